@@ -1,0 +1,20 @@
+/* commands.h - every subcommand has this signature: argv[0] is the command's
+ * name; the return value is the process exit code (DESIGN §4). */
+#ifndef MG_CLI_COMMANDS_H
+#define MG_CLI_COMMANDS_H
+
+/* Exit codes (DESIGN §4). */
+enum {
+    MG_EXIT_PASS = 0,
+    MG_EXIT_FAIL = 1,
+    MG_EXIT_USAGE = 2,
+    MG_EXIT_INCONCLUSIVE = 3,
+    MG_EXIT_INTERNAL = 4
+};
+
+typedef int (*mg_cmd_fn)(int argc, char **argv);
+
+
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,71 @@
+/* main.c - the command table and dispatch (git.c's cmd_struct). */
+#include "commands.h"
+#include "modelgate/modelgate.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "banned.h"
+
+typedef struct cmd_entry {
+    const char *name;
+    mg_cmd_fn fn;
+    const char *summary;
+} cmd_entry;
+
+static const cmd_entry commands[] = {
+    {"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: modelgate COMMAND [OPTIONS]\n\n"
+                 "The gate between a trained model and production.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "  %-10s %s\n", "help", "show help for a command (help COMMAND)");
+    fprintf(out, "\nRun 'modelgate COMMAND --help' for a command's options.\n");
+}
+
+static const cmd_entry *lookup(const char *name) {
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    /* A closed pipe on stdout must become a write error, not a silent death. */
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return MG_EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        usage(stdout);
+        return MG_EXIT_PASS;
+    }
+    if (strcmp(name, "--version") == 0)
+        name = "version";
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return MG_EXIT_PASS;
+        }
+        const cmd_entry *c = lookup(argv[2]);
+        if (c == NULL) {
+            fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", argv[2]);
+            return MG_EXIT_USAGE;
+        }
+        static char help_flag[] = "--help";
+        char *help_argv[] = {argv[2], help_flag, NULL};
+        return c->fn(2, help_argv);
+    }
+    const cmd_entry *c = lookup(name);
+    if (c == NULL) {
+        fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
+        return MG_EXIT_USAGE;
+    }
+    return c->fn(argc - 1, argv + 1);
+}

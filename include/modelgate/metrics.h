@@ -1,0 +1,100 @@
+/* metrics.h - classification and regression metrics (DESIGN §7).
+ *
+ * scikit-learn's definitions are the reference. An undefined value is never a
+ * silent 0: it is an mg_value whose `null_reason` says why (a static string).
+ * Weights are optional everywhere (NULL = every row weighs 1); a weight must be
+ * finite and >= 0.
+ */
+#ifndef MODELGATE_METRICS_H
+#define MODELGATE_METRICS_H
+
+#include "modelgate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A metric value, or null: when null_reason != NULL the value is undefined and
+ * `v` is meaningless. null_reason points to static storage. */
+typedef struct mg_value {
+    double v;
+    const char *null_reason;
+} mg_value;
+
+static inline mg_value mg_value_of(double v) {
+    mg_value r = {v, NULL};
+    return r;
+}
+static inline mg_value mg_value_null(const char *reason) {
+    mg_value r = {0.0, reason};
+    return r;
+}
+
+/* Binary classification at a decision threshold: a row is predicted positive
+ * when score > threshold (as scikit-learn's and XGBoost's predict do at 0.5). */
+typedef struct mg_binary_metrics {
+    int64_t n;         /* rows */
+    double weight_sum; /* total weight (n without weights) */
+    double tp, fp, tn, fn; /* weighted confusion counts at the threshold */
+    mg_value accuracy, balanced_accuracy, precision, recall, f1, specificity, mcc;
+    mg_value roc_auc, pr_auc, log_loss, brier;
+} mg_binary_metrics;
+
+/* Computes every binary metric. y[i] is 1 for the positive class, 0 otherwise;
+ * score[i] is the positive-class probability in [0, 1]; w is NULL or n
+ * weights. Errors (MG_ERR_DATA): a NaN or out-of-range score or weight, naming
+ * the row (0-based index + 1 as "row N" of the data, header excluded). n == 0
+ * is MG_ERR_DATA too. AUC is computed by sorting, O(n log n). */
+MG_API mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const double *w,
+                                           int64_t n, double threshold, mg_binary_metrics *out,
+                                           mg_error *err);
+
+/* Per-class figures of a multiclass evaluation. */
+typedef struct mg_class_metrics {
+    mg_value precision, recall, f1;
+    double support; /* weighted number of rows whose true class is this one */
+} mg_class_metrics;
+
+typedef struct mg_multiclass_metrics {
+    int64_t n;
+    int nclasses;
+    double weight_sum;
+    mg_value accuracy, balanced_accuracy;
+    mg_value precision_macro, recall_macro, f1_macro;
+    mg_value precision_weighted, recall_weighted, f1_weighted;
+    mg_value precision_micro, recall_micro, f1_micro;
+    mg_value roc_auc_ovr; /* one-vs-rest macro; null without probabilities */
+    mg_value log_loss;    /* null without probabilities */
+    mg_class_metrics *per_class; /* nclasses entries; owned */
+    double *confusion; /* nclasses * nclasses, row = true class, column = predicted; owned */
+} mg_multiclass_metrics;
+
+/* Computes every multiclass metric over classes 0..k-1. y[i] is the true class;
+ * pred[i] the predicted class, or pred == NULL to take the argmax of proba
+ * (first maximum wins); proba is NULL or n*k row-major class probabilities
+ * (each row is renormalised after clipping, as scikit-learn's log_loss does).
+ * At least one of pred and proba is required. On success `out` owns arrays:
+ * release with mg_multiclass_metrics_release. */
+MG_API mg_status mg_multiclass_metrics_compute(const int32_t *y, const int32_t *pred,
+                                               const double *proba, const double *w, int64_t n,
+                                               int k, mg_multiclass_metrics *out, mg_error *err);
+
+/* Frees the arrays inside m (not m itself); safe on a zeroed struct. */
+MG_API void mg_multiclass_metrics_release(mg_multiclass_metrics *m);
+
+typedef struct mg_regression_metrics {
+    int64_t n;
+    double weight_sum;
+    mg_value mae, mse, rmse, r2, mape, max_error, median_absolute_error;
+} mg_regression_metrics;
+
+/* Computes every regression metric; y and pred must be finite. */
+MG_API mg_status mg_regression_metrics_compute(const double *y, const double *pred,
+                                               const double *w, int64_t n,
+                                               mg_regression_metrics *out, mg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

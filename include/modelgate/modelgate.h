@@ -1,0 +1,181 @@
+/* modelgate.h - public core of libmodelgate: status codes, errors, the typed
+ * columnar table and reading test data into it.
+ *
+ * Conventions (see each declaration):
+ *   - Every fallible function returns an mg_status; 0 (MG_OK) is success. On
+ *     failure it fills the caller's mg_error with one line that names the file
+ *     and the place (row/column, byte offset, key) and what was expected.
+ *   - The library never prints, never exits and never aborts on bad input.
+ *   - "Caller frees with X" marks a new object; "borrowed" marks a pointer that
+ *     stays owned by its container and lives as long as it does.
+ */
+#ifndef MODELGATE_H
+#define MODELGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MG_BUILDING_LIBRARY)
+#define MG_API __attribute__((visibility("default")))
+#else
+#define MG_API
+#endif
+
+#define MG_VERSION "0.1.0"
+
+/* ---- status and errors ------------------------------------------------ */
+
+typedef enum mg_status {
+    MG_OK = 0,
+    MG_ERR_USAGE,       /* the caller passed an invalid argument or option */
+    MG_ERR_IO,          /* a file could not be opened, read or written */
+    MG_ERR_FORMAT,      /* malformed input data (CSV, Parquet, model file) */
+    MG_ERR_DATA,        /* well-formed data with the wrong content (types, values) */
+    MG_ERR_UNSUPPORTED, /* valid input that modelgate refuses to handle */
+    MG_ERR_MODEL,       /* a model could not be loaded or failed to predict */
+    MG_ERR_NOMEM,       /* out of memory */
+    MG_ERR_INTERNAL     /* a bug in modelgate */
+} mg_status;
+
+#define MG_ERROR_TEXT_MAX 1024
+
+/* The error of the most recent failing call: status plus one line of text. */
+typedef struct mg_error {
+    mg_status status;
+    char text[MG_ERROR_TEXT_MAX];
+} mg_error;
+
+/* A short, static name for a status ("bad input format", ...). */
+MG_API const char *mg_strerror(mg_status status);
+
+/* Resets err to MG_OK with an empty text. */
+MG_API void mg_error_clear(mg_error *err);
+
+/* Library version string (MG_VERSION); static storage. */
+MG_API const char *mg_version(void);
+
+/* ---- the table ---------------------------------------------------------- */
+
+typedef enum mg_type {
+    MG_TYPE_F64 = 0, /* double */
+    MG_TYPE_I64,     /* int64_t */
+    MG_TYPE_BOOL,    /* uint8_t, 0 or 1 */
+    MG_TYPE_STR      /* int32_t codes into a dictionary of distinct strings */
+} mg_type;
+
+/* Name of a type as used in messages and `--column-type` ("float", "int",
+ * "bool", "string"). */
+MG_API const char *mg_type_name(mg_type type);
+
+/* One column. Exactly one of the value arrays is set, by type. `valid` is a
+ * bitmap (bit i of byte i/8 set = row i holds a value); NULL means no nulls.
+ * Values at null rows are unspecified (0 in practice). For strings, `codes[i]`
+ * indexes `dict` (ndict distinct strings, NUL-terminated, in first-seen
+ * order). Everything is owned by the table. */
+typedef struct mg_column {
+    char *name;
+    mg_type type;
+    int64_t nrows;
+    int64_t null_count;
+    uint8_t *valid;
+    double *f64;
+    int64_t *i64;
+    uint8_t *b;
+    int32_t *codes;
+    char **dict;
+    int32_t ndict;
+} mg_column;
+
+/* A table of equally long columns, read from `source` (a path). */
+typedef struct mg_table {
+    char *source;
+    int64_t nrows;
+    int ncols;
+    mg_column *cols;
+} mg_table;
+
+/* True when row i of col is null. */
+static inline int mg_column_is_null(const mg_column *col, int64_t i) {
+    return col->valid != NULL && !((col->valid[i >> 3] >> (i & 7)) & 1);
+}
+
+/* Numeric value of row i (f64, i64 or bool as 0/1). Returns 0 and sets *out on
+ * success, -1 when the row is null or the column holds strings. */
+MG_API int mg_column_number(const mg_column *col, int64_t i, double *out);
+
+/* The string of row i: the dictionary entry for strings, NULL for a null row.
+ * Numbers are not formatted here (see mg_column_format). Borrowed. */
+MG_API const char *mg_column_string(const mg_column *col, int64_t i);
+
+/* Writes row i of col as text into buf (cap bytes, always NUL-terminated):
+ * strings verbatim, integers in decimal, doubles in shortest round-trip form,
+ * booleans as "true"/"false", nulls as "". Returns buf. */
+MG_API char *mg_column_format(const mg_column *col, int64_t i, char *buf, size_t cap);
+
+/* Column by exact name, or NULL. Borrowed from the table. */
+MG_API mg_column *mg_table_column(const mg_table *table, const char *name);
+
+/* Index of the column by exact name, or -1. */
+MG_API int mg_table_column_index(const mg_table *table, const char *name);
+
+/* Frees the table and everything it owns; NULL is fine. */
+MG_API void mg_table_free(mg_table *table);
+
+/* ---- reading test data ------------------------------------------------- */
+
+/* A per-column type override: the named column is read as `type`. */
+typedef struct mg_type_override {
+    const char *column;
+    mg_type type;
+} mg_type_override;
+
+typedef struct mg_read_options {
+    /* Columns to read, by name; NULL reads every column. A named column that
+     * the file lacks is an error naming it. Columns keep the file's order. */
+    const char *const *columns;
+    int ncolumns;
+    /* Type overrides; a value that does not parse as the type is an error. */
+    const mg_type_override *overrides;
+    int noverrides;
+    /* Worker threads for parsing large inputs; 0 picks the number of CPUs. */
+    int threads;
+} mg_read_options;
+
+/* Reads the test data at `path` (a CSV file, a Parquet file, or a directory of
+ * Parquet part files), detecting the format from the content. `opts` may be
+ * NULL for defaults. On success *out is a new table: caller frees with
+ * mg_table_free. On failure *out is NULL and err names the file and place. */
+MG_API mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table **out,
+                               mg_error *err);
+
+/* Reads CSV bytes (RFC 4180, header row) from memory; `source` names them in
+ * errors. Same contract as mg_table_read. */
+MG_API mg_status mg_csv_read_buffer(const char *data, size_t len, const char *source,
+                                    const mg_read_options *opts, mg_table **out, mg_error *err);
+
+/* ---- number formatting ------------------------------------------------- */
+
+/* Writes the shortest decimal text that reads back as exactly `v` (no locale,
+ * '.' always the decimal point) into buf; cap >= 32. Non-finite values are
+ * written as "nan", "inf" or "-inf": JSON writers must map them to null.
+ * Returns the length written. */
+MG_API int mg_format_double(double v, char *buf, size_t cap);
+
+/* Parses a decimal number (optional sign, digits, '.', exponent; also "inf",
+ * "nan") from [s, s+len) exactly, independent of the locale. Returns 0 and
+ * sets *out when the whole range is a number, -1 otherwise. */
+MG_API int mg_parse_double(const char *s, size_t len, double *out);
+
+/* Parses a base-10 signed 64-bit integer occupying exactly [s, s+len).
+ * Returns 0 on success, -1 on anything else (including overflow). */
+MG_API int mg_parse_int64(const char *s, size_t len, int64_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

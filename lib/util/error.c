@@ -1,0 +1,48 @@
+/* error.c - the status enum's names and the one-line error struct. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *mg_strerror(mg_status status) {
+    switch (status) {
+    case MG_OK: return "ok";
+    case MG_ERR_USAGE: return "usage error";
+    case MG_ERR_IO: return "input/output error";
+    case MG_ERR_FORMAT: return "malformed input";
+    case MG_ERR_DATA: return "invalid data";
+    case MG_ERR_UNSUPPORTED: return "unsupported input";
+    case MG_ERR_MODEL: return "model error";
+    case MG_ERR_NOMEM: return "out of memory";
+    case MG_ERR_INTERNAL: return "internal error";
+    }
+    return "unknown status";
+}
+
+const char *mg_version(void) { return MG_VERSION; }
+
+void mg_error_clear(mg_error *err) {
+    if (err == NULL)
+        return;
+    err->status = MG_OK;
+    err->text[0] = '\0';
+}
+
+mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...) {
+    if (err != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->text, sizeof err->text, fmt, ap);
+        va_end(ap);
+        /* One line, always: a message quoting data must not break it. */
+        for (char *p = err->text; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+        err->status = status;
+    }
+    return status;
+}
+
+mg_status mg__nomem(mg_error *err, const char *what) {
+    return mg__fail(err, MG_ERR_NOMEM, "out of memory while allocating %s", what);
+}

@@ -1,0 +1,91 @@
+/* internal.h - helpers shared across lib/ (the mg__ tier): error setting,
+ * growable buffers, checked allocation, threads. Not installed. */
+#ifndef MG_INTERNAL_H
+#define MG_INTERNAL_H
+
+#include "modelgate/modelgate.h"
+
+/* System headers that define banned names come before banned.h. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define MG_UNUSED(x) ((void)(x))
+#define MG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Forward a failing status in one line (zstd's FORWARD_IF_ERROR). */
+#define MG_TRY(expr)                                                                               \
+    do {                                                                                           \
+        mg_status mg__st = (expr);                                                                 \
+        if (mg__st != MG_OK)                                                                       \
+            return mg__st;                                                                         \
+    } while (0)
+
+/* Sets err (may be NULL) to status with a printf-style message; returns status
+ * so that `return mg__fail(err, MG_ERR_DATA, "...")` reads as one step. */
+mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Out-of-memory error naming what was being allocated. */
+mg_status mg__nomem(mg_error *err, const char *what);
+
+/* Allocation that returns NULL on overflow of n * size as well as on failure. */
+void *mg__calloc(size_t n, size_t size);
+void *mg__malloc_array(size_t n, size_t size);
+void *mg__realloc_array(void *p, size_t n, size_t size);
+char *mg__strdup(const char *s);
+char *mg__strndup(const char *s, size_t n);
+
+/* Growable byte buffer; zero-initialise, release with mg__buf_release. */
+typedef struct mg__buf {
+    char *data;
+    size_t len, cap;
+    bool failed; /* an allocation failed; later appends are no-ops */
+} mg__buf;
+
+void mg__buf_release(mg__buf *b);
+bool mg__buf_reserve(mg__buf *b, size_t extra);
+void mg__buf_append(mg__buf *b, const void *p, size_t n);
+void mg__buf_puts(mg__buf *b, const char *s);
+void mg__buf_printf(mg__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the NUL-terminated contents, transferring ownership (buffer emptied). */
+char *mg__buf_detach(mg__buf *b);
+
+/* Whole file into memory (mmap when large). Release with mg__file_unmap. */
+typedef struct mg__file {
+    const char *data;
+    size_t size;
+    void *owned; /* what to munmap (mapped) or free (read) */
+    int mapped;  /* 1: munmap owned, 0: free owned, 2: nothing to release */
+} mg__file;
+
+mg_status mg__file_map(const char *path, mg__file *f, mg_error *err);
+void mg__file_unmap(mg__file *f);
+
+/* Number of CPUs available to this process (>= 1). */
+int mg__cpu_count(void);
+
+/* Runs fn(ctx, i) for i in [0, n) on up to `threads` threads (0 = CPUs) and
+ * waits for all. Returns the first non-OK status by index order. */
+typedef mg_status (*mg__task_fn)(void *ctx, int i);
+mg_status mg__parallel_for(int n, int threads, mg__task_fn fn, void *ctx);
+
+/* SHA-256 of a byte range / file, as 64 lowercase hex chars + NUL. */
+void mg__sha256_hex(const void *data, size_t len, char out[65]);
+mg_status mg__sha256_file(const char *path, char out[65], mg_error *err);
+
+/* Internal column building (lib/data). */
+mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_t nrows,
+                          mg_error *err);
+void mg__column_release(mg_column *col);
+/* Marks row i null (allocates the bitmap on first use, all-valid). */
+mg_status mg__column_set_null(mg_column *col, int64_t i, mg_error *err);
+
+#endif

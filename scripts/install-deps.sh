@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that modelgate's build, tests and demo need:
+# only the missing ones, without questions, and safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang
+  zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libsnappy-dev
+  libcurl4-openssl-dev libyaml-dev libsqlite3-dev libxgboost-dev
+  libcmocka-dev jq bc
+  python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-xgboost
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+# Node.js and npm may come from outside Debian on a developer machine; accept those.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do
+    [[ $p == nodejs || $p == npm ]] || filtered+=("$p")
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
