@@ -1,0 +1,75 @@
+/* output.c - atomic output files and the error line. */
+#include "output.h"
+#include "commands.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+int mg_cli_fail(const char *command, const mg_error *err) {
+    fprintf(stderr, "modelgate %s: %s\n", command,
+            err->text[0] ? err->text : mg_strerror(err->status));
+    return err->status == MG_ERR_INTERNAL ? MG_EXIT_INTERNAL : MG_EXIT_USAGE;
+}
+
+int mg_cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+
+static int write_all(int fd, const char *data, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        data += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len) {
+    if (strcmp(path, "-") == 0) {
+        if (write_all(STDOUT_FILENO, data, len) != 0) {
+            fprintf(stderr, "modelgate %s: cannot write to standard output: %s\n", command,
+                    strerror(errno));
+            return MG_EXIT_USAGE;
+        }
+        return 0;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (tmp == NULL) {
+        fprintf(stderr, "modelgate %s: %s: out of memory\n", command, path);
+        return MG_EXIT_USAGE;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "modelgate %s: %s: cannot create: %s\n", command, path, strerror(errno));
+        free(tmp);
+        return MG_EXIT_USAGE;
+    }
+    int bad = write_all(fd, data, len) != 0 || fsync(fd) != 0;
+    int e = errno;
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        unlink(tmp);
+        fprintf(stderr, "modelgate %s: %s: cannot write: %s\n", command, path, strerror(e));
+        free(tmp);
+        return MG_EXIT_USAGE;
+    }
+    free(tmp);
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* output.h - what every command shares: writing an output file atomically and
+ * turning a library error into the one stderr line and exit code. */
+#ifndef MG_CLI_OUTPUT_H
+#define MG_CLI_OUTPUT_H
+
+#include "modelgate/modelgate.h"
+
+#include <stddef.h>
+
+/* Writes data to path through a temporary file in the same folder, fsynced
+ * and renamed into place, so a failed run never leaves half a file; "-" is
+ * stdout. Returns 0, or prints one line and returns the exit code 2. */
+int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len);
+
+/* Prints "modelgate COMMAND: <err->text>" and returns the exit code for it
+ * (2 for bad input or usage, 4 for an internal error). */
+int mg_cli_fail(const char *command, const mg_error *err);
+
+/* True when stderr is a terminal (progress bars are drawn only then). */
+int mg_cli_stderr_is_tty(void);
+
+#endif

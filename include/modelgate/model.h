@@ -1,0 +1,101 @@
+/* model.h - one interface to every model backend (DESIGN §6).
+ *
+ * A model is opened from its command-line argument, describes its inputs, and
+ * predicts batches of rows into float64 outputs. Backends: "predictions"
+ * (column:NAME / columns:A,B,C, scores already in the test data), and the
+ * in-process or out-of-process backends that register in lib/model/.
+ */
+#ifndef MODELGATE_MODEL_H
+#define MODELGATE_MODEL_H
+
+#include "modelgate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mg_model mg_model;
+
+/* What one output row means. */
+typedef enum mg_output_kind {
+    MG_OUTPUT_PROBABILITY = 0, /* 1 value: probability of the positive class */
+    MG_OUTPUT_CLASS_PROBS,     /* k values: one probability per class */
+    MG_OUTPUT_CLASS,           /* 1 value: a class index 0..k-1, or a raw label (see below) */
+    MG_OUTPUT_VALUE,           /* 1 value: a regression prediction */
+    MG_OUTPUT_UNKNOWN          /* 1 value whose meaning the task decides (a score column) */
+} mg_output_kind;
+
+typedef struct mg_model_info {
+    const char *backend;  /* "predictions", "xgboost", "runner", ... (static) */
+    mg_output_kind kind;
+    int noutputs;         /* values per row: 1, or k for class probabilities */
+    /* Inputs: -1 when unknown. Names are NULL when the format carries none. */
+    int nfeatures;
+    char **feature_names; /* nfeatures entries or NULL; owned by the model */
+    /* For the predictions backend: the test-data columns holding the outputs
+     * (column:NAME is one, columns:A,B,C one per class); NULL otherwise. */
+    char **output_columns;
+    int noutput_columns;
+    /* Class labels in output order when the model knows them (else NULL). */
+    char **class_labels;
+    int nclass_labels;
+    const char *objective; /* e.g. "binary:logistic"; NULL when unknown */
+} mg_model_info;
+
+typedef struct mg_model_options {
+    int threads;            /* in-process prediction threads; 0 = CPUs */
+    int batch_size;         /* rows per predict call; 0 = backend default */
+    double start_timeout_s; /* runner start-up timeout; 0 = default (30 s) */
+    double batch_timeout_s; /* runner per-batch timeout; 0 = default (60 s) */
+    int progress;           /* draw a progress bar on stderr when it is a terminal */
+} mg_model_options;
+
+/* Opens the model named by `arg` (a file detected by content, cmd:..., http://...,
+ * column:NAME, columns:A,B,C). `opts` may be NULL. On success *out is new:
+ * caller frees with mg_model_free. */
+MG_API mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
+                               mg_error *err);
+
+/* The model's description; borrowed, valid until mg_model_free. */
+MG_API const mg_model_info *mg_model_describe(const mg_model *model);
+
+/* The roles of the test data's columns that are not features. */
+typedef struct mg_feature_roles {
+    const char *label;                 /* may be NULL */
+    const char *weight;                /* may be NULL */
+    const char *id;                    /* may be NULL */
+    const char *const *protected_attrs; /* nprotected names */
+    int nprotected;
+    const char *const *ignore;         /* nignore names */
+    int nignore;
+} mg_feature_roles;
+
+/* Predicts every row of `table`. Features are matched by name when the model
+ * carries names, otherwise by the table's column order after removing the
+ * columns named in `roles`. A missing feature, a count mismatch or a string
+ * column fed to a numeric model is MG_ERR_DATA naming the column. Nulls are
+ * passed as missing values (NaN) where the backend supports them.
+ * On success *out is a new array of table->nrows * info->noutputs doubles
+ * (row-major): caller frees with free(). */
+MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
+                                        const mg_feature_roles *roles, double **out,
+                                        mg_error *err);
+
+/* Predicts `nrows` rows of `nfeatures` doubles (row-major, NaN = missing) into
+ * out (nrows * noutputs, caller-provided). Not available for the predictions
+ * backend (MG_ERR_USAGE). Safe to call from one thread at a time. */
+MG_API mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows,
+                                  int nfeatures, double *out, mg_error *err);
+
+/* The sha256 of the model file (64 hex chars), or NULL when the model is not
+ * a file (columns, commands with no file). Borrowed. */
+MG_API const char *mg_model_sha256(const mg_model *model);
+
+/* Frees the model and everything it holds (kills and reaps a runner); NULL ok. */
+MG_API void mg_model_free(mg_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,196 @@
+/* model.c - mg_model: open by argument, feature matching, batched prediction
+ * of a table, and the lifecycle shared by every backend. */
+#include "model/backend.h"
+
+#include <math.h>
+
+mg_model *mg__model_new(const mg__backend *b, const char *arg, const mg_model_options *opts) {
+    mg_model *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return NULL;
+    m->backend = b;
+    m->arg = mg__strdup(arg);
+    if (opts != NULL)
+        m->opts = *opts;
+    m->info.backend = b->name;
+    m->info.nfeatures = -1;
+    if (m->arg == NULL) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
+                        mg_error *err) {
+    *out = NULL;
+    mg_model *m = NULL;
+    mg_status st;
+    if (strncmp(arg, "column:", 7) == 0 || strncmp(arg, "columns:", 8) == 0) {
+        m = mg__model_new(&mg__predictions_backend, arg, opts);
+        if (m == NULL)
+            return mg__nomem(err, "a model");
+        st = mg__predictions_open(arg, m, err);
+    } else {
+        return mg__fail(err, MG_ERR_USAGE,
+                        "--model %s: expected column:NAME or columns:A,B,C (model files and "
+                        "runner commands need the model backends)",
+                        arg);
+    }
+    if (st != MG_OK) {
+        mg_model_free(m);
+        return st;
+    }
+    *out = m;
+    return MG_OK;
+}
+
+const mg_model_info *mg_model_describe(const mg_model *model) { return &model->info; }
+
+const char *mg_model_sha256(const mg_model *model) {
+    return model->sha256[0] ? model->sha256 : NULL;
+}
+
+mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows, int nfeatures,
+                           double *out, mg_error *err) {
+    if (model->backend->predict == NULL)
+        return mg__fail(err, MG_ERR_USAGE,
+                        "model %s: reads its predictions from the test data and cannot predict "
+                        "new rows",
+                        model->arg);
+    if (model->info.nfeatures >= 0 && nfeatures != model->info.nfeatures)
+        return mg__fail(err, MG_ERR_DATA, "model %s: expects %d features, got %d", model->arg,
+                        model->info.nfeatures, nfeatures);
+    return model->backend->predict(model, rows, nrows, nfeatures, out, err);
+}
+
+static bool in_list(const char *name, const char *const *list, int n) {
+    for (int i = 0; i < n; i++)
+        if (list[i] != NULL && strcmp(list[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool has_role(const char *name, const mg_feature_roles *r) {
+    if (r == NULL)
+        return false;
+    return (r->label && strcmp(r->label, name) == 0) || (r->weight && strcmp(r->weight, name) == 0) ||
+           (r->id && strcmp(r->id, name) == 0) || in_list(name, r->protected_attrs, r->nprotected) ||
+           in_list(name, r->ignore, r->nignore);
+}
+
+/* Chooses the table columns that feed the model, in the model's order. */
+static mg_status match_features(const mg_model *m, const mg_table *t, const mg_feature_roles *roles,
+                                int **idx_out, int *n_out, mg_error *err) {
+    const mg_model_info *info = &m->info;
+    int *idx = NULL;
+    int n = 0;
+    if (info->feature_names != NULL) {
+        n = info->nfeatures;
+        idx = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *idx);
+        if (idx == NULL)
+            return mg__nomem(err, "feature indexes");
+        for (int f = 0; f < n; f++) {
+            idx[f] = mg_table_column_index(t, info->feature_names[f]);
+            if (idx[f] < 0) {
+                mg__fail(err, MG_ERR_DATA,
+                         "%s: model %s needs feature '%s', which the test data does not have",
+                         t->source, m->arg, info->feature_names[f]);
+                free(idx);
+                return MG_ERR_DATA;
+            }
+        }
+    } else {
+        idx = mg__malloc_array((size_t)(t->ncols > 0 ? t->ncols : 1), sizeof *idx);
+        if (idx == NULL)
+            return mg__nomem(err, "feature indexes");
+        for (int c = 0; c < t->ncols; c++)
+            if (!has_role(t->cols[c].name, roles))
+                idx[n++] = c;
+        if (info->nfeatures >= 0 && n != info->nfeatures) {
+            mg__fail(err, MG_ERR_DATA,
+                     "%s: model %s expects %d features but the test data has %d feature columns "
+                     "(all but label, protected attributes, weight, id and --ignore)",
+                     t->source, m->arg, info->nfeatures, n);
+            free(idx);
+            return MG_ERR_DATA;
+        }
+    }
+    for (int f = 0; f < n; f++) {
+        const mg_column *col = &t->cols[idx[f]];
+        if (col->type == MG_TYPE_STR) {
+            mg__fail(err, MG_ERR_DATA,
+                     "%s: column '%s' holds strings but model %s takes numeric features; "
+                     "encode it or list it in --ignore",
+                     t->source, col->name, m->arg);
+            free(idx);
+            return MG_ERR_DATA;
+        }
+    }
+    *idx_out = idx;
+    *n_out = n;
+    return MG_OK;
+}
+
+/* Fills rows [r0, r0+nr) of the chosen columns into a row-major matrix. */
+static void gather_rows(const mg_table *t, const int *idx, int nf, int64_t r0, int64_t nr,
+                        double *dst) {
+    for (int f = 0; f < nf; f++) {
+        const mg_column *col = &t->cols[idx[f]];
+        for (int64_t r = 0; r < nr; r++) {
+            double v;
+            if (mg_column_number(col, r0 + r, &v) != 0)
+                v = NAN;
+            dst[r * nf + f] = v;
+        }
+    }
+}
+
+mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
+                                 const mg_feature_roles *roles, double **out, mg_error *err) {
+    *out = NULL;
+    if (model->backend->predict == NULL)
+        return mg__predictions_table(model, table, out, err);
+    int *idx = NULL, nf = 0;
+    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
+    int64_t batch = model->opts.batch_size > 0 ? model->opts.batch_size : 8192;
+    double *res = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k,
+                                   sizeof *res);
+    double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
+    mg_status st = MG_OK;
+    if (res == NULL || rows == NULL)
+        st = mg__nomem(err, "prediction buffers");
+    for (int64_t r0 = 0; st == MG_OK && r0 < table->nrows; r0 += batch) {
+        int64_t nr = table->nrows - r0 < batch ? table->nrows - r0 : batch;
+        gather_rows(table, idx, nf, r0, nr, rows);
+        st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+    }
+    free(rows);
+    free(idx);
+    if (st != MG_OK) {
+        free(res);
+        return st;
+    }
+    *out = res;
+    return MG_OK;
+}
+
+void mg_model_free(mg_model *model) {
+    if (model == NULL)
+        return;
+    if (model->backend != NULL && model->backend->release != NULL)
+        model->backend->release(model);
+    mg_model_info *i = &model->info;
+    for (int f = 0; i->feature_names && f < i->nfeatures; f++)
+        free(i->feature_names[f]);
+    free(i->feature_names);
+    for (int c = 0; c < i->noutput_columns; c++)
+        free(i->output_columns[c]);
+    free(i->output_columns);
+    for (int c = 0; c < i->nclass_labels; c++)
+        free(i->class_labels[c]);
+    free(i->class_labels);
+    free(model->arg);
+    free(model);
+}
