@@ -47,7 +47,10 @@ typedef struct mg_model_options {
     int batch_size;         /* rows per predict call; 0 = backend default */
     double start_timeout_s; /* runner start-up timeout; 0 = default (30 s) */
     double batch_timeout_s; /* runner per-batch timeout; 0 = default (60 s) */
-    int progress;           /* draw a progress bar on stderr when it is a terminal */
+    /* Called after each predicted batch (rows done of total) from the calling
+     * thread; the CLI draws its progress bar here. NULL = no reports. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } mg_model_options;
 
 /* Opens the model named by `arg` (a file detected by content, cmd:..., http://...,

@@ -165,6 +165,8 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
         int64_t nr = table->nrows - r0 < batch ? table->nrows - r0 : batch;
         gather_rows(table, idx, nf, r0, nr, rows);
         st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+        if (st == MG_OK && model->opts.progress != NULL)
+            model->opts.progress(model->opts.progress_ctx, r0 + nr, table->nrows);
     }
     free(rows);
     free(idx);
