@@ -1,0 +1,293 @@
+/* test_stats.c - lib/stats on hand-computed cases: beta quantile, exact and
+ * paired intervals, McNemar, Holm, DeLong, and the bootstrap's determinism. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "internal.h"
+#include "modelgate/stats.h"
+
+static void assert_close(double got, double want, double tol) {
+    if (!(fabs(got - want) <= tol)) {
+        print_error("got %.17g, want %.17g (tolerance %g)\n", got, want, tol);
+        fail();
+    }
+}
+
+static void beta_ppf_closed_forms(void **state) {
+    (void)state;
+    /* Beta(1,1) is uniform; Beta(a,1) has CDF x^a; Beta(1,b) has 1-(1-x)^b. */
+    assert_close(mg_beta_ppf(0.3, 1, 1), 0.3, 1e-15);
+    assert_close(mg_beta_ppf(0.2, 3, 1), pow(0.2, 1.0 / 3), 1e-15);
+    assert_close(mg_beta_ppf(0.9, 1, 4), 1 - pow(0.1, 0.25), 1e-15);
+    assert_close(mg_beta_ppf(1e-10, 2, 1), 1e-5, 1e-19);
+    assert_true(mg_beta_ppf(0, 2, 3) == 0 && mg_beta_ppf(1, 2, 3) == 1);
+    assert_true(isnan(mg_beta_ppf(0.5, 0, 1)) && isnan(mg_beta_ppf(1.5, 1, 1)));
+}
+
+static void clopper_pearson_edges(void **state) {
+    (void)state;
+    mg_interval ci;
+    /* k = 0: [0, 1 - (alpha/2)^(1/n)]; k = n: [(alpha/2)^(1/n), 1] */
+    assert_int_equal(mg_clopper_pearson_interval(0, 10, 0.95, &ci), 0);
+    assert_true(ci.low == 0);
+    assert_close(ci.high, 1 - pow(0.025, 0.1), 1e-15);
+    assert_string_equal(ci.method, "clopper_pearson");
+    assert_int_equal(mg_clopper_pearson_interval(20, 20, 0.9, &ci), 0);
+    assert_close(ci.low, pow(0.05, 1.0 / 20), 1e-15);
+    assert_true(ci.high == 1);
+    assert_int_equal(mg_clopper_pearson_interval(3, 2, 0.95, &ci), -1);
+    assert_int_equal(mg_clopper_pearson_interval(0, 0, 0.95, &ci), -1);
+    assert_int_equal(mg_clopper_pearson_interval(1, 2, 1.0, &ci), -1);
+}
+
+static void mcnemar_cases(void **state) {
+    (void)state;
+    mg_paired_test t;
+    /* 0 vs 5 discordant: exact p = 2 * 2^-5 */
+    assert_int_equal(mg_mcnemar_test(90, 0, 5, 5, 0.95, &t), 0);
+    assert_string_equal(t.test, "mcnemar_exact");
+    assert_close(t.p_value, 0.0625, 1e-15);
+    assert_close(t.value, -0.05, 1e-15);
+    assert_true(t.ci_low < -0.05 && t.ci_high > -0.05 && t.ci_low > -1);
+    /* equal discordant counts: p = 1; none at all: p = 1, difference 0 */
+    assert_int_equal(mg_mcnemar_test(10, 7, 7, 1, 0.95, &t), 0);
+    assert_close(t.p_value, 1, 0);
+    assert_int_equal(mg_mcnemar_test(10, 0, 0, 3, 0.95, &t), 0);
+    assert_close(t.p_value, 1, 0);
+    assert_true(t.value == 0 && t.ci_low < 0 && t.ci_high > 0);
+    /* 40 vs 20: chi2 = (|40-20|-1)^2/60, p = erfc(sqrt(chi2/2)) */
+    assert_int_equal(mg_mcnemar_test(900, 40, 20, 40, 0.95, &t), 0);
+    assert_string_equal(t.test, "mcnemar_chi2");
+    assert_close(t.statistic, 361.0 / 60, 1e-15);
+    assert_close(t.p_value, erfc(sqrt(361.0 / 120)), 1e-14);
+    assert_string_equal(t.ci_method, "newcombe_paired");
+    /* 49 discordant is still exact, 50 is not */
+    assert_int_equal(mg_mcnemar_test(0, 30, 19, 0, 0.95, &t), 0);
+    assert_string_equal(t.test, "mcnemar_exact");
+    assert_int_equal(mg_mcnemar_test(0, 30, 20, 0, 0.95, &t), 0);
+    assert_string_equal(t.test, "mcnemar_chi2");
+    assert_int_equal(mg_mcnemar_test(0, 0, 0, 0, 0.95, &t), -1);
+    assert_int_equal(mg_mcnemar_test(1, -1, 0, 0, 0.95, &t), -1);
+}
+
+static void holm_cases(void **state) {
+    (void)state;
+    double p[4] = {0.01, 0.04, 0.03, 0.005};
+    assert_int_equal(mg_holm_adjust(p, 4, p), 0);
+    /* sorted: 0.005*4 = 0.02, 0.01*3 = 0.03, 0.03*2 = 0.06, max(0.04, 0.06) */
+    assert_close(p[0], 0.03, 1e-15);
+    assert_close(p[1], 0.06, 1e-15);
+    assert_close(p[2], 0.06, 1e-15);
+    assert_close(p[3], 0.02, 1e-15);
+    double q[2] = {0.9, NAN}, out[2];
+    assert_int_equal(mg_holm_adjust(q, 2, out), -1);
+}
+
+static void delong_hand_case(void **state) {
+    (void)state;
+    /* positives 0.9, 0.4; negatives 0.6, 0.1: V10 = {1, 1/2}, V01 = {1/2, 1},
+     * AUC = 3/4, var = var(V10)/2 + var(V01)/2 = 0.125/2 + 0.125/2. */
+    const uint8_t y[4] = {1, 1, 0, 0};
+    const double s[4] = {0.9, 0.4, 0.6, 0.1};
+    mg_auc_estimate a;
+    mg_error err;
+    assert_int_equal(mg_delong_auc(y, s, 4, 0.95, &a, &err), MG_OK);
+    assert_close(a.auc, 0.75, 1e-15);
+    assert_close(a.variance, 0.125, 1e-15);
+    assert_string_equal(a.ci.method, "delong");
+    assert_true(a.ci.high == 1.0);
+    /* swapping the two models negates the difference and keeps p */
+    const double s2[4] = {0.8, 0.7, 0.2, 0.3};
+    mg_paired_test t1, t2;
+    assert_int_equal(mg_delong_paired(y, s, s2, 4, 0.95, &t1, NULL, NULL, &err), MG_OK);
+    assert_int_equal(mg_delong_paired(y, s2, s, 4, 0.95, &t2, NULL, NULL, &err), MG_OK);
+    assert_close(t1.value, -0.25, 1e-15);
+    assert_close(t1.value, -t2.value, 0);
+    assert_close(t1.p_value, t2.p_value, 1e-15);
+    assert_string_equal(t1.test, "delong");
+    /* errors name the problem */
+    const uint8_t one_pos[4] = {1, 0, 0, 0};
+    assert_int_equal(mg_delong_auc(one_pos, s, 4, 0.95, &a, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "at least two rows of each class"));
+    const double with_nan[4] = {0.9, NAN, 0.6, 0.1};
+    assert_int_equal(mg_delong_auc(y, with_nan, 4, 0.95, &a, &err), MG_ERR_DATA);
+    assert_string_equal(err.text, "row 2: the score is NaN");
+}
+
+static void poisson_weights(void **state) {
+    (void)state;
+    /* 2^20 weights of one replicate: mean and variance 1, P[0] = 1/e. */
+    int64_t n = 1 << 20;
+    double *w = malloc((size_t)n * sizeof *w);
+    assert_non_null(w);
+    uint64_t key = mg_bootstrap_key(42, 7);
+    mg_bootstrap_weights(key, NULL, n, w);
+    double sum = 0, sq = 0, zeros = 0;
+    for (int64_t i = 0; i < n; i++) {
+        assert_true(w[i] == (double)mg_bootstrap_weight(key, i));
+        sum += w[i];
+        sq += w[i] * w[i];
+        zeros += w[i] == 0;
+    }
+    double mean = sum / (double)n;
+    /* 5 standard errors: sd(mean) = 1/1024, sd(zeros share) = 0.00047 */
+    assert_close(mean, 1, 5.0 / 1024);
+    assert_close(sq / (double)n - mean * mean, 1, 0.01);
+    assert_close(zeros / (double)n, exp(-1), 0.0024);
+    free(w);
+    /* the inversion table: u = 0 is 0, u = max is the cap */
+    assert_int_equal(mg_bootstrap_poisson(0), 0);
+    assert_int_equal(mg_bootstrap_poisson(0x5e2d58d8u), 1);
+    assert_int_equal(mg_bootstrap_poisson(UINT32_MAX), 12);
+}
+
+typedef struct mean_ctx {
+    const double *x;
+    int64_t n;
+} mean_ctx;
+
+static mg_status mean_drawn(void *ctx, uint64_t key, double *out) {
+    const mean_ctx *m = ctx;
+    double s = 0, t = 0;
+    for (int64_t i = 0; i < m->n; i++) {
+        double w = mg_bootstrap_weight(key, i);
+        s += w * m->x[i];
+        t += w;
+    }
+    out[0] = t > 0 ? s / t : NAN;
+    return MG_OK;
+}
+
+static mg_status mean_weighted(void *ctx, const double *w, int64_t n, double *out) {
+    const mean_ctx *m = ctx;
+    double s = 0, t = 0;
+    for (int64_t i = 0; i < n; i++) {
+        s += w[i] * m->x[i];
+        t += w[i];
+    }
+    out[0] = t > 0 ? s / t : NAN;
+    return MG_OK;
+}
+
+static mg_status failing(void *ctx, uint64_t key, double *out) {
+    (void)ctx;
+    (void)key;
+    out[0] = 0;
+    return MG_ERR_DATA;
+}
+
+static void bootstrap_reproducible(void **state) {
+    (void)state;
+    double x[101];
+    for (int i = 0; i < 101; i++)
+        x[i] = (i * 37) % 11;
+    mean_ctx m = {x, 101};
+    mg_error err;
+    mg_bootstrap a, b, c, d;
+    mg_bootstrap_options o1 = {.replicates = 257, .seed = 5, .threads = 1};
+    mg_bootstrap_options o3 = {.replicates = 257, .seed = 5, .threads = 3};
+    assert_int_equal(mg_bootstrap_run(&o1, 1, mean_drawn, &m, &a, &err), MG_OK);
+    assert_int_equal(mg_bootstrap_run(&o3, 1, mean_drawn, &m, &b, &err), MG_OK);
+    assert_int_equal(mg_bootstrap_run_weighted(&o3, 101, NULL, 1, mean_weighted, &m, &c, &err),
+                     MG_OK);
+    assert_memory_equal(a.samples, b.samples, 257 * sizeof(double));
+    assert_memory_equal(a.samples, c.samples, 257 * sizeof(double));
+    o1.seed = 6;
+    assert_int_equal(mg_bootstrap_run(&o1, 1, mean_drawn, &m, &d, &err), MG_OK);
+    assert_memory_not_equal(a.samples, d.samples, 257 * sizeof(double));
+    mg_interval ci;
+    assert_int_equal(mg_bootstrap_interval(&a, 0, 0.95, &ci), 0);
+    assert_true(ci.low < ci.high);
+    assert_string_equal(ci.method, "bootstrap_percentile");
+    mg_bootstrap_release(&a);
+    mg_bootstrap_release(&b);
+    mg_bootstrap_release(&c);
+    mg_bootstrap_release(&d);
+    assert_int_equal(mg_bootstrap_run(&o3, 1, failing, &m, &a, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "the statistic failed"));
+    assert_null(a.samples);
+    o3.replicates = 0;
+    assert_int_equal(mg_bootstrap_run(&o3, 1, mean_drawn, &m, &a, &err), MG_ERR_USAGE);
+}
+
+static void percentile_and_paired(void **state) {
+    (void)state;
+    /* samples 1..100 (shuffled): numpy.percentile([1..100], [5, 95]) =
+     * [5.95, 95.05] */
+    double s[200];
+    for (int i = 0; i < 100; i++) {
+        s[2 * i] = (double)((i * 37) % 100 + 1);
+        s[2 * i + 1] = 0;
+    }
+    mg_bootstrap b = {.replicates = 100, .nstats = 2, .samples = s};
+    mg_interval ci;
+    assert_int_equal(mg_bootstrap_interval(&b, 0, 0.9, &ci), 0);
+    assert_close(ci.low, 5.95, 1e-12);
+    assert_close(ci.high, 95.05, 1e-12);
+    /* d = x - 0 > 0 in every replicate: p = 2 * (0 + 1) / 101 */
+    mg_paired_test t;
+    assert_int_equal(mg_bootstrap_paired(&b, 0, 1, 50.5, 0.9, &t), 0);
+    assert_close(t.p_value, 2.0 / 101, 1e-15);
+    assert_close(t.value, 50.5, 0);
+    assert_string_equal(t.test, "paired_bootstrap");
+    /* 5 undefined replicates of 100 are tolerated, 6 are not */
+    for (int i = 0; i < 5; i++)
+        s[2 * i] = NAN;
+    assert_int_equal(mg_bootstrap_interval(&b, 0, 0.9, &ci), 0);
+    s[10] = NAN;
+    assert_int_equal(mg_bootstrap_interval(&b, 0, 0.9, &ci), -1);
+    assert_int_equal(mg_bootstrap_paired(&b, 0, 1, 50.5, 0.9, &t), -1);
+}
+
+static void ranked_auc_ties(void **state) {
+    (void)state;
+    /* ties between classes count half: pos {0.5, 0.8, 0.2}, neg {0.5, 0.1}:
+     * pairs won 1.5 + 2 + 1 = 4.5 of 6 */
+    const uint8_t y[5] = {1, 0, 1, 1, 0};
+    const double s[5] = {0.5, 0.5, 0.8, 0.2, 0.1};
+    mg_ranked_scores r;
+    mg_error err;
+    assert_int_equal(mg_ranked_scores_init(y, s, NULL, 5, &r, &err), MG_OK);
+    assert_close(mg_ranked_auc(&r, NULL), 0.75, 1e-15);
+    /* under a replicate: equal to the weighted definition computed by pairs */
+    uint64_t key = mg_bootstrap_key(3, 1);
+    double won = 0, pairs = 0;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++)
+            if (y[i] && !y[j]) {
+                double w = (double)mg_bootstrap_weight(key, i) * mg_bootstrap_weight(key, j);
+                pairs += w;
+                won += w * (s[i] > s[j] ? 1 : s[i] == s[j] ? 0.5 : 0);
+            }
+    double got = mg_ranked_auc(&r, &key);
+    if (pairs > 0)
+        assert_close(got, won / pairs, 1e-15);
+    else
+        assert_true(isnan(got));
+    mg_ranked_scores_release(&r);
+    /* sample weights: doubling a row equals repeating it */
+    const double w[5] = {2, 1, 1, 1, 1};
+    assert_int_equal(mg_ranked_scores_init(y, s, w, 5, &r, &err), MG_OK);
+    assert_close(mg_ranked_auc(&r, NULL), (4.5 + 1.5) / 8, 1e-15);
+    mg_ranked_scores_release(&r);
+    const double bad[2] = {0.5, NAN};
+    assert_int_equal(mg_ranked_scores_init(y, bad, NULL, 2, &r, &err), MG_ERR_DATA);
+    assert_string_equal(err.text, "row 2: the score is NaN");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(beta_ppf_closed_forms),  cmocka_unit_test(clopper_pearson_edges),
+        cmocka_unit_test(mcnemar_cases),          cmocka_unit_test(holm_cases),
+        cmocka_unit_test(delong_hand_case),       cmocka_unit_test(poisson_weights),
+        cmocka_unit_test(bootstrap_reproducible), cmocka_unit_test(percentile_and_paired),
+        cmocka_unit_test(ranked_auc_ties),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
