@@ -209,25 +209,49 @@ MG_API int mg_bootstrap_interval(const mg_bootstrap *b, int stat, double level, 
 MG_API int mg_bootstrap_paired(const mg_bootstrap *b, int stat_new, int stat_base, double estimate,
                                double level, mg_paired_test *out);
 
-/* Scores sorted once so that the ROC AUC of every replicate is one pass over
- * the fixed order with new weights, instead of a sort per replicate. */
+/* Binary scores sorted once, so that every replicate's confusion counts, ROC
+ * AUC, average precision, log loss and Brier score are one pass over a fixed
+ * order with new weights, instead of a sort per replicate. */
 typedef struct mg_ranked_scores {
     int64_t n;
-    uint32_t *row;  /* original row of each rank (ascending score) */
-    uint8_t *flags; /* bit 0: positive; bit 1: last row of its group of tied scores */
+    uint32_t *row;  /* original row of each rank (descending score) */
+    uint8_t *flags; /* bit 0: positive; bit 1: last row of its group of tied
+                     * scores; bit 2: predicted positive (score > threshold) */
     double *base;   /* sample weights in rank order, or NULL */
+    double *loss;   /* per-row log loss and squared error in rank order */
+    double *sq;
 } mg_ranked_scores;
 
-/* Sorts `score` (n <= 2^32 - 1; no NaN, naming the row otherwise) with the
- * labels y and optional sample weights w. Release with
- * mg_ranked_scores_release. */
+/* Sorts `score` (probabilities of the positive class, no NaN; n <= 2^32 - 1)
+ * with the labels y (1 = positive) and optional sample weights w; a row is
+ * predicted positive when its score exceeds `threshold`. The per-row log loss
+ * clips scores to [eps, 1 - eps] (eps = DBL_EPSILON) as scikit-learn does.
+ * Release with mg_ranked_scores_release. */
 MG_API mg_status mg_ranked_scores_init(const uint8_t *y, const double *score, const double *w,
-                                       int64_t n, mg_ranked_scores *out, mg_error *err);
+                                       int64_t n, double threshold, mg_ranked_scores *out,
+                                       mg_error *err);
 MG_API void mg_ranked_scores_release(mg_ranked_scores *r);
 
-/* ROC AUC (ties count half) under the weights of the replicate *key, or on
- * the full data (every row weighs its sample weight) when key is NULL. NaN
- * when a class has zero weight. */
+/* Weighted figures of one replicate. */
+typedef struct mg_ranked_stats {
+    double pos, neg;        /* total weight of each class */
+    double tp, fp;          /* weight predicted positive, by class */
+    double auc;             /* ROC AUC, ties half; NaN when a class has no weight */
+    double ap;              /* average precision (step-wise, as scikit-learn); NaN
+                             * without positive weight; only with MG_RANKED_AP */
+    double log_loss, brier; /* weighted means; only with MG_RANKED_LOSSES */
+} mg_ranked_stats;
+
+#define MG_RANKED_AP 1
+#define MG_RANKED_LOSSES 2
+
+/* Evaluates the replicate *key, or the full data (every row weighs its
+ * sample weight) when key is NULL. `what` adds MG_RANKED_AP and/or
+ * MG_RANKED_LOSSES to the counts and AUC (the others are NaN). */
+MG_API void mg_ranked_evaluate(const mg_ranked_scores *r, const uint64_t *key, int what,
+                               mg_ranked_stats *out);
+
+/* The ROC AUC alone, as mg_ranked_evaluate computes it. */
 MG_API double mg_ranked_auc(const mg_ranked_scores *r, const uint64_t *key);
 
 #ifdef __cplusplus

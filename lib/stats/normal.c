@@ -4,7 +4,9 @@
 
 #include <math.h>
 
-double mg_norm_cdf(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+double mg_norm_cdf(double x) {
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
 
 /* Acklam's rational approximation (relative error 1.2e-9), then one Halley
  * step on the exact CDF, which brings it to full double precision. */
@@ -18,8 +20,8 @@ double mg_norm_ppf(double p) {
     static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                 -2.400758277161838e+00, -2.549732539343734e+00,
                                 4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01,
-                                2.445134137142996e+00, 3.754408661907416e+00};
+    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00};
     if (!(p > 0.0))
         return p == 0.0 ? -INFINITY : NAN;
     if (!(p < 1.0))

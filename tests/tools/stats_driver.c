@@ -122,8 +122,8 @@ static void cmd_boot(char **tok, int ntok) {
     mg_bootstrap_options o = {
         .replicates = (int)num(tok[2]), .seed = (uint64_t)num(tok[3]), .threads = (int)num(tok[4])};
     if (read_rows(&r, (int64_t)num(tok[1])) != 0 ||
-        mg_ranked_scores_init(r.y, r.s_new, NULL, r.n, &r.rank_new, &err) != MG_OK ||
-        mg_ranked_scores_init(r.y, r.s_base, NULL, r.n, &r.rank_base, &err) != MG_OK) {
+        mg_ranked_scores_init(r.y, r.s_new, NULL, r.n, 0.5, &r.rank_new, &err) != MG_OK ||
+        mg_ranked_scores_init(r.y, r.s_base, NULL, r.n, 0.5, &r.rank_base, &err) != MG_OK) {
         free_rows(&r);
         return (void)printf("error: bad rows\n");
     }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -253,7 +254,7 @@ static void ranked_auc_ties(void **state) {
     const double s[5] = {0.5, 0.5, 0.8, 0.2, 0.1};
     mg_ranked_scores r;
     mg_error err;
-    assert_int_equal(mg_ranked_scores_init(y, s, NULL, 5, &r, &err), MG_OK);
+    assert_int_equal(mg_ranked_scores_init(y, s, NULL, 5, 0.5, &r, &err), MG_OK);
     assert_close(mg_ranked_auc(&r, NULL), 0.75, 1e-15);
     /* under a replicate: equal to the weighted definition computed by pairs */
     uint64_t key = mg_bootstrap_key(3, 1);
@@ -273,21 +274,119 @@ static void ranked_auc_ties(void **state) {
     mg_ranked_scores_release(&r);
     /* sample weights: doubling a row equals repeating it */
     const double w[5] = {2, 1, 1, 1, 1};
-    assert_int_equal(mg_ranked_scores_init(y, s, w, 5, &r, &err), MG_OK);
+    assert_int_equal(mg_ranked_scores_init(y, s, w, 5, 0.5, &r, &err), MG_OK);
     assert_close(mg_ranked_auc(&r, NULL), (4.5 + 1.5) / 8, 1e-15);
     mg_ranked_scores_release(&r);
     const double bad[2] = {0.5, NAN};
-    assert_int_equal(mg_ranked_scores_init(y, bad, NULL, 2, &r, &err), MG_ERR_DATA);
+    assert_int_equal(mg_ranked_scores_init(y, bad, NULL, 2, 0.5, &r, &err), MG_ERR_DATA);
     assert_string_equal(err.text, "row 2: the score is NaN");
+}
+
+/* Brute-force weighted figures over all rows, from their definitions. */
+static void brute_force(const uint8_t *y, const double *s, const double *w, int n,
+                        mg_ranked_stats *out) {
+    double pos = 0, neg = 0, tp = 0, fp = 0, won = 0, ll = 0, br = 0, ap = 0;
+    for (int i = 0; i < n; i++) {
+        *(y[i] ? &pos : &neg) += w[i];
+        if (s[i] > 0.5)
+            *(y[i] ? &tp : &fp) += w[i];
+        double p = fmin(fmax(s[i], DBL_EPSILON), 1 - DBL_EPSILON);
+        ll -= w[i] * log(y[i] ? p : 1 - p);
+        br += w[i] * (y[i] - s[i]) * (y[i] - s[i]);
+        for (int j = 0; j < n; j++)
+            if (y[i] && !y[j])
+                won += w[i] * w[j] * (s[i] > s[j] ? 1 : s[i] == s[j] ? 0.5 : 0);
+    }
+    /* average precision: sum over distinct scores t of (recall step) * precision(t) */
+    for (int i = 0; i < n; i++) {
+        int first = 1;
+        for (int j = 0; j < i; j++)
+            first &= s[j] != s[i];
+        if (!first)
+            continue;
+        double at = 0, at_pos = 0, here_pos = 0;
+        for (int j = 0; j < n; j++) {
+            if (s[j] >= s[i]) {
+                at += w[j];
+                at_pos += y[j] ? w[j] : 0;
+            }
+            if (s[j] == s[i] && y[j])
+                here_pos += w[j];
+        }
+        if (here_pos > 0)
+            ap += here_pos / pos * (at_pos / at);
+    }
+    out->pos = pos;
+    out->neg = neg;
+    out->tp = tp;
+    out->fp = fp;
+    out->auc = won / (pos * neg);
+    out->ap = ap;
+    out->log_loss = ll / (pos + neg);
+    out->brier = br / (pos + neg);
+}
+
+static void assert_stats_equal(const mg_ranked_stats *a, const mg_ranked_stats *b) {
+    assert_close(a->pos, b->pos, 1e-12);
+    assert_close(a->neg, b->neg, 1e-12);
+    assert_close(a->tp, b->tp, 1e-12);
+    assert_close(a->fp, b->fp, 1e-12);
+    assert_close(a->auc, b->auc, 1e-12);
+    assert_close(a->ap, b->ap, 1e-12);
+    assert_close(a->log_loss, b->log_loss, 1e-12);
+    assert_close(a->brier, b->brier, 1e-12);
+}
+
+static void ranked_evaluate_matches_definitions(void **state) {
+    (void)state;
+    enum { N = 61 };
+    uint8_t y[N];
+    double s[N], w[N], ones[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = (uint8_t)((i * 7) % 3 == 0);
+        s[i] = (double)((i * 13) % 10) / 9; /* many ties, 0 and 1 included */
+        ones[i] = 1;
+    }
+    mg_ranked_scores r, rw;
+    mg_error err;
+    assert_int_equal(mg_ranked_scores_init(y, s, NULL, N, 0.5, &r, &err), MG_OK);
+    assert_int_equal(mg_ranked_scores_init(y, s, ones, N, 0.5, &rw, &err), MG_OK);
+    for (int rep = 0; rep < 5; rep++) {
+        uint64_t key = mg_bootstrap_key(77, rep);
+        for (int i = 0; i < N; i++)
+            w[i] = mg_bootstrap_weight(key, i);
+        mg_ranked_stats want, got, got_w;
+        brute_force(y, s, w, N, &want);
+        /* the integer pass (no sample weights) and the double pass agree */
+        mg_ranked_evaluate(&r, &key, MG_RANKED_AP | MG_RANKED_LOSSES, &got);
+        mg_ranked_evaluate(&rw, &key, MG_RANKED_AP | MG_RANKED_LOSSES, &got_w);
+        assert_stats_equal(&got, &want);
+        assert_stats_equal(&got_w, &want);
+        assert_close(mg_ranked_auc(&r, &key), want.auc, 1e-12);
+    }
+    mg_ranked_stats full, want;
+    brute_force(y, s, ones, N, &want);
+    mg_ranked_evaluate(&r, NULL, MG_RANKED_AP | MG_RANKED_LOSSES, &full);
+    assert_stats_equal(&full, &want);
+    /* without the options, AP and losses are NaN rather than stale */
+    mg_ranked_evaluate(&r, NULL, 0, &full);
+    assert_true(isnan(full.ap) && isnan(full.log_loss) && isnan(full.brier));
+    mg_ranked_scores_release(&r);
+    mg_ranked_scores_release(&rw);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(beta_ppf_closed_forms),  cmocka_unit_test(clopper_pearson_edges),
-        cmocka_unit_test(mcnemar_cases),          cmocka_unit_test(holm_cases),
-        cmocka_unit_test(delong_hand_case),       cmocka_unit_test(poisson_weights),
-        cmocka_unit_test(bootstrap_reproducible), cmocka_unit_test(percentile_and_paired),
+        cmocka_unit_test(beta_ppf_closed_forms),
+        cmocka_unit_test(clopper_pearson_edges),
+        cmocka_unit_test(mcnemar_cases),
+        cmocka_unit_test(holm_cases),
+        cmocka_unit_test(delong_hand_case),
+        cmocka_unit_test(poisson_weights),
+        cmocka_unit_test(bootstrap_reproducible),
+        cmocka_unit_test(percentile_and_paired),
         cmocka_unit_test(ranked_auc_ties),
+        cmocka_unit_test(ranked_evaluate_matches_definitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,174 @@
+/* ranked.c - binary scores sorted once, evaluated under any replicate's
+ * weights in one pass: confusion counts at the threshold, ROC AUC, average
+ * precision, log loss and Brier score. */
+#include "stats_internal.h"
+#include "modelgate/stats.h"
+
+#include <float.h>
+#include <math.h>
+
+/* Poisson counts are integers: without sample weights the sums stay in
+ * integers, whose one-cycle additions make the pass about twice as fast as in
+ * doubles. The total weight stays below 12 n, so 2 * pos * neg cannot
+ * overflow 64 bits below this many rows. */
+#define INT_PASS_MAX_ROWS ((int64_t)1 << 28)
+
+/* scikit-learn's per-row log loss: clip, renormalise [1 - p, p], -log. */
+static double row_log_loss(int positive, double p) {
+    if (p < DBL_EPSILON)
+        p = DBL_EPSILON;
+    if (p > 1 - DBL_EPSILON)
+        p = 1 - DBL_EPSILON;
+    double q = 1 - p;
+    return -log((positive ? p : q) / (q + p));
+}
+
+mg_status mg_ranked_scores_init(const uint8_t *y, const double *score, const double *w, int64_t n,
+                                double threshold, mg_ranked_scores *out, mg_error *err) {
+    memset(out, 0, sizeof *out);
+    if (n < 0 || n > (int64_t)UINT32_MAX)
+        return mg__fail(err, MG_ERR_UNSUPPORTED,
+                        "%" PRId64 " rows: ranked scores handle at most 4294967295", n);
+    for (int64_t i = 0; i < n; i++)
+        if (isnan(score[i]))
+            return mg__fail(err, MG_ERR_DATA, "row %" PRId64 ": the score is NaN", i + 1);
+    size_t cap = (size_t)(n > 0 ? n : 1);
+    out->n = n;
+    out->row = mg__malloc_array(cap, sizeof *out->row);
+    out->flags = mg__malloc_array(cap, sizeof *out->flags);
+    out->loss = mg__malloc_array(cap, sizeof *out->loss);
+    out->sq = mg__malloc_array(cap, sizeof *out->sq);
+    if (w != NULL)
+        out->base = mg__malloc_array(cap, sizeof *out->base);
+    int64_t *order = mg__malloc_array(cap, sizeof *order);
+    if (out->row == NULL || out->flags == NULL || out->loss == NULL || out->sq == NULL ||
+        (w != NULL && out->base == NULL) || order == NULL ||
+        mg__sort_by_score(score, n, order) != MG_OK) {
+        free(order);
+        mg_ranked_scores_release(out);
+        return mg__nomem(err, "ranked scores");
+    }
+    for (int64_t k = 0; k < n; k++) {
+        int64_t i = order[n - 1 - k]; /* descending */
+        int positive = y[i] != 0;
+        int last = k + 1 == n || score[order[n - 2 - k]] != score[i];
+        out->row[k] = (uint32_t)i;
+        out->flags[k] = (uint8_t)(positive | (last << 1) | ((score[i] > threshold) << 2));
+        out->loss[k] = row_log_loss(positive, score[i]);
+        out->sq[k] = (positive - score[i]) * (positive - score[i]);
+        if (w != NULL)
+            out->base[k] = w[i];
+    }
+    free(order);
+    return MG_OK;
+}
+
+void mg_ranked_scores_release(mg_ranked_scores *r) {
+    free(r->row);
+    free(r->flags);
+    free(r->base);
+    free(r->loss);
+    free(r->sq);
+    memset(r, 0, sizeof *r);
+}
+
+/* Walks ranks from the highest score down. At the end of each group of tied
+ * scores its positives lose against the negatives above them and half of
+ * the tied ones (the AUC is one minus those pairs' share), and the group adds
+ * its positives times the precision at its score to the average precision. */
+static void pass_counts(const mg_ranked_scores *r, uint64_t key, int what, mg_ranked_stats *out) {
+    uint64_t above_pos = 0, above_neg = 0, grp_pos = 0, grp_all = 0, lost2 = 0, tp = 0, fp = 0;
+    double ap = 0, loss = 0, sq = 0;
+    const uint32_t *row = r->row;
+    const uint8_t *flags = r->flags;
+    for (int64_t k = 0; k < r->n; k++) {
+        uint64_t w = mg_bootstrap_weight(key, row[k]);
+        uint64_t pos_mask = 0 - (uint64_t)(flags[k] & 1);
+        uint64_t pred_mask = 0 - (uint64_t)((flags[k] >> 2) & 1);
+        grp_pos += w & pos_mask;
+        grp_all += w;
+        tp += w & pos_mask & pred_mask;
+        fp += w & ~pos_mask & pred_mask;
+        if (what & MG_RANKED_LOSSES) {
+            loss += (double)w * r->loss[k];
+            sq += (double)w * r->sq[k];
+        }
+        if (flags[k] & 2) {
+            uint64_t grp_neg = grp_all - grp_pos;
+            lost2 += grp_pos * (2 * above_neg + grp_neg);
+            above_pos += grp_pos;
+            above_neg += grp_neg;
+            if ((what & MG_RANKED_AP) && grp_pos > 0)
+                ap += (double)grp_pos * (double)above_pos / (double)(above_pos + above_neg);
+            grp_pos = grp_all = 0;
+        }
+    }
+    double pos = (double)above_pos, neg = (double)above_neg;
+    out->pos = pos;
+    out->neg = neg;
+    out->tp = (double)tp;
+    out->fp = (double)fp;
+    uint64_t pairs2 = 2 * above_pos * above_neg;
+    out->auc = pairs2 > 0 ? (double)(pairs2 - lost2) / (double)pairs2 : NAN;
+    out->ap = (what & MG_RANKED_AP) && above_pos > 0 ? ap / pos : NAN;
+    out->log_loss = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? loss / (pos + neg) : NAN;
+    out->brier = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? sq / (pos + neg) : NAN;
+}
+
+static void pass_weights(const mg_ranked_scores *r, const uint64_t *key, int what,
+                         mg_ranked_stats *out) {
+    double above_pos = 0, above_neg = 0, grp_pos = 0, grp_neg = 0, lost = 0, tp = 0, fp = 0;
+    double ap = 0, loss = 0, sq = 0;
+    for (int64_t k = 0; k < r->n; k++) {
+        double w = key != NULL ? (double)mg_bootstrap_weight(*key, r->row[k]) : 1.0;
+        if (r->base != NULL)
+            w *= r->base[k];
+        int positive = r->flags[k] & 1, predicted = (r->flags[k] >> 2) & 1;
+        if (positive)
+            grp_pos += w;
+        else
+            grp_neg += w;
+        if (predicted) {
+            if (positive)
+                tp += w;
+            else
+                fp += w;
+        }
+        if (what & MG_RANKED_LOSSES) {
+            loss += w * r->loss[k];
+            sq += w * r->sq[k];
+        }
+        if (r->flags[k] & 2) {
+            lost += grp_pos * (above_neg + 0.5 * grp_neg);
+            above_pos += grp_pos;
+            above_neg += grp_neg;
+            if ((what & MG_RANKED_AP) && grp_pos > 0)
+                ap += grp_pos * above_pos / (above_pos + above_neg);
+            grp_pos = grp_neg = 0;
+        }
+    }
+    out->pos = above_pos;
+    out->neg = above_neg;
+    out->tp = tp;
+    out->fp = fp;
+    double pairs = above_pos * above_neg;
+    out->auc = pairs > 0 ? (pairs - lost) / pairs : NAN;
+    out->ap = (what & MG_RANKED_AP) && above_pos > 0 ? ap / above_pos : NAN;
+    double total = above_pos + above_neg;
+    out->log_loss = (what & MG_RANKED_LOSSES) && total > 0 ? loss / total : NAN;
+    out->brier = (what & MG_RANKED_LOSSES) && total > 0 ? sq / total : NAN;
+}
+
+void mg_ranked_evaluate(const mg_ranked_scores *r, const uint64_t *key, int what,
+                        mg_ranked_stats *out) {
+    if (key != NULL && r->base == NULL && r->n <= INT_PASS_MAX_ROWS)
+        pass_counts(r, *key, what, out);
+    else
+        pass_weights(r, key, what, out);
+}
+
+double mg_ranked_auc(const mg_ranked_scores *r, const uint64_t *key) {
+    mg_ranked_stats s;
+    mg_ranked_evaluate(r, key, 0, &s);
+    return s.auc;
+}
