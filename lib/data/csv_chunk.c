@@ -134,6 +134,44 @@ static int parse_bool(const char *s, size_t len) {
     return len == 4;
 }
 
+static bool ieq_word(const char *s, size_t len, const char *word, size_t wlen) {
+    if (len != wlen)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (lower(s[i]) != word[i])
+            return false;
+    return true;
+}
+
+/* Whether mg_parse_double accepts [s, s+len): the same grammar, without the
+ * conversion, so that the first pass does not convert every float twice. */
+static bool is_number(const char *s, size_t len) {
+    size_t i = 0, digits = 0;
+    if (len > 0 && (s[0] == '+' || s[0] == '-'))
+        i++;
+    size_t start = i;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return ieq_word(s + start, len - start, "inf", 3) ||
+               ieq_word(s + start, len - start, "infinity", 8) ||
+               ieq_word(s + start, len - start, "nan", 3);
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e0 = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e0)
+            return false;
+    }
+    return i == len;
+}
+
 static const char *type_expectation(mg_type type) {
     switch (type) {
     case MG_TYPE_F64: return "a decimal number";
@@ -158,9 +196,8 @@ static mg_status bad_forced(const csv_plan *plan, csv_chunk *c, const csv_field 
 
 static bool parses_as(mg_type type, const char *s, size_t len) {
     int64_t i;
-    double d;
     switch (type) {
-    case MG_TYPE_F64: return mg_parse_double(s, len, &d) == 0;
+    case MG_TYPE_F64: return is_number(s, len);
     case MG_TYPE_I64: return mg_parse_int64(s, len, &i) == 0;
     case MG_TYPE_BOOL: return parse_bool(s, len) >= 0;
     case MG_TYPE_STR: return true;
@@ -200,11 +237,8 @@ static mg_status infer_value(const csv_plan *plan, csv_chunk *c, int o, int fiel
             return MG_OK;
         st->can_int = false;
     }
-    if (st->can_float) {
-        double d;
-        if (mg_parse_double(s, len, &d) != 0)
-            st->can_float = false;
-    }
+    if (st->can_float && !is_number(s, len))
+        st->can_float = false;
     return MG_OK;
 }
 
