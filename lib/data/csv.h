@@ -6,6 +6,8 @@
 
 #include "internal.h"
 
+#include <stdatomic.h>
+
 /* ---- tokenizer ------------------------------------------------------------ */
 
 /* Why a field could not be read. */
@@ -183,21 +185,25 @@ typedef struct csv_plan {
     const char *data; /* start of the data (byte offsets count from here) */
     const char *end;
     const char *source;
-    int nfile;           /* fields in the header */
-    char **names;        /* header names, nfile */
-    int *sel;            /* per file field: output column or -1 */
-    int nout;            /* selected columns */
-    int *out_field;      /* per output column: its file field */
-    int8_t *forced;      /* per output column: forced mg_type or -1 */
-    mg_column *cols;     /* per output column, set between the passes */
+    int nfile;       /* fields in the header */
+    char **names;    /* header names, nfile */
+    int *sel;        /* per file field: output column or -1 */
+    int nout;        /* selected columns */
+    int *out_field;  /* per output column: its file field */
+    int8_t *forced;  /* per output column: forced mg_type or -1 */
+    mg_column *cols; /* per output column, set between the passes */
+    /* Index of the first chunk that failed in the current pass: later chunks
+     * stop early, since an earlier error is the one reported. */
+    atomic_int first_failed;
 } csv_plan;
 
 /* One chunk: the records starting in [start, end). */
 typedef struct csv_chunk {
+    int index;
     const char *start, *end;
     int64_t line0; /* physical line of start */
     int64_t nrows;
-    int64_t row0; /* first row in the table, set between the passes */
+    int64_t row0;     /* first row in the table, set between the passes */
     csv_infer *infer; /* per output column */
     csv_dict *dicts;  /* per output column (strings only), pass two */
     mg__buf scratch;
@@ -208,10 +214,10 @@ typedef struct csv_chunk {
 
 /* Pass one over a chunk: counts rows, infers column types, validates forced
  * types and the structure. Fills c->status/c->err on the first fault. */
-mg_status mg__csv_chunk_infer(const csv_plan *plan, csv_chunk *c);
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c);
 /* Pass two: writes the values of rows [c->row0, c->row0 + c->nrows) into
  * plan->cols; string codes are local to c->dicts until remapped. */
-mg_status mg__csv_chunk_fill(const csv_plan *plan, csv_chunk *c);
+mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
 
 /* Formats a tokenizer fault for field `field` (0-based) of the file. */
 mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,

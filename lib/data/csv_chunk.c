@@ -76,8 +76,8 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
                         place, ch);
     }
     case CSV_FAULT_NUL:
-        return mg__fail(err, MG_ERR_FORMAT, "%s: NUL byte at byte offset %zu; expected text",
-                        place, (size_t)(fault->at - plan->data));
+        return mg__fail(err, MG_ERR_FORMAT, "%s: NUL byte at byte offset %zu; expected text", place,
+                        (size_t)(fault->at - plan->data));
     case CSV_FAULT_BARE_CR:
         return mg__fail(err, MG_ERR_FORMAT,
                         "%s: carriage return not followed by a line feed; expected LF or CRLF "
@@ -100,7 +100,9 @@ static inline void trim(const char **s, size_t *len) {
     *len = (size_t)(e - p);
 }
 
-static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static inline char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool is_nan_word(const char *s, size_t len) {
     if (len == 4 && (s[0] == '+' || s[0] == '-')) {
@@ -254,8 +256,7 @@ static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t r
                                         "%s: null in column '%s' missed by the first pass",
                                         plan->source, col->name);
         /* Chunks share the bitmap bytes at their edges. */
-        __atomic_fetch_and(&col->valid[row >> 3], (uint8_t) ~(1u << (row & 7)),
-                           __ATOMIC_RELAXED);
+        __atomic_fetch_and(&col->valid[row >> 3], (uint8_t) ~(1u << (row & 7)), __ATOMIC_RELAXED);
         return MG_OK;
     }
     bool ok = true;
@@ -308,7 +309,7 @@ static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t
                                 nfields, nfields == 1 ? "" : "s", plan->nfile);
 }
 
-static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
+static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     csv_scan sc = {c->start, plan->end, c->line0};
     csv_field f;
     csv_fault fault;
@@ -344,6 +345,9 @@ static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             return ragged(plan, c, j, line, &f);
         }
         rows++;
+        if ((rows & 4095) == 0 &&
+            atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
+            return MG_OK; /* an earlier chunk failed; this one's result is not used */
     }
     if (fill && rows != c->nrows)
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
@@ -354,12 +358,25 @@ static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     return MG_OK;
 }
 
-mg_status mg__csv_chunk_infer(const csv_plan *plan, csv_chunk *c) {
+static void note_failure(csv_plan *plan, int index) {
+    int seen = atomic_load_explicit(&plan->first_failed, memory_order_relaxed);
+    while (index < seen && !atomic_compare_exchange_weak(&plan->first_failed, &seen, index)) {
+    }
+}
+
+static mg_status run_chunk(csv_plan *plan, csv_chunk *c, bool fill) {
+    mg_status st = scan_chunk(plan, c, fill);
+    if (st != MG_OK)
+        note_failure(plan, c->index);
+    return st;
+}
+
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c) {
     for (int o = 0; o < plan->nout; o++)
         c->infer[o] = (csv_infer){true, true, true, false, 0};
     return run_chunk(plan, c, false);
 }
 
-mg_status mg__csv_chunk_fill(const csv_plan *plan, csv_chunk *c) {
+mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c) {
     return run_chunk(plan, c, true);
 }

@@ -246,8 +246,8 @@ static void header_only(void **state) {
 
 static void overrides(void **state) {
     (void)state;
-    mg_type_override ov[] = {{"zip", MG_TYPE_STR}, {"n", MG_TYPE_F64}, {"flag", MG_TYPE_BOOL},
-                             {"k", MG_TYPE_I64}};
+    mg_type_override ov[] = {
+        {"zip", MG_TYPE_STR}, {"n", MG_TYPE_F64}, {"flag", MG_TYPE_BOOL}, {"k", MG_TYPE_I64}};
     mg_read_options opts = {.overrides = ov, .noverrides = 4};
     mg_table *t = read_ok("zip,n,flag,k\n007,1,true,5\n010,2,false,\n", &opts);
     const mg_column *zip = col(t, "zip"), *n = col(t, "n");
@@ -462,7 +462,10 @@ static void make_tricky_csv(mg__buf *b, int rows, bool crlf, int64_t *lines) {
                        (u & 1) ? "true" : "False");
         switch ((u >> 1) % 5) {
         case 0: mg__buf_printf(b, "plain%d", (int)(u % 50)); break;
-        case 1: mg__buf_printf(b, "\"%d,%d,%d%s%d,x,y\"", r, r + 1, r + 2, eol, r + 3); nl++; break;
+        case 1:
+            mg__buf_printf(b, "\"%d,%d,%d%s%d,x,y\"", r, r + 1, r + 2, eol, r + 3);
+            nl++;
+            break;
         case 2: mg__buf_printf(b, "\"say \"\"%d\"\"\"", (int)(u % 20)); break;
         case 3:
             mg__buf_printf(b, "\"%s\"\"a\"\",b%s%s\"", eol, eol, eol);
@@ -481,8 +484,8 @@ static void make_tricky_csv(mg__buf *b, int rows, bool crlf, int64_t *lines) {
         *lines = nl;
 }
 
-static mg_status read_chunked(const char *text, size_t len, size_t chunk, int threads,
-                              mg_table **t, mg_error *err) {
+static mg_status read_chunked(const char *text, size_t len, size_t chunk, int threads, mg_table **t,
+                              mg_error *err) {
     mg_read_options opts = {.threads = threads};
     return mg__csv_read(text, len, "big.csv", &opts, chunk, t, err);
 }
