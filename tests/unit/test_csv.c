@@ -421,6 +421,36 @@ static void doubles_round_trip_exactly(void **state) {
     free(want);
 }
 
+/* The first pass checks the float grammar without converting; it must accept
+ * exactly what mg_parse_double accepts. */
+static void float_inference_matches_parser(void **state) {
+    (void)state;
+    const char *tokens[] = {"inf", "-Infinity", "+INF",   "infinit", "1e5", "1e",   "1e+",
+                            ".",   "+.5e-3",    "5.",     ".5",      "e5",  "0x10", "1.2.3",
+                            "-",   "+",         "1e-400", "1E400",   "--1", "1..",  "0.1e+07",
+                            "12a", "1 2",       "1,5",    "١",       "+-1", "9.9E", "00.00"};
+    for (size_t k = 0; k < MG_ARRAY_LEN(tokens); k++) {
+        char text[64];
+        snprintf(text, sizeof text, "x\n\"%s\"\n", tokens[k]);
+        mg_table *t = read_ok(text, NULL);
+        double want;
+        int64_t i;
+        bool is_float = mg_parse_double(tokens[k], strlen(tokens[k]), &want) == 0;
+        bool is_int = mg_parse_int64(tokens[k], strlen(tokens[k]), &i) == 0;
+        const mg_column *x = &t->cols[0];
+        if (is_int) {
+            assert_int_equal(x->type, MG_TYPE_I64);
+        } else if (is_float) {
+            assert_int_equal(x->type, MG_TYPE_F64);
+            assert_memory_equal(&x->f64[0], &want, sizeof want);
+        } else {
+            assert_int_equal(x->type, MG_TYPE_STR);
+            assert_string_equal(str_at(x, 0), tokens[k]);
+        }
+        mg_table_free(t);
+    }
+}
+
 /* ---- parallel parse ------------------------------------------------------ */
 
 static void assert_tables_equal(const mg_table *a, const mg_table *b) {
@@ -645,6 +675,7 @@ int main(void) {
         cmocka_unit_test(structural_errors),
         cmocka_unit_test(reads_files_by_path),
         cmocka_unit_test(doubles_round_trip_exactly),
+        cmocka_unit_test(float_inference_matches_parser),
         cmocka_unit_test(parallel_equals_serial),
         cmocka_unit_test(public_entry_parallelises_large_inputs),
         cmocka_unit_test(parallel_reports_first_error),
