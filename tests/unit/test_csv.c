@@ -645,6 +645,59 @@ static void parallel_reports_first_error(void **state) {
     mg__buf_release(&text);
 }
 
+/* Random small inputs from an alphabet of CSV's special bytes, valid or not:
+ * tiny chunks must give the same table or the same error as one chunk. */
+static void parallel_matches_serial_on_random_input(void **state) {
+    (void)state;
+    const char alphabet[] = {'a', '1', '.', ',', ',', '"', '"', '\n', '\n', '\r', ' ', 'N', 'A'};
+    uint64_t seed = 0xdeadbeefcafef00dull;
+    char text[1200];
+    int tables = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0;
+        int ncols = 1 + (int)(next_rand(&seed) % 3);
+        for (int c = 0; c < ncols; c++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%sc%d", c ? "," : "", c);
+        text[len++] = '\n';
+        size_t target = len + next_rand(&seed) % 900;
+        /* Well-formed rows, and in half of the inputs random bytes thrown in. */
+        bool noisy = next_rand(&seed) & 1;
+        while (len < target) {
+            uint64_t u = next_rand(&seed);
+            if (!noisy || u % 8 != 0) {
+                for (int c = 0; c < ncols; c++) {
+                    uint64_t v = next_rand(&seed);
+                    const char *cell = v % 5 == 0   ? "\"x,\n\"\"y\""
+                                       : v % 5 == 1 ? "NA"
+                                       : v % 5 == 2 ? "1.5"
+                                       : v % 5 == 3 ? "7"
+                                                    : "\"\r\n\"";
+                    len +=
+                        (size_t)snprintf(text + len, sizeof text - len, "%s%s", c ? "," : "", cell);
+                }
+                text[len++] = '\n';
+            } else {
+                text[len++] = alphabet[(u >> 8) % sizeof alphabet];
+            }
+        }
+        mg_table *a = NULL, *b = NULL;
+        mg_error ea = {0}, eb = {0};
+        mg_status sa = read_chunked(text, len, 0, 1, &a, &ea);
+        mg_status sb = read_chunked(text, len, 5 + next_rand(&seed) % 60, 3, &b, &eb);
+        assert_int_equal(sa, sb);
+        if (sa == MG_OK) {
+            assert_tables_equal(a, b);
+            tables++;
+        } else {
+            assert_string_equal(ea.text, eb.text);
+        }
+        mg_table_free(a);
+        mg_table_free(b);
+    }
+    /* Both outcomes are exercised. */
+    assert_true(tables > 300 && tables < 2700);
+}
+
 static void parallel_trailing_blank_lines(void **state) {
     (void)state;
     mg__buf text = {0};
@@ -679,6 +732,7 @@ int main(void) {
         cmocka_unit_test(parallel_equals_serial),
         cmocka_unit_test(public_entry_parallelises_large_inputs),
         cmocka_unit_test(parallel_reports_first_error),
+        cmocka_unit_test(parallel_matches_serial_on_random_input),
         cmocka_unit_test(parallel_trailing_blank_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
