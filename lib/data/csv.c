@@ -226,6 +226,14 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
             quotes += segs[i - 1].quotes;
             line += (int64_t)segs[i - 1].newlines;
             const char *p = segs[i].from;
+            if (r->chunks[i - 1].start > p) {
+                /* The previous scan ran past this cut: the first record
+                 * boundary after it is the same, and scanning again would
+                 * make a long quoted field cost once per chunk. */
+                r->chunks[i].start = r->chunks[i - 1].start;
+                r->chunks[i].line0 = r->chunks[i - 1].line0;
+                continue;
+            }
             bool inside = quotes & 1;
             int64_t l = line;
             for (; p < r->plan.end; p++) {

@@ -625,6 +625,14 @@ static void parallel_reports_first_error(void **state) {
     expect_same_error(&text, want);
     mg__buf_release(&text);
 
+    /* A quote opened early and never closed puts every cut inside quotes. */
+    mg__buf_puts(&text, "a,b\n1,2\n3,\"open\n");
+    for (int i = 0; i < 1000000; i++)
+        mg__buf_puts(&text, "4,5\n");
+    expect_same_error(&text, "big.csv:3:2 (column 'b'): quoted field opened here is never closed; "
+                             "expected a closing '\"' before the end of the file");
+    mg__buf_release(&text);
+
     /* A value error early wins over a structural error later. */
     line = tricky_with(&text, 40000, 2000, "1,oops,true,a,1,red\n");
     mg__buf_puts(&text, "1,2\n");
