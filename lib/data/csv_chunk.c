@@ -320,6 +320,8 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     while (sc.p < c->end) {
         if ((*sc.p == '\n' || *sc.p == '\r') && mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))
             break;
+        if (fill && rows == c->nrows)
+            break; /* more rows than the first pass saw: reported below, never written */
         int j = 0, r;
         int64_t extra_line = 0;
         do {
@@ -349,7 +351,8 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
             return MG_OK; /* an earlier chunk failed; this one's result is not used */
     }
-    if (fill && rows != c->nrows)
+    if (fill &&
+        (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
                                     "%s: chunk at byte %zu has %" PRId64
                                     " rows in the second pass, %" PRId64 " in the first",
