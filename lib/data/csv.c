@@ -177,10 +177,26 @@ typedef struct seg_count {
     size_t quotes, newlines;
 } seg_count;
 
+/* Number of bytes of w equal to the byte repeated in `pattern`. Exact, unlike
+ * csv_zero_bytes: no borrow crosses bytes. */
+static inline size_t count_bytes(uint64_t w, uint64_t pattern) {
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t v = w ^ pattern;
+    uint64_t zero = ~(((v & low7) + low7) | v | low7);
+    return (size_t)(((zero >> 7) * CSV_ONES) >> 56);
+}
+
 static mg_status count_task(void *ctx, int i) {
     seg_count *s = &((seg_count *)ctx)[i];
     size_t q = 0, nl = 0;
-    for (const char *p = s->from; p < s->to; p++) {
+    const char *p = s->from;
+    for (; s->to - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        q += count_bytes(w, CSV_ONES * '"');
+        nl += count_bytes(w, CSV_ONES * '\n');
+    }
+    for (; p < s->to; p++) {
         q += *p == '"';
         nl += *p == '\n';
     }
