@@ -180,7 +180,8 @@ typedef struct csv_infer {
     int64_t nulls;
 } csv_infer;
 
-/* The parse of the whole input, shared read-only by the chunk workers. */
+/* The parse of the whole input, shared by the chunk workers (read-only but
+ * for first_failed). */
 typedef struct csv_plan {
     const char *data; /* start of the data (byte offsets count from here) */
     const char *end;
@@ -207,7 +208,7 @@ typedef struct csv_chunk {
     csv_infer *infer; /* per output column */
     csv_dict *dicts;  /* per output column (strings only), pass two */
     mg__buf scratch;
-    const char *nonblank; /* known non-blank byte at or after which blank checks stop */
+    const char *nonblank; /* a byte known not to be a line end (blank-line cache) */
     mg_status status;
     mg_error err;
 } csv_chunk;
@@ -226,7 +227,8 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
 /* Prefix "PATH:LINE:COL (column 'NAME')" for field (0-based) into buf. */
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap);
 
-/* True when [p, end) holds only line ends. */
+/* True when [p, end) holds only line ends. *nonblank caches the last byte
+ * found not to be one, so that a run of blank lines is scanned once. */
 bool mg__csv_rest_blank(const char *p, const char *end, const char **nonblank);
 
 #endif
