@@ -4,7 +4,7 @@
 #include "metrics_internal.h"
 
 #define DIGIT_BITS 16
-#define DIGITS (64 / DIGIT_BITS)
+#define DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
 #define BUCKETS ((size_t)1 << DIGIT_BITS)
 /* Below this many keys the histograms cost more than an insertion sort. */
 #define SMALL_SORT 64
