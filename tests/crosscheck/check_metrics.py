@@ -390,6 +390,9 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: check_metrics.py <modelgate-binary>")
     binary = sys.argv[1]
+    probe = subprocess.run([binary, "evaluate", "--help"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        sys.exit(f"check_metrics: '{binary} evaluate --help' failed: {probe.stderr.strip()}")
     rng = np.random.default_rng(20261126)
     with tempfile.TemporaryDirectory(prefix="mg-metrics-") as tmp:
         binary_cases(binary, tmp, rng)
