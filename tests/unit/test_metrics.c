@@ -499,6 +499,88 @@ static void radix_sort_moves_payload(void **state) {
     assert_true(mg__score_key(1.0, 0) > mg__score_key(0.9999999999999999, 1));
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Large enough for the radix path: ROC AUC against the O(n²) pair count and
+ * average precision against a scan of every distinct threshold. */
+static void binary_against_brute_force(void **state) {
+    (void)state;
+    enum { N = 3000 };
+    static uint8_t y[N];
+    static double s[N], w[N];
+    uint64_t x = 12345;
+    for (int i = 0; i < N; i++) {
+        y[i] = (next_random(&x) % 5) == 0;
+        s[i] = (double)(next_random(&x) % 41) / 40; /* 41 distinct scores: many ties */
+        w[i] = (double)(next_random(&x) % 7) / 2;   /* 0 .. 3, some zero */
+    }
+    double pos = 0, neg = 0, pairs = 0;
+    for (int i = 0; i < N; i++) {
+        if (y[i])
+            pos += w[i];
+        else
+            neg += w[i];
+    }
+    for (int i = 0; i < N; i++) {
+        if (!y[i])
+            continue;
+        for (int j = 0; j < N; j++)
+            if (!y[j])
+                pairs += w[i] * w[j] * (s[i] > s[j] ? 1.0 : s[i] == s[j] ? 0.5 : 0.0);
+    }
+    double ap = 0, recall_prev = 0;
+    for (int t = 40; t >= 0; t--) {
+        double thr = (double)t / 40, tp = 0, fp = 0;
+        for (int i = 0; i < N; i++)
+            if (s[i] >= thr && y[i])
+                tp += w[i];
+            else if (s[i] >= thr)
+                fp += w[i];
+        if (tp + fp > 0) {
+            ap += (tp / pos - recall_prev) * tp / (tp + fp);
+            recall_prev = tp / pos;
+        }
+    }
+    mg_binary_metrics m;
+    mg_error err;
+    assert_int_equal(mg_binary_metrics_compute(y, s, w, N, 0.5, &m, &err), MG_OK);
+    assert_value(m.roc_auc, pairs / (pos * neg));
+    assert_value(m.pr_auc, ap);
+    assert_int_equal(mg_binary_metrics_compute(y, s, NULL, N, 0.5, &m, &err), MG_OK);
+    double upos = 0;
+    for (int i = 0; i < N; i++)
+        upos += y[i];
+    assert_true(m.tp + m.fn == upos);
+}
+
+/* The median through the radix sort against qsort: odd and even counts. */
+static void regression_median_against_qsort(void **state) {
+    (void)state;
+    enum { N = 2001 };
+    static double y[N], p[N], ae[N];
+    uint64_t x = 777;
+    for (int i = 0; i < N; i++) {
+        y[i] = (double)(next_random(&x) % 100000) / 7 - 5000;
+        p[i] = y[i] + ((double)(next_random(&x) % 20001) - 10000) / 3;
+        ae[i] = fabs(p[i] - y[i]);
+    }
+    qsort(ae, N, sizeof *ae, cmp_double);
+    mg_regression_metrics m;
+    mg_error err;
+    assert_int_equal(mg_regression_metrics_compute(y, p, NULL, N, &m, &err), MG_OK);
+    assert_value(m.median_absolute_error, ae[N / 2]);
+    assert_value(m.max_error, ae[N - 1]);
+    /* Drop the last row: the even count averages the two middle errors. */
+    for (int i = 0; i < N - 1; i++)
+        ae[i] = fabs(p[i] - y[i]);
+    qsort(ae, N - 1, sizeof *ae, cmp_double);
+    assert_int_equal(mg_regression_metrics_compute(y, p, NULL, N - 1, &m, &err), MG_OK);
+    assert_value(m.median_absolute_error, (ae[(N - 1) / 2 - 1] + ae[(N - 1) / 2]) / 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(binary_unweighted),
@@ -517,6 +599,8 @@ int main(void) {
         cmocka_unit_test(regression_edges),
         cmocka_unit_test(regression_errors),
         cmocka_unit_test(radix_sort_moves_payload),
+        cmocka_unit_test(binary_against_brute_force),
+        cmocka_unit_test(regression_median_against_qsort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
