@@ -54,6 +54,35 @@ MG_API mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score
                                            int64_t n, double threshold, mg_binary_metrics *out,
                                            mg_error *err);
 
+/* One point of the ROC and precision-recall curves: the rows with
+ * score >= threshold are predicted positive. */
+typedef struct mg_curve_point {
+    double threshold;
+    double fpr, tpr;  /* ROC coordinates: FP / N and TP / P */
+    double precision; /* TP / (TP + FP); recall is tpr */
+} mg_curve_point;
+
+/* ROC and precision-recall curves of a binary evaluation, for plots. */
+typedef struct mg_binary_curves {
+    int64_t npoints;
+    mg_curve_point *points;  /* by descending threshold; owned */
+    const char *null_reason; /* static; set (with npoints 0) when P or N is 0 */
+} mg_binary_curves;
+
+/* Computes the curves through every distinct score taken as a threshold, from
+ * the highest down (scikit-learn's roc_curve with drop_intermediate=False,
+ * without its extra first point at (0, 0)), keeping at most max_points (>= 2)
+ * evenly spaced by index, always the first and the last. Inputs and errors as
+ * mg_binary_metrics_compute. On success *out owns `points`: release with
+ * mg_binary_curves_release; a curve of one class only has no points and a
+ * null_reason. */
+MG_API mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const double *w,
+                                          int64_t n, int64_t max_points, mg_binary_curves *out,
+                                          mg_error *err);
+
+/* Frees c->points (not c); safe on a zeroed struct. */
+MG_API void mg_binary_curves_release(mg_binary_curves *c);
+
 /* Per-class figures of a multiclass evaluation. */
 typedef struct mg_class_metrics {
     mg_value precision, recall, f1;

@@ -24,6 +24,19 @@ static double row_log_loss(int positive, double p) {
     return -log((positive ? p : q) / total);
 }
 
+mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err) {
+    for (int64_t i = 0; i < n; i++) {
+        if (y[i] > 1)
+            return mg__fail(err, MG_ERR_DATA, "row %" PRId64 ": label %u is not 0 or 1", i + 1,
+                            (unsigned)y[i]);
+        if (!(score[i] >= 0 && score[i] <= 1))
+            return mg__fail(err, MG_ERR_DATA,
+                            "row %" PRId64 ": score %g is not a probability in [0, 1]", i + 1,
+                            score[i]);
+    }
+    return MG_OK;
+}
+
 static void derive(mg_binary_metrics *m) {
     double tp = m->tp, fp = m->fp, tn = m->tn, fn = m->fn;
     double pos = tp + fn, neg = tn + fp, pred_pos = tp + fp, pred_neg = tn + fn;
@@ -60,15 +73,7 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
         return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
     double weight_sum;
     MG_TRY(mg__weights_check(w, n, &weight_sum, err));
-    for (int64_t i = 0; i < n; i++) {
-        if (y[i] > 1)
-            return mg__fail(err, MG_ERR_DATA, "row %" PRId64 ": label %u is not 0 or 1", i + 1,
-                            (unsigned)y[i]);
-        if (!(score[i] >= 0 && score[i] <= 1))
-            return mg__fail(err, MG_ERR_DATA,
-                            "row %" PRId64 ": score %g is not a probability in [0, 1]", i + 1,
-                            score[i]);
-    }
+    MG_TRY(mg__binary_rows_check(y, score, n, err));
 
     uint64_t *keys = mg__malloc_array((size_t)n, sizeof *keys);
     double *wsort = w ? mg__malloc_array((size_t)n, sizeof *wsort) : NULL;

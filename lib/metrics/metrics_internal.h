@@ -32,6 +32,9 @@ static inline double mg__sum_value(const mg__sum *a) {
  * to zero; stores the total in *sum (n when w is NULL). Errors name the row. */
 mg_status mg__weights_check(const double *w, int64_t n, double *sum, mg_error *err);
 
+/* Checks binary inputs: y[i] is 0 or 1, score[i] in [0, 1] (not NaN). */
+mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err);
+
 /* Sort key of a probability in [0, 1] with a one-bit class flag below it: the
  * sign and top exponent bit of a double in [0, 2) are zero, so shifting its
  * bits left by one loses nothing and keeps the order, and the flag only

@@ -228,6 +228,56 @@ static void binary_errors(void **state) {
     assert_int_equal(mg_binary_metrics_compute(y, s, NULL, 3, NAN, &m, &err), MG_ERR_USAGE);
 }
 
+/* Y6/S6: distinct scores from the top, with cumulative TP/FP (P = N = 3):
+ *   0.9: 1/0 -> tpr 1/3 fpr 0   precision 1
+ *   0.7: 2/0 -> tpr 2/3 fpr 0   precision 1
+ *   0.6: 2/1 -> tpr 2/3 fpr 1/3 precision 2/3
+ *   0.4: 3/2 -> tpr 1   fpr 2/3 precision 3/5
+ *   0.2: 3/3 -> tpr 1   fpr 1   precision 1/2 */
+static void binary_curves(void **state) {
+    (void)state;
+    mg_binary_curves c;
+    mg_error err;
+    assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 100, &c, &err), MG_OK);
+    assert_null(c.null_reason);
+    assert_int_equal(c.npoints, 5);
+    const double thr[] = {0.9, 0.7, 0.6, 0.4, 0.2};
+    const double tpr[] = {1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1};
+    const double fpr[] = {0, 0, 1.0 / 3, 2.0 / 3, 1};
+    const double prec[] = {1, 1, 2.0 / 3, 3.0 / 5, 0.5};
+    for (int i = 0; i < 5; i++) {
+        assert_true(c.points[i].threshold == thr[i]);
+        assert_value(mg_value_of(c.points[i].tpr), tpr[i]);
+        assert_value(mg_value_of(c.points[i].fpr), fpr[i]);
+        assert_value(mg_value_of(c.points[i].precision), prec[i]);
+    }
+    mg_binary_curves_release(&c);
+    /* Three points out of five: indexes 0, 2, 4. */
+    assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 3, &c, &err), MG_OK);
+    assert_int_equal(c.npoints, 3);
+    assert_true(c.points[0].threshold == 0.9 && c.points[1].threshold == 0.6 &&
+                c.points[2].threshold == 0.2);
+    mg_binary_curves_release(&c);
+    /* Weights 2 1 1 0 3 1 (P = 3, N = 5): at 0.7 the only row weighs 0, so
+     * the point repeats 0.9's (tpr 2/3, fpr 0). */
+    const double w[] = {2, 1, 1, 0, 3, 1};
+    assert_int_equal(mg_binary_curves_compute(Y6, S6, w, 6, 100, &c, &err), MG_OK);
+    assert_value(mg_value_of(c.points[1].tpr), 2.0 / 3);
+    assert_value(mg_value_of(c.points[1].fpr), 0);
+    assert_value(mg_value_of(c.points[3].fpr), 2.0 / 5); /* 0.4: FP = 1 + 1 */
+    mg_binary_curves_release(&c);
+    /* One class: no curve. */
+    const uint8_t ones[] = {1, 1};
+    assert_int_equal(mg_binary_curves_compute(ones, S6, NULL, 2, 100, &c, &err), MG_OK);
+    assert_int_equal(c.npoints, 0);
+    assert_undefined(mg_value_null(c.null_reason), "no rows of the negative class");
+    mg_binary_curves_release(&c);
+    assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 1, &c, &err), MG_ERR_USAGE);
+    const double bad[] = {0.1, 0.2, 2.0};
+    assert_int_equal(mg_binary_curves_compute(Y6, bad, NULL, 3, 10, &c, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "row 3"));
+}
+
 /* ---- multiclass ------------------------------------------------------------ */
 
 static void multiclass_predicted(void **state) {
@@ -591,6 +641,7 @@ int main(void) {
         cmocka_unit_test(binary_no_predicted_positives),
         cmocka_unit_test(binary_f1_undefined),
         cmocka_unit_test(binary_errors),
+        cmocka_unit_test(binary_curves),
         cmocka_unit_test(multiclass_predicted),
         cmocka_unit_test(multiclass_probabilities),
         cmocka_unit_test(multiclass_class_without_rows),
