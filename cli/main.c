@@ -15,6 +15,7 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"compare", cmd_compare, "compare a new model with its baseline (regression gate)"},
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
     {"version", cmd_version, "print the version"},
 };

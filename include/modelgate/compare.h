@@ -115,14 +115,26 @@ typedef struct mg_metric_interval {
     const char *null_reason; /* static */
 } mg_metric_interval;
 
-/* An interval for every metric of the task: Wilson for the proportions
- * (accuracy, precision, recall; unweighted), DeLong for roc_auc
- * (unweighted), the Poisson bootstrap's percentile interval for the rest
- * and for weighted data. *out is a new array of *count entries in
+/* True for the proportions that metrics.json already gives Wilson intervals
+ * (binary accuracy, precision, recall; multiclass accuracy). */
+MG_API int mg_metric_is_proportion(mg_task task, const char *metric);
+
+/* An interval for every other metric of the task: DeLong for roc_auc
+ * (unweighted), the Poisson bootstrap's percentile interval for the rest and
+ * for weighted data. *out is a new array of *count entries in
  * mg_task_metrics order: caller frees with free(). */
 MG_API mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
                                          const mg_compare_options *opts, mg_metric_interval **out,
                                          int *count, mg_error *err);
+
+/* metrics.json as mg_evaluation_json writes it, with "ci" completed by
+ * mg_evaluation_intervals at opts->level (null bounds and a null_reason where
+ * a metric has no interval). On success *json is a new string: caller frees
+ * with free(). */
+MG_API mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,
+                                                   const mg_provenance *prov,
+                                                   const mg_compare_options *opts, char **json,
+                                                   size_t *len, mg_error *err);
 
 /* ---- comparison.json ------------------------------------------------------ */
 
@@ -135,12 +147,14 @@ typedef struct mg_compare_provenance {
 
 /* comparison.json (DESIGN §5) as a new string (caller frees with free()):
  * accuracy_improvement (new - baseline accuracy; null for regression), task,
- * n, "new" and "baseline" metric objects, "deltas" per metric (value, ci_low,
+ * n, "new" and "baseline" (each model's metrics.json body, from the targets
+ * the comparison was computed on), "deltas" per metric (value, ci_low,
  * ci_high, level, p_value, test, ci_method, direction), "gates" (one per
  * rule, with its result) and the overall "verdict". `results` holds nrules
  * results for `rules`; use_interval says whether they were decided on the
  * interval. NULL when memory ran out. */
-MG_API char *mg_comparison_json(const mg_comparison *c, const mg_compare_rule *rules,
+MG_API char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand,
+                                const mg_targets *base, const mg_compare_rule *rules,
                                 const mg_rule_result *results, int nrules, int use_interval,
                                 const mg_compare_provenance *prov, size_t *len);
 

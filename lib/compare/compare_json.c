@@ -2,6 +2,7 @@
  * deltas and the verdicts of the regression rules (DESIGN §5, §11). */
 #include "compare_internal.h"
 #include "report/json.h"
+#include "report/metrics_json.h"
 
 #include <math.h>
 
@@ -16,25 +17,13 @@ mg_compare_verdict mg_compare_overall(const mg_rule_result *results, int nrules)
     return v;
 }
 
-static void metrics_object(mg__json *j, const char *key, const mg_comparison *c, int which) {
+/* A model's metrics as its metrics.json body (metrics, n, task, confusion
+ * matrix, Wilson intervals, null reasons). */
+static void metrics_object(mg__json *j, const char *key, const mg_evaluation *e,
+                           const mg_targets *t, double level) {
     mg__json_key(j, key);
     mg__json_begin_object(j);
-    int nulls = 0;
-    for (int k = 0; k < c->ndeltas; k++) {
-        mg_value v = which == 0 ? c->deltas[k].new_value : c->deltas[k].base_value;
-        mg__json_kv_value(j, c->deltas[k].metric, v);
-        nulls += v.null_reason != NULL;
-    }
-    if (nulls > 0) {
-        mg__json_key(j, "null_reasons");
-        mg__json_begin_object(j);
-        for (int k = 0; k < c->ndeltas; k++) {
-            mg_value v = which == 0 ? c->deltas[k].new_value : c->deltas[k].base_value;
-            if (v.null_reason != NULL)
-                mg__json_kv_string(j, c->deltas[k].metric, v.null_reason);
-        }
-        mg__json_end_object(j);
-    }
+    mg__metrics_json_body(j, e, t, level, NULL);
     mg__json_end_object(j);
 }
 
@@ -118,9 +107,9 @@ static void provenance(mg__json *j, const mg_compare_provenance *p) {
     mg__json_end_object(j);
 }
 
-char *mg_comparison_json(const mg_comparison *c, const mg_compare_rule *rules,
-                         const mg_rule_result *results, int nrules, int use_interval,
-                         const mg_compare_provenance *prov, size_t *len) {
+char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const mg_targets *base,
+                         const mg_compare_rule *rules, const mg_rule_result *results, int nrules,
+                         int use_interval, const mg_compare_provenance *prov, size_t *len) {
     mg__json j = {0};
     mg__json_begin_object(&j);
     const mg_metric_delta *acc = mg_comparison_delta(c, "accuracy");
@@ -137,8 +126,8 @@ char *mg_comparison_json(const mg_comparison *c, const mg_compare_rule *rules,
     mg__json_kv_number(&j, "confidence", c->options.level);
     mg__json_kv_int(&j, "bootstrap_replicates", c->options.replicates);
     mg__json_kv_int(&j, "seed", (int64_t)c->options.seed);
-    metrics_object(&j, "new", c, 0);
-    metrics_object(&j, "baseline", c, 1);
+    metrics_object(&j, "new", &c->new_eval, cand, c->options.level);
+    metrics_object(&j, "baseline", &c->base_eval, base, c->options.level);
     deltas_object(&j, c);
     gates_array(&j, c, rules, results, nrules, use_interval);
     provenance(&j, prov);

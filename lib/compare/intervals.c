@@ -1,38 +1,17 @@
-/* intervals.c - a confidence interval for every metric of one model
- * (`evaluate --confidence`): Wilson for proportions, DeLong for ROC AUC, the
- * Poisson bootstrap for the rest. */
+/* intervals.c - confidence intervals for the metrics of one model that are
+ * not proportions (`evaluate --confidence`): DeLong for ROC AUC, the Poisson
+ * bootstrap for the rest; and metrics.json with them in "ci". */
 #include "compare_internal.h"
+#include "report/json.h"
+#include "report/metrics_json.h"
 
 #include <math.h>
 
-/* Unweighted proportions and their counts: successes out of trials. */
-static int proportion(const mg_targets *t, const mg_evaluation *e, const char *metric,
-                      double *successes, double *trials) {
-    if (t->w != NULL)
-        return 0; /* weighted counts are not binomial: bootstrap instead */
-    if (strcmp(metric, "accuracy") == 0) {
-        int64_t hits = 0;
-        for (int64_t i = 0; i < t->n; i++)
-            hits += t->task == MG_TASK_BINARY ? (t->score[i] > t->threshold) == (t->y[i] != 0)
-                                              : t->pred[i] == t->yc[i];
-        *successes = (double)hits;
-        *trials = (double)t->n;
-        return 1;
-    }
-    if (t->task != MG_TASK_BINARY)
-        return 0;
-    const mg_binary_metrics *b = &e->binary;
-    if (strcmp(metric, "precision") == 0) {
-        *successes = b->tp;
-        *trials = b->tp + b->fp;
-        return 1;
-    }
-    if (strcmp(metric, "recall") == 0) {
-        *successes = b->tp;
-        *trials = b->tp + b->fn;
-        return 1;
-    }
-    return 0;
+int mg_metric_is_proportion(mg_task task, const char *metric) {
+    if (strcmp(metric, "accuracy") == 0)
+        return task == MG_TASK_BINARY || task == MG_TASK_MULTICLASS;
+    return task == MG_TASK_BINARY &&
+           (strcmp(metric, "precision") == 0 || strcmp(metric, "recall") == 0);
 }
 
 mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
@@ -52,31 +31,31 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
     mg_bootstrap boot = {0};
     const mg_targets *one[1] = {t};
     mg_status st = mg__bootstrap_metrics(one, 1, &o, 0, &boot, err);
+    int n = 0;
     for (int k = 0; st == MG_OK && k < m; k++) {
-        iv[k].metric = metrics[k];
+        if (mg_metric_is_proportion(t->task, metrics[k]))
+            continue;
+        mg_metric_interval *it = &iv[n++];
+        it->metric = metrics[k];
         mg_value v;
         if (mg_evaluation_metric(e, metrics[k], &v) != 0) {
-            iv[k].null_reason = "not computed for this task";
+            it->null_reason = "not computed for this task";
             continue;
         }
         if (v.null_reason != NULL) {
-            iv[k].null_reason = v.null_reason;
+            it->null_reason = v.null_reason;
             continue;
         }
-        double succ, trials;
-        if (proportion(t, e, metrics[k], &succ, &trials) && trials > 0 &&
-            mg_wilson_interval(succ, trials, o.level, &iv[k].ci) == 0)
-            continue;
         if (t->w == NULL && strcmp(metrics[k], "roc_auc") == 0) {
             mg_auc_estimate a;
             mg_error derr;
             if (mg_delong_auc(t->y, t->score, t->n, o.level, &a, &derr) == MG_OK) {
-                iv[k].ci = a.ci;
+                it->ci = a.ci;
                 continue;
             }
         }
-        if (mg_bootstrap_interval(&boot, k, o.level, &iv[k].ci) != 0)
-            iv[k].null_reason = "undefined in more than 5% of the bootstrap replicates";
+        if (mg_bootstrap_interval(&boot, k, o.level, &it->ci) != 0)
+            it->null_reason = "undefined in more than 5% of the bootstrap replicates";
     }
     mg_bootstrap_release(&boot);
     if (st != MG_OK) {
@@ -84,6 +63,59 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
         return st;
     }
     *out = iv;
-    *count = m;
+    *count = n;
     return MG_OK;
+}
+
+typedef struct ci_list {
+    const mg_metric_interval *iv;
+    int n;
+    double level;
+} ci_list;
+
+static void write_intervals(mg__json *j, void *arg) {
+    const ci_list *l = arg;
+    for (int i = 0; i < l->n; i++) {
+        const mg_metric_interval *it = &l->iv[i];
+        mg__json_key(j, it->metric);
+        mg__json_begin_object(j);
+        if (it->null_reason == NULL) {
+            mg__json_kv_number(j, "low", it->ci.low);
+            mg__json_kv_number(j, "high", it->ci.high);
+            mg__json_kv_number(j, "level", it->ci.level);
+            mg__json_kv_string(j, "method", it->ci.method);
+        } else {
+            mg__json_kv_null(j, "low");
+            mg__json_kv_null(j, "high");
+            mg__json_kv_number(j, "level", l->level);
+            mg__json_kv_null(j, "method");
+            mg__json_kv_string(j, "null_reason", it->null_reason);
+        }
+        mg__json_end_object(j);
+    }
+}
+
+mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,
+                                            const mg_provenance *prov,
+                                            const mg_compare_options *opts, char **json,
+                                            size_t *len, mg_error *err) {
+    *json = NULL;
+    mg_compare_options o;
+    mg__compare_defaults(opts, &o);
+    mg_metric_interval *iv;
+    int n;
+    MG_TRY(mg_evaluation_intervals(t, e, &o, &iv, &n, err));
+    ci_list list = {iv, n, o.level};
+    mg__metrics_json_extra extra = {write_intervals, &list};
+    mg__json j = {0};
+    mg__json_begin_object(&j);
+    mg__metrics_json_body(&j, e, t, o.level, &extra);
+    mg__json_kv_int(&j, "bootstrap_replicates", o.replicates);
+    mg__json_kv_int(&j, "seed", (int64_t)o.seed);
+    if (prov != NULL)
+        mg__provenance_json(&j, prov);
+    mg__json_end_object(&j);
+    free(iv);
+    *json = mg__json_finish(&j, len);
+    return *json != NULL ? MG_OK : mg__nomem(err, "metrics.json");
 }

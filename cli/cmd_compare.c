@@ -1,0 +1,280 @@
+/* cmd_compare.c - `modelgate compare`: the regression gate of a candidate
+ * model against its baseline on the same test rows (DESIGN §5, §11). */
+#include "commands.h"
+#include "modelgate/compare.h"
+#include "modelgate/evaluate.h"
+#include "modelgate/model.h"
+#include "options.h"
+#include "output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+#define MAX_BOOTSTRAP 1000000
+
+static const char synopsis[] =
+    "compare --new M1 --baseline M0 --test-data D [--min-change METRIC=X ...]\n"
+    "        [--min-relative-change METRIC=R ...] [--confidence 0.95] --output comparison.json\n\n"
+    "Predicts the same rows with both models and reports every metric for both, the\n"
+    "difference with its paired interval, p-value and test (McNemar for accuracy,\n"
+    "DeLong for ROC AUC, the paired bootstrap otherwise). Rules gate on the\n"
+    "improvement (new - baseline; baseline - new where lower is better): on the\n"
+    "point estimate, or with --confidence as non-inferiority on the interval.\n"
+    "Exit 0 when every rule passes, 1 when one fails, 3 when one is inconclusive.";
+
+/* A model argument that names a file (as opposed to column:, cmd:, ...). */
+static int names_file(const char *arg) {
+    static const char *const schemes[] = {
+        "column:", "columns:", "cmd:", "http://", "https://", "registry:"};
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return 0;
+    return 1;
+}
+
+static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rule *rules,
+                       char (*names)[64], int *nrules) {
+    for (int i = 0; i < list->n; i++) {
+        double v;
+        int k = *nrules;
+        if (mg_parse_key_number(list->items[i], names[k], 64, &v) != 0 || !isfinite(v)) {
+            fprintf(stderr, "modelgate compare: --%s '%s': expected METRIC=NUMBER, e.g. %s\n",
+                    kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change",
+                    list->items[i],
+                    kind == MG_RULE_MIN_CHANGE ? "accuracy=-0.01" : "roc_auc=-0.005");
+            return -1;
+        }
+        rules[k].metric = names[k];
+        rules[k].kind = kind;
+        rules[k].threshold = v;
+        (*nrules)++;
+    }
+    return 0;
+}
+
+typedef struct run {
+    const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output;
+    double threshold, confidence;
+    long bootstrap, seed, threads;
+    bool allow_no_baseline;
+    mg_strlist min_change, min_relative, ignore;
+} run;
+
+/* Builds both models' targets on the same table; each model's prediction
+ * columns (column:NAME) are kept out of the other model's features. */
+static mg_status build_targets(const run *r, mg_task task, const mg_table *table,
+                               mg_model *models[2], mg_targets targets[2], mg_error *err) {
+    const char *ignore[128];
+    int nignore = 0;
+    for (int m = 0; m < 2; m++) {
+        const mg_model_info *info = mg_model_describe(models[m]);
+        for (int c = 0; c < info->noutput_columns && nignore < 128; c++)
+            ignore[nignore++] = info->output_columns[c];
+    }
+    for (int i = 0; i < r->ignore.n && nignore < 128; i++)
+        ignore[nignore++] = r->ignore.items[i];
+    mg_eval_spec spec = {.label = r->label,
+                         .task = task,
+                         .positive_label = r->positive,
+                         .threshold = r->threshold,
+                         .weight = r->weight};
+    spec.roles.ignore = ignore;
+    spec.roles.nignore = nignore;
+    for (int m = 0; m < 2; m++) {
+        mg_status st = mg_targets_build(table, models[m], &spec, &targets[m], err);
+        if (st != MG_OK)
+            return st;
+    }
+    return MG_OK;
+}
+
+static int write_output(const run *r, char *json, size_t len) {
+    if (json == NULL) {
+        fprintf(stderr, "modelgate compare: out of memory writing %s\n", r->output);
+        return MG_EXIT_INTERNAL;
+    }
+    int rc = mg_cli_write_file("compare", r->output, json, len);
+    free(json);
+    return rc;
+}
+
+/* Decides the rules, writes comparison.json, reports, picks the exit code. */
+static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
+                  const mg_compare_provenance *prov, const mg_compare_rule *rules, int nrules) {
+    mg_rule_result results[64];
+    int use_interval = !isnan(r->confidence);
+    for (int i = 0; i < nrules; i++) {
+        mg_error err;
+        mg_error_clear(&err);
+        if (mg_compare_rule_check(c, &rules[i], use_interval, &results[i], &err) != MG_OK)
+            return mg_cli_fail("compare", &err);
+    }
+    size_t len;
+    char *json =
+        mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &len);
+    int rc = write_output(r, json, len);
+    if (rc != 0)
+        return rc;
+    const mg_metric_delta *acc = mg_comparison_delta(c, "accuracy");
+    if (acc != NULL && acc->delta.null_reason == NULL && strcmp(r->output, "-") != 0)
+        fprintf(stderr, "accuracy %.4f vs baseline %.4f: improvement %+.4f\n", acc->new_value.v,
+                acc->base_value.v, acc->delta.v);
+    for (int i = 0; i < nrules; i++)
+        fprintf(stderr, "%s: %s\n", mg_compare_verdict_name(results[i].verdict), results[i].reason);
+    mg_compare_verdict v = mg_compare_overall(results, nrules);
+    if (v == MG_COMPARE_FAIL)
+        fprintf(stderr, "modelgate compare: a regression rule failed\n");
+    else if (v == MG_COMPARE_INCONCLUSIVE)
+        fprintf(stderr, "modelgate compare: a regression rule is inconclusive at this sample "
+                        "size\n");
+    return v == MG_COMPARE_PASS   ? MG_EXIT_PASS
+           : v == MG_COMPARE_FAIL ? MG_EXIT_FAIL
+                                  : MG_EXIT_INCONCLUSIVE;
+}
+
+static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int nrules) {
+    mg_error err;
+    mg_error_clear(&err);
+    mg_table *table = NULL;
+    mg_model *models[2] = {NULL, NULL};
+    mg_targets targets[2];
+    mg_comparison c;
+    memset(targets, 0, sizeof targets);
+    memset(&c, 0, sizeof c);
+    int rc = -1;
+    char data_sha[65];
+    mg_read_options ropts = {.threads = (int)r->threads};
+    mg_model_options mopts = {.threads = (int)r->threads};
+    mg_status st = mg_table_read(r->data, &ropts, &table, &err);
+    if (st == MG_OK)
+        st = mg_file_sha256(r->data, data_sha, &err);
+    if (st == MG_OK)
+        st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
+    if (st == MG_OK)
+        st = mg_model_open(r->base_arg, &mopts, &models[1], &err);
+    if (st == MG_OK)
+        st = build_targets(r, task, table, models, targets, &err);
+    mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
+                            .replicates = (int)r->bootstrap,
+                            .seed = (uint64_t)r->seed,
+                            .threads = (int)r->threads};
+    if (st == MG_OK)
+        st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
+    if (st == MG_OK) {
+        mg_compare_provenance prov = {r->data,     data_sha,
+                                      r->new_arg,  mg_model_sha256(models[0]),
+                                      r->base_arg, mg_model_sha256(models[1])};
+        rc = decide(r, &c, targets, &prov, rules, nrules);
+    } else {
+        rc = mg_cli_fail("compare", &err);
+    }
+    mg_comparison_release(&c);
+    mg_targets_release(&targets[0]);
+    mg_targets_release(&targets[1]);
+    mg_model_free(models[0]);
+    mg_model_free(models[1]);
+    mg_table_free(table);
+    return rc;
+}
+
+int cmd_compare(int argc, char **argv) {
+    run r = {.threshold = 0.5, .bootstrap = 1000, .confidence = NAN};
+    mg_opt opts[] = {
+        {"new", MG_OPT_STRING, &r.new_arg, "M1", "the candidate model", true, false},
+        {"baseline", MG_OPT_STRING, &r.base_arg, "M0",
+         "the baseline: a model file, column:NAME, ...", true, false},
+        {"test-data", MG_OPT_STRING, &r.data, "D", "test data (CSV or Parquet)", true, false},
+        {"label", MG_OPT_STRING, &r.label, "COLUMN", "label column (default: label)", false, false},
+        {"task", MG_OPT_STRING, &r.task, "TASK",
+         "binary | multiclass | regression | auto (default)", false, false},
+        {"positive-label", MG_OPT_STRING, &r.positive, "VALUE",
+         "the positive class (default: the larger label)", false, false},
+        {"decision-threshold", MG_OPT_DOUBLE, &r.threshold, "T",
+         "score cut-off for a positive prediction (default 0.5)", false, false},
+        {"weight", MG_OPT_STRING, &r.weight, "COLUMN", "sample weight column", false, false},
+        {"ignore", MG_OPT_LIST, &r.ignore, "COLS", "columns that are not features", false, false},
+        {"min-change", MG_OPT_LIST, &r.min_change, "METRIC=X",
+         "fail when the improvement is below X (e.g. accuracy=-0.01)", false, false},
+        {"min-relative-change", MG_OPT_LIST, &r.min_relative, "METRIC=R",
+         "fail when the improvement / |baseline| is below R", false, false},
+        {"confidence", MG_OPT_DOUBLE, &r.confidence, "C",
+         "decide rules on the C interval (non-inferiority); exit 3 when it straddles", false,
+         false},
+        {"bootstrap", MG_OPT_INT, &r.bootstrap, "N", "paired bootstrap replicates (default 1000)",
+         false, false},
+        {"seed", MG_OPT_INT, &r.seed, "S", "bootstrap seed (default 0)", false, false},
+        {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
+         false},
+        {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
+         "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
+        {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
+        MG_OPT_END_ENTRY};
+    int rc = mg_opts_parse("compare", synopsis, opts, argc, argv, NULL);
+    if (rc != 0) {
+        mg_strlist_release(&r.min_change);
+        mg_strlist_release(&r.min_relative);
+        mg_strlist_release(&r.ignore);
+        return rc == 1 ? MG_EXIT_PASS : rc;
+    }
+    mg_compare_rule rules[64];
+    char names[64][64];
+    int nrules = 0;
+    mg_task task = MG_TASK_AUTO;
+    if (r.min_change.n + r.min_relative.n > 64) {
+        fprintf(stderr, "modelgate compare: at most 64 rules\n");
+        rc = MG_EXIT_USAGE;
+    } else if (parse_rules(&r.min_change, MG_RULE_MIN_CHANGE, rules, names, &nrules) != 0 ||
+               parse_rules(&r.min_relative, MG_RULE_MIN_RELATIVE_CHANGE, rules, names, &nrules) !=
+                   0) {
+        rc = MG_EXIT_USAGE;
+    } else if (!isnan(r.confidence) && !(r.confidence > 0 && r.confidence < 1)) {
+        fprintf(stderr,
+                "modelgate compare: --confidence %g: expected a level in (0, 1), e.g. "
+                "0.95\n",
+                r.confidence);
+        rc = MG_EXIT_USAGE;
+    } else if (r.bootstrap < 1 || r.bootstrap > MAX_BOOTSTRAP) {
+        fprintf(stderr, "modelgate compare: --bootstrap %ld: expected 1 to %d replicates\n",
+                r.bootstrap, MAX_BOOTSTRAP);
+        rc = MG_EXIT_USAGE;
+    } else if (r.seed < 0 || r.threads < 0) {
+        fprintf(stderr, "modelgate compare: --seed and --threads must not be negative\n");
+        rc = MG_EXIT_USAGE;
+    } else if (r.task != NULL && mg_task_parse(r.task, &task) != 0) {
+        fprintf(stderr,
+                "modelgate compare: --task '%s': expected binary, multiclass, regression or "
+                "auto\n",
+                r.task);
+        rc = MG_EXIT_USAGE;
+    } else if (names_file(r.base_arg) && access(r.base_arg, F_OK) != 0) {
+        if (r.allow_no_baseline) {
+            mg_compare_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
+            size_t len;
+            char *json = mg_comparison_skipped_json(
+                "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &len);
+            rc = write_output(&r, json, len);
+            if (rc == 0)
+                fprintf(stderr,
+                        "modelgate compare: baseline '%s' does not exist; comparison "
+                        "skipped (--allow-no-baseline)\n",
+                        r.base_arg);
+        } else {
+            fprintf(stderr,
+                    "modelgate compare: baseline model '%s' does not exist (a first model may "
+                    "pass with --allow-no-baseline)\n",
+                    r.base_arg);
+            rc = MG_EXIT_USAGE;
+        }
+    } else {
+        rc = compare(&r, task, rules, nrules);
+    }
+    mg_strlist_release(&r.min_change);
+    mg_strlist_release(&r.min_relative);
+    mg_strlist_release(&r.ignore);
+    return rc;
+}
