@@ -1,6 +1,7 @@
 /* cmd_evaluate.c - `modelgate evaluate`: run a model on a test set and write
  * metrics.json; optional metric gates decide the exit code. */
 #include "commands.h"
+#include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "options.h"
 #include "output.h"
@@ -22,7 +23,7 @@ typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
     const char *output;
     double threshold, confidence;
-    long threads;
+    long threads, bootstrap, seed;
     mg_strlist ignore, protected_attrs, column_types, min, max;
 } evaluate_args;
 
@@ -97,7 +98,7 @@ static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_
 }
 
 int cmd_evaluate(int argc, char **argv) {
-    evaluate_args a = {.output = "-", .threshold = 0.5, .confidence = 0.95};
+    evaluate_args a = {.output = "-", .threshold = 0.5, .confidence = 0.95, .bootstrap = 1000};
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &a.model, "M", "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
         {"test-data", MG_OPT_STRING, &a.test_data, "FILE", "test set: CSV or Parquet file, or a folder of Parquet parts", true, false},
@@ -116,6 +117,8 @@ int cmd_evaluate(int argc, char **argv) {
         {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false, false},
         {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false, false},
         {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false, false},
+        {"bootstrap", MG_OPT_INT, &a.bootstrap, "N", "with --confidence: bootstrap replicates for the intervals of the other metrics (default 1000)", false, false},
+        {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false, false},
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -133,6 +136,12 @@ int cmd_evaluate(int argc, char **argv) {
     }
     if (!(a.confidence > 0 && a.confidence < 1)) {
         fprintf(stderr, "modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (a.bootstrap < 1 || a.bootstrap > 1000000 || a.seed < 0) {
+        fprintf(stderr, "modelgate evaluate: --bootstrap takes 1 to 1000000 replicates and --seed "
+                        "a number >= 0\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -212,7 +221,20 @@ int cmd_evaluate(int argc, char **argv) {
     mg_provenance prov = {.data_path = a.test_data, .data_sha256 = st == MG_OK ? data_sha : NULL,
                           .model_arg = a.model, .model_sha256 = mg_model_sha256(model)};
     size_t len = 0;
-    json = mg_evaluation_json(&eval, &targets, &prov, a.confidence, &len);
+    /* An explicit --confidence (or --bootstrap) asks for an interval for
+     * every metric; by default "ci" holds the Wilson intervals only. */
+    bool every_ci = false;
+    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+        every_ci |= o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0);
+    if (every_ci) {
+        mg_compare_options copts = {.level = a.confidence, .replicates = (int)a.bootstrap,
+                                    .seed = (uint64_t)a.seed, .threads = (int)a.threads};
+        st = mg_evaluation_json_with_intervals(&eval, &targets, &prov, &copts, &json, &len, &err);
+        if (st != MG_OK)
+            goto fail;
+    } else {
+        json = mg_evaluation_json(&eval, &targets, &prov, a.confidence, &len);
+    }
     if (json == NULL) {
         fprintf(stderr, "modelgate evaluate: out of memory writing metrics.json\n");
         rc = MG_EXIT_USAGE;

@@ -1,0 +1,207 @@
+/* test_compare.c - lib/compare: the regression rules on hand-made
+ * comparisons, the binary fast path of the bootstrap against a full
+ * evaluation per replicate, and the alignment checks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "compare/compare_internal.h"
+
+static mg_metric_delta delta(const char *metric, double new_v, double base_v, double lo,
+                             double hi) {
+    mg_metric_delta d;
+    memset(&d, 0, sizeof d);
+    d.metric = metric;
+    d.lower_is_better = mg_metric_lower_is_better(metric);
+    d.new_value = mg_value_of(new_v);
+    d.base_value = mg_value_of(base_v);
+    d.delta = mg_value_of(new_v - base_v);
+    d.has_test = !isnan(lo);
+    d.test.value = new_v - base_v;
+    d.test.ci_low = lo;
+    d.test.ci_high = hi;
+    d.test.level = 0.95;
+    d.test.test = "paired_bootstrap";
+    d.test_null_reason = d.has_test ? NULL : "no interval here";
+    return d;
+}
+
+static mg_compare_verdict verdict(const mg_comparison *c, const char *metric, mg_rule_kind kind,
+                                  double threshold, int use_interval, double *value) {
+    mg_compare_rule rule = {metric, kind, threshold};
+    mg_rule_result r;
+    mg_error err;
+    assert_int_equal(mg_compare_rule_check(c, &rule, use_interval, &r, &err), MG_OK);
+    if (value != NULL)
+        *value = r.value;
+    return r.verdict;
+}
+
+static void rules_point_and_interval(void **state) {
+    (void)state;
+    mg_metric_delta d[5] = {
+        delta("accuracy", 0.90, 0.905, -0.012, 0.002), /* -0.005 */
+        delta("log_loss", 0.30, 0.32, -0.03, -0.01),   /* lower is better: +0.02 */
+        delta("roc_auc", 0.80, 0.0, NAN, NAN),
+        delta("f1", 0.5, 0.6, -0.2, -0.05),
+        delta("brier", 0.1, 0.0, NAN, NAN),
+    };
+    mg_comparison c;
+    memset(&c, 0, sizeof c);
+    c.task = MG_TASK_BINARY;
+    c.options.level = 0.95;
+    c.deltas = d;
+    c.ndeltas = 5;
+    double v;
+    /* point: -0.005 >= -0.01 passes, >= 0 fails */
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.01, 0, &v), MG_COMPARE_PASS);
+    assert_true(fabs(v + 0.005) < 1e-12);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_COMPARE_FAIL);
+    /* interval [-0.012, 0.002]: margin -0.01 straddled, -0.02 cleared, 0.005 missed */
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.01, 1, NULL),
+                     MG_COMPARE_INCONCLUSIVE);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.02, 1, NULL), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_COMPARE_FAIL);
+    /* log loss fell by 0.02: an improvement of +0.02, interval [0.01, 0.03] */
+    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.015, 0, &v), MG_COMPARE_PASS);
+    assert_true(fabs(v - 0.02) < 1e-12);
+    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.015, 1, NULL),
+                     MG_COMPARE_INCONCLUSIVE);
+    /* relative: -0.1 / 0.6 = -1/6 for f1 */
+    assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.2, 0, &v), MG_COMPARE_PASS);
+    assert_true(fabs(v + 1.0 / 6) < 1e-12);
+    assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.1, 0, NULL),
+                     MG_COMPARE_FAIL);
+    assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.05, 1, NULL),
+                     MG_COMPARE_FAIL); /* interval [-1/3, -1/12] below -0.05 */
+    /* a zero baseline has no relative change; no interval is inconclusive */
+    assert_int_equal(verdict(&c, "brier", MG_RULE_MIN_RELATIVE_CHANGE, 0, 0, NULL),
+                     MG_COMPARE_INCONCLUSIVE);
+    assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 1, NULL),
+                     MG_COMPARE_INCONCLUSIVE);
+    assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_COMPARE_PASS);
+    /* a metric the task lacks is a usage error naming the task's metrics */
+    mg_compare_rule bad = {"rmse", MG_RULE_MIN_CHANGE, 0};
+    mg_rule_result r;
+    mg_error err;
+    assert_int_equal(mg_compare_rule_check(&c, &bad, 0, &r, &err), MG_ERR_USAGE);
+    assert_non_null(strstr(err.text, "'rmse' is not a binary metric (one of: accuracy, "));
+    /* overall: fail beats inconclusive beats pass */
+    mg_rule_result rs[3] = {{.verdict = MG_COMPARE_PASS},
+                            {.verdict = MG_COMPARE_INCONCLUSIVE},
+                            {.verdict = MG_COMPARE_FAIL}};
+    assert_int_equal(mg_compare_overall(rs, 2), MG_COMPARE_INCONCLUSIVE);
+    assert_int_equal(mg_compare_overall(rs, 3), MG_COMPARE_FAIL);
+    assert_int_equal(mg_compare_overall(rs, 0), MG_COMPARE_PASS);
+}
+
+/* Binary targets over arrays owned by the test (never released). */
+static mg_targets binary_targets(int64_t n, uint8_t *y, double *score, double *w) {
+    mg_targets t;
+    memset(&t, 0, sizeof t);
+    t.task = MG_TASK_BINARY;
+    t.n = n;
+    t.y = y;
+    t.score = score;
+    t.w = w;
+    t.threshold = 0.5;
+    return t;
+}
+
+static void fast_path_equals_full_evaluation(void **state) {
+    (void)state;
+    enum { N = 257 };
+    uint8_t y[N];
+    double a[N], b[N], w[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = (uint8_t)((i * 7 + 3) % 5 < 2);
+        a[i] = (double)((i * 37) % 21) / 20; /* ties, 0 and 1 */
+        b[i] = (double)((i * 53 + 11) % 101) / 100;
+        w[i] = 0.5 + (double)(i % 4) / 4;
+    }
+    for (int weighted = 0; weighted < 2; weighted++) {
+        mg_targets ta = binary_targets(N, y, a, weighted ? w : NULL);
+        mg_targets tb = binary_targets(N, y, b, weighted ? w : NULL);
+        const mg_targets *both[2] = {&ta, &tb};
+        mg_compare_options o = {.level = 0.95, .replicates = 40, .seed = 3, .threads = 2};
+        mg_bootstrap fast, full;
+        mg_error err;
+        assert_int_equal(mg__bootstrap_metrics(both, 2, &o, 0, &fast, &err), MG_OK);
+        assert_int_equal(mg__bootstrap_metrics(both, 2, &o, 1, &full, &err), MG_OK);
+        assert_int_equal(fast.nstats, 20);
+        for (int i = 0; i < 40 * 20; i++) {
+            double x = fast.samples[i], z = full.samples[i];
+            if (isnan(z)) {
+                assert_true(isnan(x));
+                continue;
+            }
+            if (!(fabs(x - z) <= 1e-12 * fmax(1, fabs(z)))) {
+                print_error("replicate %d, stat %d (weighted %d): fast %.17g, full %.17g\n", i / 20,
+                            i % 20, weighted, x, z);
+                fail();
+            }
+        }
+        mg_bootstrap_release(&fast);
+        mg_bootstrap_release(&full);
+    }
+}
+
+static void misaligned_targets(void **state) {
+    (void)state;
+    uint8_t y1[4] = {1, 0, 1, 0}, y2[4] = {1, 0, 0, 0};
+    double s[4] = {0.9, 0.2, 0.6, 0.4};
+    mg_targets a = binary_targets(4, y1, s, NULL), b = binary_targets(4, y2, s, NULL);
+    mg_comparison c;
+    mg_error err;
+    assert_int_equal(mg_comparison_compute(&a, &b, NULL, &c, &err), MG_ERR_DATA);
+    assert_string_equal(err.text, "row 3: the label or weight differs between the new model's "
+                                  "and the baseline's data");
+    b = binary_targets(3, y1, s, NULL);
+    assert_int_equal(mg_comparison_compute(&a, &b, NULL, &c, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "has 4 rows but the baseline 3"));
+}
+
+static void compare_identical_models(void **state) {
+    (void)state;
+    enum { N = 120 };
+    uint8_t y[N];
+    double s[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = (uint8_t)(i % 3 == 0);
+        s[i] = (double)((i * 29) % 50) / 49;
+    }
+    mg_targets a = binary_targets(N, y, s, NULL);
+    mg_comparison c;
+    mg_error err;
+    mg_compare_options o = {.replicates = 50, .seed = 1};
+    assert_int_equal(mg_comparison_compute(&a, &a, &o, &c, &err), MG_OK);
+    assert_true(c.options.level == 0.95);
+    /* every difference is 0: McNemar has no discordant rows, DeLong no variance */
+    const mg_metric_delta *acc = mg_comparison_delta(&c, "accuracy");
+    assert_string_equal(acc->test.test, "mcnemar_exact");
+    assert_true(acc->delta.v == 0 && acc->test.p_value == 1);
+    const mg_metric_delta *auc = mg_comparison_delta(&c, "roc_auc");
+    assert_string_equal(auc->test.test, "delong");
+    assert_true(auc->test.p_value == 1 && auc->test.ci_low == 0 && auc->test.ci_high == 0);
+    const mg_metric_delta *f1 = mg_comparison_delta(&c, "f1");
+    assert_string_equal(f1->test.test, "paired_bootstrap");
+    assert_true(f1->test.ci_low == 0 && f1->test.ci_high == 0 && f1->test.p_value == 1);
+    assert_null(mg_comparison_delta(&c, "rmse"));
+    mg_comparison_release(&c);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rules_point_and_interval),
+        cmocka_unit_test(fast_path_equals_full_evaluation),
+        cmocka_unit_test(misaligned_targets),
+        cmocka_unit_test(compare_identical_models),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
