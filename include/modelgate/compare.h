@@ -35,6 +35,7 @@ typedef struct mg_metric_delta {
     mg_value delta;      /* new - baseline; null when either value is */
     mg_paired_test test; /* valid when has_test; test.value == delta.v */
     int has_test;
+    double p_value_holm;          /* Holm-adjusted over every tested metric of the comparison */
     const char *test_null_reason; /* static: why there is no interval/p-value */
 } mg_metric_delta;
 

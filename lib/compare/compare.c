@@ -244,7 +244,19 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         else
             d->test.value = d->delta.v;
     }
-    MG_UNUSED(err);
+    /* Holm over the family of metrics compared at once, for a reader who
+     * looks at all of them rather than at one chosen beforehand. */
+    double p[64] = {0};
+    int idx[64] = {0}, m = 0;
+    for (int k = 0; k < c->ndeltas && m < 64; k++)
+        if (c->deltas[k].has_test) {
+            idx[m] = k;
+            p[m++] = c->deltas[k].test.p_value;
+        }
+    if (mg_holm_adjust(p, m, p) != 0)
+        return mg__fail(err, MG_ERR_INTERNAL, "Holm's adjustment of %d p-values failed", m);
+    for (int i = 0; i < m; i++)
+        c->deltas[idx[i]].p_value_holm = p[i];
     return MG_OK;
 }
 

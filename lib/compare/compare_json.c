@@ -40,6 +40,7 @@ static void deltas_object(mg__json *j, const mg_comparison *c) {
             mg__json_kv_number(j, "ci_high", d->test.ci_high);
             mg__json_kv_number(j, "level", d->test.level);
             mg__json_kv_number(j, "p_value", d->test.p_value);
+            mg__json_kv_number(j, "p_value_holm", d->p_value_holm);
             mg__json_kv_string(j, "test", d->test.test);
             mg__json_kv_string(j, "ci_method", d->test.ci_method);
         } else {
@@ -47,6 +48,7 @@ static void deltas_object(mg__json *j, const mg_comparison *c) {
             mg__json_kv_null(j, "ci_high");
             mg__json_kv_number(j, "level", c->options.level);
             mg__json_kv_null(j, "p_value");
+            mg__json_kv_null(j, "p_value_holm");
             mg__json_kv_null(j, "test");
             mg__json_kv_string(j, "null_reason",
                                d->delta.null_reason != NULL ? d->delta.null_reason

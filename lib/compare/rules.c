@@ -18,11 +18,20 @@ const char *mg_compare_verdict_name(mg_compare_verdict v) {
     return "inconclusive";
 }
 
+/* A number for the reason sentence, rounded to 6 significant digits (the
+ * JSON beside it carries the exact value). */
 static void fmt_number(double v, char *buf, size_t cap) {
-    if (isnan(v))
+    if (isnan(v)) {
         snprintf(buf, cap, "undefined");
-    else
-        mg_format_double(v, buf, cap);
+        return;
+    }
+    if (v != 0 && isfinite(v)) {
+        double scale = pow(10, 5 - floor(log10(fabs(v))));
+        double r = round(v * scale) / scale;
+        if (isfinite(r))
+            v = r;
+    }
+    mg_format_double(v, buf, cap);
 }
 
 /* The reason sentence; long metric names are cut rather than overflowing. */

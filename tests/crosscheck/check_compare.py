@@ -158,6 +158,17 @@ for name in want_new:
 check(close(doc["accuracy_improvement"], want_new["accuracy"] - want_base["accuracy"]),
       "accuracy_improvement")
 
+# Holm over every tested metric
+names = [k for k in doc["deltas"] if doc["deltas"][k]["p_value"] is not None]
+ps = [doc["deltas"][k]["p_value"] for k in names]
+order = sorted(range(len(ps)), key=lambda i: ps[i])
+running, holm = 0.0, {}
+for rank, i in enumerate(order):
+    running = max(running, min(1.0, (len(ps) - rank) * ps[i]))
+    holm[names[i]] = running
+for k in names:
+    check(close(doc["deltas"][k]["p_value_holm"], holm[k]), "holm %s" % k)
+
 # McNemar and Newcombe
 cn, cb = (s_new > 0.5) == y, (s_base > 0.5) == y
 a, b, c, d = (cn & cb).sum(), (cn & ~cb).sum(), (~cn & cb).sum(), (~cn & ~cb).sum()
