@@ -78,12 +78,13 @@ int32_t mg__pq_pool_intern(pq_pool *p, const uint8_t *s, size_t n) {
 
 /* ---- strings ----------------------------------------------------------------- */
 
-/* True when [s, s+n) is well-formed UTF-8 without NUL bytes. */
+/* True when [s, s+n) is well-formed UTF-8 without control characters other
+ * than tab, newline and carriage return. */
 static bool is_text(const uint8_t *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        if (c == 0)
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             return false;
         if (c < 0x80) {
             i++;

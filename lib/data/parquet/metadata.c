@@ -118,9 +118,11 @@ static mg_status parse_schema_el(mg__tr *t, pq_schema_el *e, mg_error *err) {
     if (!mg__tr_enter(t))
         return MG_OK;
     while (mg__tr_field(t, &last, &id, &ft)) {
-        if (id == 1 && ft == MG__TT_I32)
+        if (id == 1 && ft == MG__TT_I32) {
             e->type = mg__tr_i32(t);
-        else if (id == 2 && ft == MG__TT_I32)
+            if (e->type < PQ_BOOLEAN || e->type > PQ_FLBA)
+                mg__tr_error(t, "schema element with an unknown physical type");
+        } else if (id == 2 && ft == MG__TT_I32)
             e->type_length = mg__tr_i32(t);
         else if (id == 3 && ft == MG__TT_I32)
             e->repetition = mg__tr_i32(t);
@@ -308,6 +310,7 @@ static mg_status parse_meta(mg__tr *t, pq_meta *m, mg_error *err) {
 mg_status mg__pq_meta_parse(const uint8_t *base, size_t start, size_t end, const char *source,
                             pq_meta *m, mg_error *err) {
     memset(m, 0, sizeof *m);
+    m->footer_off = start;
     mg__tr t;
     mg__tr_init(&t, base, start, end);
     mg_status st = parse_meta(&t, m, err);

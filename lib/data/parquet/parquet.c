@@ -81,15 +81,15 @@ typedef struct schema_walk {
 static mg_status walk_children(schema_walk *w, int parent, const char *prefix, const char *top,
                                bool nested, int depth, mg_error *err) {
     if (depth > PQ_MAX_DEPTH)
-        return mg__fail(err, MG_ERR_FORMAT, "%s: Parquet schema nested more than %d levels",
-                        w->source, PQ_MAX_DEPTH);
+        return mg__fail(err, MG_ERR_FORMAT, "%s: byte %zu: Parquet schema nested more than %d levels",
+                        w->source, w->m->footer_off, PQ_MAX_DEPTH);
     int32_t nchild = w->m->schema[parent].num_children;
     for (int32_t k = 0; k < nchild; k++) {
         if (w->next >= w->m->nschema)
             return mg__fail(err, MG_ERR_FORMAT,
-                            "%s: Parquet schema element '%s' claims more children than the "
-                            "schema holds",
-                            w->source, w->m->schema[parent].name);
+                            "%s: byte %zu: Parquet schema element '%s' claims more children "
+                            "than the schema holds",
+                            w->source, w->m->footer_off, w->m->schema[parent].name);
         int i = w->next++;
         const pq_schema_el *e = &w->m->schema[i];
         mg__buf path = {0};
@@ -107,8 +107,9 @@ static mg_status walk_children(schema_walk *w, int parent, const char *prefix, c
         bool is_nested = nested || e->repetition == PQ_REPEATED || e->kind == PQ_K_NESTED;
         mg_status st = MG_OK;
         if (e->num_children < 0) {
-            st = mg__fail(err, MG_ERR_FORMAT, "%s: Parquet schema element '%s' has %d children",
-                          w->source, p, (int)e->num_children);
+            st = mg__fail(err, MG_ERR_FORMAT,
+                          "%s: byte %zu: Parquet schema element '%s' has %d children", w->source,
+                          w->m->footer_off, p, (int)e->num_children);
         } else if (e->num_children > 0 || e->type < 0) {
             st = walk_children(w, i, p, top ? top : p, true, depth + 1, err);
         } else {
@@ -459,13 +460,13 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
         st = walk_children(&w, 0, NULL, NULL, false, 0, err);
     if (st == MG_OK && w.next != m.nschema)
         st = mg__fail(err, MG_ERR_FORMAT,
-                      "%s: Parquet schema has %d elements outside the tree of the root", source,
-                      m.nschema - w.next);
+                      "%s: byte %zu: Parquet schema has %d elements outside the tree of the root",
+                      source, m.footer_off, m.nschema - w.next);
     for (int r = 0; st == MG_OK && r < m.nrg; r++)
         if (m.rgs[r].ncols != w.nleaves)
             st = mg__fail(err, MG_ERR_FORMAT,
-                          "%s: row group %d has %d column chunks, the schema %d columns", source,
-                          r, m.rgs[r].ncols, w.nleaves);
+                          "%s: byte %zu: row group %d has %d column chunks, the schema %d columns",
+                          source, m.footer_off, r, m.rgs[r].ncols, w.nleaves);
     int nsel = 0;
     if (st == MG_OK)
         st = select_columns(&m, w.leaves, w.nleaves, source, opts, sel, &nsel, err);
