@@ -78,13 +78,13 @@ int32_t mg__pq_pool_intern(pq_pool *p, const uint8_t *s, size_t n) {
 
 /* ---- strings ----------------------------------------------------------------- */
 
-/* True when [s, s+n) is well-formed UTF-8 without control characters other
- * than tab, newline and carriage return. */
+/* True when [s, s+n) is well-formed UTF-8 without NUL bytes (which the
+ * table's NUL-terminated strings cannot hold). */
 static bool is_text(const uint8_t *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+        if (c == 0)
             return false;
         if (c < 0x80) {
             i++;
@@ -213,6 +213,8 @@ const char *mg__pq_convert(const pq_colspec *spec, const pq_phys *in, size_t n, 
     int64_t *i64 = dst;
     uint8_t *b = dst;
     int32_t *codes = dst;
+    if (n == 0)
+        return NULL;
     switch (spec->conv) {
     case PQ_CV_BOOL: memcpy(b, in->bv, n); return NULL;
     case PQ_CV_I64: memcpy(i64, in->iv, n * sizeof *i64); return NULL;

@@ -214,7 +214,7 @@ typedef enum pq_conv {
     PQ_CV_DEC_BYTES, /* BYTE_ARRAY/FLBA decimal */
     PQ_CV_INT96,     /* Spark/Impala timestamps */
     PQ_CV_FLOAT16,
-    PQ_CV_STR,  /* byte arrays: verbatim when UTF-8 text, else 0x + hex */
+    PQ_CV_STR,  /* byte arrays: verbatim when UTF-8 without NUL, else 0x + hex */
     PQ_CV_HEX,  /* fixed-length bytes: 0x + hex */
     PQ_CV_UUID  /* canonical 8-4-4-4-12 */
 } pq_conv;
