@@ -40,7 +40,7 @@ static mg_status fail_at(chunk *c, mg_error *err, size_t off, const char *why) {
 }
 
 static bool reserve_phys(chunk *c, size_t n) {
-    if (n <= c->phys.cap)
+    if (n <= c->phys.cap && c->phys.cap > 0)
         return true;
     size_t cap = n < 1024 ? 1024 : n;
     free(c->phys.iv);
@@ -63,7 +63,7 @@ static bool reserve_phys(chunk *c, size_t n) {
 }
 
 static bool reserve_u32(uint32_t **buf, size_t *cap, size_t n) {
-    if (n <= *cap)
+    if (n <= *cap && *cap > 0)
         return true;
     size_t want = n < 1024 ? 1024 : n;
     uint32_t *p = mg__realloc_array(*buf, want, sizeof *p);
