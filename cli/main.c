@@ -15,6 +15,7 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"version", cmd_version, "print the version"},
 };
 
