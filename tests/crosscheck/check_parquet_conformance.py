@@ -84,8 +84,8 @@ def same_value(kind, want, got, loose):
         w, g = as_float(want), as_float(got)
         if math.isnan(w) or math.isnan(g):
             return math.isnan(w) and math.isnan(g)
-        if w == 0.0 and g == 0.0:
-            return math.copysign(1, w) == math.copysign(1, g)
+        # modelgate's JSON writes -0 as 0 on purpose (lib/report/json.c), so the sign of
+        # a zero is not compared.
         if w == g:
             return True
         # float32/float16 sources: widened exactly, but allow one unit in the last place
@@ -222,6 +222,20 @@ def check_negative(binary):
     for rel in files:
         r = inspect(binary, os.path.join(SHARED, rel), None)
         err = r.stderr.decode(errors="replace")
+        ref_path = os.path.join(REFS, rel + ".json")
+        if r.returncode == 0 and os.path.exists(ref_path):
+            # A bad_data file that DuckDB and hyparquet both read alike (ARROW-GH-43605:
+            # dictionary indices with bit width 0): reading it is allowed, but only with
+            # their values.
+            with open(ref_path, encoding="utf-8") as f:
+                ref = json.load(f)
+            try:
+                got = json.loads(r.stdout, parse_int=parse_int_keep_sign)
+            except ValueError as e:
+                fail(f"{rel}: read, but the output is not JSON ({e})")
+                continue
+            compare_table(rel, ref["columns"], got, ref["rows"], ref.get("row_stride", 1))
+            continue
         lines = err.strip().splitlines()
         if r.returncode < 0 or r.returncode >= 128 or CRASH.search(err):
             fail(f"{rel}: crashed (exit {r.returncode}): {err.strip()[:300]}")
@@ -239,7 +253,7 @@ def check_negative(binary):
             fail(f"{rel}: message does not say {word.pattern!r}: {lines[0]}")
         elif word is None and not PLACE.search(lines[0]):
             fail(f"{rel}: message names no byte offset or column: {lines[0]}")
-    print(f"negative: {len(files)} files refused")
+    print(f"negative: {len(files)} files refused (or, for a bad_data file both references read, read alike)")
 
 
 def main():
