@@ -14,6 +14,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
+# Until the evaluate command is in the build, say so and let ctest report a skip (77).
+if "$mg" evaluate --help 2>&1 >/dev/null | grep -q "unknown command 'evaluate'"; then
+  echo "SKIP: this modelgate has no evaluate command"
+  exit 77
+fi
+
 evaluate() { # evaluate DATA OUT: metrics without provenance into OUT
   if ! "$mg" evaluate --model column:score --label label --test-data "$1" --output - \
       >"$tmp/raw.json" 2>"$tmp/err"; then
