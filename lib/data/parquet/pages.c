@@ -233,8 +233,6 @@ static const char *gather_dict(chunk *c, const uint8_t *p, size_t len, size_t nn
         return "dictionary index bit width missing";
     if (!reserve_u32(&c->idx, &c->idx_cap, nn))
         return "out of memory";
-    if (p[0] == 0 && c->ndict > 1)
-        return "dictionary indices of bit width 0 with a dictionary of more than one entry";
     const char *why = mg__pq_rle_decode(p + 1, len - 1, p[0], c->idx, nn);
     if (why != NULL)
         return why;
