@@ -682,6 +682,41 @@ static void refusals(void **state) {
     mg_table_free(t);
 }
 
+static void type_overrides(void **state) {
+    (void)state;
+    /* alltypes_plain: string_col "0"/"1" as int, id as float, bool_col as string */
+    const mg_type_override ov[] = {{"string_col", MG_TYPE_I64},
+                                   {"id", MG_TYPE_F64},
+                                   {"bool_col", MG_TYPE_STR},
+                                   {"tinyint_col", MG_TYPE_BOOL}};
+    mg_read_options o = {.overrides = ov, .noverrides = 4};
+    mg_table *t = NULL;
+    mg_error err;
+    assert_int_equal(mg_table_read(PQ_DIR "alltypes_plain.parquet", &o, &t, &err), MG_OK);
+    const mg_column *s = col_of(t, "string_col", MG_TYPE_I64);
+    const mg_column *id = col_of(t, "id", MG_TYPE_F64);
+    const mg_column *b = col_of(t, "bool_col", MG_TYPE_STR);
+    const mg_column *ti = col_of(t, "tinyint_col", MG_TYPE_BOOL);
+    const double ids[8] = {4, 5, 6, 7, 2, 3, 0, 1};
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(s->i64[i], i % 2);
+        assert_true(id->f64[i] == ids[i]);
+        assert_string_equal(mg_column_string(b, i), i % 2 ? "false" : "true");
+        assert_int_equal(ti->b[i], i % 2);
+    }
+    assert_int_equal(b->ndict, 2);
+    mg_table_free(t);
+    /* a value that does not convert is named */
+    const mg_type_override bad[] = {{"date_string_col", MG_TYPE_F64}};
+    mg_read_options ob = {.overrides = bad, .noverrides = 1};
+    assert_int_equal(mg_table_read(PQ_DIR "alltypes_plain.parquet", &ob, &t, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "column 'date_string_col': row 1: value '03/01/09' is not a float"));
+    const mg_type_override dbl[] = {{"double_col", MG_TYPE_I64}};
+    mg_read_options od = {.overrides = dbl, .noverrides = 1};
+    assert_int_equal(mg_table_read(PQ_DIR "alltypes_plain.parquet", &od, &t, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "row 2: value '10.1' is not an int"));
+}
+
 /* ---- part directories -------------------------------------------------------- */
 
 static void copy_file(const char *from, const char *to) {
@@ -801,6 +836,7 @@ int main(void) {
         cmocka_unit_test(conformance_types),
         cmocka_unit_test(conformance_codecs_and_pages),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(type_overrides),
         cmocka_unit_test(part_directory),
         cmocka_unit_test(mutated_files_fail_cleanly),
     };

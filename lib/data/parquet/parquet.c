@@ -474,6 +474,8 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
         st = make_spec(&m, &w.leaves[sel[c]], source, &specs[c], err);
     if (st == MG_OK)
         st = decode_table(d, size, source, &m, specs, sel, nsel, opts->threads, t, err);
+    if (st == MG_OK)
+        st = mg__pq_apply_overrides(t, opts, err);
     if (st == MG_OK) {
         *out = t;
         t = NULL;

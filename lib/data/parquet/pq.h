@@ -280,6 +280,10 @@ mg_status mg__pq_read_chunk(const uint8_t *file, size_t size, const char *source
 
 /* ---- reading a file ---------------------------------------------------------- */
 
+/* Converts the columns named by opts->overrides to their requested types;
+ * a value that does not convert exactly is an error naming column and row. */
+mg_status mg__pq_apply_overrides(mg_table *t, const mg_read_options *opts, mg_error *err);
+
 /* Parses the footer of the Parquet file in [data, data+size). */
 mg_status mg__pq_open(const uint8_t *data, size_t size, const char *source, pq_meta *m,
                       mg_error *err);
