@@ -42,6 +42,24 @@ static uint64_t unpack_one(const uint8_t *p, size_t nbytes, uint64_t bit, int wi
     return width == 64 ? v : v & ((UINT64_C(1) << width) - 1);
 }
 
+/* Unpacks `take` values of bit-packed groups (8 values in `width` bytes
+ * each); the data holds ceil(take/8) whole groups. */
+static void unpack_groups(const uint8_t *p, int width, uint32_t *out, size_t take) {
+    uint32_t mask = width == 32 ? UINT32_MAX : (UINT32_C(1) << width) - 1;
+    for (size_t g = 0; g * 8 < take; g++) {
+        /* a padded copy of the group lets every value be one 64-bit load */
+        uint8_t buf[40] = {0};
+        memcpy(buf, p + g * (size_t)width, (size_t)width);
+        size_t n = take - g * 8 < 8 ? take - g * 8 : 8;
+        for (size_t i = 0; i < n; i++) {
+            size_t bit = i * (size_t)width;
+            uint64_t w;
+            memcpy(&w, buf + (bit >> 3), 8);
+            out[g * 8 + i] = (uint32_t)(w >> (bit & 7)) & mask;
+        }
+    }
+}
+
 const char *mg__pq_rle_decode(const uint8_t *p, size_t len, int bit_width, uint32_t *out,
                               size_t n) {
     if (bit_width < 0 || bit_width > 32)
@@ -60,28 +78,16 @@ const char *mg__pq_rle_decode(const uint8_t *p, size_t len, int bit_width, uint3
             return "RLE/bit-packed data ends before all values";
         if (h & 1) {
             uint64_t groups = h >> 1;
-            if (groups == 0 || groups > (uint64_t)(end - p) / (uint64_t)bit_width)
+            if (groups > (uint64_t)(end - p) / (uint64_t)bit_width)
                 return "bit-packed run longer than its data";
             size_t nbytes = (size_t)groups * (size_t)bit_width;
             size_t count = (size_t)groups * 8;
             size_t take = count < n - done ? count : n - done;
-            if (bit_width == 1) {
-                for (size_t i = 0; i < take; i++)
-                    out[done + i] = (p[i >> 3] >> (i & 7)) & 1;
-            } else if (bit_width == 8) {
-                for (size_t i = 0; i < take; i++)
-                    out[done + i] = p[i];
-            } else {
-                for (size_t i = 0; i < take; i++)
-                    out[done + i] = (uint32_t)unpack_one(p, nbytes, (uint64_t)i * (uint64_t)bit_width,
-                                                         bit_width);
-            }
+            unpack_groups(p, bit_width, out + done, take);
             p += nbytes;
             done += take;
         } else {
             uint64_t count = h >> 1;
-            if (count == 0)
-                return "RLE run of length 0";
             if ((size_t)(end - p) < vbytes)
                 return "RLE run value runs past the data";
             uint32_t v = 0;

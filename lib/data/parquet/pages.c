@@ -382,6 +382,14 @@ static mg_status read_data_page(chunk *c, const pq_page_header *h, const uint8_t
     if (nn > 0) {
         if (h->encoding == PQ_ENC_PLAIN_DICTIONARY || h->encoding == PQ_ENC_RLE_DICTIONARY) {
             why = gather_dict(c, values, values_len, nn, dst);
+        } else if (h->encoding == PQ_ENC_PLAIN &&
+                   ((s->phys == PQ_DOUBLE && s->conv == PQ_CV_F64) ||
+                    (s->phys == PQ_INT64 && s->conv == PQ_CV_I64))) {
+            /* the common case needs no conversion: straight into the column */
+            if (nn > values_len / 8)
+                why = "PLAIN values run past the page";
+            else
+                memcpy(dst, values, nn * 8);
         } else {
             if (!reserve_phys(c, nn))
                 return mg__nomem(err, "Parquet page values");
