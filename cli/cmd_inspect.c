@@ -135,12 +135,17 @@ int cmd_inspect(int argc, char **argv) {
     mg_strlist columns = {0};
     long limit = -1, threads = 0;
     mg_opt opts[] = {
-        {"test-data", MG_OPT_STRING, &test_data, "FILE", "test set: CSV, Parquet or a directory of Parquet parts", true, false},
-        {"columns", MG_OPT_LIST, &columns, "A,B", "read only these columns (default: all flat columns)", false, false},
+        {"test-data", MG_OPT_STRING, &test_data, "FILE",
+         "test set: CSV, Parquet or a directory of Parquet parts", true, false},
+        {"columns", MG_OPT_LIST, &columns, "A,B",
+         "read only these columns (default: all flat columns)", false, false},
         {"format", MG_OPT_STRING, &format, "FORMAT", "schema (default), json or csv", false, false},
-        {"limit", MG_OPT_INT, &limit, "N", "json/csv: write the first N rows only (default: all)", false, false},
-        {"threads", MG_OPT_INT, &threads, "N", "decoding threads (default 0: one per CPU)", false, false},
-        {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)", false, false},
+        {"limit", MG_OPT_INT, &limit, "N", "json/csv: write the first N rows only (default: all)",
+         false, false},
+        {"threads", MG_OPT_INT, &threads, "N", "decoding threads (default 0: one per CPU)", false,
+         false},
+        {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
+         false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -174,7 +179,7 @@ int cmd_inspect(int argc, char **argv) {
     if (limit >= 0 && limit < rows)
         rows = limit;
     size_t len = 0;
-    char *text = json ? render_json(t, rows, &len)
+    char *text = json  ? render_json(t, rows, &len)
                  : csv ? render_csv(t, rows, &len)
                        : render_schema(t, &len);
     mg_table_free(t);

@@ -32,14 +32,14 @@ static void thrift_skips_unknown_fields(void **state) {
     (void)state;
     /* struct { 1: i32 = -3, 7: struct { 1: list<i32>[1,2], 2: map<string,i64>{"k": 5},
      *          3: struct { 1: bool true } }, 8: binary "hi", 40: i64 = 300 (long form) } */
-    const uint8_t b[] = {0x15, 0x05,                   /* field 1 i32 zigzag(-3)=5 */
-                         0x6c,                         /* field 7 struct */
-                         0x19, 0x25, 0x02, 0x04,       /* field 1 list<i32> 2: 1, 2 */
+    const uint8_t b[] = {0x15, 0x05,                        /* field 1 i32 zigzag(-3)=5 */
+                         0x6c,                              /* field 7 struct */
+                         0x19, 0x25, 0x02, 0x04,            /* field 1 list<i32> 2: 1, 2 */
                          0x1b, 0x01, 0x86, 0x01, 'k', 0x0a, /* field 2 map 1 string->i64 */
-                         0x1c, 0x11, 0x00,             /* field 3 struct {1: true} */
-                         0x00,                         /* end of field 7 */
-                         0x18, 0x02, 'h', 'i',         /* field 8 binary */
-                         0x06, 0x50, 0xd8, 0x04,       /* field 40 i64 (long form) = 300 */
+                         0x1c, 0x11, 0x00,                  /* field 3 struct {1: true} */
+                         0x00,                              /* end of field 7 */
+                         0x18, 0x02, 'h',  'i',             /* field 8 binary */
+                         0x06, 0x50, 0xd8, 0x04,            /* field 40 i64 (long form) = 300 */
                          0x00};
     mg__tr t;
     mg__tr_init(&t, b, 0, sizeof b);
@@ -268,8 +268,14 @@ static void codecs_round_trip(void **state) {
     memset(out, 0, n);
     assert_null(mg__pq_decompress(PQ_CODEC_LZ4, comp + 8, (size_t)l, out, n));
     assert_memory_equal(out, text, n);
-    const uint8_t hdr[8] = {0, 0, (uint8_t)(n >> 8), (uint8_t)n, (uint8_t)(l >> 24),
-                            (uint8_t)(l >> 16), (uint8_t)(l >> 8), (uint8_t)l};
+    const uint8_t hdr[8] = {0,
+                            0,
+                            (uint8_t)(n >> 8),
+                            (uint8_t)n,
+                            (uint8_t)(l >> 24),
+                            (uint8_t)(l >> 16),
+                            (uint8_t)(l >> 8),
+                            (uint8_t)l};
     memcpy(comp, hdr, 8);
     memset(out, 0, n);
     assert_null(mg__pq_decompress(PQ_CODEC_LZ4, comp, (size_t)l + 8, out, n));
@@ -489,8 +495,12 @@ static void conformance_types(void **state) {
     /* INT96 from Spark, values from int96_from_spark.md */
     mg_table *t = read_ok(PQ_DIR "int96_from_spark.parquet", NULL, 0);
     const mg_column *a = col_of(t, "a", MG_TYPE_I64);
-    const int64_t want96[6] = {1704141296123456, 1704070800000000, 253402225200000000,
-                               1735599600000000, 0, INT64_C(9089380393200000000)};
+    const int64_t want96[6] = {1704141296123456,
+                               1704070800000000,
+                               253402225200000000,
+                               1735599600000000,
+                               0,
+                               INT64_C(9089380393200000000)};
     for (int i = 0; i < 6; i++) {
         assert_int_equal(mg_column_is_null(a, i), i == 4);
         if (i != 4)
@@ -710,7 +720,8 @@ static void type_overrides(void **state) {
     const mg_type_override bad[] = {{"date_string_col", MG_TYPE_F64}};
     mg_read_options ob = {.overrides = bad, .noverrides = 1};
     assert_int_equal(mg_table_read(PQ_DIR "alltypes_plain.parquet", &ob, &t, &err), MG_ERR_DATA);
-    assert_non_null(strstr(err.text, "column 'date_string_col': row 1: value '03/01/09' is not a float"));
+    assert_non_null(
+        strstr(err.text, "column 'date_string_col': row 1: value '03/01/09' is not a float"));
     const mg_type_override dbl[] = {{"double_col", MG_TYPE_I64}};
     mg_read_options od = {.overrides = dbl, .noverrides = 1};
     assert_int_equal(mg_table_read(PQ_DIR "alltypes_plain.parquet", &od, &t, &err), MG_ERR_DATA);
@@ -760,7 +771,8 @@ static void part_directory(void **state) {
     snprintf(p, sizeof p, "%s/part-00002.parquet", dir);
     copy_file(PQ_DIR "binary.parquet", p);
     expect_refused(dir, NULL, 0, "part file 'part-00002.parquet'");
-    const char *rm[] = {"part-00000.parquet", "part-00001", "part-00002.parquet", "_SUCCESS",
+    const char *rm[] = {"part-00000.parquet",      "part-00001",
+                        "part-00002.parquet",      "_SUCCESS",
                         ".part-00000.parquet.crc", "part-00000.parquet.crc"};
     for (size_t k = 0; k < MG_ARRAY_LEN(rm); k++) {
         snprintf(p, sizeof p, "%s/%s", dir, rm[k]);
@@ -776,10 +788,14 @@ static void part_directory(void **state) {
  * source, or read; never crash, hang or read outside the buffer (ASan). */
 static void mutated_files_fail_cleanly(void **state) {
     (void)state;
-    const char *files[] = {"alltypes_plain.parquet", "datapage_v2.snappy.parquet",
-                           "delta_encoding_optional_column.parquet", "rle_boolean_encoding.parquet",
-                           "byte_stream_split.zstd.parquet", "int96_from_spark.parquet",
-                           "fixed_length_decimal.parquet", "hadoop_lz4_compressed.parquet"};
+    const char *files[] = {"alltypes_plain.parquet",
+                           "datapage_v2.snappy.parquet",
+                           "delta_encoding_optional_column.parquet",
+                           "rle_boolean_encoding.parquet",
+                           "byte_stream_split.zstd.parquet",
+                           "int96_from_spark.parquet",
+                           "fixed_length_decimal.parquet",
+                           "hadoop_lz4_compressed.parquet"};
     uint64_t rng = 0x9e3779b97f4a7c15ull;
     int failed = 0, read = 0;
     for (size_t k = 0; k < MG_ARRAY_LEN(files); k++) {
@@ -801,15 +817,14 @@ static void mutated_files_fail_cleanly(void **state) {
                 size = 12 + rng % (size - 12);
             mg_table *t = NULL;
             mg_error_clear(&err);
-            mg_status st = mg__parquet_read_buffer((const char *)buf, size, "mutant", NULL, &t,
-                                                   &err);
+            mg_status st =
+                mg__parquet_read_buffer((const char *)buf, size, "mutant", NULL, &t, &err);
             if (st == MG_OK) {
                 assert_non_null(t);
                 read++;
             } else {
                 assert_null(t);
-                assert_true(st == MG_ERR_FORMAT || st == MG_ERR_UNSUPPORTED ||
-                            st == MG_ERR_DATA);
+                assert_true(st == MG_ERR_FORMAT || st == MG_ERR_UNSUPPORTED || st == MG_ERR_DATA);
                 assert_non_null(strstr(err.text, "mutant"));
                 failed++;
             }

@@ -121,8 +121,7 @@ const char *mg__pq_decompress(int codec, const uint8_t *src, size_t src_len, uin
         return NULL;
     case PQ_CODEC_SNAPPY: {
         size_t n;
-        if (snappy_uncompressed_length((const char *)src, src_len, &n) != SNAPPY_OK ||
-            n != dst_len)
+        if (snappy_uncompressed_length((const char *)src, src_len, &n) != SNAPPY_OK || n != dst_len)
             return "snappy: decompressed length differs from the page size";
         if (snappy_uncompress((const char *)src, src_len, (char *)dst, &n) != SNAPPY_OK ||
             n != dst_len)

@@ -259,8 +259,8 @@ const char *mg__pq_convert(const pq_colspec *spec, const pq_phys *in, size_t n, 
             /* Spark computes day * 86400e6 + nanos / 1000 wrapping in 64 bits
              * for dates past the year 294247; so do Arrow and DuckDB. */
             uint64_t days = (uint64_t)((int64_t)jd - 2440588);
-            int64_t us = (int64_t)(days * UINT64_C(86400000000) +
-                                   (uint64_t)((int64_t)nanos / 1000));
+            int64_t us =
+                (int64_t)(days * UINT64_C(86400000000) + (uint64_t)((int64_t)nanos / 1000));
             i64[i] = us;
         }
         return NULL;

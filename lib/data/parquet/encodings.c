@@ -113,8 +113,7 @@ const char *mg__pq_plain_bool(const uint8_t *p, size_t len, uint8_t *out, size_t
     return NULL;
 }
 
-const char *mg__pq_plain_fixed(const uint8_t *p, size_t len, size_t width, uint8_t *out,
-                               size_t n) {
+const char *mg__pq_plain_fixed(const uint8_t *p, size_t len, size_t width, uint8_t *out, size_t n) {
     if (width != 0 && n > len / width)
         return "PLAIN values run past the page";
     if (n > 0 && width > 0)

@@ -65,16 +65,43 @@ static void parse_logical(mg__tr *t, pq_schema_el *e) {
         switch (id) {
         case 1:
         case 4:
-        case 12: e->kind = PQ_K_STRING; mg__tr_skip(t, ft); break;
+        case 12:
+            e->kind = PQ_K_STRING;
+            mg__tr_skip(t, ft);
+            break;
         case 2:
-        case 3: e->kind = PQ_K_NESTED; mg__tr_skip(t, ft); break;
-        case 5: e->kind = PQ_K_DECIMAL; parse_int_fields(t, e, true); break;
-        case 6: e->kind = PQ_K_DATE; mg__tr_skip(t, ft); break;
-        case 7: e->kind = PQ_K_TIME; parse_time_type(t, e); break;
-        case 8: e->kind = PQ_K_TIMESTAMP; parse_time_type(t, e); break;
-        case 10: e->kind = PQ_K_INT; parse_int_fields(t, e, false); break;
-        case 14: e->kind = PQ_K_UUID; mg__tr_skip(t, ft); break;
-        case 15: e->kind = PQ_K_FLOAT16; mg__tr_skip(t, ft); break;
+        case 3:
+            e->kind = PQ_K_NESTED;
+            mg__tr_skip(t, ft);
+            break;
+        case 5:
+            e->kind = PQ_K_DECIMAL;
+            parse_int_fields(t, e, true);
+            break;
+        case 6:
+            e->kind = PQ_K_DATE;
+            mg__tr_skip(t, ft);
+            break;
+        case 7:
+            e->kind = PQ_K_TIME;
+            parse_time_type(t, e);
+            break;
+        case 8:
+            e->kind = PQ_K_TIMESTAMP;
+            parse_time_type(t, e);
+            break;
+        case 10:
+            e->kind = PQ_K_INT;
+            parse_int_fields(t, e, false);
+            break;
+        case 14:
+            e->kind = PQ_K_UUID;
+            mg__tr_skip(t, ft);
+            break;
+        case 15:
+            e->kind = PQ_K_FLOAT16;
+            mg__tr_skip(t, ft);
+            break;
         default: mg__tr_skip(t, ft); break; /* unknown logical types read as physical */
         }
     }
@@ -96,12 +123,14 @@ static void apply_converted(pq_schema_el *e, int ct) {
     case 8: e->kind = PQ_K_TIME, e->unit = 2; break;
     case 9: e->kind = PQ_K_TIMESTAMP, e->unit = 1; break;
     case 10: e->kind = PQ_K_TIMESTAMP, e->unit = 2; break;
-    case 11: case 12: case 13: case 14:
-        e->kind = PQ_K_INT, e->bits = 8 << (ct - 11), e->is_signed = false;
-        break;
-    case 15: case 16: case 17: case 18:
-        e->kind = PQ_K_INT, e->bits = 8 << (ct - 15), e->is_signed = true;
-        break;
+    case 11:
+    case 12:
+    case 13:
+    case 14: e->kind = PQ_K_INT, e->bits = 8 << (ct - 11), e->is_signed = false; break;
+    case 15:
+    case 16:
+    case 17:
+    case 18: e->kind = PQ_K_INT, e->bits = 8 << (ct - 15), e->is_signed = true; break;
     default: break;
     }
 }
@@ -297,9 +326,6 @@ static mg_status parse_meta(mg__tr *t, pq_meta *m, mg_error *err) {
                 m->nrg++;
                 MG_TRY(parse_rowgroup(t, &m->rgs[i], err));
             }
-        } else if (id == 8) {
-            m->encrypted_footer_mode = true; /* encryption_algorithm */
-            mg__tr_skip(t, ft);
         } else
             mg__tr_skip(t, ft);
     }

@@ -1,4 +1,4 @@
-/* override.c - `--column-type` for Parquet: converts a column read with the
+/* override.c - type overrides for Parquet (mg_read_options.overrides): converts
  * file's type into the type the user asked for, refusing any value that does
  * not convert exactly (a float with a fraction as int, "abc" as float). */
 #include "data/parquet/pq.h"

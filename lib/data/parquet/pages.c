@@ -315,7 +315,8 @@ static mg_status read_data_page(chunk *c, const pq_page_header *h, const uint8_t
     const pq_colspec *s = c->spec;
     bool v2 = h->type == 3;
     if (h->num_values < 0 || h->num_values > c->part->nrows - c->done)
-        return fail_at(c, err, c->page_off, "data page holds more values than the row group's rows");
+        return fail_at(c, err, c->page_off,
+                       "data page holds more values than the row group's rows");
     size_t n = (size_t)h->num_values;
     size_t csize = (size_t)h->compressed_size, usize = (size_t)h->uncompressed_size;
     const uint8_t *levels = NULL, *values;
@@ -382,9 +383,8 @@ static mg_status read_data_page(chunk *c, const pq_page_header *h, const uint8_t
     if (nn > 0) {
         if (h->encoding == PQ_ENC_PLAIN_DICTIONARY || h->encoding == PQ_ENC_RLE_DICTIONARY) {
             why = gather_dict(c, values, values_len, nn, dst);
-        } else if (h->encoding == PQ_ENC_PLAIN &&
-                   ((s->phys == PQ_DOUBLE && s->conv == PQ_CV_F64) ||
-                    (s->phys == PQ_INT64 && s->conv == PQ_CV_I64))) {
+        } else if (h->encoding == PQ_ENC_PLAIN && ((s->phys == PQ_DOUBLE && s->conv == PQ_CV_F64) ||
+                                                   (s->phys == PQ_INT64 && s->conv == PQ_CV_I64))) {
             /* the common case needs no conversion: straight into the column */
             if (nn > values_len / 8)
                 why = "PLAIN values run past the page";

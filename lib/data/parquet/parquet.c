@@ -42,8 +42,8 @@ mg_status mg__pq_open(const uint8_t *data, size_t size, const char *source, pq_m
     size_t start = size - 8 - flen;
     MG_TRY(mg__pq_meta_parse(data, start, size - 8, source, m, err));
     if (m->nschema < 1 || m->schema[0].num_children < 0)
-        return mg__fail(err, MG_ERR_FORMAT, "%s: byte %zu: Parquet footer without a schema",
-                        source, start);
+        return mg__fail(err, MG_ERR_FORMAT, "%s: byte %zu: Parquet footer without a schema", source,
+                        start);
     if (m->num_rows < 0)
         return mg__fail(err, MG_ERR_FORMAT, "%s: byte %zu: negative row count in the footer",
                         source, start);
@@ -56,7 +56,8 @@ mg_status mg__pq_open(const uint8_t *data, size_t size, const char *source, pq_m
     }
     if (sum != m->num_rows)
         return mg__fail(err, MG_ERR_FORMAT,
-                        "%s: byte %zu: row groups hold %" PRId64 " rows but the footer says %" PRId64,
+                        "%s: byte %zu: row groups hold %" PRId64
+                        " rows but the footer says %" PRId64,
                         source, start, sum, m->num_rows);
     return MG_OK;
 }
@@ -81,8 +82,9 @@ typedef struct schema_walk {
 static mg_status walk_children(schema_walk *w, int parent, const char *prefix, const char *top,
                                bool nested, int depth, mg_error *err) {
     if (depth > PQ_MAX_DEPTH)
-        return mg__fail(err, MG_ERR_FORMAT, "%s: byte %zu: Parquet schema nested more than %d levels",
-                        w->source, w->m->footer_off, PQ_MAX_DEPTH);
+        return mg__fail(err, MG_ERR_FORMAT,
+                        "%s: byte %zu: Parquet schema nested more than %d levels", w->source,
+                        w->m->footer_off, PQ_MAX_DEPTH);
     int32_t nchild = w->m->schema[parent].num_children;
     for (int32_t k = 0; k < nchild; k++) {
         if (w->next >= w->m->nschema)
@@ -198,7 +200,7 @@ static bool wanted(const mg_read_options *opts, const char *name) {
 
 /* Picks the leaves to read: the requested flat columns in file order (or all
  * flat columns); refuses a requested nested one and names a missing one. */
-static mg_status select_columns(const pq_meta *m, const leaf *lv, int nl, const char *source,
+static mg_status select_columns(const leaf *lv, int nl, const char *source,
                                 const mg_read_options *opts, int *sel, int *nsel, mg_error *err) {
     *nsel = 0;
     const char *first_nested = NULL;
@@ -234,7 +236,6 @@ static mg_status select_columns(const pq_meta *m, const leaf *lv, int nl, const 
             return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' in the Parquet file", source,
                             opts->columns[r]);
     }
-    MG_UNUSED(m);
     return MG_OK;
 }
 
@@ -327,8 +328,7 @@ static mg_status merge_strings(mg_column *col, pq_part *parts, int nparts, int s
     return st;
 }
 
-static mg_status finish_column(mg_column *col, pq_part *parts, int nrg, int stride,
-                               mg_error *err) {
+static mg_status finish_column(mg_column *col, pq_part *parts, int nrg, int stride, mg_error *err) {
     bool any_null = false, u64_high = false;
     for (int r = 0; r < nrg; r++) {
         any_null |= parts[(size_t)r * (size_t)stride].valid != NULL;
@@ -412,8 +412,14 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
         }
         row0 += m->rgs[r].num_rows;
     }
-    read_ctx x = {.data = data, .size = size, .source = source, .m = m,
-                  .chunk_index = chunk_index, .specs = specs, .ncols = ncols, .parts = parts,
+    read_ctx x = {.data = data,
+                  .size = size,
+                  .source = source,
+                  .m = m,
+                  .chunk_index = chunk_index,
+                  .specs = specs,
+                  .ncols = ncols,
+                  .parts = parts,
                   .err_task = -1};
     pthread_mutex_init(&x.lock, NULL);
     mg_status st = mg__parallel_for((int)ntasks, threads, read_task, &x);
@@ -469,7 +475,7 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
                           source, m.footer_off, r, m.rgs[r].ncols, w.nleaves);
     int nsel = 0;
     if (st == MG_OK)
-        st = select_columns(&m, w.leaves, w.nleaves, source, opts, sel, &nsel, err);
+        st = select_columns(w.leaves, w.nleaves, source, opts, sel, &nsel, err);
     for (int c = 0; st == MG_OK && c < nsel; c++)
         st = make_spec(&m, &w.leaves[sel[c]], source, &specs[c], err);
     if (st == MG_OK)

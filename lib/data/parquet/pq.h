@@ -104,8 +104,8 @@ typedef struct pq_schema_el {
     int repetition; /* -1 when absent (the root) */
     int32_t num_children;
     pq_kind kind;
-    int unit;  /* timestamps/times: 1 millis, 2 micros, 3 nanos */
-    int bits;  /* integers: 8, 16, 32, 64 */
+    int unit; /* timestamps/times: 1 millis, 2 micros, 3 nanos */
+    int bits; /* integers: 8, 16, 32, 64 */
     bool is_signed;
     int32_t scale, precision;
 } pq_schema_el;
@@ -133,7 +133,6 @@ typedef struct pq_meta {
     int64_t num_rows;
     int nrg;
     pq_rowgroup *rgs;
-    bool encrypted_footer_mode;
     size_t footer_off; /* where FileMetaData starts in the file */
 } pq_meta;
 
@@ -177,13 +176,11 @@ typedef struct pq_slice {
  * values wanted; input is [p, p+len). */
 
 /* RLE/bit-packed hybrid of `n` values of `bit_width` (0..32) into out. */
-const char *mg__pq_rle_decode(const uint8_t *p, size_t len, int bit_width, uint32_t *out,
-                              size_t n);
+const char *mg__pq_rle_decode(const uint8_t *p, size_t len, int bit_width, uint32_t *out, size_t n);
 /* PLAIN booleans (bit-packed LSB first). */
 const char *mg__pq_plain_bool(const uint8_t *p, size_t len, uint8_t *out, size_t n);
 /* PLAIN fixed-width values: copies n*width bytes. */
-const char *mg__pq_plain_fixed(const uint8_t *p, size_t len, size_t width, uint8_t *out,
-                               size_t n);
+const char *mg__pq_plain_fixed(const uint8_t *p, size_t len, size_t width, uint8_t *out, size_t n);
 /* PLAIN byte arrays: n length-prefixed slices. */
 const char *mg__pq_plain_bytes(const uint8_t *p, size_t len, pq_slice *out, size_t n);
 /* DELTA_BINARY_PACKED of int32 (width 4) or int64 (width 8) values. */
@@ -214,9 +211,9 @@ typedef enum pq_conv {
     PQ_CV_DEC_BYTES, /* BYTE_ARRAY/FLBA decimal */
     PQ_CV_INT96,     /* Spark/Impala timestamps */
     PQ_CV_FLOAT16,
-    PQ_CV_STR,  /* byte arrays: verbatim when UTF-8 without NUL, else 0x + hex */
-    PQ_CV_HEX,  /* fixed-length bytes: 0x + hex */
-    PQ_CV_UUID  /* canonical 8-4-4-4-12 */
+    PQ_CV_STR, /* byte arrays: verbatim when UTF-8 without NUL, else 0x + hex */
+    PQ_CV_HEX, /* fixed-length bytes: 0x + hex */
+    PQ_CV_UUID /* canonical 8-4-4-4-12 */
 } pq_conv;
 
 typedef struct pq_colspec {

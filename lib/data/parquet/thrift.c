@@ -12,7 +12,9 @@ void mg__tr_init(mg__tr *t, const uint8_t *base, size_t start, size_t end) {
     t->end = base + end;
 }
 
-size_t mg__tr_offset(const mg__tr *t) { return (size_t)(t->p - t->base); }
+size_t mg__tr_offset(const mg__tr *t) {
+    return (size_t)(t->p - t->base);
+}
 
 void mg__tr_error(mg__tr *t, const char *what) {
     if (t->bad)
@@ -31,7 +33,9 @@ static uint8_t tr_byte(mg__tr *t) {
     return *t->p++;
 }
 
-int8_t mg__tr_i8(mg__tr *t) { return (int8_t)tr_byte(t); }
+int8_t mg__tr_i8(mg__tr *t) {
+    return (int8_t)tr_byte(t);
+}
 
 static uint64_t tr_varint(mg__tr *t) {
     uint64_t v = 0;
@@ -47,9 +51,13 @@ static uint64_t tr_varint(mg__tr *t) {
     return 0;
 }
 
-static int64_t zigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+static int64_t zigzag(uint64_t v) {
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
 
-int64_t mg__tr_i64(mg__tr *t) { return zigzag(tr_varint(t)); }
+int64_t mg__tr_i64(mg__tr *t) {
+    return zigzag(tr_varint(t));
+}
 
 int32_t mg__tr_i32(mg__tr *t) {
     int64_t v = mg__tr_i64(t);
@@ -124,7 +132,9 @@ bool mg__tr_enter(mg__tr *t) {
     return true;
 }
 
-void mg__tr_leave(mg__tr *t) { t->depth--; }
+void mg__tr_leave(mg__tr *t) {
+    t->depth--;
+}
 
 void mg__tr_skip(mg__tr *t, int type) {
     switch (type) {
