@@ -1,6 +1,6 @@
-/* override.c - type overrides for Parquet (mg_read_options.overrides): converts
- * file's type into the type the user asked for, refusing any value that does
- * not convert exactly (a float with a fraction as int, "abc" as float). */
+/* override.c - type overrides for Parquet (mg_read_options.overrides): a
+ * column read with the file's type becomes the type the user asked for,
+ * refusing any value that does not convert exactly (a float with a fraction as int, "abc" as float). */
 #include "data/parquet/pq.h"
 
 #include <math.h>
