@@ -17,6 +17,7 @@ typedef struct cmd_entry {
 static const cmd_entry commands[] = {
     {"compare", cmd_compare, "compare a new model with its baseline (regression gate)"},
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
+    {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"version", cmd_version, "print the version"},
 };
 
