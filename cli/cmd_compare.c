@@ -18,14 +18,13 @@
 #define MAX_BOOTSTRAP 1000000
 
 static const char synopsis[] =
-    "compare --new M1 --baseline M0 --test-data D [--min-change METRIC=X ...]\n"
-    "        [--min-relative-change METRIC=R ...] [--confidence 0.95] --output comparison.json\n\n"
-    "Predicts the same rows with both models and reports every metric for both, the\n"
-    "difference with its paired interval, p-value and test (McNemar for accuracy,\n"
-    "DeLong for ROC AUC, the paired bootstrap otherwise). Rules gate on the\n"
-    "improvement (new - baseline; baseline - new where lower is better): on the\n"
-    "point estimate, or with --confidence as non-inferiority on the interval.\n"
-    "Exit 0 when every rule passes, 1 when one fails, 3 when one is inconclusive.";
+    "Compare a candidate model (--new) with its baseline on the same test rows and write\n"
+    "comparison.json: every metric for both, the difference with its paired interval,\n"
+    "p-value and test (McNemar for accuracy, DeLong for ROC AUC, the paired bootstrap\n"
+    "otherwise). Rules gate on the improvement (new - baseline; baseline - new where\n"
+    "lower is better): on the point estimate, or with --confidence as non-inferiority on\n"
+    "the interval. Exit 0 when every rule passes, 1 when one fails, 3 when one is\n"
+    "inconclusive.";
 
 /* A model argument that names a file (as opposed to column:, cmd:, ...). */
 static int names_file(const char *arg) {
