@@ -94,8 +94,9 @@ MG_API mg_status mg_delong_auc(const uint8_t *y, const double *score, int64_t n,
  * AUC(score_new) - AUC(score_base), z = value / sqrt(var(new) + var(base) -
  * 2 cov), two-sided normal p-value, interval value +- z_{level} * se. When the
  * difference has no variance (e.g. identical rankings) the interval is
- * [value, value], p is 1 for equal AUCs and 0 otherwise, statistic NaN. Either AUC estimate may be
- * returned through auc_new and auc_base (both may be NULL). Same errors as mg_delong_auc. */
+ * [value, value], p is 1 for equal AUCs and 0 otherwise, statistic NaN.
+ * Either AUC estimate may be returned through auc_new and auc_base (both may
+ * be NULL). Same errors as mg_delong_auc. */
 MG_API mg_status mg_delong_paired(const uint8_t *y, const double *score_new,
                                   const double *score_base, int64_t n, double level,
                                   mg_paired_test *out, mg_auc_estimate *auc_new,
@@ -103,7 +104,8 @@ MG_API mg_status mg_delong_paired(const uint8_t *y, const double *score_new,
 
 /* Holm's step-down adjustment of m p-values: adjusted[i] is the smallest
  * family-wise level at which hypothesis i is rejected (monotone, at most 1).
- * p and adjusted may be the same array. Returns -1 on a NaN p-value. */
+ * p and adjusted may be the same array. Returns -1 on a NaN p-value or when
+ * memory runs out, else 0. */
 MG_API int mg_holm_adjust(const double *p, int m, double *adjusted);
 
 /* ---- the Poisson bootstrap ------------------------------------------------
@@ -115,7 +117,7 @@ MG_API int mg_holm_adjust(const double *p, int m, double *adjusted);
  * seed and do not depend on the number of threads or on the order in which a
  * statistic visits the rows (a statistic may walk rows sorted by score). */
 
-/* The stream of one replicate. */
+/* SplitMix64's finalizer: a bijection of 64-bit words with full avalanche. */
 static inline uint64_t mg_bootstrap_mix64(uint64_t z) {
     z ^= z >> 30;
     z *= 0xbf58476d1ce4e5b9ULL;
@@ -123,6 +125,7 @@ static inline uint64_t mg_bootstrap_mix64(uint64_t z) {
     z *= 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
+/* The key of one replicate's stream of weights. */
 static inline uint64_t mg_bootstrap_key(uint64_t seed, int64_t replicate) {
     return mg_bootstrap_mix64(mg_bootstrap_mix64(seed) ^
                               ((uint64_t)replicate + 1) * 0x9e3779b97f4a7c15ULL);
