@@ -83,6 +83,8 @@ static mg_status boot_stat(void *arg, const double *w, int64_t n, double *out) {
 
 _Static_assert(MG_ARRAY_LEN(binary_metrics) == 11,
                "binary_from_ranked fills the ten binary metrics in this order");
+_Static_assert(MG_ARRAY_LEN(regression_metrics) == 8,
+               "regression_boot.c fills the seven regression metrics in this order");
 
 /* Binary metrics from one replicate's weighted figures, with the metrics
  * library's definitions (NaN where it would give null); in
@@ -146,6 +148,8 @@ mg_status mg__bootstrap_metrics(const mg_targets *const *t, int models, const mg
     mg_bootstrap_options bo = {.replicates = o->replicates, .seed = o->seed, .threads = o->threads};
     if (t[0]->task == MG_TASK_BINARY && !generic)
         return bootstrap_binary(t, models, &bo, out, err);
+    if (t[0]->task == MG_TASK_REGRESSION && !generic)
+        return mg__bootstrap_regression(t, models, &bo, out, err);
     boot_ctx b = {.models = models, .metrics = mg_task_metrics(t[0]->task)};
     b.nmetrics = mg__task_metric_count(t[0]->task);
     for (int m = 0; m < models; m++)

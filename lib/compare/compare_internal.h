@@ -3,6 +3,7 @@
 #define MG_COMPARE_INTERNAL_H
 
 #include "internal.h"
+#include "stats/stats_internal.h"
 #include "modelgate/compare.h"
 
 /* Number of metrics in mg_task_metrics(task). */
@@ -18,5 +19,10 @@ void mg__compare_defaults(const mg_compare_options *in, mg_compare_options *out)
  * compare the two). */
 mg_status mg__bootstrap_metrics(const mg_targets *const *t, int models, const mg_compare_options *o,
                                 int generic, mg_bootstrap *out, mg_error *err);
+
+/* The regression fast path of mg__bootstrap_metrics (regression_boot.c). */
+mg_status mg__bootstrap_regression(const mg_targets *const *t, int models,
+                                   const mg_bootstrap_options *bo, mg_bootstrap *out,
+                                   mg_error *err);
 
 #endif

@@ -152,6 +152,57 @@ static void fast_path_equals_full_evaluation(void **state) {
     }
 }
 
+static void regression_fast_path(void **state) {
+    (void)state;
+    enum { N = 203 };
+    double y[N], a[N], b[N], w[N];
+    for (int i = 0; i < N; i++) {
+        y[i] = 1000 + (double)((i * 17) % 23); /* a large offset: R^2 must not cancel */
+        a[i] = y[i] + (double)((i * 7) % 9 - 4) / 4;
+        b[i] = y[i] + (double)((i * 5) % 11 - 3) / 3;
+        w[i] = 0.25 + (double)(i % 3) / 2;
+    }
+    for (int weighted = 0; weighted < 2; weighted++) {
+        mg_targets ta, tb;
+        memset(&ta, 0, sizeof ta);
+        ta.task = MG_TASK_REGRESSION;
+        ta.n = N;
+        ta.yr = y;
+        ta.pr = a;
+        ta.w = weighted ? w : NULL;
+        tb = ta;
+        tb.pr = b;
+        const mg_targets *both[2] = {&ta, &tb};
+        mg_compare_options o = {.level = 0.95, .replicates = 30, .seed = 9, .threads = 2};
+        mg_bootstrap fast, full;
+        mg_error err;
+        assert_int_equal(mg__bootstrap_metrics(both, 2, &o, 0, &fast, &err), MG_OK);
+        assert_int_equal(mg__bootstrap_metrics(both, 2, &o, 1, &full, &err), MG_OK);
+        assert_int_equal(fast.nstats, 14);
+        for (int r = 0; r < 30; r++) {
+            uint64_t key = mg_bootstrap_key(9, r);
+            for (int s = 0; s < 14; s++) {
+                double x = fast.samples[r * 14 + s], z = full.samples[r * 14 + s];
+                if (s / 2 == 5) {
+                    /* max_error: the largest error among the rows drawn */
+                    const double *pred = s % 2 ? b : a;
+                    z = 0;
+                    for (int i = 0; i < N; i++)
+                        if (mg_bootstrap_weight(key, i) > 0 && (!weighted || w[i] > 0))
+                            z = fmax(z, fabs(pred[i] - y[i]));
+                }
+                if (!(fabs(x - z) <= 1e-10 * fmax(1, fabs(z)))) {
+                    print_error("replicate %d, stat %d (weighted %d): fast %.17g, full %.17g\n", r,
+                                s, weighted, x, z);
+                    fail();
+                }
+            }
+        }
+        mg_bootstrap_release(&fast);
+        mg_bootstrap_release(&full);
+    }
+}
+
 static void misaligned_targets(void **state) {
     (void)state;
     uint8_t y1[4] = {1, 0, 1, 0}, y2[4] = {1, 0, 0, 0};
@@ -200,6 +251,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rules_point_and_interval),
         cmocka_unit_test(fast_path_equals_full_evaluation),
+        cmocka_unit_test(regression_fast_path),
         cmocka_unit_test(misaligned_targets),
         cmocka_unit_test(compare_identical_models),
     };
