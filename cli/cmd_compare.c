@@ -123,14 +123,19 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
     if (acc != NULL && acc->delta.null_reason == NULL && strcmp(r->output, "-") != 0)
         fprintf(stderr, "accuracy %.4f vs baseline %.4f: improvement %+.4f\n", acc->new_value.v,
                 acc->base_value.v, acc->delta.v);
-    for (int i = 0; i < nrules; i++)
-        fprintf(stderr, "%s: %s\n", mg_compare_verdict_name(results[i].verdict), results[i].reason);
+    /* Passing rules first, failing ones last: the last line says why the
+     * exit code is not 0. */
+    static const mg_compare_verdict order[3] = {MG_COMPARE_PASS, MG_COMPARE_INCONCLUSIVE,
+                                                MG_COMPARE_FAIL};
+    for (int o = 0; o < 3; o++)
+        for (int i = 0; i < nrules; i++)
+            if (results[i].verdict == order[o])
+                fprintf(stderr, "%s%s\n",
+                        order[o] == MG_COMPARE_PASS   ? "pass: "
+                        : order[o] == MG_COMPARE_FAIL ? "modelgate compare: gate failed: "
+                                                      : "modelgate compare: gate inconclusive: ",
+                        results[i].reason);
     mg_compare_verdict v = mg_compare_overall(results, nrules);
-    if (v == MG_COMPARE_FAIL)
-        fprintf(stderr, "modelgate compare: a regression rule failed\n");
-    else if (v == MG_COMPARE_INCONCLUSIVE)
-        fprintf(stderr, "modelgate compare: a regression rule is inconclusive at this sample "
-                        "size\n");
     return v == MG_COMPARE_PASS   ? MG_EXIT_PASS
            : v == MG_COMPARE_FAIL ? MG_EXIT_FAIL
                                   : MG_EXIT_INCONCLUSIVE;
@@ -158,6 +163,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
         st = mg_model_open(r->base_arg, &mopts, &models[1], &err);
     if (st == MG_OK)
         st = build_targets(r, task, table, models, targets, &err);
+    for (int i = 0; st == MG_OK && i < nrules; i++)
+        st = mg_compare_rule_validate(targets[0].task, &rules[i], &err);
     mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
                             .replicates = (int)r->bootstrap,
                             .seed = (uint64_t)r->seed,

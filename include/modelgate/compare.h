@@ -98,6 +98,10 @@ typedef struct mg_rule_result {
     char reason[320];       /* one sentence */
 } mg_rule_result;
 
+/* Checks that the task has the rule's metric and the threshold is finite;
+ * MG_ERR_USAGE naming the task's metrics otherwise. */
+MG_API mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg_error *err);
+
 /* Decides one rule. Without confidence (use_interval = 0) the point
  * improvement is compared with the threshold. With it, non-inferiority on
  * the interval at the comparison's level: pass when its worse end clears the

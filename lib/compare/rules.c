@@ -43,6 +43,26 @@ static void say(mg_rule_result *out, const char *fmt, ...) {
     va_end(ap);
 }
 
+mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg_error *err) {
+    const char *flag = rule->kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change";
+    for (const char *const *m = mg_task_metrics(task); *m != NULL; m++)
+        if (strcmp(*m, rule->metric) == 0) {
+            if (!isfinite(rule->threshold))
+                return mg__fail(err, MG_ERR_USAGE, "--%s %s: the threshold must be a finite number",
+                                flag, rule->metric);
+            return MG_OK;
+        }
+    mg__buf names = {0};
+    for (const char *const *m = mg_task_metrics(task); *m != NULL; m++) {
+        mg__buf_puts(&names, names.len > 0 ? ", " : "");
+        mg__buf_puts(&names, *m);
+    }
+    mg_status st = mg__fail(err, MG_ERR_USAGE, "--%s: '%s' is not a %s metric (one of: %s)", flag,
+                            rule->metric, mg_task_name(task), names.data != NULL ? names.data : "");
+    mg__buf_release(&names);
+    return st;
+}
+
 static mg_compare_verdict inconclusive(mg_rule_result *out, const char *why, const char *metric) {
     say(out, "%s: %s", metric, why);
     out->verdict = MG_COMPARE_INCONCLUSIVE;
@@ -53,23 +73,10 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
                                 int use_interval, mg_rule_result *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->value = out->ci_low = out->ci_high = NAN;
+    MG_TRY(mg_compare_rule_validate(c->task, rule, err));
     const mg_metric_delta *d = mg_comparison_delta(c, rule->metric);
-    if (d == NULL) {
-        mg__buf names = {0};
-        for (const char *const *m = mg_task_metrics(c->task); *m != NULL; m++) {
-            mg__buf_puts(&names, names.len > 0 ? ", " : "");
-            mg__buf_puts(&names, *m);
-        }
-        mg_status st =
-            mg__fail(err, MG_ERR_USAGE, "--%s: '%s' is not a %s metric (one of: %s)",
-                     rule->kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change",
-                     rule->metric, mg_task_name(c->task), names.data != NULL ? names.data : "");
-        mg__buf_release(&names);
-        return st;
-    }
-    if (!isfinite(rule->threshold))
-        return mg__fail(err, MG_ERR_USAGE, "the threshold for %s must be a finite number",
-                        rule->metric);
+    if (d == NULL)
+        return mg__fail(err, MG_ERR_INTERNAL, "no delta for %s", rule->metric);
     if (d->delta.null_reason != NULL) {
         inconclusive(out, d->delta.null_reason, rule->metric);
         return MG_OK;
