@@ -121,7 +121,7 @@ typedef struct mg_metric_interval {
 } mg_metric_interval;
 
 /* True for the proportions that metrics.json already gives Wilson intervals
- * (binary accuracy, precision, recall; multiclass accuracy). */
+ * (binary accuracy, precision, recall, specificity; multiclass accuracy). */
 MG_API int mg_metric_is_proportion(mg_task task, const char *metric);
 
 /* An interval for every other metric of the task: DeLong for roc_auc

@@ -5,13 +5,17 @@
 
 #include <math.h>
 
+/* The top-level metrics of metrics.json, in its order. */
 static const char *const binary_metrics[] = {
-    "accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc",
-    "pr_auc",   "log_loss",          "brier",     "mcc",    NULL};
-static const char *const multiclass_metrics[] = {
-    "accuracy", "balanced_accuracy",  "precision_macro", "recall_macro",
-    "f1_macro", "precision_weighted", "recall_weighted", "f1_weighted",
-    "f1_micro", "roc_auc_ovr",        "log_loss",        NULL};
+    "accuracy", "balanced_accuracy", "precision", "recall",   "f1",    "specificity",
+    "mcc",      "roc_auc",           "pr_auc",    "log_loss", "brier", NULL};
+static const char *const multiclass_metrics[] = {"accuracy",        "balanced_accuracy",
+                                                 "precision_macro", "recall_macro",
+                                                 "f1_macro",        "precision_weighted",
+                                                 "recall_weighted", "f1_weighted",
+                                                 "precision_micro", "recall_micro",
+                                                 "f1_micro",        "roc_auc_ovr",
+                                                 "log_loss",        NULL};
 static const char *const regression_metrics[] = {
     "mae", "mse", "rmse", "r2", "mape", "max_error", "median_absolute_error", NULL};
 static const char *const no_metrics[] = {NULL};
@@ -81,8 +85,9 @@ static mg_status boot_stat(void *arg, const double *w, int64_t n, double *out) {
     return MG_OK;
 }
 
-_Static_assert(MG_ARRAY_LEN(binary_metrics) == 11,
-               "binary_from_ranked fills the ten binary metrics in this order");
+#define BINARY_METRICS 11
+_Static_assert(MG_ARRAY_LEN(binary_metrics) == BINARY_METRICS + 1,
+               "binary_from_ranked fills the binary metrics in this order");
 _Static_assert(MG_ARRAY_LEN(regression_metrics) == 8,
                "regression_boot.c fills the seven regression metrics in this order");
 
@@ -98,13 +103,14 @@ static void binary_from_ranked(const mg_ranked_stats *s, double *v) {
     v[2] = pred_pos > 0 ? tp / pred_pos : NAN;
     v[3] = recall;
     v[4] = 2 * tp + fp + fn > 0 ? 2 * tp / (2 * tp + fp + fn) : NAN;
-    v[5] = s->auc;
-    v[6] = s->ap;
-    v[7] = s->log_loss;
-    v[8] = s->brier;
-    v[9] = s->pos > 0 && s->neg > 0 && pred_pos > 0 && pred_neg > 0
+    v[5] = spec;
+    v[6] = s->pos > 0 && s->neg > 0 && pred_pos > 0 && pred_neg > 0
                ? (tp * tn - fp * fn) / (sqrt(pred_pos * s->pos) * sqrt(s->neg * pred_neg))
                : NAN;
+    v[7] = s->auc;
+    v[8] = s->ap;
+    v[9] = s->log_loss;
+    v[10] = s->brier;
 }
 
 typedef struct ranked_ctx {
@@ -114,12 +120,12 @@ typedef struct ranked_ctx {
 
 static mg_status ranked_stat(void *arg, uint64_t key, double *out) {
     const ranked_ctx *c = arg;
-    double v[10];
+    double v[BINARY_METRICS];
     for (int m = 0; m < c->models; m++) {
         mg_ranked_stats s;
         mg_ranked_evaluate(&c->ranked[m], &key, MG_RANKED_AP | MG_RANKED_LOSSES, &s);
         binary_from_ranked(&s, v);
-        for (int k = 0; k < 10; k++)
+        for (int k = 0; k < BINARY_METRICS; k++)
             out[k * c->models + m] = v[k];
     }
     return MG_OK;
@@ -137,7 +143,7 @@ static mg_status bootstrap_binary(const mg_targets *const *t, int models,
         st = mg_ranked_scores_init(t[m]->y, t[m]->score, t[m]->w, t[m]->n, t[m]->threshold,
                                    &c.ranked[m], err);
     if (st == MG_OK)
-        st = mg_bootstrap_run(bo, 10 * models, ranked_stat, &c, out, err);
+        st = mg_bootstrap_run(bo, BINARY_METRICS * models, ranked_stat, &c, out, err);
     for (int m = 0; m < models; m++)
         mg_ranked_scores_release(&c.ranked[m]);
     return st;

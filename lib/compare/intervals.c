@@ -11,7 +11,8 @@ int mg_metric_is_proportion(mg_task task, const char *metric) {
     if (strcmp(metric, "accuracy") == 0)
         return task == MG_TASK_BINARY || task == MG_TASK_MULTICLASS;
     return task == MG_TASK_BINARY &&
-           (strcmp(metric, "precision") == 0 || strcmp(metric, "recall") == 0);
+           (strcmp(metric, "precision") == 0 || strcmp(metric, "recall") == 0 ||
+            strcmp(metric, "specificity") == 0);
 }
 
 mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,

@@ -140,6 +140,7 @@ def binary_metrics(y, s, w=None):
         "precision": skm.precision_score(y, pred, sample_weight=w),
         "recall": skm.recall_score(y, pred, sample_weight=w),
         "f1": skm.f1_score(y, pred, sample_weight=w),
+        "specificity": skm.recall_score(y, pred, pos_label=0, sample_weight=w),
         "roc_auc": skm.roc_auc_score(y, s, sample_weight=w),
         "pr_auc": skm.average_precision_score(y, s, sample_weight=w),
         "log_loss": skm.log_loss(y, np.clip(s, eps, 1 - eps), sample_weight=w),
@@ -199,7 +200,8 @@ for r in range(reps):
     mn, mb = binary_metrics(y, s_new, w), binary_metrics(y, s_base, w)
     for k in boot:
         boot[k].append(mn[k] - mb[k])
-for k in ["balanced_accuracy", "precision", "recall", "f1", "pr_auc", "log_loss", "brier", "mcc"]:
+for k in ["balanced_accuracy", "precision", "recall", "f1", "specificity", "pr_auc", "log_loss",
+          "brier", "mcc"]:
     dk = doc["deltas"][k]
     lo, hi = percentile_interval(boot[k], level)
     check(dk["test"] == "paired_bootstrap", "%s test %s" % (k, dk["test"]))

@@ -135,7 +135,7 @@ run 0 --new column:better --baseline models/baseline/model.pkl --allow-no-baseli
 # Bad rules are usage errors.
 run 2 --baseline column:base --new column:better --min-change accuracy --output bad.json
 run 2 --baseline column:base --new column:better --min-change rmse=0.1 --output bad.json
-[ "$(tail -n 1 "$work/stderr")" = "modelgate compare: --min-change: 'rmse' is not a binary metric (one of: accuracy, balanced_accuracy, precision, recall, f1, roc_auc, pr_auc, log_loss, brier, mcc)" ] ||
+[ "$(tail -n 1 "$work/stderr")" = "modelgate compare: --min-change: 'rmse' is not a binary metric (one of: accuracy, balanced_accuracy, precision, recall, f1, specificity, mcc, roc_auc, pr_auc, log_loss, brier)" ] ||
   fail "unknown metric message: $(tail -n 1 "$work/stderr")"
 run 2 --baseline column:base --new column:better --confidence 1.5 --output bad.json
 run 2 --baseline column:base --new column:nosuch --output bad.json
