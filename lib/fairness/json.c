@@ -55,11 +55,10 @@ static void interval(mg__json *j, const char *key, const mg_interval *ci) {
     mg__json_end_object(j);
 }
 
-static void rate(writer *w, const char *key, const mg_rate *r, const char *measure,
-                 const char *attr, const char *group) {
-    char path[512], ckey[64];
+static void rate(writer *w, const char *key, const mg_rate *r, const char *prefix) {
+    char path[600], ckey[64];
     snprintf(ckey, sizeof ckey, "%s_ci", key);
-    snprintf(path, sizeof path, "%s.%s.groups.%s.%s", measure, attr, group, key);
+    snprintf(path, sizeof path, "%s.%s", prefix, key);
     value(w, key, r->value, path);
     if (r->value.null_reason == NULL)
         interval(&w->j, ckey, &r->ci);
@@ -67,10 +66,11 @@ static void rate(writer *w, const char *key, const mg_rate *r, const char *measu
         mg__json_kv_null(&w->j, ckey);
 }
 
-static void group_stats(writer *w, const mg_fairness *f, const mg_fairness_attr *at,
-                        const mg_fairness_group *g, const char *measure) {
+/* One group's figures; `prefix` is its path for null_reasons. */
+static void group_stats(writer *w, const mg_fairness *f, const mg_fairness_group *g,
+                        bool with_impact, const char *prefix) {
     mg__json *j = &w->j;
-    char path[512];
+    char path[600];
     mg__json_begin_object(j);
     mg__json_kv_int(j, "n", g->n);
     if (f->weighted)
@@ -78,23 +78,24 @@ static void group_stats(writer *w, const mg_fairness *f, const mg_fairness_attr 
     if (f->task == MG_TASK_REGRESSION) {
         const char *names[] = {"mean_prediction", "mean_label", "mae", "rmse"};
         const mg_value *vals[] = {&g->mean_prediction, &g->mean_label, &g->mae, &g->rmse};
-        for (int k = 0; k < 4; k++)
-            value(w, names[k], *vals[k],
-                  path_of(path, sizeof path, measure, at->name, "groups", g->name));
+        for (int k = 0; k < 4; k++) {
+            snprintf(path, sizeof path, "%s.%s", prefix, names[k]);
+            value(w, names[k], *vals[k], path);
+        }
         mg__json_end_object(j);
         return;
     }
     mg__json_kv_int(j, "positives", g->positives);
     mg__json_kv_int(j, "actual_positives", g->actual_positives);
-    rate(w, "selection_rate", &g->selection_rate, measure, at->name, g->name);
-    rate(w, "tpr", &g->tpr, measure, at->name, g->name);
-    rate(w, "fpr", &g->fpr, measure, at->name, g->name);
-    rate(w, "fnr", &g->fnr, measure, at->name, g->name);
-    rate(w, "precision", &g->precision, measure, at->name, g->name);
-    rate(w, "accuracy", &g->accuracy, measure, at->name, g->name);
-    rate(w, "base_rate", &g->base_rate, measure, at->name, g->name);
-    if (at->reference >= 0) {
-        snprintf(path, sizeof path, "%s.%s.groups.%s.disparate_impact", measure, at->name, g->name);
+    rate(w, "selection_rate", &g->selection_rate, prefix);
+    rate(w, "tpr", &g->tpr, prefix);
+    rate(w, "fpr", &g->fpr, prefix);
+    rate(w, "fnr", &g->fnr, prefix);
+    rate(w, "precision", &g->precision, prefix);
+    rate(w, "accuracy", &g->accuracy, prefix);
+    rate(w, "base_rate", &g->base_rate, prefix);
+    if (with_impact) {
+        snprintf(path, sizeof path, "%s.disparate_impact", prefix);
         value(w, "disparate_impact", g->disparate_impact, path);
     }
     mg__json_end_object(j);
@@ -170,7 +171,10 @@ static void measure(writer *w, const mg_fairness *f, mg_fairness_measure m) {
                 if (at->groups[g].excluded)
                     continue;
                 mg__json_key(j, at->groups[g].name);
-                group_stats(w, f, at, &at->groups[g], mname);
+                char prefix[600];
+                snprintf(prefix, sizeof prefix, "%s.%s.groups.%s", mname, at->name,
+                         at->groups[g].name);
+                group_stats(w, f, &at->groups[g], at->reference >= 0, prefix);
             }
             mg__json_end_object(j);
         }
@@ -206,9 +210,7 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
     }
     mg__json_end_object(j);
     mg__json_key(j, "overall");
-    char overall_name[] = "overall";
-    mg_fairness_attr whole = {.name = overall_name, .reference = -1};
-    group_stats(&w, f, &whole, &f->overall, "overall");
+    group_stats(&w, f, &f->overall, false, "overall");
     mg__json_kv_string(j, "task", mg__fair_task_name(f->task));
     mg__json_kv_int(j, "n", f->n);
     if (f->task == MG_TASK_BINARY)
