@@ -15,6 +15,8 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
+    {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"version", cmd_version, "print the version"},
 };
 
