@@ -16,6 +16,7 @@ typedef struct cmd_entry {
 
 static const cmd_entry commands[] = {
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
+    {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"version", cmd_version, "print the version"},
 };
