@@ -125,7 +125,7 @@ static mg_status check_inputs(const mg_targets *t, const mg_table *table, const 
     if (t->task != MG_TASK_BINARY && t->task != MG_TASK_REGRESSION)
         return mg__fail(err, MG_ERR_UNSUPPORTED,
                         "fairness needs a binary or regression task, not %s",
-                        mg__fair_task_name(t->task));
+                        mg_task_name(t->task));
     if (t->n <= 0)
         return mg__fail(err, MG_ERR_DATA, "%s: no rows to assess", table->source);
     if (t->task == MG_TASK_BINARY && (t->y == NULL || t->score == NULL))
@@ -169,7 +169,7 @@ static mg_status check_inputs(const mg_targets *t, const mg_table *table, const 
         for (int m = 0; m < MG_FAIR_NMEASURES; m++)
             if ((o->gates & ~allowed) & MG_FAIR_GATE(m))
                 return mg__fail(err, MG_ERR_USAGE, "cannot gate %s on a %s task", measure_names[m],
-                                mg__fair_task_name(t->task));
+                                mg_task_name(t->task));
     if (t->task == MG_TASK_REGRESSION && o->reference_attr != NULL)
         return mg__fail(err, MG_ERR_USAGE,
                         "a reference group (disparate impact) needs a binary task");

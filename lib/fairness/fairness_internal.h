@@ -24,16 +24,6 @@ typedef struct mg__fair_index {
     int ngroups;
 } mg__fair_index;
 
-/* "binary", "regression", ... (kept here so that lib/fairness stands alone). */
-static inline const char *mg__fair_task_name(mg_task t) {
-    switch (t) {
-    case MG_TASK_BINARY: return "binary";
-    case MG_TASK_MULTICLASS: return "multiclass";
-    case MG_TASK_REGRESSION: return "regression";
-    default: return "auto";
-    }
-}
-
 void mg__fair_index_release(mg__fair_index *ix);
 
 /* Builds the index of one attribute column (strings, integers, booleans;

@@ -211,7 +211,7 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
     mg__json_end_object(j);
     mg__json_key(j, "overall");
     group_stats(&w, f, &f->overall, false, "overall");
-    mg__json_kv_string(j, "task", mg__fair_task_name(f->task));
+    mg__json_kv_string(j, "task", mg_task_name(f->task));
     mg__json_kv_int(j, "n", f->n);
     if (f->task == MG_TASK_BINARY)
         mg__json_kv_number(j, "decision_threshold", f->decision_threshold);
