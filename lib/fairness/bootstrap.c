@@ -23,6 +23,13 @@ typedef struct boot_ctx {
     double *lo, *hi; /* ntests * B */
     uint8_t *state;  /* 0 inside the band, 1 outside, 2 undefined */
     double cdf[16];
+    /* The attributes that hold a gated measure, and per row the slot of its
+     * group in the flat accumulator of each (slot 0 is the whole data set). */
+    int *used;
+    int nused;
+    size_t *offset; /* per used attribute: its first group's slot */
+    size_t nslots;
+    uint8_t *cell; /* binary: 2*y + predicted, per row */
 } boot_ctx;
 
 static uint64_t splitmix64(uint64_t *x) {
@@ -54,40 +61,53 @@ static mg_status replicate(void *vctx, int r) {
     boot_ctx *c = vctx;
     const mg_fairness *f = c->f;
     const mg_targets *t = c->t;
-    size_t total = 1;
-    for (int a = 0; a < f->nattrs; a++)
-        total += (size_t)c->ix[a].ngroups;
-    mg__fair_sums *buf = mg__calloc(total, sizeof *buf);
-    mg__fair_sums **sums = mg__calloc((size_t)f->nattrs, sizeof *sums);
-    if (buf == NULL || sums == NULL) {
-        free(buf);
+    /* Four weighted sums per slot: the confusion cells (binary) or w, w|e|,
+     * w*e^2, w*prediction (regression), as in mg__fair_sums.s. */
+    double *acc = mg__calloc(c->nslots * 4, sizeof *acc);
+    mg__fair_sums *sums = mg__calloc(c->nslots, sizeof *sums);
+    if (acc == NULL || sums == NULL) {
+        free(acc);
         free(sums);
         return MG_ERR_NOMEM;
     }
-    mg__fair_sums *all = buf;
-    size_t off = 1;
-    for (int a = 0; a < f->nattrs; a++) {
-        sums[a] = buf + off;
-        off += (size_t)c->ix[a].ngroups;
-    }
     uint64_t rng = f->opts.seed ^ ((uint64_t)r * 0xd1b54a32d192ed03ull);
     splitmix64(&rng);
+    bool binary = t->task == MG_TASK_BINARY;
     for (int64_t i = 0; i < t->n; i++) {
         int k = poisson1(&rng, c->cdf);
         if (k == 0)
             continue;
         double wi = (t->w ? t->w[i] : 1.0) * k;
-        mg__fair_add(all, t, i, wi);
-        for (int a = 0; a < f->nattrs; a++)
-            mg__fair_add(&sums[a][c->ix[a].gid[i]], t, i, wi);
+        if (binary) {
+            int cell = c->cell[i];
+            acc[cell] += wi;
+            for (int u = 0; u < c->nused; u++)
+                acc[(c->offset[u] + (size_t)c->ix[c->used[u]].gid[i]) * 4 + (size_t)cell] += wi;
+        } else {
+            double e = t->pr[i] - t->yr[i];
+            double v[4] = {wi, wi * fabs(e), wi * e * e, wi * t->pr[i]};
+            for (int u = -1; u < c->nused; u++) {
+                size_t at = u < 0 ? 0 : c->offset[u] + (size_t)c->ix[c->used[u]].gid[i];
+                for (int j = 0; j < 4; j++)
+                    acc[at * 4 + (size_t)j] += v[j];
+            }
+        }
     }
+    for (size_t q = 0; q < c->nslots; q++)
+        for (int j = 0; j < 4; j++)
+            sums[q].s[j] = acc[q * 4 + (size_t)j];
+    const mg__fair_sums *all = &sums[0];
     double th = f->opts.threshold;
     for (int k = 0; k < c->ntests; k++) {
         const mg_fairness_attr *at = &f->attrs[c->tests[k].attr];
         mg_disparity d;
         memset(&d, 0, sizeof d);
-        mg__fair_measure(c->tests[k].m, f->opts.method, sums[c->tests[k].attr],
-                         c->include[c->tests[k].attr], at->ngroups, all, at->reference, &d);
+        size_t first = 0;
+        for (int u = 0; u < c->nused; u++)
+            if (c->used[u] == c->tests[k].attr)
+                first = c->offset[u];
+        mg__fair_measure(c->tests[k].m, f->opts.method, sums + first, c->include[c->tests[k].attr],
+                         at->ngroups, all, at->reference, &d);
         size_t slot = (size_t)k * (size_t)c->B + (size_t)r;
         if (d.ratio.null_reason != NULL || d.ratio_max.null_reason != NULL) {
             c->state[slot] = 2;
@@ -97,7 +117,7 @@ static mg_status replicate(void *vctx, int r) {
         c->hi[slot] = d.ratio_max.v;
         c->state[slot] = d.ratio.v >= th && d.ratio_max.v <= 1 / th ? 0 : 1;
     }
-    free(buf);
+    free(acc);
     free(sums);
     return MG_OK;
 }
@@ -179,6 +199,28 @@ mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair
         for (int g = 0; g < at->ngroups && st == MG_OK; g++)
             c.include[a][g] = !at->groups[g].excluded;
     }
+    c.used = mg__calloc((size_t)f->nattrs, sizeof *c.used);
+    c.offset = mg__calloc((size_t)f->nattrs, sizeof *c.offset);
+    if (t->task == MG_TASK_BINARY)
+        c.cell = mg__malloc_array((size_t)t->n, 1);
+    if (st == MG_OK &&
+        (c.used == NULL || c.offset == NULL || (t->task == MG_TASK_BINARY && c.cell == NULL)))
+        st = mg__nomem(err, "the fairness bootstrap");
+    if (st == MG_OK) {
+        c.nslots = 1;
+        for (int a = 0; a < f->nattrs; a++) {
+            bool gated = false;
+            for (int m = 0; m < MG_FAIR_NMEASURES; m++)
+                gated = gated || (f->attrs[a].has_measure[m] && f->attrs[a].measures[m].gated);
+            if (!gated)
+                continue;
+            c.used[c.nused] = a;
+            c.offset[c.nused++] = c.nslots;
+            c.nslots += (size_t)ix[a].ngroups;
+        }
+        for (int64_t i = 0; c.cell != NULL && i < t->n; i++)
+            c.cell[i] = (uint8_t)(2 * (t->y[i] != 0) + (t->score[i] > t->threshold));
+    }
     if (st == MG_OK) {
         int k = 0;
         for (int a = 0; a < f->nattrs; a++)
@@ -239,6 +281,9 @@ mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair
     for (int a = 0; c.include != NULL && a < f->nattrs; a++)
         free(c.include[a]);
     free(c.include);
+    free(c.used);
+    free(c.offset);
+    free(c.cell);
     free(tests);
     free(c.lo);
     free(c.hi);
