@@ -15,6 +15,7 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"benchmark", cmd_benchmark, "measure prediction latency and gate on it"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -78,6 +78,7 @@ typedef struct mg_latency_run {
     int64_t warmup;       /* untimed calls made */
     double first_call_ms; /* the very first call (a warm-up call when warmup > 0) */
     double elapsed_s;     /* wall time of the timed phase (both models' calls with a baseline) */
+    int64_t block;        /* calls per ABAB block with a baseline; 0 without one */
     int64_t late_sends;   /* open loop: sends that started over 1 ms after their schedule */
     double max_send_delay_ms; /* open loop: the latest send's delay */
     int nwindows;
@@ -117,7 +118,7 @@ typedef struct mg_latency_environment {
     char governor[32];    /* cpufreq scaling governor of CPU 0 (or of the pinned CPU) */
     double loadavg[3];    /* /proc/loadavg; -1 when unreadable */
     int ncpus;            /* CPUs available to the process */
-    char kernel[96];      /* uname: sysname release machine */
+    char kernel[200];     /* uname: sysname release machine */
 } mg_latency_environment;
 
 /* Fills env; `cpu` is the pinned CPU or -1. Never fails. */
@@ -130,6 +131,88 @@ MG_API void mg_latency_environment_read(int cpu, mg_latency_environment *env);
 MG_API mg_status mg_latency_rows_from_table(const mg_table *table, const mg_model *model,
                                             const mg_feature_roles *roles, double **rows,
                                             int *nfeatures, mg_error *err);
+
+/* ---- gates and latency.json -------------------------------------------- */
+
+typedef enum mg_latency_verdict {
+    MG_LATENCY_PASS = 0,
+    MG_LATENCY_FAIL,
+    MG_LATENCY_INCONCLUSIVE
+} mg_latency_verdict;
+
+/* "pass", "fail", "inconclusive". */
+MG_API const char *mg_latency_verdict_name(mg_latency_verdict v);
+
+/* One gate on the latency: a quantile against a limit in milliseconds, or the
+ * candidate/baseline ratio of p99 against a limit. */
+typedef struct mg_latency_gate {
+    const char *name;   /* "max_p99", "max_p50", "max_p99_ratio" (static) */
+    const char *metric; /* "p99_ms", "p50_ms", "p99_ratio" (static) */
+    double q;           /* the quantile gated; 0 for the ratio */
+    double limit;
+    double value;       /* the point estimate */
+    double confidence;  /* > 0: decided on the bounds at this level; 0: on the point */
+    double level;       /* the level of the reported bounds */
+    double upper, lower; /* order-statistic bounds; NAN when too few samples */
+    int64_t needed;     /* samples the upper bound needs at `level` */
+    mg_latency_verdict verdict;
+    bool straddles;     /* decided on the point while the bounds lie on both sides of the limit */
+    char reason[256];
+} mg_latency_gate;
+
+/* Decides "quantile q of run <= limit_ms". With confidence > 0: pass when the
+ * upper bound at that level is within the limit, fail when the lower bound
+ * exceeds it, otherwise (or with too few samples) inconclusive, the reason
+ * naming how many samples the bound needs. With confidence == 0 the point
+ * decides and the bounds at `level` are reported beside it. */
+MG_API void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *name,
+                                     const char *metric, double limit_ms, double confidence,
+                                     double level, mg_latency_gate *out);
+
+/* Candidate against baseline, measured in the same run. */
+typedef struct mg_latency_comparison {
+    double p50_ratio, p99_ratio; /* candidate / baseline; NAN when the baseline's is 0 */
+    double u, p_value;           /* Mann-Whitney U (of the candidate) and two-sided p */
+    double p50_shift_ms;         /* candidate p50 - baseline p50 */
+} mg_latency_comparison;
+
+MG_API mg_status mg_latency_compare(const mg_latency_run *candidate,
+                                    const mg_latency_run *baseline, mg_latency_comparison *out,
+                                    mg_error *err);
+
+/* Decides "candidate p99 / baseline p99 <= max_ratio" on the point ratio. */
+MG_API void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio,
+                                  mg_latency_gate *out);
+
+/* Everything latency.json reports. Pointers are borrowed; baseline fields may
+ * be NULL when there is no baseline, env may be NULL. */
+typedef struct mg_latency_report {
+    const char *model;     /* the --model argument */
+    const char *backend;
+    const char *data;      /* test data path, or NULL for synthetic rows */
+    const mg_latency_run *run;
+    const char *baseline_model;
+    const char *baseline_backend;
+    const mg_latency_run *baseline;
+    const mg_latency_comparison *comparison;
+    const mg_latency_options *opts;
+    double confidence;       /* the level of the reported bounds */
+    bool confidence_given;   /* gates decided on the bounds */
+    double timer_overhead_ns;
+    int threads;             /* 0 = the backend's default */
+    int cpu;                 /* pinned CPU or -1 */
+    const mg_latency_environment *env;
+    const mg_latency_gate *gates;
+    int ngates;
+} mg_latency_report;
+
+/* latency.json (DESIGN §5) as a new string: caller frees with free(). NULL
+ * when memory ran out. */
+MG_API char *mg_latency_json(const mg_latency_report *r, size_t *len);
+
+/* The verdict of a set of gates: fail if any failed, else inconclusive if any
+ * was, else pass (also for no gates). */
+MG_API mg_latency_verdict mg_latency_overall(const mg_latency_gate *gates, int n);
 
 #ifdef __cplusplus
 }

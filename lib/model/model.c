@@ -1,6 +1,7 @@
 /* model.c - mg_model: open by argument, feature matching, batched prediction
  * of a table, and the lifecycle shared by every backend. */
 #include "model/backend.h"
+#include "model/http.h"
 
 #include <math.h>
 
@@ -31,6 +32,11 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
         if (m == NULL)
             return mg__nomem(err, "a model");
         st = mg__predictions_open(arg, m, err);
+    } else if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
+        m = mg__model_new(&mg__http_backend, arg, opts);
+        if (m == NULL)
+            return mg__nomem(err, "a model");
+        st = mg__http_open(arg, m, err);
     } else {
         return mg__fail(err, MG_ERR_USAGE,
                         "--model %s: expected column:NAME or columns:A,B,C (model files and "
