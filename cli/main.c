@@ -15,6 +15,7 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"version", cmd_version, "print the version"},
 };
 
