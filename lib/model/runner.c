@@ -242,6 +242,16 @@ static void show_bytes(const uint8_t *p, size_t n, char *out, size_t cap) {
     out[o] = '\0';
 }
 
+static mg_status not_a_frame(runner *r, const char *during, mg_error *err) {
+    char shown[128], what[256];
+    show_bytes((const uint8_t *)r->rx.data, r->rx.len, shown, sizeof shown);
+    snprintf(what, sizeof what,
+             "wrote '%s' where a protocol frame was expected %s (a runner must log to stderr, "
+             "never stdout)",
+             shown, during);
+    return runner_fail(r, err, what);
+}
+
 /* Sends r->tx and reads one frame whose payload may be up to `max` bytes;
  * on success the frame is r->rx (header included), its tag in tag. */
 static mg_status exchange(runner *r, double timeout, const char *during, size_t max, char tag[5],
@@ -298,6 +308,8 @@ static mg_status exchange(runner *r, double timeout, const char *during, size_t 
             if (n == 0) {
                 if (r->rx.len == 0)
                     return runner_gone(r, err, during);
+                if (!have_header)
+                    return not_a_frame(r, during, err);
                 char what[200];
                 snprintf(what, sizeof what, "stopped in the middle of a frame (%zu bytes) %s",
                          r->rx.len, during);
@@ -308,15 +320,8 @@ static mg_status exchange(runner *r, double timeout, const char *during, size_t 
                 mg__frame_parse_header((const uint8_t *)r->rx.data, tag, len);
                 bool known = strcmp(tag, "INFO") == 0 || strcmp(tag, "SCOR") == 0 ||
                              strcmp(tag, "FAIL") == 0;
-                if (!known) {
-                    char shown[128], what[256];
-                    show_bytes((const uint8_t *)r->rx.data, r->rx.len, shown, sizeof shown);
-                    snprintf(what, sizeof what,
-                             "wrote '%s' where a protocol frame was expected %s (a runner must "
-                             "log to stderr, never stdout)",
-                             shown, during);
-                    return runner_fail(r, err, what);
-                }
+                if (!known)
+                    return not_a_frame(r, during, err);
                 size_t limit = strcmp(tag, "SCOR") == 0 ? max : MG__FRAME_INFO_MAX;
                 if (*len > limit) {
                     char what[200];
@@ -334,7 +339,7 @@ static mg_status exchange(runner *r, double timeout, const char *during, size_t 
 /* A FAIL frame: the runner's own error text. */
 static mg_status runner_reported(runner *r, uint32_t len, const char *during, mg_error *err) {
     char what[700];
-    int n = len > 500 ? 500 : (int)len;
+    int n = len > 300 ? 300 : (int)len;
     snprintf(what, sizeof what, "reported an error %s: %.*s", during, n,
              r->rx.data + MG__FRAME_HEADER_SIZE);
     return runner_fail(r, err, what);
