@@ -212,12 +212,15 @@ static mg_status perform(mg_model *m, const char *url, long *status, mg_error *e
     h->curl_error[0] = '\0';
     curl_easy_setopt(h->curl, CURLOPT_URL, url);
     CURLcode rc = curl_easy_perform(h->curl);
+    /* errors name the --model URL; a metadata read also names where it went */
+    bool meta = url != h->infer_url;
+    const char *why = h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-        return mg__fail(err, MG_ERR_MODEL, "%s: no answer within the timeout (%s)", url,
-                        h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc));
+        return mg__fail(err, MG_ERR_MODEL, "%s: %s%s%sno answer within the timeout (%s)",
+                        h->infer_url, meta ? "GET " : "", meta ? url : "", meta ? ": " : "", why);
     if (rc != CURLE_OK)
-        return mg__fail(err, MG_ERR_MODEL, "%s: %s", url,
-                        h->curl_error[0] ? h->curl_error : curl_easy_strerror(rc));
+        return mg__fail(err, MG_ERR_MODEL, "%s: %s%s%s%s", h->infer_url, meta ? "GET " : "",
+                        meta ? url : "", meta ? ": " : "", why);
     curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, status);
     if (h->response.failed)
         return mg__nomem(err, "the HTTP answer");
@@ -322,7 +325,8 @@ static void http_release(mg_model *m) {
     m->state = NULL;
 }
 
-const mg__backend mg__http_backend = {"http", http_predict, http_release};
+/* batches of 1024 rows keep a JSON request body near a megabyte at 100 features */
+const mg__backend mg__http_backend = {"http", 1024, http_predict, NULL, http_release};
 
 mg_status mg__http_open(const char *arg, mg_model *m, mg_error *err) {
     const char *infer = strstr(arg, "/v2/models/");
