@@ -92,33 +92,35 @@ d = json.load(open(sys.argv[1]))
 assert d["samples"] == 300 and d["gates"][0]["ci"]["samples_needed"] == 299
 PY
 
-# -- a server that sleeps 5 ms: the p50 says so; exit codes 0, 1, 3 ---------
-expect 0 "p99 within a loose limit" benchmark --model "$url_sleep5" --synthetic --samples 300 \
+# -- a runner that sleeps 5 ms: the p50 says so; exit codes 0, 1, 3 ---------
+run5="cmd:$py $src/tests/e2e/helpers/sleep_runner.py 5 4"
+expect 0 "p99 within a loose limit" benchmark --model "$run5" --synthetic --samples 300 \
     --warmup 10 --max-p99 1000 --output "$tmp/l5.json"
 "$py" - "$tmp/l5.json" <<'PY' || fail "p50 of a 5 ms server"
 import json, sys
 d = json.load(open(sys.argv[1]))
-# the sleep is a floor; loopback HTTP adds well under a few ms even on a busy machine
+# the sleep is a floor; a pipe round trip adds well under a few ms even on a busy machine
 assert 5.0 <= d["p50_ms"] < 12.0, d["p50_ms"]
 assert d["min_ms"] >= 5.0, d["min_ms"]
+assert d["backend"] == "runner", d["backend"]
 PY
-expect 1 "p99 over the limit" benchmark --model "$url_sleep5" --synthetic --samples 50 \
+expect 1 "p99 over the limit" benchmark --model "$run5" --synthetic --samples 50 \
     --max-p99 1 --output "$tmp/l.json"
 grep -q "gate max_p99: fail: p99_ms .* > 1 ms" "$tmp/err" || fail "fail reason: $(tail -n 1 "$tmp/err")"
 jq -e '.verdict == "fail" and .gates[0].verdict == "fail"' "$tmp/l.json" >/dev/null || fail "fail in json"
-expect 3 "too few samples for the bound" benchmark --model "$url_sleep5" --synthetic --samples 100 \
+expect 3 "too few samples for the bound" benchmark --model "$run5" --synthetic --samples 100 \
     --max-p99 1000 --confidence 0.95 --output "$tmp/l.json"
 [ "$(tail -n 1 "$tmp/err")" = "gate max_p99: inconclusive: p99_ms: 100 samples cannot bound it at confidence 0.95; at least 299 are needed (--samples 299)" ] ||
     fail "inconclusive message: $(tail -n 1 "$tmp/err")"
 jq -e '.verdict == "inconclusive" and .p99_upper_bound_ms == null and (.p99_upper_bound_ms_reason | test("299 needed"))' \
     "$tmp/l.json" >/dev/null || fail "inconclusive in json"
-expect 1 "lower bound over the limit" benchmark --model "$url_sleep5" --synthetic --samples 100 \
+expect 1 "lower bound over the limit" benchmark --model "$run5" --synthetic --samples 100 \
     --max-p50 2 --confidence 0.95 --output "$tmp/l.json"
-expect 0 "upper bound within the limit" benchmark --model "$url_sleep5" --synthetic --samples 100 \
+expect 0 "upper bound within the limit" benchmark --model "$run5" --synthetic --samples 100 \
     --max-p50 1000 --confidence 0.95 --output "$tmp/l.json"
 jq -e '.gates[0].decided_on == "bounds" and .gates[0].ci.high <= 1000' "$tmp/l.json" >/dev/null ||
     fail "bounds gate in json"
-expect 0 "--duration ends the run" benchmark --model "$url_sleep5" --synthetic --duration 0.5 \
+expect 0 "--duration ends the run" benchmark --model "$run5" --synthetic --duration 0.5 \
     --warmup 2 --output "$tmp/l.json"
 jq -e '.samples > 10 and .samples < 120 and .duration_s >= 0.5' "$tmp/l.json" >/dev/null ||
     fail "duration run: $(jq -c '[.samples,.duration_s]' "$tmp/l.json")"
@@ -135,6 +137,27 @@ expect 0 "open loop over capacity" benchmark --model "$url_sleep5" --synthetic -
 jq -e '.late_sends >= 50 and .p99_ms > 200 and .max_send_delay_ms > 200' "$tmp/l.json" >/dev/null ||
     fail "open loop at 1000/s: $(jq -c '[.late_sends,.p99_ms]' "$tmp/l.json")"
 grep -q "sends started over 1 ms late" "$tmp/err" || fail "no late-send warning"
+
+expect 0 "open loop on a runner" benchmark --model "$run5" --synthetic --samples 50 --warmup 2 \
+    --rate 1000 --output "$tmp/l.json"
+jq -e '.late_sends >= 25 and .p99_ms > 100' "$tmp/l.json" >/dev/null ||
+    fail "runner open loop at 1000/s: $(jq -c '[.late_sends,.p99_ms]' "$tmp/l.json")"
+
+# -- in process: the example XGBoost model, as the tutorial's latency step -----
+ex="$src/examples"
+expect 0 "xgboost benchmark" benchmark --model "$ex/models/model.json" --test-data "$ex/data/test.csv" \
+    --ignore gender,age_group,score --samples 500 --threads 1 --max-p99 100 --output "$tmp/x.json"
+P99=$(jq .p99_ms "$tmp/x.json")
+if (( $(echo "$P99 < 100" | bc -l) )); then :; else fail "tutorial step on xgboost: p99 $P99"; fi
+jq -e '.backend == "xgboost" and .samples == 500 and .warmup == 50 and .mode == "closed_loop"' \
+    "$tmp/x.json" >/dev/null || fail "xgboost latency.json"
+expect 0 "xgboost synthetic rows" benchmark --model "$ex/models/model.json" --synthetic --samples 50 \
+    --batch-size 16 --output "$tmp/x.json"
+jq -e '.batch_size == 16 and .data == null and .throughput_per_s > 0' "$tmp/x.json" >/dev/null ||
+    fail "synthetic batch run"
+expect 2 "open loop in process" benchmark --model "$ex/models/model.json" --synthetic --rate 100 \
+    --output "$tmp/x.json"
+grep -q "rate needs a runner" "$tmp/err" || fail "rate refusal: $(cat "$tmp/err")"
 
 # -- baseline: interleaved, compared, gated on the p99 ratio -------------------
 expect 0 "faster candidate" benchmark --model "$url_sleep1" --baseline "$url_sleep15" --synthetic \
