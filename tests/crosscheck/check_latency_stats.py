@@ -113,10 +113,18 @@ for q, conf, nmax in [(0.99, 0.95, 3000), (0.99, 0.99, 1500), (0.5, 0.95, 400), 
     rows = [tuple(map(int, l.split())) for l in lines[:-1]]
     ns = np.arange(1, nmax + 1)
     # scipy, vectorised over n: the first k with cdf(k-1) >= conf
-    want_up, want_lo = [], []
-    for n in ns:
-        want_up.append(upper_rank(int(n), q, conf))
-        want_lo.append(lower_rank(int(n), q, conf))
+    # scipy over every n at once: ppf/isf propose, the cdf/sf conditions confirm, and
+    # any n where they disagree is settled one by one
+    k = stats.binom.ppf(conf, ns, q).astype(np.int64) + 1
+    ok = (stats.binom.cdf(k - 1, ns, q) >= conf) & ((k == 1) | (stats.binom.cdf(k - 2, ns, q) < conf))
+    want_up = np.where(k <= ns, k, 0)
+    for i in np.nonzero(~ok)[0]:
+        want_up[i] = upper_rank(int(ns[i]), q, conf)
+    kl = np.clip(stats.binom.isf(conf, ns, q).astype(np.int64), 0, ns)
+    okl = ((kl == 0) | (stats.binom.sf(kl - 1, ns, q) >= conf)) & ((kl == ns) | (stats.binom.sf(kl, ns, q) < conf))
+    want_lo = kl.copy()
+    for i in np.nonzero(~okl)[0]:
+        want_lo[i] = lower_rank(int(ns[i]), q, conf)
     moves = 0
     for (n, up, lo), wu, wl in zip(rows, want_up, want_lo):
         check(up == wu, f"q={q} conf={conf} n={n}: upper rank {up} != scipy {wu}")
