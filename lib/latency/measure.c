@@ -155,7 +155,7 @@ static mg_status timed_phase(harness *h, subject *subj, int nsubj, const mg_late
     for (int i = 0; i < nsubj; i++)
         want_total += subj[i].want;
     int64_t report_every = want_total > 0 ? (want_total / 200 > 0 ? want_total / 200 : 1) : 256;
-    int64_t t_end = start;
+    int64_t t_end = start, until_report = 1;
     for (int64_t i = 0;; i++) {
         subject *s = &subj[nsubj == 2 ? (i / block) % 2 : 0];
         if (subject_full(s)) {
@@ -186,7 +186,8 @@ static mg_status timed_phase(harness *h, subject *subj, int nsubj, const mg_late
             return st;
         s->ns[s->n++] = t1 - t0;
         t_end = t1;
-        if (o->progress != NULL && i % report_every == 0) {
+        if (o->progress != NULL && --until_report <= 0) {
+            until_report = report_every;
             int64_t done = 0;
             for (int k = 0; k < nsubj; k++)
                 done += subj[k].n;
