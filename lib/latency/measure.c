@@ -196,6 +196,12 @@ static mg_status timed_phase(harness *h, subject *subj, int nsubj, const mg_late
         if (t1 >= deadline)
             break;
     }
+    if (o->progress != NULL) {
+        int64_t done = 0;
+        for (int k = 0; k < nsubj; k++)
+            done += subj[k].n;
+        o->progress(o->progress_ctx, done, want_total);
+    }
     *elapsed_s = (double)(t_end - start) / 1e9;
     return MG_OK;
 }
