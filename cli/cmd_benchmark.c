@@ -47,8 +47,8 @@ static void draw_progress(void *ctx, int64_t done, int64_t total) {
         p->last_permille = permille;
         int filled = permille * 30 / 1000;
         fprintf(stderr, "\rbenchmark [%.*s%*s] %3d%% %lld/%lld calls", filled,
-                "##############################", 30 - filled, "", permille / 10,
-                (long long)done, (long long)total);
+                "##############################", 30 - filled, "", permille / 10, (long long)done,
+                (long long)total);
     } else {
         if (done - p->last_done < 1000 && done != 0)
             return;
@@ -89,11 +89,11 @@ static int check_args(const bench_args *a, mg_opt *opts) {
     }
     if (a->data == NULL && !a->synthetic)
         return usage_error("no requests to send: give --test-data D (rows of it are the "
-                                 "requests) or --synthetic for random rows");
+                           "requests) or --synthetic for random rows");
     if (a->data != NULL && a->synthetic)
         return usage_error("--test-data and --synthetic exclude each other");
-    if (samples_seen && a->samples < 3)
-        return usage_error("--samples must be at least 3 (3 stability windows)");
+    if (samples_seen && (a->samples < 3 || a->samples > 100000000))
+        return usage_error("--samples must be between 3 (3 stability windows) and 100000000");
     if (duration_seen && !(a->duration > 0 && a->duration <= 86400))
         return usage_error("--duration must be between 0 and 86400 seconds");
     if (a->warmup < -1)
@@ -209,6 +209,9 @@ static int run(bench_args *a) {
     mg_error err;
     mg_error_clear(&err);
     int cpu = (int)a->cpu;
+    /* read before pinning, so that ncpus is the machine's, not the pin's */
+    mg_latency_environment env;
+    mg_latency_environment_read(cpu, &env);
     if (cpu >= 0 && mg_latency_pin_cpu(cpu, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     mg_model *model = NULL, *base = NULL;
@@ -240,8 +243,6 @@ static int run(bench_args *a) {
         lo.progress_ctx = &bar;
     }
     double timer_ns = mg_latency_timer_overhead_ns();
-    mg_latency_environment env;
-    mg_latency_environment_read(cpu, &env);
     mg_latency_run r, rb;
     mg_status st = mg_latency_measure(model, base, rows, nrows, nf, &lo, &r, &rb, &err);
     if (bar.drawn)
@@ -380,23 +381,20 @@ int cmd_benchmark(int argc, char **argv) {
         {"cpu", MG_OPT_INT, &a.cpu, "K", "pin to CPU K", false, false},
         {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default: the backend's)", false,
          false},
-        {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false,
+        {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
+        {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,
          false},
-        {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)",
-         false, false},
         {"baseline", MG_OPT_STRING, &a.baseline, "M0", "also time M0, interleaved (ABAB)", false,
          false},
         {"max-p99-ratio", MG_OPT_DOUBLE, &a.max_ratio, "R",
          "gate: candidate p99 / baseline p99 at most R", false, false},
-        {"seed", MG_OPT_INT, &a.seed, "S", "seed of the request order (default 42)", false,
-         false},
+        {"seed", MG_OPT_INT, &a.seed, "S", "seed of the request order (default 42)", false, false},
         {"label", MG_OPT_STRING, &a.label, "C", "label column, not a feature (default label)",
          false, false},
         {"ignore", MG_OPT_LIST, &a.ignore, "C", "columns that are not features", false, false},
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
-        {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true,
-         false},
+        {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("benchmark", synopsis, opts, argc, argv, NULL);
     if (rc == 0) {

@@ -114,11 +114,11 @@ MG_API mg_status mg_latency_pin_cpu(int cpu, mg_error *err);
 
 /* What the machine looked like; empty strings / negative numbers when unreadable. */
 typedef struct mg_latency_environment {
-    char cpu_model[128];  /* /proc/cpuinfo "model name" */
-    char governor[32];    /* cpufreq scaling governor of CPU 0 (or of the pinned CPU) */
-    double loadavg[3];    /* /proc/loadavg; -1 when unreadable */
-    int ncpus;            /* CPUs available to the process */
-    char kernel[200];     /* uname: sysname release machine */
+    char cpu_model[128]; /* /proc/cpuinfo "model name" */
+    char governor[32];   /* cpufreq scaling governor of CPU 0 (or of the pinned CPU) */
+    double loadavg[3];   /* /proc/loadavg; -1 when unreadable */
+    int ncpus;           /* CPUs available to the process */
+    char kernel[200];    /* uname: sysname release machine */
 } mg_latency_environment;
 
 /* Fills env; `cpu` is the pinned CPU or -1. Never fails. */
@@ -150,13 +150,13 @@ typedef struct mg_latency_gate {
     const char *metric; /* "p99_ms", "p50_ms", "p99_ratio" (static) */
     double q;           /* the quantile gated; 0 for the ratio */
     double limit;
-    double value;       /* the point estimate */
-    double confidence;  /* > 0: decided on the bounds at this level; 0: on the point */
-    double level;       /* the level of the reported bounds */
+    double value;        /* the point estimate */
+    double confidence;   /* > 0: decided on the bounds at this level; 0: on the point */
+    double level;        /* the level of the reported bounds */
     double upper, lower; /* order-statistic bounds; NAN when too few samples */
-    int64_t needed;     /* samples the upper bound needs at `level` */
+    int64_t needed;      /* samples the upper bound needs at `level` */
     mg_latency_verdict verdict;
-    bool straddles;     /* decided on the point while the bounds lie on both sides of the limit */
+    bool straddles; /* decided on the point while the bounds lie on both sides of the limit */
     char reason[256];
 } mg_latency_gate;
 
@@ -176,9 +176,8 @@ typedef struct mg_latency_comparison {
     double p50_shift_ms;         /* candidate p50 - baseline p50 */
 } mg_latency_comparison;
 
-MG_API mg_status mg_latency_compare(const mg_latency_run *candidate,
-                                    const mg_latency_run *baseline, mg_latency_comparison *out,
-                                    mg_error *err);
+MG_API mg_status mg_latency_compare(const mg_latency_run *candidate, const mg_latency_run *baseline,
+                                    mg_latency_comparison *out, mg_error *err);
 
 /* Decides "candidate p99 / baseline p99 <= max_ratio" on the point ratio. */
 MG_API void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio,
@@ -187,20 +186,20 @@ MG_API void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_rat
 /* Everything latency.json reports. Pointers are borrowed; baseline fields may
  * be NULL when there is no baseline, env may be NULL. */
 typedef struct mg_latency_report {
-    const char *model;     /* the --model argument */
+    const char *model; /* the --model argument */
     const char *backend;
-    const char *data;      /* test data path, or NULL for synthetic rows */
+    const char *data; /* test data path, or NULL for synthetic rows */
     const mg_latency_run *run;
     const char *baseline_model;
     const char *baseline_backend;
     const mg_latency_run *baseline;
     const mg_latency_comparison *comparison;
     const mg_latency_options *opts;
-    double confidence;       /* the level of the reported bounds */
-    bool confidence_given;   /* gates decided on the bounds */
+    double confidence;     /* the level of the reported bounds */
+    bool confidence_given; /* gates decided on the bounds */
     double timer_overhead_ns;
-    int threads;             /* 0 = the backend's default */
-    int cpu;                 /* pinned CPU or -1 */
+    int threads; /* 0 = the backend's default */
+    int cpu;     /* pinned CPU or -1 */
     const mg_latency_environment *env;
     const mg_latency_gate *gates;
     int ngates;

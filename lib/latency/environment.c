@@ -21,8 +21,7 @@ mg_status mg_latency_pin_cpu(int cpu, mg_error *err) {
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
     if (sched_setaffinity(0, sizeof one, &one) != 0)
-        return mg__fail(err, MG_ERR_USAGE, "--cpu %d: cannot pin to it: %s", cpu,
-                        strerror(errno));
+        return mg__fail(err, MG_ERR_USAGE, "--cpu %d: cannot pin to it: %s", cpu, strerror(errno));
     return MG_OK;
 }
 

@@ -27,11 +27,13 @@ static void fmt_digits(double v, int digits, char *buf, size_t cap) {
     mg_format_double(v, buf, cap);
 }
 
-static void fmt(double v, char *buf, size_t cap) { fmt_digits(v, 4, buf, cap); }
+static void fmt(double v, char *buf, size_t cap) {
+    fmt_digits(v, 4, buf, cap);
+}
 
 void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *name,
-                              const char *metric, double limit_ms, double confidence,
-                              double level, mg_latency_gate *g) {
+                              const char *metric, double limit_ms, double confidence, double level,
+                              mg_latency_gate *g) {
     memset(g, 0, sizeof *g);
     g->name = name;
     g->metric = metric;
@@ -41,7 +43,8 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
     g->level = confidence > 0 ? confidence : level;
     int64_t n = run->n;
     g->value = mg_quantile_nearest_rank(run->sorted_ms, n, q);
-    int64_t up = mg_quantile_upper_rank(n, q, g->level), lo = mg_quantile_lower_rank(n, q, g->level);
+    int64_t up = mg_quantile_upper_rank(n, q, g->level),
+            lo = mg_quantile_lower_rank(n, q, g->level);
     g->upper = up > 0 ? run->sorted_ms[up - 1] : NAN;
     g->lower = lo > 0 ? run->sorted_ms[lo - 1] : NAN;
     g->needed = mg_quantile_upper_min_samples(q, g->level);
@@ -88,12 +91,10 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
         size_t len = strlen(g->reason);
         if (up == 0)
             snprintf(g->reason + len, sizeof g->reason - len,
-                     "; too few samples to bound it at %s (%" PRId64 " needed)", c,
-                     g->needed);
+                     "; too few samples to bound it at %s (%" PRId64 " needed)", c, g->needed);
         else
             snprintf(g->reason + len, sizeof g->reason - len,
-                     "; its bounds at %s [%s, %s] ms straddle the limit", c,
-                     lo > 0 ? lw : "-", u);
+                     "; its bounds at %s [%s, %s] ms straddle the limit", c, lo > 0 ? lw : "-", u);
     }
 }
 
@@ -107,8 +108,7 @@ mg_status mg_latency_compare(const mg_latency_run *a, const mg_latency_run *b,
     return mg_mann_whitney_u(a->samples_ms, a->n, b->samples_ms, b->n, &out->u, &out->p_value, err);
 }
 
-void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio,
-                           mg_latency_gate *g) {
+void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio, mg_latency_gate *g) {
     memset(g, 0, sizeof *g);
     g->name = "max_p99_ratio";
     g->metric = "p99_ratio";

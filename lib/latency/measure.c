@@ -64,8 +64,8 @@ static uint64_t next_random(uint64_t *s) {
 /* One model under measurement. */
 typedef struct subject {
     mg_model *model;
-    double *out;      /* batch * noutputs */
-    int64_t *ns;      /* timed samples */
+    double *out; /* batch * noutputs */
+    int64_t *ns; /* timed samples */
     int64_t n, cap, want;
     int64_t first_ns;
     int64_t late, max_delay_ns;
@@ -285,17 +285,17 @@ static mg_status check_options(const mg_model *model, const mg_model *baseline, 
     return MG_OK;
 }
 
-mg_status mg_latency_measure(mg_model *model, mg_model *baseline, const double *rows,
-                             int64_t nrows, int nfeatures, const mg_latency_options *opts,
-                             mg_latency_run *out, mg_latency_run *out_baseline, mg_error *err) {
+mg_status mg_latency_measure(mg_model *model, mg_model *baseline, const double *rows, int64_t nrows,
+                             int nfeatures, const mg_latency_options *opts, mg_latency_run *out,
+                             mg_latency_run *out_baseline, mg_error *err) {
     memset(out, 0, sizeof *out);
     if (out_baseline != NULL)
         memset(out_baseline, 0, sizeof *out_baseline);
     MG_TRY(check_options(model, baseline, nrows, nfeatures, opts, err));
     if (baseline != NULL && out_baseline == NULL)
         return mg__fail(err, MG_ERR_USAGE, "latency: a baseline needs a run to fill");
-    harness h = {rows, nrows, nfeatures, opts->batch_size > 0 ? opts->batch_size : 1, NULL, 0,
-                 NULL};
+    harness h = {rows, nrows, nfeatures, opts->batch_size > 0 ? opts->batch_size : 1,
+                 NULL, 0,     NULL};
     int nsubj = baseline != NULL ? 2 : 1;
     subject subj[2];
     memset(subj, 0, sizeof subj);

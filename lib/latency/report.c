@@ -31,8 +31,7 @@ static void kv_bound(mg__json *j, const char *key, const mg_latency_run *run, in
     snprintf(reason_key, sizeof reason_key, "%s_reason", key);
     mg_format_double(level, lv, sizeof lv);
     snprintf(reason, sizeof reason,
-             "%" PRId64 " samples are too few for this bound at confidence %s (%" PRId64
-             " needed)",
+             "%" PRId64 " samples are too few for this bound at confidence %s (%" PRId64 " needed)",
              run->n, lv, needed);
     mg__json_kv_string(j, reason_key, reason);
 }

@@ -21,8 +21,8 @@ static bool has_role(const char *name, const mg_feature_roles *r) {
 }
 
 mg_status mg_latency_rows_from_table(const mg_table *t, const mg_model *model,
-                                     const mg_feature_roles *roles, double **rows_out,
-                                     int *nf_out, mg_error *err) {
+                                     const mg_feature_roles *roles, double **rows_out, int *nf_out,
+                                     mg_error *err) {
     *rows_out = NULL;
     *nf_out = 0;
     const mg_model_info *info = mg_model_describe(model);

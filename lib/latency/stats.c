@@ -106,8 +106,10 @@ static int cmp_tagged(const void *a, const void *b) {
 mg_status mg_mann_whitney_u(const double *x, int64_t nx, const double *y, int64_t ny, double *u,
                             double *p, mg_error *err) {
     if (nx < 1 || ny < 1)
-        return mg__fail(err, MG_ERR_USAGE, "Mann-Whitney U test: both samples need values (%" PRId64
-                        " and %" PRId64 " given)", nx, ny);
+        return mg__fail(err, MG_ERR_USAGE,
+                        "Mann-Whitney U test: both samples need values (%" PRId64 " and %" PRId64
+                        " given)",
+                        nx, ny);
     int64_t n = nx + ny;
     tagged *all = mg__malloc_array((size_t)n, sizeof *all);
     if (all == NULL)

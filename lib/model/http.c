@@ -25,7 +25,9 @@ typedef struct http_state {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
 
-static void curl_init_once(void) { curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void) {
+    curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 /* ---- a small JSON reader: just enough to walk a KServe response --------- */
 
@@ -353,10 +355,10 @@ mg_status mg__http_open(const char *arg, mg_model *m, mg_error *err) {
     h->headers = curl_slist_append(NULL, "Content-Type: application/json");
     if (h->infer_url == NULL || h->meta_url == NULL || h->curl == NULL || h->headers == NULL)
         return mg__nomem(err, "the HTTP model");
-    double connect_s = m->opts.start_timeout_s > 0 ? m->opts.start_timeout_s
-                                                   : DEFAULT_CONNECT_TIMEOUT_S;
-    double request_s = m->opts.batch_timeout_s > 0 ? m->opts.batch_timeout_s
-                                                   : DEFAULT_REQUEST_TIMEOUT_S;
+    double connect_s =
+        m->opts.start_timeout_s > 0 ? m->opts.start_timeout_s : DEFAULT_CONNECT_TIMEOUT_S;
+    double request_s =
+        m->opts.batch_timeout_s > 0 ? m->opts.batch_timeout_s : DEFAULT_REQUEST_TIMEOUT_S;
     CURL *c = h->curl;
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);

@@ -65,8 +65,8 @@ int main(int argc, char **argv) {
         qsort(v, (size_t)n, sizeof *v, cmp_double);
         mg_latency_summary s;
         mg_latency_summarize(v, n, &s);
-        printf("n %lld\nmin %.17g\nmax %.17g\nmean %.17g\nstddev %.17g\n", (long long)s.n,
-               s.min_ms, s.max_ms, s.mean_ms, s.stddev_ms);
+        printf("n %lld\nmin %.17g\nmax %.17g\nmean %.17g\nstddev %.17g\n", (long long)s.n, s.min_ms,
+               s.max_ms, s.mean_ms, s.stddev_ms);
         printf("p50 %.17g\np90 %.17g\np95 %.17g\np99 %.17g\np999 %.17g\n", s.p50_ms, s.p90_ms,
                s.p95_ms, s.p99_ms, s.p999_ms);
         printf("q %.17g\n", mg_quantile_nearest_rank(v, n, q));

@@ -172,8 +172,7 @@ static void predict_error_passes_through(void **state) {
     /* feature count checked before any call */
     rec.fail_at = 0;
     rec.calls = 0;
-    assert_int_equal(mg_latency_measure(m, NULL, rows10, 5, 4, &o, &run, NULL, &err),
-                     MG_ERR_DATA);
+    assert_int_equal(mg_latency_measure(m, NULL, rows10, 5, 4, &o, &run, NULL, &err), MG_ERR_DATA);
     assert_int_equal(rec.calls, 0);
     assert_non_null(strstr(err.text, "expects 2 features but the requests have 4"));
     o.samples = 0;
@@ -198,7 +197,8 @@ static mg_latency_run fake_run(int64_t n) {
 static void gate_decisions(void **state) {
     (void)state;
     mg_latency_gate g;
-    mg_latency_run r = fake_run(1000); /* p99 = 990; at 0.95 the bounds are ranks 996 and 985 (scipy) */
+    mg_latency_run r =
+        fake_run(1000); /* p99 = 990; at 0.95 the bounds are ranks 996 and 985 (scipy) */
     assert_int_equal(mg_quantile_upper_rank(1000, 0.99, 0.95), 996);
     assert_int_equal(mg_quantile_lower_rank(1000, 0.99, 0.95), 985);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 992, 0, 0.95, &g);
@@ -209,7 +209,8 @@ static void gate_decisions(void **state) {
     assert_int_equal(g.verdict, MG_LATENCY_INCONCLUSIVE);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 996, 0.95, 0.95, &g);
     assert_int_equal(g.verdict, MG_LATENCY_PASS);
-    assert_string_equal(g.reason, "p99_ms upper bound 996 ms <= 996 ms at confidence 0.95 (point 990 ms)");
+    assert_string_equal(g.reason,
+                        "p99_ms upper bound 996 ms <= 996 ms at confidence 0.95 (point 990 ms)");
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 984.5, 0.95, 0.95, &g);
     assert_int_equal(g.verdict, MG_LATENCY_FAIL);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 985, 0.95, 0.95, &g);
