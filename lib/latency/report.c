@@ -86,7 +86,12 @@ static void environment(mg__json *j, const mg_latency_report *r) {
     mg__json_key(j, "environment");
     mg__json_begin_object(j);
     mg__json_kv_string(j, "cpu_model", e->cpu_model[0] ? e->cpu_model : NULL);
+    if (!e->cpu_model[0])
+        mg__json_kv_string(j, "cpu_model_reason", "/proc/cpuinfo names no model");
     mg__json_kv_string(j, "governor", e->governor[0] ? e->governor : NULL);
+    if (!e->governor[0])
+        mg__json_kv_string(j, "governor_reason",
+                           "no cpufreq scaling governor is readable (common in virtual machines)");
     mg__json_key(j, "loadavg");
     if (e->loadavg[0] >= 0) {
         mg__json_begin_array(j);
@@ -95,6 +100,7 @@ static void environment(mg__json *j, const mg_latency_report *r) {
         mg__json_end_array(j);
     } else {
         mg__json_null(j);
+        mg__json_kv_string(j, "loadavg_reason", "/proc/loadavg is not readable");
     }
     mg__json_kv_int(j, "ncpus", e->ncpus);
     mg__json_kv_string(j, "kernel", e->kernel[0] ? e->kernel : NULL);
