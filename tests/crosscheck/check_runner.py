@@ -171,6 +171,21 @@ with ThreadPoolExecutor(max_workers=4) as pool:
         for f in fails:
             check(False, f)
 
+# The bundled example's scikit-learn pipeline, matched by the names it carries.
+example = os.path.join(SRC, "examples", "models", "model.pkl")
+example_data = os.path.join(SRC, "examples", "data", "test.csv")
+out = os.path.join(TMP, "example.csv")
+r = run("predict", "--model", "cmd:%s %s %s" % (PY, RUNNER, example), "--test-data",
+        example_data, "--output", out)
+check(r.returncode == 0, "example pickle: " + r.stderr)
+if r.returncode == 0:
+    with open(example, "rb") as f:
+        pipe = pickle.load(f)
+    test = pd.read_csv(example_data, float_precision="round_trip")
+    want = pipe.predict_proba(test[list(pipe.feature_names_in_)])[:, 1]
+    got = pd.read_csv(out, float_precision="round_trip")["score"].to_numpy()
+    check(np.max(np.abs(got - want)) <= 1e-12, "example pickle differs from scikit-learn")
+
 # Not a runner at all, and a command that cannot start.
 r = run("predict", "--model", "cmd:/nonexistent/runner --flag", "--test-data", data_csv,
         "--output", os.path.join(TMP, "x.csv"))

@@ -186,6 +186,24 @@ truncated = os.path.join(TMP, "truncated.json")
 open(truncated, "w").write(src[: len(src) // 2])
 refused(truncated, "truncated.json", "truncated JSON")
 
+# The bundled example's model on the bundled test data.
+SRC = os.environ.get("MG_SOURCE_DIR") or os.path.join(os.path.dirname(__file__), "..", "..")
+example = os.path.join(SRC, "examples", "models", "model.json")
+example_data = os.path.join(SRC, "examples", "data", "test.csv")
+out = os.path.join(TMP, "example.csv")
+r = run("predict", "--model", example, "--test-data", example_data, "--output", out)
+check(r.returncode == 0, "example model: " + r.stderr)
+if r.returncode == 0:
+    booster = xgb.Booster(model_file=example)
+    with open(example_data, newline="") as f:
+        rows = list(csv.DictReader(f))
+    EX = np.array([[float(row[c]) if row[c] != "" else np.nan for c in booster.feature_names]
+                   for row in rows])
+    want = booster.inplace_predict(EX).astype(np.float64)
+    _, got = read_preds(out)
+    check(got.shape == (len(rows), 1) and np.max(np.abs(got[:, 0] - want)) <= 1e-6,
+          "example model differs from xgboost")
+
 if FAILS:
     print("%d failure(s)" % len(FAILS))
     sys.exit(1)
