@@ -15,6 +15,7 @@ typedef struct cmd_entry {
 } cmd_entry;
 
 static const cmd_entry commands[] = {
+    {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"version", cmd_version, "print the version"},
 };
