@@ -16,6 +16,7 @@ typedef struct cmd_entry {
 
 static const cmd_entry commands[] = {
     {"benchmark", cmd_benchmark, "measure prediction latency and gate on it"},
+    {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"version", cmd_version, "print the version"},
 };

@@ -76,6 +76,11 @@ MG_API void mg_evaluation_release(mg_evaluation *e);
  * "roc_auc", "rmse", ...). Returns -1 when the task has no such metric. */
 MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out);
 
+/* The task's top-level metrics in metrics.json order: how many, and the
+ * name (static) and value of the i-th (NULL when i is out of range). */
+MG_API int mg_evaluation_metric_count(const mg_evaluation *e);
+MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out);
+
 /* Provenance recorded in every output file. Strings are borrowed. */
 typedef struct mg_provenance {
     const char *data_path;

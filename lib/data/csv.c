@@ -5,6 +5,8 @@
 #include "data/csv.h"
 #include "data/data.h"
 
+#include <limits.h>
+
 /* Inputs larger than this are parsed in parallel. */
 #define CSV_PARALLEL_MIN ((size_t)8 << 20)
 /* Parallel chunks are at least this large. */
@@ -116,9 +118,9 @@ static mg_status no_such_column(const csv_plan *p, const char *what, const char 
         mg__buf_printf(&list, "%s'%s'", j ? ", " : "", p->names[j]);
     if (list.len >= 300)
         mg__buf_puts(&list, ", ...");
-    mg_status st = mg__fail(err, MG_ERR_DATA,
-                            "%s:1: %s '%s' is not in the header; expected one of %s", p->source,
-                            what, name, list.data ? list.data : "");
+    mg_status st =
+        mg__fail(err, MG_ERR_DATA, "%s:1: %s '%s' is not in the header; expected one of %s",
+                 p->source, what, name, list.data ? list.data : "");
     mg__buf_release(&list);
     return st;
 }
@@ -158,8 +160,10 @@ static mg_status select_columns(csv_read *r, const mg_read_options *opts) {
         if (j < 0)
             return no_such_column(p, "type override column", ov->column, r->err);
         if ((int)ov->type < MG_TYPE_F64 || (int)ov->type > MG_TYPE_STR)
-            return mg__fail(r->err, MG_ERR_USAGE, "%s: type override for column '%s': type %d "
-                            "is not a column type", p->source, ov->column, (int)ov->type);
+            return mg__fail(r->err, MG_ERR_USAGE,
+                            "%s: type override for column '%s': type %d "
+                            "is not a column type",
+                            p->source, ov->column, (int)ov->type);
         if (p->sel[j] >= 0)
             p->forced[p->sel[j]] = (int8_t)ov->type;
     }
@@ -173,10 +177,26 @@ typedef struct seg_count {
     size_t quotes, newlines;
 } seg_count;
 
+/* Number of bytes of w equal to the byte repeated in `pattern`. Exact, unlike
+ * csv_zero_bytes: no borrow crosses bytes. */
+static inline size_t count_bytes(uint64_t w, uint64_t pattern) {
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t v = w ^ pattern;
+    uint64_t zero = ~(((v & low7) + low7) | v | low7);
+    return (size_t)(((zero >> 7) * CSV_ONES) >> 56);
+}
+
 static mg_status count_task(void *ctx, int i) {
     seg_count *s = &((seg_count *)ctx)[i];
     size_t q = 0, nl = 0;
-    for (const char *p = s->from; p < s->to; p++) {
+    const char *p = s->from;
+    for (; s->to - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        q += count_bytes(w, CSV_ONES * '"');
+        nl += count_bytes(w, CSV_ONES * '\n');
+    }
+    for (; p < s->to; p++) {
         q += *p == '"';
         nl += *p == '\n';
     }
@@ -211,13 +231,25 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
             segs[i].from = body + len / n * i;
             segs[i].to = i + 1 == n ? r->plan.end : body + len / n * (i + 1);
         }
-        mg__parallel_for((int)n, r->threads, count_task, segs);
+        mg_status st = mg__parallel_for((int)n, r->threads, count_task, segs);
+        if (st != MG_OK) {
+            free(segs);
+            return mg__fail(r->err, st, "%s: could not run the parse threads", r->plan.source);
+        }
         size_t quotes = 0;
         int64_t line = body_line;
         for (size_t i = 1; i < n; i++) {
             quotes += segs[i - 1].quotes;
             line += (int64_t)segs[i - 1].newlines;
             const char *p = segs[i].from;
+            if (r->chunks[i - 1].start > p) {
+                /* The previous scan ran past this cut: the first record
+                 * boundary after it is the same, and scanning again would
+                 * make a long quoted field cost once per chunk. */
+                r->chunks[i].start = r->chunks[i - 1].start;
+                r->chunks[i].line0 = r->chunks[i - 1].line0;
+                continue;
+            }
             bool inside = quotes & 1;
             int64_t l = line;
             for (; p < r->plan.end; p++) {
@@ -240,6 +272,7 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
         r->chunks[i].end = i + 1 == n ? r->plan.end : r->chunks[i + 1].start;
     for (size_t i = 0; i < n; i++) {
         csv_chunk *c = &r->chunks[i];
+        c->index = (int)i;
         c->infer = mg__calloc((size_t)r->plan.nout, sizeof *c->infer);
         if (c->infer == NULL)
             return mg__nomem(r->err, "CSV chunks");
@@ -261,14 +294,19 @@ static mg_status fill_task(void *ctx, int i) {
     return mg__csv_chunk_fill(&r->plan, c);
 }
 
-/* The first failing chunk in file order names the first bad line. */
-static mg_status first_chunk_error(csv_read *r) {
+/* Runs a pass over every chunk. The first failing chunk in file order names
+ * the first bad line. */
+static mg_status run_pass(csv_read *r, mg__task_fn fn) {
+    atomic_init(&r->plan.first_failed, INT_MAX);
+    mg_status ran = mg__parallel_for(r->nchunks, r->threads, fn, r);
     for (int i = 0; i < r->nchunks; i++)
         if (r->chunks[i].status != MG_OK) {
             if (r->err != NULL)
                 *r->err = r->chunks[i].err;
             return r->chunks[i].status;
         }
+    if (ran != MG_OK)
+        return mg__fail(r->err, ran, "%s: could not run the parse threads", r->plan.source);
     return MG_OK;
 }
 
@@ -289,8 +327,8 @@ static mg_type merged_type(const csv_read *r, int o, int64_t *nulls) {
         return (mg_type)r->plan.forced[o];
     if (!m.seen)
         return MG_TYPE_F64;
-    return m.can_bool ? MG_TYPE_BOOL
-           : m.can_int ? MG_TYPE_I64
+    return m.can_bool    ? MG_TYPE_BOOL
+           : m.can_int   ? MG_TYPE_I64
            : m.can_float ? MG_TYPE_F64
                          : MG_TYPE_STR;
 }
@@ -388,16 +426,14 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
     }
     MG_TRY(plan_chunks(r, body, body_line, chunk_bytes));
 
-    mg__parallel_for(r->nchunks, r->threads, infer_task, r);
-    MG_TRY(first_chunk_error(r));
+    MG_TRY(run_pass(r, infer_task));
     int64_t nrows = 0;
     for (int i = 0; i < r->nchunks; i++) {
         r->chunks[i].row0 = nrows;
         nrows += r->chunks[i].nrows;
     }
     MG_TRY(make_columns(r, nrows));
-    mg__parallel_for(r->nchunks, r->threads, fill_task, r);
-    MG_TRY(first_chunk_error(r));
+    MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
 
     mg_table *t = calloc(1, sizeof *t);

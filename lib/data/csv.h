@@ -6,6 +6,8 @@
 
 #include "internal.h"
 
+#include <stdatomic.h>
+
 /* ---- tokenizer ------------------------------------------------------------ */
 
 /* Why a field could not be read. */
@@ -48,6 +50,37 @@ extern const uint8_t mg__csv_class[256];
 #define CSV_UNQUOTED_STOP 1
 #define CSV_QUOTED_STOP 2
 
+/* Word-at-a-time search for the bytes that stop a field: fields are short,
+ * and a byte loop pays a mispredicted branch at the end of each one. The
+ * lowest flagged byte of csv_zero_bytes is exact (borrows only run upward),
+ * which is all csv_skip needs. */
+#define CSV_ONES UINT64_C(0x0101010101010101)
+static inline uint64_t csv_zero_bytes(uint64_t v) {
+    return (v - CSV_ONES) & ~v & (CSV_ONES << 7);
+}
+
+/* First byte at or after p that is NUL, '"', '\n', or (when unquoted) ',' or
+ * '\r'; `end` when there is none. */
+static inline const char *csv_skip(const char *p, const char *end, bool unquoted) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = csv_zero_bytes(w) | csv_zero_bytes(w ^ (CSV_ONES * '"')) |
+                     csv_zero_bytes(w ^ (CSV_ONES * '\n'));
+        if (unquoted)
+            m |= csv_zero_bytes(w ^ (CSV_ONES * ',')) | csv_zero_bytes(w ^ (CSV_ONES * '\r'));
+        if (m != 0)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    uint8_t stop = unquoted ? CSV_UNQUOTED_STOP : CSV_QUOTED_STOP;
+    while (p < end && !(mg__csv_class[(uint8_t)*p] & stop))
+        p++;
+    return p;
+}
+
 /* Reads the field at sc->p and its terminator. Returns CSV_MORE when a ','
  * follows, CSV_LAST at a line end or the end of the data, CSV_ERROR with
  * *fault filled otherwise. */
@@ -60,8 +93,7 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
         bool escaped = false;
         const char *s = ++p;
         for (;;) {
-            while (p < end && !(mg__csv_class[(uint8_t)*p] & CSV_QUOTED_STOP))
-                p++;
+            p = csv_skip(p, end, false);
             if (p >= end) {
                 *fault = (csv_fault){CSV_FAULT_UNTERMINATED, open_line, open};
                 return CSV_ERROR;
@@ -86,8 +118,7 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
         p++;
     } else {
         const char *s = p;
-        while (p < end && !(mg__csv_class[(uint8_t)*p] & CSV_UNQUOTED_STOP))
-            p++;
+        p = csv_skip(p, end, true);
         f->s = s;
         f->len = (size_t)(p - s);
         f->quoted = false;
@@ -149,40 +180,45 @@ typedef struct csv_infer {
     int64_t nulls;
 } csv_infer;
 
-/* The parse of the whole input, shared read-only by the chunk workers. */
+/* The parse of the whole input, shared by the chunk workers (read-only but
+ * for first_failed). */
 typedef struct csv_plan {
     const char *data; /* start of the data (byte offsets count from here) */
     const char *end;
     const char *source;
-    int nfile;           /* fields in the header */
-    char **names;        /* header names, nfile */
-    int *sel;            /* per file field: output column or -1 */
-    int nout;            /* selected columns */
-    int *out_field;      /* per output column: its file field */
-    int8_t *forced;      /* per output column: forced mg_type or -1 */
-    mg_column *cols;     /* per output column, set between the passes */
+    int nfile;       /* fields in the header */
+    char **names;    /* header names, nfile */
+    int *sel;        /* per file field: output column or -1 */
+    int nout;        /* selected columns */
+    int *out_field;  /* per output column: its file field */
+    int8_t *forced;  /* per output column: forced mg_type or -1 */
+    mg_column *cols; /* per output column, set between the passes */
+    /* Index of the first chunk that failed in the current pass: later chunks
+     * stop early, since an earlier error is the one reported. */
+    atomic_int first_failed;
 } csv_plan;
 
 /* One chunk: the records starting in [start, end). */
 typedef struct csv_chunk {
+    int index;
     const char *start, *end;
     int64_t line0; /* physical line of start */
     int64_t nrows;
-    int64_t row0; /* first row in the table, set between the passes */
+    int64_t row0;     /* first row in the table, set between the passes */
     csv_infer *infer; /* per output column */
     csv_dict *dicts;  /* per output column (strings only), pass two */
     mg__buf scratch;
-    const char *nonblank; /* known non-blank byte at or after which blank checks stop */
+    const char *nonblank; /* a byte known not to be a line end (blank-line cache) */
     mg_status status;
     mg_error err;
 } csv_chunk;
 
 /* Pass one over a chunk: counts rows, infers column types, validates forced
  * types and the structure. Fills c->status/c->err on the first fault. */
-mg_status mg__csv_chunk_infer(const csv_plan *plan, csv_chunk *c);
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c);
 /* Pass two: writes the values of rows [c->row0, c->row0 + c->nrows) into
  * plan->cols; string codes are local to c->dicts until remapped. */
-mg_status mg__csv_chunk_fill(const csv_plan *plan, csv_chunk *c);
+mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
 
 /* Formats a tokenizer fault for field `field` (0-based) of the file. */
 mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
@@ -191,7 +227,8 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
 /* Prefix "PATH:LINE:COL (column 'NAME')" for field (0-based) into buf. */
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap);
 
-/* True when [p, end) holds only line ends. */
+/* True when [p, end) holds only line ends. *nonblank caches the last byte
+ * found not to be one, so that a run of blank lines is scanned once. */
 bool mg__csv_rest_blank(const char *p, const char *end, const char **nonblank);
 
 #endif

@@ -76,8 +76,8 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
                         place, ch);
     }
     case CSV_FAULT_NUL:
-        return mg__fail(err, MG_ERR_FORMAT, "%s: NUL byte at byte offset %zu; expected text",
-                        place, (size_t)(fault->at - plan->data));
+        return mg__fail(err, MG_ERR_FORMAT, "%s: NUL byte at byte offset %zu; expected text", place,
+                        (size_t)(fault->at - plan->data));
     case CSV_FAULT_BARE_CR:
         return mg__fail(err, MG_ERR_FORMAT,
                         "%s: carriage return not followed by a line feed; expected LF or CRLF "
@@ -100,7 +100,9 @@ static inline void trim(const char **s, size_t *len) {
     *len = (size_t)(e - p);
 }
 
-static inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
+static inline char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
 
 static bool is_nan_word(const char *s, size_t len) {
     if (len == 4 && (s[0] == '+' || s[0] == '-')) {
@@ -134,6 +136,44 @@ static int parse_bool(const char *s, size_t len) {
     return len == 4;
 }
 
+static bool ieq_word(const char *s, size_t len, const char *word, size_t wlen) {
+    if (len != wlen)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (lower(s[i]) != word[i])
+            return false;
+    return true;
+}
+
+/* Whether mg_parse_double accepts [s, s+len): the same grammar, without the
+ * conversion, so that the first pass does not convert every float twice. */
+static bool is_number(const char *s, size_t len) {
+    size_t i = 0, digits = 0;
+    if (len > 0 && (s[0] == '+' || s[0] == '-'))
+        i++;
+    size_t start = i;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+    if (digits == 0)
+        return ieq_word(s + start, len - start, "inf", 3) ||
+               ieq_word(s + start, len - start, "infinity", 8) ||
+               ieq_word(s + start, len - start, "nan", 3);
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e0 = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e0)
+            return false;
+    }
+    return i == len;
+}
+
 static const char *type_expectation(mg_type type) {
     switch (type) {
     case MG_TYPE_F64: return "a decimal number";
@@ -158,9 +198,8 @@ static mg_status bad_forced(const csv_plan *plan, csv_chunk *c, const csv_field 
 
 static bool parses_as(mg_type type, const char *s, size_t len) {
     int64_t i;
-    double d;
     switch (type) {
-    case MG_TYPE_F64: return mg_parse_double(s, len, &d) == 0;
+    case MG_TYPE_F64: return is_number(s, len);
     case MG_TYPE_I64: return mg_parse_int64(s, len, &i) == 0;
     case MG_TYPE_BOOL: return parse_bool(s, len) >= 0;
     case MG_TYPE_STR: return true;
@@ -200,11 +239,8 @@ static mg_status infer_value(const csv_plan *plan, csv_chunk *c, int o, int fiel
             return MG_OK;
         st->can_int = false;
     }
-    if (st->can_float) {
-        double d;
-        if (mg_parse_double(s, len, &d) != 0)
-            st->can_float = false;
-    }
+    if (st->can_float && !is_number(s, len))
+        st->can_float = false;
     return MG_OK;
 }
 
@@ -220,8 +256,7 @@ static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t r
                                         "%s: null in column '%s' missed by the first pass",
                                         plan->source, col->name);
         /* Chunks share the bitmap bytes at their edges. */
-        __atomic_fetch_and(&col->valid[row >> 3], (uint8_t) ~(1u << (row & 7)),
-                           __ATOMIC_RELAXED);
+        __atomic_fetch_and(&col->valid[row >> 3], (uint8_t) ~(1u << (row & 7)), __ATOMIC_RELAXED);
         return MG_OK;
     }
     bool ok = true;
@@ -274,7 +309,7 @@ static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t
                                 nfields, nfields == 1 ? "" : "s", plan->nfile);
 }
 
-static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
+static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     csv_scan sc = {c->start, plan->end, c->line0};
     csv_field f;
     csv_fault fault;
@@ -285,6 +320,8 @@ static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     while (sc.p < c->end) {
         if ((*sc.p == '\n' || *sc.p == '\r') && mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))
             break;
+        if (fill && rows == c->nrows)
+            break; /* more rows than the first pass saw: reported below, never written */
         int j = 0, r;
         int64_t extra_line = 0;
         do {
@@ -310,8 +347,12 @@ static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             return ragged(plan, c, j, line, &f);
         }
         rows++;
+        if ((rows & 4095) == 0 &&
+            atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
+            return MG_OK; /* an earlier chunk failed; this one's result is not used */
     }
-    if (fill && rows != c->nrows)
+    if (fill &&
+        (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
                                     "%s: chunk at byte %zu has %" PRId64
                                     " rows in the second pass, %" PRId64 " in the first",
@@ -320,12 +361,25 @@ static mg_status run_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     return MG_OK;
 }
 
-mg_status mg__csv_chunk_infer(const csv_plan *plan, csv_chunk *c) {
+static void note_failure(csv_plan *plan, int index) {
+    int seen = atomic_load_explicit(&plan->first_failed, memory_order_relaxed);
+    while (index < seen && !atomic_compare_exchange_weak(&plan->first_failed, &seen, index)) {
+    }
+}
+
+static mg_status run_chunk(csv_plan *plan, csv_chunk *c, bool fill) {
+    mg_status st = scan_chunk(plan, c, fill);
+    if (st != MG_OK)
+        note_failure(plan, c->index);
+    return st;
+}
+
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c) {
     for (int o = 0; o < plan->nout; o++)
         c->infer[o] = (csv_infer){true, true, true, false, 0};
     return run_chunk(plan, c, false);
 }
 
-mg_status mg__csv_chunk_fill(const csv_plan *plan, csv_chunk *c) {
+mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c) {
     return run_chunk(plan, c, true);
 }

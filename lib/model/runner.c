@@ -243,6 +243,12 @@ static void show_bytes(const uint8_t *p, size_t n, char *out, size_t cap) {
 }
 
 static mg_status not_a_frame(runner *r, const char *during, mg_error *err) {
+    /* Show a little more of it, if it is already there. */
+    if (mg__buf_reserve(&r->rx, 16)) {
+        ssize_t n = read(r->out_fd, r->rx.data + r->rx.len, 16);
+        if (n > 0)
+            r->rx.len += (size_t)n;
+    }
     char shown[128], what[256];
     show_bytes((const uint8_t *)r->rx.data, r->rx.len, shown, sizeof shown);
     snprintf(what, sizeof what,
