@@ -320,7 +320,7 @@ static int run(bench_args *a) {
         for (int i = 0; i < 2 && runs[i] != NULL; i++)
             if (!runs[i]->stable)
                 fprintf(stderr,
-                        "warning: %s latency unstable: window medians differ by %.0f%% (over "
+                        "warning: %s latency is unstable: window medians differ by %.0f%% (over "
                         "10%%); the machine was busy or the model warmed up late, results may "
                         "not repeat\n",
                         i == 0 ? "the model's" : "the baseline's", runs[i]->window_spread * 100);
