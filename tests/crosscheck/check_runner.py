@@ -185,6 +185,21 @@ if r.returncode == 0:
     want = pipe.predict_proba(test[list(pipe.feature_names_in_)])[:, 1]
     got = pd.read_csv(out, float_precision="round_trip")["score"].to_numpy()
     check(np.max(np.abs(got - want)) <= 1e-12, "example pickle differs from scikit-learn")
+    # End to end: evaluate through the runner gives scikit-learn's metrics.
+    import json
+    from sklearn.metrics import log_loss, roc_auc_score
+    r = run("evaluate", "--model", "cmd:%s %s %s" % (PY, RUNNER, example), "--test-data",
+            example_data, "--output", "-")
+    check(r.returncode in (0, 1), "evaluate through the runner: " + r.stderr)
+    if r.returncode in (0, 1):
+        metrics = json.loads(r.stdout)
+        y = test["label"].to_numpy()
+        check(abs(metrics["accuracy"] - np.mean((want > 0.5) == y)) < 1e-12,
+              "evaluate accuracy %r" % metrics["accuracy"])
+        check(abs(metrics["roc_auc"] - roc_auc_score(y, want)) < 1e-9,
+              "evaluate roc_auc %r" % metrics["roc_auc"])
+        check(abs(metrics["log_loss"] - log_loss(y, want)) < 1e-9,
+              "evaluate log_loss %r" % metrics["log_loss"])
 
 # Not a runner at all, and a command that cannot start.
 r = run("predict", "--model", "cmd:/nonexistent/runner --flag", "--test-data", data_csv,
