@@ -86,7 +86,9 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
     return MG_OK;
 }
 
-const mg_model_info *mg_model_describe(const mg_model *model) { return &model->info; }
+const mg_model_info *mg_model_describe(const mg_model *model) {
+    return &model->info;
+}
 
 const char *mg_model_sha256(const mg_model *model) {
     return model->sha256[0] ? model->sha256 : NULL;
@@ -115,9 +117,9 @@ static bool in_list(const char *name, const char *const *list, int n) {
 static bool has_role(const char *name, const mg_feature_roles *r) {
     if (r == NULL)
         return false;
-    return (r->label && strcmp(r->label, name) == 0) || (r->weight && strcmp(r->weight, name) == 0) ||
-           (r->id && strcmp(r->id, name) == 0) || in_list(name, r->protected_attrs, r->nprotected) ||
-           in_list(name, r->ignore, r->nignore);
+    return (r->label && strcmp(r->label, name) == 0) ||
+           (r->weight && strcmp(r->weight, name) == 0) || (r->id && strcmp(r->id, name) == 0) ||
+           in_list(name, r->protected_attrs, r->nprotected) || in_list(name, r->ignore, r->nignore);
 }
 
 /* Chooses the table columns that feed the model, in the model's order. */
@@ -195,9 +197,16 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     int *idx = NULL, nf = 0;
     MG_TRY(match_features(model, table, roles, &idx, &nf, err));
     int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
-    int64_t batch = model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
+    int64_t batch =
+        model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
     if (batch <= 0)
         batch = 8192;
+    /* A default batch of wide rows stays within a bounded buffer (32 MiB). */
+    int64_t fit = ((int64_t)32 << 20) / ((int64_t)(nf > 0 ? nf : 1) * 8);
+    if (model->opts.batch_size <= 0 && batch > fit)
+        batch = fit > 1 ? fit : 1;
+    if (batch > table->nrows && table->nrows > 0)
+        batch = table->nrows;
     if (model->backend->columns != NULL) {
         const char **names = mg__calloc((size_t)(nf > 0 ? nf : 1), sizeof *names);
         if (names == NULL) {
@@ -213,8 +222,8 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
             return cst;
         }
     }
-    double *res = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k,
-                                   sizeof *res);
+    double *res =
+        mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k, sizeof *res);
     double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
     mg_status st = MG_OK;
     if (res == NULL || rows == NULL)

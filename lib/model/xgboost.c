@@ -122,8 +122,8 @@ static mg_status set_objective(mg_model *m, xgb_state *s, const char *obj, int n
         s->k = 1;
     } else if (strcmp(obj, "multi:softprob") == 0 || strcmp(obj, "multi:softmax") == 0) {
         if (num_class < 2)
-            return mg__fail(err, MG_ERR_FORMAT, "%s: objective %s with num_class %d", m->arg,
-                            obj, num_class);
+            return mg__fail(err, MG_ERR_FORMAT, "%s: objective %s with num_class %d", m->arg, obj,
+                            num_class);
         info->kind = MG_OUTPUT_CLASS_PROBS;
         s->k = num_class;
         /* softmax predicts only the class; its margins give the probabilities. */
@@ -178,8 +178,8 @@ static mg_status read_features(mg_model *m, xgb_state *s, mg_error *err) {
     return MG_OK;
 }
 
-mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len,
-                           int fmt, mg_error *err) {
+mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len, int fmt,
+                           mg_error *err) {
     mg__xgb_version ver;
     MG_TRY(mg__xgb_check_version(path, data, len, (mg__xgb_format)fmt, &ver, err));
     xgb_state *s = mg__calloc(1, sizeof *s);
