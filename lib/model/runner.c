@@ -169,8 +169,11 @@ static void close_fd(int *fd) {
  * left of its process group and reaps it. Safe to call twice. */
 static void stop_child(runner *r, double exit_grace) {
     close_fd(&r->in_fd);
-    if (r->pid <= 0)
+    if (r->pid <= 0) {
+        close_fd(&r->out_fd);
+        close_fd(&r->err_fd);
         return;
+    }
     siginfo_t info;
     if (!wait_exit(r, exit_grace, &info)) {
         kill(-r->pid, SIGTERM);
