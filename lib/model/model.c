@@ -28,7 +28,9 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     mg__file f;
     mg_error ferr;
     if (mg__file_map(path, &f, &ferr) != MG_OK) {
-        if (strchr(path, '/') == NULL && strchr(path, ':') != NULL)
+        /* "scheme:..." with no such file is a form modelgate does not know. */
+        const char *colon = strchr(path, ':');
+        if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
                             "--model %s: not a model file nor one of the accepted forms: a file "
                             "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., column:NAME, "

@@ -37,6 +37,12 @@ static const char *xgb_error(char *buf, size_t cap) {
     return buf;
 }
 
+/* libxgboost writes its warnings to stderr; a library must not print, so
+ * they are dropped (the callback is per thread: set before each call). */
+static void quiet(const char *msg) {
+    (void)msg;
+}
+
 static void xgb_release(mg_model *m) {
     xgb_state *s = m->state;
     if (s == NULL)
@@ -60,6 +66,7 @@ static mg_status xgb_predict(mg_model *m, const double *rows, int64_t nrows, int
     const bst_ulong *shape = NULL;
     bst_ulong dim = 0;
     const float *res = NULL;
+    XGBRegisterLogCallback(quiet);
     if (XGBoosterPredictFromDense(s->booster, iface, s->config, NULL, &shape, &dim, &res) != 0) {
         char e[512];
         return mg__fail(err, MG_ERR_MODEL, "model %s: libxgboost failed to predict: %s", m->arg,
@@ -187,6 +194,7 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
         return mg__nomem(err, "the XGBoost model");
     m->state = s;
     char e[512];
+    XGBRegisterLogCallback(quiet);
     if (XGBoosterCreate(NULL, 0, &s->booster) != 0)
         return mg__fail(err, MG_ERR_MODEL, "%s: libxgboost cannot create a booster: %s", path,
                         xgb_error(e, sizeof e));
