@@ -18,7 +18,7 @@ echo "== modelgate evaluate: $what on examples/data/test.csv"
 set +e
 "$mg" evaluate --model "$model" --test-data "$here/data/test.csv" \
   --ignore score --protected-attributes gender,age_group \
-  --min accuracy=0.70 --output "$out/metrics.json"
+  --min accuracy=0.85 --output "$out/metrics.json"
 code=$?
 set -e
 if [ ! -f "$out/metrics.json" ]; then
@@ -26,10 +26,10 @@ if [ ! -f "$out/metrics.json" ]; then
   exit 1
 fi
 cat "$out/metrics.json"
-echo "== gate accuracy >= 0.70: exit code $code ($( [ $code = 0 ] && echo pass || echo fail ))"
+echo "== gate accuracy >= 0.85: exit code $code ($( [ $code = 0 ] && echo pass || echo fail ))"
 echo "== the tutorial's check, unchanged:"
 ACCURACY=$(jq .accuracy "$out/metrics.json")
-THRESHOLD=0.70
+THRESHOLD=0.85
 if (( $(echo "$ACCURACY < $THRESHOLD" | bc -l) )); then
   echo "::error::Accuracy $ACCURACY below threshold $THRESHOLD"
   exit 1

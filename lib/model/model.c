@@ -1,6 +1,7 @@
 /* model.c - mg_model: open by argument, feature matching, batched prediction
  * of a table, and the lifecycle shared by every backend. */
 #include "model/backend.h"
+#include "model/http.h"
 #include "model/xgboost.h"
 
 #include <math.h>
@@ -73,12 +74,15 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
         b = &mg__predictions_backend;
     else if (strncmp(arg, "cmd:", 4) == 0)
         b = &mg__runner_backend;
+    else if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0)
+        b = &mg__http_backend;
     else
         return open_file(arg, opts, out, err);
     mg_model *m = mg__model_new(b, arg, opts);
     if (m == NULL)
         return mg__nomem(err, "a model");
     mg_status st = b == &mg__runner_backend ? mg__runner_open(m, arg + 4, err)
+                   : b == &mg__http_backend ? mg__http_open(arg, m, err)
                                             : mg__predictions_open(arg, m, err);
     if (st != MG_OK) {
         mg_model_free(m);
