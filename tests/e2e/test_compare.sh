@@ -116,6 +116,17 @@ run 0 --baseline column:base --new column:better --min-relative-change roc_auc=-
 [ "$(jq -r '.deltas.roc_auc.test' pass.json)" = delong ] || fail "roc_auc test name"
 [ "$(jq -r '.deltas.f1.test' pass.json)" = paired_bootstrap ] || fail "f1 test name"
 
+# A real model (the bundled XGBoost example) against the scores in the data.
+if [ -n "${MG_SOURCE_DIR:-}" ]; then
+  ex=$MG_SOURCE_DIR/examples
+  "$MG" compare --new "$ex/models/model.json" --baseline column:score --test-data "$ex/data/test.csv" \
+    --min-change accuracy=-0.02 --output real.json 2>"$work/stderr"
+  code=$?
+  [ $code = 0 ] || fail "xgboost model vs column:score: exit $code ($(tail -n 1 "$work/stderr"))"
+  [ "$(jq -r '.deltas.accuracy.test + " " + .new.task' real.json)" = "mcnemar_chi2 binary" ] ||
+    fail "xgboost comparison: $(jq -c '.deltas.accuracy' real.json)"
+fi
+
 # Same seed, same file, on any number of threads; another seed changes it.
 "$MG" compare --test-data test.csv --baseline column:base --new column:better --seed 7 --threads 1 --output s1.json 2>/dev/null
 "$MG" compare --test-data test.csv --baseline column:base --new column:better --seed 7 --threads 2 --output s2.json 2>/dev/null
