@@ -221,6 +221,7 @@ typedef struct mg_ranked_scores {
     uint8_t *flags; /* bit 0: positive; bit 1: last row of its group of tied
                      * scores; bit 2: predicted positive (score > threshold) */
     double *base;   /* sample weights in rank order, or NULL */
+    int64_t npred;  /* rows predicted positive: the first npred ranks */
     double *loss;   /* per-row log loss and squared error in rank order */
     double *sq;
 } mg_ranked_scores;

@@ -58,6 +58,7 @@ mg_status mg_ranked_scores_init(const uint8_t *y, const double *score, const dou
         out->sq[k] = (positive - score[i]) * (positive - score[i]);
         if (w != NULL)
             out->base[k] = w[i];
+        out->npred += score[i] > threshold;
     }
     free(order);
     return MG_OK;
@@ -72,28 +73,35 @@ void mg_ranked_scores_release(mg_ranked_scores *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* Walks ranks from the highest score down. At the end of each group of tied
- * scores its positives lose against the negatives above them and half of
- * the tied ones (the AUC is one minus those pairs' share), and the group adds
- * its positives times the precision at its score to the average precision. */
-static void pass_counts(const mg_ranked_scores *r, uint64_t key, int what, mg_ranked_stats *out) {
-    uint64_t above_pos = 0, above_neg = 0, grp_pos = 0, grp_all = 0, lost2 = 0, tp = 0, fp = 0;
-    double ap = 0, loss = 0, sq = 0;
+/* Running sums of the integer pass. */
+typedef struct counts {
+    uint64_t above_pos, above_neg, lost2;
+    double ap, loss, sq;
+} counts;
+
+/* Walks ranks [from, to) from the highest score down. At the end of each
+ * group of tied scores its positives lose against the negatives above them
+ * and half of the tied ones (the AUC is one minus those pairs' share), and
+ * the group adds its positives times the precision at its score to the
+ * average precision. Groups never straddle `from` or `to` (see callers).
+ * Inlined with a constant `what`, so the common case carries no extra work. */
+static inline void walk_counts(const mg_ranked_scores *r, uint64_t key, int what, int64_t from,
+                               int64_t to, counts *c) {
+    uint64_t above_pos = c->above_pos, above_neg = c->above_neg, lost2 = c->lost2;
+    uint64_t grp_pos = 0, grp_all = 0;
+    double ap = c->ap, loss = c->loss, sq = c->sq;
     const uint32_t *row = r->row;
     const uint8_t *flags = r->flags;
-    for (int64_t k = 0; k < r->n; k++) {
+    for (int64_t k = from; k < to; k++) {
         uint64_t w = mg_bootstrap_weight(key, row[k]);
-        uint64_t pos_mask = 0 - (uint64_t)(flags[k] & 1);
-        uint64_t pred_mask = 0 - (uint64_t)((flags[k] >> 2) & 1);
-        grp_pos += w & pos_mask;
+        uint8_t f = flags[k];
+        grp_pos += w & (0 - (uint64_t)(f & 1));
         grp_all += w;
-        tp += w & pos_mask & pred_mask;
-        fp += w & ~pos_mask & pred_mask;
         if (what & MG_RANKED_LOSSES) {
             loss += (double)w * r->loss[k];
             sq += (double)w * r->sq[k];
         }
-        if (flags[k] & 2) {
+        if (f & 2) {
             uint64_t grp_neg = grp_all - grp_pos;
             lost2 += grp_pos * (2 * above_neg + grp_neg);
             above_pos += grp_pos;
@@ -103,16 +111,41 @@ static void pass_counts(const mg_ranked_scores *r, uint64_t key, int what, mg_ra
             grp_pos = grp_all = 0;
         }
     }
-    double pos = (double)above_pos, neg = (double)above_neg;
+    c->above_pos = above_pos;
+    c->above_neg = above_neg;
+    c->lost2 = lost2;
+    c->ap = ap;
+    c->loss = loss;
+    c->sq = sq;
+}
+
+/* The predicted positives are the first npred ranks, and a group of tied
+ * scores lies wholly on one side of the threshold: the confusion counts are
+ * the running sums where the first range ends. */
+static void pass_counts(const mg_ranked_scores *r, uint64_t key, int what, mg_ranked_stats *out) {
+    counts c = {0, 0, 0, 0, 0, 0};
+    uint64_t tp, fp;
+    if (what == 0) {
+        walk_counts(r, key, 0, 0, r->npred, &c);
+        tp = c.above_pos;
+        fp = c.above_neg;
+        walk_counts(r, key, 0, r->npred, r->n, &c);
+    } else {
+        walk_counts(r, key, what, 0, r->npred, &c);
+        tp = c.above_pos;
+        fp = c.above_neg;
+        walk_counts(r, key, what, r->npred, r->n, &c);
+    }
+    double pos = (double)c.above_pos, neg = (double)c.above_neg;
     out->pos = pos;
     out->neg = neg;
     out->tp = (double)tp;
     out->fp = (double)fp;
-    uint64_t pairs2 = 2 * above_pos * above_neg;
-    out->auc = pairs2 > 0 ? (double)(pairs2 - lost2) / (double)pairs2 : NAN;
-    out->ap = (what & MG_RANKED_AP) && above_pos > 0 ? ap / pos : NAN;
-    out->log_loss = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? loss / (pos + neg) : NAN;
-    out->brier = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? sq / (pos + neg) : NAN;
+    uint64_t pairs2 = 2 * c.above_pos * c.above_neg;
+    out->auc = pairs2 > 0 ? (double)(pairs2 - c.lost2) / (double)pairs2 : NAN;
+    out->ap = (what & MG_RANKED_AP) && c.above_pos > 0 ? c.ap / pos : NAN;
+    out->log_loss = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? c.loss / (pos + neg) : NAN;
+    out->brier = (what & MG_RANKED_LOSSES) && pos + neg > 0 ? c.sq / (pos + neg) : NAN;
 }
 
 static void pass_weights(const mg_ranked_scores *r, const uint64_t *key, int what,
