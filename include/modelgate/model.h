@@ -84,6 +84,14 @@ MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
                                         const mg_feature_roles *roles, double **out,
                                         mg_error *err);
 
+/* The model's features of every row of `table` as one dense row-major matrix
+ * (nulls as NaN), matched as mg_model_predict_table matches them, with the
+ * same errors. On success *rows is new (table->nrows * *nfeatures doubles):
+ * caller frees with free(). */
+MG_API mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
+                                       const mg_feature_roles *roles, double **rows,
+                                       int *nfeatures, mg_error *err);
+
 /* Predicts `nrows` rows of `nfeatures` doubles (row-major, NaN = missing) into
  * out (nrows * noutputs, caller-provided). Not available for the predictions
  * backend (MG_ERR_USAGE). Safe to call from one thread at a time. */

@@ -196,6 +196,27 @@ static void gather_rows(const mg_table *t, const int *idx, int nf, int64_t r0, i
     }
 }
 
+mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
+                                const mg_feature_roles *roles, double **rows, int *nfeatures,
+                                mg_error *err) {
+    *rows = NULL;
+    *nfeatures = 0;
+    int *idx = NULL, nf = 0;
+    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    double *m = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) *
+                                     (size_t)(nf > 0 ? nf : 1),
+                                 sizeof *m);
+    if (m == NULL) {
+        free(idx);
+        return mg__nomem(err, "the feature rows");
+    }
+    gather_rows(table, idx, nf, 0, table->nrows, m);
+    free(idx);
+    *rows = m;
+    *nfeatures = nf;
+    return MG_OK;
+}
+
 mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
                                  const mg_feature_roles *roles, double **out, mg_error *err) {
     *out = NULL;
