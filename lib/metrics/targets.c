@@ -590,7 +590,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
     if (b.info->noutput_columns == 1) {
         b.pred_col = mg_table_column(table, b.info->output_columns[0]);
         if (b.pred_col == NULL)
-            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by --model %s)",
+            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
                             table->source, b.info->output_columns[0], model->arg);
     }
     mg_status st = MG_OK;

@@ -336,12 +336,12 @@ mg_status mg__http_open(const char *arg, mg_model *m, mg_error *err) {
     if (infer == NULL || len < 6 || strcmp(arg + len - 6, "/infer") != 0 ||
         arg + len - 6 <= infer + 11)
         return mg__fail(err, MG_ERR_USAGE,
-                        "--model %s: expected a KServe v2 endpoint "
+                        "model %s: expected a KServe v2 endpoint "
                         "http://HOST:PORT/v2/models/NAME/infer",
                         arg);
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_result != CURLE_OK)
-        return mg__fail(err, MG_ERR_MODEL, "--model %s: libcurl failed to start: %s", arg,
+        return mg__fail(err, MG_ERR_MODEL, "model %s: libcurl failed to start: %s", arg,
                         curl_easy_strerror(curl_init_result));
     http_state *h = calloc(1, sizeof *h);
     if (h == NULL)

@@ -33,12 +33,12 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
         const char *colon = strchr(path, ':');
         if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
-                            "--model %s: not a model file nor one of the accepted forms: a file "
+                            "model %s: not a model file nor one of the accepted forms: a file "
                             "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., "
                             "http://HOST:PORT/v2/models/NAME/infer, column:NAME, columns:A,B,C",
                             path);
         return mg__fail(err, MG_ERR_IO,
-                        "%s (--model takes a model file (XGBoost JSON/UBJ/binary), "
+                        "%s (a model is a file (XGBoost JSON/UBJ/binary), "
                         "cmd:PROGRAM ARGS..., http://HOST:PORT/v2/models/NAME/infer, column:NAME "
                         "or columns:A,B,C)",
                         ferr.text);
@@ -50,7 +50,7 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     if (fmt == MG__XGB_NONE) {
         st = mg__fail(err, MG_ERR_UNSUPPORTED,
                       "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary); other "
-                      "models run through a runner process: --model 'cmd:PROGRAM ARGS...'",
+                      "models run through a runner process: 'cmd:PROGRAM ARGS...'",
                       path);
     } else if ((m = mg__model_new(&mg__xgboost_backend, path, opts)) == NULL) {
         st = mg__nomem(err, "a model");

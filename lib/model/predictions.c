@@ -31,11 +31,11 @@ mg_status mg__predictions_open(const char *arg, mg_model *m, mg_error *err) {
     m->info.output_columns = cols;
     m->info.noutput_columns = n;
     if (n == 0 || (multi && *p == '\0' && n > 0 && p[-1] == ','))
-        return mg__fail(err, MG_ERR_USAGE, "--model %s: expected a column name after '%s'", arg,
+        return mg__fail(err, MG_ERR_USAGE, "model %s: expected a column name after '%s'", arg,
                         multi ? "columns:" : "column:");
     if (multi && n < 2)
         return mg__fail(err, MG_ERR_USAGE,
-                        "--model %s: columns: needs one probability column per class (two or "
+                        "model %s: columns: needs one probability column per class (two or "
                         "more); use column:NAME for a single score",
                         arg);
     m->info.noutputs = n;
@@ -70,7 +70,7 @@ mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg
         const mg_column *col = mg_table_column(t, m->info.output_columns[c]);
         if (col == NULL) {
             free(res);
-            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by --model %s)",
+            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
                             t->source, m->info.output_columns[c], m->arg);
         }
         if (col->type == MG_TYPE_STR) {

@@ -77,7 +77,7 @@ mg_status mg__split_command(const char *cmd, char ***argv_out, int *argc_out, mg
     }
     if (argc == 0)
         st = mg__fail(err, MG_ERR_USAGE,
-                      "--model cmd:%s: expected a program after cmd: (cmd:PROGRAM ARGS...)", cmd);
+                      "model cmd:%s: expected a program after cmd: (cmd:PROGRAM ARGS...)", cmd);
 done:
     mg__buf_release(&word);
     if (st != MG_OK) {

@@ -470,7 +470,7 @@ static mg_status refuse_v2(const char *name, const char *why, mg_error *err) {
                     "%s: %s; the libxgboost 1.7 that modelgate uses would load it but predict "
                     "wrong values (XGBoost 2 stores base_score as a list, which 1.7 misreads). "
                     "Re-train and save it with XGBoost 1.7 (pip install 'xgboost<2'), or run it "
-                    "in its own environment through a runner: --model 'cmd:PYTHON RUNNER.py %s'",
+                    "in its own environment through a runner: 'cmd:PYTHON RUNNER.py %s'",
                     name, why, name);
 }
 
