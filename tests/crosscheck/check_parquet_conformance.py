@@ -134,7 +134,8 @@ def run_inspect_json(binary, label, path, columns):
     r = inspect(binary, path, columns)
     if r.returncode != 0:
         err = r.stderr.decode(errors="replace").strip().splitlines()
-        fail(f"{label}: inspect exit {r.returncode}: {err[-1] if err else ''}")
+        crash = [x for x in err if CRASH.search(x)]
+        fail(f"{label}: inspect exit {r.returncode}: {(crash or err or [''])[-1 if not crash else 0]}")
         return None
     try:
         return json.loads(r.stdout, parse_int=parse_int_keep_sign)
