@@ -50,4 +50,4 @@ format:
 	find include lib cli tests fuzz bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz
