@@ -52,7 +52,8 @@ measure read "$mg" inspect --test-data "$big" --columns label,score,gender,age_g
     --format schema --output /dev/null
 report "modelgate inspect (read label, score, gender, age_group)" "$read_ms" "$read_rss" "$all4"
 
-if "$mg" evaluate --help 2>&1 >/dev/null | grep -q "unknown command 'evaluate'"; then
+probe=$("$mg" evaluate --help 2>&1 >/dev/null || true)
+if [[ $probe == *"unknown command 'evaluate'"* ]]; then
   echo "modelgate evaluate: not in this build; skipped"
   exit 0
 fi
