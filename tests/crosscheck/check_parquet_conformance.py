@@ -10,7 +10,6 @@ Usage: /usr/bin/python3 check_parquet_conformance.py <modelgate binary>   (env M
    refused: exit 2, nothing on stdout, one line on stderr naming a byte offset or a
    column, and no crash (signal, sanitizer report).
 """
-import csv
 import glob
 import json
 import math
@@ -80,6 +79,8 @@ def same_value(kind, want, got, loose):
         return want is None and got is None
     if kind == "float":
         if isinstance(got, bool) or not isinstance(got, (int, float, str)):
+            return False
+        if isinstance(got, str) and got not in ("NaN", "Infinity", "-Infinity"):
             return False
         w, g = as_float(want), as_float(got)
         if math.isnan(w) or math.isnan(g):
