@@ -27,7 +27,7 @@ def person(rng):
     util = round(min(max(rng.betavariate(2, 3), 0.0), 1.0), 4)
     z = (0.9 + 0.9 * (math.log(income) - 10.8) - 3.2 * (debt_ratio - 0.35)
          + 0.05 * (years - 10) + 0.08 * (accounts - 4) - 0.7 * late - 1.6 * (util - 0.4))
-    p_true = 1 / (1 + math.exp(-z))
+    p_true = 1 / (1 + math.exp(-3.0 * z))
     label = 1 if rng.random() < p_true else 0
     return [label, income, debt_ratio, years, accounts, late, util, gender, age_group]
 
@@ -36,7 +36,7 @@ def scorecard(row):
     _, income, debt_ratio, years, accounts, late, util = row[:7]
     z = (0.8 + 0.85 * (math.log(income) - 10.8) - 3.0 * (debt_ratio - 0.35)
          + 0.045 * (years - 10) + 0.07 * (accounts - 4) - 0.65 * late - 1.5 * (util - 0.4))
-    return round(1 / (1 + math.exp(-z)), 6)
+    return round(1 / (1 + math.exp(-2.7 * z)), 6)
 
 
 def main():

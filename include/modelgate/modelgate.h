@@ -157,6 +157,17 @@ MG_API mg_status mg_table_read(const char *path, const mg_read_options *opts, mg
 MG_API mg_status mg_csv_read_buffer(const char *data, size_t len, const char *source,
                                     const mg_read_options *opts, mg_table **out, mg_error *err);
 
+/* Appends the columns of `extra` (a separate predictions file) to `base`,
+ * pairing rows by order (id == NULL; the row counts must match) or by the
+ * values of column `id`, which both tables hold (each id once in extra; every
+ * base id found). `extra` stays owned by the caller. On failure base may hold
+ * some of the new columns; free it. */
+MG_API mg_status mg_table_attach(mg_table *base, const mg_table *extra, const char *id,
+                                 mg_error *err);
+
+/* SHA-256 of a file's bytes as 64 lowercase hex digits + NUL into out. */
+MG_API mg_status mg_file_sha256(const char *path, char out[65], mg_error *err);
+
 /* ---- number formatting ------------------------------------------------- */
 
 /* Writes the shortest decimal text that reads back as exactly `v` (no locale,

@@ -13,6 +13,17 @@ extern "C" {
 MG_API double mg_norm_cdf(double x);
 MG_API double mg_norm_ppf(double p);
 
+/* Regularized incomplete beta I_x(a, b) and upper incomplete gamma Q(a, x). */
+MG_API double mg_betainc(double a, double b, double x);
+MG_API double mg_gammaincc(double a, double x);
+
+/* Binomial(n, p): P[X <= k] and P[X > k], accurate in the tails. */
+MG_API double mg_binom_cdf(int64_t k, int64_t n, double p);
+MG_API double mg_binom_sf(int64_t k, int64_t n, double p);
+
+/* Chi-square survival function P[X > x] with df degrees of freedom. */
+MG_API double mg_chi2_sf(double x, double df);
+
 /* A two-sided interval at `level` (e.g. 0.95). */
 typedef struct mg_interval {
     double low, high, level;

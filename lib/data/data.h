@@ -13,4 +13,11 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
 mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_table **out,
                                mg_error *err);
 
+/* The CSV reader behind mg_csv_read_buffer, with the chunk size exposed so
+ * that tests can force a parallel parse of small inputs: 0 picks it from the
+ * input size and opts->threads (a single chunk below 8 MiB). */
+mg_status mg__csv_read(const char *data, size_t len, const char *source,
+                       const mg_read_options *opts, size_t chunk_bytes, mg_table **out,
+                       mg_error *err);
+
 #endif

@@ -7,9 +7,13 @@
 
 typedef struct mg__backend {
     const char *name;
+    int batch_size; /* rows per predict call when the options do not say */
     /* Batch prediction of dense rows; NULL for the predictions backend. */
     mg_status (*predict)(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
                          double *out, mg_error *err);
+    /* Told the names of the columns about to be fed, in order, before the
+     * first batch of a table (names may be NULL); NULL when not needed. */
+    mg_status (*columns)(mg_model *m, const char *const *names, int n, mg_error *err);
     /* Releases backend state (m->state). */
     void (*release)(mg_model *m);
 } mg__backend;
@@ -18,9 +22,10 @@ struct mg_model {
     const mg__backend *backend;
     mg_model_info info;
     mg_model_options opts;
-    char *arg;        /* the argument it was opened from */
-    char sha256[65];  /* "" when not a file */
-    void *state;      /* backend-specific */
+    char *arg;       /* the argument it was opened from */
+    char sha256[65]; /* "" when not a file */
+    char *objective; /* owned text behind info.objective, or NULL */
+    void *state;     /* backend-specific */
 };
 
 /* Allocates a model with backend b (info zeroed); frees with mg_model_free. */
@@ -31,5 +36,15 @@ extern const mg__backend mg__predictions_backend;
 mg_status mg__predictions_open(const char *arg, mg_model *m, mg_error *err);
 /* Copies the named columns of t into a new rows * noutputs array. */
 mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg_error *err);
+
+/* The xgboost backend: loads the model file `path` whose bytes are data[0..len)
+ * in format fmt (an mg__xgb_format, see model/xgboost.h). */
+extern const mg__backend mg__xgboost_backend;
+mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len,
+                           int fmt, mg_error *err);
+
+/* The runner backend: `command` is the text after "cmd:". */
+extern const mg__backend mg__runner_backend;
+mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err);
 
 #endif

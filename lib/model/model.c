@@ -1,6 +1,8 @@
 /* model.c - mg_model: open by argument, feature matching, batched prediction
  * of a table, and the lifecycle shared by every backend. */
 #include "model/backend.h"
+#include "model/http.h"
+#include "model/xgboost.h"
 
 #include <math.h>
 
@@ -21,22 +23,65 @@ mg_model *mg__model_new(const mg__backend *b, const char *arg, const mg_model_op
     return m;
 }
 
+/* A model file: the format comes from the content, never from the name. */
+static mg_status open_file(const char *path, const mg_model_options *opts, mg_model **out,
+                           mg_error *err) {
+    mg__file f;
+    mg_error ferr;
+    if (mg__file_map(path, &f, &ferr) != MG_OK) {
+        if (strchr(path, '/') == NULL && strchr(path, ':') != NULL)
+            return mg__fail(err, MG_ERR_USAGE,
+                            "--model %s: not a model file nor one of the accepted forms: a file "
+                            "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., column:NAME, "
+                            "columns:A,B,C",
+                            path);
+        return mg__fail(err, MG_ERR_IO,
+                        "%s (--model takes a model file (XGBoost JSON/UBJ/binary), "
+                        "cmd:PROGRAM ARGS..., column:NAME or columns:A,B,C)",
+                        ferr.text);
+    }
+    const uint8_t *data = (const uint8_t *)f.data;
+    mg__xgb_format fmt = mg__xgb_detect(data, f.size);
+    mg_status st;
+    mg_model *m = NULL;
+    if (fmt == MG__XGB_NONE) {
+        st = mg__fail(err, MG_ERR_UNSUPPORTED,
+                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary); other "
+                      "models run through a runner process: --model 'cmd:PROGRAM ARGS...'",
+                      path);
+    } else if ((m = mg__model_new(&mg__xgboost_backend, path, opts)) == NULL) {
+        st = mg__nomem(err, "a model");
+    } else {
+        mg__sha256_hex(data, f.size, m->sha256);
+        st = mg__xgboost_open(m, path, data, f.size, fmt, err);
+    }
+    mg__file_unmap(&f);
+    if (st != MG_OK) {
+        mg_model_free(m);
+        return st;
+    }
+    *out = m;
+    return MG_OK;
+}
+
 mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                         mg_error *err) {
     *out = NULL;
-    mg_model *m = NULL;
-    mg_status st;
-    if (strncmp(arg, "column:", 7) == 0 || strncmp(arg, "columns:", 8) == 0) {
-        m = mg__model_new(&mg__predictions_backend, arg, opts);
-        if (m == NULL)
-            return mg__nomem(err, "a model");
-        st = mg__predictions_open(arg, m, err);
-    } else {
-        return mg__fail(err, MG_ERR_USAGE,
-                        "--model %s: expected column:NAME or columns:A,B,C (model files and "
-                        "runner commands need the model backends)",
-                        arg);
-    }
+    const mg__backend *b;
+    if (strncmp(arg, "column:", 7) == 0 || strncmp(arg, "columns:", 8) == 0)
+        b = &mg__predictions_backend;
+    else if (strncmp(arg, "cmd:", 4) == 0)
+        b = &mg__runner_backend;
+    else if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0)
+        b = &mg__http_backend;
+    else
+        return open_file(arg, opts, out, err);
+    mg_model *m = mg__model_new(b, arg, opts);
+    if (m == NULL)
+        return mg__nomem(err, "a model");
+    mg_status st = b == &mg__runner_backend ? mg__runner_open(m, arg + 4, err)
+                   : b == &mg__http_backend ? mg__http_open(arg, m, err)
+                                            : mg__predictions_open(arg, m, err);
     if (st != MG_OK) {
         mg_model_free(m);
         return st;
@@ -154,7 +199,24 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     int *idx = NULL, nf = 0;
     MG_TRY(match_features(model, table, roles, &idx, &nf, err));
     int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
-    int64_t batch = model->opts.batch_size > 0 ? model->opts.batch_size : 8192;
+    int64_t batch = model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
+    if (batch <= 0)
+        batch = 8192;
+    if (model->backend->columns != NULL) {
+        const char **names = mg__calloc((size_t)(nf > 0 ? nf : 1), sizeof *names);
+        if (names == NULL) {
+            free(idx);
+            return mg__nomem(err, "feature names");
+        }
+        for (int f = 0; f < nf; f++)
+            names[f] = table->cols[idx[f]].name;
+        mg_status cst = model->backend->columns(model, names, nf, err);
+        free(names);
+        if (cst != MG_OK) {
+            free(idx);
+            return cst;
+        }
+    }
     double *res = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k,
                                    sizeof *res);
     double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
@@ -193,6 +255,7 @@ void mg_model_free(mg_model *model) {
     for (int c = 0; c < i->nclass_labels; c++)
         free(i->class_labels[c]);
     free(i->class_labels);
+    free(model->objective);
     free(model->arg);
     free(model);
 }

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-const mg__backend mg__predictions_backend = {"predictions", NULL, NULL};
+const mg__backend mg__predictions_backend = {"predictions", 0, NULL, NULL, NULL};
 
 mg_status mg__predictions_open(const char *arg, mg_model *m, mg_error *err) {
     bool multi = strncmp(arg, "columns:", 8) == 0;
@@ -83,7 +83,8 @@ mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg
             double v;
             if (mg_column_number(col, r, &v) != 0) {
                 free(res);
-                return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': score is missing",
+                return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': score is missing "
+                                "(empty, NA or NaN)",
                                 t->source, (long long)r + 1, col->name);
             }
             res[r * k + c] = v;

@@ -39,10 +39,9 @@ double mg_norm_ppf(double p) {
         x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
             ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     }
-    /* Halley refinement; in the upper tail work on the complement for accuracy. */
+    /* Halley refinement; above the median, cdf(x) - p is computed as
+     * (1 - p) - sf(x) to keep precision in the upper tail. */
     double e = p < 0.5 ? mg_norm_cdf(x) - p : (1.0 - p) - 0.5 * erfc(x / sqrt(2.0));
-    if (p >= 0.5)
-        e = -e;
     double u = e * sqrt(2 * M_PI) * exp(x * x / 2);
     x = x - u / (1 + x * u / 2);
     return x;

@@ -128,3 +128,7 @@ mg_status mg__sha256_file(const char *path, char out[65], mg_error *err) {
     final_hex(&s, out);
     return MG_OK;
 }
+
+mg_status mg_file_sha256(const char *path, char out[65], mg_error *err) {
+    return mg__sha256_file(path, out, err);
+}

@@ -1,6 +1,7 @@
 /* override.c - type overrides for Parquet (mg_read_options.overrides): a
  * column read with the file's type becomes the type the user asked for,
- * refusing any value that does not convert exactly (a float with a fraction as int, "abc" as float). */
+ * refusing any value that does not convert exactly (a float with a fraction as int, "abc" as
+ * float). */
 #include "data/parquet/pq.h"
 
 #include <math.h>

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""sklearn_runner.py - serves a pickled scikit-learn model to modelgate.
+
+Usage (the interpreter is yours: the one whose environment can unpickle it):
+    modelgate evaluate --model 'cmd:/usr/bin/python3 adapters/sklearn_runner.py model.pkl' ...
+
+Speaks modelgate's runner protocol (docs/runner-protocol.md) on stdin/stdout;
+everything it has to say goes to stderr. Needs the standard library and numpy;
+joblib is used when installed (it also reads plain pickles).
+
+The serve() function is reusable: any Python runner can call it with its own
+INFO fields and a predict function that maps a float64 (n, f) array to a
+float64 (n, k) array.
+"""
+import struct
+import sys
+
+PROTOCOL_VERSION = 1
+KIND_PROBABILITY, KIND_CLASS_PROBS, KIND_CLASS, KIND_VALUE = 0, 1, 2, 3
+UNKNOWN_FEATURES = 0xFFFFFFFF
+
+
+class ProtocolError(Exception):
+    pass
+
+
+def read_exact(stream, n):
+    chunks = []
+    while n > 0:
+        b = stream.read(n)
+        if not b:
+            return None
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+def read_frame(stream):
+    """Returns (tag, payload) or None at the end of input."""
+    header = read_exact(stream, 8)
+    if header is None:
+        return None
+    tag = header[:4].decode("ascii", "replace")
+    (length,) = struct.unpack("<I", header[4:])
+    payload = read_exact(stream, length) if length else b""
+    if payload is None:
+        raise ProtocolError("input ended inside a %s frame" % tag)
+    return tag, payload
+
+
+def write_frame(stream, tag, payload):
+    stream.write(tag.encode("ascii") + struct.pack("<I", len(payload)) + payload)
+    stream.flush()
+
+
+def pack_strings(items):
+    out = [struct.pack("<I", len(items))]
+    for s in items:
+        b = str(s).encode("utf-8")
+        out.append(struct.pack("<I", len(b)) + b)
+    return b"".join(out)
+
+
+def unpack_strings(payload, pos):
+    (n,) = struct.unpack_from("<I", payload, pos)
+    pos += 4
+    items = []
+    for _ in range(n):
+        (ln,) = struct.unpack_from("<I", payload, pos)
+        pos += 4
+        items.append(payload[pos:pos + ln].decode("utf-8"))
+        pos += ln
+    return items, pos
+
+
+def info_payload(kind, noutputs, nfeatures=None, feature_names=(), class_labels=()):
+    nf = UNKNOWN_FEATURES if nfeatures is None else nfeatures
+    return (struct.pack("<IIII", PROTOCOL_VERSION, kind, noutputs, nf)
+            + pack_strings(list(feature_names)) + pack_strings(list(class_labels)))
+
+
+def serve(info, predict, stdin=None, stdout=None):
+    """Answers modelgate's frames until it closes our stdin.
+
+    info: the INFO payload (see info_payload); predict: f(rows, columns) ->
+    float64 array of shape (n, k), where rows is a float64 (n, f) array (NaN =
+    missing) and columns the feature names modelgate announced (or None).
+    """
+    import numpy as np
+
+    stdin = stdin or sys.stdin.buffer
+    stdout = stdout or sys.stdout.buffer
+    columns = None
+    frame = read_frame(stdin)
+    if frame is None:
+        return
+    tag, payload = frame
+    if tag != "HELO":
+        raise ProtocolError("expected HELO, got %r" % tag)
+    (version,) = struct.unpack_from("<I", payload, 0)
+    if version < PROTOCOL_VERSION:
+        write_frame(stdout, "FAIL", b"this runner speaks protocol version 1 only")
+        return
+    write_frame(stdout, "INFO", info)
+    while True:
+        frame = read_frame(stdin)
+        if frame is None:
+            return
+        tag, payload = frame
+        if tag == "COLS":
+            names, _ = unpack_strings(payload, 4)
+            columns = names or None
+            continue
+        if tag != "ROWS":
+            raise ProtocolError("unexpected frame %r" % tag)
+        nrows, nfeat = struct.unpack_from("<II", payload, 0)
+        rows = np.frombuffer(payload, dtype="<f8", offset=8, count=nrows * nfeat)
+        rows = rows.reshape(nrows, nfeat)
+        try:
+            scores = np.asarray(predict(rows, columns), dtype="<f8")
+            scores = scores.reshape(nrows, -1)
+        except Exception as e:  # the model's own failure goes back as FAIL
+            write_frame(stdout, "FAIL", ("%s: %s" % (type(e).__name__, e)).encode("utf-8"))
+            continue
+        write_frame(stdout, "SCOR", struct.pack("<II", scores.shape[0], scores.shape[1])
+                    + scores.tobytes())
+
+
+def load_model(path):
+    try:
+        import joblib
+    except ImportError:
+        joblib = None
+    if joblib is not None:
+        return joblib.load(path)
+    import pickle
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+def describe(model):
+    """The INFO payload and the predict function for a fitted estimator."""
+    import numpy as np
+
+    names = getattr(model, "feature_names_in_", None)
+    names = [str(n) for n in names] if names is not None else []
+    nfeat = getattr(model, "n_features_in_", None)
+    classes = getattr(model, "classes_", None)
+    if hasattr(model, "predict_proba") and classes is not None:
+        labels = [str(c) for c in classes]
+        if len(labels) == 2:
+            info = info_payload(KIND_PROBABILITY, 1, nfeat, names, labels)
+            return info, lambda x, cols: model.predict_proba(x)[:, 1]
+        info = info_payload(KIND_CLASS_PROBS, len(labels), nfeat, names, labels)
+        return info, lambda x, cols: model.predict_proba(x)
+    if classes is not None:
+        labels = [str(c) for c in classes]
+        info = info_payload(KIND_CLASS, 1, nfeat, names, labels)
+        return info, lambda x, cols: np.searchsorted(classes, model.predict(x)).astype("f8")
+    info = info_payload(KIND_VALUE, 1, nfeat, names, [])
+    return info, lambda x, cols: model.predict(x)
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: sklearn_runner.py MODEL.pkl|MODEL.joblib\n")
+        return 2
+    path = argv[1]
+    sys.stderr.write("sklearn_runner: loading %s runs code stored in that file; load only models "
+                     "you trust\n" % path)
+    import warnings
+    # modelgate sends arrays; a model fitted on a DataFrame would warn per batch.
+    warnings.filterwarnings("ignore", message="X does not have valid feature names")
+    model = load_model(path)
+    info, predict = describe(model)
+    serve(info, predict)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,418 @@
+/* cmd_benchmark.c - `modelgate benchmark`: measure a model's prediction
+ * latency (DESIGN §9), gate on p99/p50 or on the ratio to a baseline, and
+ * write latency.json. */
+#include "commands.h"
+#include "modelgate/latency.h"
+#include "modelgate/model.h"
+#include "modelgate/modelgate.h"
+#include "options.h"
+#include "output.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define SYNTHETIC_ROWS 1024
+
+static const char synopsis[] =
+    "Measure a model's prediction latency on rows of the test data and gate on it.\n"
+    "Calls are timed one by one (closed loop, or --rate for an open loop); p99 is\n"
+    "reported with its distribution-free upper bound. Exit 0 pass, 1 fail, 3 inconclusive.";
+
+typedef struct bench_args {
+    const char *model, *data, *output, *baseline, *label;
+    bool synthetic;
+    long samples, warmup, batch, cpu, threads, seed;
+    double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
+    mg_strlist ignore;
+} bench_args;
+
+typedef struct progress_bar {
+    int last_permille;
+    int64_t last_done;
+    bool drawn;
+} progress_bar;
+
+static void draw_progress(void *ctx, int64_t done, int64_t total) {
+    progress_bar *p = ctx;
+    if (total > 0) {
+        int permille = (int)(done * 1000 / total);
+        if (permille == p->last_permille)
+            return;
+        p->last_permille = permille;
+        int filled = permille * 30 / 1000;
+        fprintf(stderr, "\rbenchmark [%.*s%*s] %3d%% %lld/%lld calls", filled,
+                "##############################", 30 - filled, "", permille / 10, (long long)done,
+                (long long)total);
+    } else {
+        if (done - p->last_done < 1000 && done != 0)
+            return;
+        p->last_done = done;
+        fprintf(stderr, "\rbenchmark %lld calls", (long long)done);
+    }
+    p->drawn = true;
+}
+
+/* Standard normal rows from a seeded generator, when there is no test data. */
+static double *synthetic_rows(int nf, uint64_t seed) {
+    double *rows = malloc((size_t)SYNTHETIC_ROWS * (size_t)(nf > 0 ? nf : 1) * sizeof *rows);
+    if (rows == NULL)
+        return NULL;
+    uint64_t s = seed ^ 0x5eed5eed5eed5eedULL;
+    for (int64_t i = 0; i < (int64_t)SYNTHETIC_ROWS * nf; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u1 = ((double)(s >> 11) + 0.5) / 9007199254740992.0;
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u2 = ((double)(s >> 11) + 0.5) / 9007199254740992.0;
+        rows[i] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+    }
+    return rows;
+}
+
+static int usage_error(const char *msg) {
+    fprintf(stderr, "modelgate benchmark: %s\n", msg);
+    return MG_EXIT_USAGE;
+}
+
+static int check_args(const bench_args *a, mg_opt *opts) {
+    bool samples_seen = false, duration_seen = false;
+    for (mg_opt *o = opts; o->kind != MG_OPT_END; o++) {
+        if (strcmp(o->name, "samples") == 0)
+            samples_seen = o->seen;
+        if (strcmp(o->name, "duration") == 0)
+            duration_seen = o->seen;
+    }
+    if (a->data == NULL && !a->synthetic)
+        return usage_error("no requests to send: give --test-data D (rows of it are the "
+                           "requests) or --synthetic for random rows");
+    if (a->data != NULL && a->synthetic)
+        return usage_error("--test-data and --synthetic exclude each other");
+    if (samples_seen && (a->samples < 3 || a->samples > 100000000))
+        return usage_error("--samples must be between 3 (3 stability windows) and 100000000");
+    if (duration_seen && !(a->duration > 0 && a->duration <= 86400))
+        return usage_error("--duration must be between 0 and 86400 seconds");
+    if (a->warmup < -1)
+        return usage_error("--warmup must be 0 or more");
+    if (a->batch < 1 || a->batch > 1000000)
+        return usage_error("--batch-size must be between 1 and 1000000");
+    if (a->confidence != 0 && !(a->confidence >= 0.5 && a->confidence < 1))
+        return usage_error("--confidence must be in [0.5, 1), e.g. 0.95");
+    if (a->max_p99 < 0 || a->max_p50 < 0 || a->max_ratio < 0)
+        return usage_error("--max-p99, --max-p50 and --max-p99-ratio must be positive");
+    if (a->max_ratio > 0 && a->baseline == NULL)
+        return usage_error("--max-p99-ratio needs --baseline M0");
+    if (a->rate < 0 || a->rate > 1e6)
+        return usage_error("--rate must be between 0 and 1000000 requests per second");
+    if (a->threads < 0 || a->cpu < -1 || a->timeout < 0)
+        return usage_error("--threads, --cpu and --timeout must not be negative");
+    return 0;
+}
+
+static int open_model(const char *arg, const bench_args *a, mg_model **out) {
+    mg_model_options mo;
+    memset(&mo, 0, sizeof mo);
+    mo.threads = (int)a->threads;
+    mo.batch_size = (int)a->batch;
+    mo.batch_timeout_s = a->timeout;
+    mg_error err;
+    mg_error_clear(&err);
+    if (mg_model_open(arg, &mo, out, &err) != MG_OK)
+        return mg_cli_fail("benchmark", &err);
+    const mg_model_info *info = mg_model_describe(*out);
+    if (strcmp(info->backend, "predictions") == 0) {
+        fprintf(stderr,
+                "modelgate benchmark: --model %s reads stored predictions; there is no model to "
+                "time\n",
+                arg);
+        return MG_EXIT_USAGE;
+    }
+    if (a->rate > 0 && strcmp(info->backend, "runner") != 0 && strcmp(info->backend, "http") != 0) {
+        fprintf(stderr,
+                "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
+                "in-process (backend %s), where the closed loop is the honest measure\n",
+                arg, info->backend);
+        return MG_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The request rows: from the test data, or synthetic for the model's features. */
+static int request_rows(const bench_args *a, const mg_model *m, double **rows, int64_t *nrows,
+                        int *nf) {
+    mg_error err;
+    mg_error_clear(&err);
+    if (a->synthetic) {
+        const mg_model_info *info = mg_model_describe(m);
+        if (info->nfeatures < 0) {
+            fprintf(stderr,
+                    "modelgate benchmark: --synthetic needs a model that declares its number of "
+                    "features; %s does not, so give --test-data D\n",
+                    a->model);
+            return MG_EXIT_USAGE;
+        }
+        *nf = info->nfeatures;
+        *nrows = SYNTHETIC_ROWS;
+        *rows = synthetic_rows(*nf, (uint64_t)a->seed);
+        if (*rows == NULL) {
+            fprintf(stderr, "modelgate benchmark: out of memory for synthetic rows\n");
+            return MG_EXIT_INTERNAL;
+        }
+        return 0;
+    }
+    mg_table *t = NULL;
+    if (mg_table_read(a->data, NULL, &t, &err) != MG_OK)
+        return mg_cli_fail("benchmark", &err);
+    mg_feature_roles roles;
+    memset(&roles, 0, sizeof roles);
+    roles.label = a->label;
+    roles.ignore = (const char *const *)a->ignore.items;
+    roles.nignore = a->ignore.n;
+    mg_status st = mg_latency_rows_from_table(t, m, &roles, rows, nf, &err);
+    *nrows = t->nrows;
+    mg_table_free(t);
+    return st == MG_OK ? 0 : mg_cli_fail("benchmark", &err);
+}
+
+/* Both models must read the same columns in the same order. */
+static int same_features(const mg_model *a, const mg_model *b, const char *barg) {
+    const mg_model_info *ia = mg_model_describe(a), *ib = mg_model_describe(b);
+    bool same = ia->nfeatures < 0 || ib->nfeatures < 0 || ia->nfeatures == ib->nfeatures;
+    for (int f = 0; same && ia->feature_names && ib->feature_names && f < ia->nfeatures; f++)
+        same = strcmp(ia->feature_names[f], ib->feature_names[f]) == 0;
+    if (same)
+        return 0;
+    fprintf(stderr,
+            "modelgate benchmark: --baseline %s reads other features (or another order) than "
+            "the candidate; both must take the same request rows\n",
+            barg);
+    return MG_EXIT_USAGE;
+}
+
+static void print_summary(const char *who, const mg_latency_run *r, double conf) {
+    const mg_latency_summary *s = &r->summary;
+    int64_t up = mg_quantile_upper_rank(r->n, 0.99, conf);
+    char bound[64] = "none: too few samples";
+    if (up > 0)
+        snprintf(bound, sizeof bound, "%.4g ms", r->sorted_ms[up - 1]);
+    fprintf(stderr,
+            "%s: p50 %.4g ms, p99 %.4g ms (upper bound at %.2g: %s), max %.4g ms, %lld "
+            "samples, first call %.4g ms\n",
+            who, s->p50_ms, s->p99_ms, conf, bound, s->max_ms, (long long)r->n, r->first_call_ms);
+}
+
+static int run(bench_args *a) {
+    mg_error err;
+    mg_error_clear(&err);
+    int cpu = (int)a->cpu;
+    /* read before pinning, so that ncpus is the machine's, not the pin's */
+    mg_latency_environment env;
+    mg_latency_environment_read(cpu, &env);
+    if (cpu >= 0 && mg_latency_pin_cpu(cpu, &err) != MG_OK)
+        return mg_cli_fail("benchmark", &err);
+    mg_model *model = NULL, *base = NULL;
+    double *rows = NULL;
+    int64_t nrows = 0;
+    int nf = 0, rc = open_model(a->model, a, &model);
+    if (rc == 0 && a->baseline != NULL)
+        rc = open_model(a->baseline, a, &base);
+    if (rc == 0 && base != NULL)
+        rc = same_features(model, base, a->baseline);
+    if (rc == 0)
+        rc = request_rows(a, model, &rows, &nrows, &nf);
+    if (rc != 0) {
+        mg_model_free(model);
+        mg_model_free(base);
+        return rc;
+    }
+    mg_latency_options lo;
+    memset(&lo, 0, sizeof lo);
+    lo.samples = a->samples;
+    lo.warmup = a->warmup;
+    lo.batch_size = (int)a->batch;
+    lo.duration_s = a->duration;
+    lo.rate_qps = a->rate;
+    lo.seed = (uint64_t)a->seed;
+    progress_bar bar = {-1, 0, false};
+    if (mg_cli_stderr_is_tty()) {
+        lo.progress = draw_progress;
+        lo.progress_ctx = &bar;
+    }
+    double timer_ns = mg_latency_timer_overhead_ns();
+    mg_latency_run r, rb;
+    mg_status st = mg_latency_measure(model, base, rows, nrows, nf, &lo, &r, &rb, &err);
+    if (bar.drawn)
+        fputc('\n', stderr);
+    free(rows);
+    if (st != MG_OK) {
+        rc = mg_cli_fail("benchmark", &err);
+        mg_model_free(model);
+        mg_model_free(base);
+        return rc;
+    }
+    double level = a->confidence > 0 ? a->confidence : 0.95;
+    mg_latency_gate gates[3];
+    int ngates = 0;
+    mg_latency_comparison cmp;
+    memset(&cmp, 0, sizeof cmp);
+    if (a->max_p99 > 0)
+        mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", a->max_p99, a->confidence, level,
+                                 &gates[ngates++]);
+    if (a->max_p50 > 0)
+        mg_latency_gate_quantile(&r, 0.50, "max_p50", "p50_ms", a->max_p50, a->confidence, level,
+                                 &gates[ngates++]);
+    if (base != NULL && mg_latency_compare(&r, &rb, &cmp, &err) != MG_OK)
+        st = err.status;
+    if (st == MG_OK && a->max_ratio > 0)
+        mg_latency_gate_ratio(&cmp, a->max_ratio, &gates[ngates++]);
+    mg_latency_report rep;
+    memset(&rep, 0, sizeof rep);
+    rep.model = a->model;
+    rep.backend = mg_model_describe(model)->backend;
+    rep.data = a->data;
+    rep.run = &r;
+    if (base != NULL) {
+        rep.baseline_model = a->baseline;
+        rep.baseline_backend = mg_model_describe(base)->backend;
+        rep.baseline = &rb;
+        rep.comparison = &cmp;
+    }
+    rep.opts = &lo;
+    rep.confidence = level;
+    rep.confidence_given = a->confidence > 0;
+    rep.timer_overhead_ns = timer_ns;
+    rep.threads = (int)a->threads;
+    rep.cpu = cpu;
+    rep.env = &env;
+    rep.gates = gates;
+    rep.ngates = ngates;
+    size_t len = 0;
+    char *json = st == MG_OK ? mg_latency_json(&rep, &len) : NULL;
+    if (st != MG_OK) {
+        rc = mg_cli_fail("benchmark", &err);
+    } else if (json == NULL) {
+        fprintf(stderr, "modelgate benchmark: out of memory writing %s\n", a->output);
+        rc = MG_EXIT_INTERNAL;
+    } else {
+        rc = mg_cli_write_file("benchmark", a->output, json, len);
+    }
+    free(json);
+    if (rc == 0) {
+        print_summary(base != NULL ? "candidate" : "latency", &r, level);
+        if (base != NULL) {
+            print_summary("baseline", &rb, level);
+            fprintf(stderr,
+                    "candidate/baseline: p50 x%.4g, p99 x%.4g, Mann-Whitney p = %.3g "
+                    "(interleaved in blocks of %lld calls)\n",
+                    cmp.p50_ratio, cmp.p99_ratio, cmp.p_value, (long long)r.block);
+        }
+        if (a->rate > 0 && r.late_sends > 0)
+            fprintf(stderr,
+                    "warning: %lld of %lld sends started over 1 ms late (worst %.4g ms): the "
+                    "model cannot keep up with %g requests per second; latencies include the "
+                    "queueing\n",
+                    (long long)r.late_sends, (long long)r.n, r.max_send_delay_ms, a->rate);
+        const mg_latency_run *runs[2] = {&r, base != NULL ? &rb : NULL};
+        for (int i = 0; i < 2 && runs[i] != NULL; i++)
+            if (!runs[i]->stable)
+                fprintf(stderr,
+                        "warning: %s latency is unstable: window medians differ by %.0f%% (over "
+                        "10%%); the machine was busy or the model warmed up late, results may "
+                        "not repeat\n",
+                        i == 0 ? "the model's" : "the baseline's", runs[i]->window_spread * 100);
+        for (int i = 0; i < ngates; i++)
+            if (gates[i].verdict == MG_LATENCY_PASS && !gates[i].straddles)
+                fprintf(stderr, "gate %s: pass: %s\n", gates[i].name, gates[i].reason);
+        for (int i = 0; i < ngates; i++)
+            if (gates[i].verdict == MG_LATENCY_PASS && gates[i].straddles)
+                fprintf(stderr, "warning: gate %s passes on the point only: %s\n", gates[i].name,
+                        gates[i].reason);
+        /* the deciding reason goes last: it is the line CI shows */
+        mg_latency_verdict all = mg_latency_overall(gates, ngates);
+        for (int i = 0; i < ngates; i++)
+            if (gates[i].verdict == MG_LATENCY_INCONCLUSIVE && all == MG_LATENCY_INCONCLUSIVE)
+                fprintf(stderr, "gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
+        for (int i = 0; i < ngates; i++)
+            if (gates[i].verdict == MG_LATENCY_FAIL)
+                fprintf(stderr, "gate %s: fail: %s\n", gates[i].name, gates[i].reason);
+        if (all == MG_LATENCY_FAIL)
+            rc = MG_EXIT_FAIL;
+        else if (all == MG_LATENCY_INCONCLUSIVE)
+            rc = MG_EXIT_INCONCLUSIVE;
+    }
+    mg_latency_run_release(&r);
+    if (base != NULL)
+        mg_latency_run_release(&rb);
+    mg_model_free(model);
+    mg_model_free(base);
+    return rc;
+}
+
+int cmd_benchmark(int argc, char **argv) {
+    bench_args a;
+    memset(&a, 0, sizeof a);
+    a.samples = 1000;
+    a.warmup = -1;
+    a.batch = 1;
+    a.cpu = -1;
+    a.seed = 42;
+    a.label = "label";
+    mg_opt opts[] = {
+        {"model", MG_OPT_STRING, &a.model, "M", "model: file, cmd:..., or http://.../infer", true,
+         false},
+        {"test-data", MG_OPT_STRING, &a.data, "D", "CSV or Parquet whose rows are the requests",
+         false, false},
+        {"synthetic", MG_OPT_FLAG, &a.synthetic, NULL,
+         "send random rows instead (needs a model that knows its feature count)", false, false},
+        {"samples", MG_OPT_INT, &a.samples, "N", "timed calls (default 1000)", false, false},
+        {"warmup", MG_OPT_INT, &a.warmup, "W", "untimed calls first (default 10%, at least 10)",
+         false, false},
+        {"batch-size", MG_OPT_INT, &a.batch, "B", "rows per call (default 1)", false, false},
+        {"max-p99", MG_OPT_DOUBLE, &a.max_p99, "MS", "gate: p99 at most MS milliseconds", false,
+         false},
+        {"max-p50", MG_OPT_DOUBLE, &a.max_p50, "MS", "gate: p50 at most MS milliseconds", false,
+         false},
+        {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
+         "decide gates on the bounds at level C (else on the point)", false, false},
+        {"cpu", MG_OPT_INT, &a.cpu, "K", "pin to CPU K", false, false},
+        {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default: the backend's)", false,
+         false},
+        {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
+        {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,
+         false},
+        {"baseline", MG_OPT_STRING, &a.baseline, "M0", "also time M0, interleaved (ABAB)", false,
+         false},
+        {"max-p99-ratio", MG_OPT_DOUBLE, &a.max_ratio, "R",
+         "gate: candidate p99 / baseline p99 at most R", false, false},
+        {"seed", MG_OPT_INT, &a.seed, "S", "seed of the request order (default 42)", false, false},
+        {"label", MG_OPT_STRING, &a.label, "C", "label column, not a feature (default label)",
+         false, false},
+        {"ignore", MG_OPT_LIST, &a.ignore, "C", "columns that are not features", false, false},
+        {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
+         "per-request timeout of runners and HTTP (default 60)", false, false},
+        {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
+        MG_OPT_END_ENTRY};
+    int rc = mg_opts_parse("benchmark", synopsis, opts, argc, argv, NULL);
+    if (rc == 0) {
+        bool duration_only = false;
+        for (mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+            if (strcmp(o->name, "duration") == 0 && o->seen)
+                duration_only = true;
+        for (mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+            if (strcmp(o->name, "samples") == 0 && o->seen)
+                duration_only = false;
+        if (duration_only)
+            a.samples = 0; /* the duration alone ends the run */
+        rc = check_args(&a, opts);
+    }
+    if (rc == 0)
+        rc = run(&a);
+    else if (rc == 1)
+        rc = 0;
+    mg_strlist_release(&a.ignore);
+    return rc;
+}

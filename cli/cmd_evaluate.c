@@ -1,0 +1,254 @@
+/* cmd_evaluate.c - `modelgate evaluate`: run a model on a test set and write
+ * metrics.json; optional metric gates decide the exit code. */
+#include "commands.h"
+#include "modelgate/evaluate.h"
+#include "options.h"
+#include "output.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const char synopsis[] =
+    "Evaluate a model on a test set and write every standard metric to metrics.json.\n"
+    "The model is a file, cmd:PROGRAM ARGS, column:NAME (scores or predicted classes already in\n"
+    "the test data) or columns:A,B,C (one probability column per class).\n"
+    "With --min/--max METRIC=VALUE the exit code is 1 when a metric misses its bound.";
+
+typedef struct evaluate_args {
+    const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
+    const char *output;
+    double threshold, confidence;
+    long threads;
+    mg_strlist ignore, protected_attrs, column_types, min, max;
+} evaluate_args;
+
+/* Parses NAME=TYPE overrides. */
+static int parse_overrides(const mg_strlist *l, mg_type_override **out) {
+    *out = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof **out);
+    if (*out == NULL)
+        return -1;
+    for (int i = 0; i < l->n; i++) {
+        char *eq = strchr(l->items[i], '=');
+        if (eq == NULL) {
+            fprintf(stderr, "modelgate evaluate: --column-type '%s': expected NAME=TYPE\n",
+                    l->items[i]);
+            return -1;
+        }
+        *eq = '\0';
+        const char *type = eq + 1;
+        static const mg_type types[] = {MG_TYPE_F64, MG_TYPE_I64, MG_TYPE_BOOL, MG_TYPE_STR};
+        int found = 0;
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+            if (strcmp(type, mg_type_name(types[t])) == 0) {
+                (*out)[i].type = types[t];
+                found = 1;
+            }
+        if (!found) {
+            fprintf(stderr,
+                    "modelgate evaluate: --column-type %s=%s: type must be float, int, bool or "
+                    "string\n",
+                    l->items[i], type);
+            return -1;
+        }
+        (*out)[i].column = l->items[i];
+    }
+    return 0;
+}
+
+/* Checks --min/--max gates; returns the exit code they imply and prints one
+ * line per failed or undecidable gate. */
+static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_min) {
+    int code = MG_EXIT_PASS;
+    for (int i = 0; i < bounds->n; i++) {
+        char name[64];
+        double limit;
+        mg_value v;
+        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0) {
+            fprintf(stderr, "modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n",
+                    is_min ? "min" : "max", bounds->items[i]);
+            return MG_EXIT_USAGE;
+        }
+        if (mg_evaluation_metric(e, name, &v) != 0) {
+            fprintf(stderr, "modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
+                    is_min ? "min" : "max", bounds->items[i], name, mg_task_name(e->task));
+            return MG_EXIT_USAGE;
+        }
+        char lim[40], val[40];
+        mg_format_double(limit, lim, sizeof lim);
+        if (v.null_reason != NULL) {
+            fprintf(stderr, "modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n",
+                    name, is_min ? ">=" : "<=", lim, name, v.null_reason);
+            if (code == MG_EXIT_PASS)
+                code = MG_EXIT_INCONCLUSIVE;
+            continue;
+        }
+        mg_format_double(v.v, val, sizeof val);
+        if (is_min ? v.v < limit : v.v > limit) {
+            fprintf(stderr, "modelgate evaluate: gate failed: %s %s is %s the %s %s\n", name, val,
+                    is_min ? "below" : "above", is_min ? "minimum" : "maximum", lim);
+            code = MG_EXIT_FAIL;
+        }
+    }
+    return code;
+}
+
+int cmd_evaluate(int argc, char **argv) {
+    evaluate_args a = {.output = "-", .threshold = 0.5, .confidence = 0.95};
+    mg_opt opts[] = {
+        {"model", MG_OPT_STRING, &a.model, "M", "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
+        {"test-data", MG_OPT_STRING, &a.test_data, "FILE", "test set: CSV or Parquet file, or a folder of Parquet parts", true, false},
+        {"output", MG_OPT_STRING, &a.output, "FILE", "where metrics.json goes; - for stdout (default -)", false, false},
+        {"label", MG_OPT_STRING, &a.label, "COL", "label column (default label)", false, false},
+        {"task", MG_OPT_STRING, &a.task, "TASK", "auto, binary, multiclass or regression (default auto)", false, false},
+        {"positive-label", MG_OPT_STRING, &a.positive_label, "V", "binary: the positive class (default 1/true, else the larger label)", false, false},
+        {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T", "binary: predicted positive when score > T (default 0.5)", false, false},
+        {"weight", MG_OPT_STRING, &a.weight, "COL", "sample weight column", false, false},
+        {"predictions", MG_OPT_STRING, &a.predictions, "FILE", "a separate file holding the model's predictions", false, false},
+        {"id", MG_OPT_STRING, &a.id, "COL", "pair --predictions rows with the test data by this column", false, false},
+        {"ignore", MG_OPT_LIST, &a.ignore, "COLS", "columns that are not features", false, false},
+        {"protected-attributes", MG_OPT_LIST, &a.protected_attrs, "COLS", "columns that are not features (protected attributes)", false, false},
+        {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE", "read a column as float, int, bool or string", false, false},
+        {"confidence", MG_OPT_DOUBLE, &a.confidence, "C", "level of the intervals in ci (default 0.95)", false, false},
+        {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false, false},
+        {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false, false},
+        {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false, false},
+        MG_OPT_END_ENTRY,
+    };
+    int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
+    if (rc != 0) {
+        rc = rc == 1 ? MG_EXIT_PASS : rc; /* 1 = --help was shown */
+        goto out_args;
+    }
+
+    mg_eval_spec spec = {.label = a.label, .positive_label = a.positive_label,
+                         .threshold = a.threshold, .weight = a.weight};
+    if (a.task != NULL && mg_task_parse(a.task, &spec.task) != 0) {
+        fprintf(stderr, "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n", a.task);
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (!(a.confidence > 0 && a.confidence < 1)) {
+        fprintf(stderr, "modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (a.id != NULL && a.predictions == NULL) {
+        fprintf(stderr, "modelgate evaluate: --id pairs a --predictions file; give one\n");
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    spec.roles.protected_attrs = (const char *const *)a.protected_attrs.items;
+    spec.roles.nprotected = a.protected_attrs.n;
+    spec.roles.ignore = (const char *const *)a.ignore.items;
+    spec.roles.nignore = a.ignore.n;
+    spec.roles.id = a.id;
+
+    mg_error err;
+    mg_error_clear(&err);
+    mg_model *model = NULL;
+    mg_table *table = NULL, *preds = NULL;
+    mg_targets targets = {0};
+    mg_evaluation eval = {0};
+    mg_type_override *overrides = NULL;
+    char *json = NULL;
+    mg_status st;
+
+    if (parse_overrides(&a.column_types, &overrides) != 0) {
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
+    mg_model_options mopts = {.threads = (int)a.threads};
+    st = mg_model_open(a.model, &mopts, &model, &err);
+    if (st != MG_OK)
+        goto fail;
+
+    /* A model that reads its scores from columns needs only those columns. */
+    const mg_model_info *info = mg_model_describe(model);
+    const char *wanted[64];
+    int nwanted = 0;
+    if (info->noutput_columns > 0 && a.predictions == NULL &&
+        info->noutput_columns + 2 <= (int)(sizeof wanted / sizeof wanted[0])) {
+        wanted[nwanted++] = a.label ? a.label : "label";
+        if (a.weight != NULL)
+            wanted[nwanted++] = a.weight;
+        for (int c = 0; c < info->noutput_columns; c++) {
+            int dup = 0;
+            for (int k = 0; k < nwanted; k++)
+                dup |= strcmp(wanted[k], info->output_columns[c]) == 0;
+            if (!dup)
+                wanted[nwanted++] = info->output_columns[c];
+        }
+    }
+    mg_read_options ropts = {.columns = nwanted ? wanted : NULL, .ncolumns = nwanted,
+                             .overrides = overrides, .noverrides = a.column_types.n,
+                             .threads = (int)a.threads};
+    st = mg_table_read(a.test_data, &ropts, &table, &err);
+    if (st != MG_OK)
+        goto fail;
+    if (a.predictions != NULL) {
+        mg_read_options popts = {.threads = (int)a.threads};
+        st = mg_table_read(a.predictions, &popts, &preds, &err);
+        if (st == MG_OK)
+            st = mg_table_attach(table, preds, a.id, &err);
+        if (st != MG_OK)
+            goto fail;
+    }
+    st = mg_targets_build(table, model, &spec, &targets, &err);
+    if (st != MG_OK)
+        goto fail;
+    if (spec.task == MG_TASK_AUTO)
+        fprintf(stderr, "modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
+                targets.task_reason);
+    st = mg_evaluation_compute(&targets, &eval, &err);
+    if (st != MG_OK)
+        goto fail;
+
+    char data_sha[65];
+    st = mg_file_sha256(a.test_data, data_sha, &err);
+    mg_provenance prov = {.data_path = a.test_data, .data_sha256 = st == MG_OK ? data_sha : NULL,
+                          .model_arg = a.model, .model_sha256 = mg_model_sha256(model)};
+    size_t len = 0;
+    json = mg_evaluation_json(&eval, &targets, &prov, a.confidence, &len);
+    if (json == NULL) {
+        fprintf(stderr, "modelgate evaluate: out of memory writing metrics.json\n");
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
+    int rc_min = check_gates(&eval, &a.min, 1);
+    int rc_max = rc_min == MG_EXIT_USAGE ? MG_EXIT_USAGE : check_gates(&eval, &a.max, 0);
+    if (rc_min == MG_EXIT_USAGE || rc_max == MG_EXIT_USAGE)
+        rc = MG_EXIT_USAGE;
+    else if (rc_min == MG_EXIT_FAIL || rc_max == MG_EXIT_FAIL)
+        rc = MG_EXIT_FAIL;
+    else if (rc_min == MG_EXIT_INCONCLUSIVE || rc_max == MG_EXIT_INCONCLUSIVE)
+        rc = MG_EXIT_INCONCLUSIVE;
+    else
+        rc = MG_EXIT_PASS;
+    if (rc != MG_EXIT_USAGE) {
+        int wrc = mg_cli_write_file("evaluate", a.output, json, len);
+        if (wrc != 0)
+            rc = wrc;
+    }
+    goto out;
+fail:
+    rc = mg_cli_fail("evaluate", &err);
+out:
+    free(json);
+    free(overrides);
+    mg_evaluation_release(&eval);
+    mg_targets_release(&targets);
+    mg_table_free(preds);
+    mg_table_free(table);
+    mg_model_free(model);
+out_args:
+    mg_strlist_release(&a.ignore);
+    mg_strlist_release(&a.protected_attrs);
+    mg_strlist_release(&a.column_types);
+    mg_strlist_release(&a.min);
+    mg_strlist_release(&a.max);
+    return rc;
+}

@@ -1,0 +1,204 @@
+/* cmd_predict.c - `modelgate predict`: runs a model on test data and writes
+ * its raw outputs, one CSV row per input row (docs/predict.md). */
+#include "commands.h"
+#include "modelgate/model.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+typedef struct text {
+    char *data;
+    size_t len, cap;
+    int failed;
+} text;
+
+static void put(text *t, const char *s, size_t n) {
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *d = realloc(t->data, cap);
+        if (d == NULL) {
+            t->failed = 1;
+            return;
+        }
+        t->data = d;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+}
+
+static void puts_text(text *t, const char *s) { put(t, s, strlen(s)); }
+
+/* A CSV field, quoted when it has to be. */
+static void put_field(text *t, const char *s) {
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        puts_text(t, s);
+        return;
+    }
+    put(t, "\"", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            put(t, "\"", 1);
+        put(t, p, 1);
+    }
+    put(t, "\"", 1);
+}
+
+static void header(text *t, const mg_model_info *info, const char *id) {
+    if (id != NULL) {
+        put_field(t, id);
+        put(t, ",", 1);
+    }
+    if (info->kind == MG_OUTPUT_CLASS_PROBS) {
+        for (int c = 0; c < info->noutputs; c++) {
+            char name[256];
+            if (info->class_labels != NULL && c < info->nclass_labels)
+                snprintf(name, sizeof name, "p_%s", info->class_labels[c]);
+            else
+                snprintf(name, sizeof name, "p_%d", c);
+            if (c > 0)
+                put(t, ",", 1);
+            put_field(t, name);
+        }
+    } else if (info->kind == MG_OUTPUT_VALUE || info->kind == MG_OUTPUT_CLASS) {
+        puts_text(t, "prediction");
+    } else {
+        puts_text(t, "score");
+    }
+    put(t, "\n", 1);
+}
+
+static void value(text *t, const mg_model_info *info, double v) {
+    if (info->kind == MG_OUTPUT_CLASS && info->class_labels != NULL && v >= 0 &&
+        v < info->nclass_labels && v == (double)(int)v) {
+        put_field(t, info->class_labels[(int)v]);
+        return;
+    }
+    char buf[40];
+    int n = mg_format_double(v, buf, sizeof buf);
+    put(t, buf, (size_t)n);
+}
+
+int cmd_predict(int argc, char **argv) {
+    const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
+               *id = NULL;
+    mg_strlist ignore = {0}, protected_attrs = {0};
+    long threads = 0, batch = 0;
+    double runner_timeout = 0, runner_start_timeout = 0;
+    mg_opt opts[] = {
+        {"model", MG_OPT_STRING, &model_arg, "M",
+         "model file (XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., column:NAME", true, false},
+        {"test-data", MG_OPT_STRING, &data, "FILE", "test data (CSV or Parquet)", true, false},
+        {"output", MG_OPT_STRING, &output, "FILE", "predictions CSV, - for stdout", true, false},
+        {"label", MG_OPT_STRING, &label, "COL", "label column, not a feature (default: label)",
+         false, false},
+        {"ignore", MG_OPT_LIST, &ignore, "C1,C2", "columns that are not features", false, false},
+        {"protected-attributes", MG_OPT_LIST, &protected_attrs, "C1,C2",
+         "protected attribute columns, not features", false, false},
+        {"weight", MG_OPT_STRING, &weight, "COL", "sample weight column, not a feature", false,
+         false},
+        {"id", MG_OPT_STRING, &id, "COL", "row id column: not a feature, copied to the output",
+         false, false},
+        {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
+        {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
+        {"runner-timeout", MG_OPT_DOUBLE, &runner_timeout, "S",
+         "seconds a runner may take per batch (default 60)", false, false},
+        {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
+         "seconds a runner may take to start (default 30)", false, false},
+        MG_OPT_END_ENTRY};
+    int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts,
+                           argc, argv, NULL);
+    if (rc != 0) {
+        mg_strlist_release(&ignore);
+        mg_strlist_release(&protected_attrs);
+        return rc == 1 ? 0 : rc;
+    }
+    mg_error err = {0};
+    mg_table *table = NULL;
+    mg_model *model = NULL;
+    double *scores = NULL;
+    text out = {0};
+    if (threads < 0 || batch < 0 || runner_timeout < 0 || runner_start_timeout < 0) {
+        fprintf(stderr, "modelgate predict: --threads, --batch-size and the timeouts must not be "
+                        "negative\n");
+        rc = MG_EXIT_USAGE;
+        goto done;
+    }
+    mg_cli_progress bar;
+    mg_cli_progress_init(&bar, "predicting");
+    mg_model_options mopts = {.threads = (int)threads,
+                              .batch_size = (int)batch,
+                              .start_timeout_s = runner_start_timeout,
+                              .batch_timeout_s = runner_timeout,
+                              .progress = mg_cli_progress_report,
+                              .progress_ctx = &bar};
+    mg_read_options ropts = {.threads = (int)threads};
+    if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
+        mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
+        rc = mg_cli_fail("predict", &err);
+        goto done;
+    }
+    if (label == NULL && mg_table_column(table, "label") != NULL)
+        label = "label";
+    mg_feature_roles roles = {.label = label,
+                              .weight = weight,
+                              .id = id,
+                              .protected_attrs = (const char *const *)protected_attrs.items,
+                              .nprotected = protected_attrs.n,
+                              .ignore = (const char *const *)ignore.items,
+                              .nignore = ignore.n};
+    const mg_column *idcol = NULL;
+    if (id != NULL && (idcol = mg_table_column(table, id)) == NULL) {
+        fprintf(stderr, "modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
+        rc = MG_EXIT_USAGE;
+        goto done;
+    }
+    mg_status st = mg_model_predict_table(model, table, &roles, &scores, &err);
+    mg_cli_progress_end(&bar);
+    if (st != MG_OK) {
+        rc = mg_cli_fail("predict", &err);
+        goto done;
+    }
+    const mg_model_info *info = mg_model_describe(model);
+    int k = info->noutputs > 0 ? info->noutputs : 1;
+    header(&out, info, id);
+    for (int64_t r = 0; r < table->nrows; r++) {
+        if (idcol != NULL) {
+            char buf[64];
+            const char *s = idcol->type == MG_TYPE_STR ? mg_column_string(idcol, r)
+                                                       : mg_column_format(idcol, r, buf, sizeof buf);
+            put_field(&out, s != NULL ? s : "");
+            put(&out, ",", 1);
+        }
+        for (int c = 0; c < k; c++) {
+            if (c > 0)
+                put(&out, ",", 1);
+            value(&out, info, scores[r * k + c]);
+        }
+        put(&out, "\n", 1);
+    }
+    if (out.failed) {
+        fprintf(stderr, "modelgate predict: out of memory while writing %s\n", output);
+        rc = MG_EXIT_USAGE;
+        goto done;
+    }
+    rc = mg_cli_write_file("predict", output, out.data, out.len);
+done:
+    free(out.data);
+    free(scores);
+    mg_model_free(model);
+    mg_table_free(table);
+    mg_strlist_release(&ignore);
+    mg_strlist_release(&protected_attrs);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/* evaluate.h - the evaluation pipeline shared by evaluate, fairness and
+ * compare: resolve the label and task, run the model, align its outputs with
+ * the labels ("targets"), compute every metric, and write metrics.json. */
+#ifndef MODELGATE_EVALUATE_H
+#define MODELGATE_EVALUATE_H
+
+#include "metrics.h"
+#include "model.h"
+#include "modelgate.h"
+#include "stats.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mg_task { MG_TASK_AUTO = 0, MG_TASK_BINARY, MG_TASK_MULTICLASS, MG_TASK_REGRESSION } mg_task;
+
+/* "auto", "binary", "multiclass", "regression". */
+MG_API const char *mg_task_name(mg_task task);
+/* Parses a task name; returns -1 when unknown. */
+MG_API int mg_task_parse(const char *name, mg_task *out);
+
+typedef struct mg_eval_spec {
+    const char *label;          /* label column; NULL = "label" */
+    mg_task task;               /* MG_TASK_AUTO infers it from label and outputs */
+    const char *positive_label; /* binary: the positive class as text; NULL = the larger label */
+    double threshold;           /* binary decision threshold (score > threshold) */
+    const char *weight;         /* weight column or NULL */
+    mg_feature_roles roles;     /* columns that are not features (label/weight filled in) */
+} mg_eval_spec;
+
+/* Labels and model outputs aligned row by row, ready for the metrics. All
+ * arrays are owned; release with mg_targets_release. */
+typedef struct mg_targets {
+    mg_task task;
+    char task_reason[160]; /* why this task was chosen (auto) */
+    int64_t n;
+    double *w;             /* NULL = unweighted */
+    /* binary */
+    uint8_t *y;            /* 1 = positive */
+    double *score;         /* probability of the positive class */
+    char *positive_label, *negative_label;
+    double threshold;
+    /* multiclass: classes in sorted label order (numbers numerically) */
+    int nclasses;
+    char **class_labels;
+    int32_t *yc;           /* true class index */
+    int32_t *pred;         /* predicted class index */
+    double *proba;         /* n * nclasses, or NULL */
+    /* regression */
+    double *yr, *pr;
+} mg_targets;
+
+/* Predicts `table` with `model` and builds the targets. Errors name the file,
+ * row and column: unknown label column, null labels, a non-numeric label for
+ * regression, a label with three values for a binary task, NaN or
+ * out-of-range probabilities, no rows. *out is filled on success. */
+MG_API mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
+                                  mg_targets *out, mg_error *err);
+
+/* Frees the arrays in t (not t); safe on a zeroed struct. */
+MG_API void mg_targets_release(mg_targets *t);
+
+/* Every metric of the task. */
+typedef struct mg_evaluation {
+    mg_task task;
+    mg_binary_metrics binary;
+    mg_multiclass_metrics multiclass; /* owns arrays: mg_evaluation_release */
+    mg_regression_metrics regression;
+} mg_evaluation;
+
+MG_API mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_error *err);
+MG_API void mg_evaluation_release(mg_evaluation *e);
+
+/* Looks up a metric of the evaluation by its metrics.json name ("accuracy",
+ * "roc_auc", "rmse", ...). Returns -1 when the task has no such metric. */
+MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out);
+
+/* The task's top-level metrics in metrics.json order: how many, and the
+ * name (static) and value of the i-th (NULL when i is out of range). */
+MG_API int mg_evaluation_metric_count(const mg_evaluation *e);
+MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out);
+
+/* Provenance recorded in every output file. Strings are borrowed. */
+typedef struct mg_provenance {
+    const char *data_path;
+    const char *data_sha256;  /* may be NULL */
+    const char *model_arg;
+    const char *model_sha256; /* may be NULL */
+} mg_provenance;
+
+/* metrics.json (DESIGN §5) as a new string: caller frees with free().
+ * `level` is the confidence level of the intervals in "ci" (e.g. 0.95). */
+MG_API char *mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
+                                const mg_provenance *prov, double level, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

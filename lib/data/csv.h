@@ -1,0 +1,234 @@
+/* csv.h - internals of the CSV reader shared by lib/data/csv*.c: the field
+ * tokenizer (inline, it is the hot loop), string dictionaries, and the
+ * per-chunk state of the two-pass parse (infer types, then fill columns). */
+#ifndef MG_CSV_H
+#define MG_CSV_H
+
+#include "internal.h"
+
+#include <stdatomic.h>
+
+/* ---- tokenizer ------------------------------------------------------------ */
+
+/* Why a field could not be read. */
+typedef enum csv_fault_kind {
+    CSV_FAULT_NONE = 0,
+    CSV_FAULT_UNTERMINATED, /* a quoted field runs to the end of the data */
+    CSV_FAULT_STRAY_QUOTE,  /* '"' inside an unquoted field */
+    CSV_FAULT_AFTER_QUOTE,  /* something other than ',' or a line end after a closing quote */
+    CSV_FAULT_NUL,          /* a NUL byte */
+    CSV_FAULT_BARE_CR       /* '\r' not followed by '\n' outside quotes */
+} csv_fault_kind;
+
+typedef struct csv_fault {
+    csv_fault_kind kind;
+    int64_t line;   /* physical line of the fault (of the opening quote if unterminated) */
+    const char *at; /* the offending byte */
+} csv_fault;
+
+/* A cursor over the data; `line` is the 1-based physical line of `p`. */
+typedef struct csv_scan {
+    const char *p;
+    const char *end;
+    int64_t line;
+} csv_scan;
+
+/* One field: the bytes between the quotes for a quoted field, still escaped
+ * (`escaped` says it holds "" pairs). */
+typedef struct csv_field {
+    const char *s;
+    size_t len;
+    int64_t line; /* where the field starts */
+    bool quoted;
+    bool escaped;
+} csv_field;
+
+enum { CSV_MORE = 0, CSV_LAST = 1, CSV_ERROR = -1 };
+
+/* Byte classes: 1 ends an unquoted field, 2 matters inside quotes. */
+extern const uint8_t mg__csv_class[256];
+#define CSV_UNQUOTED_STOP 1
+#define CSV_QUOTED_STOP 2
+
+/* Word-at-a-time search for the bytes that stop a field: fields are short,
+ * and a byte loop pays a mispredicted branch at the end of each one. The
+ * lowest flagged byte of csv_zero_bytes is exact (borrows only run upward),
+ * which is all csv_skip needs. */
+#define CSV_ONES UINT64_C(0x0101010101010101)
+static inline uint64_t csv_zero_bytes(uint64_t v) {
+    return (v - CSV_ONES) & ~v & (CSV_ONES << 7);
+}
+
+/* First byte at or after p that is NUL, '"', '\n', or (when unquoted) ',' or
+ * '\r'; `end` when there is none. */
+static inline const char *csv_skip(const char *p, const char *end, bool unquoted) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = csv_zero_bytes(w) | csv_zero_bytes(w ^ (CSV_ONES * '"')) |
+                     csv_zero_bytes(w ^ (CSV_ONES * '\n'));
+        if (unquoted)
+            m |= csv_zero_bytes(w ^ (CSV_ONES * ',')) | csv_zero_bytes(w ^ (CSV_ONES * '\r'));
+        if (m != 0)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    uint8_t stop = unquoted ? CSV_UNQUOTED_STOP : CSV_QUOTED_STOP;
+    while (p < end && !(mg__csv_class[(uint8_t)*p] & stop))
+        p++;
+    return p;
+}
+
+/* Reads the field at sc->p and its terminator. Returns CSV_MORE when a ','
+ * follows, CSV_LAST at a line end or the end of the data, CSV_ERROR with
+ * *fault filled otherwise. */
+static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
+    const char *p = sc->p, *end = sc->end;
+    f->line = sc->line;
+    if (p < end && *p == '"') {
+        const char *open = p;
+        int64_t open_line = sc->line;
+        bool escaped = false;
+        const char *s = ++p;
+        for (;;) {
+            p = csv_skip(p, end, false);
+            if (p >= end) {
+                *fault = (csv_fault){CSV_FAULT_UNTERMINATED, open_line, open};
+                return CSV_ERROR;
+            }
+            if (*p == '\n') {
+                sc->line++;
+                p++;
+            } else if (*p == '\0') {
+                *fault = (csv_fault){CSV_FAULT_NUL, sc->line, p};
+                return CSV_ERROR;
+            } else if (p + 1 < end && p[1] == '"') {
+                escaped = true;
+                p += 2;
+            } else {
+                break;
+            }
+        }
+        f->s = s;
+        f->len = (size_t)(p - s);
+        f->quoted = true;
+        f->escaped = escaped;
+        p++;
+    } else {
+        const char *s = p;
+        p = csv_skip(p, end, true);
+        f->s = s;
+        f->len = (size_t)(p - s);
+        f->quoted = false;
+        f->escaped = false;
+    }
+    if (p >= end) {
+        sc->p = p;
+        return CSV_LAST;
+    }
+    switch (*p) {
+    case ',': sc->p = p + 1; return CSV_MORE;
+    case '\n':
+        sc->line++;
+        sc->p = p + 1;
+        return CSV_LAST;
+    case '\r':
+        if (p + 1 < end && p[1] == '\n') {
+            sc->line++;
+            sc->p = p + 2;
+            return CSV_LAST;
+        }
+        *fault = (csv_fault){CSV_FAULT_BARE_CR, sc->line, p};
+        return CSV_ERROR;
+    case '\0': *fault = (csv_fault){CSV_FAULT_NUL, sc->line, p}; return CSV_ERROR;
+    case '"': *fault = (csv_fault){CSV_FAULT_STRAY_QUOTE, sc->line, p}; return CSV_ERROR;
+    default: *fault = (csv_fault){CSV_FAULT_AFTER_QUOTE, sc->line, p}; return CSV_ERROR;
+    }
+}
+
+/* Writes the unescaped bytes of a quoted field with "" pairs into scratch and
+ * returns them (not NUL-terminated; length in *len). NULL when out of memory. */
+const char *mg__csv_unescape(const csv_field *f, mg__buf *scratch, size_t *len);
+
+/* ---- string dictionary ---------------------------------------------------- */
+
+/* Distinct strings in first-seen order with a hash index. Strings are owned
+ * copies (NUL-terminated) until taken by mg__csv_dict_take. */
+typedef struct csv_dict {
+    char **strs;
+    uint32_t *lens;
+    uint32_t *hashes;
+    int32_t n, cap;
+    int32_t *slots; /* index + 1, 0 = empty */
+    uint32_t nslots;
+} csv_dict;
+
+/* Code of [s, s+len) in d, inserting a copy when new. Returns -1 when out of
+ * memory or past INT32_MAX distinct strings. */
+int32_t mg__csv_dict_code(csv_dict *d, const char *s, size_t len);
+/* Moves the strings out (caller frees each and the array); d keeps none. */
+char **mg__csv_dict_take(csv_dict *d, int32_t *n);
+void mg__csv_dict_release(csv_dict *d);
+
+/* ---- the parse ------------------------------------------------------------ */
+
+/* What the values of one column seen so far can be. */
+typedef struct csv_infer {
+    bool can_bool, can_int, can_float, seen;
+    int64_t nulls;
+} csv_infer;
+
+/* The parse of the whole input, shared by the chunk workers (read-only but
+ * for first_failed). */
+typedef struct csv_plan {
+    const char *data; /* start of the data (byte offsets count from here) */
+    const char *end;
+    const char *source;
+    int nfile;       /* fields in the header */
+    char **names;    /* header names, nfile */
+    int *sel;        /* per file field: output column or -1 */
+    int nout;        /* selected columns */
+    int *out_field;  /* per output column: its file field */
+    int8_t *forced;  /* per output column: forced mg_type or -1 */
+    mg_column *cols; /* per output column, set between the passes */
+    /* Index of the first chunk that failed in the current pass: later chunks
+     * stop early, since an earlier error is the one reported. */
+    atomic_int first_failed;
+} csv_plan;
+
+/* One chunk: the records starting in [start, end). */
+typedef struct csv_chunk {
+    int index;
+    const char *start, *end;
+    int64_t line0; /* physical line of start */
+    int64_t nrows;
+    int64_t row0;     /* first row in the table, set between the passes */
+    csv_infer *infer; /* per output column */
+    csv_dict *dicts;  /* per output column (strings only), pass two */
+    mg__buf scratch;
+    const char *nonblank; /* a byte known not to be a line end (blank-line cache) */
+    mg_status status;
+    mg_error err;
+} csv_chunk;
+
+/* Pass one over a chunk: counts rows, infers column types, validates forced
+ * types and the structure. Fills c->status/c->err on the first fault. */
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c);
+/* Pass two: writes the values of rows [c->row0, c->row0 + c->nrows) into
+ * plan->cols; string codes are local to c->dicts until remapped. */
+mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
+
+/* Formats a tokenizer fault for field `field` (0-based) of the file. */
+mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
+                              mg_error *err);
+
+/* Prefix "PATH:LINE:COL (column 'NAME')" for field (0-based) into buf. */
+const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap);
+
+/* True when [p, end) holds only line ends. *nonblank caches the last byte
+ * found not to be one, so that a run of blank lines is scanned once. */
+bool mg__csv_rest_blank(const char *p, const char *end, const char **nonblank);
+
+#endif

@@ -1,0 +1,111 @@
+/* binary.c - binary classification metrics at a decision threshold, plus the
+ * threshold-free ones (ROC AUC, PR AUC, log loss, Brier), in one pass over the
+ * rows and one sort. Definitions follow scikit-learn 1.2 (docs/metrics.md). */
+#include <float.h>
+
+#include "metrics_internal.h"
+
+/* scikit-learn 1.2's log_loss clips to float64 epsilon. */
+#define LOG_LOSS_EPS DBL_EPSILON
+
+static mg_value ratio_or_null(double num, double den, const char *reason) {
+    return den > 0 ? mg_value_of(num / den) : mg_value_null(reason);
+}
+
+/* Per-row loss of log_loss: clip p to [eps, 1-eps], form the two-column row
+ * [1-p, p], renormalise it and take -log of the true class's entry. */
+static double row_log_loss(int positive, double p) {
+    if (p < LOG_LOSS_EPS)
+        p = LOG_LOSS_EPS;
+    if (p > 1 - LOG_LOSS_EPS)
+        p = 1 - LOG_LOSS_EPS;
+    double q = 1 - p;
+    double total = q + p;
+    return -log((positive ? p : q) / total);
+}
+
+mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err) {
+    for (int64_t i = 0; i < n; i++) {
+        if (y[i] > 1)
+            return mg__fail(err, MG_ERR_DATA, "row %" PRId64 ": label %u is not 0 or 1", i + 1,
+                            (unsigned)y[i]);
+        if (!(score[i] >= 0 && score[i] <= 1))
+            return mg__fail(err, MG_ERR_DATA,
+                            "row %" PRId64 ": score %g is not a probability in [0, 1]", i + 1,
+                            score[i]);
+    }
+    return MG_OK;
+}
+
+static void derive(mg_binary_metrics *m) {
+    double tp = m->tp, fp = m->fp, tn = m->tn, fn = m->fn;
+    double pos = tp + fn, neg = tn + fp, pred_pos = tp + fp, pred_neg = tn + fn;
+    m->accuracy = mg_value_of((tp + tn) / m->weight_sum);
+    m->precision = ratio_or_null(tp, pred_pos, "undefined: no rows are predicted positive");
+    m->recall = ratio_or_null(tp, pos, MG__NO_POSITIVE_ROWS);
+    m->specificity = ratio_or_null(tn, neg, MG__NO_NEGATIVE_ROWS);
+    /* 2TP / (2TP + FP + FN) equals 2PR / (P + R) and stays defined (0) when
+     * only precision is undefined, as in scikit-learn. */
+    m->f1 = ratio_or_null(2 * tp, 2 * tp + fp + fn,
+                          "undefined: no rows of the positive class and none predicted positive");
+    if (m->recall.null_reason != NULL)
+        m->balanced_accuracy = mg_value_null(m->recall.null_reason);
+    else if (m->specificity.null_reason != NULL)
+        m->balanced_accuracy = mg_value_null(m->specificity.null_reason);
+    else
+        m->balanced_accuracy = mg_value_of((m->recall.v + m->specificity.v) / 2);
+    if (pos > 0 && neg > 0 && pred_pos > 0 && pred_neg > 0)
+        m->mcc = mg_value_of((tp * tn - fp * fn) / (sqrt(pred_pos * pos) * sqrt(neg * pred_neg)));
+    else if (!(pos > 0) || !(neg > 0))
+        m->mcc = mg_value_null(pos > 0 ? MG__NO_NEGATIVE_ROWS : MG__NO_POSITIVE_ROWS);
+    else
+        m->mcc = mg_value_null(pred_pos > 0 ? "undefined: no rows are predicted negative"
+                                            : "undefined: no rows are predicted positive");
+}
+
+mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const double *w,
+                                    int64_t n, double threshold, mg_binary_metrics *out,
+                                    mg_error *err) {
+    memset(out, 0, sizeof *out);
+    if (isnan(threshold))
+        return mg__fail(err, MG_ERR_USAGE, "the decision threshold is NaN");
+    if (n <= 0)
+        return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
+    double weight_sum;
+    MG_TRY(mg__weights_check(w, n, &weight_sum, err));
+    MG_TRY(mg__binary_rows_check(y, score, n, err));
+
+    uint64_t *keys = mg__malloc_array((size_t)n, sizeof *keys);
+    double *wsort = w ? mg__malloc_array((size_t)n, sizeof *wsort) : NULL;
+    if (keys == NULL || (w != NULL && wsort == NULL)) {
+        free(keys);
+        free(wsort);
+        return mg__nomem(err, "the score sort keys");
+    }
+    mg__sum tp = {0, 0}, fp = {0, 0}, tn = {0, 0}, fn = {0, 0}, loss = {0, 0}, brier = {0, 0};
+    for (int64_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0, s = score[i];
+        int positive = y[i], predicted = s > threshold;
+        mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
+        mg__sum_add(&loss, wi * row_log_loss(positive, s));
+        double d = positive - s;
+        mg__sum_add(&brier, wi * d * d);
+        keys[i] = mg__score_key(s, positive);
+        if (wsort)
+            wsort[i] = wi;
+    }
+    out->n = n;
+    out->weight_sum = weight_sum;
+    out->threshold = threshold;
+    out->tp = mg__sum_value(&tp);
+    out->fp = mg__sum_value(&fp);
+    out->tn = mg__sum_value(&tn);
+    out->fn = mg__sum_value(&fn);
+    out->log_loss = mg_value_of(mg__sum_value(&loss) / weight_sum);
+    out->brier = mg_value_of(mg__sum_value(&brier) / weight_sum);
+    derive(out);
+    mg_status st = mg__ranking_metrics(keys, wsort, (size_t)n, &out->roc_auc, &out->pr_auc, err);
+    free(keys);
+    free(wsort);
+    return st;
+}

@@ -1,0 +1,102 @@
+/* evaluation.c - every metric of a task from its targets, and lookup of a
+ * metric by its metrics.json name. */
+#include "internal.h"
+#include "modelgate/evaluate.h"
+
+mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_error *err) {
+    memset(out, 0, sizeof *out);
+    out->task = t->task;
+    switch (t->task) {
+    case MG_TASK_BINARY:
+        return mg_binary_metrics_compute(t->y, t->score, t->w, t->n, t->threshold, &out->binary,
+                                         err);
+    case MG_TASK_MULTICLASS:
+        return mg_multiclass_metrics_compute(t->yc, t->proba ? NULL : t->pred, t->proba, t->w, t->n,
+                                             t->nclasses, &out->multiclass, err);
+    case MG_TASK_REGRESSION:
+        return mg_regression_metrics_compute(t->yr, t->pr, t->w, t->n, &out->regression, err);
+    case MG_TASK_AUTO: break;
+    }
+    return mg__fail(err, MG_ERR_INTERNAL, "evaluation: the task was not resolved");
+}
+
+void mg_evaluation_release(mg_evaluation *e) {
+    mg_multiclass_metrics_release(&e->multiclass);
+    memset(e, 0, sizeof *e);
+}
+
+typedef struct metric_field {
+    const char *name;
+    size_t offset; /* of an mg_value inside the task's struct */
+} metric_field;
+
+#define BIN(f) {#f, offsetof(mg_binary_metrics, f)}
+#define MUL(f) {#f, offsetof(mg_multiclass_metrics, f)}
+#define REG(f) {#f, offsetof(mg_regression_metrics, f)}
+
+/* The top-level metrics of metrics.json, in their output order. */
+static const metric_field binary_fields[] = {
+    BIN(accuracy),    BIN(balanced_accuracy), BIN(precision), BIN(recall),
+    BIN(f1),          BIN(specificity),       BIN(mcc),       BIN(roc_auc),
+    BIN(pr_auc),      BIN(log_loss),          BIN(brier)};
+static const metric_field multiclass_fields[] = {
+    MUL(accuracy),        MUL(balanced_accuracy), MUL(precision_macro), MUL(recall_macro),
+    MUL(f1_macro),        MUL(precision_weighted), MUL(recall_weighted), MUL(f1_weighted),
+    MUL(precision_micro), MUL(recall_micro),      MUL(f1_micro),        MUL(roc_auc_ovr),
+    MUL(log_loss)};
+static const metric_field regression_fields[] = {REG(mae),  REG(mse),      REG(rmse),
+                                                 REG(r2),   REG(mape),     REG(max_error),
+                                                 REG(median_absolute_error)};
+
+
+/* The field table and struct of the evaluation's task. */
+static const metric_field *fields_of(const mg_evaluation *e, size_t *count, const char **base) {
+    switch (e->task) {
+    case MG_TASK_BINARY:
+        *count = MG_ARRAY_LEN(binary_fields);
+        *base = (const char *)&e->binary;
+        return binary_fields;
+    case MG_TASK_MULTICLASS:
+        *count = MG_ARRAY_LEN(multiclass_fields);
+        *base = (const char *)&e->multiclass;
+        return multiclass_fields;
+    case MG_TASK_REGRESSION:
+        *count = MG_ARRAY_LEN(regression_fields);
+        *base = (const char *)&e->regression;
+        return regression_fields;
+    case MG_TASK_AUTO: break;
+    }
+    *count = 0;
+    *base = NULL;
+    return NULL;
+}
+
+int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out) {
+    size_t count;
+    const char *base;
+    const metric_field *f = fields_of(e, &count, &base);
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(f[i].name, name) == 0) {
+            memcpy(out, base + f[i].offset, sizeof *out);
+            return 0;
+        }
+    return -1;
+}
+
+int mg_evaluation_metric_count(const mg_evaluation *e) {
+    size_t count;
+    const char *base;
+    fields_of(e, &count, &base);
+    return (int)count;
+}
+
+const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out) {
+    size_t count;
+    const char *base;
+    const metric_field *f = fields_of(e, &count, &base);
+    if (i < 0 || (size_t)i >= count)
+        return NULL;
+    if (out != NULL)
+        memcpy(out, base + f[i].offset, sizeof *out);
+    return f[i].name;
+}

@@ -1,0 +1,82 @@
+/* metrics_internal.h - pieces shared by the metric files (the mg__ tier):
+ * compensated sums, input validation, the radix sort and the ranking metrics
+ * (ROC AUC, average precision) that binary and one-vs-rest multiclass share. */
+#ifndef MG_METRICS_INTERNAL_H
+#define MG_METRICS_INTERNAL_H
+
+#include <math.h>
+
+#include "internal.h"
+#include "modelgate/metrics.h"
+
+/* Neumaier-compensated running sum: totals over 10M+ rows stay accurate to a
+ * few ulps, which keeps them within 1e-9 of scikit-learn's pairwise sums. */
+typedef struct mg__sum {
+    double s, c;
+} mg__sum;
+
+static inline void mg__sum_add(mg__sum *a, double x) {
+    double t = a->s + x;
+    if (fabs(a->s) >= fabs(x))
+        a->c += (a->s - t) + x;
+    else
+        a->c += (x - t) + a->s;
+    a->s = t;
+}
+
+static inline double mg__sum_value(const mg__sum *a) {
+    return a->s + a->c;
+}
+
+/* Checks that every weight is finite and >= 0 and that they do not all sum
+ * to zero; stores the total in *sum (n when w is NULL). Errors name the row. */
+mg_status mg__weights_check(const double *w, int64_t n, double *sum, mg_error *err);
+
+/* Checks binary inputs: y[i] is 0 or 1, score[i] in [0, 1] (not NaN). */
+mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err);
+
+/* Sort key of a probability in [0, 1] with a one-bit class flag below it: the
+ * sign and top exponent bit of a double in [0, 2) are zero, so shifting its
+ * bits left by one loses nothing and keeps the order, and the flag only
+ * orders rows of equal score. -0.0 is folded into +0.0. */
+static inline uint64_t mg__score_key(double score, int positive) {
+    if (score == 0)
+        score = 0.0;
+    uint64_t bits;
+    memcpy(&bits, &score, sizeof bits);
+    return (bits << 1) | (uint64_t)(positive != 0);
+}
+
+/* Sort key of a non-negative double (including +inf): its bits order like
+ * the value. -0.0 is folded into +0.0. */
+static inline uint64_t mg__nonneg_key(double v) {
+    if (v == 0)
+        v = 0.0;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits;
+}
+
+static inline double mg__nonneg_from_key(uint64_t bits) {
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* Sorts keys[0..n) ascending, moving payload[i] (may be NULL) with keys[i].
+ * LSD radix sort on 16-bit digits, O(n); needs n extra keys (and payloads) of
+ * scratch memory. Fails only on allocation. */
+mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err);
+
+/* ROC AUC and average precision of rows given as mg__score_key keys (flag =
+ * positive) and their weights (NULL = 1 each). Sorts keys and w in place.
+ * ROC AUC is null when either class has zero total weight; average precision
+ * when the positives have zero total weight. */
+mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                              mg_value *average_precision, mg_error *err);
+
+/* The reasons shared by several metrics. */
+#define MG__NO_POSITIVE_ROWS "undefined: no rows of the positive class"
+#define MG__NO_NEGATIVE_ROWS "undefined: no rows of the negative class"
+
+#endif

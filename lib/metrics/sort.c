@@ -1,0 +1,84 @@
+/* sort.c - LSD radix sort of 64-bit keys with an optional double payload: the
+ * one O(n) sort behind ROC AUC, average precision and the median, so that
+ * 10M-row test sets cost a few passes over memory instead of n log n compares. */
+#include "metrics_internal.h"
+
+#define DIGIT_BITS 16
+#define DIGITS ((64 + DIGIT_BITS - 1) / DIGIT_BITS)
+#define BUCKETS ((size_t)1 << DIGIT_BITS)
+/* Below this many keys the histograms cost more than an insertion sort. */
+#define SMALL_SORT 64
+
+static void insertion_sort(uint64_t *keys, double *payload, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        double p = payload ? payload[i] : 0.0;
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--) {
+            keys[j] = keys[j - 1];
+            if (payload)
+                payload[j] = payload[j - 1];
+        }
+        keys[j] = k;
+        if (payload)
+            payload[j] = p;
+    }
+}
+
+mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+    if (n < SMALL_SORT) {
+        insertion_sort(keys, payload, n);
+        return MG_OK;
+    }
+    size_t *count = mg__calloc(DIGITS * BUCKETS, sizeof *count);
+    uint64_t *key_tmp = mg__malloc_array(n, sizeof *key_tmp);
+    double *pay_tmp = payload ? mg__malloc_array(n, sizeof *pay_tmp) : NULL;
+    if (count == NULL || key_tmp == NULL || (payload != NULL && pay_tmp == NULL)) {
+        free(count);
+        free(key_tmp);
+        free(pay_tmp);
+        return mg__nomem(err, "sort buffers");
+    }
+    /* All histograms in one read of the keys. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = keys[i];
+        for (int d = 0; d < DIGITS; d++)
+            count[(size_t)d * BUCKETS + ((k >> (d * DIGIT_BITS)) & (BUCKETS - 1))]++;
+    }
+    uint64_t *src = keys, *dst = key_tmp;
+    double *psrc = payload, *pdst = pay_tmp;
+    for (int d = 0; d < DIGITS; d++) {
+        size_t *c = count + (size_t)d * BUCKETS;
+        int shift = d * DIGIT_BITS;
+        /* A digit that every key shares leaves the order as it is. */
+        if (c[(src[0] >> shift) & (BUCKETS - 1)] == n)
+            continue;
+        size_t pos = 0;
+        for (size_t b = 0; b < BUCKETS; b++) {
+            size_t t = c[b];
+            c[b] = pos;
+            pos += t;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t at = c[(src[i] >> shift) & (BUCKETS - 1)]++;
+            dst[at] = src[i];
+            if (psrc)
+                pdst[at] = psrc[i];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+        double *pt = psrc;
+        psrc = pdst;
+        pdst = pt;
+    }
+    if (src != keys) {
+        memcpy(keys, src, n * sizeof *keys);
+        if (payload)
+            memcpy(payload, psrc, n * sizeof *payload);
+    }
+    free(count);
+    free(key_tmp);
+    free(pay_tmp);
+    return MG_OK;
+}

@@ -1,0 +1,174 @@
+/* metrics_json.c - metrics.json (DESIGN §5): the task's metrics at the top
+ * level (so `jq .accuracy` works), then n, task, confusion matrix, per-class
+ * table, Wilson intervals, the reasons of null values, and provenance. */
+#include "report/json.h"
+#include "report/metrics_json.h"
+
+#include <math.h>
+
+/* Weighted successes and trials of one proportion, with Kish's effective
+ * sample size when rows are weighted. */
+typedef struct proportion {
+    double hits, total, total_sq;
+} proportion;
+
+static void add(proportion *p, double w, bool hit) {
+    p->total += w;
+    p->total_sq += w * w;
+    if (hit)
+        p->hits += w;
+}
+
+static void write_wilson(mg__json *j, const char *name, const proportion *p, double level) {
+    if (!(p->total > 0))
+        return;
+    double n_eff = p->total * p->total / p->total_sq;
+    mg_interval ci;
+    if (mg_wilson_interval(p->hits / p->total * n_eff, n_eff, level, &ci) != 0)
+        return;
+    mg__json_key(j, name);
+    mg__json_begin_object(j);
+    mg__json_kv_number(j, "low", ci.low);
+    mg__json_kv_number(j, "high", ci.high);
+    mg__json_kv_number(j, "level", level);
+    mg__json_kv_string(j, "method", ci.method);
+    mg__json_end_object(j);
+}
+
+static void binary_ci(mg__json *j, const mg_targets *t, double level) {
+    proportion acc = {0}, prec = {0}, rec = {0}, spec = {0};
+    for (int64_t i = 0; i < t->n; i++) {
+        double w = t->w ? t->w[i] : 1.0;
+        bool pred = t->score[i] > t->threshold, pos = t->y[i];
+        add(&acc, w, pred == pos);
+        if (pred)
+            add(&prec, w, pos);
+        if (pos)
+            add(&rec, w, pred);
+        else
+            add(&spec, w, !pred);
+    }
+    write_wilson(j, "accuracy", &acc, level);
+    write_wilson(j, "precision", &prec, level);
+    write_wilson(j, "recall", &rec, level);
+    write_wilson(j, "specificity", &spec, level);
+}
+
+static void multiclass_ci(mg__json *j, const mg_targets *t, double level) {
+    proportion acc = {0};
+    for (int64_t i = 0; i < t->n; i++)
+        add(&acc, t->w ? t->w[i] : 1.0, t->yc[i] == t->pred[i]);
+    write_wilson(j, "accuracy", &acc, level);
+}
+
+void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level,
+                           const mg__metrics_json_extra *extra) {
+    int count = mg_evaluation_metric_count(e);
+    for (int i = 0; i < count; i++) {
+        mg_value v;
+        const char *name = mg_evaluation_metric_name(e, i, &v);
+        mg__json_kv_value(j, name, v);
+    }
+    mg__json_kv_int(j, "n", t->n);
+    mg__json_kv_string(j, "task", mg_task_name(t->task));
+    mg__json_kv_string(j, "task_reason", t->task_reason);
+    if (t->w != NULL) {
+        double sum = 0;
+        for (int64_t i = 0; i < t->n; i++)
+            sum += t->w[i];
+        mg__json_kv_number(j, "weight_sum", sum);
+    }
+    if (t->task == MG_TASK_BINARY) {
+        const mg_binary_metrics *b = &e->binary;
+        mg__json_kv_string(j, "positive_label", t->positive_label);
+        mg__json_kv_number(j, "threshold", t->threshold);
+        mg__json_key(j, "confusion_matrix");
+        mg__json_begin_object(j);
+        mg__json_kv_number(j, "tp", b->tp);
+        mg__json_kv_number(j, "fp", b->fp);
+        mg__json_kv_number(j, "tn", b->tn);
+        mg__json_kv_number(j, "fn", b->fn);
+        mg__json_end_object(j);
+    } else if (t->task == MG_TASK_MULTICLASS) {
+        const mg_multiclass_metrics *m = &e->multiclass;
+        int k = m->nclasses;
+        mg__json_key(j, "confusion_matrix");
+        mg__json_begin_object(j);
+        mg__json_key(j, "labels");
+        mg__json_begin_array(j);
+        for (int c = 0; c < k; c++)
+            mg__json_string(j, t->class_labels[c]);
+        mg__json_end_array(j);
+        mg__json_key(j, "matrix");
+        mg__json_begin_array(j);
+        for (int r = 0; r < k; r++) {
+            mg__json_begin_array(j);
+            for (int c = 0; c < k; c++)
+                mg__json_number(j, m->confusion[r * k + c]);
+            mg__json_end_array(j);
+        }
+        mg__json_end_array(j);
+        mg__json_end_object(j);
+        mg__json_key(j, "per_class");
+        mg__json_begin_object(j);
+        for (int c = 0; c < k; c++) {
+            const mg_class_metrics *pc = &m->per_class[c];
+            mg__json_key(j, t->class_labels[c]);
+            mg__json_begin_object(j);
+            mg__json_kv_value(j, "precision", pc->precision);
+            mg__json_kv_value(j, "recall", pc->recall);
+            mg__json_kv_value(j, "f1", pc->f1);
+            mg__json_kv_number(j, "support", pc->support);
+            mg__json_end_object(j);
+        }
+        mg__json_end_object(j);
+    }
+    mg__json_key(j, "ci");
+    mg__json_begin_object(j);
+    if (t->task == MG_TASK_BINARY)
+        binary_ci(j, t, level);
+    else if (t->task == MG_TASK_MULTICLASS)
+        multiclass_ci(j, t, level);
+    if (extra != NULL && extra->more_ci != NULL)
+        extra->more_ci(j, extra->ctx);
+    mg__json_end_object(j);
+    bool any_null = false;
+    for (int i = 0; i < count && !any_null; i++) {
+        mg_value v;
+        mg_evaluation_metric_name(e, i, &v);
+        any_null = v.null_reason != NULL;
+    }
+    if (any_null) {
+        mg__json_key(j, "null_reasons");
+        mg__json_begin_object(j);
+        for (int i = 0; i < count; i++) {
+            mg_value v;
+            const char *name = mg_evaluation_metric_name(e, i, &v);
+            if (v.null_reason != NULL)
+                mg__json_kv_string(j, name, v.null_reason);
+        }
+        mg__json_end_object(j);
+    }
+}
+
+void mg__provenance_json(mg__json *j, const mg_provenance *prov) {
+    mg__json_key(j, "provenance");
+    mg__json_begin_object(j);
+    mg__json_kv_string(j, "data", prov->data_path);
+    mg__json_kv_string(j, "data_sha256", prov->data_sha256);
+    mg__json_kv_string(j, "model", prov->model_arg);
+    mg__json_kv_string(j, "model_sha256", prov->model_sha256);
+    mg__json_kv_string(j, "modelgate_version", MG_VERSION);
+    mg__json_end_object(j);
+}
+
+char *mg_evaluation_json(const mg_evaluation *e, const mg_targets *t, const mg_provenance *prov,
+                         double level, size_t *len) {
+    mg__json j = {0};
+    mg__json_begin_object(&j);
+    mg__metrics_json_body(&j, e, t, level, NULL);
+    if (prov != NULL)
+        mg__provenance_json(&j, prov);
+    mg__json_end_object(&j);
+    return mg__json_finish(&j, len);
+}

@@ -1,0 +1,23 @@
+/* metrics_json.h - the metrics.json body, reused where a file embeds the
+ * metrics of a model (comparison.json's "new" and "baseline"). */
+#ifndef MG_REPORT_METRICS_JSON_H
+#define MG_REPORT_METRICS_JSON_H
+
+#include "modelgate/evaluate.h"
+#include "report/json.h"
+
+/* Optional additions: more entries inside "ci" (e.g. bootstrap intervals). */
+typedef struct mg__metrics_json_extra {
+    void (*more_ci)(mg__json *j, void *ctx);
+    void *ctx;
+} mg__metrics_json_extra;
+
+/* Writes the members of metrics.json (not the braces, not provenance) into
+ * the open object of j. `extra` may be NULL. */
+void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level,
+                           const mg__metrics_json_extra *extra);
+
+/* Writes "provenance": {...}. */
+void mg__provenance_json(mg__json *j, const mg_provenance *prov);
+
+#endif
