@@ -32,11 +32,11 @@ evaluate() { # evaluate DATA OUT: metrics without provenance into OUT
 
 evaluate "$dir/test.csv" "$tmp/csv.json" || exit 1
 
-# Independent figures for the CSV copy: row count and accuracy at threshold 0.5.
+# Independent figures for the CSV copy: row count and accuracy (positive when score > 0.5).
 read -r want_n want_acc < <("$py" - "$dir/test.csv" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-hits = sum((float(r["score"]) >= 0.5) == (r["label"] == "1") for r in rows)
+hits = sum((float(r["score"]) > 0.5) == (r["label"] == "1") for r in rows)  # evaluate: positive when score > 0.5
 print(len(rows), repr(hits / len(rows)))
 EOF
 )
