@@ -358,6 +358,7 @@ int cmd_benchmark(int argc, char **argv) {
     a.samples = 1000;
     a.warmup = -1;
     a.batch = 1;
+    a.threads = 1; /* one request, one thread: as a serving worker runs it */
     a.cpu = -1;
     a.seed = 42;
     a.label = "label";
@@ -379,7 +380,7 @@ int cmd_benchmark(int argc, char **argv) {
         {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
          "decide gates on the bounds at level C (else on the point)", false, false},
         {"cpu", MG_OPT_INT, &a.cpu, "K", "pin to CPU K", false, false},
-        {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default: the backend's)", false,
+        {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default 1, as one serving worker)", false,
          false},
         {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
         {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,

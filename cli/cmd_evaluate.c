@@ -4,6 +4,7 @@
 #include "modelgate/evaluate.h"
 #include "options.h"
 #include "output.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,8 +22,8 @@ static const char synopsis[] =
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
     const char *output;
-    double threshold, confidence;
-    long threads;
+    double threshold, confidence, runner_timeout, runner_start_timeout;
+    long threads, batch_size;
     mg_strlist ignore, protected_attrs, column_types, min, max;
 } evaluate_args;
 
@@ -116,6 +117,9 @@ int cmd_evaluate(int argc, char **argv) {
         {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false, false},
         {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false, false},
         {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false, false},
+        {"batch-size", MG_OPT_INT, &a.batch_size, "N", "rows per prediction call (default: the backend's)", false, false},
+        {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S", "cmd: runners: seconds allowed per batch (default 60)", false, false},
+        {"runner-start-timeout", MG_OPT_DOUBLE, &a.runner_start_timeout, "S", "cmd: runners: seconds allowed to start (default 30)", false, false},
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -133,6 +137,12 @@ int cmd_evaluate(int argc, char **argv) {
     }
     if (!(a.confidence > 0 && a.confidence < 1)) {
         fprintf(stderr, "modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (a.threads < 0 || a.batch_size < 0 || a.runner_timeout < 0 || a.runner_start_timeout < 0) {
+        fprintf(stderr, "modelgate evaluate: --threads, --batch-size and the timeouts must not be "
+                        "negative\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -161,7 +171,14 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
-    mg_model_options mopts = {.threads = (int)a.threads};
+    mg_cli_progress bar;
+    mg_cli_progress_init(&bar, "predicting");
+    mg_model_options mopts = {.threads = (int)a.threads,
+                              .batch_size = (int)a.batch_size,
+                              .start_timeout_s = a.runner_start_timeout,
+                              .batch_timeout_s = a.runner_timeout,
+                              .progress = mg_cli_progress_report,
+                              .progress_ctx = &bar};
     st = mg_model_open(a.model, &mopts, &model, &err);
     if (st != MG_OK)
         goto fail;
@@ -198,6 +215,7 @@ int cmd_evaluate(int argc, char **argv) {
             goto fail;
     }
     st = mg_targets_build(table, model, &spec, &targets, &err);
+    mg_cli_progress_end(&bar);
     if (st != MG_OK)
         goto fail;
     if (spec.task == MG_TASK_AUTO)

@@ -37,7 +37,9 @@ static void put(text *t, const char *s, size_t n) {
     t->len += n;
 }
 
-static void puts_text(text *t, const char *s) { put(t, s, strlen(s)); }
+static void puts_text(text *t, const char *s) {
+    put(t, s, strlen(s));
+}
 
 /* A CSV field, quoted when it has to be. */
 static void put_field(text *t, const char *s) {
@@ -116,8 +118,8 @@ int cmd_predict(int argc, char **argv) {
         {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
          "seconds a runner may take to start (default 30)", false, false},
         MG_OPT_END_ENTRY};
-    int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts,
-                           argc, argv, NULL);
+    int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts, argc,
+                           argv, NULL);
     if (rc != 0) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&protected_attrs);
@@ -175,8 +177,9 @@ int cmd_predict(int argc, char **argv) {
     for (int64_t r = 0; r < table->nrows; r++) {
         if (idcol != NULL) {
             char buf[64];
-            const char *s = idcol->type == MG_TYPE_STR ? mg_column_string(idcol, r)
-                                                       : mg_column_format(idcol, r, buf, sizeof buf);
+            const char *s = idcol->type == MG_TYPE_STR
+                                ? mg_column_string(idcol, r)
+                                : mg_column_format(idcol, r, buf, sizeof buf);
             put_field(&out, s != NULL ? s : "");
             put(&out, ",", 1);
         }

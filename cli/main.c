@@ -17,6 +17,7 @@ typedef struct cmd_entry {
 static const cmd_entry commands[] = {
     {"benchmark", cmd_benchmark, "measure prediction latency and gate on it"},
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
+    {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"version", cmd_version, "print the version"},

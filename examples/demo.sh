@@ -35,3 +35,26 @@ if (( $(echo "$ACCURACY < $THRESHOLD" | bc -l) )); then
   exit 1
 fi
 echo "::notice::Accuracy $ACCURACY meets threshold $THRESHOLD"
+
+# The other gates of the pipeline, on the same model and data. Their verdicts
+# are printed; the demo itself succeeds whatever they decide.
+verdict() { case $1 in 0) echo pass ;; 1) echo FAIL ;; 3) echo inconclusive ;; *) echo "error (exit $1)" ;; esac; }
+
+echo "== modelgate benchmark: p99 latency of single-row predictions, gate p99 < 100 ms"
+set +e
+"$mg" benchmark --model "$model" --test-data "$here/data/test.csv" --ignore score,gender,age_group \
+  --samples 1000 --max-p99 100 --output "$out/latency.json" 2>"$out/benchmark.err"
+code=$?
+set -e
+jq -c '{p50_ms, p99_ms, p99_upper_bound_ms, stable}' "$out/latency.json" 2>/dev/null || tail -n 1 "$out/benchmark.err"
+echo "   latency gate: $(verdict $code)"
+
+echo "== modelgate fairness: demographic parity by gender and age_group, band [0.8, 1.25]"
+set +e
+"$mg" fairness --model "$model" --test-data "$here/data/test.csv" --ignore score \
+  --protected-attributes gender,age_group --threshold 0.8 --output "$out/fairness.json" 2>"$out/fairness.err"
+code=$?
+set -e
+jq -c '.demographic_parity | map_values(.ratio)' "$out/fairness.json" 2>/dev/null || true
+tail -n 1 "$out/fairness.err"
+echo "   fairness gate: $(verdict $code)"

@@ -9,8 +9,8 @@ typedef struct mg__backend {
     const char *name;
     int batch_size; /* rows per predict call when the options do not say */
     /* Batch prediction of dense rows; NULL for the predictions backend. */
-    mg_status (*predict)(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
-                         double *out, mg_error *err);
+    mg_status (*predict)(mg_model *m, const double *rows, int64_t nrows, int nfeatures, double *out,
+                         mg_error *err);
     /* Told the names of the columns about to be fed, in order, before the
      * first batch of a table (names may be NULL); NULL when not needed. */
     mg_status (*columns)(mg_model *m, const char *const *names, int n, mg_error *err);
@@ -40,8 +40,8 @@ mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg
 /* The xgboost backend: loads the model file `path` whose bytes are data[0..len)
  * in format fmt (an mg__xgb_format, see model/xgboost.h). */
 extern const mg__backend mg__xgboost_backend;
-mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len,
-                           int fmt, mg_error *err);
+mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len, int fmt,
+                           mg_error *err);
 
 /* The runner backend: `command` is the text after "cmd:". */
 extern const mg__backend mg__runner_backend;

@@ -29,15 +29,18 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     mg__file f;
     mg_error ferr;
     if (mg__file_map(path, &f, &ferr) != MG_OK) {
-        if (strchr(path, '/') == NULL && strchr(path, ':') != NULL)
+        /* "scheme:..." with no such file is a form modelgate does not know. */
+        const char *colon = strchr(path, ':');
+        if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
                             "--model %s: not a model file nor one of the accepted forms: a file "
-                            "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., column:NAME, "
-                            "columns:A,B,C",
+                            "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., "
+                            "http://HOST:PORT/v2/models/NAME/infer, column:NAME, columns:A,B,C",
                             path);
         return mg__fail(err, MG_ERR_IO,
                         "%s (--model takes a model file (XGBoost JSON/UBJ/binary), "
-                        "cmd:PROGRAM ARGS..., column:NAME or columns:A,B,C)",
+                        "cmd:PROGRAM ARGS..., http://HOST:PORT/v2/models/NAME/infer, column:NAME "
+                        "or columns:A,B,C)",
                         ferr.text);
     }
     const uint8_t *data = (const uint8_t *)f.data;
@@ -90,7 +93,9 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
     return MG_OK;
 }
 
-const mg_model_info *mg_model_describe(const mg_model *model) { return &model->info; }
+const mg_model_info *mg_model_describe(const mg_model *model) {
+    return &model->info;
+}
 
 const char *mg_model_sha256(const mg_model *model) {
     return model->sha256[0] ? model->sha256 : NULL;
@@ -119,9 +124,9 @@ static bool in_list(const char *name, const char *const *list, int n) {
 static bool has_role(const char *name, const mg_feature_roles *r) {
     if (r == NULL)
         return false;
-    return (r->label && strcmp(r->label, name) == 0) || (r->weight && strcmp(r->weight, name) == 0) ||
-           (r->id && strcmp(r->id, name) == 0) || in_list(name, r->protected_attrs, r->nprotected) ||
-           in_list(name, r->ignore, r->nignore);
+    return (r->label && strcmp(r->label, name) == 0) ||
+           (r->weight && strcmp(r->weight, name) == 0) || (r->id && strcmp(r->id, name) == 0) ||
+           in_list(name, r->protected_attrs, r->nprotected) || in_list(name, r->ignore, r->nignore);
 }
 
 /* Chooses the table columns that feed the model, in the model's order. */
@@ -199,9 +204,16 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     int *idx = NULL, nf = 0;
     MG_TRY(match_features(model, table, roles, &idx, &nf, err));
     int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
-    int64_t batch = model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
+    int64_t batch =
+        model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
     if (batch <= 0)
         batch = 8192;
+    /* A default batch of wide rows stays within a bounded buffer (32 MiB). */
+    int64_t fit = ((int64_t)32 << 20) / ((int64_t)(nf > 0 ? nf : 1) * 8);
+    if (model->opts.batch_size <= 0 && batch > fit)
+        batch = fit > 1 ? fit : 1;
+    if (batch > table->nrows && table->nrows > 0)
+        batch = table->nrows;
     if (model->backend->columns != NULL) {
         const char **names = mg__calloc((size_t)(nf > 0 ? nf : 1), sizeof *names);
         if (names == NULL) {
@@ -217,8 +229,8 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
             return cst;
         }
     }
-    double *res = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k,
-                                   sizeof *res);
+    double *res =
+        mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k, sizeof *res);
     double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
     mg_status st = MG_OK;
     if (res == NULL || rows == NULL)

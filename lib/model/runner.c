@@ -26,10 +26,10 @@ extern char **environ;
 #define KILL_GRACE_S 0.5 /* between SIGTERM and SIGKILL */
 
 typedef struct runner {
-    pid_t pid;                /* 0 once reaped */
+    pid_t pid;                 /* 0 once reaped */
     int in_fd, out_fd, err_fd; /* our ends: the child's stdin, stdout, stderr */
-    char who[96];             /* the command, shortened, for messages */
-    char tail[TAIL_CAP];      /* the last bytes of the child's stderr */
+    char who[96];              /* the command, shortened, for messages */
+    char tail[TAIL_CAP];       /* the last bytes of the child's stderr */
     size_t tail_len;
     double start_timeout, batch_timeout;
     mg__buf pending_cols; /* a COLS frame to send before the next batch */
@@ -90,8 +90,8 @@ static bool drain_stderr(runner *r) {
 /* The tail as one line: the last lines joined by " | ", at most ~400 bytes. */
 static void tail_line(const runner *r, char *out, size_t cap) {
     size_t end = r->tail_len;
-    while (end > 0 && (r->tail[end - 1] == '\n' || r->tail[end - 1] == '\r' ||
-                       r->tail[end - 1] == ' '))
+    while (end > 0 &&
+           (r->tail[end - 1] == '\n' || r->tail[end - 1] == '\r' || r->tail[end - 1] == ' '))
         end--;
     size_t start = end > 400 ? end - 400 : 0;
     if (end == 0) {
@@ -169,8 +169,11 @@ static void close_fd(int *fd) {
  * left of its process group and reaps it. Safe to call twice. */
 static void stop_child(runner *r, double exit_grace) {
     close_fd(&r->in_fd);
-    if (r->pid <= 0)
+    if (r->pid <= 0) {
+        close_fd(&r->out_fd);
+        close_fd(&r->err_fd);
         return;
+    }
     siginfo_t info;
     if (!wait_exit(r, exit_grace, &info)) {
         kill(-r->pid, SIGTERM);
@@ -332,8 +335,8 @@ static mg_status exchange(runner *r, double timeout, const char *during, size_t 
                 if (*len > limit) {
                     char what[200];
                     snprintf(what, sizeof what,
-                             "announced a %s frame of %u bytes, more than the %zu expected %s",
-                             tag, *len, limit, during);
+                             "announced a %s frame of %u bytes, more than the %zu expected %s", tag,
+                             *len, limit, during);
                     return runner_fail(r, err, what);
                 }
                 have_header = true;
@@ -363,13 +366,11 @@ static int fd_above_stdio(int fd) {
 
 static mg_status make_pipe(int p[2], mg_error *err) {
     if (pipe2(p, O_CLOEXEC) != 0)
-        return mg__fail(err, MG_ERR_IO, "cannot create a pipe for the runner: %s",
-                        strerror(errno));
+        return mg__fail(err, MG_ERR_IO, "cannot create a pipe for the runner: %s", strerror(errno));
     p[0] = fd_above_stdio(p[0]);
     p[1] = fd_above_stdio(p[1]);
     if (p[0] < 0 || p[1] < 0)
-        return mg__fail(err, MG_ERR_IO, "cannot create a pipe for the runner: %s",
-                        strerror(errno));
+        return mg__fail(err, MG_ERR_IO, "cannot create a pipe for the runner: %s", strerror(errno));
     return MG_OK;
 }
 
@@ -520,8 +521,8 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
                                           r->who, nrows, k, out, err);
     if (st != MG_OK) {
         mg_error inner = *err;
-        return runner_fail(r, err, strchr(inner.text, ':') ? strchr(inner.text, ':') + 2
-                                                            : inner.text);
+        return runner_fail(r, err,
+                           strchr(inner.text, ':') ? strchr(inner.text, ':') + 2 : inner.text);
     }
     return MG_OK;
 }

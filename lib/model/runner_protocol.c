@@ -232,13 +232,11 @@ mg_status mg__frame_parse_info(const uint8_t *p, size_t n, const char *who, mg__
         return mg__fail(err, MG_ERR_MODEL, "runner %s: implausible feature count %u", who,
                         nfeatures);
     if (info->nnames != 0 && (info->nfeatures < 0 || info->nnames != info->nfeatures))
-        return mg__fail(err, MG_ERR_MODEL,
-                        "runner %s: names %d features but says it takes %d", who, info->nnames,
-                        info->nfeatures);
-    if (info->nlabels != 0 &&
-        ((multi && info->nlabels != info->noutputs) ||
-         (info->kind == MG_OUTPUT_PROBABILITY && info->nlabels != 2) ||
-         info->kind == MG_OUTPUT_VALUE))
+        return mg__fail(err, MG_ERR_MODEL, "runner %s: names %d features but says it takes %d", who,
+                        info->nnames, info->nfeatures);
+    if (info->nlabels != 0 && ((multi && info->nlabels != info->noutputs) ||
+                               (info->kind == MG_OUTPUT_PROBABILITY && info->nlabels != 2) ||
+                               info->kind == MG_OUTPUT_VALUE))
         return mg__fail(err, MG_ERR_MODEL,
                         "runner %s: %d class labels do not fit its outputs (kind %u, %u outputs)",
                         who, info->nlabels, kind, noutputs);
@@ -253,8 +251,8 @@ mg_status mg__frame_parse_scores(const uint8_t *p, size_t n, const char *who, in
     reader r = {p, n, 0};
     uint32_t rows, cols;
     if (get_u32(&r, &rows) != 0 || get_u32(&r, &cols) != 0)
-        return mg__fail(err, MG_ERR_MODEL, "runner %s: a SCOR frame of %zu bytes is too short",
-                        who, n);
+        return mg__fail(err, MG_ERR_MODEL, "runner %s: a SCOR frame of %zu bytes is too short", who,
+                        n);
     if ((int64_t)rows != nrows || (int)cols != k)
         return mg__fail(err, MG_ERR_MODEL,
                         "runner %s: answered %u rows of %u values for a batch of %" PRId64

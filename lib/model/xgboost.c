@@ -37,6 +37,12 @@ static const char *xgb_error(char *buf, size_t cap) {
     return buf;
 }
 
+/* libxgboost writes its warnings to stderr; a library must not print, so
+ * they are dropped (the callback is per thread: set before each call). */
+static void quiet(const char *msg) {
+    (void)msg;
+}
+
 static void xgb_release(mg_model *m) {
     xgb_state *s = m->state;
     if (s == NULL)
@@ -60,6 +66,7 @@ static mg_status xgb_predict(mg_model *m, const double *rows, int64_t nrows, int
     const bst_ulong *shape = NULL;
     bst_ulong dim = 0;
     const float *res = NULL;
+    XGBRegisterLogCallback(quiet);
     if (XGBoosterPredictFromDense(s->booster, iface, s->config, NULL, &shape, &dim, &res) != 0) {
         char e[512];
         return mg__fail(err, MG_ERR_MODEL, "model %s: libxgboost failed to predict: %s", m->arg,
@@ -122,8 +129,8 @@ static mg_status set_objective(mg_model *m, xgb_state *s, const char *obj, int n
         s->k = 1;
     } else if (strcmp(obj, "multi:softprob") == 0 || strcmp(obj, "multi:softmax") == 0) {
         if (num_class < 2)
-            return mg__fail(err, MG_ERR_FORMAT, "%s: objective %s with num_class %d", m->arg,
-                            obj, num_class);
+            return mg__fail(err, MG_ERR_FORMAT, "%s: objective %s with num_class %d", m->arg, obj,
+                            num_class);
         info->kind = MG_OUTPUT_CLASS_PROBS;
         s->k = num_class;
         /* softmax predicts only the class; its margins give the probabilities. */
@@ -178,8 +185,8 @@ static mg_status read_features(mg_model *m, xgb_state *s, mg_error *err) {
     return MG_OK;
 }
 
-mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len,
-                           int fmt, mg_error *err) {
+mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, size_t len, int fmt,
+                           mg_error *err) {
     mg__xgb_version ver;
     MG_TRY(mg__xgb_check_version(path, data, len, (mg__xgb_format)fmt, &ver, err));
     xgb_state *s = mg__calloc(1, sizeof *s);
@@ -187,6 +194,7 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
         return mg__nomem(err, "the XGBoost model");
     m->state = s;
     char e[512];
+    XGBRegisterLogCallback(quiet);
     if (XGBoosterCreate(NULL, 0, &s->booster) != 0)
         return mg__fail(err, MG_ERR_MODEL, "%s: libxgboost cannot create a booster: %s", path,
                         xgb_error(e, sizeof e));

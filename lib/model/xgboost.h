@@ -17,7 +17,7 @@ mg__xgb_format mg__xgb_detect(const uint8_t *data, size_t len);
 
 /* A value found in a JSON or UBJSON document: its type and its bytes. */
 typedef struct mg__doc_value {
-    char type; /* 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null */
+    char type;       /* 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null */
     size_t off, end; /* [off, end) of the value within the document */
 } mg__doc_value;
 

@@ -109,7 +109,9 @@ static int json_skip(walker *w, char *type) {
 /* ---- UBJSON ------------------------------------------------------------- */
 
 static int ubj_int(walker *w, uint8_t marker, int64_t *out) {
-    int size = marker == 'i' || marker == 'U' ? 1 : marker == 'I' ? 2 : marker == 'l' ? 4
+    int size = marker == 'i' || marker == 'U' ? 1
+               : marker == 'I'                ? 2
+               : marker == 'l'                ? 4
                : marker == 'L'                ? 8
                                               : 0;
     if (size == 0 || w->len - w->pos < (size_t)size)
@@ -143,11 +145,18 @@ static int ubj_length(walker *w, int64_t *n) {
 
 static int ubj_fixed_size(uint8_t m) {
     switch (m) {
-    case 'i': case 'U': case 'C': return 1;
+    case 'i':
+    case 'U':
+    case 'C': return 1;
     case 'I': return 2;
-    case 'l': case 'd': return 4;
-    case 'L': case 'D': return 8;
-    case 'T': case 'F': case 'Z': case 'N': return 0;
+    case 'l':
+    case 'd': return 4;
+    case 'L':
+    case 'D': return 8;
+    case 'T':
+    case 'F':
+    case 'Z':
+    case 'N': return 0;
     default: return -1;
     }
 }
@@ -488,8 +497,10 @@ mg_status mg__xgb_check_version(const char *name, const uint8_t *data, size_t le
     static const char *const version_path[] = {"version"};
     int r = mg__doc_find(data, len, ubj, version_path, 1, &v);
     if (r < 0)
-        return mg__fail(err, MG_ERR_FORMAT, "%s: malformed XGBoost %s model (the document "
-                        "does not parse)", name, ubj ? "UBJSON" : "JSON");
+        return mg__fail(err, MG_ERR_FORMAT,
+                        "%s: malformed XGBoost %s model (the document "
+                        "does not parse)",
+                        name, ubj ? "UBJSON" : "JSON");
     if (r == 1) {
         int64_t parts[3] = {0, 0, 0};
         int n = mg__doc_int_array(data, len, ubj, &v, parts, 3);
@@ -509,8 +520,10 @@ mg_status mg__xgb_check_version(const char *name, const uint8_t *data, size_t le
     static const char *const base_path[] = {"learner", "learner_model_param", "base_score"};
     r = mg__doc_find(data, len, ubj, base_path, 3, &v);
     if (r < 0)
-        return mg__fail(err, MG_ERR_FORMAT, "%s: malformed XGBoost %s model (the document "
-                        "does not parse)", name, ubj ? "UBJSON" : "JSON");
+        return mg__fail(err, MG_ERR_FORMAT,
+                        "%s: malformed XGBoost %s model (the document "
+                        "does not parse)",
+                        name, ubj ? "UBJSON" : "JSON");
     if (r == 1) {
         char text[64];
         bool list = v.type == 'a' ||

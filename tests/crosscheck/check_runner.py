@@ -171,20 +171,30 @@ with ThreadPoolExecutor(max_workers=4) as pool:
         for f in fails:
             check(False, f)
 
-# The bundled example's scikit-learn pipeline, matched by the names it carries.
+# The bundled example's scikit-learn pipeline, matched by the names it carries,
+# end to end: evaluate through the runner gives scikit-learn's metrics.
+import json  # noqa: E402
+
+from sklearn.metrics import log_loss, roc_auc_score  # noqa: E402
+
 example = os.path.join(SRC, "examples", "models", "model.pkl")
 example_data = os.path.join(SRC, "examples", "data", "test.csv")
-out = os.path.join(TMP, "example.csv")
-r = run("predict", "--model", "cmd:%s %s %s" % (PY, RUNNER, example), "--test-data",
-        example_data, "--output", out)
-check(r.returncode == 0, "example pickle: " + r.stderr)
-if r.returncode == 0:
-    with open(example, "rb") as f:
-        pipe = pickle.load(f)
-    test = pd.read_csv(example_data, float_precision="round_trip")
-    want = pipe.predict_proba(test[list(pipe.feature_names_in_)])[:, 1]
-    got = pd.read_csv(out, float_precision="round_trip")["score"].to_numpy()
-    check(np.max(np.abs(got - want)) <= 1e-12, "example pickle differs from scikit-learn")
+with open(example, "rb") as f:
+    pipe = pickle.load(f)
+test = pd.read_csv(example_data, float_precision="round_trip")
+want = pipe.predict_proba(test[list(pipe.feature_names_in_)])[:, 1]
+r = run("evaluate", "--model", "cmd:%s %s %s" % (PY, RUNNER, example), "--test-data",
+        example_data, "--output", "-")
+check(r.returncode in (0, 1), "evaluate through the runner: " + r.stderr)
+if r.returncode in (0, 1):
+    metrics = json.loads(r.stdout)
+    y = test["label"].to_numpy()
+    check(abs(metrics["accuracy"] - np.mean((want > 0.5) == y)) < 1e-12,
+          "evaluate accuracy %r" % metrics["accuracy"])
+    check(abs(metrics["roc_auc"] - roc_auc_score(y, want)) < 1e-9,
+          "evaluate roc_auc %r" % metrics["roc_auc"])
+    check(abs(metrics["log_loss"] - log_loss(y, want)) < 1e-9,
+          "evaluate log_loss %r" % metrics["log_loss"])
 
 # Not a runner at all, and a command that cannot start.
 r = run("predict", "--model", "cmd:/nonexistent/runner --flag", "--test-data", data_csv,

@@ -203,6 +203,21 @@ if r.returncode == 0:
     _, got = read_preds(out)
     check(got.shape == (len(rows), 1) and np.max(np.abs(got[:, 0] - want)) <= 1e-6,
           "example model differs from xgboost")
+    # End to end: evaluate runs the model itself; its metrics are scikit-learn's
+    # on xgboost's own predictions.
+    import json
+    from sklearn.metrics import accuracy_score, roc_auc_score
+    r = run("evaluate", "--model", example, "--test-data", example_data, "--ignore", "score",
+            "--protected-attributes", "gender,age_group", "--output", "-")
+    check(r.returncode in (0, 1), "evaluate with the example model: " + r.stderr)
+    if r.returncode in (0, 1):
+        metrics = json.loads(r.stdout)
+        y = np.array([int(row["label"]) for row in rows])
+        p = want.astype(np.float32).astype(np.float64)
+        check(abs(metrics["accuracy"] - accuracy_score(y, p > 0.5)) < 1e-12,
+              "evaluate accuracy %r" % metrics["accuracy"])
+        check(abs(metrics["roc_auc"] - roc_auc_score(y, p)) < 1e-9,
+              "evaluate roc_auc %r" % metrics["roc_auc"])
 
 if FAILS:
     print("%d failure(s)" % len(FAILS))

@@ -35,8 +35,8 @@ static void split_fails(const char *cmd, const char *needle) {
 
 static void argv_splitting(void **state) {
     (void)state;
-    split_ok("python3 runner.py model.pkl", (const char *const[]){"python3", "runner.py",
-                                                                    "model.pkl"}, 3);
+    split_ok("python3 runner.py model.pkl",
+             (const char *const[]){"python3", "runner.py", "model.pkl"}, 3);
     split_ok("  a\t b  ", (const char *const[]){"a", "b"}, 2);
     split_ok("a 'b c' \"d e\"", (const char *const[]){"a", "b c", "d e"}, 3);
     split_ok("x'y'\"z\"", (const char *const[]){"xyz"}, 1);
@@ -148,8 +148,8 @@ static void info_frames(void **state) {
         {1, 3, 1, 2, 0, 2, "2 class labels"},
     };
     for (size_t i = 0; i < MG_ARRAY_LEN(bad); i++) {
-        info_payload(&b, bad[i].version, bad[i].kind, bad[i].nout, bad[i].nf, names,
-                     bad[i].nnames, labels, bad[i].nlabels);
+        info_payload(&b, bad[i].version, bad[i].kind, bad[i].nout, bad[i].nf, names, bad[i].nnames,
+                     labels, bad[i].nlabels);
         assert_int_equal(parse_info(&b, &info, &err), MG_ERR_MODEL);
         assert_non_null(strstr(err.text, bad[i].needle));
         mg__runner_info_release(&info);
@@ -188,12 +188,11 @@ static void score_frames(void **state) {
             mg__buf_append(&b, &byte, 1);
         }
     }
-    assert_int_equal(
-        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &err), MG_OK);
+    assert_int_equal(mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &err),
+                     MG_OK);
     assert_memory_equal(out, v, sizeof v);
-    assert_int_equal(
-        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 3, 2, out, &err),
-        MG_ERR_MODEL);
+    assert_int_equal(mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 3, 2, out, &err),
+                     MG_ERR_MODEL);
     assert_non_null(strstr(err.text, "answered 2 rows of 2 values for a batch of 3 rows"));
     assert_int_equal(
         mg__frame_parse_scores((const uint8_t *)b.data, b.len - 8, "r", 2, 2, out, &err),

@@ -1,0 +1,302 @@
+/* cmd_fairness.c - `modelgate fairness`: runs the model on the test data,
+ * compares its decisions across the groups of the protected attributes, writes
+ * fairness.json and exits by the verdict (0 pass, 1 fail, 3 inconclusive). */
+#include "commands.h"
+#include "modelgate/evaluate.h"
+#include "modelgate/fairness.h"
+#include "modelgate/model.h"
+#include "modelgate/modelgate.h"
+#include "options.h"
+#include "output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static const char synopsis[] =
+    "Compare the model's decisions across the groups of protected attributes\n"
+    "(demographic parity, equalized odds, equal opportunity, disparate impact)\n"
+    "and gate them: every gated ratio must lie in [threshold, 1/threshold].\n"
+    "Exit 0 pass, 1 a ratio outside the band, 3 inconclusive (undefined ratio,\n"
+    "too few rows, or an interval straddling the band), 2 bad input.";
+
+/* "ATTR=VALUE" into its two halves (the value may contain '='). */
+static int split_reference(char *arg, const char **attr, const char **value) {
+    char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg)
+        return -1;
+    *eq = '\0';
+    *attr = arg;
+    *value = eq + 1;
+    return 0;
+}
+
+/* The one line that explains a non-pass verdict: the first failing (else
+ * inconclusive) gated measure. */
+static void explain(const mg_fairness *f) {
+    mg_verdict want = f->verdict;
+    for (int a = 0; a < f->nattrs; a++)
+        for (int m = 0; m < MG_FAIR_NMEASURES; m++) {
+            const mg_disparity *d = &f->attrs[a].measures[m];
+            if (!f->attrs[a].has_measure[m] || !d->gated || d->verdict != want)
+                continue;
+            const char *name = mg_fairness_measure_name((mg_fairness_measure)m);
+            double lo = f->opts.threshold, hi = 1 / f->opts.threshold;
+            if (d->ratio.null_reason != NULL || d->ratio_max.null_reason != NULL) {
+                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is undefined: %s (%s)\n",
+                        name, f->attrs[a].name,
+                        d->ratio.null_reason ? d->ratio.null_reason : d->ratio_max.null_reason,
+                        mg_verdict_name(want));
+            } else if (f->opts.confidence > 0) {
+                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is %.4g: %s (%s)\n", name,
+                        f->attrs[a].name, d->ratio.v, d->reason ? d->reason : "",
+                        mg_verdict_name(want));
+            } else {
+                double shown = d->ratio.v < lo ? d->ratio.v : d->ratio_max.v;
+                fprintf(stderr,
+                        "modelgate fairness: %s ratio of '%s' is %.4g, outside the band "
+                        "[%.4g, %.4g] (%s)\n",
+                        name, f->attrs[a].name, shown, lo, hi, mg_verdict_name(want));
+            }
+            return;
+        }
+}
+
+static void summary(const mg_fairness *f) {
+    for (int a = 0; a < f->nattrs; a++)
+        for (int m = 0; m < MG_FAIR_NMEASURES; m++) {
+            const mg_disparity *d = &f->attrs[a].measures[m];
+            if (!f->attrs[a].has_measure[m] || !d->gated)
+                continue;
+            char buf[40] = "null";
+            if (d->ratio.null_reason == NULL)
+                mg_format_double(d->ratio.v, buf, sizeof buf);
+            fprintf(stderr, "fairness: %-20s %-18s ratio %-20s %s\n", f->attrs[a].name,
+                    mg_fairness_measure_name((mg_fairness_measure)m), buf,
+                    mg_verdict_name(d->verdict));
+        }
+}
+
+int cmd_fairness(int argc, char **argv) {
+    const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
+    const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
+    const char *predictions = NULL, *id = NULL;
+    mg_strlist attrs = {0}, gates = {0}, ignore = {0};
+    double threshold = 0.8, decision = 0.5, confidence = 0;
+    long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
+    bool intersectional = false;
+    mg_opt opts[] = {
+        {"model", MG_OPT_STRING, &model_arg, "M", "the model (file, cmd:..., column:NAME)", true,
+         false},
+        {"test-data", MG_OPT_STRING, &data, "D", "test data (CSV or Parquet)", true, false},
+        {"protected-attributes", MG_OPT_LIST, &attrs, "A,B", "protected attribute columns", true,
+         false},
+        {"output", MG_OPT_STRING, &output, "FILE", "where to write fairness.json ('-' = stdout)",
+         true, false},
+        {"label", MG_OPT_STRING, &label, "COL", "label column (default: label)", false, false},
+        {"threshold", MG_OPT_DOUBLE, &threshold, "T",
+         "band [T, 1/T] for gated ratios (default 0.8)", false, false},
+        {"decision-threshold", MG_OPT_DOUBLE, &decision, "S",
+         "predicted positive when score > S (default 0.5)", false, false},
+        {"gate", MG_OPT_LIST, &gates, "MEASURES",
+         "measures to gate (default demographic_parity; regression: mae)", false, false},
+        {"method", MG_OPT_STRING, &method, "M", "between_groups (default) or to_overall", false,
+         false},
+        {"intersectional", MG_OPT_FLAG, &intersectional, NULL,
+         "also assess the combination of all attributes", false, false},
+        {"reference", MG_OPT_STRING, &reference, "ATTR=VALUE",
+         "reference group for disparate impact (gated)", false, false},
+        {"min-group-size", MG_OPT_INT, &min_group, "N",
+         "exclude groups with fewer rows (default 30)", false, false},
+        {"confidence", MG_OPT_DOUBLE, &confidence, "C",
+         "decide on bootstrap evidence at this level (Holm)", false, false},
+        {"bootstrap", MG_OPT_INT, &bootstrap, "N",
+         "bootstrap replicates with --confidence (default 1000)", false, false},
+        {"seed", MG_OPT_INT, &seed, "S", "bootstrap seed (default 42)", false, false},
+        {"weight", MG_OPT_STRING, &weight, "COL", "sample weight column", false, false},
+        {"task", MG_OPT_STRING, &task_name, "TASK", "binary, regression or auto (default auto)",
+         false, false},
+        {"positive-label", MG_OPT_STRING, &positive, "L",
+         "the positive class (default: the larger label)", false, false},
+        {"predictions", MG_OPT_STRING, &predictions, "FILE",
+         "a separate file holding the model's predictions", false, false},
+        {"id", MG_OPT_STRING, &id, "COL",
+         "pair --predictions rows with the test data by this column", false, false},
+        {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
+        {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
+        MG_OPT_END_ENTRY};
+    int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
+    if (rc != 0) {
+        mg_strlist_release(&attrs);
+        mg_strlist_release(&gates);
+        mg_strlist_release(&ignore);
+        return rc == 1 ? MG_EXIT_PASS : MG_EXIT_USAGE;
+    }
+
+    mg_fairness_options fo;
+    mg_fairness_options_init(&fo);
+    fo.threshold = threshold;
+    fo.intersectional = intersectional;
+    fo.min_group_size = min_group;
+    fo.confidence = confidence;
+    fo.bootstrap_samples = (int)bootstrap;
+    fo.seed = (uint64_t)seed;
+    fo.threads = (int)threads;
+    mg_eval_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.label = label;
+    spec.threshold = decision;
+    spec.weight = weight;
+    spec.positive_label = positive;
+    spec.roles.label = label ? label : "label";
+    spec.roles.weight = weight;
+    spec.roles.protected_attrs = (const char *const *)attrs.items;
+    spec.roles.nprotected = attrs.n;
+    spec.roles.ignore = (const char *const *)ignore.items;
+    spec.roles.nignore = ignore.n;
+    spec.roles.id = id;
+
+    rc = MG_EXIT_PASS;
+    const char *bad = NULL;
+    char ref_copy[512];
+    if (!(threshold > 0 && threshold <= 1))
+        bad = "--threshold must lie in (0, 1]: the band is [T, 1/T]";
+    else if (!(decision >= 0 && decision <= 1))
+        bad = "--decision-threshold must lie in [0, 1]";
+    else if (min_group < 1)
+        bad = "--min-group-size must be at least 1";
+    else if (confidence != 0 && !(confidence > 0 && confidence < 1))
+        bad = "--confidence must lie in (0, 1)";
+    else if (bootstrap < 1 || bootstrap > 1000000)
+        bad = "--bootstrap must lie in [1, 1000000]";
+    else if (id != NULL && predictions == NULL)
+        bad = "--id pairs a --predictions file; give one";
+    else if (threads < 0)
+        bad = "--threads must not be negative";
+    else if (method != NULL && mg_fairness_method_parse(method, &fo.method) != 0)
+        bad = "--method must be between_groups or to_overall";
+    else if (task_name != NULL &&
+             (mg_task_parse(task_name, &spec.task) != 0 || spec.task == MG_TASK_MULTICLASS))
+        bad = "--task must be binary, regression or auto";
+    for (int i = 0; bad == NULL && i < gates.n; i++) {
+        mg_fairness_measure m;
+        if (mg_fairness_measure_parse(gates.items[i], &m) != 0) {
+            fprintf(stderr,
+                    "modelgate fairness: unknown measure '%s' in --gate (expected "
+                    "demographic_parity, equalized_odds, equal_opportunity, disparate_impact, "
+                    "mean_prediction, mae or rmse)\n",
+                    gates.items[i]);
+            rc = MG_EXIT_USAGE;
+            break;
+        }
+        fo.gates |= MG_FAIR_GATE(m);
+    }
+    if (bad == NULL && rc == MG_EXIT_PASS && reference != NULL) {
+        snprintf(ref_copy, sizeof ref_copy, "%s", reference);
+        if (strlen(reference) >= sizeof ref_copy ||
+            split_reference(ref_copy, &fo.reference_attr, &fo.reference_group) != 0)
+            bad = "--reference expects ATTR=VALUE, e.g. --reference gender=male";
+    }
+    if (bad != NULL) {
+        fprintf(stderr, "modelgate fairness: %s\n", bad);
+        rc = MG_EXIT_USAGE;
+    }
+
+    mg_table *table = NULL, *preds = NULL;
+    mg_model *model = NULL;
+    mg_targets targets;
+    memset(&targets, 0, sizeof targets);
+    mg_fairness result;
+    memset(&result, 0, sizeof result);
+    mg_error err;
+    mg_error_clear(&err);
+    mg_model_options mo;
+    memset(&mo, 0, sizeof mo);
+    mo.threads = (int)threads;
+    if (rc == MG_EXIT_PASS && mg_model_open(model_arg, &mo, &model, &err) != MG_OK)
+        rc = mg_cli_fail("fairness", &err);
+    /* A model that reads its scores from columns needs only those columns,
+     * the label, the weight and the attributes. */
+    const char *wanted[96];
+    int nwanted = 0;
+    if (rc == MG_EXIT_PASS && predictions == NULL) {
+        const mg_model_info *info = mg_model_describe(model);
+        const char *need[96];
+        int nneed = 0;
+        if (info->noutput_columns > 0 && info->noutput_columns + attrs.n + 2 <= 96) {
+            need[nneed++] = label ? label : "label";
+            if (weight != NULL)
+                need[nneed++] = weight;
+            for (int c = 0; c < info->noutput_columns; c++)
+                need[nneed++] = info->output_columns[c];
+            for (int c = 0; c < attrs.n; c++)
+                need[nneed++] = attrs.items[c];
+        }
+        for (int i = 0; i < nneed; i++) {
+            bool dup = false;
+            for (int k = 0; k < nwanted; k++)
+                dup = dup || strcmp(wanted[k], need[i]) == 0;
+            if (!dup)
+                wanted[nwanted++] = need[i];
+        }
+    }
+    mg_read_options ro;
+    memset(&ro, 0, sizeof ro);
+    ro.threads = (int)threads;
+    ro.columns = nwanted ? wanted : NULL;
+    ro.ncolumns = nwanted;
+    if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
+        rc = mg_cli_fail("fairness", &err);
+    for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
+        if (mg_table_column(table, attrs.items[i]) == NULL) {
+            fprintf(stderr, "modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
+                    attrs.items[i]);
+            rc = MG_EXIT_USAGE;
+        }
+    if (rc == MG_EXIT_PASS && predictions != NULL) {
+        mg_read_options po;
+        memset(&po, 0, sizeof po);
+        po.threads = (int)threads;
+        if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
+            mg_table_attach(table, preds, id, &err) != MG_OK)
+            rc = mg_cli_fail("fairness", &err);
+    }
+    if (rc == MG_EXIT_PASS && mg_targets_build(table, model, &spec, &targets, &err) != MG_OK)
+        rc = mg_cli_fail("fairness", &err);
+    if (rc == MG_EXIT_PASS && mg_fairness_compute(&targets, table, (const char *const *)attrs.items,
+                                                  attrs.n, &fo, &result, &err) != MG_OK)
+        rc = mg_cli_fail("fairness", &err);
+    if (rc == MG_EXIT_PASS) {
+        char data_sha[65];
+        bool have_sha = mg_file_sha256(data, data_sha, &err) == MG_OK;
+        mg_provenance prov = {data, have_sha ? data_sha : NULL, model_arg, mg_model_sha256(model)};
+        size_t len = 0;
+        char *json = mg_fairness_json(&result, &prov, &len);
+        if (json == NULL) {
+            fprintf(stderr, "modelgate fairness: out of memory writing fairness.json\n");
+            rc = MG_EXIT_INTERNAL;
+        } else {
+            rc = mg_cli_write_file("fairness", output, json, len);
+            free(json);
+        }
+        if (rc == MG_EXIT_PASS) {
+            summary(&result);
+            if (result.verdict != MG_VERDICT_PASS)
+                explain(&result);
+            rc = result.verdict == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
+                 : result.verdict == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
+                                                             : MG_EXIT_PASS;
+        }
+    }
+    mg_fairness_release(&result);
+    mg_targets_release(&targets);
+    mg_model_free(model);
+    mg_table_free(preds);
+    mg_table_free(table);
+    mg_strlist_release(&attrs);
+    mg_strlist_release(&gates);
+    mg_strlist_release(&ignore);
+    return rc;
+}
