@@ -1,7 +1,7 @@
 """Parquet fixture matrix, value by value: every file of tests/data/parquet/matrix/ (and
-the parts/ directory) read by `modelgate inspect` (4 threads, and 1 thread for the same
-bytes) must hold exactly the table of
-test.csv, parsed here with Python's csv module (independent of modelgate's CSV reader).
+the parts/ directory) read by `modelgate inspect` must hold exactly the table of test.csv,
+parsed here with Python's csv module (independent of modelgate's CSV reader); reading
+with one thread must give the same bytes as with four.
 
 Usage: /usr/bin/python3 check_parquet_matrix.py <modelgate binary>   (env MG_SOURCE_DIR)
 """
