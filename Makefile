@@ -28,15 +28,15 @@ sanitize: deps
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer on the Parquet reader for FUZZ_SECONDS (clang, ASan). New inputs go
+# libFuzzer on the Parquet reader for FUZZ_SECONDS (clang, ASan+UBSan). New inputs go
 # to build-fuzz/corpus, crashes to build-fuzz/crash-*; copy a crash into
 # fuzz/corpus/parquet/ to make `make check` replay it.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON \
 	    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-	    "-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer" \
-	    "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer"
+	    "-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	    "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_parquet
 	mkdir -p build-fuzz/corpus/parquet
 	ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/fuzz_parquet -max_total_time=$(FUZZ_SECONDS) \
@@ -50,4 +50,4 @@ format:
 	find include lib cli tests fuzz bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz

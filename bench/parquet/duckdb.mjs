@@ -42,9 +42,9 @@ if (cmd === 'gen') {
     let accuracy, groups;
     for (let k = 0; k < reps; k++) {
         const t0 = process.hrtime.bigint();
-        const acc = await one(`SELECT avg(CASE WHEN (score >= 0.5)::INTEGER = label THEN 1.0 ELSE 0.0 END)
+        const acc = await one(`SELECT avg(CASE WHEN (score > 0.5)::INTEGER = label THEN 1.0 ELSE 0.0 END)
             FROM read_parquet('${file}')`);
-        const rates = await one(`SELECT gender, age_group, count(*) AS n, avg((score >= 0.5)::INTEGER) AS rate
+        const rates = await one(`SELECT gender, age_group, count(*) AS n, avg((score > 0.5)::INTEGER) AS rate
             FROM read_parquet('${file}') GROUP BY gender, age_group`);
         ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
         accuracy = Number(acc[0][0]);

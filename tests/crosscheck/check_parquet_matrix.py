@@ -1,6 +1,7 @@
 """Parquet fixture matrix, value by value: every file of tests/data/parquet/matrix/ (and
-the parts/ directory) read by `modelgate inspect` must hold exactly the table of
-test.csv, parsed here with Python's csv module (independent of modelgate's CSV reader).
+the parts/ directory) read by `modelgate inspect` must hold exactly the table of test.csv,
+parsed here with Python's csv module (independent of modelgate's CSV reader); reading
+with one thread must give the same bytes as with four.
 
 Usage: /usr/bin/python3 check_parquet_matrix.py <modelgate binary>   (env MG_SOURCE_DIR)
 """
@@ -40,10 +41,16 @@ def main():
     failures = 0
     for path in inputs:
         name = os.path.relpath(path, MATRIX)
-        r = subprocess.run([binary, "inspect", "--test-data", path, "--format", "json",
-                            "--output", "-"], capture_output=True, timeout=120)
+        cmd = [binary, "inspect", "--test-data", path, "--format", "json", "--output", "-"]
+        r = subprocess.run(cmd + ["--threads", "4"], capture_output=True, timeout=120)
         if r.returncode != 0:
             print(f"FAIL {name}: exit {r.returncode}: {r.stderr.decode(errors='replace').strip()}")
+            failures += 1
+            continue
+        # Row groups decode in parallel: one thread must give the same bytes.
+        one = subprocess.run(cmd + ["--threads", "1"], capture_output=True, timeout=120)
+        if one.returncode != 0 or one.stdout != r.stdout:
+            print(f"FAIL {name}: --threads 1 gives other output than --threads 4")
             failures += 1
             continue
         got = json.loads(r.stdout)

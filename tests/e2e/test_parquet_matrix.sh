@@ -15,7 +15,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 # Until the evaluate command is in the build, say so and let ctest report a skip (77).
-if "$mg" evaluate --help 2>&1 >/dev/null | grep -q "unknown command 'evaluate'"; then
+probe=$("$mg" evaluate --help 2>&1 >/dev/null || true)
+if [[ $probe == *"unknown command 'evaluate'"* ]]; then
   echo "SKIP: this modelgate has no evaluate command"
   exit 77
 fi
@@ -31,11 +32,11 @@ evaluate() { # evaluate DATA OUT: metrics without provenance into OUT
 
 evaluate "$dir/test.csv" "$tmp/csv.json" || exit 1
 
-# Independent figures for the CSV copy: row count and accuracy at threshold 0.5.
+# Independent figures for the CSV copy: row count and accuracy (positive when score > 0.5).
 read -r want_n want_acc < <("$py" - "$dir/test.csv" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-hits = sum((float(r["score"]) >= 0.5) == (r["label"] == "1") for r in rows)
+hits = sum((float(r["score"]) > 0.5) == (r["label"] == "1") for r in rows)  # evaluate: positive when score > 0.5
 print(len(rows), repr(hits / len(rows)))
 EOF
 )
