@@ -5,6 +5,7 @@
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
 #include "options.h"
+#include "digest.h"
 #include "output.h"
 
 #include <math.h>
@@ -151,12 +152,11 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     memset(targets, 0, sizeof targets);
     memset(&c, 0, sizeof c);
     int rc = -1;
-    char data_sha[65];
+    mg_cli_digest digest;
+    mg_cli_digest_start(&digest, r->data);
     mg_read_options ropts = {.threads = (int)r->threads};
     mg_model_options mopts = {.threads = (int)r->threads};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
-    if (st == MG_OK)
-        st = mg_file_sha256(r->data, data_sha, &err);
     if (st == MG_OK)
         st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
     if (st == MG_OK)
@@ -171,6 +171,7 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                             .threads = (int)r->threads};
     if (st == MG_OK)
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
+    const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
         mg_compare_provenance prov = {r->data,     data_sha,
                                       r->new_arg,  mg_model_sha256(models[0]),

@@ -4,6 +4,7 @@
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "options.h"
+#include "digest.h"
 #include "output.h"
 #include "progress.h"
 
@@ -175,6 +176,7 @@ int cmd_evaluate(int argc, char **argv) {
     mg_type_override *overrides = NULL;
     char *json = NULL;
     mg_status st;
+    mg_cli_digest digest = {0};
 
     if (parse_overrides(&a.column_types, &overrides) != 0) {
         rc = MG_EXIT_USAGE;
@@ -212,6 +214,7 @@ int cmd_evaluate(int argc, char **argv) {
     mg_read_options ropts = {.columns = nwanted ? wanted : NULL, .ncolumns = nwanted,
                              .overrides = overrides, .noverrides = a.column_types.n,
                              .threads = (int)a.threads};
+    mg_cli_digest_start(&digest, a.test_data);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
     if (st != MG_OK)
         goto fail;
@@ -227,6 +230,13 @@ int cmd_evaluate(int argc, char **argv) {
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
         goto fail;
+    /* The targets hold all that the metrics need: give the columns back before
+     * the metrics allocate their sort buffers, so peak memory stays near one
+     * copy of the used columns. */
+    mg_table_free(table);
+    table = NULL;
+    mg_table_free(preds);
+    preds = NULL;
     if (spec.task == MG_TASK_AUTO)
         fprintf(stderr, "modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
                 targets.task_reason);
@@ -234,9 +244,8 @@ int cmd_evaluate(int argc, char **argv) {
     if (st != MG_OK)
         goto fail;
 
-    char data_sha[65];
-    st = mg_file_sha256(a.test_data, data_sha, &err);
-    mg_provenance prov = {.data_path = a.test_data, .data_sha256 = st == MG_OK ? data_sha : NULL,
+    const char *data_sha = mg_cli_digest_finish(&digest);
+    mg_provenance prov = {.data_path = a.test_data, .data_sha256 = data_sha,
                           .model_arg = a.model, .model_sha256 = mg_model_sha256(model)};
     size_t len = 0;
     /* An explicit --confidence (or --bootstrap) asks for an interval for
@@ -277,6 +286,7 @@ int cmd_evaluate(int argc, char **argv) {
 fail:
     rc = mg_cli_fail("evaluate", &err);
 out:
+    mg_cli_digest_finish(&digest); /* joins the thread on every path */
     free(json);
     free(overrides);
     mg_evaluation_release(&eval);

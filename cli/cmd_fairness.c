@@ -7,6 +7,7 @@
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "options.h"
+#include "digest.h"
 #include "output.h"
 
 #include <stdio.h>
@@ -247,6 +248,8 @@ int cmd_fairness(int argc, char **argv) {
     ro.threads = (int)threads;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
+    mg_cli_digest digest;
+    mg_cli_digest_start(&digest, data);
     if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
@@ -269,9 +272,8 @@ int cmd_fairness(int argc, char **argv) {
                                                   attrs.n, &fo, &result, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS) {
-        char data_sha[65];
-        bool have_sha = mg_file_sha256(data, data_sha, &err) == MG_OK;
-        mg_provenance prov = {data, have_sha ? data_sha : NULL, model_arg, mg_model_sha256(model)};
+        const char *data_sha = mg_cli_digest_finish(&digest);
+        mg_provenance prov = {data, data_sha, model_arg, mg_model_sha256(model)};
         size_t len = 0;
         char *json = mg_fairness_json(&result, &prov, &len);
         if (json == NULL) {
@@ -290,6 +292,7 @@ int cmd_fairness(int argc, char **argv) {
                                                              : MG_EXIT_PASS;
         }
     }
+    mg_cli_digest_finish(&digest); /* joins the thread on every path */
     mg_fairness_release(&result);
     mg_targets_release(&targets);
     mg_model_free(model);

@@ -172,35 +172,63 @@ static mg_status map_rows(const mg_table *t, const mg_column *col, labelset *s, 
         free(code_class);
         return MG_OK;
     }
-    char buf[64];
-    double last = NAN;
-    int32_t last_class = -1;
-    for (int64_t i = 0; i < col->nrows; i++) {
-        double num;
-        const char *text = cell_text(col, i, buf, sizeof buf, &num);
-        if (text == NULL)
-            return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing",
-                            t->source, (long long)i + 1, col->name, what);
-        if (isnan(num))
-            return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is NaN", t->source,
-                            (long long)i + 1, col->name, what);
-        if (num == last) {
-            idx[i] = last_class;
-            continue;
-        }
-        int c = labelset_add(s, text, num);
-        if (c < 0)
-            return mg__nomem(err, "label classes");
-        if (s->n > 10000)
-            return mg__fail(err, MG_ERR_DATA,
-                            "%s: column '%s' has more than 10000 distinct values; a "
-                            "classification %s needs few classes (use --task regression?)",
-                            t->source, col->name, what);
-        last = num;
-        last_class = c;
-        idx[i] = c;
+    /* Numbers: a hash from the value's bits to its class, so that the text of
+     * a label is made once per distinct value, not once per row. */
+    enum { MAX_CLASSES = 10000, SLOTS = 32768 };
+    uint64_t *keys = mg__malloc_array(SLOTS, sizeof *keys);
+    int32_t *vals = mg__malloc_array(SLOTS, sizeof *vals);
+    if (keys == NULL || vals == NULL) {
+        free(keys);
+        free(vals);
+        return mg__nomem(err, "label classes");
     }
-    return MG_OK;
+    for (int k = 0; k < SLOTS; k++)
+        vals[k] = -1;
+    mg_status st = MG_OK;
+    for (int64_t i = 0; i < col->nrows && st == MG_OK; i++) {
+        double num;
+        if (mg_column_number(col, i, &num) != 0) {
+            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing",
+                          t->source, (long long)i + 1, col->name, what);
+            break;
+        }
+        if (isnan(num)) {
+            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is NaN", t->source,
+                          (long long)i + 1, col->name, what);
+            break;
+        }
+        if (num == 0)
+            num = 0; /* -0 and 0 are one class */
+        uint64_t bits;
+        memcpy(&bits, &num, sizeof bits);
+        size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> 49) & (SLOTS - 1);
+        while (vals[h] >= 0 && keys[h] != bits)
+            h = (h + 1) & (SLOTS - 1);
+        if (vals[h] < 0) {
+            char buf[64];
+            const char *text = col->type == MG_TYPE_BOOL ? (num != 0 ? "true" : "false") : buf;
+            if (col->type != MG_TYPE_BOOL)
+                number_text(num, buf, sizeof buf);
+            int c = labelset_add(s, text, num);
+            if (c < 0) {
+                st = mg__nomem(err, "label classes");
+                break;
+            }
+            if (s->n > MAX_CLASSES) {
+                st = mg__fail(err, MG_ERR_DATA,
+                              "%s: column '%s' has more than %d distinct values; a "
+                              "classification %s needs few classes (use --task regression?)",
+                              t->source, col->name, MAX_CLASSES, what);
+                break;
+            }
+            keys[h] = bits;
+            vals[h] = c;
+        }
+        idx[i] = vals[h];
+    }
+    free(keys);
+    free(vals);
+    return st;
 }
 
 static bool column_is_integral(const mg_column *col) {
@@ -373,11 +401,12 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
             out->score[i] = strcmp(text, pos_text) == 0 ? 1.0 : 0.0;
         }
     } else {
-        for (int64_t i = 0; i < n; i++) {
-            double v = b->outputs[i];
-            MG_TRY(check_probability(t, b->model, i, v, err));
-            out->score[i] = v;
-        }
+        for (int64_t i = 0; i < n; i++)
+            MG_TRY(check_probability(t, b->model, i, b->outputs[i], err));
+        /* One probability per row: the outputs are the scores; take them over. */
+        free(out->score);
+        out->score = b->outputs;
+        b->outputs = NULL;
     }
     out->threshold = b->spec->threshold;
     return MG_OK;

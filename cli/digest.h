@@ -1,0 +1,25 @@
+/* digest.h - the sha256 of an input file for provenance, computed on a thread
+ * of its own while the command reads and evaluates, so that it adds no time. */
+#ifndef MG_CLI_DIGEST_H
+#define MG_CLI_DIGEST_H
+
+#include <pthread.h>
+
+typedef struct mg_cli_digest {
+    pthread_t thread;
+    int started;
+    const char *path; /* borrowed */
+    char hex[65];
+    int ok;
+} mg_cli_digest;
+
+/* Starts hashing `path` (which must outlive the digest); hashes inline when no
+ * thread can be started. */
+void mg_cli_digest_start(mg_cli_digest *d, const char *path);
+
+/* Waits for the hash; returns its 64 hex digits, or NULL when the path could
+ * not be hashed (a directory of part files, say). Calling it again, or on a
+ * zeroed digest that never started, is safe. */
+const char *mg_cli_digest_finish(mg_cli_digest *d);
+
+#endif
