@@ -43,8 +43,10 @@ fuzz: deps
 	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ \
 	    build-fuzz/corpus/parquet fuzz/corpus/parquet
 
-install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+install: $(BUILD)/Makefile
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
 
 format:
 	find include lib cli tests fuzz bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
