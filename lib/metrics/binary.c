@@ -63,6 +63,65 @@ static void derive(mg_binary_metrics *m) {
                                             : "undefined: no rows are predicted positive");
 }
 
+/* The two independent halves of the work, run side by side: the ranking
+ * metrics need one sort of every score; the rest need one pass. */
+typedef struct binary_job {
+    const uint8_t *y;
+    const double *score, *w;
+    int64_t n;
+    double threshold;
+    mg_binary_metrics *out;
+    mg_error rank_err;
+} binary_job;
+
+static mg_status rank_half(binary_job *j) {
+    size_t n = (size_t)j->n;
+    uint64_t *keys = mg__malloc_array(n, sizeof *keys);
+    double *wsort = j->w ? mg__malloc_array(n, sizeof *wsort) : NULL;
+    if (keys == NULL || (j->w != NULL && wsort == NULL)) {
+        free(keys);
+        free(wsort);
+        return mg__nomem(&j->rank_err, "the score sort keys");
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = mg__score_key(j->score[i], j->y[i]);
+    if (wsort != NULL)
+        memcpy(wsort, j->w, n * sizeof *wsort);
+    mg_status st =
+        mg__ranking_metrics(keys, wsort, n, &j->out->roc_auc, &j->out->pr_auc, &j->rank_err);
+    free(keys);
+    free(wsort);
+    return st;
+}
+
+static void threshold_half(binary_job *j) {
+    const double *w = j->w;
+    mg__sum tp = {0, 0}, fp = {0, 0}, tn = {0, 0}, fn = {0, 0}, loss = {0, 0}, brier = {0, 0};
+    for (int64_t i = 0; i < j->n; i++) {
+        double wi = w ? w[i] : 1.0, s = j->score[i];
+        int positive = j->y[i], predicted = s > j->threshold;
+        mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
+        mg__sum_add(&loss, wi * row_log_loss(positive, s));
+        double d = positive - s;
+        mg__sum_add(&brier, wi * d * d);
+    }
+    mg_binary_metrics *out = j->out;
+    out->tp = mg__sum_value(&tp);
+    out->fp = mg__sum_value(&fp);
+    out->tn = mg__sum_value(&tn);
+    out->fn = mg__sum_value(&fn);
+    out->log_loss = mg_value_of(mg__sum_value(&loss) / out->weight_sum);
+    out->brier = mg_value_of(mg__sum_value(&brier) / out->weight_sum);
+}
+
+static mg_status binary_task(void *ctx, int i) {
+    binary_job *j = ctx;
+    if (i == 0)
+        return rank_half(j);
+    threshold_half(j);
+    return MG_OK;
+}
+
 mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const double *w,
                                     int64_t n, double threshold, mg_binary_metrics *out,
                                     mg_error *err) {
@@ -74,38 +133,20 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
     double weight_sum;
     MG_TRY(mg__weights_check(w, n, &weight_sum, err));
     MG_TRY(mg__binary_rows_check(y, score, n, err));
-
-    uint64_t *keys = mg__malloc_array((size_t)n, sizeof *keys);
-    double *wsort = w ? mg__malloc_array((size_t)n, sizeof *wsort) : NULL;
-    if (keys == NULL || (w != NULL && wsort == NULL)) {
-        free(keys);
-        free(wsort);
-        return mg__nomem(err, "the score sort keys");
-    }
-    mg__sum tp = {0, 0}, fp = {0, 0}, tn = {0, 0}, fn = {0, 0}, loss = {0, 0}, brier = {0, 0};
-    for (int64_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0, s = score[i];
-        int positive = y[i], predicted = s > threshold;
-        mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
-        mg__sum_add(&loss, wi * row_log_loss(positive, s));
-        double d = positive - s;
-        mg__sum_add(&brier, wi * d * d);
-        keys[i] = mg__score_key(s, positive);
-        if (wsort)
-            wsort[i] = wi;
-    }
     out->n = n;
     out->weight_sum = weight_sum;
     out->threshold = threshold;
-    out->tp = mg__sum_value(&tp);
-    out->fp = mg__sum_value(&fp);
-    out->tn = mg__sum_value(&tn);
-    out->fn = mg__sum_value(&fn);
-    out->log_loss = mg_value_of(mg__sum_value(&loss) / weight_sum);
-    out->brier = mg_value_of(mg__sum_value(&brier) / weight_sum);
+    binary_job job = {.y = y, .score = score, .w = w, .n = n, .threshold = threshold, .out = out};
+    mg_error_clear(&job.rank_err);
+    /* Two threads pay off only when there is enough work to share. */
+    mg_status st = mg__parallel_for(2, n >= 100000 ? 2 : 1, binary_task, &job);
+    if (st != MG_OK) {
+        if (job.rank_err.status == MG_OK)
+            return mg__nomem(err, "the metric threads");
+        if (err != NULL)
+            *err = job.rank_err;
+        return st;
+    }
     derive(out);
-    mg_status st = mg__ranking_metrics(keys, wsort, (size_t)n, &out->roc_auc, &out->pr_auc, err);
-    free(keys);
-    free(wsort);
-    return st;
+    return MG_OK;
 }
