@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that modelgate's build, tests and demo need:
-# only the missing ones, without questions, and safe to run again.
+# Installs the Debian packages that modelgate's build, tests, demo and fuzzer
+# need: only the missing ones, without questions, and safe to run again.
+# (Node.js and npm serve only the benchmarks and the regeneration of the
+# committed Parquet fixtures; see bench/README.md.)
 set -euo pipefail
 
 packages=(
@@ -9,7 +11,6 @@ packages=(
   libcurl4-openssl-dev libyaml-dev libsqlite3-dev libxgboost-dev
   libcmocka-dev jq bc time procps
   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-xgboost python3-joblib
-  nodejs npm
 )
 
 missing=()
@@ -18,15 +19,6 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-
-# Node.js and npm may come from outside Debian on a developer machine; accept those.
-if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  filtered=()
-  for p in "${missing[@]}"; do
-    [[ $p == nodejs || $p == npm ]] || filtered+=("$p")
-  done
-  missing=("${filtered[@]+"${filtered[@]}"}")
-fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
