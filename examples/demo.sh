@@ -14,9 +14,9 @@ if [ -f "$here/models/model.json" ]; then
   what="the XGBoost model examples/models/model.json"
 fi
 
-echo "== modelgate evaluate: $what on examples/data/test.csv"
+echo "== modelgate evaluate: $what on examples/data/test.parquet"
 set +e
-"$mg" evaluate --model "$model" --test-data "$here/data/test.csv" \
+"$mg" evaluate --model "$model" --test-data "$here/data/test.parquet" \
   --ignore score --protected-attributes gender,age_group \
   --min accuracy=0.85 --output "$out/metrics.json"
 code=$?
@@ -42,7 +42,7 @@ verdict() { case $1 in 0) echo pass ;; 1) echo FAIL ;; 3) echo inconclusive ;; *
 
 echo "== modelgate benchmark: p99 latency of single-row predictions, gate p99 < 100 ms"
 set +e
-"$mg" benchmark --model "$model" --test-data "$here/data/test.csv" --ignore score,gender,age_group \
+"$mg" benchmark --model "$model" --test-data "$here/data/test.parquet" --ignore score,gender,age_group \
   --samples 1000 --max-p99 100 --output "$out/latency.json" 2>"$out/benchmark.err"
 code=$?
 set -e
@@ -51,7 +51,7 @@ echo "   latency gate: $(verdict $code)"
 
 echo "== modelgate fairness: demographic parity by gender and age_group, band [0.8, 1.25]"
 set +e
-"$mg" fairness --model "$model" --test-data "$here/data/test.csv" --ignore score \
+"$mg" fairness --model "$model" --test-data "$here/data/test.parquet" --ignore score \
   --protected-attributes gender,age_group --threshold 0.8 --output "$out/fairness.json" 2>"$out/fairness.err"
 code=$?
 set -e
