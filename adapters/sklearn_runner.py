@@ -10,10 +10,13 @@ joblib is used when installed (it also reads plain pickles).
 
 The serve() function is reusable: any Python runner can call it with its own
 INFO fields and a predict function that maps a float64 (n, f) array to a
-float64 (n, k) array.
+float64 (n, k) array. Every SCOR it sends ends with the time the predict
+function took (the protocol's optional compute time), so that modelgate's
+benchmark can tell the model's compute from transport and serialisation.
 """
 import struct
 import sys
+import time
 
 PROTOCOL_VERSION = 1
 KIND_PROBABILITY, KIND_CLASS_PROBS, KIND_CLASS, KIND_VALUE = 0, 1, 2, 3
@@ -117,13 +120,15 @@ def serve(info, predict, stdin=None, stdout=None):
         rows = np.frombuffer(payload, dtype="<f8", offset=8, count=nrows * nfeat)
         rows = rows.reshape(nrows, nfeat)
         try:
+            t0 = time.perf_counter()
             scores = np.asarray(predict(rows, columns), dtype="<f8")
             scores = scores.reshape(nrows, -1)
+            compute = time.perf_counter() - t0
         except Exception as e:  # the model's own failure goes back as FAIL
             write_frame(stdout, "FAIL", ("%s: %s" % (type(e).__name__, e)).encode("utf-8"))
             continue
         write_frame(stdout, "SCOR", struct.pack("<II", scores.shape[0], scores.shape[1])
-                    + scores.tobytes())
+                    + scores.tobytes() + struct.pack("<d", max(compute, 0.0)))
 
 
 def load_model(path):

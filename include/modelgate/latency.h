@@ -86,6 +86,14 @@ typedef struct mg_latency_run {
     bool stable;              /* window medians within 10% of each other */
     double window_spread;     /* (max - min) / min of the window medians */
     mg_latency_summary summary;
+    /* The model's own compute time per timed call, as its backend reported it
+     * (mg_model_last_compute_seconds; runners may send it), in the order the
+     * calls ran; NULL unless every timed call reported one. */
+    double *compute_ms;
+    int64_t compute_reported; /* timed calls that reported a compute time */
+    /* With compute_ms: the summary of the compute times, and of the transport
+     * per call (its measured round trip minus its reported compute time). */
+    mg_latency_summary compute, transport;
 } mg_latency_run;
 
 MG_API void mg_latency_run_release(mg_latency_run *run);

@@ -98,6 +98,13 @@ MG_API mg_status mg_model_feature_rows(const mg_model *model, const mg_table *ta
 MG_API mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows,
                                   int nfeatures, double *out, mg_error *err);
 
+/* The compute time in seconds that the backend itself reported for the most
+ * recent mg_model_predict call (a runner's own time for the batch, without
+ * transport and serialisation), or a negative value when it reported none:
+ * in-process backends, runners that do not send it, before the first call or
+ * after a failed one. */
+MG_API double mg_model_last_compute_seconds(const mg_model *model);
+
 /* The sha256 of the model file (64 hex chars), or NULL when the model is not
  * a file (columns, commands with no file). Borrowed. */
 MG_API const char *mg_model_sha256(const mg_model *model);

@@ -64,8 +64,10 @@ static uint64_t next_random(uint64_t *s) {
 /* One model under measurement. */
 typedef struct subject {
     mg_model *model;
-    double *out; /* batch * noutputs */
-    int64_t *ns; /* timed samples */
+    double *out;       /* batch * noutputs */
+    int64_t *ns;       /* timed samples */
+    double *compute_s; /* per timed sample: the model's own reported time, < 0 = none */
+    int64_t reported;  /* timed samples with a reported compute time */
     int64_t n, cap, want;
     int64_t first_ns;
     int64_t late, max_delay_ns;
@@ -104,7 +106,8 @@ static mg_status subject_init(subject *s, mg_model *m, int batch, int64_t want, 
     s->out = mg__malloc_array((size_t)batch * (size_t)k, sizeof *s->out);
     s->cap = want > 0 ? want : 4096;
     s->ns = mg__malloc_array((size_t)s->cap, sizeof *s->ns);
-    if (s->out == NULL || s->ns == NULL)
+    s->compute_s = mg__malloc_array((size_t)s->cap, sizeof *s->compute_s);
+    if (s->out == NULL || s->ns == NULL || s->compute_s == NULL)
         return mg__nomem(err, "latency samples");
     return MG_OK;
 }
@@ -112,6 +115,7 @@ static mg_status subject_init(subject *s, mg_model *m, int batch, int64_t want, 
 static void subject_release(subject *s) {
     free(s->out);
     free(s->ns);
+    free(s->compute_s);
 }
 
 static mg_status call(harness *h, subject *s, const double *req, mg_error *err) {
@@ -141,6 +145,10 @@ static mg_status subject_grow(subject *s, mg_error *err) {
     if (ns == NULL)
         return mg__nomem(err, "latency samples");
     s->ns = ns;
+    double *c = mg__realloc_array(s->compute_s, (size_t)cap, sizeof *c);
+    if (c == NULL)
+        return mg__nomem(err, "latency samples");
+    s->compute_s = c;
     s->cap = cap;
     return MG_OK;
 }
@@ -184,6 +192,9 @@ static mg_status timed_phase(harness *h, subject *subj, int nsubj, const mg_late
         int64_t t1 = now_ns();
         if (st != MG_OK)
             return st;
+        double compute = mg_model_last_compute_seconds(s->model);
+        s->compute_s[s->n] = compute;
+        s->reported += compute >= 0;
         s->ns[s->n++] = t1 - t0;
         t_end = t1;
         if (o->progress != NULL && --until_report <= 0) {
@@ -210,6 +221,32 @@ static double median_of(const double *v, int64_t n, double *scratch) {
     memcpy(scratch, v, (size_t)n * sizeof *v);
     qsort(scratch, (size_t)n, sizeof *scratch, cmp_double);
     return mg_quantile_nearest_rank(scratch, n, 0.5);
+}
+
+/* The reported compute times and what is left of each round trip beside them
+ * (transport, serialisation and queueing), when every timed call reported one. */
+static mg_status split_compute(const subject *s, mg_latency_run *run, mg_error *err) {
+    run->compute_reported = s->reported;
+    if (s->n == 0 || s->reported != s->n)
+        return MG_OK;
+    int64_t n = s->n;
+    run->compute_ms = mg__malloc_array((size_t)n, sizeof *run->compute_ms);
+    double *sorted = mg__malloc_array((size_t)n, sizeof *sorted);
+    if (run->compute_ms == NULL || sorted == NULL) {
+        free(sorted);
+        return mg__nomem(err, "compute time samples");
+    }
+    for (int64_t i = 0; i < n; i++)
+        run->compute_ms[i] = s->compute_s[i] * 1e3;
+    memcpy(sorted, run->compute_ms, (size_t)n * sizeof *sorted);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+    mg_latency_summarize(sorted, n, &run->compute);
+    for (int64_t i = 0; i < n; i++)
+        sorted[i] = run->samples_ms[i] - run->compute_ms[i];
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+    mg_latency_summarize(sorted, n, &run->transport);
+    free(sorted);
+    return MG_OK;
 }
 
 static mg_status finish_run(const subject *s, int windows, double elapsed_s, mg_latency_run *run,
@@ -247,7 +284,10 @@ static mg_status finish_run(const subject *s, int windows, double elapsed_s, mg_
     memcpy(run->sorted_ms, run->samples_ms, (size_t)n * sizeof *run->sorted_ms);
     qsort(run->sorted_ms, (size_t)n, sizeof *run->sorted_ms, cmp_double);
     mg_latency_summarize(run->sorted_ms, n, &run->summary);
-    return MG_OK;
+    mg_status st = split_compute(s, run, err);
+    if (st != MG_OK)
+        mg_latency_run_release(run);
+    return st;
 }
 
 void mg_latency_run_release(mg_latency_run *run) {
@@ -255,7 +295,8 @@ void mg_latency_run_release(mg_latency_run *run) {
         return;
     free(run->samples_ms);
     free(run->sorted_ms);
-    run->samples_ms = run->sorted_ms = NULL;
+    free(run->compute_ms);
+    run->samples_ms = run->sorted_ms = run->compute_ms = NULL;
     run->n = 0;
 }
 

@@ -36,6 +36,38 @@ static void kv_bound(mg__json *j, const char *key, const mg_latency_run *run, in
     mg__json_kv_string(j, reason_key, reason);
 }
 
+/* "runner_compute" and "transport": the model's own reported compute time and
+ * the rest of each round trip, or both null with the reason. */
+static void compute_split(mg__json *j, const mg_latency_run *run) {
+    const char *keys[2] = {"runner_compute", "transport"};
+    const mg_latency_summary *sums[2] = {&run->compute, &run->transport};
+    char reason[160];
+    if (run->compute_ms == NULL && run->compute_reported == 0)
+        snprintf(reason, sizeof reason,
+                 "the model reported no compute time of its own (a runner may send it with each "
+                 "SCOR frame)");
+    else if (run->compute_ms == NULL)
+        snprintf(reason, sizeof reason,
+                 "the model reported its compute time for only %" PRId64 " of %" PRId64
+                 " timed calls",
+                 run->compute_reported, run->n);
+    for (int i = 0; i < 2; i++) {
+        if (run->compute_ms == NULL) {
+            char reason_key[64];
+            mg__json_kv_null(j, keys[i]);
+            snprintf(reason_key, sizeof reason_key, "%s_reason", keys[i]);
+            mg__json_kv_string(j, reason_key, reason);
+            continue;
+        }
+        mg__json_key(j, keys[i]);
+        mg__json_begin_object(j);
+        mg__json_kv_number(j, "p50_ms", sums[i]->p50_ms);
+        mg__json_kv_number(j, "p99_ms", sums[i]->p99_ms);
+        mg__json_kv_number(j, "mean_ms", sums[i]->mean_ms);
+        mg__json_end_object(j);
+    }
+}
+
 static double throughput(const mg_latency_run *run, const mg_latency_options *o) {
     int batch = o->batch_size > 0 ? o->batch_size : 1;
     /* open loop: what the server completed in the wall time; closed loop: what
@@ -161,6 +193,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     mg__json_kv_int(&j, "seed", (int64_t)o->seed);
     mg__json_kv_int(&j, "threads", r->threads);
     mg__json_kv_bool(&j, "confidence_gated", r->confidence_given);
+    compute_split(&j, run);
     windows(&j, run);
     environment(&j, r);
     if (r->baseline != NULL) {
@@ -171,6 +204,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
         mg__json_kv_string(&j, "model", r->baseline_model);
         if (o->rate_qps > 0)
             mg__json_kv_int(&j, "late_sends", r->baseline->late_sends);
+        compute_split(&j, r->baseline);
         windows(&j, r->baseline);
         mg__json_end_object(&j);
         const mg_latency_comparison *c = r->comparison;

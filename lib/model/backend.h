@@ -26,6 +26,9 @@ struct mg_model {
     char sha256[65]; /* "" when not a file */
     char *objective; /* owned text behind info.objective, or NULL */
     void *state;     /* backend-specific */
+    /* Seconds of compute the backend reported for the last predict call, or
+     * -1 when it reported none; mg_model_predict resets it before each call. */
+    double last_compute_s;
 };
 
 /* Allocates a model with backend b (info zeroed); frees with mg_model_free. */

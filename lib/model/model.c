@@ -16,6 +16,7 @@ mg_model *mg__model_new(const mg__backend *b, const char *arg, const mg_model_op
         m->opts = *opts;
     m->info.backend = b->name;
     m->info.nfeatures = -1;
+    m->last_compute_s = -1;
     if (m->arg == NULL) {
         free(m);
         return NULL;
@@ -111,7 +112,12 @@ mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows, i
     if (model->info.nfeatures >= 0 && nfeatures != model->info.nfeatures)
         return mg__fail(err, MG_ERR_DATA, "model %s: expects %d features, got %d", model->arg,
                         model->info.nfeatures, nfeatures);
+    model->last_compute_s = -1;
     return model->backend->predict(model, rows, nrows, nfeatures, out, err);
+}
+
+double mg_model_last_compute_seconds(const mg_model *model) {
+    return model->last_compute_s;
 }
 
 static bool in_list(const char *name, const char *const *list, int n) {

@@ -509,7 +509,7 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
     MG_TRY(mg__frame_rows(&r->tx, rows, nrows, nfeatures, err));
     if (r->tx.failed)
         return mg__nomem(err, "a batch frame");
-    size_t max = 8 + (size_t)nrows * (size_t)k * 8;
+    size_t max = 8 + (size_t)nrows * (size_t)k * 8 + 8; /* + the optional compute time */
     char tag[5];
     uint32_t len;
     MG_TRY(exchange(r, r->batch_timeout, during, max, tag, &len, err));
@@ -518,8 +518,9 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
     if (strcmp(tag, "SCOR") != 0)
         return runner_fail(r, err, "answered a batch with an INFO frame instead of SCOR");
     mg_status st = mg__frame_parse_scores((const uint8_t *)r->rx.data + MG__FRAME_HEADER_SIZE, len,
-                                          r->who, nrows, k, out, err);
+                                          r->who, nrows, k, out, &m->last_compute_s, err);
     if (st != MG_OK) {
+        m->last_compute_s = -1;
         mg_error inner = *err;
         return runner_fail(r, err,
                            strchr(inner.text, ':') ? strchr(inner.text, ':') + 2 : inner.text);

@@ -2,6 +2,8 @@
  * (little-endian, length-prefixed; see docs/runner-protocol.md). */
 #include "model/runner_protocol.h"
 
+#include <math.h>
+
 /* ---- argv --------------------------------------------------------------- */
 
 void mg__argv_free(char **argv) {
@@ -246,8 +248,18 @@ mg_status mg__frame_parse_info(const uint8_t *p, size_t n, const char *who, mg__
     return MG_OK;
 }
 
+static double get_f64(const uint8_t *q) {
+    uint64_t u = 0;
+    for (int b = 7; b >= 0; b--)
+        u = (u << 8) | q[b];
+    double v;
+    memcpy(&v, &u, 8);
+    return v;
+}
+
 mg_status mg__frame_parse_scores(const uint8_t *p, size_t n, const char *who, int64_t nrows, int k,
-                                 double *out, mg_error *err) {
+                                 double *out, double *compute_s, mg_error *err) {
+    *compute_s = -1;
     reader r = {p, n, 0};
     uint32_t rows, cols;
     if (get_u32(&r, &rows) != 0 || get_u32(&r, &cols) != 0)
@@ -259,17 +271,27 @@ mg_status mg__frame_parse_scores(const uint8_t *p, size_t n, const char *who, in
                         " rows of %d values",
                         who, rows, cols, nrows, k);
     uint64_t need = (uint64_t)rows * cols * 8;
-    if (n - 8 != need)
+    /* one optional float64 after the values: the runner's own compute time */
+    bool timed = n - 8 == need + 8;
+    if (n - 8 != need && !timed)
         return mg__fail(err, MG_ERR_MODEL,
                         "runner %s: its SCOR frame holds %zu bytes of values, %" PRIu64
-                        " expected for %u rows of %u values",
+                        " expected for %u rows of %u values (or 8 more with its compute time)",
                         who, n - 8, need, rows, cols);
     const uint8_t *q = p + 8;
-    for (uint64_t i = 0; i < (uint64_t)rows * cols; i++) {
-        uint64_t u = 0;
-        for (int b = 7; b >= 0; b--)
-            u = (u << 8) | q[i * 8 + (uint64_t)b];
-        memcpy(&out[i], &u, 8);
+    for (uint64_t i = 0; i < (uint64_t)rows * cols; i++)
+        out[i] = get_f64(q + i * 8);
+    if (timed) {
+        double t = get_f64(q + need);
+        if (!isfinite(t) || t < 0) {
+            char text[40];
+            mg_format_double(t, text, sizeof text);
+            return mg__fail(err, MG_ERR_MODEL,
+                            "runner %s: its SCOR frame reports a compute time of %s s (expected a "
+                            "finite number of seconds >= 0)",
+                            who, text);
+        }
+        *compute_s = t;
     }
     return MG_OK;
 }

@@ -50,8 +50,11 @@ mg_status mg__frame_parse_info(const uint8_t *p, size_t n, const char *who, mg__
                                mg_error *err);
 void mg__runner_info_release(mg__runner_info *info);
 
-/* Decodes a SCOR payload answering a batch of nrows rows with k values each. */
+/* Decodes a SCOR payload answering a batch of nrows rows with k values each
+ * into out. *compute_s is the runner's own compute time for the batch in
+ * seconds when the payload ends with it, else -1; a reported time that is not
+ * finite and >= 0 is an error. */
 mg_status mg__frame_parse_scores(const uint8_t *p, size_t n, const char *who, int64_t nrows, int k,
-                                 double *out, mg_error *err);
+                                 double *out, double *compute_s, mg_error *err);
 
 #endif

@@ -159,6 +159,8 @@ BAD = [
                                                        "handshake"),
     ("garbage.py", [], "wrote 'predicting 10 rows...\\x0a' where a protocol frame was expected"),
     ("short.py", [], "answered 99 rows of 1 values for a batch of 100 rows"),
+    ("bad_compute.py", [], "its SCOR frame reports a compute time of nan s (expected a finite "
+                           "number of seconds >= 0)"),
     ("fails.py", [], "reported an error on a batch of 100 rows: ValueError: feature 2 must be "
                      "positive"),
 ]
@@ -195,6 +197,22 @@ if r.returncode in (0, 1):
           "evaluate roc_auc %r" % metrics["roc_auc"])
     check(abs(metrics["log_loss"] - log_loss(y, want)) < 1e-9,
           "evaluate log_loss %r" % metrics["log_loss"])
+
+# The runner sends its compute time with every SCOR: benchmark splits each
+# round trip into the model's compute and the transport around it.
+bench_json = os.path.join(TMP, "latency.json")
+r = run("benchmark", "--model", "cmd:%s %s %s" % (PY, RUNNER, example), "--test-data",
+        example_data, "--samples", "50", "--warmup", "5", "--output", bench_json)
+check(r.returncode == 0, "benchmark through the runner: " + r.stderr)
+if r.returncode == 0:
+    with open(bench_json) as f:
+        lat = json.load(f)
+    c, t = lat["runner_compute"], lat["transport"]
+    check(c is not None and t is not None, "no compute split: %r" % lat.get("runner_compute_reason"))
+    if c is not None and t is not None:
+        check(0 < c["p50_ms"] <= lat["max_ms"], "runner compute p50 %r" % c)
+        check(t["mean_ms"] >= 0 and abs(t["mean_ms"] - (lat["mean_ms"] - c["mean_ms"])) < 1e-6,
+              "transport mean %r vs round trip %r - compute %r" % (t, lat["mean_ms"], c))
 
 # Not a runner at all, and a command that cannot start.
 r = run("predict", "--model", "cmd:/nonexistent/runner --flag", "--test-data", data_csv,

@@ -81,7 +81,8 @@ jq -e '.samples == 300 and .warmup == 30 and .batch_size == 1 and .backend == "h
        and .min_ms <= .p50_ms and .p50_ms <= .p90_ms and .p90_ms <= .p95_ms
        and .p95_ms <= .p99_ms and .p99_ms <= .p999_ms and .p999_ms <= .max_ms
        and .gates[0].verdict == "pass" and .windows.count == 5 and .stable != null
-       and .timer_overhead_ns > 0 and .first_call_ms > 0 and .environment.ncpus >= 1' \
+       and .timer_overhead_ns > 0 and .first_call_ms > 0 and .environment.ncpus >= 1
+       and .runner_compute == null and .transport_reason != null' \
     "$tmp/latency.json" >/dev/null || fail "latency.json fields"
 # the bound is the order statistic scipy's binomial names, checked from the file's own numbers
 "$py" - "$tmp/latency.json" <<'PY' || fail "p99 bound is not the right order statistic"
@@ -101,7 +102,22 @@ d = json.load(open(sys.argv[1]))
 assert 5.0 <= d["p50_ms"] < 25.0, d["p50_ms"]
 assert d["min_ms"] >= 5.0, d["min_ms"]
 assert d["backend"] == "runner", d["backend"]
+# the runner reports its sleep as compute: the rest of each round trip is transport
+c, t = d["runner_compute"], d["transport"]
+assert c["p50_ms"] >= 0.8 * 5.0, c
+assert c["p50_ms"] <= d["p50_ms"] and c["mean_ms"] <= d["mean_ms"], (c, d["p50_ms"])
+assert t["p50_ms"] >= 0 and t["mean_ms"] >= 0 and t["p99_ms"] >= t["p50_ms"], t
+assert c["p99_ms"] >= c["p50_ms"], c
+# means are linear: mean transport = mean round trip - mean compute
+assert abs(t["mean_ms"] - (d["mean_ms"] - c["mean_ms"])) < 1e-6, (t, c, d["mean_ms"])
 PY
+# a runner that does not send its compute time (the field is optional): null with a reason
+expect 0 "runner without compute time" benchmark --model "$run5 --no-compute" --synthetic \
+    --samples 20 --warmup 2 --output "$tmp/l.json"
+jq -e '.runner_compute == null and .transport == null and .samples == 20
+       and (.runner_compute_reason | test("reported no compute time"))
+       and (.transport_reason | test("reported no compute time"))' "$tmp/l.json" >/dev/null ||
+    fail "runner without compute time: $(jq -c '[.runner_compute,.runner_compute_reason]' "$tmp/l.json")"
 expect 1 "p99 over the limit" benchmark --model "$run5" --synthetic --samples 50 \
     --max-p99 1 --output "$tmp/l.json"
 grep -q "gate max_p99: fail: p99_ms .* > 1 ms" "$tmp/err" || fail "fail reason: $(tail -n 1 "$tmp/err")"
@@ -147,7 +163,9 @@ expect 0 "xgboost benchmark" benchmark --model "$ex/models/model.json" --test-da
     --ignore gender,age_group,score --samples 500 --threads 1 --max-p99 100 --output "$tmp/x.json"
 P99=$(jq .p99_ms "$tmp/x.json")
 if (( $(echo "$P99 < 100" | bc -l) )); then :; else fail "tutorial step on xgboost: p99 $P99"; fi
-jq -e '.backend == "xgboost" and .samples == 500 and .warmup == 50 and .mode == "closed_loop"' \
+jq -e '.backend == "xgboost" and .samples == 500 and .warmup == 50 and .mode == "closed_loop"
+       and .runner_compute == null and .transport == null
+       and (.runner_compute_reason | test("reported no compute time"))' \
     "$tmp/x.json" >/dev/null || fail "xgboost latency.json"
 expect 0 "xgboost synthetic rows" benchmark --model "$ex/models/model.json" --synthetic --samples 50 \
     --batch-size 16 --output "$tmp/x.json"
@@ -165,7 +183,8 @@ expect 0 "faster candidate" benchmark --model "$run1" --baseline "$run40" --synt
     --samples 40 --warmup 2 --max-p99-ratio 1.0 --output "$tmp/b.json"
 jq -e '.comparison.p99_ratio < 1 and .comparison.p_value < 1e-6 and .baseline.samples == 40
        and .samples == 40 and .baseline.p50_ms >= 40 and .gates[0].name == "max_p99_ratio"
-       and .baseline.backend == "runner"' \
+       and .baseline.backend == "runner" and .baseline.runner_compute.p50_ms >= 0.8 * 40
+       and .runner_compute.p50_ms >= 0.8 * 1' \
     "$tmp/b.json" >/dev/null || fail "baseline comparison: $(jq -c .comparison "$tmp/b.json")"
 expect 1 "slower candidate" benchmark --model "$run40" --baseline "$run1" --synthetic \
     --samples 40 --warmup 2 --max-p99-ratio 1.5 --output "$tmp/b.json"

@@ -24,6 +24,10 @@ typedef struct recorder {
     double first[MAX_CALLS];
     int64_t nrows[MAX_CALLS];
     int fail_at; /* 1-based call that fails; 0 = never */
+    /* 0: no compute time; 1: call i (0-based) reports i microseconds; 2: the
+     * same, except the call numbered skip_compute */
+    int report_compute;
+    int skip_compute;
 } recorder;
 
 static recorder rec;
@@ -37,6 +41,8 @@ static mg_status rec_predict(mg_model *m, const double *rows, int64_t nrows, int
         rec.first[rec.calls] = rows[0];
         rec.nrows[rec.calls] = nrows;
     }
+    if (rec.report_compute > 0 && !(rec.report_compute == 2 && rec.calls == rec.skip_compute))
+        m->last_compute_s = rec.calls * 1e-6;
     rec.calls++;
     for (int64_t r = 0; r < nrows; r++)
         out[r] = rows[r * nf];
@@ -181,6 +187,72 @@ static void predict_error_passes_through(void **state) {
     mg_model_free(m);
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The backend's reported compute times are kept per timed call and split from
+ * the round trip; with a call that reports none, there is no split. */
+static void compute_split(void **state) {
+    (void)state;
+    mg_model *m = rec_model("A");
+    mg_latency_options o = {0};
+    o.samples = 100;
+    o.warmup = 5;
+    mg_latency_run run;
+    mg_error err;
+    rec.report_compute = 1;
+    assert_int_equal(mg_latency_measure(m, NULL, rows10, 10, 2, &o, &run, NULL, &err), MG_OK);
+    assert_non_null(run.compute_ms);
+    assert_int_equal(run.compute_reported, 100);
+    /* timed call j is call 5 + j: it reported (5 + j) microseconds */
+    for (int j = 0; j < 100; j++)
+        assert_true(fabs(run.compute_ms[j] - (5 + j) * 1e-3) < 1e-12);
+    assert_int_equal(run.compute.n, 100);
+    assert_true(fabs(run.compute.p50_ms - 0.054) < 1e-12); /* rank 50 of 0.005 .. 0.104 */
+    assert_true(fabs(run.compute.p99_ms - 0.103) < 1e-12); /* rank 99 */
+    assert_true(fabs(run.compute.mean_ms - 0.0545) < 1e-12);
+    double transport[100];
+    for (int j = 0; j < 100; j++)
+        transport[j] = run.samples_ms[j] - (5 + j) * 1e-3;
+    qsort(transport, 100, sizeof *transport, cmp_double);
+    assert_true(fabs(run.transport.p50_ms - transport[49]) < 1e-12);
+    assert_true(fabs(run.transport.p99_ms - transport[98]) < 1e-12);
+    assert_true(fabs(run.transport.mean_ms - (run.summary.mean_ms - 0.0545)) < 1e-9);
+    mg_latency_run_release(&run);
+    assert_null(run.compute_ms);
+
+    /* one timed call (the 21st call overall) reports nothing: no split */
+    rec.calls = 0;
+    rec.report_compute = 2;
+    rec.skip_compute = 20;
+    assert_int_equal(mg_latency_measure(m, NULL, rows10, 10, 2, &o, &run, NULL, &err), MG_OK);
+    assert_null(run.compute_ms);
+    assert_int_equal(run.compute_reported, 99);
+    mg_latency_options d = {0};
+    d.samples = 100;
+    mg_latency_report rep = {0};
+    rep.model = "A";
+    rep.backend = "recorder";
+    rep.run = &run;
+    rep.opts = &d;
+    rep.confidence = 0.95;
+    rep.cpu = -1;
+    mg_latency_environment env;
+    mg_latency_environment_read(-1, &env);
+    rep.env = &env;
+    char *json = mg_latency_json(&rep, NULL);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"runner_compute\": null,\n  \"runner_compute_reason\": \"the "
+                                 "model reported its compute time for only 99 of 100 timed "
+                                 "calls\",\n  \"transport\": null,\n  \"transport_reason\": "
+                                 "\"the model reported its compute time for only 99 of 100"));
+    free(json);
+    mg_latency_run_release(&run);
+    mg_model_free(m);
+}
+
 /* A run built by hand: samples 1..n ms in order. */
 static mg_latency_run fake_run(int64_t n) {
     mg_latency_run r;
@@ -280,7 +352,29 @@ static void json_contract(void **state) {
     assert_non_null(strstr(json, "\"first_call_ms\": 42.5,"));
     assert_non_null(strstr(json, "\"timer_overhead_ns\": 25,\n  \"stable\": true,\n"
                                  "  \"backend\": \"xgboost\",\n  \"verdict\": \"pass\""));
+    assert_non_null(strstr(json, "\"runner_compute\": null,\n  \"runner_compute_reason\": \"the "
+                                 "model reported no compute time of its own"));
+    assert_non_null(strstr(json, "\"transport\": null,\n  \"transport_reason\": \"the model "
+                                 "reported no compute time of its own"));
     assert_null(strstr(json, "nan"));
+    free(json);
+    /* a run whose model reported 0.25 ms of compute per call: the rest is transport */
+    r.compute_ms = malloc(100 * sizeof(double));
+    double t[100];
+    for (int i = 0; i < 100; i++) {
+        r.compute_ms[i] = 0.25;
+        t[i] = r.samples_ms[i] - 0.25;
+    }
+    mg_latency_summarize(r.compute_ms, 100, &r.compute);
+    mg_latency_summarize(t, 100, &r.transport);
+    r.compute_reported = 100;
+    json = mg_latency_json(&rep, &len);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"runner_compute\": {\n    \"p50_ms\": 0.25,\n    \"p99_ms\": "
+                                 "0.25,\n    \"mean_ms\": 0.25\n  },\n  \"transport\": {\n    "
+                                 "\"p50_ms\": 49.75,\n    \"p99_ms\": 98.75,\n    \"mean_ms\": "
+                                 "50.25\n  },"));
+    assert_null(strstr(json, "_reason\": \"the model"));
     free(json);
     mg_latency_run_release(&r);
 }
@@ -291,6 +385,7 @@ int main(void) {
         cmocka_unit_test_setup(batches, setup),
         cmocka_unit_test_setup(interleaved_baseline, setup),
         cmocka_unit_test_setup(predict_error_passes_through, setup),
+        cmocka_unit_test_setup(compute_split, setup),
         cmocka_unit_test(gate_decisions),
         cmocka_unit_test(json_contract),
     };

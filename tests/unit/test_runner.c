@@ -172,6 +172,15 @@ static void info_frames(void **state) {
     mg__buf_release(&b);
 }
 
+static void put_f64(mg__buf *b, double v) {
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    for (int k = 0; k < 8; k++) {
+        uint8_t byte = (uint8_t)(u >> (8 * k));
+        mg__buf_append(b, &byte, 1);
+    }
+}
+
 static void score_frames(void **state) {
     (void)state;
     mg__buf b = {0};
@@ -180,26 +189,63 @@ static void score_frames(void **state) {
     mg__frame_put_u32(&b, 2);
     mg__frame_put_u32(&b, 2);
     double v[] = {0.25, 0.75, 1e-300, -0.0};
-    for (int i = 0; i < 4; i++) {
-        uint64_t u;
-        memcpy(&u, &v[i], 8);
-        for (int k = 0; k < 8; k++) {
-            uint8_t byte = (uint8_t)(u >> (8 * k));
-            mg__buf_append(&b, &byte, 1);
-        }
-    }
-    assert_int_equal(mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &err),
-                     MG_OK);
+    for (int i = 0; i < 4; i++)
+        put_f64(&b, v[i]);
+    double compute = 0;
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &compute, &err),
+        MG_OK);
     assert_memory_equal(out, v, sizeof v);
-    assert_int_equal(mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 3, 2, out, &err),
-                     MG_ERR_MODEL);
+    assert_true(compute < 0); /* no compute time reported */
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 3, 2, out, &compute, &err),
+        MG_ERR_MODEL);
     assert_non_null(strstr(err.text, "answered 2 rows of 2 values for a batch of 3 rows"));
     assert_int_equal(
-        mg__frame_parse_scores((const uint8_t *)b.data, b.len - 8, "r", 2, 2, out, &err),
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len - 8, "r", 2, 2, out, &compute, &err),
         MG_ERR_MODEL);
     assert_non_null(strstr(err.text, "holds 24 bytes of values, 32 expected"));
-    assert_int_equal(mg__frame_parse_scores((const uint8_t *)b.data, 5, "r", 2, 2, out, &err),
-                     MG_ERR_MODEL);
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, 5, "r", 2, 2, out, &compute, &err),
+        MG_ERR_MODEL);
+
+    /* the optional trailing float64: the runner's compute time in seconds */
+    size_t values_end = b.len;
+    put_f64(&b, 0.0125);
+    memset(out, 0, sizeof out);
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &compute, &err),
+        MG_OK);
+    assert_memory_equal(out, v, sizeof v);
+    assert_true(compute == 0.0125);
+    b.len = values_end;
+    put_f64(&b, 0.0); /* zero is a valid time */
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &compute, &err),
+        MG_OK);
+    assert_true(compute == 0.0);
+    const double bad[] = {-0.001, NAN, INFINITY};
+    const char *bad_text[] = {"compute time of -0.001 s", "compute time of nan s",
+                              "compute time of inf s"};
+    for (int i = 0; i < 3; i++) {
+        b.len = values_end;
+        put_f64(&b, bad[i]);
+        compute = 7;
+        assert_int_equal(
+            mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &compute, &err),
+            MG_ERR_MODEL);
+        assert_non_null(strstr(err.text, "runner r: its SCOR frame reports a"));
+        assert_non_null(strstr(err.text, bad_text[i]));
+        assert_true(compute < 0);
+    }
+    /* two trailing floats are one too many */
+    b.len = values_end;
+    put_f64(&b, 0.5);
+    put_f64(&b, 0.5);
+    assert_int_equal(
+        mg__frame_parse_scores((const uint8_t *)b.data, b.len, "r", 2, 2, out, &compute, &err),
+        MG_ERR_MODEL);
+    assert_non_null(strstr(err.text, "holds 48 bytes of values, 32 expected"));
     mg__buf_release(&b);
 }
 
