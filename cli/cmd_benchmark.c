@@ -325,23 +325,23 @@ static int run(bench_args *a) {
                         "not repeat\n",
                         i == 0 ? "the model's" : "the baseline's", runs[i]->window_spread * 100);
         for (int i = 0; i < ngates; i++)
-            if (gates[i].verdict == MG_LATENCY_PASS && !gates[i].straddles)
+            if (gates[i].verdict == MG_VERDICT_PASS && !gates[i].straddles)
                 fprintf(stderr, "gate %s: pass: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
-            if (gates[i].verdict == MG_LATENCY_PASS && gates[i].straddles)
+            if (gates[i].verdict == MG_VERDICT_PASS && gates[i].straddles)
                 fprintf(stderr, "warning: gate %s passes on the point only: %s\n", gates[i].name,
                         gates[i].reason);
         /* the deciding reason goes last: it is the line CI shows */
-        mg_latency_verdict all = mg_latency_overall(gates, ngates);
+        mg_verdict all = mg_latency_overall(gates, ngates);
         for (int i = 0; i < ngates; i++)
-            if (gates[i].verdict == MG_LATENCY_INCONCLUSIVE && all == MG_LATENCY_INCONCLUSIVE)
+            if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE && all == MG_VERDICT_INCONCLUSIVE)
                 fprintf(stderr, "gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
-            if (gates[i].verdict == MG_LATENCY_FAIL)
+            if (gates[i].verdict == MG_VERDICT_FAIL)
                 fprintf(stderr, "gate %s: fail: %s\n", gates[i].name, gates[i].reason);
-        if (all == MG_LATENCY_FAIL)
+        if (all == MG_VERDICT_FAIL)
             rc = MG_EXIT_FAIL;
-        else if (all == MG_LATENCY_INCONCLUSIVE)
+        else if (all == MG_VERDICT_INCONCLUSIVE)
             rc = MG_EXIT_INCONCLUSIVE;
     }
     mg_latency_run_release(&r);

@@ -126,19 +126,19 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
                 acc->base_value.v, acc->delta.v);
     /* Passing rules first, failing ones last: the last line says why the
      * exit code is not 0. */
-    static const mg_compare_verdict order[3] = {MG_COMPARE_PASS, MG_COMPARE_INCONCLUSIVE,
-                                                MG_COMPARE_FAIL};
+    static const mg_verdict order[3] = {MG_VERDICT_PASS, MG_VERDICT_INCONCLUSIVE,
+                                                MG_VERDICT_FAIL};
     for (int o = 0; o < 3; o++)
         for (int i = 0; i < nrules; i++)
             if (results[i].verdict == order[o])
                 fprintf(stderr, "%s%s\n",
-                        order[o] == MG_COMPARE_PASS   ? "pass: "
-                        : order[o] == MG_COMPARE_FAIL ? "modelgate compare: gate failed: "
+                        order[o] == MG_VERDICT_PASS   ? "pass: "
+                        : order[o] == MG_VERDICT_FAIL ? "modelgate compare: gate failed: "
                                                       : "modelgate compare: gate inconclusive: ",
                         results[i].reason);
-    mg_compare_verdict v = mg_compare_overall(results, nrules);
-    return v == MG_COMPARE_PASS   ? MG_EXIT_PASS
-           : v == MG_COMPARE_FAIL ? MG_EXIT_FAIL
+    mg_verdict v = mg_compare_overall(results, nrules);
+    return v == MG_VERDICT_PASS   ? MG_EXIT_PASS
+           : v == MG_VERDICT_FAIL ? MG_EXIT_FAIL
                                   : MG_EXIT_INCONCLUSIVE;
 }
 

@@ -82,17 +82,8 @@ typedef struct mg_compare_rule {
     double threshold;
 } mg_compare_rule;
 
-typedef enum mg_compare_verdict {
-    MG_COMPARE_PASS = 0,
-    MG_COMPARE_FAIL,
-    MG_COMPARE_INCONCLUSIVE
-} mg_compare_verdict;
-
-/* "pass", "fail", "inconclusive". */
-MG_API const char *mg_compare_verdict_name(mg_compare_verdict v);
-
 typedef struct mg_rule_result {
-    mg_compare_verdict verdict;
+    mg_verdict verdict;
     double value;           /* the (relative) improvement; NaN when undefined */
     double ci_low, ci_high; /* its interval (oriented as an improvement); NaN without */
     char reason[320];       /* one sentence */
@@ -170,7 +161,7 @@ MG_API char *mg_comparison_skipped_json(const char *note, const mg_compare_prove
 
 /* The verdict of several rules: fail if any fails, else inconclusive if any
  * is, else pass (also with no rules). */
-MG_API mg_compare_verdict mg_compare_overall(const mg_rule_result *results, int nrules);
+MG_API mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules);
 
 #ifdef __cplusplus
 }

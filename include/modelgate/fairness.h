@@ -53,15 +53,6 @@ MG_API const char *mg_fairness_measure_name(mg_fairness_measure m);
 /* Parses a measure name; returns -1 when unknown. */
 MG_API int mg_fairness_measure_parse(const char *name, mg_fairness_measure *out);
 
-typedef enum mg_verdict {
-    MG_VERDICT_PASS = 0,
-    MG_VERDICT_FAIL,
-    MG_VERDICT_INCONCLUSIVE
-} mg_verdict;
-
-/* "pass", "fail", "inconclusive". */
-MG_API const char *mg_verdict_name(mg_verdict v);
-
 typedef struct mg_fairness_options {
     /* The band: every gated ratio must lie in [threshold, 1/threshold];
      * 0 < threshold <= 1. */

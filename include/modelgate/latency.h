@@ -142,15 +142,6 @@ MG_API mg_status mg_latency_rows_from_table(const mg_table *table, const mg_mode
 
 /* ---- gates and latency.json -------------------------------------------- */
 
-typedef enum mg_latency_verdict {
-    MG_LATENCY_PASS = 0,
-    MG_LATENCY_FAIL,
-    MG_LATENCY_INCONCLUSIVE
-} mg_latency_verdict;
-
-/* "pass", "fail", "inconclusive". */
-MG_API const char *mg_latency_verdict_name(mg_latency_verdict v);
-
 /* One gate on the latency: a quantile against a limit in milliseconds, or the
  * candidate/baseline ratio of p99 against a limit. */
 typedef struct mg_latency_gate {
@@ -163,7 +154,7 @@ typedef struct mg_latency_gate {
     double level;        /* the level of the reported bounds */
     double upper, lower; /* order-statistic bounds; NAN when too few samples */
     int64_t needed;      /* samples the upper bound needs at `level` */
-    mg_latency_verdict verdict;
+    mg_verdict verdict;
     bool straddles; /* decided on the point while the bounds lie on both sides of the limit */
     char reason[256];
 } mg_latency_gate;
@@ -219,7 +210,7 @@ MG_API char *mg_latency_json(const mg_latency_report *r, size_t *len);
 
 /* The verdict of a set of gates: fail if any failed, else inconclusive if any
  * was, else pass (also for no gates). */
-MG_API mg_latency_verdict mg_latency_overall(const mg_latency_gate *gates, int n);
+MG_API mg_verdict mg_latency_overall(const mg_latency_gate *gates, int n);
 
 #ifdef __cplusplus
 }

@@ -58,6 +58,17 @@ MG_API void mg_error_clear(mg_error *err);
 /* Library version string (MG_VERSION); static storage. */
 MG_API const char *mg_version(void);
 
+/* The decision of a gate (DESIGN §4): pass, fail, or inconclusive when the
+ * data are too few (or a value is undefined) to decide either way. */
+typedef enum mg_verdict {
+    MG_VERDICT_PASS = 0,
+    MG_VERDICT_FAIL,
+    MG_VERDICT_INCONCLUSIVE
+} mg_verdict;
+
+/* "pass", "fail", "inconclusive"; static storage. */
+MG_API const char *mg_verdict_name(mg_verdict v);
+
 /* ---- the table ---------------------------------------------------------- */
 
 typedef enum mg_type {

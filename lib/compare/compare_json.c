@@ -6,13 +6,13 @@
 
 #include <math.h>
 
-mg_compare_verdict mg_compare_overall(const mg_rule_result *results, int nrules) {
-    mg_compare_verdict v = MG_COMPARE_PASS;
+mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules) {
+    mg_verdict v = MG_VERDICT_PASS;
     for (int i = 0; i < nrules; i++) {
-        if (results[i].verdict == MG_COMPARE_FAIL)
-            return MG_COMPARE_FAIL;
-        if (results[i].verdict == MG_COMPARE_INCONCLUSIVE)
-            v = MG_COMPARE_INCONCLUSIVE;
+        if (results[i].verdict == MG_VERDICT_FAIL)
+            return MG_VERDICT_FAIL;
+        if (results[i].verdict == MG_VERDICT_INCONCLUSIVE)
+            v = MG_VERDICT_INCONCLUSIVE;
     }
     return v;
 }
@@ -87,7 +87,7 @@ static void gates_array(mg__json *j, const mg_comparison *c, const mg_compare_ru
             mg__json_end_object(j);
         }
         mg__json_kv_string(j, "decided_on", use_interval ? "interval" : "point");
-        mg__json_kv_string(j, "verdict", mg_compare_verdict_name(r->verdict));
+        mg__json_kv_string(j, "verdict", mg_verdict_name(r->verdict));
         mg__json_kv_string(j, "reason", r->reason);
         mg__json_end_object(j);
     }
@@ -122,7 +122,7 @@ char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const m
         mg__json_kv_string(&j, "accuracy_improvement_null_reason",
                            "a regression task has no accuracy");
     }
-    mg__json_kv_string(&j, "verdict", mg_compare_verdict_name(mg_compare_overall(results, nrules)));
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_compare_overall(results, nrules)));
     mg__json_kv_string(&j, "task", mg_task_name(c->task));
     mg__json_kv_int(&j, "n", c->n);
     mg__json_kv_number(&j, "confidence", c->options.level);

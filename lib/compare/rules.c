@@ -9,15 +9,6 @@ const char *mg_rule_kind_name(mg_rule_kind kind) {
     return kind == MG_RULE_MIN_CHANGE ? "min_change" : "min_relative_change";
 }
 
-const char *mg_compare_verdict_name(mg_compare_verdict v) {
-    switch (v) {
-    case MG_COMPARE_PASS: return "pass";
-    case MG_COMPARE_FAIL: return "fail";
-    case MG_COMPARE_INCONCLUSIVE: break;
-    }
-    return "inconclusive";
-}
-
 /* A number for the reason sentence, rounded to 6 significant digits (the
  * JSON beside it carries the exact value). */
 static void fmt_number(double v, char *buf, size_t cap) {
@@ -63,9 +54,9 @@ mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg
     return st;
 }
 
-static mg_compare_verdict inconclusive(mg_rule_result *out, const char *why, const char *metric) {
+static mg_verdict inconclusive(mg_rule_result *out, const char *why, const char *metric) {
     say(out, "%s: %s", metric, why);
-    out->verdict = MG_COMPARE_INCONCLUSIVE;
+    out->verdict = MG_VERDICT_INCONCLUSIVE;
     return out->verdict;
 }
 
@@ -106,9 +97,9 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
     const char *dir =
         d->lower_is_better ? " (lower is better, so the change is baseline - new)" : "";
     if (!use_interval) {
-        out->verdict = out->value >= rule->threshold ? MG_COMPARE_PASS : MG_COMPARE_FAIL;
+        out->verdict = out->value >= rule->threshold ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
         say(out, "%s %s %s is %s the minimum %s%s", rule->metric, what, v,
-            out->verdict == MG_COMPARE_PASS ? "at or above" : "below", t, dir);
+            out->verdict == MG_VERDICT_PASS ? "at or above" : "below", t, dir);
         return MG_OK;
     }
     if (!d->has_test) {
@@ -119,15 +110,15 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
     char level[40];
     mg_format_double(c->options.level * 100, level, sizeof level);
     if (out->ci_low >= rule->threshold) {
-        out->verdict = MG_COMPARE_PASS;
+        out->verdict = MG_VERDICT_PASS;
         say(out, "%s %s %s: the whole %s%% interval [%s, %s] is at or above %s%s", rule->metric,
             what, v, level, lo, hi, t, dir);
     } else if (out->ci_high < rule->threshold) {
-        out->verdict = MG_COMPARE_FAIL;
+        out->verdict = MG_VERDICT_FAIL;
         say(out, "%s %s %s: the whole %s%% interval [%s, %s] is below %s%s", rule->metric, what, v,
             level, lo, hi, t, dir);
     } else {
-        out->verdict = MG_COMPARE_INCONCLUSIVE;
+        out->verdict = MG_VERDICT_INCONCLUSIVE;
         say(out,
             "%s %s %s: the %s%% interval [%s, %s] straddles %s; more rows are needed to "
             "decide%s",

@@ -40,15 +40,6 @@ int mg_fairness_method_parse(const char *name, mg_fairness_method *out) {
     return 0;
 }
 
-const char *mg_verdict_name(mg_verdict v) {
-    switch (v) {
-    case MG_VERDICT_PASS: return "pass";
-    case MG_VERDICT_FAIL: return "fail";
-    case MG_VERDICT_INCONCLUSIVE: return "inconclusive";
-    }
-    return "unknown";
-}
-
 void mg_fairness_options_init(mg_fairness_options *opts) {
     memset(opts, 0, sizeof *opts);
     opts->threshold = 0.8;

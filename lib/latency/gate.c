@@ -6,15 +6,6 @@
 
 #include <math.h>
 
-const char *mg_latency_verdict_name(mg_latency_verdict v) {
-    switch (v) {
-    case MG_LATENCY_PASS: return "pass";
-    case MG_LATENCY_FAIL: return "fail";
-    case MG_LATENCY_INCONCLUSIVE: return "inconclusive";
-    }
-    return "inconclusive";
-}
-
 /* v rounded to `digits` significant digits, locale-free: a sentence reads
  * better with 4 digits; latency.json keeps every digit. */
 static void fmt_digits(double v, int digits, char *buf, size_t cap) {
@@ -57,23 +48,23 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
     mg_format_double(g->level, c, sizeof c);
     if (confidence > 0) {
         if (up == 0) {
-            g->verdict = MG_LATENCY_INCONCLUSIVE;
+            g->verdict = MG_VERDICT_INCONCLUSIVE;
             snprintf(g->reason, sizeof g->reason,
                      "%s: %" PRId64 " samples cannot bound it at confidence %s; at least %" PRId64
                      " are needed (--samples %" PRId64 ")",
                      metric, n, c, g->needed, g->needed);
         } else if (g->upper <= limit_ms) {
-            g->verdict = MG_LATENCY_PASS;
+            g->verdict = MG_VERDICT_PASS;
             snprintf(g->reason, sizeof g->reason,
                      "%s upper bound %s ms <= %s ms at confidence %s (point %s ms)", metric, u, l,
                      c, v);
         } else if (lo > 0 && g->lower > limit_ms) {
-            g->verdict = MG_LATENCY_FAIL;
+            g->verdict = MG_VERDICT_FAIL;
             snprintf(g->reason, sizeof g->reason,
                      "%s lower bound %s ms > %s ms at confidence %s (point %s ms)", metric, lw, l,
                      c, v);
         } else {
-            g->verdict = MG_LATENCY_INCONCLUSIVE;
+            g->verdict = MG_VERDICT_INCONCLUSIVE;
             snprintf(g->reason, sizeof g->reason,
                      "%s is %s ms, but its bounds at confidence %s [%s, %s] ms straddle the "
                      "limit %s ms; more samples may decide",
@@ -81,12 +72,12 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
         }
         return;
     }
-    g->verdict = g->value <= limit_ms ? MG_LATENCY_PASS : MG_LATENCY_FAIL;
+    g->verdict = g->value <= limit_ms ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
     /* the point decides; say when the bounds would not have */
     bool upper_over = up == 0 || g->upper > limit_ms, lower_over = lo > 0 && g->lower > limit_ms;
-    g->straddles = g->verdict == MG_LATENCY_PASS ? upper_over : !lower_over;
+    g->straddles = g->verdict == MG_VERDICT_PASS ? upper_over : !lower_over;
     snprintf(g->reason, sizeof g->reason, "%s %s ms %s %s ms", metric, v,
-             g->verdict == MG_LATENCY_PASS ? "<=" : ">", l);
+             g->verdict == MG_VERDICT_PASS ? "<=" : ">", l);
     if (g->straddles) {
         size_t len = strlen(g->reason);
         if (up == 0)
@@ -120,25 +111,25 @@ void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio, mg_
     fmt(max_ratio, l, sizeof l);
     fmt_digits(c->p_value, 3, p, sizeof p);
     if (isnan(c->p99_ratio)) {
-        g->verdict = MG_LATENCY_INCONCLUSIVE;
+        g->verdict = MG_VERDICT_INCONCLUSIVE;
         snprintf(g->reason, sizeof g->reason,
                  "p99_ratio is undefined: the baseline's p99 is 0 ms (below the timer's "
                  "resolution)");
         return;
     }
-    g->verdict = c->p99_ratio <= max_ratio ? MG_LATENCY_PASS : MG_LATENCY_FAIL;
+    g->verdict = c->p99_ratio <= max_ratio ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
     snprintf(g->reason, sizeof g->reason,
              "p99_ratio %s %s %s (candidate p99 / baseline p99; Mann-Whitney p = %s)", v,
-             g->verdict == MG_LATENCY_PASS ? "<=" : ">", l, p);
+             g->verdict == MG_VERDICT_PASS ? "<=" : ">", l, p);
 }
 
-mg_latency_verdict mg_latency_overall(const mg_latency_gate *gates, int n) {
-    mg_latency_verdict v = MG_LATENCY_PASS;
+mg_verdict mg_latency_overall(const mg_latency_gate *gates, int n) {
+    mg_verdict v = MG_VERDICT_PASS;
     for (int i = 0; i < n; i++) {
-        if (gates[i].verdict == MG_LATENCY_FAIL)
-            return MG_LATENCY_FAIL;
-        if (gates[i].verdict == MG_LATENCY_INCONCLUSIVE)
-            v = MG_LATENCY_INCONCLUSIVE;
+        if (gates[i].verdict == MG_VERDICT_FAIL)
+            return MG_VERDICT_FAIL;
+        if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE)
+            v = MG_VERDICT_INCONCLUSIVE;
     }
     return v;
 }

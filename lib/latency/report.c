@@ -150,7 +150,7 @@ static void gate(mg__json *j, const mg_latency_gate *g) {
     mg__json_kv_number(j, "value", g->value);
     mg__json_kv_number(j, "threshold", g->limit);
     mg__json_kv_string(j, "op", "<=");
-    mg__json_kv_string(j, "verdict", mg_latency_verdict_name(g->verdict));
+    mg__json_kv_string(j, "verdict", mg_verdict_name(g->verdict));
     mg__json_kv_string(j, "reason", g->reason);
     if (g->q > 0) {
         mg__json_kv_string(j, "decided_on", g->confidence > 0 ? "bounds" : "point");
@@ -176,7 +176,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     run_fields(&j, run, r);
     mg__json_kv_string(&j, "backend", r->backend);
     mg__json_kv_string(&j, "verdict",
-                       mg_latency_verdict_name(mg_latency_overall(r->gates, r->ngates)));
+                       mg_verdict_name(mg_latency_overall(r->gates, r->ngates)));
     mg__json_kv_string(&j, "model", r->model);
     mg__json_kv_string(&j, "data", r->data);
     if (r->data == NULL)

@@ -1,4 +1,5 @@
-/* error.c - the status enum's names and the one-line error struct. */
+/* error.c - the names of the status and verdict enums, and the one-line
+ * error struct. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -17,6 +18,15 @@ const char *mg_strerror(mg_status status) {
     case MG_ERR_INTERNAL: return "internal error";
     }
     return "unknown status";
+}
+
+const char *mg_verdict_name(mg_verdict v) {
+    switch (v) {
+    case MG_VERDICT_PASS: return "pass";
+    case MG_VERDICT_FAIL: return "fail";
+    case MG_VERDICT_INCONCLUSIVE: return "inconclusive";
+    }
+    return "unknown";
 }
 
 const char *mg_version(void) { return MG_VERSION; }

@@ -31,7 +31,7 @@ static mg_metric_delta delta(const char *metric, double new_v, double base_v, do
     return d;
 }
 
-static mg_compare_verdict verdict(const mg_comparison *c, const char *metric, mg_rule_kind kind,
+static mg_verdict verdict(const mg_comparison *c, const char *metric, mg_rule_kind kind,
                                   double threshold, int use_interval, double *value) {
     mg_compare_rule rule = {metric, kind, threshold};
     mg_rule_result r;
@@ -59,33 +59,33 @@ static void rules_point_and_interval(void **state) {
     c.ndeltas = 5;
     double v;
     /* point: -0.005 >= -0.01 passes, >= 0 fails */
-    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.01, 0, &v), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.01, 0, &v), MG_VERDICT_PASS);
     assert_true(fabs(v + 0.005) < 1e-12);
-    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_COMPARE_FAIL);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_VERDICT_FAIL);
     /* interval [-0.012, 0.002]: margin -0.01 straddled, -0.02 cleared, 0.005 missed */
     assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.01, 1, NULL),
-                     MG_COMPARE_INCONCLUSIVE);
-    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.02, 1, NULL), MG_COMPARE_PASS);
-    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_COMPARE_FAIL);
+                     MG_VERDICT_INCONCLUSIVE);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, -0.02, 1, NULL), MG_VERDICT_PASS);
+    assert_int_equal(verdict(&c, "accuracy", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_VERDICT_FAIL);
     /* log loss fell by 0.02: an improvement of +0.02, interval [0.01, 0.03] */
-    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.015, 0, &v), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.015, 0, &v), MG_VERDICT_PASS);
     assert_true(fabs(v - 0.02) < 1e-12);
-    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.005, 1, NULL), MG_VERDICT_PASS);
     assert_int_equal(verdict(&c, "log_loss", MG_RULE_MIN_CHANGE, 0.015, 1, NULL),
-                     MG_COMPARE_INCONCLUSIVE);
+                     MG_VERDICT_INCONCLUSIVE);
     /* relative: -0.1 / 0.6 = -1/6 for f1 */
-    assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.2, 0, &v), MG_COMPARE_PASS);
+    assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.2, 0, &v), MG_VERDICT_PASS);
     assert_true(fabs(v + 1.0 / 6) < 1e-12);
     assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.1, 0, NULL),
-                     MG_COMPARE_FAIL);
+                     MG_VERDICT_FAIL);
     assert_int_equal(verdict(&c, "f1", MG_RULE_MIN_RELATIVE_CHANGE, -0.05, 1, NULL),
-                     MG_COMPARE_FAIL); /* interval [-1/3, -1/12] below -0.05 */
+                     MG_VERDICT_FAIL); /* interval [-1/3, -1/12] below -0.05 */
     /* a zero baseline has no relative change; no interval is inconclusive */
     assert_int_equal(verdict(&c, "brier", MG_RULE_MIN_RELATIVE_CHANGE, 0, 0, NULL),
-                     MG_COMPARE_INCONCLUSIVE);
+                     MG_VERDICT_INCONCLUSIVE);
     assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 1, NULL),
-                     MG_COMPARE_INCONCLUSIVE);
-    assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_COMPARE_PASS);
+                     MG_VERDICT_INCONCLUSIVE);
+    assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_VERDICT_PASS);
     /* a metric the task lacks is a usage error naming the task's metrics */
     mg_compare_rule bad = {"rmse", MG_RULE_MIN_CHANGE, 0};
     mg_rule_result r;
@@ -93,12 +93,12 @@ static void rules_point_and_interval(void **state) {
     assert_int_equal(mg_compare_rule_check(&c, &bad, 0, &r, &err), MG_ERR_USAGE);
     assert_non_null(strstr(err.text, "'rmse' is not a binary metric (one of: accuracy, "));
     /* overall: fail beats inconclusive beats pass */
-    mg_rule_result rs[3] = {{.verdict = MG_COMPARE_PASS},
-                            {.verdict = MG_COMPARE_INCONCLUSIVE},
-                            {.verdict = MG_COMPARE_FAIL}};
-    assert_int_equal(mg_compare_overall(rs, 2), MG_COMPARE_INCONCLUSIVE);
-    assert_int_equal(mg_compare_overall(rs, 3), MG_COMPARE_FAIL);
-    assert_int_equal(mg_compare_overall(rs, 0), MG_COMPARE_PASS);
+    mg_rule_result rs[3] = {{.verdict = MG_VERDICT_PASS},
+                            {.verdict = MG_VERDICT_INCONCLUSIVE},
+                            {.verdict = MG_VERDICT_FAIL}};
+    assert_int_equal(mg_compare_overall(rs, 2), MG_VERDICT_INCONCLUSIVE);
+    assert_int_equal(mg_compare_overall(rs, 3), MG_VERDICT_FAIL);
+    assert_int_equal(mg_compare_overall(rs, 0), MG_VERDICT_PASS);
 }
 
 /* Binary targets over arrays owned by the test (never released). */

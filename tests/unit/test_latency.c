@@ -274,41 +274,41 @@ static void gate_decisions(void **state) {
     assert_int_equal(mg_quantile_upper_rank(1000, 0.99, 0.95), 996);
     assert_int_equal(mg_quantile_lower_rank(1000, 0.99, 0.95), 985);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 992, 0, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_PASS); /* the point decides */
+    assert_int_equal(g.verdict, MG_VERDICT_PASS); /* the point decides */
     assert_true(g.value == 990 && g.upper == 996 && g.lower == 985);
     assert_true(g.straddles);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 992, 0.95, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_INCONCLUSIVE);
+    assert_int_equal(g.verdict, MG_VERDICT_INCONCLUSIVE);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 996, 0.95, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_PASS);
+    assert_int_equal(g.verdict, MG_VERDICT_PASS);
     assert_string_equal(g.reason,
                         "p99_ms upper bound 996 ms <= 996 ms at confidence 0.95 (point 990 ms)");
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 984.5, 0.95, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_FAIL);
+    assert_int_equal(g.verdict, MG_VERDICT_FAIL);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 985, 0.95, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_INCONCLUSIVE);
+    assert_int_equal(g.verdict, MG_VERDICT_INCONCLUSIVE);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 989, 0, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_FAIL);
+    assert_int_equal(g.verdict, MG_VERDICT_FAIL);
     assert_string_equal(g.reason, "p99_ms 990 ms > 989 ms; its bounds at 0.95 [985, 996] ms "
                                   "straddle the limit");
     mg_latency_run_release(&r);
     r = fake_run(298);
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 1e9, 0.95, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_INCONCLUSIVE);
+    assert_int_equal(g.verdict, MG_VERDICT_INCONCLUSIVE);
     assert_int_equal(g.needed, 299);
     assert_true(isnan(g.upper));
     assert_string_equal(g.reason, "p99_ms: 298 samples cannot bound it at confidence 0.95; at "
                                   "least 299 are needed (--samples 299)");
     mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", 1e9, 0, 0.95, &g);
-    assert_int_equal(g.verdict, MG_LATENCY_PASS); /* without --confidence the point decides */
+    assert_int_equal(g.verdict, MG_VERDICT_PASS); /* without --confidence the point decides */
     assert_true(g.straddles);
     mg_latency_gate gs[2];
-    gs[0].verdict = MG_LATENCY_PASS;
-    gs[1].verdict = MG_LATENCY_INCONCLUSIVE;
-    assert_int_equal(mg_latency_overall(gs, 2), MG_LATENCY_INCONCLUSIVE);
-    gs[0].verdict = MG_LATENCY_FAIL;
-    assert_int_equal(mg_latency_overall(gs, 2), MG_LATENCY_FAIL);
-    assert_int_equal(mg_latency_overall(gs, 0), MG_LATENCY_PASS);
+    gs[0].verdict = MG_VERDICT_PASS;
+    gs[1].verdict = MG_VERDICT_INCONCLUSIVE;
+    assert_int_equal(mg_latency_overall(gs, 2), MG_VERDICT_INCONCLUSIVE);
+    gs[0].verdict = MG_VERDICT_FAIL;
+    assert_int_equal(mg_latency_overall(gs, 2), MG_VERDICT_FAIL);
+    assert_int_equal(mg_latency_overall(gs, 0), MG_VERDICT_PASS);
     mg_latency_run_release(&r);
 }
 
