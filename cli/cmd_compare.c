@@ -126,8 +126,7 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
                 acc->base_value.v, acc->delta.v);
     /* Passing rules first, failing ones last: the last line says why the
      * exit code is not 0. */
-    static const mg_verdict order[3] = {MG_VERDICT_PASS, MG_VERDICT_INCONCLUSIVE,
-                                                MG_VERDICT_FAIL};
+    static const mg_verdict order[3] = {MG_VERDICT_PASS, MG_VERDICT_INCONCLUSIVE, MG_VERDICT_FAIL};
     for (int o = 0; o < 3; o++)
         for (int i = 0; i < nrules; i++)
             if (results[i].verdict == order[o])

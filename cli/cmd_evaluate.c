@@ -83,8 +83,8 @@ static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_
         char lim[40], val[40];
         mg_format_double(limit, lim, sizeof lim);
         if (v.null_reason != NULL) {
-            fprintf(stderr, "modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n",
-                    name, is_min ? ">=" : "<=", lim, name, v.null_reason);
+            fprintf(stderr, "modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n", name,
+                    is_min ? ">=" : "<=", lim, name, v.null_reason);
             if (code == MG_EXIT_PASS)
                 code = MG_EXIT_INCONCLUSIVE;
             continue;
@@ -102,28 +102,49 @@ static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_
 int cmd_evaluate(int argc, char **argv) {
     evaluate_args a = {.output = "-", .threshold = 0.5, .confidence = 0.95, .bootstrap = 1000};
     mg_opt opts[] = {
-        {"model", MG_OPT_STRING, &a.model, "M", "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
-        {"test-data", MG_OPT_STRING, &a.test_data, "FILE", "test set: CSV or Parquet file, or a folder of Parquet parts", true, false},
-        {"output", MG_OPT_STRING, &a.output, "FILE", "where metrics.json goes; - for stdout (default -)", false, false},
+        {"model", MG_OPT_STRING, &a.model, "M",
+         "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
+        {"test-data", MG_OPT_STRING, &a.test_data, "FILE",
+         "test set: CSV or Parquet file, or a folder of Parquet parts", true, false},
+        {"output", MG_OPT_STRING, &a.output, "FILE",
+         "where metrics.json goes; - for stdout (default -)", false, false},
         {"label", MG_OPT_STRING, &a.label, "COL", "label column (default label)", false, false},
-        {"task", MG_OPT_STRING, &a.task, "TASK", "auto, binary, multiclass or regression (default auto)", false, false},
-        {"positive-label", MG_OPT_STRING, &a.positive_label, "V", "binary: the positive class (default 1/true, else the larger label)", false, false},
-        {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T", "binary: predicted positive when score > T (default 0.5)", false, false},
+        {"task", MG_OPT_STRING, &a.task, "TASK",
+         "auto, binary, multiclass or regression (default auto)", false, false},
+        {"positive-label", MG_OPT_STRING, &a.positive_label, "V",
+         "binary: the positive class (default 1/true, else the larger label)", false, false},
+        {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T",
+         "binary: predicted positive when score > T (default 0.5)", false, false},
         {"weight", MG_OPT_STRING, &a.weight, "COL", "sample weight column", false, false},
-        {"predictions", MG_OPT_STRING, &a.predictions, "FILE", "a separate file holding the model's predictions", false, false},
-        {"id", MG_OPT_STRING, &a.id, "COL", "pair --predictions rows with the test data by this column", false, false},
+        {"predictions", MG_OPT_STRING, &a.predictions, "FILE",
+         "a separate file holding the model's predictions", false, false},
+        {"id", MG_OPT_STRING, &a.id, "COL",
+         "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &a.ignore, "COLS", "columns that are not features", false, false},
-        {"protected-attributes", MG_OPT_LIST, &a.protected_attrs, "COLS", "columns that are not features (protected attributes)", false, false},
-        {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE", "read a column as float, int, bool or string", false, false},
-        {"confidence", MG_OPT_DOUBLE, &a.confidence, "C", "level of the intervals in ci (default 0.95)", false, false},
-        {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false, false},
-        {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false, false},
-        {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false, false},
-        {"batch-size", MG_OPT_INT, &a.batch_size, "N", "rows per prediction call (default: the backend's)", false, false},
-        {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S", "cmd: runners: seconds allowed per batch (default 60)", false, false},
-        {"runner-start-timeout", MG_OPT_DOUBLE, &a.runner_start_timeout, "S", "cmd: runners: seconds allowed to start (default 30)", false, false},
-        {"bootstrap", MG_OPT_INT, &a.bootstrap, "N", "with --confidence: bootstrap replicates for the intervals of the other metrics (default 1000)", false, false},
-        {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false, false},
+        {"protected-attributes", MG_OPT_LIST, &a.protected_attrs, "COLS",
+         "columns that are not features (protected attributes)", false, false},
+        {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
+         "read a column as float, int, bool or string", false, false},
+        {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
+         "level of the intervals in ci (default 0.95)", false, false},
+        {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false,
+         false},
+        {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false,
+         false},
+        {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false,
+         false},
+        {"batch-size", MG_OPT_INT, &a.batch_size, "N",
+         "rows per prediction call (default: the backend's)", false, false},
+        {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S",
+         "cmd: runners: seconds allowed per batch (default 60)", false, false},
+        {"runner-start-timeout", MG_OPT_DOUBLE, &a.runner_start_timeout, "S",
+         "cmd: runners: seconds allowed to start (default 30)", false, false},
+        {"bootstrap", MG_OPT_INT, &a.bootstrap, "N",
+         "with --confidence: bootstrap replicates for the intervals of the other metrics (default "
+         "1000)",
+         false, false},
+        {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false,
+         false},
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -132,10 +153,14 @@ int cmd_evaluate(int argc, char **argv) {
         goto out_args;
     }
 
-    mg_eval_spec spec = {.label = a.label, .positive_label = a.positive_label,
-                         .threshold = a.threshold, .weight = a.weight};
+    mg_eval_spec spec = {.label = a.label,
+                         .positive_label = a.positive_label,
+                         .threshold = a.threshold,
+                         .weight = a.weight};
     if (a.task != NULL && mg_task_parse(a.task, &spec.task) != 0) {
-        fprintf(stderr, "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n", a.task);
+        fprintf(stderr,
+                "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
+                a.task);
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -211,8 +236,10 @@ int cmd_evaluate(int argc, char **argv) {
                 wanted[nwanted++] = info->output_columns[c];
         }
     }
-    mg_read_options ropts = {.columns = nwanted ? wanted : NULL, .ncolumns = nwanted,
-                             .overrides = overrides, .noverrides = a.column_types.n,
+    mg_read_options ropts = {.columns = nwanted ? wanted : NULL,
+                             .ncolumns = nwanted,
+                             .overrides = overrides,
+                             .noverrides = a.column_types.n,
                              .threads = (int)a.threads};
     mg_cli_digest_start(&digest, a.test_data);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
@@ -245,17 +272,22 @@ int cmd_evaluate(int argc, char **argv) {
         goto fail;
 
     const char *data_sha = mg_cli_digest_finish(&digest);
-    mg_provenance prov = {.data_path = a.test_data, .data_sha256 = data_sha,
-                          .model_arg = a.model, .model_sha256 = mg_model_sha256(model)};
+    mg_provenance prov = {.data_path = a.test_data,
+                          .data_sha256 = data_sha,
+                          .model_arg = a.model,
+                          .model_sha256 = mg_model_sha256(model)};
     size_t len = 0;
     /* An explicit --confidence (or --bootstrap) asks for an interval for
      * every metric; by default "ci" holds the Wilson intervals only. */
     bool every_ci = false;
     for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
-        every_ci |= o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0);
+        every_ci |=
+            o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0);
     if (every_ci) {
-        mg_compare_options copts = {.level = a.confidence, .replicates = (int)a.bootstrap,
-                                    .seed = (uint64_t)a.seed, .threads = (int)a.threads};
+        mg_compare_options copts = {.level = a.confidence,
+                                    .replicates = (int)a.bootstrap,
+                                    .seed = (uint64_t)a.seed,
+                                    .threads = (int)a.threads};
         st = mg_evaluation_json_with_intervals(&eval, &targets, &prov, &copts, &json, &len, &err);
         if (st != MG_OK)
             goto fail;

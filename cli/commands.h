@@ -14,7 +14,6 @@ enum {
 
 typedef int (*mg_cmd_fn)(int argc, char **argv);
 
-
 int cmd_compare(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_fairness(int argc, char **argv);

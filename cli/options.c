@@ -52,8 +52,8 @@ static mg_opt *find(mg_opt *opts, const char *name, size_t len) {
     return NULL;
 }
 
-int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int argc,
-                  char **argv, mg_strlist *positional) {
+int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int argc, char **argv,
+                  mg_strlist *positional) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -108,8 +108,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         case MG_OPT_DOUBLE: {
             double d;
             if (mg_parse_double(val, strlen(val), &d) != 0 || d != d) {
-                fprintf(stderr, "modelgate %s: option '--%s' expects a number, got '%s'\n",
-                        command, o->name, val);
+                fprintf(stderr, "modelgate %s: option '--%s' expects a number, got '%s'\n", command,
+                        o->name, val);
                 return 2;
             }
             *(double *)o->value = d;

@@ -22,24 +22,25 @@ typedef struct mg_strlist {
 } mg_strlist;
 
 typedef struct mg_opt {
-    const char *name;    /* long name without dashes */
+    const char *name; /* long name without dashes */
     mg_opt_kind kind;
     void *value;         /* where the parsed value goes; type by kind */
     const char *metavar; /* shown in --help (NULL for flags) */
     const char *help;    /* one line */
     bool required;
-    bool seen;           /* set by the parser */
+    bool seen; /* set by the parser */
 } mg_opt;
 
-#define MG_OPT_END_ENTRY {NULL, MG_OPT_END, NULL, NULL, NULL, false, false}
+#define MG_OPT_END_ENTRY                                                                           \
+    { NULL, MG_OPT_END, NULL, NULL, NULL, false, false }
 
 /* Parses argv[1..argc) (argv[0] is the command name) against opts. Prints the
  * command's help to stdout and returns 1 on --help; prints one line naming the
  * offending option to stderr and returns 2 on a usage error; returns 0 when
  * every required option was given. Positional arguments are refused unless
  * `positional` is non-NULL, where they are collected. */
-int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int argc,
-                  char **argv, mg_strlist *positional);
+int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int argc, char **argv,
+                  mg_strlist *positional);
 
 /* Prints the help generated from the table. */
 void mg_opts_help(const char *command, const char *synopsis, const mg_opt *opts, void *stream);

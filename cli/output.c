@@ -17,7 +17,9 @@ int mg_cli_fail(const char *command, const mg_error *err) {
     return err->status == MG_ERR_INTERNAL ? MG_EXIT_INTERNAL : MG_EXIT_USAGE;
 }
 
-int mg_cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+int mg_cli_stderr_is_tty(void) {
+    return isatty(STDERR_FILENO);
+}
 
 static int write_all(int fd, const char *data, size_t len) {
     while (len > 0) {

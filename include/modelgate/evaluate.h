@@ -13,7 +13,12 @@
 extern "C" {
 #endif
 
-typedef enum mg_task { MG_TASK_AUTO = 0, MG_TASK_BINARY, MG_TASK_MULTICLASS, MG_TASK_REGRESSION } mg_task;
+typedef enum mg_task {
+    MG_TASK_AUTO = 0,
+    MG_TASK_BINARY,
+    MG_TASK_MULTICLASS,
+    MG_TASK_REGRESSION
+} mg_task;
 
 /* "auto", "binary", "multiclass", "regression". */
 MG_API const char *mg_task_name(mg_task task);
@@ -35,18 +40,18 @@ typedef struct mg_targets {
     mg_task task;
     char task_reason[160]; /* why this task was chosen (auto) */
     int64_t n;
-    double *w;             /* NULL = unweighted */
+    double *w; /* NULL = unweighted */
     /* binary */
-    uint8_t *y;            /* 1 = positive */
-    double *score;         /* probability of the positive class */
+    uint8_t *y;    /* 1 = positive */
+    double *score; /* probability of the positive class */
     char *positive_label, *negative_label;
     double threshold;
     /* multiclass: classes in sorted label order (numbers numerically) */
     int nclasses;
     char **class_labels;
-    int32_t *yc;           /* true class index */
-    int32_t *pred;         /* predicted class index */
-    double *proba;         /* n * nclasses, or NULL */
+    int32_t *yc;   /* true class index */
+    int32_t *pred; /* predicted class index */
+    double *proba; /* n * nclasses, or NULL */
     /* regression */
     double *yr, *pr;
 } mg_targets;
@@ -84,7 +89,7 @@ MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_v
 /* Provenance recorded in every output file. Strings are borrowed. */
 typedef struct mg_provenance {
     const char *data_path;
-    const char *data_sha256;  /* may be NULL */
+    const char *data_sha256; /* may be NULL */
     const char *model_arg;
     const char *model_sha256; /* may be NULL */
 } mg_provenance;

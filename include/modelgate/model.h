@@ -26,9 +26,9 @@ typedef enum mg_output_kind {
 } mg_output_kind;
 
 typedef struct mg_model_info {
-    const char *backend;  /* "predictions", "xgboost", "runner", ... (static) */
+    const char *backend; /* "predictions", "xgboost", "runner", ... (static) */
     mg_output_kind kind;
-    int noutputs;         /* values per row: 1, or k for class probabilities */
+    int noutputs; /* values per row: 1, or k for class probabilities */
     /* Inputs: -1 when unknown. Names are NULL when the format carries none. */
     int nfeatures;
     char **feature_names; /* nfeatures entries or NULL; owned by the model */
@@ -64,12 +64,12 @@ MG_API const mg_model_info *mg_model_describe(const mg_model *model);
 
 /* The roles of the test data's columns that are not features. */
 typedef struct mg_feature_roles {
-    const char *label;                 /* may be NULL */
-    const char *weight;                /* may be NULL */
-    const char *id;                    /* may be NULL */
+    const char *label;                  /* may be NULL */
+    const char *weight;                 /* may be NULL */
+    const char *id;                     /* may be NULL */
     const char *const *protected_attrs; /* nprotected names */
     int nprotected;
-    const char *const *ignore;         /* nignore names */
+    const char *const *ignore; /* nignore names */
     int nignore;
 } mg_feature_roles;
 
@@ -81,22 +81,21 @@ typedef struct mg_feature_roles {
  * On success *out is a new array of table->nrows * info->noutputs doubles
  * (row-major): caller frees with free(). */
 MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
-                                        const mg_feature_roles *roles, double **out,
-                                        mg_error *err);
+                                        const mg_feature_roles *roles, double **out, mg_error *err);
 
 /* The model's features of every row of `table` as one dense row-major matrix
  * (nulls as NaN), matched as mg_model_predict_table matches them, with the
  * same errors. On success *rows is new (table->nrows * *nfeatures doubles):
  * caller frees with free(). */
 MG_API mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
-                                       const mg_feature_roles *roles, double **rows,
-                                       int *nfeatures, mg_error *err);
+                                       const mg_feature_roles *roles, double **rows, int *nfeatures,
+                                       mg_error *err);
 
 /* Predicts `nrows` rows of `nfeatures` doubles (row-major, NaN = missing) into
  * out (nrows * noutputs, caller-provided). Not available for the predictions
  * backend (MG_ERR_USAGE). Safe to call from one thread at a time. */
-MG_API mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows,
-                                  int nfeatures, double *out, mg_error *err);
+MG_API mg_status mg_model_predict(mg_model *model, const double *rows, int64_t nrows, int nfeatures,
+                                  double *out, mg_error *err);
 
 /* The compute time in seconds that the backend itself reported for the most
  * recent mg_model_predict call (a runner's own time for the batch, without

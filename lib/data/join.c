@@ -92,8 +92,10 @@ mg_status mg_table_attach(mg_table *base, const mg_table *extra, const char *id,
             size_t h = (size_t)hash_str(k) & (ix.cap - 1);
             while (ix.slot[h] != 0) {
                 if (strcmp(key_of(extra_id, ix.slot[h] - 1, b, sizeof b), k) == 0) {
-                    st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': id '%s' appears "
-                                  "twice", extra->source, (long long)r + 1, id, k);
+                    st = mg__fail(err, MG_ERR_DATA,
+                                  "%s: row %lld, column '%s': id '%s' appears "
+                                  "twice",
+                                  extra->source, (long long)r + 1, id, k);
                     break;
                 }
                 h = (h + 1) & (ix.cap - 1);

@@ -175,8 +175,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     mg__json_begin_object(&j);
     run_fields(&j, run, r);
     mg__json_kv_string(&j, "backend", r->backend);
-    mg__json_kv_string(&j, "verdict",
-                       mg_verdict_name(mg_latency_overall(r->gates, r->ngates)));
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_latency_overall(r->gates, r->ngates)));
     mg__json_kv_string(&j, "model", r->model);
     mg__json_kv_string(&j, "data", r->data);
     if (r->data == NULL)

@@ -30,24 +30,25 @@ typedef struct metric_field {
     size_t offset; /* of an mg_value inside the task's struct */
 } metric_field;
 
-#define BIN(f) {#f, offsetof(mg_binary_metrics, f)}
-#define MUL(f) {#f, offsetof(mg_multiclass_metrics, f)}
-#define REG(f) {#f, offsetof(mg_regression_metrics, f)}
+#define BIN(f)                                                                                     \
+    { #f, offsetof(mg_binary_metrics, f) }
+#define MUL(f)                                                                                     \
+    { #f, offsetof(mg_multiclass_metrics, f) }
+#define REG(f)                                                                                     \
+    { #f, offsetof(mg_regression_metrics, f) }
 
 /* The top-level metrics of metrics.json, in their output order. */
 static const metric_field binary_fields[] = {
-    BIN(accuracy),    BIN(balanced_accuracy), BIN(precision), BIN(recall),
-    BIN(f1),          BIN(specificity),       BIN(mcc),       BIN(roc_auc),
-    BIN(pr_auc),      BIN(log_loss),          BIN(brier)};
+    BIN(accuracy), BIN(balanced_accuracy), BIN(precision), BIN(recall),
+    BIN(f1),       BIN(specificity),       BIN(mcc),       BIN(roc_auc),
+    BIN(pr_auc),   BIN(log_loss),          BIN(brier)};
 static const metric_field multiclass_fields[] = {
-    MUL(accuracy),        MUL(balanced_accuracy), MUL(precision_macro), MUL(recall_macro),
+    MUL(accuracy),        MUL(balanced_accuracy),  MUL(precision_macro), MUL(recall_macro),
     MUL(f1_macro),        MUL(precision_weighted), MUL(recall_weighted), MUL(f1_weighted),
-    MUL(precision_micro), MUL(recall_micro),      MUL(f1_micro),        MUL(roc_auc_ovr),
+    MUL(precision_micro), MUL(recall_micro),       MUL(f1_micro),        MUL(roc_auc_ovr),
     MUL(log_loss)};
-static const metric_field regression_fields[] = {REG(mae),  REG(mse),      REG(rmse),
-                                                 REG(r2),   REG(mape),     REG(max_error),
-                                                 REG(median_absolute_error)};
-
+static const metric_field regression_fields[] = {
+    REG(mae), REG(mse), REG(rmse), REG(r2), REG(mape), REG(max_error), REG(median_absolute_error)};
 
 /* The field table and struct of the evaluation's task. */
 static const metric_field *fields_of(const mg_evaluation *e, size_t *count, const char **base) {

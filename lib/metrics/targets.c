@@ -125,7 +125,9 @@ static void labelset_sort(labelset *s, int *perm) {
 }
 
 /* Text of a numeric label: integers without a decimal point ("1", not "1.0"). */
-static void number_text(double v, char *buf, size_t cap) { mg_format_double(v, buf, cap); }
+static void number_text(double v, char *buf, size_t cap) {
+    mg_format_double(v, buf, cap);
+}
 
 /* Row i's class text into buf (cap >= 64); NULL for a null row. */
 static const char *cell_text(const mg_column *col, int64_t i, char *buf, size_t cap, double *num) {
@@ -148,7 +150,8 @@ static const char *cell_text(const mg_column *col, int64_t i, char *buf, size_t 
 static mg_status map_rows(const mg_table *t, const mg_column *col, labelset *s, int32_t *idx,
                           const char *what, mg_error *err) {
     if (col->type == MG_TYPE_STR) {
-        int32_t *code_class = malloc((size_t)(col->ndict > 0 ? col->ndict : 1) * sizeof *code_class);
+        int32_t *code_class =
+            malloc((size_t)(col->ndict > 0 ? col->ndict : 1) * sizeof *code_class);
         if (code_class == NULL)
             return mg__nomem(err, "label classes");
         for (int32_t c = 0; c < col->ndict; c++)
@@ -188,8 +191,8 @@ static mg_status map_rows(const mg_table *t, const mg_column *col, labelset *s, 
     for (int64_t i = 0; i < col->nrows && st == MG_OK; i++) {
         double num;
         if (mg_column_number(col, i, &num) != 0) {
-            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing",
-                          t->source, (long long)i + 1, col->name, what);
+            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing", t->source,
+                          (long long)i + 1, col->name, what);
             break;
         }
         if (isnan(num)) {
@@ -286,8 +289,10 @@ static mg_status check_probability(const mg_table *t, const mg_model *model, int
     const mg_model_info *info = mg_model_describe(model);
     const char *where = info->noutput_columns > 0 ? info->output_columns[0] : "model output";
     if (isnan(v))
-        return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': score is NaN, expected a "
-                        "probability in [0, 1]", t->source, (long long)row + 1, where);
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: row %lld, column '%s': score is NaN, expected a "
+                        "probability in [0, 1]",
+                        t->source, (long long)row + 1, where);
     char num[40];
     mg_format_double(v, num, sizeof num);
     return mg__fail(err, MG_ERR_DATA,
@@ -332,8 +337,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
         if (pos < 0 && labels->n == 2)
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --positive-label '%s' is not a value of column '%s' (%s, %s)",
-                            t->source, pos_text, b->label->name, labels->text[0],
-                            labels->text[1]);
+                            t->source, pos_text, b->label->name, labels->text[0], labels->text[1]);
     } else {
         bool zero_one = labels->numeric;
         for (int c = 0; c < labels->n && zero_one; c++)
@@ -389,14 +393,16 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
             if (b->outputs == NULL) {
                 text = cell_text(b->pred_col, i, buf, sizeof buf, &num);
                 if (text == NULL)
-                    return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': prediction is "
-                                    "missing", t->source, (long long)i + 1, b->pred_col->name);
+                    return mg__fail(err, MG_ERR_DATA,
+                                    "%s: row %lld, column '%s': prediction is "
+                                    "missing",
+                                    t->source, (long long)i + 1, b->pred_col->name);
             } else {
                 number_text(b->outputs[i], buf, sizeof buf);
-                text = info->class_labels && b->outputs[i] >= 0 &&
-                               b->outputs[i] < info->nclass_labels
-                           ? info->class_labels[(int)b->outputs[i]]
-                           : buf;
+                text =
+                    info->class_labels && b->outputs[i] >= 0 && b->outputs[i] < info->nclass_labels
+                        ? info->class_labels[(int)b->outputs[i]]
+                        : buf;
             }
             out->score[i] = strcmp(text, pos_text) == 0 ? 1.0 : 0.0;
         }
@@ -427,8 +433,8 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
         k = info->noutputs;
         for (int c = 0; c < info->nclass_labels; c++) {
             double num = NAN;
-            if (labels->numeric && mg_parse_double(info->class_labels[c],
-                                                   strlen(info->class_labels[c]), &num) != 0)
+            if (labels->numeric &&
+                mg_parse_double(info->class_labels[c], strlen(info->class_labels[c]), &num) != 0)
                 labels->numeric = false;
             if (labelset_add(labels, info->class_labels[c], num) < 0)
                 return mg__nomem(err, "classes");
@@ -451,8 +457,10 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
             if (b->outputs == NULL) {
                 text = cell_text(b->pred_col, i, buf, sizeof buf, &num);
                 if (text == NULL)
-                    return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': prediction is "
-                                    "missing", t->source, (long long)i + 1, b->pred_col->name);
+                    return mg__fail(err, MG_ERR_DATA,
+                                    "%s: row %lld, column '%s': prediction is "
+                                    "missing",
+                                    t->source, (long long)i + 1, b->pred_col->name);
             } else {
                 num = b->outputs[i];
                 if (isnan(num))
@@ -529,11 +537,14 @@ static mg_status build_regression(build_ctx *b, mg_targets *out, mg_error *err) 
                         "numeric labels",
                         t->source, b->label->name, b->label->ndict ? b->label->dict[0] : "");
     if (b->outputs == NULL)
-        return mg__fail(err, MG_ERR_DATA, "%s: column '%s' holds text, expected numeric predictions",
-                        t->source, b->pred_col->name);
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: column '%s' holds text, expected numeric predictions", t->source,
+                        b->pred_col->name);
     if (b->info->noutputs != 1)
-        return mg__fail(err, MG_ERR_DATA, "model %s gives %d outputs per row; a regression task "
-                        "needs one", b->model->arg, b->info->noutputs);
+        return mg__fail(err, MG_ERR_DATA,
+                        "model %s gives %d outputs per row; a regression task "
+                        "needs one",
+                        b->model->arg, b->info->noutputs);
     out->yr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     out->pr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     if (out->yr == NULL || out->pr == NULL)
@@ -611,8 +622,8 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
     if (table->nrows == 0)
         return mg__fail(err, MG_ERR_DATA, "%s: no data rows (header only)", table->source);
 
-    build_ctx b = {.t = table, .model = model, .info = mg_model_describe(model), .spec = spec,
-                   .label = label};
+    build_ctx b = {
+        .t = table, .model = model, .info = mg_model_describe(model), .spec = spec, .label = label};
     mg_feature_roles roles = spec->roles;
     roles.label = label_name;
     roles.weight = spec->weight;
@@ -655,8 +666,10 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
             else
                 task = MG_TASK_MULTICLASS;
             size_t len = strlen(out->task_reason);
-            snprintf(out->task_reason + len, sizeof out->task_reason - len, " with %d distinct "
-                     "values", labels.n);
+            snprintf(out->task_reason + len, sizeof out->task_reason - len,
+                     " with %d distinct "
+                     "values",
+                     labels.n);
         }
         if (st == MG_OK && task == MG_TASK_BINARY)
             st = build_binary(&b, &labels, yc, out, err);

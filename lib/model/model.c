@@ -209,9 +209,8 @@ mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
     *nfeatures = 0;
     int *idx = NULL, nf = 0;
     MG_TRY(match_features(model, table, roles, &idx, &nf, err));
-    double *m = mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) *
-                                     (size_t)(nf > 0 ? nf : 1),
-                                 sizeof *m);
+    double *m = mg__malloc_array(
+        (size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)(nf > 0 ? nf : 1), sizeof *m);
     if (m == NULL) {
         free(idx);
         return mg__nomem(err, "the feature rows");

@@ -70,8 +70,8 @@ mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg
         const mg_column *col = mg_table_column(t, m->info.output_columns[c]);
         if (col == NULL) {
             free(res);
-            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
-                            t->source, m->info.output_columns[c], m->arg);
+            return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)", t->source,
+                            m->info.output_columns[c], m->arg);
         }
         if (col->type == MG_TYPE_STR) {
             free(res);
@@ -83,7 +83,8 @@ mg_status mg__predictions_table(mg_model *m, const mg_table *t, double **out, mg
             double v;
             if (mg_column_number(col, r, &v) != 0) {
                 free(res);
-                return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': score is missing "
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: row %lld, column '%s': score is missing "
                                 "(empty, NA or NaN)",
                                 t->source, (long long)r + 1, col->name);
             }

@@ -40,10 +40,18 @@ static void close_scope(mg__json *j, char c) {
     mg__buf_append(&j->out, &c, 1);
 }
 
-void mg__json_begin_object(mg__json *j) { open_scope(j, '{'); }
-void mg__json_end_object(mg__json *j) { close_scope(j, '}'); }
-void mg__json_begin_array(mg__json *j) { open_scope(j, '['); }
-void mg__json_end_array(mg__json *j) { close_scope(j, ']'); }
+void mg__json_begin_object(mg__json *j) {
+    open_scope(j, '{');
+}
+void mg__json_end_object(mg__json *j) {
+    close_scope(j, '}');
+}
+void mg__json_begin_array(mg__json *j) {
+    open_scope(j, '[');
+}
+void mg__json_end_array(mg__json *j) {
+    close_scope(j, ']');
+}
 
 static void write_escaped(mg__buf *b, const char *s) {
     mg__buf_append(b, "\"", 1);

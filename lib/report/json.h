@@ -22,7 +22,7 @@ void mg__json_begin_array(mg__json *j);
 void mg__json_end_array(mg__json *j);
 void mg__json_key(mg__json *j, const char *key);
 void mg__json_string(mg__json *j, const char *s); /* NULL writes null */
-void mg__json_number(mg__json *j, double v);       /* non-finite writes null */
+void mg__json_number(mg__json *j, double v);      /* non-finite writes null */
 void mg__json_int(mg__json *j, int64_t v);
 void mg__json_bool(mg__json *j, bool v);
 void mg__json_null(mg__json *j);

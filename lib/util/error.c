@@ -29,7 +29,9 @@ const char *mg_verdict_name(mg_verdict v) {
     return "unknown";
 }
 
-const char *mg_version(void) { return MG_VERSION; }
+const char *mg_version(void) {
+    return MG_VERSION;
+}
 
 void mg_error_clear(mg_error *err) {
     if (err == NULL)

@@ -32,7 +32,9 @@ char *mg__strndup(const char *s, size_t n) {
     return r;
 }
 
-char *mg__strdup(const char *s) { return mg__strndup(s, strlen(s)); }
+char *mg__strdup(const char *s) {
+    return mg__strndup(s, strlen(s));
+}
 
 void mg__buf_release(mg__buf *b) {
     free(b->data);
@@ -72,7 +74,9 @@ void mg__buf_append(mg__buf *b, const void *p, size_t n) {
     b->data[b->len] = '\0';
 }
 
-void mg__buf_puts(mg__buf *b, const char *s) { mg__buf_append(b, s, strlen(s)); }
+void mg__buf_puts(mg__buf *b, const char *s) {
+    mg__buf_append(b, s, strlen(s));
+}
 
 void mg__buf_printf(mg__buf *b, const char *fmt, ...) {
     va_list ap;

@@ -32,7 +32,7 @@ static mg_metric_delta delta(const char *metric, double new_v, double base_v, do
 }
 
 static mg_verdict verdict(const mg_comparison *c, const char *metric, mg_rule_kind kind,
-                                  double threshold, int use_interval, double *value) {
+                          double threshold, int use_interval, double *value) {
     mg_compare_rule rule = {metric, kind, threshold};
     mg_rule_result r;
     mg_error err;

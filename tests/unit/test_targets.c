@@ -21,8 +21,8 @@ static mg_table *csv(const char *text) {
     return t;
 }
 
-static mg_status build(const char *text, const char *model_arg, mg_eval_spec *spec,
-                       mg_targets *out, mg_error *err) {
+static mg_status build(const char *text, const char *model_arg, mg_eval_spec *spec, mg_targets *out,
+                       mg_error *err) {
     mg_table *t = csv(text);
     mg_model *m = NULL;
     mg_status st = mg_model_open(model_arg, NULL, &m, err);
@@ -54,19 +54,21 @@ static void binary_text_labels_take_the_larger(void **state) {
     mg_eval_spec spec = {.threshold = 0.5};
     mg_targets t;
     mg_error err;
-    assert_int_equal(build("label,score\nno,0.1\nyes,0.8\n", "column:score", &spec, &t, &err), MG_OK);
+    assert_int_equal(build("label,score\nno,0.1\nyes,0.8\n", "column:score", &spec, &t, &err),
+                     MG_OK);
     assert_string_equal(t.positive_label, "yes");
     assert_string_equal(t.negative_label, "no");
     mg_targets_release(&t);
     spec.positive_label = "no";
-    assert_int_equal(build("label,score\nno,0.1\nyes,0.8\n", "column:score", &spec, &t, &err), MG_OK);
+    assert_int_equal(build("label,score\nno,0.1\nyes,0.8\n", "column:score", &spec, &t, &err),
+                     MG_OK);
     assert_int_equal(t.y[0], 1);
     mg_targets_release(&t);
     spec.positive_label = "maybe";
     assert_int_equal(build("label,score\nno,0.1\nyes,0.8\n", "column:score", &spec, &t, &err),
                      MG_ERR_DATA);
-    assert_string_equal(err.text,
-                        "t.csv: --positive-label 'maybe' is not a value of column 'label' (no, yes)");
+    assert_string_equal(
+        err.text, "t.csv: --positive-label 'maybe' is not a value of column 'label' (no, yes)");
 }
 
 static void binary_errors(void **state) {
@@ -85,7 +87,8 @@ static void binary_errors(void **state) {
                                   "predictions)");
     assert_int_equal(build("label,score\n0,0.1\n1,NaN\n", "column:score", &spec, &t, &err),
                      MG_ERR_DATA);
-    assert_string_equal(err.text, "t.csv: row 2, column 'score': score is missing (empty, NA or NaN)");
+    assert_string_equal(err.text,
+                        "t.csv: row 2, column 'score': score is missing (empty, NA or NaN)");
     assert_int_equal(build("label,score\n0,0.1\n,0.3\n", "column:score", &spec, &t, &err),
                      MG_ERR_DATA);
     assert_string_equal(err.text, "t.csv: row 2, column 'label': label is missing");
@@ -100,9 +103,9 @@ static void multiclass_classes_sorted(void **state) {
     mg_eval_spec spec = {.threshold = 0.5};
     mg_targets t;
     mg_error err;
-    assert_int_equal(build("label,pred\ncat,dog\nemu,emu\ndog,dog\ncat,cat\n", "column:pred", &spec,
-                           &t, &err),
-                     MG_OK);
+    assert_int_equal(
+        build("label,pred\ncat,dog\nemu,emu\ndog,dog\ncat,cat\n", "column:pred", &spec, &t, &err),
+        MG_OK);
     assert_int_equal(t.task, MG_TASK_MULTICLASS);
     assert_int_equal(t.nclasses, 3);
     assert_string_equal(t.class_labels[0], "cat");
@@ -140,14 +143,13 @@ static void multiclass_probability_columns(void **state) {
     assert_non_null(strstr(err.text, "holds label 'z', for which model columns:p_b,p_a,p_c gives "
                                      "no probability"));
     /* two probability columns are a binary task; the positive class needs one */
-    assert_int_equal(build("label,p_b,p_a\nz,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t,
-                           &err),
-                     MG_ERR_DATA);
+    assert_int_equal(
+        build("label,p_b,p_a\nz,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err),
+        MG_ERR_DATA);
     assert_string_equal(err.text, "t.csv: model columns:p_b,p_a gives 2 class probabilities but "
                                   "none for the positive class 'z'");
-    assert_int_equal(build("label,p_b,p_a\na,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t,
-                           &err),
-                     MG_OK);
+    assert_int_equal(
+        build("label,p_b,p_a\na,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err), MG_OK);
     assert_int_equal(t.task, MG_TASK_BINARY);
     assert_string_equal(t.positive_label, "b");
     assert_true(t.score[0] == 0.2 && t.score[1] == 0.3);
