@@ -311,6 +311,35 @@ typedef struct build_ctx {
     double *outputs;           /* n * noutputs, NULL when the predicted column holds strings */
 } build_ctx;
 
+/* The text of row i's predicted class: the predictions column's value, or
+ * for a model's output the class label its index names, else the number as
+ * text (buf, cap >= 64). *num is the numeric value, NaN for text. */
+static mg_status predicted_class(const build_ctx *b, int64_t i, char *buf, size_t cap,
+                                 const char **text, double *num, mg_error *err) {
+    const mg_table *t = b->t;
+    const mg_model_info *info = b->info;
+    *num = NAN;
+    if (b->outputs == NULL) {
+        *text = cell_text(b->pred_col, i, buf, cap, num);
+        if (*text == NULL)
+            return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': prediction is missing",
+                            t->source, (long long)i + 1, b->pred_col->name);
+        return MG_OK;
+    }
+    *num = b->outputs[i];
+    if (isnan(*num))
+        return mg__fail(err, MG_ERR_DATA, "%s: row %lld: predicted class is NaN", t->source,
+                        (long long)i + 1);
+    if (info->class_labels != NULL && *num >= 0 && *num < info->nclass_labels &&
+        *num == floor(*num)) {
+        *text = info->class_labels[(int)*num];
+    } else {
+        number_text(*num, buf, cap);
+        *text = buf;
+    }
+    return MG_OK;
+}
+
 static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc, mg_targets *out,
                               mg_error *err) {
     const mg_table *t = b->t;
@@ -390,20 +419,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
         for (int64_t i = 0; i < n; i++) {
             const char *text;
             double num;
-            if (b->outputs == NULL) {
-                text = cell_text(b->pred_col, i, buf, sizeof buf, &num);
-                if (text == NULL)
-                    return mg__fail(err, MG_ERR_DATA,
-                                    "%s: row %lld, column '%s': prediction is "
-                                    "missing",
-                                    t->source, (long long)i + 1, b->pred_col->name);
-            } else {
-                number_text(b->outputs[i], buf, sizeof buf);
-                text =
-                    info->class_labels && b->outputs[i] >= 0 && b->outputs[i] < info->nclass_labels
-                        ? info->class_labels[(int)b->outputs[i]]
-                        : buf;
-            }
+            MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
             out->score[i] = strcmp(text, pos_text) == 0 ? 1.0 : 0.0;
         }
     } else {
@@ -453,27 +469,8 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
         char buf[64];
         for (int64_t i = 0; i < n; i++) {
             const char *text;
-            double num = NAN;
-            if (b->outputs == NULL) {
-                text = cell_text(b->pred_col, i, buf, sizeof buf, &num);
-                if (text == NULL)
-                    return mg__fail(err, MG_ERR_DATA,
-                                    "%s: row %lld, column '%s': prediction is "
-                                    "missing",
-                                    t->source, (long long)i + 1, b->pred_col->name);
-            } else {
-                num = b->outputs[i];
-                if (isnan(num))
-                    return mg__fail(err, MG_ERR_DATA, "%s: row %lld: predicted class is NaN",
-                                    t->source, (long long)i + 1);
-                if (info->class_labels != NULL && num >= 0 && num < info->nclass_labels &&
-                    num == floor(num))
-                    text = info->class_labels[(int)num];
-                else {
-                    number_text(num, buf, sizeof buf);
-                    text = buf;
-                }
-            }
+            double num;
+            MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
             if (labels->numeric && isnan(num))
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: row %lld: predicted class '%s' is not a number like the "
