@@ -1,132 +1,45 @@
-/* sha256.c - SHA-256 (FIPS 180-4) for provenance digests of data and models. */
+/* sha256.c - SHA-256 digests for provenance (data, models, policies), through
+ * OpenSSL's libcrypto, which uses the CPU's SHA instructions where it has them:
+ * hashing a test set must not cost more than reading it. */
 #include "internal.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
+#include <openssl/evp.h>
 
-typedef struct sha256 {
-    uint32_t h[8];
-    uint8_t block[64];
-    size_t fill;
-    uint64_t total;
-} sha256;
-
-static const uint32_t K[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void compress(sha256 *s, const uint8_t *p) {
-    uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-               (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-    uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-    for (int i = 0; i < 64; i++) {
-        uint32_t t1 =
-            h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
-        uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    s->h[0] += a;
-    s->h[1] += b;
-    s->h[2] += c;
-    s->h[3] += d;
-    s->h[4] += e;
-    s->h[5] += f;
-    s->h[6] += g;
-    s->h[7] += h;
-}
-
-static void init(sha256 *s) {
-    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    memcpy(s->h, h0, sizeof h0);
-    s->fill = 0;
-    s->total = 0;
-}
-
-static void update(sha256 *s, const uint8_t *p, size_t n) {
-    s->total += n;
-    if (s->fill) {
-        size_t take = 64 - s->fill < n ? 64 - s->fill : n;
-        memcpy(s->block + s->fill, p, take);
-        s->fill += take;
-        p += take;
-        n -= take;
-        if (s->fill < 64)
-            return;
-        compress(s, s->block);
-        s->fill = 0;
-    }
-    for (; n >= 64; p += 64, n -= 64)
-        compress(s, p);
-    memcpy(s->block, p, n);
-    s->fill = n;
-}
-
-static void final_hex(sha256 *s, char out[65]) {
-    uint64_t bits = s->total * 8;
-    uint8_t pad = 0x80, zero = 0, len[8];
-    update(s, &pad, 1);
-    while (s->fill != 56)
-        update(s, &zero, 1);
-    for (int i = 0; i < 8; i++)
-        len[i] = (uint8_t)(bits >> (56 - 8 * i));
-    update(s, len, 8);
+static void to_hex(const unsigned char *md, char out[65]) {
     static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 8; i++)
-        for (int j = 0; j < 4; j++) {
-            uint8_t byte = (uint8_t)(s->h[i] >> (24 - 8 * j));
-            out[8 * i + 2 * j] = hex[byte >> 4];
-            out[8 * i + 2 * j + 1] = hex[byte & 15];
-        }
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
     out[64] = '\0';
 }
 
 void mg__sha256_hex(const void *data, size_t len, char out[65]) {
-    sha256 s;
-    init(&s);
-    update(&s, data, len);
-    final_hex(&s, out);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        memset(md, 0, sizeof md);
+    to_hex(md, out);
 }
 
 mg_status mg__sha256_file(const char *path, char out[65], mg_error *err) {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return mg__fail(err, MG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    sha256 s;
-    init(&s);
-    uint8_t chunk[1 << 16];
-    size_t r;
-    while ((r = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        update(&s, chunk, r);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad)
-        return mg__fail(err, MG_ERR_IO, "%s: read failed", path);
-    final_hex(&s, out);
+    mg__file f;
+    MG_TRY(mg__file_map(path, &f, err));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    /* In slices, so that a mapped file is read once, in order. */
+    for (size_t at = 0; ok && at < f.size; at += (size_t)1 << 24) {
+        size_t n = f.size - at < ((size_t)1 << 24) ? f.size - at : (size_t)1 << 24;
+        ok = EVP_DigestUpdate(ctx, f.data + at, n) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+    EVP_MD_CTX_free(ctx);
+    mg__file_unmap(&f);
+    if (!ok)
+        return mg__fail(err, MG_ERR_INTERNAL, "%s: the SHA-256 digest failed", path);
+    to_hex(md, out);
     return MG_OK;
 }
 
