@@ -25,7 +25,7 @@ static void insertion_sort(uint64_t *keys, double *payload, size_t n) {
     }
 }
 
-mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+static mg_status radix_sort_serial(uint64_t *keys, double *payload, size_t n, mg_error *err) {
     if (n < SMALL_SORT) {
         insertion_sort(keys, payload, n);
         return MG_OK;
@@ -80,5 +80,68 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
     free(count);
     free(key_tmp);
     free(pay_tmp);
+    return MG_OK;
+}
+
+/* Two halves sorted on two threads, then merged: the sort is the longest
+ * step of a large evaluation, and the second core is otherwise idle then. */
+#define PARALLEL_MIN ((size_t)1 << 18)
+
+typedef struct halves {
+    uint64_t *keys;
+    double *payload;
+    size_t n, mid;
+    mg_error errs[2];
+} halves;
+
+static mg_status sort_half(void *ctx, int i) {
+    halves *h = ctx;
+    size_t lo = i == 0 ? 0 : h->mid, len = i == 0 ? h->mid : h->n - h->mid;
+    return radix_sort_serial(h->keys + lo, h->payload ? h->payload + lo : NULL, len, &h->errs[i]);
+}
+
+mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+    if (n < PARALLEL_MIN || mg__cpu_count() < 2)
+        return radix_sort_serial(keys, payload, n, err);
+    halves h = {.keys = keys, .payload = payload, .n = n, .mid = n / 2};
+    uint64_t *kout = mg__malloc_array(n, sizeof *kout);
+    double *pout = payload ? mg__malloc_array(n, sizeof *pout) : NULL;
+    if (kout == NULL || (payload != NULL && pout == NULL)) {
+        free(kout);
+        free(pout);
+        return mg__nomem(err, "sort buffers");
+    }
+    mg_status st = mg__parallel_for(2, 2, sort_half, &h);
+    if (st != MG_OK) {
+        free(kout);
+        free(pout);
+        if (err != NULL)
+            *err = h.errs[0].status != MG_OK ? h.errs[0] : h.errs[1];
+        return st;
+    }
+    /* Stable merge: on equal keys the first half goes first. */
+    size_t a = 0, b = h.mid, o = 0;
+    while (a < h.mid && b < n) {
+        size_t from = keys[b] < keys[a] ? b++ : a++;
+        kout[o] = keys[from];
+        if (payload)
+            pout[o] = payload[from];
+        o++;
+    }
+    for (; a < h.mid; a++, o++) {
+        kout[o] = keys[a];
+        if (payload)
+            pout[o] = payload[a];
+    }
+    for (; b < n; b++, o++) {
+        kout[o] = keys[b];
+        if (payload)
+            pout[o] = payload[b];
+    }
+    memcpy(keys, kout, n * sizeof *keys);
+    if (payload)
+        memcpy(payload, pout, n * sizeof *payload);
+    free(kout);
+    free(pout);
     return MG_OK;
 }

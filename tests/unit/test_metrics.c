@@ -512,7 +512,7 @@ static uint64_t next_random(uint64_t *x) {
 
 static void radix_sort_moves_payload(void **state) {
     (void)state;
-    size_t sizes[] = {0, 1, 5, 63, 64, 1000, 100000};
+    size_t sizes[] = {0, 1, 5, 63, 64, 1000, 100000, 300001};
     uint64_t x = 0x9E3779B97F4A7C15ull;
     for (size_t t = 0; t < MG_ARRAY_LEN(sizes); t++) {
         size_t n = sizes[t];
@@ -527,13 +527,24 @@ static void radix_sort_moves_payload(void **state) {
             keys[i] = mg__score_key(s, (int)(next_random(&x) & 1));
             pay[i] = (double)keys[i];
         }
+        /* The sum and xor of the keys: a sort moves keys, it never loses or
+         * repeats one. */
+        uint64_t sum = 0, xr = 0;
+        for (size_t i = 0; i < n; i++) {
+            sum += keys[i];
+            xr ^= keys[i] * 0x9E3779B97F4A7C15ull;
+        }
         mg_error err;
         assert_int_equal(mg__radix_sort(keys, pay, n, &err), MG_OK);
+        uint64_t sum2 = 0, xr2 = 0;
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
                 assert_true(keys[i - 1] <= keys[i]);
             assert_true(pay[i] == (double)keys[i]);
+            sum2 += keys[i];
+            xr2 ^= keys[i] * 0x9E3779B97F4A7C15ull;
         }
+        assert_true(sum == sum2 && xr == xr2);
         /* Keys that share every high digit exercise the skipped passes. */
         for (size_t i = 0; i < n; i++)
             keys[i] = next_random(&x) & 0xFFFF;
