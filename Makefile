@@ -28,20 +28,24 @@ sanitize: deps
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer on the Parquet reader for FUZZ_SECONDS (clang, ASan+UBSan). New inputs go
-# to build-fuzz/corpus, crashes to build-fuzz/crash-*; copy a crash into
-# fuzz/corpus/parquet/ to make `make check` replay it.
+# libFuzzer on each reader (FUZZ_TARGETS, default parquet and csv) for FUZZ_SECONDS
+# each (clang, ASan+UBSan). New inputs go to build-fuzz/corpus/NAME, crashes to
+# build-fuzz/crash-*; copy a crash into fuzz/corpus/NAME/ to make `make check`
+# replay it.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= parquet csv
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON \
 	    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 	    "-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 	    "-DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_parquet
-	mkdir -p build-fuzz/corpus/parquet
-	ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/fuzz_parquet -max_total_time=$(FUZZ_SECONDS) \
-	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ \
-	    build-fuzz/corpus/parquet fuzz/corpus/parquet
+	set -e; for t in $(FUZZ_TARGETS); do \
+	    cmake --build build-fuzz -j $(JOBS) --target fuzz_$$t; \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ \
+	        build-fuzz/corpus/$$t fuzz/corpus/$$t; \
+	done
 
 install: $(BUILD)/Makefile
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
