@@ -3,6 +3,7 @@
  * path), excluded groups, the verdicts, and the reason for every null. */
 #include "fairness/fairness_internal.h"
 #include "report/json.h"
+#include "report/metrics_json.h"
 
 /* The JSON being written and the reasons of its nulls, keyed by path. */
 typedef struct writer {
@@ -241,16 +242,8 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
         mg__json_kv_string(j, f->attrs[a].name, mg_verdict_name(f->attrs[a].verdict));
     mg__json_end_object(j);
     null_reasons(&w);
-    if (prov != NULL) {
-        mg__json_key(j, "provenance");
-        mg__json_begin_object(j);
-        mg__json_kv_string(j, "data_path", prov->data_path);
-        mg__json_kv_string(j, "data_sha256", prov->data_sha256);
-        mg__json_kv_string(j, "model", prov->model_arg);
-        mg__json_kv_string(j, "model_sha256", prov->model_sha256);
-        mg__json_kv_string(j, "modelgate_version", mg_version());
-        mg__json_end_object(j);
-    }
+    if (prov != NULL)
+        mg__provenance_json(j, prov); /* the same keys as metrics.json */
     mg__json_end_object(j);
     for (int k = 0; k < w.nreasons; k++)
         free(w.paths[k]);

@@ -12,9 +12,7 @@ static mg_value ratio_or_null(double num, double den, const char *reason) {
     return den > 0 ? mg_value_of(num / den) : mg_value_null(reason);
 }
 
-/* Per-row loss of log_loss: clip p to [eps, 1-eps], form the two-column row
- * [1-p, p], renormalise it and take -log of the true class's entry. */
-static double row_log_loss(int positive, double p) {
+double mg__row_log_loss(int positive, double p) {
     if (p < LOG_LOSS_EPS)
         p = LOG_LOSS_EPS;
     if (p > 1 - LOG_LOSS_EPS)
@@ -101,7 +99,7 @@ static void threshold_half(binary_job *j) {
         double wi = w ? w[i] : 1.0, s = j->score[i];
         int positive = j->y[i], predicted = s > j->threshold;
         mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
-        mg__sum_add(&loss, wi * row_log_loss(positive, s));
+        mg__sum_add(&loss, wi * mg__row_log_loss(positive, s));
         double d = positive - s;
         mg__sum_add(&brier, wi * d * d);
     }

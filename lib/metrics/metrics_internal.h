@@ -66,6 +66,11 @@ static inline double mg__nonneg_from_key(uint64_t bits) {
 /* Sorts keys[0..n) ascending, moving payload[i] (may be NULL) with keys[i].
  * LSD radix sort on 16-bit digits, O(n); needs n extra keys (and payloads) of
  * scratch memory. Fails only on allocation. */
+/* One row's term of log_loss, as scikit-learn computes it: clip p to
+ * [eps, 1-eps], form the row [1-p, p], renormalise it and take -log of the
+ * true class's entry. Shared with the bootstrap's ranked pass (lib/stats). */
+double mg__row_log_loss(int positive, double p);
+
 mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err);
 
 /* ROC AUC and average precision of rows given as mg__score_key keys (flag =

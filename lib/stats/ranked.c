@@ -1,6 +1,7 @@
 /* ranked.c - binary scores sorted once, evaluated under any replicate's
  * weights in one pass: confusion counts at the threshold, ROC AUC, average
  * precision, log loss and Brier score. */
+#include "metrics/metrics_internal.h"
 #include "stats_internal.h"
 #include "modelgate/stats.h"
 
@@ -12,16 +13,6 @@
  * doubles. The total weight stays below 12 n, so 2 * pos * neg cannot
  * overflow 64 bits below this many rows. */
 #define INT_PASS_MAX_ROWS ((int64_t)1 << 28)
-
-/* scikit-learn's per-row log loss: clip, renormalise [1 - p, p], -log. */
-static double row_log_loss(int positive, double p) {
-    if (p < DBL_EPSILON)
-        p = DBL_EPSILON;
-    if (p > 1 - DBL_EPSILON)
-        p = 1 - DBL_EPSILON;
-    double q = 1 - p;
-    return -log((positive ? p : q) / (q + p));
-}
 
 mg_status mg_ranked_scores_init(const uint8_t *y, const double *score, const double *w, int64_t n,
                                 double threshold, mg_ranked_scores *out, mg_error *err) {
@@ -54,7 +45,7 @@ mg_status mg_ranked_scores_init(const uint8_t *y, const double *score, const dou
         int last = k + 1 == n || score[order[n - 2 - k]] != score[i];
         out->row[k] = (uint32_t)i;
         out->flags[k] = (uint8_t)(positive | (last << 1) | ((score[i] > threshold) << 2));
-        out->loss[k] = row_log_loss(positive, score[i]);
+        out->loss[k] = mg__row_log_loss(positive, score[i]);
         out->sq[k] = (positive - score[i]) * (positive - score[i]);
         if (w != NULL)
             out->base[k] = w[i];
