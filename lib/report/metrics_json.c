@@ -35,10 +35,26 @@ static void write_wilson(mg__json *j, const char *name, const proportion *p, dou
     mg__json_end_object(j);
 }
 
-static void binary_ci(mg__json *j, const mg_targets *t, double level) {
+/* Counts as proportions; without weights every row weighs 1, so the sum of
+ * squared weights is the count itself. */
+static proportion of_counts(double hits, double total) {
+    proportion p = {hits, total, total};
+    return p;
+}
+
+static void binary_ci(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
     proportion acc = {0}, prec = {0}, rec = {0}, spec = {0};
-    for (int64_t i = 0; i < t->n; i++) {
-        double w = t->w ? t->w[i] : 1.0;
+    const mg_binary_metrics *b = &e->binary;
+    if (t->w == NULL) {
+        /* The confusion counts already hold everything. */
+        acc = of_counts(b->tp + b->tn, b->tp + b->tn + b->fp + b->fn);
+        prec = of_counts(b->tp, b->tp + b->fp);
+        rec = of_counts(b->tp, b->tp + b->fn);
+        spec = of_counts(b->tn, b->tn + b->fp);
+    }
+    /* Weighted: Kish's effective n needs the squared weights of each subset. */
+    for (int64_t i = 0; t->w != NULL && i < t->n; i++) {
+        double w = t->w[i];
         bool pred = t->score[i] > t->threshold, pos = t->y[i];
         add(&acc, w, pred == pos);
         if (pred)
@@ -126,7 +142,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
     mg__json_key(j, "ci");
     mg__json_begin_object(j);
     if (t->task == MG_TASK_BINARY)
-        binary_ci(j, t, level);
+        binary_ci(j, e, t, level);
     else if (t->task == MG_TASK_MULTICLASS)
         multiclass_ci(j, t, level);
     if (extra != NULL && extra->more_ci != NULL)
