@@ -4,7 +4,7 @@ Usage: /usr/bin/python3 check_parquet_conformance.py <modelgate binary>   (env M
 
 1. Every tests/data/parquet/conformance/<file>.json (values on which DuckDB and hyparquet,
    or hyparquet and parquet-wasm, agree; see the README there) is compared value by value
-   with `modelgate inspect` on ../shared/parquet-testing/data/<file>.
+   with `modelgate inspect` on tests/data/parquet-testing/data/<file>.
 2. The *_expect.csv files of the conformance data are compared the same way.
 3. Every negative file (the conformance README's list and all of bad_data/) must be
    refused: exit 2, nothing on stdout, one line on stderr naming a byte offset or a
@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 SOURCE = os.environ.get("MG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.path.join(SOURCE, "..", "shared", "parquet-testing")
+SHARED = os.path.join(SOURCE, "tests", "data", "parquet-testing")
 REFS = os.path.join(SOURCE, "tests", "data", "parquet", "conformance")
 
 NEGATIVE = [

@@ -23,8 +23,8 @@
 #include "data/data.h"
 #include "data/parquet/pq.h"
 
-#define PQ_DIR MG_SOURCE_DIR "/../shared/parquet-testing/data/"
-#define PQ_BAD MG_SOURCE_DIR "/../shared/parquet-testing/bad_data/"
+#define PQ_DIR MG_SOURCE_DIR "/tests/data/parquet-testing/data/"
+#define PQ_BAD MG_SOURCE_DIR "/tests/data/parquet-testing/bad_data/"
 
 /* ---- thrift ------------------------------------------------------------------ */
 
