@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """sklearn_runner.py - serves a pickled scikit-learn model to modelgate.
 
-Usage (the interpreter is yours: the one whose environment can unpickle it):
+modelgate runs it for a model file that holds a pickle or a joblib dump:
+    modelgate evaluate --model model.pkl [--python /usr/bin/python3] ...
+and it can be named as any runner (the interpreter is yours: the one whose
+environment can unpickle the model):
     modelgate evaluate --model 'cmd:/usr/bin/python3 adapters/sklearn_runner.py model.pkl' ...
 
 Speaks modelgate's runner protocol (docs/runner-protocol.md) on stdin/stdout;
@@ -143,6 +146,12 @@ def load_model(path):
         return pickle.load(f)
 
 
+def refuse(message):
+    """Answers modelgate's HELO with a FAIL frame carrying `message`."""
+    if read_frame(sys.stdin.buffer) is not None:
+        write_frame(sys.stdout.buffer, "FAIL", message.encode("utf-8"))
+
+
 def describe(model):
     """The INFO payload and the predict function for a fitted estimator."""
     import numpy as np
@@ -176,7 +185,15 @@ def main(argv):
     import warnings
     # modelgate sends arrays; a model fitted on a DataFrame would warn per batch.
     warnings.filterwarnings("ignore", message="X does not have valid feature names")
-    model = load_model(path)
+    try:
+        import numpy  # noqa: F401  (serve() needs it)
+        model = load_model(path)
+    except ImportError as e:
+        # Said in the handshake, so that modelgate shows it as one line.
+        refuse("the Python interpreter %s running %s cannot load %s: %s; give modelgate one "
+               "that has the packages the model was saved with (scikit-learn, numpy, ...): "
+               "--python PATH or MODELGATE_PYTHON=PATH" % (sys.executable, argv[0], path, e))
+        return 3
     info, predict = describe(model)
     serve(info, predict)
     return 0

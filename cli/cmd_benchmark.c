@@ -6,6 +6,7 @@
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "options.h"
+#include "adapters.h"
 #include "output.h"
 
 #include <math.h>
@@ -25,7 +26,7 @@ static const char synopsis[] =
     "reported with its distribution-free upper bound. Exit 0 pass, 1 fail, 3 inconclusive.";
 
 typedef struct bench_args {
-    const char *model, *data, *output, *baseline, *label;
+    const char *model, *data, *output, *baseline, *label, *python;
     bool synthetic;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
@@ -119,6 +120,8 @@ static int open_model(const char *arg, const bench_args *a, mg_model **out) {
     mo.threads = (int)a->threads;
     mo.batch_size = (int)a->batch;
     mo.batch_timeout_s = a->timeout;
+    mo.python = a->python;
+    mo.adapters_dir = mg_cli_adapters_dir();
     mg_error err;
     mg_error_clear(&err);
     if (mg_model_open(arg, &mo, out, &err) != MG_OK)
@@ -382,6 +385,7 @@ int cmd_benchmark(int argc, char **argv) {
         {"cpu", MG_OPT_INT, &a.cpu, "K", "pin to CPU K", false, false},
         {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default 1, as one serving worker)",
          false, false},
+        {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
         {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,
          false},

@@ -6,6 +6,7 @@
 #include "modelgate/model.h"
 #include "options.h"
 #include "digest.h"
+#include "adapters.h"
 #include "output.h"
 
 #include <math.h>
@@ -58,7 +59,7 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 }
 
 typedef struct run {
-    const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output;
+    const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
     double threshold, confidence;
     long bootstrap, seed, threads;
     bool allow_no_baseline;
@@ -154,7 +155,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
     mg_read_options ropts = {.threads = (int)r->threads};
-    mg_model_options mopts = {.threads = (int)r->threads};
+    mg_model_options mopts = {
+        .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
     if (st == MG_OK)
         st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
@@ -216,6 +218,7 @@ int cmd_compare(int argc, char **argv) {
         {"seed", MG_OPT_INT, &r.seed, "S", "bootstrap seed (default 0)", false, false},
         {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
          false},
+        {"python", MG_OPT_STRING, &r.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},

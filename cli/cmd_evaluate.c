@@ -5,6 +5,7 @@
 #include "modelgate/evaluate.h"
 #include "options.h"
 #include "digest.h"
+#include "adapters.h"
 #include "output.h"
 #include "progress.h"
 
@@ -23,7 +24,7 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output;
+    const char *output, *python;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     mg_strlist ignore, protected_attrs, column_types, min, max;
@@ -133,6 +134,7 @@ int cmd_evaluate(int argc, char **argv) {
          false},
         {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false,
          false},
+        {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"batch-size", MG_OPT_INT, &a.batch_size, "N",
          "rows per prediction call (default: the backend's)", false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S",
@@ -214,7 +216,9 @@ int cmd_evaluate(int argc, char **argv) {
                               .start_timeout_s = a.runner_start_timeout,
                               .batch_timeout_s = a.runner_timeout,
                               .progress = mg_cli_progress_report,
-                              .progress_ctx = &bar};
+                              .progress_ctx = &bar,
+                              .python = a.python,
+                              .adapters_dir = mg_cli_adapters_dir()};
     st = mg_model_open(a.model, &mopts, &model, &err);
     if (st != MG_OK)
         goto fail;

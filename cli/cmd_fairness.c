@@ -8,6 +8,7 @@
 #include "modelgate/modelgate.h"
 #include "options.h"
 #include "digest.h"
+#include "adapters.h"
 #include "output.h"
 
 #include <stdio.h>
@@ -82,6 +83,7 @@ static void summary(const mg_fairness *f) {
 
 int cmd_fairness(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
+    const char *python = NULL;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
     const char *predictions = NULL, *id = NULL;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0};
@@ -127,6 +129,7 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
+        {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -216,6 +219,8 @@ int cmd_fairness(int argc, char **argv) {
     mg_model_options mo;
     memset(&mo, 0, sizeof mo);
     mo.threads = (int)threads;
+    mo.python = python;
+    mo.adapters_dir = mg_cli_adapters_dir();
     if (rc == MG_EXIT_PASS && mg_model_open(model_arg, &mo, &model, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     /* A model that reads its scores from columns needs only those columns,

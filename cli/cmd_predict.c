@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "modelgate/model.h"
 #include "options.h"
+#include "adapters.h"
 #include "output.h"
 #include "progress.h"
 
@@ -93,7 +94,7 @@ static void value(text *t, const mg_model_info *info, double v) {
 
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
-               *id = NULL;
+               *id = NULL, *python = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
@@ -112,6 +113,7 @@ int cmd_predict(int argc, char **argv) {
         {"id", MG_OPT_STRING, &id, "COL", "row id column: not a feature, copied to the output",
          false, false},
         {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
+        {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &runner_timeout, "S",
          "seconds a runner may take per batch (default 60)", false, false},
@@ -143,7 +145,9 @@ int cmd_predict(int argc, char **argv) {
                               .start_timeout_s = runner_start_timeout,
                               .batch_timeout_s = runner_timeout,
                               .progress = mg_cli_progress_report,
-                              .progress_ctx = &bar};
+                              .progress_ctx = &bar,
+                              .python = python,
+                              .adapters_dir = mg_cli_adapters_dir()};
     mg_read_options ropts = {.threads = (int)threads};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {

@@ -51,10 +51,18 @@ typedef struct mg_model_options {
      * thread; the CLI draws its progress bar here. NULL = no reports. */
     void (*progress)(void *ctx, int64_t done, int64_t total);
     void *progress_ctx;
+    /* A pickled or joblib-saved scikit-learn model runs through
+     * sklearn_runner.py in `adapters_dir` with the interpreter `python`.
+     * NULL python = $MODELGATE_PYTHON, else "python3" (looked up in PATH);
+     * NULL adapters_dir = $MODELGATE_ADAPTERS, else the installed
+     * share/modelgate/adapters. Both borrowed for the call to mg_model_open. */
+    const char *python;
+    const char *adapters_dir;
 } mg_model_options;
 
-/* Opens the model named by `arg` (a file detected by content, cmd:..., http://...,
- * column:NAME, columns:A,B,C). `opts` may be NULL. On success *out is new:
+/* Opens the model named by `arg` (a file detected by content: XGBoost
+ * JSON/UBJ/binary, or a pickle/joblib file that runs through the bundled
+ * scikit-learn runner; cmd:..., http://..., column:NAME, columns:A,B,C). `opts` may be NULL. On success *out is new:
  * caller frees with mg_model_free. */
 MG_API mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                                mg_error *err);

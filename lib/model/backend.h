@@ -49,5 +49,14 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
 /* The runner backend: `command` is the text after "cmd:". */
 extern const mg__backend mg__runner_backend;
 mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err);
+/* A pickled or joblib-saved model, recognised by its first bytes, runs
+ * through adapters/sklearn_runner.py (mg_model_options.python and
+ * .adapters_dir choose the interpreter and the folder). */
+bool mg__pickle_detect(const uint8_t *data, size_t len);
+mg_status mg__pickle_open(mg_model *m, const char *path, mg_error *err);
+
+/* The same with the program and its arguments already split (argv is
+ * NULL-terminated and borrowed); `who` names the runner in messages. */
+mg_status mg__runner_open_argv(mg_model *m, char **argv, const char *who, mg_error *err);
 
 #endif

@@ -48,10 +48,25 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     mg__xgb_format fmt = mg__xgb_detect(data, f.size);
     mg_status st;
     mg_model *m = NULL;
-    if (fmt == MG__XGB_NONE) {
+    if (fmt == MG__XGB_NONE && mg__pickle_detect(data, f.size)) {
+        if ((m = mg__model_new(&mg__runner_backend, path, opts)) == NULL) {
+            st = mg__nomem(err, "a model");
+        } else {
+            mg__sha256_hex(data, f.size, m->sha256);
+            mg__file_unmap(&f);
+            st = mg__pickle_open(m, path, err);
+            if (st != MG_OK) {
+                mg_model_free(m);
+                return st;
+            }
+            *out = m;
+            return MG_OK;
+        }
+    } else if (fmt == MG__XGB_NONE) {
         st = mg__fail(err, MG_ERR_UNSUPPORTED,
-                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary); other "
-                      "models run through a runner process: 'cmd:PROGRAM ARGS...'",
+                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary, a "
+                      "scikit-learn pickle or joblib file); other models run through a runner "
+                      "process: 'cmd:PROGRAM ARGS...'",
                       path);
     } else if ((m = mg__model_new(&mg__xgboost_backend, path, opts)) == NULL) {
         st = mg__nomem(err, "a model");

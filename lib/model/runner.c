@@ -531,28 +531,30 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
 const mg__backend mg__runner_backend = {"runner", 4096, runner_predict, runner_columns,
                                         runner_release};
 
-mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err) {
-    char **argv = NULL;
-    int argc = 0;
-    MG_TRY(mg__split_command(command, &argv, &argc, err));
+mg_status mg__runner_open_argv(mg_model *m, char **argv, const char *who, mg_error *err) {
     runner *r = mg__calloc(1, sizeof *r);
-    if (r == NULL) {
-        mg__argv_free(argv);
+    if (r == NULL)
         return mg__nomem(err, "the runner");
-    }
     m->state = r;
     r->in_fd = r->out_fd = r->err_fd = -1;
-    size_t clen = strlen(command);
-    if (clen < sizeof r->who)
-        snprintf(r->who, sizeof r->who, "%s", command);
+    size_t wlen = strlen(who);
+    if (wlen < sizeof r->who)
+        snprintf(r->who, sizeof r->who, "%s", who);
     else
-        snprintf(r->who, sizeof r->who, "%.*s...", (int)sizeof r->who - 4, command);
+        snprintf(r->who, sizeof r->who, "%.*s...", (int)sizeof r->who - 4, who);
     r->start_timeout =
         m->opts.start_timeout_s > 0 ? m->opts.start_timeout_s : DEFAULT_START_TIMEOUT_S;
     r->batch_timeout =
         m->opts.batch_timeout_s > 0 ? m->opts.batch_timeout_s : DEFAULT_BATCH_TIMEOUT_S;
-    mg_status st = spawn(r, argv, err);
-    mg__argv_free(argv);
-    MG_TRY(st);
+    MG_TRY(spawn(r, argv, err));
     return handshake(m, r, err);
+}
+
+mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err) {
+    char **argv = NULL;
+    int argc = 0;
+    MG_TRY(mg__split_command(command, &argv, &argc, err));
+    mg_status st = mg__runner_open_argv(m, argv, command, err);
+    mg__argv_free(argv);
+    return st;
 }
