@@ -21,7 +21,7 @@ import struct
 import sys
 import time
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # the newest this runner speaks; it also answers a version-1 modelgate
 KIND_PROBABILITY, KIND_CLASS_PROBS, KIND_CLASS, KIND_VALUE = 0, 1, 2, 3
 UNKNOWN_FEATURES = 0xFFFFFFFF
 
@@ -79,10 +79,60 @@ def unpack_strings(payload, pos):
     return items, pos
 
 
-def info_payload(kind, noutputs, nfeatures=None, feature_names=(), class_labels=()):
+def info_payload(kind, noutputs, nfeatures=None, feature_names=(), class_labels=(),
+                 version=PROTOCOL_VERSION):
     nf = UNKNOWN_FEATURES if nfeatures is None else nfeatures
-    return (struct.pack("<IIII", PROTOCOL_VERSION, kind, noutputs, nf)
+    return (struct.pack("<IIII", version, kind, noutputs, nf)
             + pack_strings(list(feature_names)) + pack_strings(list(class_labels)))
+
+
+TBLK_F64, TBLK_I64, TBLK_BOOL, TBLK_STR = 0, 1, 2, 3
+
+
+def decode_typed(payload, names):
+    """A TBLK payload (protocol 2) as a pandas DataFrame, typed as pandas'
+    read_csv would type the same data: int64 (float64 with NaN when a column
+    has nulls), float64, bool (object with NaN when nulls), str (object, NaN
+    for nulls). Columns are named from COLS, else 0..n-1."""
+    import numpy as np
+    import pandas as pd
+
+    nrows, ncols = struct.unpack_from("<II", payload, 0)
+    pos = 8
+    data = {}
+    for j in range(ncols):
+        code, has_nulls = payload[pos], payload[pos + 1]
+        pos += 2
+        nulls = None
+        if has_nulls:
+            nulls = np.frombuffer(payload, dtype=np.uint8, count=nrows, offset=pos).astype(bool)
+            pos += nrows
+        if code in (TBLK_F64, TBLK_I64):
+            dtype = "<f8" if code == TBLK_F64 else "<i8"
+            col = np.frombuffer(payload, dtype=dtype, count=nrows, offset=pos)
+            pos += 8 * nrows
+            if nulls is not None:
+                col = col.astype("f8")
+                col[nulls] = np.nan
+        elif code == TBLK_BOOL:
+            col = np.frombuffer(payload, dtype=np.uint8, count=nrows, offset=pos).astype(bool)
+            pos += nrows
+            if nulls is not None:
+                col = col.astype(object)
+                col[nulls] = np.nan
+        elif code == TBLK_STR:
+            col = np.empty(nrows, dtype=object)
+            for i in range(nrows):
+                (ln,) = struct.unpack_from("<I", payload, pos)
+                pos += 4
+                col[i] = payload[pos:pos + ln].decode("utf-8")
+                pos += ln
+            if nulls is not None:
+                col[nulls] = np.nan
+        else:
+            raise ProtocolError("unknown column type %d in a TBLK frame" % code)
+        data[names[j] if names and j < len(names) else j] = col
+    return pd.DataFrame(data, copy=False)
 
 
 def serve(info, predict, stdin=None, stdout=None):
@@ -90,7 +140,9 @@ def serve(info, predict, stdin=None, stdout=None):
 
     info: the INFO payload (see info_payload); predict: f(rows, columns) ->
     float64 array of shape (n, k), where rows is a float64 (n, f) array (NaN =
-    missing) and columns the feature names modelgate announced (or None).
+    missing), or a pandas DataFrame of typed columns when info says protocol
+    version 2 and modelgate sends TBLK frames, and columns the feature names
+    modelgate announced (or None).
     """
     import numpy as np
 
@@ -104,9 +156,9 @@ def serve(info, predict, stdin=None, stdout=None):
     if tag != "HELO":
         raise ProtocolError("expected HELO, got %r" % tag)
     (version,) = struct.unpack_from("<I", payload, 0)
-    if version < PROTOCOL_VERSION:
-        write_frame(stdout, "FAIL", b"this runner speaks protocol version 1 only")
-        return
+    (ours,) = struct.unpack_from("<I", info, 0)
+    if version < ours:  # an older modelgate: answer in its version (1: float64 rows only)
+        info = struct.pack("<I", version) + info[4:]
     write_frame(stdout, "INFO", info)
     while True:
         frame = read_frame(stdin)
@@ -117,11 +169,15 @@ def serve(info, predict, stdin=None, stdout=None):
             names, _ = unpack_strings(payload, 4)
             columns = names or None
             continue
-        if tag != "ROWS":
+        if tag == "TBLK":
+            nrows = struct.unpack_from("<I", payload, 0)[0]
+            rows = decode_typed(payload, columns)
+        elif tag == "ROWS":
+            nrows, nfeat = struct.unpack_from("<II", payload, 0)
+            rows = np.frombuffer(payload, dtype="<f8", offset=8, count=nrows * nfeat)
+            rows = rows.reshape(nrows, nfeat)
+        else:
             raise ProtocolError("unexpected frame %r" % tag)
-        nrows, nfeat = struct.unpack_from("<II", payload, 0)
-        rows = np.frombuffer(payload, dtype="<f8", offset=8, count=nrows * nfeat)
-        rows = rows.reshape(nrows, nfeat)
         try:
             t0 = time.perf_counter()
             scores = np.asarray(predict(rows, columns), dtype="<f8")
@@ -152,6 +208,18 @@ def refuse(message):
         write_frame(sys.stdout.buffer, "FAIL", message.encode("utf-8"))
 
 
+def model_input(model, x):
+    """What the estimator takes: a DataFrame (typed columns, by name) when it
+    was fitted on one, else a float64 array (fitted on an array)."""
+    import numpy as np
+
+    if getattr(model, "feature_names_in_", None) is not None or isinstance(x, np.ndarray):
+        return x
+    if all(dt.kind in "fiub" for dt in x.dtypes):
+        return x.to_numpy(dtype="f8")
+    return x
+
+
 def describe(model):
     """The INFO payload and the predict function for a fitted estimator."""
     import numpy as np
@@ -164,15 +232,16 @@ def describe(model):
         labels = [str(c) for c in classes]
         if len(labels) == 2:
             info = info_payload(KIND_PROBABILITY, 1, nfeat, names, labels)
-            return info, lambda x, cols: model.predict_proba(x)[:, 1]
+            return info, lambda x, cols: model.predict_proba(model_input(model, x))[:, 1]
         info = info_payload(KIND_CLASS_PROBS, len(labels), nfeat, names, labels)
-        return info, lambda x, cols: model.predict_proba(x)
+        return info, lambda x, cols: model.predict_proba(model_input(model, x))
     if classes is not None:
         labels = [str(c) for c in classes]
         info = info_payload(KIND_CLASS, 1, nfeat, names, labels)
-        return info, lambda x, cols: np.searchsorted(classes, model.predict(x)).astype("f8")
+        return info, lambda x, cols: np.searchsorted(
+            classes, model.predict(model_input(model, x))).astype("f8")
     info = info_payload(KIND_VALUE, 1, nfeat, names, [])
-    return info, lambda x, cols: model.predict(x)
+    return info, lambda x, cols: model.predict(model_input(model, x))
 
 
 def main(argv):

@@ -93,7 +93,8 @@ MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
 
 /* The model's features of every row of `table` as one dense row-major matrix
  * (nulls as NaN), matched as mg_model_predict_table matches them, with the
- * same errors. On success *rows is new (table->nrows * *nfeatures doubles):
+ * same errors; a string feature column (which a runner speaking protocol 2
+ * takes) is MG_ERR_UNSUPPORTED. On success *rows is new (table->nrows * *nfeatures doubles):
  * caller frees with free(). */
 MG_API mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
                                        const mg_feature_roles *roles, double **rows, int *nfeatures,

@@ -187,7 +187,7 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             return MG_ERR_DATA;
         }
     }
-    for (int f = 0; f < n; f++) {
+    for (int f = 0; f < n && !m->typed_input; f++) {
         const mg_column *col = &t->cols[idx[f]];
         if (col->type == MG_TYPE_STR) {
             mg__fail(err, MG_ERR_DATA,
@@ -224,6 +224,19 @@ mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
     *nfeatures = 0;
     int *idx = NULL, nf = 0;
     MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    for (int f = 0; f < nf; f++) {
+        const mg_column *col = &table->cols[idx[f]];
+        if (col->type == MG_TYPE_STR) {
+            /* Only a typed runner gets this far with a string column. */
+            mg__fail(err, MG_ERR_UNSUPPORTED,
+                     "%s: column '%s' holds strings, which model %s takes as a typed column; "
+                     "rows of numbers only can be sent one by one (evaluate, fairness and compare "
+                     "send typed columns)",
+                     table->source, col->name, model->arg);
+            free(idx);
+            return MG_ERR_UNSUPPORTED;
+        }
+    }
     double *m = mg__malloc_array(
         (size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)(nf > 0 ? nf : 1), sizeof *m);
     if (m == NULL) {
@@ -272,14 +285,20 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     }
     double *res =
         mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k, sizeof *res);
-    double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
+    double *rows = model->typed_input
+                       ? NULL
+                       : mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
     mg_status st = MG_OK;
-    if (res == NULL || rows == NULL)
+    if (res == NULL || (rows == NULL && !model->typed_input))
         st = mg__nomem(err, "prediction buffers");
     for (int64_t r0 = 0; st == MG_OK && r0 < table->nrows; r0 += batch) {
         int64_t nr = table->nrows - r0 < batch ? table->nrows - r0 : batch;
-        gather_rows(table, idx, nf, r0, nr, rows);
-        st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+        if (model->typed_input) {
+            st = model->backend->predict_typed(model, table, idx, nf, r0, nr, res + r0 * k, err);
+        } else {
+            gather_rows(table, idx, nf, r0, nr, rows);
+            st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+        }
         if (st == MG_OK && model->opts.progress != NULL)
             model->opts.progress(model->opts.progress_ctx, r0 + nr, table->nrows);
     }

@@ -456,6 +456,7 @@ static mg_status handshake(mg_model *m, runner *r, mg_error *err) {
         info->kind = ri.kind;
         info->noutputs = ri.noutputs;
         info->nfeatures = ri.nfeatures;
+        m->typed_input = ri.version >= 2;
         st = copy_strings(ri.names, ri.nnames, &info->feature_names, err);
         if (st == MG_OK && ri.nlabels > 0) {
             st = copy_strings(ri.labels, ri.nlabels, &info->class_labels, err);
@@ -491,24 +492,25 @@ static mg_status runner_columns(mg_model *m, const char *const *names, int n, mg
     return MG_OK;
 }
 
-static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
-                                double *out, mg_error *err) {
-    runner *r = m->state;
+/* Starts a batch's frames in r->tx: the pending COLS frame, if any. */
+static mg_status begin_batch(runner *r, mg_error *err) {
     if (r->pid <= 0)
         return mg__fail(err, MG_ERR_MODEL, "runner '%s' is no longer running", r->who);
-    if (nrows == 0)
-        return MG_OK;
-    int k = m->info.noutputs;
-    char during[96];
-    snprintf(during, sizeof during, "on a batch of %" PRId64 " rows", nrows);
     r->tx.len = 0;
     if (r->pending_cols.len > 0) {
         mg__buf_append(&r->tx, r->pending_cols.data, r->pending_cols.len);
         r->pending_cols.len = 0;
     }
-    MG_TRY(mg__frame_rows(&r->tx, rows, nrows, nfeatures, err));
+    return MG_OK;
+}
+
+/* Sends the batch in r->tx and reads its SCOR into out. */
+static mg_status finish_batch(mg_model *m, runner *r, int64_t nrows, double *out, mg_error *err) {
     if (r->tx.failed)
         return mg__nomem(err, "a batch frame");
+    int k = m->info.noutputs;
+    char during[96];
+    snprintf(during, sizeof during, "on a batch of %" PRId64 " rows", nrows);
     size_t max = 8 + (size_t)nrows * (size_t)k * 8 + 8; /* + the optional compute time */
     char tag[5];
     uint32_t len;
@@ -528,8 +530,32 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
     return MG_OK;
 }
 
-const mg__backend mg__runner_backend = {"runner", 4096, runner_predict, runner_columns,
-                                        runner_release};
+static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
+                                double *out, mg_error *err) {
+    runner *r = m->state;
+    MG_TRY(begin_batch(r, err));
+    if (nrows == 0)
+        return MG_OK;
+    MG_TRY(mg__frame_rows(&r->tx, rows, nrows, nfeatures, err));
+    return finish_batch(m, r, nrows, out, err);
+}
+
+static mg_status runner_predict_typed(mg_model *m, const mg_table *t, const int *idx, int n,
+                                      int64_t r0, int64_t nrows, double *out, mg_error *err) {
+    runner *r = m->state;
+    MG_TRY(begin_batch(r, err));
+    if (nrows == 0)
+        return MG_OK;
+    MG_TRY(mg__frame_typed_rows(&r->tx, t, idx, n, r0, nrows, err));
+    return finish_batch(m, r, nrows, out, err);
+}
+
+const mg__backend mg__runner_backend = {.name = "runner",
+                                        .batch_size = 4096,
+                                        .predict = runner_predict,
+                                        .predict_typed = runner_predict_typed,
+                                        .columns = runner_columns,
+                                        .release = runner_release};
 
 mg_status mg__runner_open_argv(mg_model *m, char **argv, const char *who, mg_error *err) {
     runner *r = mg__calloc(1, sizeof *r);

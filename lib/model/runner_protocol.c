@@ -150,6 +150,83 @@ mg_status mg__frame_rows(mg__buf *b, const double *rows, int64_t nrows, int nfea
     return MG_OK;
 }
 
+/* Type codes of a TBLK column. */
+enum { TBLK_F64 = 0, TBLK_I64 = 1, TBLK_BOOL = 2, TBLK_STR = 3 };
+
+static void put_u64(uint8_t *dst, uint64_t u) {
+    for (int k = 0; k < 8; k++)
+        dst[k] = (uint8_t)(u >> (8 * k));
+}
+
+/* The payload bytes of one column of a TBLK frame. */
+static uint64_t typed_column_size(const mg_column *c, int64_t r0, int64_t nrows) {
+    uint64_t n = 2 + (c->null_count > 0 ? (uint64_t)nrows : 0);
+    if (c->type == MG_TYPE_BOOL)
+        return n + (uint64_t)nrows;
+    if (c->type != MG_TYPE_STR)
+        return n + 8 * (uint64_t)nrows;
+    n += 4 * (uint64_t)nrows;
+    for (int64_t i = r0; i < r0 + nrows; i++)
+        if (!mg_column_is_null(c, i))
+            n += strlen(c->dict[c->codes[i]]);
+    return n;
+}
+
+mg_status mg__frame_typed_rows(mg__buf *b, const mg_table *t, const int *idx, int ncols, int64_t r0,
+                               int64_t nrows, mg_error *err) {
+    uint64_t len = 8;
+    for (int j = 0; j < ncols; j++)
+        len += typed_column_size(&t->cols[idx[j]], r0, nrows);
+    if (len > UINT32_MAX)
+        return mg__fail(err, MG_ERR_USAGE,
+                        "a batch of %" PRId64 " rows of %d columns is too large for one frame "
+                        "(use a smaller --batch-size)",
+                        nrows, ncols);
+    if (!mg__buf_reserve(b, (size_t)len + MG__FRAME_HEADER_SIZE))
+        return mg__nomem(err, "a batch frame");
+    mg__frame_header(b, "TBLK", (uint32_t)len);
+    mg__frame_put_u32(b, (uint32_t)nrows);
+    mg__frame_put_u32(b, (uint32_t)ncols);
+    for (int j = 0; j < ncols; j++) {
+        const mg_column *c = &t->cols[idx[j]];
+        static const uint8_t code[] = {[MG_TYPE_F64] = TBLK_F64, [MG_TYPE_I64] = TBLK_I64,
+                                       [MG_TYPE_BOOL] = TBLK_BOOL, [MG_TYPE_STR] = TBLK_STR};
+        uint8_t head[2] = {code[c->type], c->null_count > 0};
+        mg__buf_append(b, head, 2);
+        uint8_t *dst = (uint8_t *)b->data + b->len;
+        if (c->null_count > 0) {
+            for (int64_t i = 0; i < nrows; i++)
+                dst[i] = (uint8_t)mg_column_is_null(c, r0 + i);
+            b->len += (size_t)nrows;
+            dst += nrows;
+        }
+        switch (c->type) {
+        case MG_TYPE_F64:
+        case MG_TYPE_I64:
+            for (int64_t i = 0; i < nrows; i++) {
+                uint64_t u = 0;
+                if (!mg_column_is_null(c, r0 + i))
+                    memcpy(&u, c->type == MG_TYPE_F64 ? (const void *)&c->f64[r0 + i]
+                                                      : (const void *)&c->i64[r0 + i],
+                           8);
+                put_u64(dst + 8 * i, u);
+            }
+            b->len += (size_t)nrows * 8;
+            break;
+        case MG_TYPE_BOOL:
+            for (int64_t i = 0; i < nrows; i++)
+                dst[i] = mg_column_is_null(c, r0 + i) ? 0 : (uint8_t)(c->b[r0 + i] != 0);
+            b->len += (size_t)nrows;
+            break;
+        case MG_TYPE_STR:
+            for (int64_t i = r0; i < r0 + nrows; i++)
+                mg__frame_put_str(b, mg_column_is_null(c, i) ? "" : c->dict[c->codes[i]]);
+            break;
+        }
+    }
+    return MG_OK;
+}
+
 void mg__frame_parse_header(const uint8_t in[MG__FRAME_HEADER_SIZE], char tag[5], uint32_t *len) {
     memcpy(tag, in, 4);
     tag[4] = '\0';
@@ -216,9 +293,10 @@ mg_status mg__frame_parse_info(const uint8_t *p, size_t n, const char *who, mg__
     info->version = version;
     info->noutputs = (int)noutputs;
     info->nfeatures = nfeatures == UINT32_MAX ? -1 : (int)nfeatures;
-    if (version != MG__RUNNER_PROTOCOL_VERSION)
-        return mg__fail(err, MG_ERR_MODEL, "runner %s: speaks protocol version %u, modelgate %u",
-                        who, version, MG__RUNNER_PROTOCOL_VERSION);
+    if (version < MG__RUNNER_PROTOCOL_MIN || version > MG__RUNNER_PROTOCOL_VERSION)
+        return mg__fail(err, MG_ERR_MODEL,
+                        "runner %s: speaks protocol version %u, modelgate versions %u to %u", who,
+                        version, MG__RUNNER_PROTOCOL_MIN, MG__RUNNER_PROTOCOL_VERSION);
     static const mg_output_kind kinds[] = {MG_OUTPUT_PROBABILITY, MG_OUTPUT_CLASS_PROBS,
                                            MG_OUTPUT_CLASS, MG_OUTPUT_VALUE};
     if (kind >= MG_ARRAY_LEN(kinds))

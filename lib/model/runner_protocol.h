@@ -7,7 +7,8 @@
 #include "internal.h"
 #include "modelgate/model.h"
 
-#define MG__RUNNER_PROTOCOL_VERSION 1u
+#define MG__RUNNER_PROTOCOL_VERSION 2u /* the newest version modelgate speaks */
+#define MG__RUNNER_PROTOCOL_MIN 1u     /* the oldest it still accepts */
 #define MG__FRAME_HEADER_SIZE 8
 #define MG__FRAME_INFO_MAX (16u << 20) /* the largest INFO or FAIL payload accepted */
 
@@ -28,6 +29,11 @@ void mg__frame_hello(mg__buf *b);
 void mg__frame_cols(mg__buf *b, const char *const *names, int n);
 mg_status mg__frame_rows(mg__buf *b, const double *rows, int64_t nrows, int nfeatures,
                          mg_error *err);
+
+/* A TBLK frame (protocol 2): rows [r0, r0+nrows) of the table columns idx[0..ncols)
+ * column by column, each with its type and nulls (docs/runner-protocol.md). */
+mg_status mg__frame_typed_rows(mg__buf *b, const mg_table *t, const int *idx, int ncols, int64_t r0,
+                               int64_t nrows, mg_error *err);
 
 /* Reads a frame header: tag (4 chars + NUL) and payload length. */
 void mg__frame_parse_header(const uint8_t in[MG__FRAME_HEADER_SIZE], char tag[5], uint32_t *len);

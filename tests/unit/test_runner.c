@@ -59,7 +59,7 @@ static void frames_encode(void **state) {
     mg__buf b = {0};
     mg__frame_hello(&b);
     assert_int_equal(b.len, 12);
-    assert_memory_equal(b.data, "HELO\x04\x00\x00\x00\x01\x00\x00\x00", 12);
+    assert_memory_equal(b.data, "HELO\x04\x00\x00\x00\x02\x00\x00\x00", 12);
     b.len = 0;
     const char *names[] = {"ab", "c"};
     mg__frame_cols(&b, names, 2);
@@ -89,6 +89,38 @@ static void frames_encode(void **state) {
     assert_string_equal(tag, "ROWS");
     assert_int_equal(len, 40);
     mg__buf_release(&b);
+}
+
+/* TBLK (protocol 2): a table's columns typed, with a null mask where a column
+ * has nulls, byte for byte as docs/runner-protocol.md lays them out. */
+static void typed_frames_encode(void **state) {
+    (void)state;
+    const char *csv = "x,n,ok,city\n1.5,7,true,Oslo\n,-1,false,\n";
+    mg_table *t = NULL;
+    mg_error err = {0};
+    assert_int_equal(mg_csv_read_buffer(csv, strlen(csv), "t.csv", NULL, &t, &err), MG_OK);
+    int idx[] = {3, 0, 1, 2}; /* city, x, n, ok */
+    mg__buf b = {0};
+    assert_int_equal(mg__frame_typed_rows(&b, t, idx, 4, 0, 2, &err), MG_OK);
+    static const char want[] =
+        "TBLK\x42\x00\x00\x00"         /* 66 bytes of payload */
+        "\x02\x00\x00\x00\x04\x00\x00\x00" /* 2 rows, 4 columns */
+        "\x03\x01\x00\x01"              /* city: string, nulls: row 1 */
+        "\x04\x00\x00\x00Oslo\x00\x00\x00\x00"
+        "\x00\x01\x00\x01"              /* x: float64, nulls: row 1 */
+        "\x00\x00\x00\x00\x00\x00\xf8\x3f\x00\x00\x00\x00\x00\x00\x00\x00"
+        "\x01\x00"                      /* n: int64, no nulls */
+        "\x07\x00\x00\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
+        "\x02\x00\x01\x00";             /* ok: bool, no nulls */
+    assert_int_equal(b.len, sizeof want - 1);
+    assert_memory_equal(b.data, want, sizeof want - 1);
+    /* A slice of the rows: row 1 alone. */
+    b.len = 0;
+    assert_int_equal(mg__frame_typed_rows(&b, t, idx, 1, 1, 1, &err), MG_OK);
+    assert_memory_equal(b.data, "TBLK\x0f\x00\x00\x00\x01\x00\x00\x00\x01\x00\x00\x00\x03\x01\x01"
+                                "\x00\x00\x00\x00", 23);
+    mg__buf_release(&b);
+    mg_table_free(t);
 }
 
 /* An INFO payload built field by field. */
@@ -139,7 +171,8 @@ static void info_frames(void **state) {
         uint32_t version, kind, nout, nf, nnames, nlabels;
         const char *needle;
     } bad[] = {
-        {2, 0, 1, 2, 0, 0, "protocol version 2"},
+        {3, 0, 1, 2, 0, 0, "protocol version 3, modelgate versions 1 to 2"},
+        {0, 0, 1, 2, 0, 0, "protocol version 0, modelgate versions 1 to 2"},
         {1, 9, 1, 2, 0, 0, "unknown output kind 9"},
         {1, 0, 2, 2, 0, 0, "2 outputs per row"},
         {1, 1, 1, 2, 0, 0, "1 outputs per row"},
@@ -253,6 +286,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(argv_splitting),
         cmocka_unit_test(frames_encode),
+        cmocka_unit_test(typed_frames_encode),
         cmocka_unit_test(info_frames),
         cmocka_unit_test(score_frames),
     };

@@ -6,4 +6,4 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "adapters"))
 from sklearn_runner import KIND_PROBABILITY, info_payload, read_frame, serve, write_frame  # noqa: E402,F401
 
-INFO = info_payload(KIND_PROBABILITY, 1, 2, [], [])
+INFO = info_payload(KIND_PROBABILITY, 1, 2, [], [], version=1)
