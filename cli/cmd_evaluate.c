@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/metric_registry.h"
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
@@ -59,6 +60,50 @@ static int parse_overrides(const mg_strlist *l, mg_type_override **out) {
             return -1;
         }
         (*out)[i].column = l->items[i];
+    }
+    return 0;
+}
+
+/* Checks the --min/--max gates' form and metric names before any work: each
+ * is METRIC=NUMBER with a metric of the registry (of `task` when it is
+ * known). Prints one line naming the gate, the closest name and the valid
+ * ones; returns 0 or MG_EXIT_USAGE. */
+static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
+    for (int i = 0; i < bounds->n; i++) {
+        char name[64];
+        double limit;
+        const char *flag = is_min ? "min" : "max";
+        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0 ||
+            limit != limit) {
+            fprintf(stderr, "modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n", flag,
+                    bounds->items[i]);
+            return MG_EXIT_USAGE;
+        }
+        const mg_metric_def *m = mg_metric_find(name);
+        if (m != NULL && mg_metric_has_task(m, task))
+            continue;
+        char valid[600];
+        size_t used = 0;
+        valid[0] = '\0';
+        for (int k = 0; k < mg_metric_count(); k++) {
+            const mg_metric_def *d = mg_metric_at(k);
+            if (!mg_metric_has_task(d, task) || used >= sizeof valid)
+                continue;
+            int w = snprintf(valid + used, sizeof valid - used, "%s%s", used ? ", " : "", d->name);
+            used += w > 0 ? (size_t)w : 0;
+        }
+        const char *near = mg_metric_closest(name, task);
+        char hint[96] = "";
+        if (near != NULL)
+            snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
+        if (m != NULL)
+            fprintf(stderr, "modelgate evaluate: --%s %s: a %s task has no metric '%s'%s (%s metrics: %s)\n",
+                    flag, bounds->items[i], mg_task_name(task), name, hint, mg_task_name(task),
+                    valid);
+        else
+            fprintf(stderr, "modelgate evaluate: --%s %s: no metric '%s'%s (metrics: %s)\n", flag,
+                    bounds->items[i], name, hint, valid);
+        return MG_EXIT_USAGE;
     }
     return 0;
 }
@@ -163,6 +208,10 @@ int cmd_evaluate(int argc, char **argv) {
         fprintf(stderr,
                 "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
                 a.task);
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (precheck_gates(&a.min, 1, spec.task) != 0 || precheck_gates(&a.max, 0, spec.task) != 0) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }

@@ -1,5 +1,6 @@
 /* main.c - the command table and dispatch (git.c's cmd_struct). */
 #include "commands.h"
+#include "modelgate/metric_registry.h"
 #include "modelgate/modelgate.h"
 
 #include <signal.h>
@@ -33,6 +34,22 @@ static void usage(FILE *out) {
     fprintf(out, "\nRun 'modelgate COMMAND --help' for a command's options.\n");
 }
 
+/* "unknown command" with the closest command's name when one is near. */
+static int unknown_command(const char *name) {
+    const char *names[sizeof commands / sizeof commands[0] + 1];
+    int n = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[n++] = commands[i].name;
+    names[n++] = "help";
+    const char *near = mg_closest_name(name, names, n);
+    if (near != NULL)
+        fprintf(stderr, "modelgate: unknown command '%s'; did you mean '%s'? (see 'modelgate help')\n",
+                name, near);
+    else
+        fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
+    return MG_EXIT_USAGE;
+}
+
 static const cmd_entry *lookup(const char *name) {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(commands[i].name, name) == 0)
@@ -60,18 +77,14 @@ int main(int argc, char **argv) {
             return MG_EXIT_PASS;
         }
         const cmd_entry *c = lookup(argv[2]);
-        if (c == NULL) {
-            fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", argv[2]);
-            return MG_EXIT_USAGE;
-        }
+        if (c == NULL)
+            return unknown_command(argv[2]);
         static char help_flag[] = "--help";
         char *help_argv[] = {argv[2], help_flag, NULL};
         return c->fn(2, help_argv);
     }
     const cmd_entry *c = lookup(name);
-    if (c == NULL) {
-        fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
-        return MG_EXIT_USAGE;
-    }
+    if (c == NULL)
+        return unknown_command(name);
     return c->fn(argc - 1, argv + 1);
 }

@@ -1,5 +1,6 @@
 /* options.c - the option-table parser and the --help it generates. */
 #include "options.h"
+#include "modelgate/metric_registry.h"
 #include "modelgate/modelgate.h"
 
 #include <stdio.h>
@@ -74,8 +75,21 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         size_t namelen = eq ? (size_t)(eq - name) : strlen(name);
         mg_opt *o = find(opts, name, namelen);
         if (o == NULL) {
-            fprintf(stderr, "modelgate %s: unknown option '--%.*s' (see --help)\n", command,
-                    (int)namelen, name);
+            char given[64];
+            snprintf(given, sizeof given, "%.*s", (int)namelen, name);
+            const char *names[128];
+            int n = 0;
+            for (const mg_opt *c = opts; c->kind != MG_OPT_END && n < 128; c++)
+                names[n++] = c->name;
+            const char *near = mg_closest_name(given, names, n);
+            if (near != NULL)
+                fprintf(stderr,
+                        "modelgate %s: unknown option '--%.*s'; did you mean '--%s'? (see "
+                        "--help)\n",
+                        command, (int)namelen, name, near);
+            else
+                fprintf(stderr, "modelgate %s: unknown option '--%.*s' (see --help)\n", command,
+                        (int)namelen, name);
             return 2;
         }
         const char *val = NULL;

@@ -2,6 +2,7 @@
  * min_relative_change, on the point estimate or, with a confidence level, as
  * non-inferiority on the interval. */
 #include "compare_internal.h"
+#include "modelgate/metric_registry.h"
 
 #include <math.h>
 
@@ -48,8 +49,11 @@ mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg
         mg__buf_puts(&names, names.len > 0 ? ", " : "");
         mg__buf_puts(&names, *m);
     }
-    mg_status st = mg__fail(err, MG_ERR_USAGE, "--%s: '%s' is not a %s metric (one of: %s)", flag,
-                            rule->metric, mg_task_name(task), names.data != NULL ? names.data : "");
+    const char *near = mg_metric_closest(rule->metric, task);
+    mg_status st = mg__fail(err, MG_ERR_USAGE, "--%s: '%s' is not a %s metric%s%s%s (one of: %s)",
+                            flag, rule->metric, mg_task_name(task), near ? "; did you mean '" : "",
+                            near ? near : "", near ? "'?" : "",
+                            names.data != NULL ? names.data : "");
     mg__buf_release(&names);
     return st;
 }
