@@ -63,6 +63,7 @@ typedef struct run {
     double threshold, confidence;
     long bootstrap, seed, threads;
     bool allow_no_baseline;
+    bool run_bootstrap; /* --confidence or --bootstrap given */
     mg_strlist min_change, min_relative, ignore;
 } run;
 
@@ -169,7 +170,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
                             .replicates = (int)r->bootstrap,
                             .seed = (uint64_t)r->seed,
-                            .threads = (int)r->threads};
+                            .threads = (int)r->threads,
+                            .skip_bootstrap = !r->run_bootstrap};
     if (st == MG_OK)
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
     const char *data_sha = mg_cli_digest_finish(&digest);
@@ -213,8 +215,9 @@ int cmd_compare(int argc, char **argv) {
         {"confidence", MG_OPT_DOUBLE, &r.confidence, "C",
          "decide rules on the C interval (non-inferiority); exit 3 when it straddles", false,
          false},
-        {"bootstrap", MG_OPT_INT, &r.bootstrap, "N", "paired bootstrap replicates (default 1000)",
-         false, false},
+        {"bootstrap", MG_OPT_INT, &r.bootstrap, "N",
+         "paired bootstrap replicates (default 1000; runs with --confidence or this option)", false,
+         false},
         {"seed", MG_OPT_INT, &r.seed, "S", "bootstrap seed (default 0)", false, false},
         {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
          false},
@@ -230,6 +233,9 @@ int cmd_compare(int argc, char **argv) {
         mg_strlist_release(&r.ignore);
         return rc == 1 ? MG_EXIT_PASS : rc;
     }
+    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+        if (o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0))
+            r.run_bootstrap = true;
     mg_compare_rule rules[64];
     char names[64][64];
     int nrules = 0;

@@ -18,6 +18,10 @@ typedef struct mg_compare_options {
     int replicates; /* paired bootstrap replicates; 1000 when 0 */
     uint64_t seed;  /* bootstrap seed */
     int threads;    /* 0 = every CPU */
+    /* Skip the paired bootstrap: only accuracy (McNemar) and roc_auc (DeLong)
+     * get an interval and a p-value, in a time linear in the rows; the other
+     * deltas say why they have none. 0 (the default) runs it. */
+    int skip_bootstrap;
 } mg_compare_options;
 
 /* True (1) for metrics where lower is better: log_loss, brier, mse, rmse,

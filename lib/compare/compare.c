@@ -245,12 +245,13 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
                                  &derr) == MG_OK)
                 d->has_test = 1;
         }
-        if (!d->has_test &&
+        if (!d->has_test && boot != NULL &&
             mg_bootstrap_paired(boot, 2 * k, 2 * k + 1, d->delta.v, level, &d->test) == 0)
             d->has_test = 1;
         if (!d->has_test)
-            d->test_null_reason = "the metric is undefined in more than 5% of the bootstrap "
-                                  "replicates";
+            d->test_null_reason = boot == NULL ? "no paired bootstrap was run for this comparison"
+                                               : "the metric is undefined in more than 5% of the "
+                                                 "bootstrap replicates";
         else
             d->test.value = d->delta.v;
     }
@@ -305,12 +306,13 @@ mg_status mg_comparison_compute(const mg_targets *cand, const mg_targets *base,
         out->ndeltas = k + 1;
     }
     mg_bootstrap boot = {0};
-    if (st == MG_OK) {
+    bool booted = st == MG_OK && !out->options.skip_bootstrap;
+    if (booted) {
         const mg_targets *both[2] = {cand, base};
         st = mg__bootstrap_metrics(both, 2, &out->options, 0, &boot, err);
     }
     if (st == MG_OK)
-        st = fill_tests(out, cand, base, &boot, err);
+        st = fill_tests(out, cand, base, booted ? &boot : NULL, err);
     mg_bootstrap_release(&boot);
     if (st != MG_OK)
         mg_comparison_release(out);

@@ -114,7 +114,14 @@ run 0 --baseline column:base --new column:better --min-relative-change roc_auc=-
 [ "$(jq -r '.deltas.accuracy.test' pass.json)" = mcnemar_chi2 ] || fail "accuracy test name"
 [ "$(jq -r '.deltas.accuracy.test' ni-close.json)" = mcnemar_exact ] || fail "exact McNemar below 50"
 [ "$(jq -r '.deltas.roc_auc.test' pass.json)" = delong ] || fail "roc_auc test name"
-[ "$(jq -r '.deltas.f1.test' pass.json)" = paired_bootstrap ] || fail "f1 test name"
+# Without --confidence (or --bootstrap) no bootstrap runs: f1 has no test, and says why.
+[ "$(jq -r '.deltas.f1.test' pass.json)" = null ] || fail "f1 tested without a bootstrap"
+[ "$(jq -r '.deltas.f1.null_reason' pass.json)" = "no paired bootstrap was run for this comparison" ] ||
+  fail "f1 reason: $(jq -c '.deltas.f1' pass.json)"
+run 0 --baseline column:base --new column:better --bootstrap 200 --output boot.json
+[ "$(jq -r '.deltas.f1.test' boot.json)" = paired_bootstrap ] || fail "f1 test name with --bootstrap"
+[ "$(jq -r '.deltas.accuracy.p_value' boot.json)" = "$(jq -r '.deltas.accuracy.p_value' pass.json)" ] ||
+  fail "McNemar's p-value depends on whether a bootstrap ran"
 
 # A real model (the bundled XGBoost example) against the scores in the data.
 if [ -n "${MG_SOURCE_DIR:-}" ]; then
