@@ -8,6 +8,7 @@
 #include "options.h"
 #include "adapters.h"
 #include "output.h"
+#include "summary.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -27,7 +28,7 @@ static const char synopsis[] =
 
 typedef struct bench_args {
     const char *model, *data, *output, *baseline, *label, *python;
-    bool synthetic;
+    bool synthetic, quiet;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
     mg_strlist ignore;
@@ -303,10 +304,12 @@ static int run(bench_args *a) {
     } else {
         rc = mg_cli_write_file("benchmark", a->output, json, len);
     }
+    if (rc == 0 && !a->quiet)
+        mg_cli_summary(MG_SUMMARY_LATENCY, json, stderr);
     free(json);
     if (rc == 0) {
-        print_summary(base != NULL ? "candidate" : "latency", &r, level);
         if (base != NULL) {
+            print_summary("candidate", &r, level);
             print_summary("baseline", &rb, level);
             fprintf(stderr,
                     "candidate/baseline: p50 x%.4g, p99 x%.4g, Mann-Whitney p = %.3g "
@@ -386,6 +389,7 @@ int cmd_benchmark(int argc, char **argv) {
         {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default 1, as one serving worker)",
          false, false},
         {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
+        {"quiet", MG_OPT_FLAG, &a.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
         {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
         {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,
          false},

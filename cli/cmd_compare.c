@@ -8,6 +8,7 @@
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
+#include "summary.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@ typedef struct run {
     long bootstrap, seed, threads;
     bool allow_no_baseline;
     bool run_bootstrap; /* --confidence or --bootstrap given */
+    bool quiet;
     mg_strlist min_change, min_relative, ignore;
 } run;
 
@@ -119,6 +121,8 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
     size_t len;
     char *json =
         mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &len);
+    if (json != NULL && !r->quiet)
+        mg_cli_summary(MG_SUMMARY_COMPARISON, json, stderr);
     int rc = write_output(r, json, len);
     if (rc != 0)
         return rc;
@@ -222,6 +226,7 @@ int cmd_compare(int argc, char **argv) {
         {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
          false},
         {"python", MG_OPT_STRING, &r.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
+        {"quiet", MG_OPT_FLAG, &r.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},

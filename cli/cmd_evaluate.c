@@ -8,6 +8,7 @@
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
+#include "summary.h"
 #include "progress.h"
 
 #include <math.h>
@@ -28,6 +29,7 @@ typedef struct evaluate_args {
     const char *output, *python;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
+    bool quiet;
     mg_strlist ignore, protected_attrs, column_types, min, max;
 } evaluate_args;
 
@@ -180,6 +182,7 @@ int cmd_evaluate(int argc, char **argv) {
         {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false,
          false},
         {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
+        {"quiet", MG_OPT_FLAG, &a.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
         {"batch-size", MG_OPT_INT, &a.batch_size, "N",
          "rows per prediction call (default: the backend's)", false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S",
@@ -352,6 +355,8 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
+    if (!a.quiet)
+        mg_cli_summary(MG_SUMMARY_METRICS, json, stderr);
     int rc_min = check_gates(&eval, &a.min, 1);
     int rc_max = rc_min == MG_EXIT_USAGE ? MG_EXIT_USAGE : check_gates(&eval, &a.max, 0);
     if (rc_min == MG_EXIT_USAGE || rc_max == MG_EXIT_USAGE)

@@ -10,6 +10,7 @@
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
+#include "summary.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,24 +67,10 @@ static void explain(const mg_fairness *f) {
         }
 }
 
-static void summary(const mg_fairness *f) {
-    for (int a = 0; a < f->nattrs; a++)
-        for (int m = 0; m < MG_FAIR_NMEASURES; m++) {
-            const mg_disparity *d = &f->attrs[a].measures[m];
-            if (!f->attrs[a].has_measure[m] || !d->gated)
-                continue;
-            char buf[40] = "null";
-            if (d->ratio.null_reason == NULL)
-                mg_format_double(d->ratio.v, buf, sizeof buf);
-            fprintf(stderr, "fairness: %-20s %-18s ratio %-20s %s\n", f->attrs[a].name,
-                    mg_fairness_measure_name((mg_fairness_measure)m), buf,
-                    mg_verdict_name(d->verdict));
-        }
-}
-
 int cmd_fairness(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
     const char *python = NULL;
+    bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
     const char *predictions = NULL, *id = NULL;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0};
@@ -130,6 +117,7 @@ int cmd_fairness(int argc, char **argv) {
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
+        {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -286,10 +274,11 @@ int cmd_fairness(int argc, char **argv) {
             rc = MG_EXIT_INTERNAL;
         } else {
             rc = mg_cli_write_file("fairness", output, json, len);
+            if (rc == MG_EXIT_PASS && !quiet)
+                mg_cli_summary(MG_SUMMARY_FAIRNESS, json, stderr);
             free(json);
         }
         if (rc == MG_EXIT_PASS) {
-            summary(&result);
             if (result.verdict != MG_VERDICT_PASS)
                 explain(&result);
             rc = result.verdict == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
