@@ -83,8 +83,8 @@ static void summary(const mg_fairness *f) {
 int cmd_fairness(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
-    const char *predictions = NULL, *id = NULL;
-    mg_strlist attrs = {0}, gates = {0}, ignore = {0};
+    const char *predictions = NULL, *id = NULL, *na_arg = NULL;
+    mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
     bool intersectional = false;
@@ -126,6 +126,7 @@ int cmd_fairness(int argc, char **argv) {
         {"id", MG_OPT_STRING, &id, "COL",
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
+        MG_OPT_NA_VALUES(&na_arg),
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
@@ -204,6 +205,10 @@ int cmd_fairness(int argc, char **argv) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
+    if (rc == MG_EXIT_PASS && mg_na_values_split(na_arg, &na_values) != 0) {
+        fprintf(stderr, "modelgate fairness: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
+    }
 
     mg_table *table = NULL, *preds = NULL;
     mg_model *model = NULL;
@@ -246,6 +251,8 @@ int cmd_fairness(int argc, char **argv) {
     mg_read_options ro;
     memset(&ro, 0, sizeof ro);
     ro.threads = (int)threads;
+    ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
+    ro.nna_values = na_values.n;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     mg_cli_digest digest;
@@ -262,6 +269,8 @@ int cmd_fairness(int argc, char **argv) {
         mg_read_options po;
         memset(&po, 0, sizeof po);
         po.threads = (int)threads;
+        po.na_values = ro.na_values;
+        po.nna_values = ro.nna_values;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);
@@ -301,5 +310,6 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist_release(&attrs);
     mg_strlist_release(&gates);
     mg_strlist_release(&ignore);
+    mg_strlist_release(&na_values);
     return rc;
 }
