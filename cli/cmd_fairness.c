@@ -23,14 +23,20 @@ static const char synopsis[] =
     "Exit 0 pass, 1 a ratio outside the band, 3 inconclusive (undefined ratio,\n"
     "too few rows, or an interval straddling the band), 2 bad input.";
 
-/* "ATTR=VALUE" into its two halves (the value may contain '='). */
-static int split_reference(char *arg, const char **attr, const char **value) {
+/* "ATTR=VALUE" into its two halves, split at the first '=' (the value is
+ * taken literally and may contain '=', '|' or be "(null)"); "ATTR" alone names
+ * ATTR's missing-value group (*value NULL, *missing true). */
+static int split_reference(char *arg, const char **attr, const char **value, bool *missing) {
     char *eq = strchr(arg, '=');
-    if (eq == NULL || eq == arg)
+    if (eq == arg || arg[0] == '\0')
         return -1;
-    *eq = '\0';
     *attr = arg;
-    *value = eq + 1;
+    *missing = eq == NULL;
+    *value = NULL;
+    if (eq != NULL) {
+        *eq = '\0';
+        *value = eq + 1;
+    }
     return 0;
 }
 
@@ -108,7 +114,8 @@ int cmd_fairness(int argc, char **argv) {
         {"intersectional", MG_OPT_FLAG, &intersectional, NULL,
          "also assess the combination of all attributes", false, false},
         {"reference", MG_OPT_STRING, &reference, "ATTR=VALUE",
-         "reference group for disparate impact (gated)", false, false},
+         "reference group for disparate impact (gated); ATTR alone: its missing value", false,
+         false},
         {"min-group-size", MG_OPT_INT, &min_group, "N",
          "exclude groups with fewer rows (default 30)", false, false},
         {"confidence", MG_OPT_DOUBLE, &confidence, "C",
@@ -198,8 +205,10 @@ int cmd_fairness(int argc, char **argv) {
     if (bad == NULL && rc == MG_EXIT_PASS && reference != NULL) {
         snprintf(ref_copy, sizeof ref_copy, "%s", reference);
         if (strlen(reference) >= sizeof ref_copy ||
-            split_reference(ref_copy, &fo.reference_attr, &fo.reference_group) != 0)
-            bad = "--reference expects ATTR=VALUE, e.g. --reference gender=male";
+            split_reference(ref_copy, &fo.reference_attr, &fo.reference_group,
+                            &fo.reference_missing) != 0)
+            bad = "--reference expects ATTR=VALUE (e.g. --reference gender=male), or ATTR alone "
+                  "for the attribute's missing value";
     }
     if (bad != NULL) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The tutorial's own fairness check (the `python -c` snippet of its "Check
-# demographic parity" step), extracted verbatim from the tutorial text and run
+# demographic parity" step), extracted verbatim from the tutorial's text and run
 # unchanged by Debian's Python against modelgate's fairness.json: once on a
 # run that passes (exit 0 from both) and once on one that fails (exit 1 from
 # both, with the tutorial's ::error line naming the attribute).
 set -u
 mg=$1
 src=${MG_SOURCE_DIR:?}
-tutorial=$src/../shared/seed/000_eb10e83869e39f72.txt
+# (the tutorial's fairness job, copied verbatim into the tree)
+tutorial=$src/tests/e2e/helpers/tutorial_fairness_job.yml
 data=$src/examples/data/test.csv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
