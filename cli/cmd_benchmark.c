@@ -27,11 +27,11 @@ static const char synopsis[] =
     "reported with its distribution-free upper bound. Exit 0 pass, 1 fail, 3 inconclusive.";
 
 typedef struct bench_args {
-    const char *model, *data, *output, *baseline, *label, *python;
+    const char *model, *data, *output, *baseline, *label, *python, *na_arg;
     bool synthetic, quiet;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
-    mg_strlist ignore;
+    mg_strlist ignore, na_values;
 } bench_args;
 
 typedef struct progress_bar {
@@ -169,7 +169,9 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
         return 0;
     }
     mg_table *t = NULL;
-    if (mg_table_read(a->data, NULL, &t, &err) != MG_OK)
+    mg_read_options ro = {.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL,
+                          .nna_values = a->na_values.n};
+    if (mg_table_read(a->data, &ro, &t, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     mg_feature_roles roles;
     memset(&roles, 0, sizeof roles);
@@ -401,6 +403,7 @@ int cmd_benchmark(int argc, char **argv) {
         {"label", MG_OPT_STRING, &a.label, "C", "label column, not a feature (default label)",
          false, false},
         {"ignore", MG_OPT_LIST, &a.ignore, "C", "columns that are not features", false, false},
+        MG_OPT_NA_VALUES(&a.na_arg),
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
         {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
@@ -418,10 +421,15 @@ int cmd_benchmark(int argc, char **argv) {
             a.samples = 0; /* the duration alone ends the run */
         rc = check_args(&a, opts);
     }
+    if (rc == 0 && mg_na_values_split(a.na_arg, &a.na_values) != 0) {
+        fprintf(stderr, "modelgate benchmark: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
+    }
     if (rc == 0)
         rc = run(&a);
     else if (rc == 1)
         rc = 0;
     mg_strlist_release(&a.ignore);
+    mg_strlist_release(&a.na_values);
     return rc;
 }

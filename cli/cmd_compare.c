@@ -61,12 +61,13 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
+    const char *na_arg;
     double threshold, confidence;
     long bootstrap, seed, threads;
     bool allow_no_baseline;
     bool run_bootstrap; /* --confidence or --bootstrap given */
     bool quiet;
-    mg_strlist min_change, min_relative, ignore;
+    mg_strlist min_change, min_relative, ignore, na_values;
 } run;
 
 /* Builds both models' targets on the same table; each model's prediction
@@ -159,7 +160,9 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     int rc = -1;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
-    mg_read_options ropts = {.threads = (int)r->threads};
+    mg_read_options ropts = {.threads = (int)r->threads,
+                             .na_values = r->na_arg ? (const char *const *)r->na_values.items : NULL,
+                             .nna_values = r->na_values.n};
     mg_model_options mopts = {
         .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
@@ -212,6 +215,7 @@ int cmd_compare(int argc, char **argv) {
          "score cut-off for a positive prediction (default 0.5)", false, false},
         {"weight", MG_OPT_STRING, &r.weight, "COLUMN", "sample weight column", false, false},
         {"ignore", MG_OPT_LIST, &r.ignore, "COLS", "columns that are not features", false, false},
+        MG_OPT_NA_VALUES(&r.na_arg),
         {"min-change", MG_OPT_LIST, &r.min_change, "METRIC=X",
          "fail when the improvement is below X (e.g. accuracy=-0.01)", false, false},
         {"min-relative-change", MG_OPT_LIST, &r.min_relative, "METRIC=R",
@@ -262,6 +266,9 @@ int cmd_compare(int argc, char **argv) {
         fprintf(stderr, "modelgate compare: --bootstrap %ld: expected 1 to %d replicates\n",
                 r.bootstrap, MAX_BOOTSTRAP);
         rc = MG_EXIT_USAGE;
+    } else if (mg_na_values_split(r.na_arg, &r.na_values) != 0) {
+        fprintf(stderr, "modelgate compare: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
     } else if (r.seed < 0 || r.threads < 0) {
         fprintf(stderr, "modelgate compare: --seed and --threads must not be negative\n");
         rc = MG_EXIT_USAGE;
@@ -296,5 +303,6 @@ int cmd_compare(int argc, char **argv) {
     mg_strlist_release(&r.min_change);
     mg_strlist_release(&r.min_relative);
     mg_strlist_release(&r.ignore);
+    mg_strlist_release(&r.na_values);
     return rc;
 }

@@ -26,11 +26,11 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output, *python;
+    const char *output, *python, *na_arg;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     bool quiet;
-    mg_strlist ignore, protected_attrs, column_types, min, max;
+    mg_strlist ignore, protected_attrs, column_types, min, max, na_values;
 } evaluate_args;
 
 /* Parses NAME=TYPE overrides. */
@@ -173,6 +173,7 @@ int cmd_evaluate(int argc, char **argv) {
          "columns that are not features (protected attributes)", false, false},
         {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
          "read a column as float, int, bool or string", false, false},
+        MG_OPT_NA_VALUES(&a.na_arg),
         {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
          "level of the intervals in ci (default 0.95)", false, false},
         {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false,
@@ -240,6 +241,11 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
+    if (mg_na_values_split(a.na_arg, &a.na_values) != 0) {
+        fprintf(stderr, "modelgate evaluate: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
+        goto out_args;
+    }
     spec.roles.protected_attrs = (const char *const *)a.protected_attrs.items;
     spec.roles.nprotected = a.protected_attrs.n;
     spec.roles.ignore = (const char *const *)a.ignore.items;
@@ -296,13 +302,17 @@ int cmd_evaluate(int argc, char **argv) {
                              .ncolumns = nwanted,
                              .overrides = overrides,
                              .noverrides = a.column_types.n,
-                             .threads = (int)a.threads};
+                             .threads = (int)a.threads,
+                             .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
+                             .nna_values = a.na_values.n};
     mg_cli_digest_start(&digest, a.test_data);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
-        mg_read_options popts = {.threads = (int)a.threads};
+        mg_read_options popts = {.threads = (int)a.threads,
+                                 .na_values = ropts.na_values,
+                                 .nna_values = ropts.nna_values};
         st = mg_table_read(a.predictions, &popts, &preds, &err);
         if (st == MG_OK)
             st = mg_table_attach(table, preds, a.id, &err);
@@ -390,5 +400,6 @@ out_args:
     mg_strlist_release(&a.column_types);
     mg_strlist_release(&a.min);
     mg_strlist_release(&a.max);
+    mg_strlist_release(&a.na_values);
     return rc;
 }

@@ -25,14 +25,20 @@ static const char synopsis[] =
     "Exit 0 pass, 1 a ratio outside the band, 3 inconclusive (undefined ratio,\n"
     "too few rows, or an interval straddling the band), 2 bad input.";
 
-/* "ATTR=VALUE" into its two halves (the value may contain '='). */
-static int split_reference(char *arg, const char **attr, const char **value) {
+/* "ATTR=VALUE" into its two halves, split at the first '=' (the value is
+ * taken literally and may contain '=', '|' or be "(null)"); "ATTR" alone names
+ * ATTR's missing-value group (*value NULL, *missing true). */
+static int split_reference(char *arg, const char **attr, const char **value, bool *missing) {
     char *eq = strchr(arg, '=');
-    if (eq == NULL || eq == arg)
+    if (eq == arg || arg[0] == '\0')
         return -1;
-    *eq = '\0';
     *attr = arg;
-    *value = eq + 1;
+    *missing = eq == NULL;
+    *value = NULL;
+    if (eq != NULL) {
+        *eq = '\0';
+        *value = eq + 1;
+    }
     return 0;
 }
 
@@ -72,8 +78,8 @@ int cmd_fairness(int argc, char **argv) {
     const char *python = NULL;
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
-    const char *predictions = NULL, *id = NULL;
-    mg_strlist attrs = {0}, gates = {0}, ignore = {0};
+    const char *predictions = NULL, *id = NULL, *na_arg = NULL;
+    mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
     bool intersectional = false;
@@ -97,7 +103,8 @@ int cmd_fairness(int argc, char **argv) {
         {"intersectional", MG_OPT_FLAG, &intersectional, NULL,
          "also assess the combination of all attributes", false, false},
         {"reference", MG_OPT_STRING, &reference, "ATTR=VALUE",
-         "reference group for disparate impact (gated)", false, false},
+         "reference group for disparate impact (gated); ATTR alone: its missing value", false,
+         false},
         {"min-group-size", MG_OPT_INT, &min_group, "N",
          "exclude groups with fewer rows (default 30)", false, false},
         {"confidence", MG_OPT_DOUBLE, &confidence, "C",
@@ -115,6 +122,7 @@ int cmd_fairness(int argc, char **argv) {
         {"id", MG_OPT_STRING, &id, "COL",
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
+        MG_OPT_NA_VALUES(&na_arg),
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
@@ -188,12 +196,18 @@ int cmd_fairness(int argc, char **argv) {
     if (bad == NULL && rc == MG_EXIT_PASS && reference != NULL) {
         snprintf(ref_copy, sizeof ref_copy, "%s", reference);
         if (strlen(reference) >= sizeof ref_copy ||
-            split_reference(ref_copy, &fo.reference_attr, &fo.reference_group) != 0)
-            bad = "--reference expects ATTR=VALUE, e.g. --reference gender=male";
+            split_reference(ref_copy, &fo.reference_attr, &fo.reference_group,
+                            &fo.reference_missing) != 0)
+            bad = "--reference expects ATTR=VALUE (e.g. --reference gender=male), or ATTR alone "
+                  "for the attribute's missing value";
     }
     if (bad != NULL) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
+    }
+    if (rc == MG_EXIT_PASS && mg_na_values_split(na_arg, &na_values) != 0) {
+        fprintf(stderr, "modelgate fairness: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
     }
 
     mg_table *table = NULL, *preds = NULL;
@@ -239,6 +253,8 @@ int cmd_fairness(int argc, char **argv) {
     mg_read_options ro;
     memset(&ro, 0, sizeof ro);
     ro.threads = (int)threads;
+    ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
+    ro.nna_values = na_values.n;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     mg_cli_digest digest;
@@ -255,6 +271,8 @@ int cmd_fairness(int argc, char **argv) {
         mg_read_options po;
         memset(&po, 0, sizeof po);
         po.threads = (int)threads;
+        po.na_values = ro.na_values;
+        po.nna_values = ro.nna_values;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);
@@ -295,5 +313,6 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist_release(&attrs);
     mg_strlist_release(&gates);
     mg_strlist_release(&ignore);
+    mg_strlist_release(&na_values);
     return rc;
 }

@@ -131,8 +131,8 @@ static char *render_schema(const mg_table *t, size_t *len) {
 }
 
 int cmd_inspect(int argc, char **argv) {
-    const char *test_data = NULL, *format = "schema", *output = "-";
-    mg_strlist columns = {0};
+    const char *test_data = NULL, *format = "schema", *output = "-", *na_arg = NULL;
+    mg_strlist columns = {0}, na_values = {0};
     long limit = -1, threads = 0;
     mg_opt opts[] = {
         {"test-data", MG_OPT_STRING, &test_data, "FILE",
@@ -144,6 +144,7 @@ int cmd_inspect(int argc, char **argv) {
          false, false},
         {"threads", MG_OPT_INT, &threads, "N", "decoding threads (default 0: one per CPU)", false,
          false},
+        MG_OPT_NA_VALUES(&na_arg),
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
          false, false},
         MG_OPT_END_ENTRY};
@@ -164,14 +165,23 @@ int cmd_inspect(int argc, char **argv) {
         mg_strlist_release(&columns);
         return MG_EXIT_USAGE;
     }
+    if (mg_na_values_split(na_arg, &na_values) != 0) {
+        fprintf(stderr, "modelgate inspect: out of memory for --na-values\n");
+        mg_strlist_release(&columns);
+        return MG_EXIT_INTERNAL;
+    }
     mg_read_options ro = {0};
+    ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
+    ro.nna_values = na_values.n;
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;
     mg_table *t = NULL;
     mg_error err;
     mg_error_clear(&err);
-    if (mg_table_read(test_data, &ro, &t, &err) != MG_OK) {
+    mg_status read = mg_table_read(test_data, &ro, &t, &err);
+    mg_strlist_release(&na_values);
+    if (read != MG_OK) {
         mg_strlist_release(&columns);
         return mg_cli_fail("inspect", &err);
     }

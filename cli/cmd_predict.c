@@ -94,8 +94,8 @@ static void value(text *t, const mg_model_info *info, double v) {
 
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
-               *id = NULL, *python = NULL;
-    mg_strlist ignore = {0}, protected_attrs = {0};
+               *id = NULL, *python = NULL, *na_arg = NULL;
+    mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
@@ -112,6 +112,7 @@ int cmd_predict(int argc, char **argv) {
          false},
         {"id", MG_OPT_STRING, &id, "COL", "row id column: not a feature, copied to the output",
          false, false},
+        MG_OPT_NA_VALUES(&na_arg),
         {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
@@ -138,6 +139,11 @@ int cmd_predict(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto done;
     }
+    if (mg_na_values_split(na_arg, &na_values) != 0) {
+        fprintf(stderr, "modelgate predict: out of memory for --na-values\n");
+        rc = MG_EXIT_INTERNAL;
+        goto done;
+    }
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)threads,
@@ -148,7 +154,9 @@ int cmd_predict(int argc, char **argv) {
                               .progress_ctx = &bar,
                               .python = python,
                               .adapters_dir = mg_cli_adapters_dir()};
-    mg_read_options ropts = {.threads = (int)threads};
+    mg_read_options ropts = {.threads = (int)threads,
+                             .na_values = na_arg ? (const char *const *)na_values.items : NULL,
+                             .nna_values = na_values.n};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);
@@ -207,5 +215,6 @@ done:
     mg_table_free(table);
     mg_strlist_release(&ignore);
     mg_strlist_release(&protected_attrs);
+    mg_strlist_release(&na_values);
     return rc;
 }

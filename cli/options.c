@@ -180,3 +180,17 @@ int mg_parse_key_number(const char *arg, char *key, size_t keycap, double *value
     key[eq - arg] = '\0';
     return mg_parse_double(eq + 1, strlen(eq + 1), value);
 }
+
+int mg_na_values_split(const char *arg, mg_strlist *out) {
+    if (arg == NULL)
+        return 0;
+    for (const char *p = arg;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (strlist_push(out, p, len) != 0)
+            return -1;
+        if (comma == NULL)
+            return 0;
+        p = comma + 1;
+    }
+}

@@ -50,4 +50,15 @@ void mg_strlist_release(mg_strlist *l);
 /* Splits "a=b" into key and number; returns 0 on success. */
 int mg_parse_key_number(const char *arg, char *key, size_t keycap, double *value);
 
+/* Splits --na-values' argument on commas into out, keeping empty items (an
+ * empty item is the empty cell: "" alone means only empty cells are
+ * missing). NULL adds nothing. Returns 0, or -1 when out of memory. */
+int mg_na_values_split(const char *arg, mg_strlist *out);
+
+/* The --na-values entry of a command's option table. */
+#define MG_OPT_NA_VALUES(ptr)                                                                      \
+    {"na-values", MG_OPT_STRING, (ptr), "LIST",                                                    \
+     "cells read as missing, comma-separated, replacing pandas' defaults ('' = only empty cells)",   \
+     false, false}
+
 #endif

@@ -4,8 +4,9 @@
  * Definitions follow Fairlearn (MetricFrame, demographic_parity_ratio, ...,
  * methods "between_groups" and "to_overall"), with two deliberate differences
  * documented in docs/fairness.md: an undefined rate (e.g. TPR of a group with
- * no actual positives) is null with a reason instead of 0, and a null
- * attribute value is a group of its own named "(null)".
+ * no actual positives) is null with a reason instead of 0, and a missing
+ * attribute value is a group of its own (a NULL value; shown as "(null)" in
+ * messages only).
  */
 #ifndef MODELGATE_FAIRNESS_H
 #define MODELGATE_FAIRNESS_H
@@ -21,7 +22,8 @@
 extern "C" {
 #endif
 
-/* The name of the group that collects rows whose attribute is null. */
+/* How messages show the group of rows whose attribute is missing. Only a
+ * display label: the group's value is NULL, and fairness.json writes null. */
 #define MG_FAIRNESS_NULL_GROUP "(null)"
 
 typedef enum mg_fairness_method {
@@ -65,10 +67,14 @@ typedef struct mg_fairness_options {
     mg_fairness_method method;
     int64_t min_group_size; /* groups with fewer rows are excluded (e.g. 30) */
     bool intersectional;    /* add the combination of all attributes as one more */
-    /* Reference group for disparate impact: attribute name and group name
-     * (as printed in fairness.json); both NULL for none. */
+    /* Reference group for disparate impact: a protected attribute column (not
+     * the intersection) and the group's value, compared as text (an integer
+     * as its decimal digits, a boolean as true/false); both NULL for none.
+     * With reference_missing the reference is the attribute's missing-value
+     * group, and reference_group must be NULL. */
     const char *reference_attr;
     const char *reference_group;
+    bool reference_missing;
     double level; /* level of the Wilson intervals of the rates (e.g. 0.95) */
     /* When > 0, decide on bootstrap evidence at this confidence with Holm's
      * correction across the (attribute, measure) pairs gated; 0 compares the
@@ -91,7 +97,13 @@ typedef struct mg_rate {
 } mg_rate;
 
 typedef struct mg_fairness_group {
-    char *name;    /* owned */
+    /* The group's value for each attribute of its mg_fairness_attr (nvalues
+     * == that attr's nparts), as text; NULL is a missing value. Owned. */
+    char **values;
+    int nvalues;
+    /* A label for messages only ("(null)" for a missing value, values joined
+     * with '|' for an intersection): not unique, never a key. Owned. */
+    char *name;
     int64_t n;     /* rows */
     double weight; /* sum of weights (n without weights) */
     bool excluded; /* fewer than min_group_size rows */
@@ -124,8 +136,14 @@ typedef struct mg_disparity {
 } mg_disparity;
 
 typedef struct mg_fairness_attr {
-    char *name;                /* column name, or "a|b" for the intersection; owned */
-    mg_fairness_group *groups; /* ngroups, sorted by value, "(null)" last */
+    /* The column name, or for the intersection its columns joined with '|'
+     * (longer than each of them, so never the key of a column). Owned. */
+    char *name;
+    /* The columns of the attribute: one, or each of an intersection. Owned. */
+    char **parts;
+    mg_type *part_types;
+    int nparts;
+    mg_fairness_group *groups; /* ngroups, sorted by value, missing last */
     int ngroups;
     int reference; /* index of the reference group, or -1 */
     mg_disparity measures[MG_FAIR_NMEASURES];

@@ -154,6 +154,18 @@ typedef struct mg_read_options {
     int noverrides;
     /* Worker threads for parsing large inputs; 0 picks the number of CPUs. */
     int threads;
+    /* CSV only: the cell texts read as missing (null), compared with each cell
+     * after trimming spaces and tabs; "" is the empty cell. NULL uses pandas'
+     * read_csv defaults ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN",
+     * "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN",
+     * "None", "n/a", "nan", "null"); a non-NULL list replaces them (nna_values
+     * may be 0: no cell is missing). Whatever the list, NaN in any case or sign
+     * is missing in a column of numbers, since no NaN is stored as a value; in
+     * a string column it is text unless listed. A word longer than 63 bytes,
+     * with a '"', ',', line end, or leading or trailing blank is an MG_ERR_USAGE
+     * error (it could never match). Borrowed for the call. */
+    const char *const *na_values;
+    int nna_values;
 } mg_read_options;
 
 /* Reads the test data at `path` (a CSV file, a Parquet file, or a directory of

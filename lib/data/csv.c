@@ -312,8 +312,8 @@ static mg_status run_pass(csv_read *r, mg__task_fn fn) {
 
 /* ---- between and after the passes ---------------------------------------- */
 
-static mg_type merged_type(const csv_read *r, int o, int64_t *nulls) {
-    csv_infer m = {true, true, true, false, 0};
+static mg_type merged_type(const csv_read *r, int o, int64_t *nulls, int64_t *nans) {
+    csv_infer m = {true, true, true, false, 0, 0};
     for (int i = 0; i < r->nchunks; i++) {
         const csv_infer *s = &r->chunks[i].infer[o];
         m.can_bool &= s->can_bool;
@@ -321,8 +321,10 @@ static mg_type merged_type(const csv_read *r, int o, int64_t *nulls) {
         m.can_float &= s->can_float;
         m.seen |= s->seen;
         m.nulls += s->nulls;
+        m.nans += s->nans;
     }
     *nulls = m.nulls;
+    *nans = m.nans;
     if (r->plan.forced[o] >= 0)
         return (mg_type)r->plan.forced[o];
     if (!m.seen)
@@ -339,8 +341,10 @@ static mg_status make_columns(csv_read *r, int64_t nrows) {
     if (r->cols == NULL)
         return mg__nomem(r->err, "columns");
     for (int o = 0; o < p->nout; o++) {
-        int64_t nulls;
-        mg_type type = merged_type(r, o, &nulls);
+        int64_t nulls, nans;
+        mg_type type = merged_type(r, o, &nulls, &nans);
+        if (type != MG_TYPE_STR)
+            nulls += nans; /* a NaN is missing in a column of numbers */
         MG_TRY(mg__column_init(&r->cols[o], p->names[p->out_field[o]], type, nrows, r->err));
         if (nulls > 0) {
             size_t bytes = (size_t)(nrows + 7) / 8;
@@ -413,6 +417,17 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
     if (mg__csv_rest_blank(body, p->end, &nonblank))
         return mg__fail(r->err, MG_ERR_FORMAT, "%s:1: empty file, expected a header row",
                         p->source);
+    for (int k = 0; opts->na_values != NULL && k < opts->nna_values; k++) {
+        const char *w = opts->na_values[k];
+        size_t wl = strlen(w);
+        if (wl > 63 || strpbrk(w, "\",\r\n") != NULL ||
+            (wl > 0 && (w[0] == ' ' || w[0] == '\t' || w[wl - 1] == ' ' || w[wl - 1] == '\t')))
+            return mg__fail(r->err, MG_ERR_USAGE,
+                            "%s: missing-value word '%.63s%s' could never match a cell; expected "
+                            "at most 63 bytes without '\"', ',', line ends or blanks at either end",
+                            p->source, w, wl > 63 ? "..." : "");
+    }
+    mg__csv_na_init(&p->na, opts->na_values, opts->na_values != NULL ? opts->nna_values : 0);
     int64_t body_line;
     MG_TRY(read_header(r, body, &body, &body_line));
     MG_TRY(select_columns(r, opts));

@@ -172,12 +172,51 @@ int32_t mg__csv_dict_code(csv_dict *d, const char *s, size_t len);
 char **mg__csv_dict_take(csv_dict *d, int32_t *n);
 void mg__csv_dict_release(csv_dict *d);
 
+/* ---- missing-value spellings --------------------------------------------- */
+
+/* The cell texts read as null (mg_read_options.na_values, or pandas'
+ * defaults), compared with a cell after trimming spaces and tabs. A quoted
+ * cell with "" escapes holds a '"' and matches none. `first` (a bitset of
+ * first bytes) and `lens` (a bitset of lengths below 64) reject most cells
+ * before any comparison. */
+typedef struct csv_na {
+    const char *const *words;
+    int n;
+    bool empty; /* '' is in the list */
+    uint64_t lens;
+    uint8_t first[32];
+} csv_na;
+
+/* Builds the matcher over `words` (borrowed, kept by pointer; NULL = pandas'
+ * defaults, see mg__csv_default_na). Words longer than 63 bytes match nothing
+ * and are refused by the caller. */
+void mg__csv_na_init(csv_na *na, const char *const *words, int n);
+
+/* pandas' default na_values (pandas 2: includes "None"), in the order of
+ * docs/data.md; *n receives the count. */
+const char *const *mg__csv_default_na(int *n);
+
+static inline bool csv_is_na(const csv_na *na, const char *s, size_t len) {
+    if (len == 0)
+        return na->empty;
+    if (len >= 64 || !((na->lens >> len) & 1) ||
+        !((na->first[(uint8_t)s[0] >> 3] >> ((uint8_t)s[0] & 7)) & 1))
+        return false;
+    for (int i = 0; i < na->n; i++)
+        if (strlen(na->words[i]) == len && memcmp(na->words[i], s, len) == 0)
+            return true;
+    return false;
+}
+
 /* ---- the parse ------------------------------------------------------------ */
 
 /* What the values of one column seen so far can be. */
 typedef struct csv_infer {
     bool can_bool, can_int, can_float, seen;
     int64_t nulls;
+    /* NaN spelled in any case or sign but not a missing-value word: null in a
+     * column of numbers (a NaN is never stored), text in a string column. */
+    int64_t nans;
 } csv_infer;
 
 /* The parse of the whole input, shared by the chunk workers (read-only but
@@ -192,6 +231,7 @@ typedef struct csv_plan {
     int nout;        /* selected columns */
     int *out_field;  /* per output column: its file field */
     int8_t *forced;  /* per output column: forced mg_type or -1 */
+    csv_na na;       /* the cells read as null */
     mg_column *cols; /* per output column, set between the passes */
     /* Index of the first chunk that failed in the current pass: later chunks
      * stop early, since an earlier error is the one reported. */

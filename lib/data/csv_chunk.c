@@ -112,15 +112,31 @@ static bool is_nan_word(const char *s, size_t len) {
     return len == 3 && lower(s[0]) == 'n' && lower(s[1]) == 'a' && lower(s[2]) == 'n';
 }
 
-/* The null tokens (docs/data.md): empty, NA, N/A, null, and NaN in any case
- * or sign, so that a NaN is never stored as a value. `s` is trimmed. */
-static inline bool is_null(const char *s, size_t len) {
-    switch (len) {
-    case 0: return true;
-    case 2: return s[0] == 'N' && s[1] == 'A';
-    case 3: return memcmp(s, "N/A", 3) == 0 || is_nan_word(s, len);
-    case 4: return memcmp(s, "null", 4) == 0 || is_nan_word(s, len);
-    default: return false;
+static const char *const default_na[] = {
+    "",     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A",  "NA",       "NULL", "NaN",    "None",     "n/a",  "nan",  "null",
+};
+
+const char *const *mg__csv_default_na(int *n) {
+    *n = (int)(sizeof default_na / sizeof default_na[0]);
+    return default_na;
+}
+
+void mg__csv_na_init(csv_na *na, const char *const *words, int n) {
+    if (words == NULL)
+        words = mg__csv_default_na(&n);
+    memset(na, 0, sizeof *na);
+    na->words = words;
+    na->n = n;
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(words[i]);
+        if (len == 0) {
+            na->empty = true;
+        } else if (len < 64) {
+            uint8_t c = (uint8_t)words[i][0];
+            na->lens |= UINT64_C(1) << len;
+            na->first[c >> 3] |= (uint8_t)(1u << (c & 7));
+        }
     }
 }
 
@@ -214,8 +230,12 @@ static mg_status infer_value(const csv_plan *plan, csv_chunk *c, int o, int fiel
     size_t len = f->len;
     trim(&s, &len);
     /* An escaped field holds a '"', so it is neither null nor a number. */
-    if (!f->escaped && is_null(s, len)) {
+    if (!f->escaped && csv_is_na(&plan->na, s, len)) {
         st->nulls++;
+        return MG_OK;
+    }
+    if (!f->escaped && is_nan_word(s, len)) {
+        st->nans++; /* null or text: the column's type decides (make_columns) */
         return MG_OK;
     }
     st->seen = true;
@@ -250,7 +270,8 @@ static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t r
     const char *s = f->s;
     size_t len = f->len;
     trim(&s, &len);
-    if (!f->escaped && is_null(s, len)) {
+    if (!f->escaped && (csv_is_na(&plan->na, s, len) ||
+                        (col->type != MG_TYPE_STR && is_nan_word(s, len)))) {
         if (col->valid == NULL)
             return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
                                         "%s: null in column '%s' missed by the first pass",
@@ -376,7 +397,7 @@ static mg_status run_chunk(csv_plan *plan, csv_chunk *c, bool fill) {
 
 mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c) {
     for (int o = 0; o < plan->nout; o++)
-        c->infer[o] = (csv_infer){true, true, true, false, 0};
+        c->infer[o] = (csv_infer){true, true, true, false, 0, 0};
     return run_chunk(plan, c, false);
 }
 

@@ -54,9 +54,15 @@ void mg_fairness_release(mg_fairness *f) {
     for (int a = 0; a < f->nattrs; a++) {
         mg_fairness_attr *at = &f->attrs[a];
         free(at->name);
-        for (int g = 0; g < at->ngroups; g++)
+        for (int g = 0; g < at->ngroups; g++) {
             free(at->groups[g].name);
+            mg__fair_values_free(at->groups[g].values, at->groups[g].nvalues);
+        }
         free(at->groups);
+        for (int p = 0; p < at->nparts; p++)
+            free(at->parts[p]);
+        free(at->parts);
+        free(at->part_types);
     }
     free(f->attrs);
     memset(f, 0, sizeof *f);
@@ -140,8 +146,12 @@ static mg_status check_inputs(const mg_targets *t, const mg_table *table, const 
     if (o->bootstrap_samples < 0 || o->bootstrap_samples > 1000000)
         return mg__fail(err, MG_ERR_USAGE, "bootstrap samples %d not in [1, 1000000]",
                         o->bootstrap_samples);
-    if ((o->reference_attr == NULL) != (o->reference_group == NULL))
-        return mg__fail(err, MG_ERR_USAGE, "a reference needs both an attribute and a group");
+    if ((o->reference_attr == NULL) !=
+            (o->reference_group == NULL && !o->reference_missing) ||
+        (o->reference_missing && o->reference_group != NULL))
+        return mg__fail(err, MG_ERR_USAGE,
+                        "a reference needs an attribute and either a group value or the missing "
+                        "value");
     for (int a = 0; a < nattrs; a++) {
         if (mg_table_column(table, attrs[a]) == NULL)
             return mg__fail(err, MG_ERR_USAGE, "%s: no column '%s' (protected attribute)",
@@ -179,11 +189,13 @@ static void compact(mg__fair_index *ix, mg__fair_sums *sums, int64_t n) {
         int64_t rows = sums[g].n[0] + sums[g].n[1] + sums[g].n[2] + sums[g].n[3];
         if (rows == 0) {
             free(ix->names[g]);
+            mg__fair_values_free(ix->values[g], ix->nparts);
             map[g] = -1;
             continue;
         }
         map[g] = k;
         ix->names[k] = ix->names[g];
+        ix->values[k] = ix->values[g];
         sums[k] = sums[g];
         k++;
     }
@@ -235,23 +247,42 @@ static mg_status assess_attr(mg_fairness *f, const mg_targets *t, const mg__fair
         mg_fairness_group *grp = &at->groups[g];
         grp->name = ix->names[g];
         ix->names[g] = NULL; /* moved */
+        grp->values = ix->values[g];
+        grp->nvalues = ix->nparts;
+        ix->values[g] = NULL;
         fill_group(grp, &sums[g], t->task, t->w != NULL, f->opts.level);
         grp->excluded = grp->n < f->opts.min_group_size;
         include[g] = !grp->excluded;
     }
     mg_status st = MG_OK;
     const mg_fairness_options *o = &f->opts;
-    if (o->reference_attr != NULL && strcmp(o->reference_attr, at->name) == 0) {
-        for (int g = 0; g < at->ngroups; g++)
-            if (strcmp(at->groups[g].name, o->reference_group) == 0)
+    if (o->reference_attr != NULL && at->nparts == 1 && strcmp(o->reference_attr, at->name) == 0) {
+        /* By value, never by display name: the text "(null)" is a value like
+         * any other, and the missing group is asked for by reference_missing. */
+        for (int g = 0; g < at->ngroups; g++) {
+            const char *v = at->groups[g].values[0];
+            if (o->reference_missing ? v == NULL : v != NULL && strcmp(v, o->reference_group) == 0)
                 at->reference = g;
+        }
         if (at->reference < 0) {
             mg__buf names = {0};
-            for (int g = 0; g < at->ngroups; g++)
-                mg__buf_printf(&names, "%s'%s'", g ? ", " : "", at->groups[g].name);
-            st = mg__fail(err, MG_ERR_DATA,
-                          "reference group '%s' does not occur in '%s' (groups: %s)",
-                          o->reference_group, at->name, names.data ? names.data : "none");
+            for (int g = 0; g < at->ngroups; g++) {
+                const char *v = at->groups[g].values[0];
+                if (g > 0)
+                    mg__buf_puts(&names, ", ");
+                if (v != NULL)
+                    mg__buf_printf(&names, "'%s'", v);
+                else
+                    mg__buf_puts(&names, "a missing value");
+            }
+            if (o->reference_missing)
+                st = mg__fail(err, MG_ERR_DATA,
+                              "reference group: '%s' has no missing values (groups: %s)", at->name,
+                              names.data ? names.data : "none");
+            else
+                st = mg__fail(err, MG_ERR_DATA,
+                              "reference group '%s' does not occur in '%s' (groups: %s)",
+                              o->reference_group, at->name, names.data ? names.data : "none");
             mg__buf_release(&names);
         }
     }
@@ -332,17 +363,33 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
             mg__buf_printf(&name, "%s%s", p ? "|" : "", attrs[a < nattrs ? a : p]);
         if ((at->name = mg__buf_detach(&name)) == NULL)
             st = mg__nomem(err, "an attribute name");
+        at->nparts = a < nattrs ? 1 : nattrs;
+        at->parts = mg__calloc((size_t)at->nparts, sizeof *at->parts);
+        at->part_types = mg__calloc((size_t)at->nparts, sizeof *at->part_types);
+        if (st == MG_OK && (at->parts == NULL || at->part_types == NULL))
+            st = mg__nomem(err, "an attribute name");
+        for (int p = 0; p < at->nparts && st == MG_OK; p++) {
+            const char *col = attrs[a < nattrs ? a : p];
+            at->part_types[p] = mg_table_column(table, col)->type;
+            if ((at->parts[p] = mg__strdup(col)) == NULL)
+                st = mg__nomem(err, "an attribute name");
+        }
+        if (st != MG_OK)
+            at->nparts = 0;
         if (st == MG_OK)
             st = assess_attr(out, t, &all, &ix[a], at, err);
     }
     if (st == MG_OK && o.reference_attr != NULL) {
         bool found = false;
-        for (int a = 0; a < out->nattrs; a++)
-            found = found || strcmp(out->attrs[a].name, o.reference_attr) == 0;
+        for (int a = 0; a < nattrs; a++)
+            found = found || strcmp(attrs[a], o.reference_attr) == 0;
         if (!found)
             st = mg__fail(err, MG_ERR_USAGE,
-                          "reference attribute '%s' is not among the protected attributes",
-                          o.reference_attr);
+                          "reference attribute '%s' is not among the protected attributes%s",
+                          o.reference_attr,
+                          combined && strcmp(out->attrs[nattrs].name, o.reference_attr) == 0
+                              ? " (a reference group is for one attribute, not the intersection)"
+                              : "");
     }
     if (st == MG_OK && o.confidence > 0)
         st = mg__fair_bootstrap(out, t, ix, err);

@@ -17,14 +17,19 @@ typedef struct mg__fair_sums {
 } mg__fair_sums;
 
 /* The groups of one attribute: gid[i] is row i's group (0..ngroups-1), names
- * in output order. */
+ * (display labels) in output order, values[g] the group's nparts values (NULL
+ * = missing). */
 typedef struct mg__fair_index {
     int32_t *gid;
     char **names;
+    char ***values;
+    int nparts;
     int ngroups;
 } mg__fair_index;
 
 void mg__fair_index_release(mg__fair_index *ix);
+/* Frees a group's nparts values (NULL-safe). */
+void mg__fair_values_free(char **values, int nparts);
 
 /* Builds the index of one attribute column (strings, integers, booleans;
  * nulls become MG_FAIRNESS_NULL_GROUP). Groups sort by value. */

@@ -3,12 +3,24 @@
  * the combination of several attributes for intersectional groups. */
 #include "fairness/fairness_internal.h"
 
+void mg__fair_values_free(char **values, int nparts) {
+    if (values == NULL)
+        return;
+    for (int p = 0; p < nparts; p++)
+        free(values[p]);
+    free(values);
+}
+
 void mg__fair_index_release(mg__fair_index *ix) {
     free(ix->gid);
     if (ix->names != NULL)
         for (int g = 0; g < ix->ngroups; g++)
             free(ix->names[g]);
     free(ix->names);
+    if (ix->values != NULL)
+        for (int g = 0; g < ix->ngroups; g++)
+            mg__fair_values_free(ix->values[g], ix->nparts);
+    free(ix->values);
     memset(ix, 0, sizeof *ix);
 }
 
@@ -33,7 +45,8 @@ static int cmp_i64(const void *a, const void *b) {
 static mg_status alloc_names(mg__fair_index *ix, int k, bool has_null, mg_error *err) {
     ix->ngroups = k + (has_null ? 1 : 0);
     ix->names = mg__calloc((size_t)(ix->ngroups > 0 ? ix->ngroups : 1), sizeof *ix->names);
-    if (ix->names == NULL)
+    ix->values = mg__calloc((size_t)(ix->ngroups > 0 ? ix->ngroups : 1), sizeof *ix->values);
+    if (ix->names == NULL || ix->values == NULL)
         return mg__nomem(err, "the group names");
     if (has_null && (ix->names[k] = mg__strdup(MG_FAIRNESS_NULL_GROUP)) == NULL)
         return mg__nomem(err, "the group names");
@@ -121,6 +134,20 @@ static mg_status index_bools(const mg_column *col, mg__fair_index *ix, mg_error 
     return MG_OK;
 }
 
+/* One value per group of a single column: its name, or NULL for the missing
+ * group (the last, when the column has nulls). */
+static mg_status single_values(const mg_column *col, mg__fair_index *ix, mg_error *err) {
+    ix->nparts = 1;
+    for (int g = 0; g < ix->ngroups; g++) {
+        bool missing = col->null_count > 0 && g == ix->ngroups - 1;
+        ix->values[g] = mg__calloc(1, sizeof *ix->values[g]);
+        if (ix->values[g] == NULL ||
+            (!missing && (ix->values[g][0] = mg__strdup(ix->names[g])) == NULL))
+            return mg__nomem(err, "the group values");
+    }
+    return MG_OK;
+}
+
 mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     if (col->type == MG_TYPE_F64)
@@ -137,6 +164,8 @@ mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_er
     case MG_TYPE_I64: st = index_ints(col, out, err); break;
     default: st = index_bools(col, out, err); break;
     }
+    if (st == MG_OK)
+        st = single_values(col, out, err);
     if (st != MG_OK)
         mg__fair_index_release(out);
     return st;
@@ -176,6 +205,7 @@ mg_status mg__fair_index_combine(const mg__fair_index *parts, int nparts, int64_
     }
     if (st == MG_OK)
         st = alloc_names(out, (int)u, false, err);
+    out->nparts = nparts;
     for (int64_t r = 0; r < u && st == MG_OK; r++) {
         mg__buf name = {0};
         int64_t k = uniq[r], digit[64];
@@ -190,6 +220,13 @@ mg_status mg__fair_index_combine(const mg__fair_index *parts, int nparts, int64_
         }
         if ((out->names[r] = mg__buf_detach(&name)) == NULL)
             st = mg__nomem(err, "the group names");
+        if (st == MG_OK && (out->values[r] = mg__calloc((size_t)nparts, sizeof(char *))) == NULL)
+            st = mg__nomem(err, "the group values");
+        for (int p = 0; p < nparts && st == MG_OK; p++) {
+            const char *v = parts[p].values[digit[p]][0];
+            if (v != NULL && (out->values[r][p] = mg__strdup(v)) == NULL)
+                st = mg__nomem(err, "the group values");
+        }
     }
     for (int64_t i = 0; i < nrows && st == MG_OK; i++)
         out->gid[i] = (int32_t)(find_i64(uniq, u, key[i]) - uniq);

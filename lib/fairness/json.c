@@ -1,6 +1,8 @@
-/* json.c - fairness.json (DESIGN §5): one object per measure keyed by
+/* json.c - fairness.json (DESIGN §5, §18): one object per measure keyed by
  * attribute (results['demographic_parity'][attr]['ratio'] is the tutorial's
- * path), excluded groups, the verdicts, and the reason for every null. */
+ * path), excluded groups, the verdicts, and the reason for every null. Groups
+ * are never keys: each is an entry whose "value" is the attribute's value
+ * (null when missing) or, for the intersection, the array of its values. */
 #include "fairness/fairness_internal.h"
 #include "report/json.h"
 #include "report/metrics_json.h"
@@ -67,12 +69,42 @@ static void rate(writer *w, const char *key, const mg_rate *r, const char *prefi
         mg__json_kv_null(&w->j, ckey);
 }
 
-/* One group's figures; `prefix` is its path for null_reasons. */
-static void group_stats(writer *w, const mg_fairness *f, const mg_fairness_group *g,
-                        bool with_impact, const char *prefix) {
+/* One attribute value as JSON: null when missing, a number for an integer
+ * column, a boolean for a boolean one, else a string. */
+static void attr_value(mg__json *j, const char *v, mg_type type) {
+    int64_t i;
+    if (v == NULL)
+        mg__json_null(j);
+    else if (type == MG_TYPE_I64 && mg_parse_int64(v, strlen(v), &i) == 0)
+        mg__json_int(j, i);
+    else if (type == MG_TYPE_BOOL)
+        mg__json_bool(j, strcmp(v, "true") == 0);
+    else
+        mg__json_string(j, v);
+}
+
+/* A group's "value": the value, or the array of an intersection's values. */
+static void group_value(mg__json *j, const mg_fairness_attr *at, const mg_fairness_group *g) {
+    mg__json_key(j, "value");
+    if (at->nparts == 1) {
+        attr_value(j, g->values[0], at->part_types[0]);
+        return;
+    }
+    mg__json_begin_array(j);
+    for (int p = 0; p < at->nparts; p++)
+        attr_value(j, g->values[p], at->part_types[p]);
+    mg__json_end_array(j);
+}
+
+/* One group's figures, led by its value when `at` is given (not for
+ * overall); `prefix` is its path for null_reasons. */
+static void group_stats(writer *w, const mg_fairness *f, const mg_fairness_attr *at,
+                        const mg_fairness_group *g, bool with_impact, const char *prefix) {
     mg__json *j = &w->j;
     char path[600];
     mg__json_begin_object(j);
+    if (at != NULL)
+        group_value(j, at, g);
     mg__json_kv_int(j, "n", g->n);
     if (f->weighted)
         mg__json_kv_number(j, "weight", g->weight);
@@ -120,8 +152,16 @@ static void measure(writer *w, const mg_fairness *f, mg_fairness_measure m) {
         const mg_disparity *d = &at->measures[m];
         mg__json_key(j, at->name);
         mg__json_begin_object(j);
+        if (at->nparts > 1) {
+            mg__json_key(j, "attributes");
+            mg__json_begin_array(j);
+            for (int p = 0; p < at->nparts; p++)
+                mg__json_string(j, at->parts[p]);
+            mg__json_end_array(j);
+        }
         if (m == MG_FAIR_DISPARATE_IMPACT) {
-            mg__json_kv_string(j, "reference", at->groups[at->reference].name);
+            mg__json_key(j, "reference");
+            attr_value(j, at->groups[at->reference].values[0], at->part_types[0]);
             value(w, "ratio", d->ratio, path_of(path, sizeof path, mname, at->name, "ratio", NULL));
             value(w, "ratio_max", d->ratio_max,
                   path_of(path, sizeof path, mname, at->name, "ratio_max", NULL));
@@ -167,17 +207,16 @@ static void measure(writer *w, const mg_fairness *f, mg_fairness_measure m) {
         /* The group table lives under the first measure of the task. */
         if (m == MG_FAIR_DEMOGRAPHIC_PARITY || m == MG_FAIR_MEAN_PREDICTION) {
             mg__json_key(j, "groups");
-            mg__json_begin_object(j);
+            mg__json_begin_array(j);
+            int k = 0;
             for (int g = 0; g < at->ngroups; g++) {
                 if (at->groups[g].excluded)
                     continue;
-                mg__json_key(j, at->groups[g].name);
                 char prefix[600];
-                snprintf(prefix, sizeof prefix, "%s.%s.groups.%s", mname, at->name,
-                         at->groups[g].name);
-                group_stats(w, f, &at->groups[g], at->reference >= 0, prefix);
+                snprintf(prefix, sizeof prefix, "%s.%s.groups[%d]", mname, at->name, k++);
+                group_stats(w, f, at, &at->groups[g], at->reference >= 0, prefix);
             }
-            mg__json_end_object(j);
+            mg__json_end_array(j);
         }
         mg__json_end_object(j);
     }
@@ -202,16 +241,21 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
     mg__json_key(j, "excluded_groups");
     mg__json_begin_object(j);
     for (int a = 0; a < f->nattrs; a++) {
-        mg__json_key(j, f->attrs[a].name);
-        mg__json_begin_object(j);
-        for (int g = 0; g < f->attrs[a].ngroups; g++)
-            if (f->attrs[a].groups[g].excluded)
-                mg__json_kv_int(j, f->attrs[a].groups[g].name, f->attrs[a].groups[g].n);
-        mg__json_end_object(j);
+        const mg_fairness_attr *at = &f->attrs[a];
+        mg__json_key(j, at->name);
+        mg__json_begin_array(j);
+        for (int g = 0; g < at->ngroups; g++)
+            if (at->groups[g].excluded) {
+                mg__json_begin_object(j);
+                group_value(j, at, &at->groups[g]);
+                mg__json_kv_int(j, "n", at->groups[g].n);
+                mg__json_end_object(j);
+            }
+        mg__json_end_array(j);
     }
     mg__json_end_object(j);
     mg__json_key(j, "overall");
-    group_stats(&w, f, &f->overall, false, "overall");
+    group_stats(&w, f, NULL, &f->overall, false, "overall");
     mg__json_kv_string(j, "task", mg_task_name(f->task));
     mg__json_kv_int(j, "n", f->n);
     if (f->task == MG_TASK_BINARY)

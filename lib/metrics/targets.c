@@ -608,6 +608,33 @@ static mg_task infer_task(const build_ctx *b, char *why, size_t cap) {
     return MG_TASK_AUTO;
 }
 
+/* Text predictions against numeric labels: a score column that read as text
+ * (a word among the numbers) is refused at its first missing or non-numeric
+ * cell, rather than taken as class names that match no label. */
+static mg_status check_text_scores(const mg_table *t, const mg_column *pred,
+                                   const mg_column *label, mg_error *err) {
+    if (pred->type != MG_TYPE_STR || (label->type != MG_TYPE_I64 && label->type != MG_TYPE_F64))
+        return MG_OK;
+    int64_t i = 0;
+    for (; i < pred->nrows; i++) {
+        if (mg_column_is_null(pred, i))
+            return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': score is missing",
+                            t->source, (long long)i + 1, pred->name);
+        const char *s = pred->dict[pred->codes[i]];
+        double v;
+        if (mg_parse_double(s, strlen(s), &v) != 0 || isnan(v))
+            break;
+    }
+    if (i == pred->nrows)
+        i = 0;
+    const char *s = pred->dict[pred->codes[i]];
+    return mg__fail(err, MG_ERR_DATA,
+                    "%s: row %lld, column '%s': '%.40s%s' is not a number; expected scores or "
+                    "numeric classes, as the labels in column '%s' are numbers",
+                    t->source, (long long)i + 1, pred->name, s, strlen(s) > 40 ? "..." : "",
+                    label->name);
+}
+
 mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
                            mg_targets *out, mg_error *err) {
     memset(out, 0, sizeof *out);
@@ -629,6 +656,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
         if (b.pred_col == NULL)
             return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
                             table->source, b.info->output_columns[0], model->arg);
+        MG_TRY(check_text_scores(table, b.pred_col, label, err));
     }
     mg_status st = MG_OK;
     if (b.pred_col == NULL || b.pred_col->type != MG_TYPE_STR)

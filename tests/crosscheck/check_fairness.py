@@ -125,6 +125,26 @@ df = pd.DataFrame({"y": y, "pred": (score > 0.5).astype(int), "gender": raw.gend
                    "age_group": age, "region": region, "member": member})
 
 
+def group_key(value):
+    """The reference's group key ("|"-joined text, "(null)" for missing) of a
+    structured group value of fairness.json; the data here has no value that
+    holds '|' or the text "(null)" (those are checked below, on their own)."""
+    parts = value if isinstance(value, list) else [value]
+    return "|".join("(null)" if v is None else ("true" if v else "false") if isinstance(v, bool)
+                    else str(v) for v in parts)
+
+
+def by_key(entries):
+    return {group_key(e["value"]): e for e in entries}
+
+
+def no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        failures.append(f"duplicate JSON keys: {sorted(k for k in keys if keys.count(k) > 1)}")
+    return dict(pairs)
+
+
 def run(*args, expect=None):
     out = os.path.join(tmp, "fairness.json")
     if os.path.exists(out):
@@ -135,7 +155,7 @@ def run(*args, expect=None):
         failures.append(f"{args}: exit {p.returncode}: {p.stderr.strip()}")
         return None, p.returncode
     with open(out) as f:
-        res = json.load(f)
+        res = json.load(f, object_pairs_hook=no_duplicate_keys)
     want = {"pass": 0, "fail": 1, "inconclusive": 3}[res["verdict"]]
     check(p.returncode == want, f"{args}: exit {p.returncode} but verdict {res['verdict']}")
     return res, p.returncode
@@ -163,7 +183,11 @@ for method, weighted, ATTRS in itertools.product(("between_groups", "to_overall"
             close(got["ratio"], ref[m][0], f"{tag} {m}[{name}].ratio")
             close(got["difference"], ref[m][1], f"{tag} {m}[{name}].difference")
             check(got["method"] == method, f"{tag} {m}[{name}].method")
-        groups = res["demographic_parity"][name]["groups"]
+        entries = res["demographic_parity"][name]["groups"]
+        check(all(isinstance(e["value"], list) == (len(cols) > 1) for e in entries),
+              f"{tag} {name}: an intersection's values are arrays, a column's are not")
+        groups = by_key(entries)
+        check(len(groups) == len(entries), f"{tag} {name}: two groups with one value")
         check(sorted(groups) == sorted(ref["groups"]),
               f"{tag} groups of {name}: {sorted(groups)[:5]} vs {sorted(ref['groups'])[:5]}")
         for g, want in ref["groups"].items():
@@ -175,7 +199,7 @@ for method, weighted, ATTRS in itertools.product(("between_groups", "to_overall"
 # Per-group figures and their Wilson intervals (unweighted) against scipy.
 res, _ = run("--protected-attributes", "gender", "--min-group-size", "1")
 for g, d in df.groupby("gender"):
-    got = res["demographic_parity"]["gender"]["groups"][g]
+    got = by_key(res["demographic_parity"]["gender"]["groups"])[g]
     check(got["n"] == len(d), f"n of {g}")
     tp = int(((d.y == 1) & (d.pred == 1)).sum())
     fp = int(((d.y == 0) & (d.pred == 1)).sum())
@@ -194,7 +218,7 @@ for g, d in df.groupby("gender"):
 res, _ = run("--protected-attributes", "gender", "--min-group-size", "150")
 counts = df.gender.value_counts()
 small = {g: int(n) for g, n in counts.items() if n < 150}
-check(res["excluded_groups"]["gender"] == small,
+check({group_key(e["value"]): e["n"] for e in res["excluded_groups"]["gender"]} == small,
       f"excluded_groups {res['excluded_groups']['gender']} vs {small}")
 kept = df[~df.gender.isin(small)].assign(w=1.0)
 close(res["demographic_parity"]["gender"]["ratio"],
@@ -209,7 +233,9 @@ ratios = {g: r / rates["26-40"] for g, r in rates.items()}
 close(di["ratio"], min(ratios.values()), "disparate_impact min")
 close(di["ratio_max"], max(ratios.values()), "disparate_impact max")
 for g, r in ratios.items():
-    close(res["demographic_parity"]["age_group"]["groups"][g]["disparate_impact"], r, f"DI {g}")
+    close(by_key(res["demographic_parity"]["age_group"]["groups"])[g]["disparate_impact"], r,
+          f"DI {g}")
+check(di["reference"] == "26-40", f"disparate impact reference {di['reference']!r}")
 
 # Regression: MAE, RMSE and mean prediction by group.
 p = subprocess.run([MG, "fairness", "--model", "column:pred", "--label", "target", "--task",
@@ -227,7 +253,7 @@ if p.returncode in (0, 1, 3):
         close(reg[key]["age_group"]["ratio"], s.min() / s.max(), f"regression {key} ratio")
         close(reg[key]["age_group"]["difference"], s.max() - s.min(), f"regression {key} diff")
     for g in mae.index:
-        close(reg["mean_prediction"]["age_group"]["groups"][g]["mae"], mae[g], f"MAE {g}")
+        close(by_key(reg["mean_prediction"]["age_group"]["groups"])[g]["mae"], mae[g], f"MAE {g}")
 
 # The bootstrap is seeded: the same seed gives the same file, whatever the threads.
 outs = []
@@ -240,10 +266,57 @@ for threads in ("1", "3"):
     with open(out) as f:
         outs.append(f.read())
 check(outs[0] == outs[1], "bootstrap differs between 1 and 3 threads")
-boot = json.loads(outs[0])
+boot = json.loads(outs[0], object_pairs_hook=no_duplicate_keys)
 ci = boot["demographic_parity"]["gender"]["ci"]
 check(ci["low"] <= boot["demographic_parity"]["gender"]["ratio"] + 1e-12, "ci low above ratio")
 check(ci["method"] == "bootstrap_percentile" and ci["correction"] == "holm", "ci labels")
+
+# Values that collided as JSON keys: the text "(null)" next to missing values,
+# a value holding '|', and two intersections, ("a|b", "c") and ("a", "b|c"),
+# that both join to "a|b|c". pandas groups by the values themselves
+# (groupby(dropna=False)); every group must come back once, with its figures.
+M = 400
+g = rng.choice(["(null)", "a|b", "a", "x"], size=M).astype(object)
+g[rng.random(M) < 0.2] = None
+h = np.where(g == "a", "b|c", "c").astype(object)
+h[rng.random(M) < 0.1] = "b|c"
+yc = (rng.random(M) < 0.5).astype(int)
+sc = rng.random(M).round(6)
+coll = os.path.join(tmp, "colliding.csv")
+pd.DataFrame({"label": yc, "score": sc, "g": g, "h": h}).to_csv(coll, index=False)
+pc = subprocess.run([MG, "fairness", "--model", "column:score", "--test-data", coll,
+                     "--protected-attributes", "g,h", "--intersectional", "--min-group-size", "1",
+                     "--reference", "g=(null)", "--output", "-"], capture_output=True, text=True)
+check(pc.returncode in (0, 1, 3), f"colliding values: exit {pc.returncode} {pc.stderr.strip()}")
+if pc.returncode in (0, 1, 3):
+    cres = json.loads(pc.stdout, object_pairs_hook=no_duplicate_keys)
+    cdf = pd.DataFrame({"g": g, "h": h, "sel": (sc > 0.5).astype(int)})
+
+    def plain(v):
+        return None if isinstance(v, float) and np.isnan(v) else v
+
+    for name, cols in (("g", ["g"]), ("h", ["h"]), ("g|h", ["g", "h"])):
+        want = {}
+        for k, d in cdf.groupby(cols if len(cols) > 1 else cols[0], dropna=False):
+            k = k if isinstance(k, tuple) else (k,)
+            want[tuple(plain(v) for v in k)] = (len(d), float(d.sel.mean()))
+        entries = cres["demographic_parity"][name]["groups"]
+        got = {tuple(e["value"]) if len(cols) > 1 else (e["value"],):
+               (e["n"], e["selection_rate"]) for e in entries}
+        check(len(got) == len(entries) == len(want),
+              f"colliding {name}: {len(entries)} entries, {len(got)} distinct, pandas {len(want)}")
+        for k, (n, sr) in want.items():
+            if k not in got:
+                failures.append(f"colliding {name}: group {k} missing")
+                continue
+            check(got[k][0] == n, f"colliding {name}[{k}].n {got[k][0]} vs {n}")
+            close(got[k][1], sr, f"colliding {name}[{k}].selection_rate")
+    check(("a|b", "c") in want and ("a", "b|c") in want, "the data holds both joined 'a|b|c'")
+    rates = {plain(k): float(d.sel.mean()) for k, d in cdf.groupby("g", dropna=False)}
+    di = cres["disparate_impact"]["g"]
+    check(di["reference"] == "(null)", f"reference is the text '(null)': {di['reference']!r}")
+    close(di["ratio"], min(r / rates["(null)"] for r in rates.values()), "colliding DI min")
+    close(di["ratio_max"], max(r / rates["(null)"] for r in rates.values()), "colliding DI max")
 
 if failures:
     for f in failures[:40]:

@@ -723,6 +723,194 @@ static void parallel_trailing_blank_lines(void **state) {
     mg__buf_release(&text);
 }
 
+/* pandas' default na_values (pandas 2, as docs/data.md lists them). */
+static const char *const pandas_na[] = {
+    "",     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A",  "NA",       "NULL", "NaN",    "None",     "n/a",  "nan",  "null",
+};
+
+/* Each default spelling is null in a float, an int, a bool and a string
+ * column, quoted or not, and with blanks around it. */
+static void every_default_na_spelling(void **state) {
+    (void)state;
+    for (size_t k = 0; k < MG_ARRAY_LEN(pandas_na); k++) {
+        const char *w = pandas_na[k];
+        char text[256];
+        snprintf(text, sizeof text, "f,i,b,s,q\n1.5,1,true,a,x\n%s,%s,%s, %s\t,\"%s\"\n2.5,2,false,b,y\n",
+                 w, w, w, w, w);
+        mg_table *t = read_ok(text, NULL);
+        assert_int_equal(t->nrows, 3);
+        const mg_type want[] = {MG_TYPE_F64, MG_TYPE_I64, MG_TYPE_BOOL, MG_TYPE_STR, MG_TYPE_STR};
+        for (int c = 0; c < 5; c++) {
+            const mg_column *x = &t->cols[c];
+            if (x->type != want[c] || x->null_count != 1 || !mg_column_is_null(x, 1))
+                fail_msg("'%s' in column %s: type %d, %lld nulls", w, x->name, (int)x->type,
+                         (long long)x->null_count);
+        }
+        assert_true(t->cols[0].f64[2] == 2.5 && t->cols[1].i64[2] == 2);
+        assert_string_equal(str_at(col(t, "s"), 2), "b");
+        mg_table_free(t);
+    }
+}
+
+/* Near misses are text: the match is exact and case-sensitive, as in pandas,
+ * and a number column holding one becomes a string column. */
+static void na_near_misses_are_text(void **state) {
+    (void)state;
+    const char *miss[] = {"Null", "none", "NONE", "na", "Na", "#n/a", "N/a", "<na>", "NUL",
+                          "1.#ind", "#N/A  N/A", "-NA", "nil"};
+    for (size_t k = 0; k < MG_ARRAY_LEN(miss); k++) {
+        char text[128];
+        snprintf(text, sizeof text, "x,s\n0.5,a\n%s,%s\n", miss[k], miss[k]);
+        mg_table *t = read_ok(text, NULL);
+        for (int c = 0; c < 2; c++) {
+            const mg_column *x = &t->cols[c];
+            if (x->type != MG_TYPE_STR || x->null_count != 0)
+                fail_msg("'%s' in column %s: type %d, %lld nulls", miss[k], x->name,
+                         (int)x->type, (long long)x->null_count);
+            assert_string_equal(str_at(x, 1), miss[k]);
+        }
+        assert_string_equal(str_at(col(t, "x"), 0), "0.5");
+        mg_table_free(t);
+    }
+}
+
+/* NaN in a case or sign outside the list: null among numbers (a NaN is
+ * never stored), text in a string column; the same whatever the list. */
+static void nan_words_outside_the_list(void **state) {
+    (void)state;
+    const char *const only_q[] = {"?"};
+    const mg_read_options custom = {.na_values = only_q, .nna_values = 1};
+    const mg_read_options *opts[] = {NULL, &custom};
+    for (int o = 0; o < 2; o++) {
+        mg_table *t = read_ok("f,i,s\n1.5,1,a\nNAN,+nan,NAN\nnAn,-NAN,+nan\n2,3,b\n", opts[o]);
+        const mg_column *f = col(t, "f"), *i = col(t, "i"), *s = col(t, "s");
+        assert_int_equal(f->type, MG_TYPE_F64);
+        assert_int_equal(i->type, MG_TYPE_I64);
+        assert_int_equal(f->null_count, 2);
+        assert_int_equal(i->null_count, 2);
+        assert_true(mg_column_is_null(f, 1) && mg_column_is_null(f, 2));
+        assert_true(mg_column_is_null(i, 1) && mg_column_is_null(i, 2));
+        assert_true(f->f64[3] == 2.0 && i->i64[3] == 3);
+        assert_int_equal(s->type, MG_TYPE_STR);
+        assert_int_equal(s->null_count, 0);
+        assert_string_equal(str_at(s, 1), "NAN");
+        assert_string_equal(str_at(s, 2), "+nan");
+        mg_table_free(t);
+    }
+    /* With a list lacking nan, "nan" is still null among numbers, text among words. */
+    mg_table *t = read_ok("f,s\n1,nan\nnan,a\n", &custom);
+    assert_int_equal(col(t, "f")->type, MG_TYPE_I64);
+    assert_true(mg_column_is_null(col(t, "f"), 1));
+    assert_string_equal(str_at(col(t, "s"), 0), "nan");
+    mg_table_free(t);
+}
+
+/* --na-values replaces the list: listed words are null, the defaults are
+ * text, and without the empty item an empty field is an empty string. */
+static void na_values_replace_the_defaults(void **state) {
+    (void)state;
+    const char *const q_and_empty[] = {"?", ""};
+    mg_read_options o = {.na_values = q_and_empty, .nna_values = 2};
+    mg_table *t = read_ok("x,s,n\n1,NA,1\n?,?,?\n,,\n2,NULL,None\n", &o);
+    const mg_column *x = col(t, "x"), *s = col(t, "s"), *n = col(t, "n");
+    assert_int_equal(x->type, MG_TYPE_I64);
+    assert_int_equal(x->null_count, 2);
+    assert_true(mg_column_is_null(x, 1) && mg_column_is_null(x, 2));
+    assert_int_equal(s->type, MG_TYPE_STR);
+    assert_int_equal(s->null_count, 2);
+    assert_string_equal(str_at(s, 0), "NA");
+    assert_string_equal(str_at(s, 3), "NULL");
+    assert_int_equal(n->type, MG_TYPE_STR); /* "None" is a word now */
+    assert_string_equal(str_at(n, 3), "None");
+    mg_table_free(t);
+
+    /* Without "": an empty field is text, so its column is a string column. */
+    o.nna_values = 1;
+    t = read_ok("x,s\n1,a\n,\n?,?\n", &o);
+    x = col(t, "x");
+    s = col(t, "s");
+    assert_int_equal(x->type, MG_TYPE_STR);
+    assert_int_equal(x->null_count, 1);
+    assert_string_equal(str_at(x, 1), "");
+    assert_true(mg_column_is_null(x, 2));
+    assert_string_equal(str_at(s, 1), "");
+    mg_table_free(t);
+
+    /* An empty list: nothing is null but a NaN among numbers. */
+    o.nna_values = 0;
+    t = read_ok("x,s\n1.5,NA\nnan,\n", &o);
+    assert_int_equal(col(t, "x")->null_count, 1);
+    assert_int_equal(col(t, "s")->null_count, 0);
+    assert_string_equal(str_at(col(t, "s"), 1), "");
+    mg_table_free(t);
+
+    /* A word that could never match a field is refused. */
+    const char *const bad[][1] = {{" NA"}, {"NA\t"}, {"a\"b"}, {"a,b"}, {"a\nb"}};
+    for (size_t k = 0; k < MG_ARRAY_LEN(bad); k++) {
+        mg_read_options b = {.na_values = bad[k], .nna_values = 1};
+        char want[256];
+        snprintf(want, sizeof want,
+                 "data.csv: missing-value word '%s' could never match a cell; expected at most 63 "
+                 "bytes without '\"', ',', line ends or blanks at either end",
+                 bad[k][0]);
+        char *nl = strchr(want, '\n');
+        if (nl != NULL)
+            *nl = ' '; /* error messages are one line */
+        expect_error("x\n1\n", &b, MG_ERR_USAGE, want);
+    }
+    char longw[80];
+    memset(longw, 'z', 64);
+    longw[64] = '\0';
+    const char *const lw[] = {longw};
+    mg_read_options b = {.na_values = lw, .nna_values = 1};
+    expect_error("x\n1\n", &b, MG_ERR_USAGE,
+                 "data.csv: missing-value word "
+                 "'zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...' could never "
+                 "match a cell; expected at most 63 bytes without '\"', ',', line ends or blanks at "
+                 "either end");
+}
+
+/* The chunked parallel parse gives the serial table on data full of missing
+ * spellings, NaN words and near misses, with the default and a custom list. */
+static void parallel_equals_serial_with_na_words(void **state) {
+    (void)state;
+    const char *words[] = {"NULL", "None", "#N/A", "n/a", "<NA>", "NAN", "+nan", "Null", "?", "",
+                           "-1.#IND", "nan"};
+    const char *const custom_list[] = {"?", "Null", ""};
+    uint64_t seed = 99;
+    mg__buf text = {0};
+    mg__buf_puts(&text, "id,x,n,s\n");
+    for (int r = 0; r < 40000; r++) {
+        uint64_t u = next_rand(&seed);
+        const char *w = words[(u >> 8) % MG_ARRAY_LEN(words)];
+        const char *w2 = words[(u >> 16) % MG_ARRAY_LEN(words)];
+        if (r < 30000 && (u & 3) == 0)
+            mg__buf_printf(&text, "%d,%s,%d,%s\n", r, w, (int)(u % 7), w2);
+        else if ((u & 3) == 0)
+            mg__buf_printf(&text, "%d,%s,%s,word%d\n", r, w, w2, (int)(u % 9));
+        else
+            mg__buf_printf(&text, "%d,%.3f,%d,cat%d\n", r, (double)(u % 1000) / 7, (int)(u % 5),
+                           (int)(u % 4));
+    }
+    for (int list = 0; list < 2; list++) {
+        mg_read_options o1 = {.threads = 1}, o4 = {.threads = 4};
+        if (list) {
+            o1.na_values = o4.na_values = custom_list;
+            o1.nna_values = o4.nna_values = 3;
+        }
+        mg_table *a = NULL, *b = NULL;
+        mg_error err = {0};
+        assert_int_equal(mg__csv_read(text.data, text.len, "na.csv", &o1, 0, &a, &err), MG_OK);
+        assert_int_equal(mg__csv_read(text.data, text.len, "na.csv", &o4, 20000, &b, &err), MG_OK);
+        assert_true(a->cols[1].null_count > 0 && a->cols[3].null_count > 0);
+        assert_tables_equal(a, b);
+        mg_table_free(a);
+        mg_table_free(b);
+    }
+    mg__buf_release(&text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(infers_each_type),
@@ -742,6 +930,11 @@ int main(void) {
         cmocka_unit_test(parallel_reports_first_error),
         cmocka_unit_test(parallel_matches_serial_on_random_input),
         cmocka_unit_test(parallel_trailing_blank_lines),
+        cmocka_unit_test(every_default_na_spelling),
+        cmocka_unit_test(na_near_misses_are_text),
+        cmocka_unit_test(nan_words_outside_the_list),
+        cmocka_unit_test(na_values_replace_the_defaults),
+        cmocka_unit_test(parallel_equals_serial_with_na_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

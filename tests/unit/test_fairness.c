@@ -228,7 +228,8 @@ static void single_and_tiny_groups(void **state) {
     assert_non_null(strstr(dp->ratio.null_reason, "only one group"));
     assert_int_equal(f.verdict, MG_VERDICT_INCONCLUSIVE);
     char *json = mg_fairness_json(&f, NULL, NULL);
-    assert_non_null(strstr(json, "\"excluded_groups\": {\n    \"g\": {\n      \"b\": 2\n    }"));
+    assert_non_null(strstr(json, "\"excluded_groups\": {\n    \"g\": [\n      {\n        \"value\": "
+                                 "\"b\",\n        \"n\": 2\n      }\n    ]"));
     free(json);
     mg_fairness_release(&f);
     /* Every group too small. */
@@ -462,6 +463,84 @@ static void bootstrap_decisions(void **state) {
     assert_true(lo1 > 0.8 && lo2 < 0.8 && lo3 < 0.8);
 }
 
+/* Values that collided as JSON keys: the text "(null)" next to a missing
+ * value, a value holding '|', and two intersections that both join to
+ * "a|b|c". Each stays its own group, with its own figures, written as a
+ * structured value; the reference is chosen by value, never by label. */
+static void colliding_group_values(void **state) {
+    (void)state;
+    /* g: "(null)" rows 0-1, missing rows 2-3, "a|b" rows 4-5, "a" rows 6-7;
+     * h: "c" except "b|c" for rows 6-7, so (a|b, c) and (a, b|c) both show
+     * as "a|b|c". Predictions differ per group so that a lost group shows. */
+    const char *g[] = {"(null)", "(null)", NULL, NULL, "a|b", "a|b", "a", "a"};
+    const char *h[] = {"c", "c", "c", "c", "c", "c", "b|c", "b|c"};
+    static uint8_t y[] = {1, 0, 1, 0, 1, 0, 1, 0};
+    static double p[] = {1, 1, 0, 0, 1, 0, 0, 0};
+    fixture fx;
+    fixture_init(&fx, 8);
+    add_strings(&fx, "g", g, 8);
+    add_strings(&fx, "h", h, 8);
+    mg_targets t = binary(y, p, NULL, 8);
+    mg_fairness_options o = opts_small();
+    o.intersectional = true;
+    o.reference_attr = "g";
+    o.reference_group = "(null)";
+    const char *attrs[] = {"g", "h"};
+    mg_fairness f;
+    mg_error err;
+    assert_int_equal(mg_fairness_compute(&t, &fx.table, attrs, 2, &o, &f, &err), MG_OK);
+    const mg_fairness_attr *a = &f.attrs[0];
+    assert_int_equal(a->ngroups, 4); /* "(null)", "a", "a|b", missing */
+    assert_string_equal(a->groups[0].values[0], "(null)");
+    assert_null(a->groups[3].values[0]);
+    assert_true(fabs(a->groups[0].selection_rate.value.v - 1.0) < EPS);
+    assert_true(fabs(a->groups[3].selection_rate.value.v - 0.0) < EPS);
+    assert_int_equal(a->reference, 0); /* the text "(null)", not the missing group */
+    const mg_fairness_attr *x = &f.attrs[2];
+    assert_int_equal(x->nparts, 2);
+    assert_int_equal(x->ngroups, 4);
+    int both = 0;
+    for (int k = 0; k < x->ngroups; k++)
+        both += strcmp(x->groups[k].name, "a|b|c") == 0;
+    assert_int_equal(both, 2);
+
+    char *json = mg_fairness_json(&f, NULL, NULL);
+    assert_non_null(json);
+    /* Values, not keys: every group is an entry of the "groups" array. */
+    assert_null(strstr(json, "\"(null)\": {"));
+    assert_null(strstr(json, "\"a|b\": {"));
+    assert_non_null(strstr(json, "\"value\": \"(null)\""));
+    assert_non_null(strstr(json, "\"value\": null"));
+    assert_non_null(strstr(json, "\"value\": \"a|b\""));
+    assert_non_null(strstr(json, "\"value\": [\n            \"a\",\n            \"b|c\"\n"));
+    assert_non_null(strstr(json, "\"value\": [\n            \"a|b\",\n            \"c\"\n"));
+    assert_non_null(strstr(json, "\"value\": [\n            null,\n            \"c\"\n"));
+    assert_non_null(strstr(json, "\"attributes\": [\n        \"g\",\n        \"h\"\n      ]"));
+    assert_non_null(strstr(json, "\"reference\": \"(null)\""));
+    free(json);
+    mg_fairness_release(&f);
+
+    /* The missing group is the reference only when asked for as missing. */
+    o.reference_group = NULL;
+    o.reference_missing = true;
+    assert_int_equal(mg_fairness_compute(&t, &fx.table, attrs, 2, &o, &f, &err), MG_OK);
+    assert_int_equal(f.attrs[0].reference, 3);
+    json = mg_fairness_json(&f, NULL, NULL);
+    assert_non_null(strstr(json, "\"reference\": null"));
+    free(json);
+    mg_fairness_release(&f);
+
+    /* A reference on the intersection is refused, as is a column named like it. */
+    o.reference_missing = false;
+    o.reference_attr = "g|h";
+    o.reference_group = "a|b|c";
+    assert_int_equal(mg_fairness_compute(&t, &fx.table, attrs, 2, &o, &f, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "reference attribute 'g|h' is not among the protected "
+                                  "attributes (a reference group is for one attribute, not the "
+                                  "intersection)");
+    fixture_release(&fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(between_groups_by_hand),
@@ -469,6 +548,7 @@ int main(void) {
         cmocka_unit_test(single_and_tiny_groups),
         cmocka_unit_test(nulls_ints_bools_and_intersection),
         cmocka_unit_test(reference_and_weights),
+        cmocka_unit_test(colliding_group_values),
         cmocka_unit_test(regression_groups),
         cmocka_unit_test(bad_input),
         cmocka_unit_test(holm_by_hand),
