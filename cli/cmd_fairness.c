@@ -127,6 +127,7 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
+        MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -273,7 +274,7 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
-        mg_provenance prov = {data, data_sha, model_arg, mg_model_sha256(model)};
+        mg_provenance prov = {data, data_sha, mg_model_source(model), mg_model_sha256(model)};
         size_t len = 0;
         char *json = mg_fairness_json(&result, &prov, &len);
         if (json == NULL) {
