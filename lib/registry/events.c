@@ -346,15 +346,18 @@ static mg_status compare_table(mg_registry *reg, const char *table, const char *
     return MG_OK;
 }
 
-static mg_status check_blob(mg_registry *reg, const char *digest, const char *what,
-                            int64_t seq, problems *p, int64_t *nblobs) {
+/* Checks each blob once: *seen holds the digests checked so far. */
+static void check_blob(mg_registry *reg, const char *digest, const char *what, int64_t seq,
+                       problems *p, const char **seen, int64_t *nblobs) {
     if (digest == NULL || digest[0] == '\0')
-        return MG_OK;
+        return;
+    for (int64_t i = 0; i < *nblobs; i++)
+        if (strcmp(seen[i], digest) == 0)
+            return;
     mg_error e;
     if (mg__blob_check(reg, digest, &e) != MG_OK)
         problem(p, "%s (the %s of event %" PRId64 ")", e.text, what, seq);
-    (*nblobs)++;
-    return MG_OK;
+    seen[(*nblobs)++] = digest;
 }
 
 mg_status mg_registry_verify(mg_registry *reg, void (*fn)(void *ctx, const char *line), void *ctx,
@@ -429,12 +432,16 @@ mg_status mg_registry_verify(mg_registry *reg, void (*fn)(void *ctx, const char 
     if (st == MG_OK)
         st = compare_table(reg, "trusted_keys", "fingerprint, pem", &p, err);
     int64_t nblobs = 0;
+    const char **seen = mg__calloc((size_t)(3 * n + 1), sizeof *seen);
+    if (st == MG_OK && seen == NULL)
+        st = mg__nomem(err, "the blob list");
     for (int64_t i = 0; st == MG_OK && i < n; i++) {
         if (strcmp(ev[i].action, "push") == 0)
-            check_blob(reg, ev[i].digest, "model", ev[i].seq, &p, &nblobs);
-        check_blob(reg, ev[i].evidence_sha256, "evidence", ev[i].seq, &p, &nblobs);
-        check_blob(reg, ev[i].signature_sha256, "signature", ev[i].seq, &p, &nblobs);
+            check_blob(reg, ev[i].digest, "model", ev[i].seq, &p, seen, &nblobs);
+        check_blob(reg, ev[i].evidence_sha256, "evidence", ev[i].seq, &p, seen, &nblobs);
+        check_blob(reg, ev[i].signature_sha256, "signature", ev[i].seq, &p, seen, &nblobs);
     }
+    free(seen);
     sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.versions; DROP TABLE IF EXISTS temp.stages;"
                           "DROP TABLE IF EXISTS temp.trusted_keys",
                  NULL, NULL, NULL);
