@@ -128,7 +128,10 @@ static int sub_fetch(int argc, char **argv) {
             mg_registry_fetch(reg, &ver, output, &err) != MG_OK) {
             rc = fail(&err);
         } else {
-            printf("%s/%s\n", output, ver.filename);
+            size_t n = strlen(output);
+            while (n > 1 && output[n - 1] == '/')
+                n--;
+            printf("%.*s/%s\n", (int)n, output, ver.filename);
             fprintf(stderr, "modelgate registry: fetched %s v%lld (sha256 %s, verified)\n",
                     ver.name, (long long)ver.version, ver.digest);
         }
@@ -266,7 +269,7 @@ static int sub_history(int argc, char **argv) {
 }
 
 static void print_problem(void *ctx, const char *line) {
-    (void)ctx;
+    (*(int *)ctx)++;
     fprintf(stderr, "modelgate registry verify: %s\n", line);
 }
 
@@ -283,11 +286,15 @@ static int sub_verify(int argc, char **argv) {
     if (rc == 0) {
         mg_error err;
         int64_t nev = 0, nblobs = 0;
-        mg_status st = mg_registry_verify(reg, print_problem, NULL, &nev, &nblobs, &err);
+        int nproblems = 0;
+        mg_status st = mg_registry_verify(reg, print_problem, &nproblems, &nev, &nblobs, &err);
         if (st == MG_OK) {
             printf("ok: %lld events, %lld blobs verified\n", (long long)nev, (long long)nblobs);
         } else if (st == MG_ERR_DATA) {
-            fprintf(stderr, "modelgate registry verify: FAILED: %s\n", err.text);
+            /* The last line says why: the one problem, or how many and the first. */
+            if (nproblems > 1)
+                fprintf(stderr, "modelgate registry verify: %d problems; the first: %s\n",
+                        nproblems, err.text);
             rc = MG_EXIT_FAIL;
         } else {
             rc = fail(&err);

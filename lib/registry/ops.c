@@ -241,8 +241,11 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
                         v->name, v->version);
     }
     st = mg__mkdirs(outdir, err);
+    size_t dlen = strlen(outdir);
+    while (dlen > 1 && outdir[dlen - 1] == '/')
+        dlen--;
     mg__buf p = {0};
-    mg__buf_printf(&p, "%s/%s", outdir, v->filename);
+    mg__buf_printf(&p, "%.*s/%s", (int)dlen, outdir, v->filename);
     char *target = mg__buf_detach(&p);
     if (st == MG_OK)
         st = target ? mg__durable_write(target, f.data, f.size, err) : mg__nomem(err, "a path");
@@ -260,8 +263,7 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
     if (text == NULL)
         return mg__nomem(err, "meta.json");
     mg__buf mp = {0};
-    mg__buf_printf(&mp, "%s/meta.json", outdir);
-    mg__buf_puts(&mp, "");
+    mg__buf_printf(&mp, "%.*s/meta.json", (int)dlen, outdir);
     char *mpath = mg__buf_detach(&mp);
     mg__buf body = {0};
     mg__buf_puts(&body, text);
