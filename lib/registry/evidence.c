@@ -119,11 +119,17 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
     return st;
 }
 
+/* An encrypted key is refused rather than prompting on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u) {
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 mg_status mg_sign_file(const char *path, const char *key, mg_error *err) {
     mg__file kf;
     MG_TRY(mg__file_map(key, &kf, err));
     BIO *in = BIO_new_mem_buf(kf.data, (int)kf.size);
-    EVP_PKEY *k = in ? PEM_read_bio_PrivateKey(in, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = in ? PEM_read_bio_PrivateKey(in, NULL, no_passphrase, NULL) : NULL;
     BIO_free(in);
     mg__file_unmap(&kf);
     if (k == NULL)

@@ -204,6 +204,14 @@ refused "model 'churn' has no version 9 (latest is v2)" promote churn 9 --stage 
 refused "is not valid" push "../evil" model.json
 refused "no registry here" verify --registry "$work/none"
 [ -e x ] && fail "a refused fetch created its output"
+# The schema: an empty database is migrated on open, a newer one refused.
+mkdir -p old && sqlite3 old/registry.db 'PRAGMA user_version = 0; CREATE TABLE t(x)'
+run 0 verify --registry "$work/old"
+[ "$(sqlite3 old/registry.db 'PRAGMA user_version')" = 1 ] || fail "an old registry was not migrated"
+mkdir -p new && sqlite3 new/registry.db 'PRAGMA user_version = 99; CREATE TABLE t(x)'
+refused "schema version 99 is newer than this modelgate's (1)" verify --registry "$work/new"
+echo 'not a database, at all, no; just forty bytes and more than that' >new/registry.db
+refused "registry.db" list --registry "$work/new"
 
 # ---- signed evidence ----
 openssl genpkey -algorithm ed25519 -out ci.pem 2>/dev/null && openssl pkey -in ci.pem -pubout -out ci.pub 2>/dev/null
@@ -212,6 +220,10 @@ fpr=$(openssl pkey -pubin -in ci.pub -outform DER 2>/dev/null | sha256sum | cut 
 run 0 trust add ci.pub
 [ "$(cat out)" = "trusted key sha256 $fpr" ] || fail "trust add printed '$(cat out)', expected fingerprint $fpr"
 refused "holds a private key" trust add ci.pem
+openssl genpkey -algorithm ed25519 -aes-128-cbc -pass pass:secret -out locked.pem 2>/dev/null
+refused "not an unencrypted PEM private key" sign pass1.json --sign-key locked.pem </dev/null
+openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 -out rsa.pem 2>/dev/null
+refused "not an Ed25519 key" sign pass1.json --sign-key rsa.pem
 grep -qF "$(sed -n 2p ci.pem)" err && fail "trust add printed the private key"
 refused "is not signed: the registry trusts 1 key and pass2.json.sig is missing" \
   promote churn 2 --stage production --evidence pass2.json
