@@ -172,8 +172,11 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
-        mg_compare_provenance prov = {r->data,  data_sha, mg_model_source(models[0]),
-                                      mg_model_sha256(models[0]), mg_model_source(models[1]),
+        mg_compare_provenance prov = {r->data,
+                                      data_sha,
+                                      mg_model_source(models[0]),
+                                      mg_model_sha256(models[0]),
+                                      mg_model_source(models[1]),
                                       mg_model_sha256(models[1])};
         rc = decide(r, &c, targets, &prov, rules, nrules);
     } else {

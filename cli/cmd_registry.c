@@ -22,10 +22,12 @@ static const char *registry_dir = NULL;
 static const char *reason = NULL;
 
 #define REGISTRY_OPT                                                                               \
-    {"registry", MG_OPT_STRING, &registry_dir, "DIR",                                              \
-     "the registry (default $MODELGATE_REGISTRY, else .modelgate/registry)", false, false}
+    {                                                                                              \
+        "registry", MG_OPT_STRING, &registry_dir, "DIR",                                           \
+            "the registry (default $MODELGATE_REGISTRY, else .modelgate/registry)", false, false   \
+    }
 #define REASON_OPT                                                                                 \
-    {"reason", MG_OPT_STRING, &reason, "TEXT", "why, recorded in the event", false, false}
+    { "reason", MG_OPT_STRING, &reason, "TEXT", "why, recorded in the event", false, false }
 
 static int fail(const mg_error *err) {
     return mg_cli_fail("registry", err);
@@ -66,10 +68,11 @@ static int parse_version(const char *s, int64_t *v) {
 static const char push_syn[] = "NAME FILE: store FILE as the next version of model NAME; prints it";
 static int sub_push(int argc, char **argv) {
     mg_strlist meta = {0}, pos = {0};
-    mg_opt opts[] = {REGISTRY_OPT,
-                     {"meta", MG_OPT_LIST, &meta, "KEY=VALUE", "metadata (repeatable)", false,
-                      false},
-                     REASON_OPT, MG_OPT_END_ENTRY};
+    mg_opt opts[] = {
+        REGISTRY_OPT,
+        {"meta", MG_OPT_LIST, &meta, "KEY=VALUE", "metadata (repeatable)", false, false},
+        REASON_OPT,
+        MG_OPT_END_ENTRY};
     int rc = parse("registry push", push_syn, opts, argc, argv, &pos, 2, "NAME FILE");
     mg_registry *reg = NULL;
     if (rc == 0)
@@ -99,12 +102,12 @@ static const char fetch_syn[] =
 static int sub_fetch(int argc, char **argv) {
     mg_strlist pos = {0};
     const char *stage = NULL, *version = NULL, *output = NULL;
-    mg_opt opts[] = {REGISTRY_OPT,
-                     {"stage", MG_OPT_STRING, &stage, "STAGE", "the version this stage holds",
-                      false, false},
-                     {"version", MG_OPT_STRING, &version, "N", "version N (or vN)", false, false},
-                     {"output", MG_OPT_STRING, &output, "DIR", "where to write", true, false},
-                     MG_OPT_END_ENTRY};
+    mg_opt opts[] = {
+        REGISTRY_OPT,
+        {"stage", MG_OPT_STRING, &stage, "STAGE", "the version this stage holds", false, false},
+        {"version", MG_OPT_STRING, &version, "N", "version N (or vN)", false, false},
+        {"output", MG_OPT_STRING, &output, "DIR", "where to write", true, false},
+        MG_OPT_END_ENTRY};
     int rc = parse("registry fetch", fetch_syn, opts, argc, argv, &pos, 1, "NAME");
     int64_t v = 0;
     if (rc == 0 && stage != NULL && version != NULL) {
@@ -112,8 +115,7 @@ static int sub_fetch(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
     }
     if (rc == 0 && version != NULL && parse_version(version, &v) != 0) {
-        fprintf(stderr, "modelgate registry fetch: --version expects N or vN, got '%s'\n",
-                version);
+        fprintf(stderr, "modelgate registry fetch: --version expects N or vN, got '%s'\n", version);
         rc = MG_EXIT_USAGE;
     }
     if (rc == 0 && stage == NULL && version == NULL)
@@ -148,13 +150,13 @@ static const char promote_syn[] =
 static int sub_promote(int argc, char **argv) {
     mg_strlist pos = {0};
     const char *stage = NULL, *evidence = NULL;
-    mg_opt opts[] = {REGISTRY_OPT,
-                     {"stage", MG_OPT_STRING, &stage, "STAGE", "staging, production, ...", true,
-                      false},
-                     {"evidence", MG_OPT_STRING, &evidence, "gate.json",
-                      "the passing gate result (and gate.json.sig when keys are trusted)", false,
-                      false},
-                     REASON_OPT, MG_OPT_END_ENTRY};
+    mg_opt opts[] = {
+        REGISTRY_OPT,
+        {"stage", MG_OPT_STRING, &stage, "STAGE", "staging, production, ...", true, false},
+        {"evidence", MG_OPT_STRING, &evidence, "gate.json",
+         "the passing gate result (and gate.json.sig when keys are trusted)", false, false},
+        REASON_OPT,
+        MG_OPT_END_ENTRY};
     int rc = parse("registry promote", promote_syn, opts, argc, argv, &pos, 2, "NAME VERSION");
     int64_t v = 0;
     if (rc == 0 && parse_version(pos.items[1], &v) != 0) {
@@ -171,8 +173,8 @@ static int sub_promote(int argc, char **argv) {
         if (mg_registry_promote(reg, pos.items[0], v, stage, evidence, reason, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: %s v%lld is now %s\n", pos.items[0],
-                    (long long)v, stage);
+            fprintf(stderr, "modelgate registry: %s v%lld is now %s\n", pos.items[0], (long long)v,
+                    stage);
     }
     mg_registry_close(reg);
     mg_strlist_release(&pos);
@@ -184,10 +186,11 @@ static const char rollback_syn[] =
 static int sub_rollback(int argc, char **argv) {
     mg_strlist pos = {0};
     const char *stage = NULL;
-    mg_opt opts[] = {REGISTRY_OPT,
-                     {"stage", MG_OPT_STRING, &stage, "STAGE", "the stage to roll back", true,
-                      false},
-                     REASON_OPT, MG_OPT_END_ENTRY};
+    mg_opt opts[] = {
+        REGISTRY_OPT,
+        {"stage", MG_OPT_STRING, &stage, "STAGE", "the stage to roll back", true, false},
+        REASON_OPT,
+        MG_OPT_END_ENTRY};
     int rc = parse("registry rollback", rollback_syn, opts, argc, argv, &pos, 1, "NAME");
     mg_registry *reg = NULL;
     if (rc == 0)
@@ -338,10 +341,10 @@ static const char export_syn[] =
 static int sub_export(int argc, char **argv) {
     mg_strlist pos = {0};
     const char *output = NULL;
-    mg_opt opts[] = {REGISTRY_OPT,
-                     {"output", MG_OPT_STRING, &output, "FILE.tar", "the tar to write", true,
-                      false},
-                     MG_OPT_END_ENTRY};
+    mg_opt opts[] = {
+        REGISTRY_OPT,
+        {"output", MG_OPT_STRING, &output, "FILE.tar", "the tar to write", true, false},
+        MG_OPT_END_ENTRY};
     int rc = parse("registry export", export_syn, opts, argc, argv, &pos, 1, "NAME");
     mg_registry *reg = NULL;
     if (rc == 0)
@@ -352,8 +355,8 @@ static int sub_export(int argc, char **argv) {
         if (mg_registry_export(reg, pos.items[0], output, &n, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: exported %s (%lld events) to %s\n",
-                    pos.items[0], (long long)n, output);
+            fprintf(stderr, "modelgate registry: exported %s (%lld events) to %s\n", pos.items[0],
+                    (long long)n, output);
     }
     mg_registry_close(reg);
     mg_strlist_release(&pos);
@@ -401,11 +404,11 @@ static int sub_sign(int argc, char **argv) {
 }
 
 static const sub subs[] = {
-    {"push", sub_push, push_syn},         {"fetch", sub_fetch, fetch_syn},
+    {"push", sub_push, push_syn},          {"fetch", sub_fetch, fetch_syn},
     {"promote", sub_promote, promote_syn}, {"rollback", sub_rollback, rollback_syn},
-    {"list", sub_list, list_syn},         {"history", sub_history, history_syn},
-    {"verify", sub_verify, verify_syn},   {"trust", sub_trust, trust_syn},
-    {"export", sub_export, export_syn},   {"import", sub_import, import_syn},
+    {"list", sub_list, list_syn},          {"history", sub_history, history_syn},
+    {"verify", sub_verify, verify_syn},    {"trust", sub_trust, trust_syn},
+    {"export", sub_export, export_syn},    {"import", sub_import, import_syn},
     {"sign", sub_sign, sign_syn},
 };
 
@@ -439,7 +442,8 @@ int cmd_registry(int argc, char **argv) {
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(subs[i].name, argv[1]) == 0)
             return subs[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "modelgate registry: unknown subcommand '%s' (see 'modelgate registry --help')\n",
+    fprintf(stderr,
+            "modelgate registry: unknown subcommand '%s' (see 'modelgate registry --help')\n",
             argv[1]);
     return MG_EXIT_USAGE;
 }

@@ -17,8 +17,11 @@ int mg_cli_write_file(const char *command, const char *path, const char *data, s
  * MG_CLI_SIGN_KEY_OPTION in their option table to set it. */
 extern const char *mg_cli_sign_key;
 #define MG_CLI_SIGN_KEY_OPTION                                                                     \
-    {"sign-key", MG_OPT_STRING, &mg_cli_sign_key, "KEY.pem",                                       \
-     "sign the output with this Ed25519 key into OUTPUT.sig (for registry promote)", false, false}
+    {                                                                                              \
+        "sign-key", MG_OPT_STRING, &mg_cli_sign_key, "KEY.pem",                                    \
+            "sign the output with this Ed25519 key into OUTPUT.sig (for registry promote)", false, \
+            false                                                                                  \
+    }
 
 /* Signs path with mg_cli_sign_key into path.sig when a key is set. Returns 0,
  * or prints one line and returns 2. The key never appears in the output. */

@@ -50,11 +50,11 @@ MG_API const char *mg_registry_who(void);
  * mg_registry_version_release. */
 typedef struct mg_registry_version {
     char *name;
-    int64_t version; /* 1, 2, ... per model */
-    char digest[65]; /* sha256 of the model file, lowercase hex */
-    char *filename;  /* the pushed file's base name */
-    int64_t size;    /* bytes */
-    char *meta_json; /* {"k": "v", ...} from --meta */
+    int64_t version;  /* 1, 2, ... per model */
+    char digest[65];  /* sha256 of the model file, lowercase hex */
+    char *filename;   /* the pushed file's base name */
+    int64_t size;     /* bytes */
+    char *meta_json;  /* {"k": "v", ...} from --meta */
     char *created_at; /* UTC, ISO 8601 */
     char *created_by;
 } mg_registry_version;
@@ -115,8 +115,8 @@ MG_API mg_status mg_registry_rollback(mg_registry *reg, const char *name, const 
 /* Trusts the Ed25519 public key in the PEM file `pubkey` (a private key is
  * refused, and never echoed). Writes its fingerprint (sha256 of the DER
  * public key, hex) into fingerprint. Trusting a key again is a no-op. */
-MG_API mg_status mg_registry_trust_add(mg_registry *reg, const char *pubkey,
-                                       char fingerprint[65], mg_error *err);
+MG_API mg_status mg_registry_trust_add(mg_registry *reg, const char *pubkey, char fingerprint[65],
+                                       mg_error *err);
 
 /* One row of mg_registry_list: the latest version of a model and its stages
  * ("production=v3,staging=v4", "" when none). Borrowed for the callback. */

@@ -118,8 +118,8 @@ static mg_status add_blob(mg_registry *reg, struct archive *a, const char *diges
     return st;
 }
 
-mg_status mg_registry_export(mg_registry *reg, const char *name, const char *path,
-                             int64_t *nevents, mg_error *err) {
+mg_status mg_registry_export(mg_registry *reg, const char *name, const char *path, int64_t *nevents,
+                             mg_error *err) {
     mg__event *ev = NULL;
     int64_t n = 0;
     MG_TRY(mg__sql_exec(reg, "BEGIN", err)); /* one snapshot */
@@ -154,7 +154,8 @@ mg_status mg_registry_export(mg_registry *reg, const char *name, const char *pat
     else if (fd < 0)
         st = mg__fail(err, MG_ERR_IO, "%s: cannot create a temporary file: %s", path,
                       strerror(errno));
-    else if ((a = archive_write_new()) == NULL || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+    else if ((a = archive_write_new()) == NULL ||
+             archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
              archive_write_open_fd(a, fd) != ARCHIVE_OK)
         st = mg__fail(err, MG_ERR_IO, "%s: cannot start the tar: %s", path,
                       a ? archive_error_string(a) : "out of memory");
@@ -306,9 +307,8 @@ mg_status mg_registry_import(mg_registry *reg, const char *path, char **name, in
             mg__sha256_hex(data, (size_t)size, got_sha);
             if (strcmp(got_sha, b.digest) != 0) {
                 free(data);
-                st = mg__fail(err, MG_ERR_DATA,
-                              "%s: blob %s was altered: its content hashes to %s", path, ename,
-                              got_sha);
+                st = mg__fail(err, MG_ERR_DATA, "%s: blob %s was altered: its content hashes to %s",
+                              path, ename, got_sha);
                 break;
             }
             blob_in *g = mg__realloc_array(s.blobs, (size_t)s.nblobs + 1, sizeof *g);
@@ -336,8 +336,8 @@ mg_status mg_registry_import(mg_registry *reg, const char *path, char **name, in
         mg__event *e = &s.ev[i];
         char want[65];
         mg__event_hash(e, want);
-        if (strcmp(e->name, s.ev[0].name) != 0 || !mg__registry_name_ok(e->name) ||
-            e->n != i + 1 || strcmp(e->prev_hash, i == 0 ? zero : s.ev[i - 1].hash) != 0)
+        if (strcmp(e->name, s.ev[0].name) != 0 || !mg__registry_name_ok(e->name) || e->n != i + 1 ||
+            strcmp(e->prev_hash, i == 0 ? zero : s.ev[i - 1].hash) != 0)
             st = mg__fail(err, MG_ERR_DATA,
                           "%s: events.jsonl line %" PRId64 " does not follow the line before it "
                           "(broken chain)",

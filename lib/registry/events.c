@@ -5,8 +5,9 @@
 #include <openssl/evp.h>
 
 void mg__event_release(mg__event *e) {
-    char **s[] = {&e->name, &e->action, &e->stage, &e->digest, &e->filename, &e->meta, &e->who,
-                  &e->at, &e->why, &e->evidence_sha256, &e->signature_sha256, &e->signer};
+    char **s[] = {
+        &e->name, &e->action, &e->stage, &e->digest,          &e->filename,         &e->meta,
+        &e->who,  &e->at,     &e->why,   &e->evidence_sha256, &e->signature_sha256, &e->signer};
     for (size_t i = 0; i < MG_ARRAY_LEN(s); i++) {
         free(*s[i]);
         *s[i] = NULL;
@@ -73,8 +74,8 @@ mg_status mg__event_insert(mg_registry *reg, const mg__event *e, mg_error *err) 
     for (int i = 0; i < 3; i++)
         sqlite3_bind_text(s, 6 + i, rest[i], -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 9, e->size);
-    const char *more[] = {e->meta,   e->who,         e->at,     e->why,
-                          e->evidence_sha256, e->signature_sha256, e->signer};
+    const char *more[] = {e->meta,  e->who, e->at, e->why, e->evidence_sha256, e->signature_sha256,
+                          e->signer};
     for (int i = 0; i < 7; i++)
         sqlite3_bind_text(s, 10 + i, more[i], -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 17, e->prev_hash, -1, SQLITE_STATIC);
@@ -138,8 +139,7 @@ static int run(mg_registry *reg, const char *sql, const char *fmt, ...) {
 }
 
 /* Applies to the tables of `schema` ("main" or "temp"). */
-static mg_status apply_to(mg_registry *reg, const mg__event *e, const char *schema,
-                          mg_error *err) {
+static mg_status apply_to(mg_registry *reg, const mg__event *e, const char *schema, mg_error *err) {
     char sql[512];
     int rc = SQLITE_OK;
     if (strcmp(e->action, "push") == 0) {
@@ -155,8 +155,7 @@ static mg_status apply_to(mg_registry *reg, const mg__event *e, const char *sche
                  "(SELECT coalesce(max(position), 0) + 1 FROM %s.stages WHERE name = ? AND "
                  "stage = ?), ?)",
                  schema, schema);
-        rc = run(reg, sql, "tttti", e->name, e->stage, e->name,
-                 e->stage, e->version);
+        rc = run(reg, sql, "tttti", e->name, e->stage, e->name, e->stage, e->version);
     } else if (strcmp(e->action, "rollback") == 0) {
         snprintf(sql, sizeof sql,
                  "DELETE FROM %s.stages WHERE name = ? AND stage = ? AND position = (SELECT "
@@ -165,8 +164,7 @@ static mg_status apply_to(mg_registry *reg, const mg__event *e, const char *sche
         rc = run(reg, sql, "tttt", e->name, e->stage, e->name, e->stage);
     } else if (strcmp(e->action, "trust") == 0) {
         snprintf(sql, sizeof sql,
-                 "INSERT OR IGNORE INTO %s.trusted_keys (fingerprint, pem) VALUES (?, ?)",
-                 schema);
+                 "INSERT OR IGNORE INTO %s.trusted_keys (fingerprint, pem) VALUES (?, ?)", schema);
         rc = run(reg, sql, "tt", e->digest, e->meta ? e->meta : "");
     } else {
         return mg__fail(err, MG_ERR_DATA, "%s: event %" PRId64 " has an unknown action '%s'",
@@ -267,9 +265,9 @@ mg_status mg_registry_history(mg_registry *reg, const char *name, mg_registry_ev
     }
     for (int64_t i = 0; i < n; i++) {
         const mg__event *e = &ev[i];
-        mg_registry_event pub = {e->seq,   e->name,  e->action, e->version, e->from_version,
-                                 e->stage, e->digest, e->who,   e->at,      e->why,
-                                 e->evidence_sha256, e->signer, e->hash};
+        mg_registry_event pub = {
+            e->seq, e->name, e->action, e->version,         e->from_version, e->stage, e->digest,
+            e->who, e->at,   e->why,    e->evidence_sha256, e->signer,       e->hash};
         fn(ctx, &pub);
     }
     free_events(ev, n);
@@ -323,8 +321,8 @@ static void problem(problems *p, const char *fmt, ...) {
 }
 
 /* The rows of one table that the other lacks, as problems. */
-static mg_status compare_table(mg_registry *reg, const char *table, const char *cols,
-                               problems *p, mg_error *err) {
+static mg_status compare_table(mg_registry *reg, const char *table, const char *cols, problems *p,
+                               mg_error *err) {
     const char *dirs[2][2] = {{"main", "temp"}, {"temp", "main"}};
     for (int d = 0; d < 2; d++) {
         char sql[512];
@@ -442,8 +440,9 @@ mg_status mg_registry_verify(mg_registry *reg, void (*fn)(void *ctx, const char 
         check_blob(reg, ev[i].signature_sha256, "signature", ev[i].seq, &p, seen, &nblobs);
     }
     free(seen);
-    sqlite3_exec(reg->db, "DROP TABLE IF EXISTS temp.versions; DROP TABLE IF EXISTS temp.stages;"
-                          "DROP TABLE IF EXISTS temp.trusted_keys",
+    sqlite3_exec(reg->db,
+                 "DROP TABLE IF EXISTS temp.versions; DROP TABLE IF EXISTS temp.stages;"
+                 "DROP TABLE IF EXISTS temp.trusted_keys",
                  NULL, NULL, NULL);
     mg__sql_rollback(reg);
     free(heads);

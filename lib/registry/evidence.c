@@ -22,8 +22,8 @@ static int trusted_signer(mg_registry *reg, const void *data, size_t len, const 
                           size_t siglen, char signer[65], int *nkeys) {
     sqlite3_stmt *s = NULL;
     *nkeys = 0;
-    if (sqlite3_prepare_v2(reg->db, "SELECT fingerprint, pem FROM trusted_keys ORDER BY 1", -1,
-                           &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(reg->db, "SELECT fingerprint, pem FROM trusted_keys ORDER BY 1", -1, &s,
+                           NULL) != SQLITE_OK)
         return -1;
     int found = 0, rc;
     while (!found && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -73,8 +73,7 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
                           json_string_value(verdict));
         else if (!json_is_string(msha))
             st = mg__fail(err, MG_ERR_USAGE,
-                          "evidence %s has no provenance.model_sha256, so it names no model",
-                          path);
+                          "evidence %s has no provenance.model_sha256, so it names no model", path);
         else if (strcmp(json_string_value(msha), digest) != 0)
             st = mg__fail(err, MG_ERR_USAGE,
                           "evidence %s is for another model: provenance.model_sha256 is %.12s..., "
@@ -92,8 +91,9 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
         mg_error ignored;
         have_sig = access(sp, F_OK) == 0 && mg__file_map(sp, &sf, &ignored) == MG_OK;
         int nkeys = 0;
-        int ok = trusted_signer(reg, f.data, f.size, have_sig ? (const unsigned char *)sf.data : NULL,
-                                have_sig ? sf.size : 0, signer, &nkeys);
+        int ok =
+            trusted_signer(reg, f.data, f.size, have_sig ? (const unsigned char *)sf.data : NULL,
+                           have_sig ? sf.size : 0, signer, &nkeys);
         if (ok < 0)
             st = mg__sql_fail(reg, err, "cannot read the trusted keys");
         else if (nkeys > 0 && !have_sig)

@@ -100,8 +100,9 @@ static mg_status get_version(mg_registry *reg, const char *name, int64_t version
         mg_registry_version latest;
         if (get_version(reg, name, 0, &latest, err) != MG_OK)
             return err->status;
-        mg__fail(err, MG_ERR_USAGE, "%s: model '%s' has no version %" PRId64 " (latest is v%" PRId64
-                 ")", reg->dir, name, version, latest.version);
+        mg__fail(err, MG_ERR_USAGE,
+                 "%s: model '%s' has no version %" PRId64 " (latest is v%" PRId64 ")", reg->dir,
+                 name, version, latest.version);
         mg_registry_version_release(&latest);
         return MG_ERR_USAGE;
     }
@@ -237,8 +238,8 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
     mg__sha256_hex(f.data, f.size, got);
     if (strcmp(got, v->digest) != 0) {
         mg__file_unmap(&f);
-        return mg__fail(err, MG_ERR_DATA, "%s@v%" PRId64 ": blob changed while being read",
-                        v->name, v->version);
+        return mg__fail(err, MG_ERR_DATA, "%s@v%" PRId64 ": blob changed while being read", v->name,
+                        v->version);
     }
     st = mg__mkdirs(outdir, err);
     size_t dlen = strlen(outdir);
@@ -256,8 +257,8 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
     json_t *meta = json_loads(v->meta_json, 0, NULL);
     json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:o}", "name", v->name, "version",
                           (json_int_t)v->version, "sha256", v->digest, "filename", v->filename,
-                          "size", (json_int_t)v->size, "created_at", v->created_at,
-                          "created_by", v->created_by, "meta", meta ? meta : json_object());
+                          "size", (json_int_t)v->size, "created_at", v->created_at, "created_by",
+                          v->created_by, "meta", meta ? meta : json_object());
     char *text = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     if (text == NULL)
@@ -446,8 +447,10 @@ mg_status mg_registry_trust_add(mg_registry *reg, const char *pubkey, char finge
                         pubkey);
     if (EVP_PKEY_id(k) != EVP_PKEY_ED25519) {
         EVP_PKEY_free(k);
-        return mg__fail(err, MG_ERR_UNSUPPORTED, "%s: not an Ed25519 key (openssl genpkey "
-                        "-algorithm ed25519)", pubkey);
+        return mg__fail(err, MG_ERR_UNSUPPORTED,
+                        "%s: not an Ed25519 key (openssl genpkey "
+                        "-algorithm ed25519)",
+                        pubkey);
     }
     unsigned char *der = NULL;
     int dlen = i2d_PUBKEY(k, &der);

@@ -64,8 +64,7 @@ mg_status mg__mkdirs(const char *path, mg_error *err) {
             char c = *s;
             *s = '\0';
             if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                mg__fail(err, MG_ERR_IO, "%s: cannot create the directory: %s", p,
-                         strerror(errno));
+                mg__fail(err, MG_ERR_IO, "%s: cannot create the directory: %s", p, strerror(errno));
                 free(p);
                 return MG_ERR_IO;
             }
@@ -138,8 +137,7 @@ mg_status mg__durable_write(const char *path, const void *data, size_t len, mg_e
     }
     free(tmp);
     if (fsync_dir_of(path) != 0)
-        return mg__fail(err, MG_ERR_IO, "%s: cannot sync its directory: %s", path,
-                        strerror(errno));
+        return mg__fail(err, MG_ERR_IO, "%s: cannot sync its directory: %s", path, strerror(errno));
     return MG_OK;
 }
 
@@ -170,8 +168,8 @@ mg_status mg__blob_check(const mg_registry *reg, const char *digest, mg_error *e
     char got[65];
     mg_status st = mg__sha256_file(path, got, err);
     if (st == MG_OK && strcmp(got, digest) != 0)
-        st = mg__fail(err, MG_ERR_DATA, "%s: content hashes to sha256 %s, not to its name %s",
-                      path, got, digest);
+        st = mg__fail(err, MG_ERR_DATA, "%s: content hashes to sha256 %s, not to its name %s", path,
+                      got, digest);
     free(path);
     return st;
 }
@@ -333,8 +331,8 @@ mg_status mg_registry_open(const char *dir, int create, mg_registry **out, mg_er
     }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(reg->db_path, &reg->db, flags, NULL) != SQLITE_OK) {
-        mg_status s2 = reg->db != NULL ? mg__sql_fail(reg, err, "cannot open")
-                                       : mg__nomem(err, "a database");
+        mg_status s2 =
+            reg->db != NULL ? mg__sql_fail(reg, err, "cannot open") : mg__nomem(err, "a database");
         mg_registry_close(reg);
         return s2 == MG_ERR_INTERNAL ? MG_ERR_IO : s2;
     }

@@ -111,11 +111,11 @@ static void api_round_trip(void **state) {
 
     int64_t nev = 0, nblobs = 0;
     assert_int_equal(mg_registry_verify(reg, NULL, NULL, &nev, &nblobs, &err), MG_OK);
-    assert_int_equal(nev, 5);  /* 2 pushes, 2 promotes, 1 rollback */
+    assert_int_equal(nev, 5);    /* 2 pushes, 2 promotes, 1 rollback */
     assert_int_equal(nblobs, 3); /* two models, one gate.json */
-    assert_int_equal(sqlite3_exec(reg->db, "UPDATE events SET who = 'mallory' WHERE n = 2", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(reg->db, "UPDATE events SET who = 'mallory' WHERE n = 2", NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(mg_registry_verify(reg, NULL, NULL, &nev, &nblobs, &err), MG_ERR_DATA);
     assert_non_null(strstr(err.text, "was edited"));
     mg_registry_close(reg);
