@@ -4,6 +4,7 @@
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
+#include "modelgate/registry.h"
 #include "options.h"
 #include "digest.h"
 #include "output.h"
@@ -261,7 +262,8 @@ int cmd_compare(int argc, char **argv) {
                 "auto\n",
                 r.task);
         rc = MG_EXIT_USAGE;
-    } else if (names_file(r.base_arg) && access(r.base_arg, F_OK) != 0) {
+    } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
+                                      : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
             mg_compare_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
             size_t len;

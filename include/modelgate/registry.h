@@ -95,6 +95,12 @@ MG_API mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *
 MG_API mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_version *out,
                                          mg_error *err);
 
+/* 1 when `arg` is a registry: argument that names nothing to open (no
+ * registry yet, no such model or version, an empty stage): what a first run
+ * without a baseline meets. 0 otherwise, including for a version whose blob
+ * fails its check (opening it reports that). */
+MG_API int mg_registry_arg_missing(const char *arg);
+
 /* Points `stage` of `name` at `version`, after checking the evidence: the
  * gate.json at `evidence` must parse, have "verdict": "pass", and have
  * provenance.model_sha256 equal to the version's digest; when the registry

@@ -81,7 +81,12 @@ static mg_status open_registry(const char *arg, const mg_model_options *opts, mg
     mg__buf_printf(&b, "registry:%s@v%" PRId64, v.name, v.version);
     char *source = mg__buf_detach(&b);
     mg_status st = source == NULL ? mg__nomem(err, "a model") : open_file(path, opts, out, err);
-    if (st == MG_OK) {
+    /* The bytes loaded must be the ones checked (open_file hashes what it maps). */
+    if (st == MG_OK && strcmp((*out)->sha256, v.digest) != 0) {
+        mg_model_free(*out);
+        *out = NULL;
+        st = mg__fail(err, MG_ERR_DATA, "model %s: %s changed while it was opened", arg, path);
+    } else if (st == MG_OK) {
         free((*out)->arg);
         (*out)->arg = source;
         source = NULL;

@@ -326,6 +326,20 @@ mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_vers
     return st;
 }
 
+int mg_registry_arg_missing(const char *arg) {
+    if (strncmp(arg, "registry:", 9) != 0)
+        return 0;
+    char *path = NULL;
+    mg_registry_version v;
+    mg_error e;
+    mg_status st = mg_registry_resolve_arg(arg, &path, &v, &e);
+    if (st == MG_OK) {
+        free(path);
+        mg_registry_version_release(&v);
+    }
+    return st == MG_ERR_USAGE;
+}
+
 mg_status mg_registry_promote(mg_registry *reg, const char *name, int64_t version,
                               const char *stage, const char *evidence, const char *why,
                               mg_error *err) {

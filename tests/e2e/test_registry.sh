@@ -263,6 +263,14 @@ openssl pkeyutl -verify -pubin -inkey ci.pub -rawin -in m.json -sigfile m.json.s
   --output cmp.json >/dev/null 2>&1
 [ "$(jq -r '.provenance.baseline_model + " " + .provenance.baseline_sha256' cmp.json)" = "registry:churn@v2 $d2" ] ||
   fail "compare --baseline registry:churn@v2: $(jq -c .provenance cmp.json 2>&1)"
+# A first run has no production model yet: --allow-no-baseline skips, as for a missing file.
+"$MG" compare --new model.json --baseline registry:churn@qa --test-data "$SRC/examples/data/test.csv" \
+  --allow-no-baseline --output skip.json >/dev/null 2>skip.err || fail "compare --allow-no-baseline on an empty stage: $(cat skip.err)"
+[ "$(jq -c '[.skipped, .provenance.baseline_model]' skip.json)" = '[true,"registry:churn@qa"]' ] ||
+  fail "skipped comparison: $(cat skip.json)"
+"$MG" compare --new model.json --baseline registry:churn@qa --test-data "$SRC/examples/data/test.csv" \
+  --output skip2.json >/dev/null 2>&1
+[ $? = 2 ] || fail "compare on an empty stage without --allow-no-baseline did not exit 2"
 "$MG" evaluate --model registry:churn@qa --test-data "$SRC/examples/data/test.csv" --output q.json >/dev/null 2>q.err
 [ $? = 2 ] && grep -qF "stage 'qa' of model 'churn' holds no version" q.err || fail "registry:churn@qa: $(cat q.err)"
 
