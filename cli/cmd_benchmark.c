@@ -277,12 +277,12 @@ static int run(bench_args *a) {
         mg_latency_gate_ratio(&cmp, a->max_ratio, &gates[ngates++]);
     mg_latency_report rep;
     memset(&rep, 0, sizeof rep);
-    rep.model = a->model;
+    rep.model = mg_model_source(model);
     rep.backend = mg_model_describe(model)->backend;
     rep.data = a->data;
     rep.run = &r;
     if (base != NULL) {
-        rep.baseline_model = a->baseline;
+        rep.baseline_model = mg_model_source(base);
         rep.baseline_backend = mg_model_describe(base)->backend;
         rep.baseline = &rb;
         rep.comparison = &cmp;
@@ -407,6 +407,7 @@ int cmd_benchmark(int argc, char **argv) {
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
         {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
+        MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("benchmark", synopsis, opts, argc, argv, NULL);
     if (rc == 0) {

@@ -4,6 +4,7 @@
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
+#include "modelgate/registry.h"
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
@@ -183,9 +184,12 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
-        mg_compare_provenance prov = {r->data,     data_sha,
-                                      r->new_arg,  mg_model_sha256(models[0]),
-                                      r->base_arg, mg_model_sha256(models[1])};
+        mg_compare_provenance prov = {r->data,
+                                      data_sha,
+                                      mg_model_source(models[0]),
+                                      mg_model_sha256(models[0]),
+                                      mg_model_source(models[1]),
+                                      mg_model_sha256(models[1])};
         rc = decide(r, &c, targets, &prov, rules, nrules);
     } else {
         rc = mg_cli_fail("compare", &err);
@@ -234,6 +238,7 @@ int cmd_compare(int argc, char **argv) {
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
+        MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("compare", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -278,7 +283,8 @@ int cmd_compare(int argc, char **argv) {
                 "auto\n",
                 r.task);
         rc = MG_EXIT_USAGE;
-    } else if (names_file(r.base_arg) && access(r.base_arg, F_OK) != 0) {
+    } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
+                                      : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
             mg_compare_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
             size_t len;

@@ -196,6 +196,7 @@ int cmd_evaluate(int argc, char **argv) {
          false, false},
         {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false,
          false},
+        MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -340,7 +341,7 @@ int cmd_evaluate(int argc, char **argv) {
     const char *data_sha = mg_cli_digest_finish(&digest);
     mg_provenance prov = {.data_path = a.test_data,
                           .data_sha256 = data_sha,
-                          .model_arg = a.model,
+                          .model_arg = mg_model_source(model),
                           .model_sha256 = mg_model_sha256(model)};
     size_t len = 0;
     /* An explicit --confidence (or --bootstrap) asks for an interval for

@@ -126,6 +126,7 @@ int cmd_fairness(int argc, char **argv) {
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -284,7 +285,7 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
-        mg_provenance prov = {data, data_sha, model_arg, mg_model_sha256(model)};
+        mg_provenance prov = {data, data_sha, mg_model_source(model), mg_model_sha256(model)};
         size_t len = 0;
         char *json = mg_fairness_json(&result, &prov, &len);
         if (json == NULL) {

@@ -22,6 +22,7 @@ static const cmd_entry commands[] = {
     {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
+    {"registry", cmd_registry, "push, fetch and promote models on evidence (the model registry)"},
     {"version", cmd_version, "print the version"},
 };
 

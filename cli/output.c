@@ -36,6 +36,11 @@ static int write_all(int fd, const char *data, size_t len) {
 
 int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len) {
     if (strcmp(path, "-") == 0) {
+        if (mg_cli_sign_key != NULL) {
+            fprintf(stderr, "modelgate %s: --sign-key needs an --output file to sign, not -\n",
+                    command);
+            return MG_EXIT_USAGE;
+        }
         if (write_all(STDOUT_FILENO, data, len) != 0) {
             fprintf(stderr, "modelgate %s: cannot write to standard output: %s\n", command,
                     strerror(errno));
@@ -73,5 +78,5 @@ int mg_cli_write_file(const char *command, const char *path, const char *data, s
         return MG_EXIT_USAGE;
     }
     free(tmp);
-    return 0;
+    return mg_cli_sign_output(command, path);
 }

@@ -12,6 +12,21 @@
  * stdout. Returns 0, or prints one line and returns the exit code 2. */
 int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len);
 
+/* The Ed25519 private key (PEM path) that signs every output file written by
+ * mg_cli_write_file, or NULL. Commands that write gate-like results put
+ * MG_CLI_SIGN_KEY_OPTION in their option table to set it. */
+extern const char *mg_cli_sign_key;
+#define MG_CLI_SIGN_KEY_OPTION                                                                     \
+    {                                                                                              \
+        "sign-key", MG_OPT_STRING, &mg_cli_sign_key, "KEY.pem",                                    \
+            "sign the output with this Ed25519 key into OUTPUT.sig (for registry promote)", false, \
+            false                                                                                  \
+    }
+
+/* Signs path with mg_cli_sign_key into path.sig when a key is set. Returns 0,
+ * or prints one line and returns 2. The key never appears in the output. */
+int mg_cli_sign_output(const char *command, const char *path);
+
 /* Prints "modelgate COMMAND: <err->text>" and returns the exit code for it
  * (2 for bad input or usage, 4 for an internal error). */
 int mg_cli_fail(const char *command, const mg_error *err);

@@ -8,8 +8,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang
   zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libsnappy-dev
-  libcurl4-openssl-dev libssl-dev libyaml-dev libsqlite3-dev libjansson-dev libxgboost-dev
-  libcmocka-dev jq bc time procps
+  libcurl4-openssl-dev libssl-dev libyaml-dev libsqlite3-dev libjansson-dev libarchive-dev libxgboost-dev
+  libcmocka-dev jq bc time procps openssl sqlite3
   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-xgboost python3-joblib
 )
 

@@ -62,7 +62,10 @@ typedef struct mg_model_options {
 
 /* Opens the model named by `arg` (a file detected by content: XGBoost
  * JSON/UBJ/binary, or a pickle/joblib file that runs through the bundled
- * scikit-learn runner; cmd:..., http://..., column:NAME, columns:A,B,C). `opts` may be NULL. On success *out is new:
+ * scikit-learn runner; cmd:..., http://..., column:NAME, columns:A,B,C,
+ * registry:NAME@STAGE or registry:NAME@vN: the verified blob of that version
+ * in the registry mg_registry_locate(NULL) names).
+ * `opts` may be NULL. On success *out is new:
  * caller frees with mg_model_free. */
 MG_API mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                                mg_error *err);
@@ -116,6 +119,11 @@ MG_API double mg_model_last_compute_seconds(const mg_model *model);
 /* The sha256 of the model file (64 hex chars), or NULL when the model is not
  * a file (columns, commands with no file). Borrowed. */
 MG_API const char *mg_model_sha256(const mg_model *model);
+
+/* The argument the model was opened from, resolved: registry:NAME@STAGE
+ * becomes registry:NAME@vN (the version the stage held); other arguments are
+ * returned as given. Borrowed, valid until mg_model_free. */
+MG_API const char *mg_model_source(const mg_model *model);
 
 /* Frees the model and everything it holds (kills and reaps a runner); NULL ok. */
 MG_API void mg_model_free(mg_model *model);

@@ -3,6 +3,7 @@
 #include "model/backend.h"
 #include "model/http.h"
 #include "model/xgboost.h"
+#include "modelgate/registry.h"
 
 #include <math.h>
 
@@ -83,6 +84,42 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     return MG_OK;
 }
 
+/* registry:NAME@STAGE or @vN: the verified blob, opened as a file; the model
+ * then names itself registry:NAME@vN so that provenance records the version
+ * (and its sha256, the blob's digest). */
+static mg_status open_registry(const char *arg, const mg_model_options *opts, mg_model **out,
+                               mg_error *err) {
+    char *path = NULL;
+    mg_registry_version v;
+    MG_TRY(mg_registry_resolve_arg(arg, &path, &v, err));
+    mg__buf b = {0};
+    mg__buf_printf(&b, "registry:%s@v%" PRId64, v.name, v.version);
+    char *source = mg__buf_detach(&b);
+    mg_status st = source == NULL ? mg__nomem(err, "a model") : open_file(path, opts, out, err);
+    /* The bytes loaded must be the ones checked (open_file hashes what it maps). */
+    if (st == MG_OK && strcmp((*out)->sha256, v.digest) != 0) {
+        mg_model_free(*out);
+        *out = NULL;
+        st = mg__fail(err, MG_ERR_DATA, "model %s: %s changed while it was opened", arg, path);
+    } else if (st == MG_OK) {
+        free((*out)->arg);
+        (*out)->arg = source;
+        source = NULL;
+    } else if (source != NULL) {
+        char msg[MG_ERROR_TEXT_MAX];
+        memcpy(msg, err->text, sizeof msg);
+        mg__fail(err, st, "model %s (%s, %s): %s", arg, source, v.filename, msg);
+    }
+    free(source);
+    free(path);
+    mg_registry_version_release(&v);
+    return st;
+}
+
+const char *mg_model_source(const mg_model *model) {
+    return model->arg;
+}
+
 mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                         mg_error *err) {
     *out = NULL;
@@ -93,6 +130,8 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
         b = &mg__runner_backend;
     else if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0)
         b = &mg__http_backend;
+    else if (strncmp(arg, "registry:", 9) == 0)
+        return open_registry(arg, opts, out, err);
     else
         return open_file(arg, opts, out, err);
     mg_model *m = mg__model_new(b, arg, opts);
