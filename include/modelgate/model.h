@@ -116,8 +116,11 @@ MG_API mg_status mg_model_predict(mg_model *model, const double *rows, int64_t n
  * after a failed one. */
 MG_API double mg_model_last_compute_seconds(const mg_model *model);
 
-/* The sha256 of the model file (64 hex chars), or NULL when the model is not
- * a file (columns, commands with no file). Borrowed. */
+/* The model's provenance digest (64 hex chars): the sha256 of the model file;
+ * for a runner (cmd:...), the sha256 of the manifest "cmd:COMMAND\n" followed
+ * by "ARG sha256 HEX\n" for each argument that names a regular file (the
+ * script and the model it serves); NULL for column:/columns: and HTTP models.
+ * Borrowed. */
 MG_API const char *mg_model_sha256(const mg_model *model);
 
 /* The argument the model was opened from, resolved: registry:NAME@STAGE

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -576,11 +577,42 @@ mg_status mg__runner_open_argv(mg_model *m, char **argv, const char *who, mg_err
     return handshake(m, r, err);
 }
 
+/* The provenance digest of a runner model: sha256 of a manifest that holds
+ * the command line and the sha256 of each argument that names a regular file
+ * (the script and the model file it serves), so that a change to either
+ * changes the digest. */
+static mg_status runner_digest(const char *command, char **argv, int argc, char out[65],
+                               mg_error *err) {
+    mg__buf manifest = {0};
+    mg__buf_printf(&manifest, "cmd:%s\n", command);
+    for (int i = 0; i < argc; i++) {
+        struct stat st;
+        char hex[65];
+        if (stat(argv[i], &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        mg_status s = mg__sha256_file(argv[i], hex, err);
+        if (s != MG_OK) {
+            mg__buf_release(&manifest);
+            return s;
+        }
+        mg__buf_printf(&manifest, "%s sha256 %s\n", argv[i], hex);
+    }
+    if (manifest.failed) {
+        mg__buf_release(&manifest);
+        return mg__nomem(err, "the runner's digest");
+    }
+    mg__sha256_hex(manifest.data, manifest.len, out);
+    mg__buf_release(&manifest);
+    return MG_OK;
+}
+
 mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err) {
     char **argv = NULL;
     int argc = 0;
     MG_TRY(mg__split_command(command, &argv, &argc, err));
-    mg_status st = mg__runner_open_argv(m, argv, command, err);
+    mg_status st = runner_digest(command, argv, argc, m->sha256, err);
+    if (st == MG_OK)
+        st = mg__runner_open_argv(m, argv, command, err);
     mg__argv_free(argv);
     return st;
 }
