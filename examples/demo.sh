@@ -25,8 +25,7 @@ if [ ! -f "$out/metrics.json" ]; then
   echo "demo: evaluate wrote no metrics.json (exit $code)" >&2
   exit 1
 fi
-cat "$out/metrics.json"
-echo "== gate accuracy >= 0.85: exit code $code ($( [ $code = 0 ] && echo pass || echo fail ))"
+echo "== gate accuracy >= 0.85: exit code $code ($( [ $code = 0 ] && echo pass || echo fail )); metrics.json has $(jq 'keys | length' "$out/metrics.json") keys"
 echo "== the tutorial's check, unchanged:"
 ACCURACY=$(jq .accuracy "$out/metrics.json")
 THRESHOLD=0.85
@@ -43,18 +42,15 @@ verdict() { case $1 in 0) echo pass ;; 1) echo FAIL ;; 3) echo inconclusive ;; *
 echo "== modelgate benchmark: p99 latency of single-row predictions, gate p99 < 100 ms"
 set +e
 "$mg" benchmark --model "$model" --test-data "$here/data/test.parquet" --ignore score,gender,age_group \
-  --samples 1000 --max-p99 100 --output "$out/latency.json" 2>"$out/benchmark.err"
+  --samples 1000 --max-p99 100 --output "$out/latency.json"
 code=$?
 set -e
-jq -c '{p50_ms, p99_ms, p99_upper_bound_ms, stable}' "$out/latency.json" 2>/dev/null || tail -n 1 "$out/benchmark.err"
 echo "   latency gate: $(verdict $code)"
 
 echo "== modelgate fairness: demographic parity by gender and age_group, band [0.8, 1.25]"
 set +e
 "$mg" fairness --model "$model" --test-data "$here/data/test.parquet" --ignore score \
-  --protected-attributes gender,age_group --threshold 0.8 --output "$out/fairness.json" 2>"$out/fairness.err"
+  --protected-attributes gender,age_group --threshold 0.8 --output "$out/fairness.json"
 code=$?
 set -e
-jq -c '.demographic_parity | map_values(.ratio)' "$out/fairness.json" 2>/dev/null || true
-tail -n 1 "$out/fairness.err"
 echo "   fairness gate: $(verdict $code)"
