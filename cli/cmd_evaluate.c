@@ -82,6 +82,8 @@ static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_
         }
         char lim[40], val[40];
         mg_format_double(limit, lim, sizeof lim);
+        if (v.null_reason == NULL && isnan(v.v))
+            v = mg_value_null("undefined: not a number");
         if (v.null_reason != NULL) {
             fprintf(stderr, "modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n", name,
                     is_min ? ">=" : "<=", lim, name, v.null_reason);

@@ -164,5 +164,8 @@ int mg_parse_key_number(const char *arg, char *key, size_t keycap, double *value
         return -1;
     memcpy(key, arg, (size_t)(eq - arg));
     key[eq - arg] = '\0';
-    return mg_parse_double(eq + 1, strlen(eq + 1), value);
+    /* A NaN bound would make every comparison false, so every gate pass. */
+    if (mg_parse_double(eq + 1, strlen(eq + 1), value) != 0 || *value != *value)
+        return -1;
+    return 0;
 }

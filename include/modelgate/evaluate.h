@@ -41,6 +41,11 @@ typedef struct mg_targets {
     char task_reason[160]; /* why this task was chosen (auto) */
     int64_t n;
     double *w; /* NULL = unweighted */
+    /* The weights in w are the data's scaled by 2^-w_exp2, a power of two
+     * that puts the largest in [0.5, 1): exact, and no sum or product of
+     * weights overflows or underflows (weights of 1e300 or 1e-200 give the
+     * unweighted answers). Weighted totals are reported times 2^w_exp2. */
+    int w_exp2;
     /* binary */
     uint8_t *y;    /* 1 = positive */
     double *score; /* probability of the positive class */

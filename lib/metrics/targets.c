@@ -271,6 +271,14 @@ static mg_status load_weights(const mg_table *t, const mg_eval_spec *spec, mg_ta
                             (long long)i + 1, spec->weight);
         out->w[i] = v;
     }
+    double max = 0;
+    for (int64_t i = 0; i < t->nrows; i++)
+        max = fmax(max, out->w[i]);
+    if (max > 0) {
+        (void)frexp(max, &out->w_exp2);
+        for (int64_t i = 0; i < t->nrows; i++)
+            out->w[i] = ldexp(out->w[i], -out->w_exp2);
+    }
     return MG_OK;
 }
 
