@@ -46,20 +46,20 @@ static void explain(const mg_fairness *f) {
             const char *name = mg_fairness_measure_name((mg_fairness_measure)m);
             double lo = f->opts.threshold, hi = 1 / f->opts.threshold;
             if (d->ratio.null_reason != NULL || d->ratio_max.null_reason != NULL) {
-                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is undefined: %s (%s)\n",
-                        name, f->attrs[a].name,
-                        d->ratio.null_reason ? d->ratio.null_reason : d->ratio_max.null_reason,
-                        mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is undefined: %s (%s)\n", name,
+                               f->attrs[a].name,
+                               d->ratio.null_reason ? d->ratio.null_reason
+                                                    : d->ratio_max.null_reason,
+                               mg_verdict_name(want));
             } else if (f->opts.confidence > 0) {
-                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is %.4g: %s (%s)\n", name,
-                        f->attrs[a].name, d->ratio.v, d->reason ? d->reason : "",
-                        mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is %.4g: %s (%s)\n", name,
+                               f->attrs[a].name, d->ratio.v, d->reason ? d->reason : "",
+                               mg_verdict_name(want));
             } else {
                 double shown = d->ratio.v < lo ? d->ratio.v : d->ratio_max.v;
-                fprintf(stderr,
-                        "modelgate fairness: %s ratio of '%s' is %.4g, outside the band "
-                        "[%.4g, %.4g] (%s)\n",
-                        name, f->attrs[a].name, shown, lo, hi, mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is %.4g, outside the band "
+                               "[%.4g, %.4g] (%s)\n",
+                               name, f->attrs[a].name, shown, lo, hi, mg_verdict_name(want));
             }
             return;
         }
@@ -74,9 +74,9 @@ static void summary(const mg_fairness *f) {
             char buf[40] = "null";
             if (d->ratio.null_reason == NULL)
                 mg_format_double(d->ratio.v, buf, sizeof buf);
-            fprintf(stderr, "fairness: %-20s %-18s ratio %-20s %s\n", f->attrs[a].name,
-                    mg_fairness_measure_name((mg_fairness_measure)m), buf,
-                    mg_verdict_name(d->verdict));
+            mg_cli_eprintf("fairness: %-20s %-18s ratio %-20s %s\n", f->attrs[a].name,
+                           mg_fairness_measure_name((mg_fairness_measure)m), buf,
+                           mg_verdict_name(d->verdict));
         }
 }
 
@@ -184,11 +184,11 @@ int cmd_fairness(int argc, char **argv) {
     for (int i = 0; bad == NULL && i < gates.n; i++) {
         mg_fairness_measure m;
         if (mg_fairness_measure_parse(gates.items[i], &m) != 0) {
-            fprintf(stderr,
-                    "modelgate fairness: unknown measure '%s' in --gate (expected "
-                    "demographic_parity, equalized_odds, equal_opportunity, disparate_impact, "
-                    "mean_prediction, mae or rmse)\n",
-                    gates.items[i]);
+            mg_cli_eprintf(
+                "modelgate fairness: unknown measure '%s' in --gate (expected "
+                "demographic_parity, equalized_odds, equal_opportunity, disparate_impact, "
+                "mean_prediction, mae or rmse)\n",
+                gates.items[i]);
             rc = MG_EXIT_USAGE;
             break;
         }
@@ -201,7 +201,7 @@ int cmd_fairness(int argc, char **argv) {
             bad = "--reference expects ATTR=VALUE, e.g. --reference gender=male";
     }
     if (bad != NULL) {
-        fprintf(stderr, "modelgate fairness: %s\n", bad);
+        mg_cli_eprintf("modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
 
@@ -254,8 +254,8 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_fail("fairness", &err);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
         if (mg_table_column(table, attrs.items[i]) == NULL) {
-            fprintf(stderr, "modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
-                    attrs.items[i]);
+            mg_cli_eprintf("modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
+                           attrs.items[i]);
             rc = MG_EXIT_USAGE;
         }
     if (rc == MG_EXIT_PASS && predictions != NULL) {
@@ -277,7 +277,7 @@ int cmd_fairness(int argc, char **argv) {
         size_t len = 0;
         char *json = mg_fairness_json(&result, &prov, &len);
         if (json == NULL) {
-            fprintf(stderr, "modelgate fairness: out of memory writing fairness.json\n");
+            mg_cli_eprintf("modelgate fairness: out of memory writing fairness.json\n");
             rc = MG_EXIT_INTERNAL;
         } else {
             rc = mg_cli_write_file("fairness", output, json, len);

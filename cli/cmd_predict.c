@@ -131,8 +131,8 @@ int cmd_predict(int argc, char **argv) {
     double *scores = NULL;
     text out = {0};
     if (threads < 0 || batch < 0 || runner_timeout < 0 || runner_start_timeout < 0) {
-        fprintf(stderr, "modelgate predict: --threads, --batch-size and the timeouts must not be "
-                        "negative\n");
+        mg_cli_eprintf("modelgate predict: --threads, --batch-size and the timeouts must not be "
+                       "negative\n");
         rc = MG_EXIT_USAGE;
         goto done;
     }
@@ -161,7 +161,7 @@ int cmd_predict(int argc, char **argv) {
                               .nignore = ignore.n};
     const mg_column *idcol = NULL;
     if (id != NULL && (idcol = mg_table_column(table, id)) == NULL) {
-        fprintf(stderr, "modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
+        mg_cli_eprintf("modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
         rc = MG_EXIT_USAGE;
         goto done;
     }
@@ -191,7 +191,7 @@ int cmd_predict(int argc, char **argv) {
         put(&out, "\n", 1);
     }
     if (out.failed) {
-        fprintf(stderr, "modelgate predict: out of memory while writing %s\n", output);
+        mg_cli_eprintf("modelgate predict: out of memory while writing %s\n", output);
         rc = MG_EXIT_USAGE;
         goto done;
     }

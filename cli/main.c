@@ -1,5 +1,6 @@
 /* main.c - the command table and dispatch (git.c's cmd_struct). */
 #include "commands.h"
+#include "output.h"
 #include "modelgate/modelgate.h"
 
 #include <signal.h>
@@ -61,7 +62,7 @@ int main(int argc, char **argv) {
         }
         const cmd_entry *c = lookup(argv[2]);
         if (c == NULL) {
-            fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", argv[2]);
+            mg_cli_eprintf("modelgate: unknown command '%s' (see 'modelgate help')\n", argv[2]);
             return MG_EXIT_USAGE;
         }
         static char help_flag[] = "--help";
@@ -70,7 +71,7 @@ int main(int argc, char **argv) {
     }
     const cmd_entry *c = lookup(name);
     if (c == NULL) {
-        fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
+        mg_cli_eprintf("modelgate: unknown command '%s' (see 'modelgate help')\n", name);
         return MG_EXIT_USAGE;
     }
     return c->fn(argc - 1, argv + 1);

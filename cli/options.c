@@ -1,5 +1,6 @@
 /* options.c - the option-table parser and the --help it generates. */
 #include "options.h"
+#include "output.h"
 #include "modelgate/modelgate.h"
 
 #include <stdio.h>
@@ -66,7 +67,7 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
                     return 2;
                 continue;
             }
-            fprintf(stderr, "modelgate %s: unexpected argument '%s' (see --help)\n", command, arg);
+            mg_cli_eprintf("modelgate %s: unexpected argument '%s' (see --help)\n", command, arg);
             return 2;
         }
         const char *name = arg + 2;
@@ -74,14 +75,14 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         size_t namelen = eq ? (size_t)(eq - name) : strlen(name);
         mg_opt *o = find(opts, name, namelen);
         if (o == NULL) {
-            fprintf(stderr, "modelgate %s: unknown option '--%.*s' (see --help)\n", command,
-                    (int)namelen, name);
+            mg_cli_eprintf("modelgate %s: unknown option '--%.*s' (see --help)\n", command,
+                           (int)namelen, name);
             return 2;
         }
         const char *val = NULL;
         if (o->kind == MG_OPT_FLAG) {
             if (eq != NULL) {
-                fprintf(stderr, "modelgate %s: option '--%s' takes no value\n", command, o->name);
+                mg_cli_eprintf("modelgate %s: option '--%s' takes no value\n", command, o->name);
                 return 2;
             }
             *(bool *)o->value = true;
@@ -93,14 +94,14 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         } else if (i + 1 < argc) {
             val = argv[++i];
         } else {
-            fprintf(stderr, "modelgate %s: option '--%s' needs a value (%s)\n", command, o->name,
-                    o->metavar ? o->metavar : "VALUE");
+            mg_cli_eprintf("modelgate %s: option '--%s' needs a value (%s)\n", command, o->name,
+                           o->metavar ? o->metavar : "VALUE");
             return 2;
         }
         switch (o->kind) {
         case MG_OPT_STRING:
             if (o->seen) {
-                fprintf(stderr, "modelgate %s: option '--%s' given twice\n", command, o->name);
+                mg_cli_eprintf("modelgate %s: option '--%s' given twice\n", command, o->name);
                 return 2;
             }
             *(const char **)o->value = val;
@@ -108,8 +109,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         case MG_OPT_DOUBLE: {
             double d;
             if (mg_parse_double(val, strlen(val), &d) != 0 || d != d) {
-                fprintf(stderr, "modelgate %s: option '--%s' expects a number, got '%s'\n", command,
-                        o->name, val);
+                mg_cli_eprintf("modelgate %s: option '--%s' expects a number, got '%s'\n", command,
+                               o->name, val);
                 return 2;
             }
             *(double *)o->value = d;
@@ -118,8 +119,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         case MG_OPT_INT: {
             int64_t v;
             if (mg_parse_int64(val, strlen(val), &v) != 0 || v < -2147483647 || v > 2147483647) {
-                fprintf(stderr, "modelgate %s: option '--%s' expects an integer, got '%s'\n",
-                        command, o->name, val);
+                mg_cli_eprintf("modelgate %s: option '--%s' expects an integer, got '%s'\n",
+                               command, o->name, val);
                 return 2;
             }
             *(long *)o->value = (long)v;
@@ -132,8 +133,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
                 const char *comma = strchr(p, ',');
                 size_t len = comma ? (size_t)(comma - p) : strlen(p);
                 if (len == 0) {
-                    fprintf(stderr, "modelgate %s: option '--%s' has an empty item in '%s'\n",
-                            command, o->name, val);
+                    mg_cli_eprintf("modelgate %s: option '--%s' has an empty item in '%s'\n",
+                                   command, o->name, val);
                     return 2;
                 }
                 if (strlist_push(l, p, len) != 0)
@@ -151,8 +152,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
     }
     for (mg_opt *o = opts; o->kind != MG_OPT_END; o++)
         if (o->required && !o->seen) {
-            fprintf(stderr, "modelgate %s: missing required option '--%s %s' (see --help)\n",
-                    command, o->name, o->metavar ? o->metavar : "");
+            mg_cli_eprintf("modelgate %s: missing required option '--%s %s' (see --help)\n",
+                           command, o->name, o->metavar ? o->metavar : "");
             return 2;
         }
     return 0;

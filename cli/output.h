@@ -12,6 +12,14 @@
  * stdout. Returns 0, or prints one line and returns the exit code 2. */
 int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len);
 
+/* Every human-readable stderr line goes through here: prints fmt as fprintf
+ * to stderr would, except that control bytes (C0, DEL, C1) and invalid UTF-8
+ * in the result are shown as \\xHH (mg__text_escape), so data interpolated
+ * into a message can neither start a new line (a `::error::` annotation) nor
+ * drive the terminal. Only a "\\n" that ends fmt and a "\\r" that starts it
+ * are written as they are. */
+void mg_cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Prints "modelgate COMMAND: <err->text>" and returns the exit code for it
  * (2 for bad input or usage, 4 for an internal error). */
 int mg_cli_fail(const char *command, const mg_error *err);

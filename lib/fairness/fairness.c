@@ -355,8 +355,7 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
         out->overall.weight = ldexp(out->overall.weight, t->w_exp2);
         for (int a = 0; a < out->nattrs; a++)
             for (int g = 0; g < out->attrs[a].ngroups; g++)
-                out->attrs[a].groups[g].weight =
-                    ldexp(out->attrs[a].groups[g].weight, t->w_exp2);
+                out->attrs[a].groups[g].weight = ldexp(out->attrs[a].groups[g].weight, t->w_exp2);
         out->verdict = MG_VERDICT_PASS;
         for (int a = 0; a < out->nattrs; a++) {
             mg_fairness_attr *at = &out->attrs[a];
