@@ -77,7 +77,9 @@ mg_status mg_regression_metrics_compute(const double *y, const double *pred, con
     if (n <= 0)
         return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
     double weight_sum;
-    MG_TRY(mg__weights_check(w, n, &weight_sum, err));
+    int wexp;
+    MG_TRY(mg__weights_check(w, n, &weight_sum, &wexp, err));
+    weight_sum = ldexp(weight_sum, wexp);
     double max_in = 0, max_y = 0, max_w = 0;
     for (int64_t i = 0; i < n; i++) {
         if (!isfinite(y[i]))

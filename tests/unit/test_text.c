@@ -49,7 +49,9 @@ static void decode_lengths(void **state) {
     /* Truncated: the valid prefix is one maximal subpart. */
     check_decode("\xE2\x82", 2, 2, false);
     check_decode("\xF0\x9F\x98", 3, 3, false);
-    check_decode("\xF0\x9F\x98" "A", 4, 3, false);
+    check_decode("\xF0\x9F\x98"
+                 "A",
+                 4, 3, false);
     check_decode("\xE2\x82\xAC", 2, 2, false); /* cut by avail */
     /* A NUL ends a C string: never read past it. */
     check_decode("\xE2\0\xAC", SIZE_MAX, 1, false);
@@ -72,16 +74,20 @@ static void sanitize_replaces_maximal_subparts(void **state) {
     SAN("plain ascii", "plain ascii");
     SAN("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
     SAN("\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF");
-    SAN("\xC0\xAF", FFFD FFFD);                           /* overlong '/' */
-    SAN("\xE0\x80\xAF", FFFD FFFD FFFD);                  /* overlong 3-byte */
-    SAN("\xF0\x80\x80\xAF", FFFD FFFD FFFD FFFD);         /* overlong 4-byte */
-    SAN("\xED\xA0\x80" "x", FFFD FFFD FFFD "x");          /* surrogate U+D800 */
-    SAN("\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD);         /* U+110000 */
-    SAN("a\xE2\x82", "a" FFFD);                           /* truncated at the end */
-    SAN("a\xF0\x9F\x98" "b", "a" FFFD "b");               /* truncated inside */
-    SAN("\xE2\x82\xE2\x82\xAC", FFFD "\xE2\x82\xAC");     /* a new lead ends a subpart */
+    SAN("\xC0\xAF", FFFD FFFD);                   /* overlong '/' */
+    SAN("\xE0\x80\xAF", FFFD FFFD FFFD);          /* overlong 3-byte */
+    SAN("\xF0\x80\x80\xAF", FFFD FFFD FFFD FFFD); /* overlong 4-byte */
+    SAN("\xED\xA0\x80"
+        "x",
+        FFFD FFFD FFFD "x");                      /* surrogate U+D800 */
+    SAN("\xF4\x90\x80\x80", FFFD FFFD FFFD FFFD); /* U+110000 */
+    SAN("a\xE2\x82", "a" FFFD);                   /* truncated at the end */
+    SAN("a\xF0\x9F\x98"
+        "b",
+        "a" FFFD "b");                                /* truncated inside */
+    SAN("\xE2\x82\xE2\x82\xAC", FFFD "\xE2\x82\xAC"); /* a new lead ends a subpart */
     SAN("grp\xFF\xFE", "grp" FFFD FFFD);
-    SAN("\x80\xBF", FFFD FFFD);                           /* stray continuations */
+    SAN("\x80\xBF", FFFD FFFD); /* stray continuations */
     /* Table 3-8 of the Unicode Standard: 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64 */
     SAN("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64",
         "a" FFFD FFFD FFFD "b" FFFD "c" FFFD FFFD "d");
@@ -107,8 +113,10 @@ static void escape_controls_and_invalid_bytes(void **state) {
     ESC("a\x1b[31mred\x1b[0m", "a\\x1b[31mred\\x1b[0m");
     ESC("\r\t\x01\x1f\x7f", "\\x0d\\x09\\x01\\x1f\\x7f");
     ESC("a\0b", "a\\x00b");
-    ESC("\xC2\x9B" "2J", "\\xc2\\x9b2J"); /* U+009B, the 8-bit CSI */
-    ESC("\xC2\x85", "\\xc2\\x85");        /* U+0085 NEL */
+    ESC("\xC2\x9B"
+        "2J",
+        "\\xc2\\x9b2J");                         /* U+009B, the 8-bit CSI */
+    ESC("\xC2\x85", "\\xc2\\x85");               /* U+0085 NEL */
     ESC("\xC2\xA0\xC3\xA9", "\xC2\xA0\xC3\xA9"); /* U+00A0 and é are printable */
     ESC("\xF4\x8F\xBF\xBF", "\xF4\x8F\xBF\xBF");
     ESC("\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80");
@@ -130,8 +138,8 @@ static void json_strings_are_valid_utf8(void **state) {
     size_t len;
     char *s = mg__json_finish(&j, &len);
     assert_non_null(s);
-    const char *want = "{\n  \"k" FFFD "\": \"v" FFFD FFFD "\\u001b\xE2\x82\xAC\xF4\x8F\xBF\xBF" FFFD
-                       FFFD FFFD "\"\n}\n";
+    const char *want = "{\n  \"k" FFFD "\": \"v" FFFD FFFD
+                       "\\u001b\xE2\x82\xAC\xF4\x8F\xBF\xBF" FFFD FFFD FFFD "\"\n}\n";
     assert_string_equal(s, want);
     free(s);
 }
