@@ -47,7 +47,7 @@ def close(got, want, rel=1e-9):
 
 def run(args, expect):
     p = subprocess.run([MG] + args, cwd=work, capture_output=True, text=True)
-    check(p.returncode == expect, "%s: exit %d, expected %d (%s)" % (
+    check(expect is None or p.returncode == expect, "%s: exit %d, expected %s (%s)" % (
         " ".join(args), p.returncode, expect, p.stderr.strip()[-300:]))
     return p
 
@@ -189,6 +189,36 @@ for c in (1e-200, 1e300):
     for k, want in mref.items():
         check(close(m.get(k), want), "multiclass weights x%g: %s %r, scikit-learn %r"
               % (c, k, m.get(k), want))
+
+# fairness with tiny and huge weights: the same rates as with the unscaled
+# weights (the weighted selection rate of each group, computed here), and each
+# group's weight in the data's units.
+grp = np.array([r["gender"] for r in rows])
+fair = {}
+for c in (1.0, 1e-200, 1e300):
+    path = write_csv("fair_w%g.csv" % c, ["label", "score", "gender", "w"], zip(yb, sb, grp, wb * c))
+    p = run(["fairness", "--model", "column:score", "--test-data", path, "--protected-attributes",
+             "gender", "--weight", "w", "--output", "-"], None)
+    check(p.returncode in (0, 1), "fairness weights x%g: exit %d (%s)" % (c, p.returncode, p.stderr[-300:]))
+    try:
+        fair[c] = json.loads(p.stdout)
+    except ValueError:
+        check(False, "fairness weights x%g: no JSON" % c)
+        continue
+    groups = fair[c]["demographic_parity"]["gender"]["groups"]
+    for g, v in groups.items():
+        sel = grp == g
+        want = float(np.sum(wb[sel] * pred[sel]) / np.sum(wb[sel]))
+        check(close(v.get("selection_rate"), want), "fairness weights x%g: %s selection_rate %r, expected %r"
+              % (c, g, v.get("selection_rate"), want))
+        check(close(v.get("weight"), float(np.sum(wb[sel] * c)), 1e-9),
+              "fairness weights x%g: %s weight %r, expected %r" % (c, g, v.get("weight"), np.sum(wb[sel] * c)))
+    if c != 1.0 and 1.0 in fair:
+        for key in ("ratio", "difference"):
+            a = fair[1.0]["demographic_parity"]["gender"][key]
+            b = fair[c]["demographic_parity"]["gender"][key]
+            check(close(b, a), "fairness weights x%g: %s %r, unscaled %r" % (c, key, b, a))
+        check(fair[c].get("verdict") == fair[1.0].get("verdict"), "fairness weights x%g: verdict" % c)
 
 # All weights zero is said only when they are.
 path = write_csv("zero_w.csv", ["label", "score", "w"], [(1, 0.9, 0.0), (0, 0.1, 0.0)])
