@@ -92,7 +92,7 @@ static mg_status rank_half(binary_job *j) {
         keys[i] = mg__score_key(j->score[i], j->y[i]);
     if (wsort != NULL)
         for (size_t i = 0; i < n; i++)
-            wsort[i] = ldexp(j->w[i], -j->wexp);
+            wsort[i] = mg__wscale(j->w[i], j->wexp);
     mg_status st =
         mg__ranking_metrics(keys, wsort, n, &j->out->roc_auc, &j->out->pr_auc, &j->rank_err);
     free(keys);
@@ -104,7 +104,7 @@ static void threshold_half(binary_job *j) {
     const double *w = j->w;
     mg__sum tp = {0, 0}, fp = {0, 0}, tn = {0, 0}, fn = {0, 0}, loss = {0, 0}, brier = {0, 0};
     for (int64_t i = 0; i < j->n; i++) {
-        double wi = w ? ldexp(w[i], -j->wexp) : 1.0, s = j->score[i];
+        double wi = w ? mg__wscale(w[i], j->wexp) : 1.0, s = j->score[i];
         int positive = j->y[i], predicted = s > j->threshold;
         mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
         mg__sum_add(&loss, wi * mg__row_log_loss(positive, s));

@@ -82,7 +82,7 @@ mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const 
     for (size_t i = 0; i < un; i++) {
         keys[i] = mg__score_key(score[i], y[i]);
         if (wsort)
-            wsort[i] = ldexp(w[i], -wexp); /* the curves are ratios of weighted counts */
+            wsort[i] = mg__wscale(w[i], wexp); /* the curves are ratios of weighted counts */
         mg__sum_add(y[i] ? &pos : &neg, w ? wsort[i] : 1.0);
     }
     double npos = mg__sum_value(&pos), nneg = mg__sum_value(&neg);

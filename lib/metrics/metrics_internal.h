@@ -29,12 +29,18 @@ static inline double mg__sum_value(const mg__sum *a) {
 }
 
 /* Checks that every weight is finite and >= 0 and that not all are zero
- * (said only when every weight is exactly 0). Sets *exp2 to the power of two
- * that puts the largest weight in [0.5, 1) and *sum to the total of the
+ * (said only when every weight is exactly 0). Sets *exp2 to 0 when the
+ * largest weight lies in [2^-64, 2^64], else to the power of two that puts it
+ * in [0.5, 1), and *sum to the total of the
  * weights scaled by 2^-exp2 (n and 0 when w is NULL): callers compute with
  * w[i] 2^-exp2, so neither 1e-200 nor 1e300 weights underflow or overflow,
  * and report weighted totals times 2^exp2. Errors name the row. */
 mg_status mg__weights_check(const double *w, int64_t n, double *sum, int *exp2, mg_error *err);
+
+/* A weight scaled by mg__weights_check's 2^-exp2 (exp2 is 0 but for extreme weights). */
+static inline double mg__wscale(double w, int exp2) {
+    return exp2 == 0 ? w : ldexp(w, -exp2);
+}
 
 /* Checks binary inputs: y[i] is 0 or 1, score[i] in [0, 1] (not NaN). */
 mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err);

@@ -203,7 +203,7 @@ mg_status mg_multiclass_metrics_compute(const int32_t *y, const int32_t *pred, c
     }
     mg__sum loss = {0, 0};
     for (int64_t i = 0; i < n; i++) {
-        double wi = w ? ldexp(w[i], -wexp) : 1.0;
+        double wi = w ? mg__wscale(w[i], wexp) : 1.0;
         const double *row = proba ? proba + (size_t)i * (size_t)k : NULL;
         int32_t p = pred ? pred[i] : argmax(row, k);
         m.confusion[(size_t)y[i] * k + p] += wi;

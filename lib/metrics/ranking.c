@@ -19,10 +19,11 @@ mg_status mg__weights_check(const double *w, int64_t n, double *sum, int *exp2, 
     }
     if (max == 0)
         return mg__fail(err, MG_ERR_DATA, "the weights of all %" PRId64 " rows are zero", n);
-    (void)frexp(max, exp2);
+    if (max < 0x1p-64 || max > 0x1p64)
+        (void)frexp(max, exp2);
     mg__sum total = {0, 0};
     for (int64_t i = 0; i < n; i++)
-        mg__sum_add(&total, ldexp(w[i], -*exp2));
+        mg__sum_add(&total, mg__wscale(w[i], *exp2));
     *sum = mg__sum_value(&total);
     return MG_OK;
 }
@@ -41,13 +42,15 @@ mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc
     MG_TRY(mg__radix_sort(keys, w, n, err));
     if (w != NULL) {
         /* The products below (weight x weight) neither underflow with weights
-         * of 1e-200 nor overflow with 1e300 once the largest is in [0.5, 1);
-         * a power of two scales exactly, and both metrics are ratios. */
+         * of 1e-200 nor overflow with 1e300 once the largest is in [0.5, 1)
+         * (done only for weights beyond 2^±64); a power of two scales
+         * exactly, and both metrics are ratios. */
         double max = 0;
         for (size_t i = 0; i < n; i++)
             max = fmax(max, w[i]);
         int e = 0;
-        (void)frexp(max, &e);
+        if (max > 0 && (max < 0x1p-64 || max > 0x1p64))
+            (void)frexp(max, &e);
         if (e != 0)
             for (size_t i = 0; i < n; i++)
                 w[i] = ldexp(w[i], -e);

@@ -22,6 +22,23 @@ static int exponent_above(double x) {
     return e;
 }
 
+/* x 2^-k. A multiplication by a normal power of two is exact (and rounds like
+ * ldexp when the result is subnormal), so ldexp is needed only when 2^-k
+ * itself is not a normal double; the multiplication keeps the passes fast. */
+typedef struct scale {
+    int k;
+    double f; /* 2^-k, or 0 when that is not a normal double */
+} scale;
+
+static scale scale_by(int k) {
+    scale s = {k, k >= -1021 && k <= 1021 ? ldexp(1.0, -k) : 0};
+    return s;
+}
+
+static inline double down(double x, scale s) {
+    return s.f != 0 ? x * s.f : ldexp(x, -s.k);
+}
+
 static mg_value scaled_value(double v, int exp2, const char *reason) {
     double r = ldexp(v, exp2);
     return isfinite(r) ? mg_value_of(r) : mg_value_null(reason);
@@ -41,10 +58,11 @@ static mg_status median_abs_error(const double *y, const double *pred, const dou
         free(wsort);
         return mg__nomem(err, "the absolute errors");
     }
+    scale sk = scale_by(k), sw = scale_by(kw);
     for (size_t i = 0; i < un; i++) {
-        keys[i] = mg__nonneg_key(fabs(ldexp(pred[i], -k) - ldexp(y[i], -k)));
+        keys[i] = mg__nonneg_key(fabs(down(pred[i], sk) - down(y[i], sk)));
         if (wsort)
-            wsort[i] = ldexp(w[i], -kw);
+            wsort[i] = down(w[i], sw);
     }
     mg_status st = mg__radix_sort(keys, wsort, un, err);
     if (st == MG_OK && w == NULL) {
@@ -96,12 +114,13 @@ mg_status mg_regression_metrics_compute(const double *y, const double *pred, con
     }
     /* Scaled: e = (pred - y) 2^-k lies in (-2, 2), a weight in [0, 1). */
     int k = exponent_above(max_in), kw = w ? exponent_above(max_w) : 0;
+    scale sk = scale_by(k), sw = scale_by(kw);
 
     mg__sum abs_err = {0, 0}, pct_err = {0, 0}, wsum = {0, 0};
     double max_err = 0;
     for (int64_t i = 0; i < n; i++) {
-        double wi = w ? ldexp(w[i], -kw) : 1.0;
-        double ae = fabs(ldexp(pred[i], -k) - ldexp(y[i], -k));
+        double wi = w ? down(w[i], sw) : 1.0;
+        double ae = fabs(down(pred[i], sk) - down(y[i], sk));
         mg__sum_add(&wsum, wi);
         mg__sum_add(&abs_err, wi * ae);
         /* |pred - y| / max(|y|, eps) = (ae / max(|y|, eps)) 2^k: the quotient
@@ -113,10 +132,11 @@ mg_status mg_regression_metrics_compute(const double *y, const double *pred, con
     double ws = mg__sum_value(&wsum);
     /* Squares scaled once more by the largest scaled error 2^j. */
     int j = exponent_above(max_err);
+    scale sj = scale_by(j);
     mg__sum sq_err = {0, 0};
     for (int64_t i = 0; i < n; i++) {
-        double wi = w ? ldexp(w[i], -kw) : 1.0;
-        double e = ldexp(ldexp(pred[i], -k) - ldexp(y[i], -k), -j);
+        double wi = w ? down(w[i], sw) : 1.0;
+        double e = down(down(pred[i], sk) - down(y[i], sk), sj);
         mg__sum_add(&sq_err, wi * e * e);
     }
     double sq = mg__sum_value(&sq_err);
@@ -148,18 +168,20 @@ mg_status mg_regression_metrics_compute(const double *y, const double *pred, con
          * mean one more, 2^jd, so a spread far below the predictions' size
          * does not underflow. */
         int ky = exponent_above(max_y);
+        scale sy = scale_by(ky);
         mg__sum label = {0, 0};
         for (int64_t i = 0; i < n; i++)
-            mg__sum_add(&label, (w ? ldexp(w[i], -kw) : 1.0) * ldexp(y[i], -ky));
+            mg__sum_add(&label, (w ? down(w[i], sw) : 1.0) * down(y[i], sy));
         double mean = mg__sum_value(&label) / ws, max_d = 0;
         for (int64_t i = 0; i < n; i++)
             if (w == NULL || w[i] > 0)
-                max_d = fmax(max_d, fabs(ldexp(y[i], -ky) - mean));
+                max_d = fmax(max_d, fabs(down(y[i], sy) - mean));
         int jd = exponent_above(max_d);
+        scale sd = scale_by(jd);
         mg__sum total = {0, 0};
         for (int64_t i = 0; i < n; i++) {
-            double d = ldexp(ldexp(y[i], -ky) - mean, -jd);
-            mg__sum_add(&total, (w ? ldexp(w[i], -kw) : 1.0) * d * d);
+            double d = down(down(y[i], sy) - mean, sd);
+            mg__sum_add(&total, (w ? down(w[i], sw) : 1.0) * d * d);
         }
         double ss_tot = mg__sum_value(&total);
         if (!(ss_tot > 0)) {
