@@ -99,6 +99,24 @@ for gate, code in ((["--max", "mse=0.5"], 3), (["--min", "r2=0.9"], 3), (["--max
 run(["evaluate", "--model", "column:score", "--test-data", reg, "--task", "regression",
      "--max", "mse=nan", "--output", "-"], 2)
 
+# The bootstrap intervals (evaluate --confidence) use the same scaled sums:
+# with one prediction of 1e200 among 60 rows, every replicate's RMSE is finite
+# (the interval is defined, holds the point estimate and cannot exceed the
+# largest error), MSE's interval is null with the overflow reason.
+rng0 = np.random.default_rng(3)
+yb0 = rng0.uniform(0, 1, 60)
+pb0 = yb0 + rng0.uniform(0, 0.1, 60)
+pb0[5] = 1e200
+path = write_csv("boot_1e200.csv", ["label", "score"], zip(yb0, pb0))
+m, _ = evaluate(path, "--task", "regression", "--confidence", "0.9", "--bootstrap", "200")
+ci = m.get("ci", {}).get("rmse", {})
+check(ci.get("low") is not None and ci.get("high") is not None
+      and ci["low"] <= m.get("rmse", -1) <= ci["high"] <= 1e200,
+      "bootstrap 1e200: rmse %r with interval %r" % (m.get("rmse"), ci))
+check(m.get("ci", {}).get("mse", {}).get("low", 0) is None
+      and "largest double" in m.get("ci", {}).get("mse", {}).get("null_reason", ""),
+      "bootstrap 1e200: mse interval %r" % m.get("ci", {}).get("mse"))
+
 # ---- regression values near the top of the double range -------------------
 rng = np.random.default_rng(7)
 n = 400
