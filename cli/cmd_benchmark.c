@@ -48,14 +48,14 @@ static void draw_progress(void *ctx, int64_t done, int64_t total) {
             return;
         p->last_permille = permille;
         int filled = permille * 30 / 1000;
-        fprintf(stderr, "\rbenchmark [%.*s%*s] %3d%% %lld/%lld calls", filled,
-                "##############################", 30 - filled, "", permille / 10, (long long)done,
-                (long long)total);
+        mg_cli_eprintf("\rbenchmark [%.*s%*s] %3d%% %lld/%lld calls", filled,
+                       "##############################", 30 - filled, "", permille / 10,
+                       (long long)done, (long long)total);
     } else {
         if (done - p->last_done < 1000 && done != 0)
             return;
         p->last_done = done;
-        fprintf(stderr, "\rbenchmark %lld calls", (long long)done);
+        mg_cli_eprintf("\rbenchmark %lld calls", (long long)done);
     }
     p->drawn = true;
 }
@@ -77,7 +77,7 @@ static double *synthetic_rows(int nf, uint64_t seed) {
 }
 
 static int usage_error(const char *msg) {
-    fprintf(stderr, "modelgate benchmark: %s\n", msg);
+    mg_cli_eprintf("modelgate benchmark: %s\n", msg);
     return MG_EXIT_USAGE;
 }
 
@@ -129,17 +129,17 @@ static int open_model(const char *arg, const bench_args *a, mg_model **out) {
         return mg_cli_fail("benchmark", &err);
     const mg_model_info *info = mg_model_describe(*out);
     if (strcmp(info->backend, "predictions") == 0) {
-        fprintf(stderr,
-                "modelgate benchmark: --model %s reads stored predictions; there is no model to "
-                "time\n",
-                arg);
+        mg_cli_eprintf(
+            "modelgate benchmark: --model %s reads stored predictions; there is no model to "
+            "time\n",
+            arg);
         return MG_EXIT_USAGE;
     }
     if (a->rate > 0 && strcmp(info->backend, "runner") != 0 && strcmp(info->backend, "http") != 0) {
-        fprintf(stderr,
-                "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
-                "in-process (backend %s), where the closed loop is the honest measure\n",
-                arg, info->backend);
+        mg_cli_eprintf(
+            "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
+            "in-process (backend %s), where the closed loop is the honest measure\n",
+            arg, info->backend);
         return MG_EXIT_USAGE;
     }
     return 0;
@@ -153,17 +153,17 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
     if (a->synthetic) {
         const mg_model_info *info = mg_model_describe(m);
         if (info->nfeatures < 0) {
-            fprintf(stderr,
-                    "modelgate benchmark: --synthetic needs a model that declares its number of "
-                    "features; %s does not, so give --test-data D\n",
-                    a->model);
+            mg_cli_eprintf(
+                "modelgate benchmark: --synthetic needs a model that declares its number of "
+                "features; %s does not, so give --test-data D\n",
+                a->model);
             return MG_EXIT_USAGE;
         }
         *nf = info->nfeatures;
         *nrows = SYNTHETIC_ROWS;
         *rows = synthetic_rows(*nf, (uint64_t)a->seed);
         if (*rows == NULL) {
-            fprintf(stderr, "modelgate benchmark: out of memory for synthetic rows\n");
+            mg_cli_eprintf("modelgate benchmark: out of memory for synthetic rows\n");
             return MG_EXIT_INTERNAL;
         }
         return 0;
@@ -192,10 +192,10 @@ static int same_features(const mg_model *a, const mg_model *b, const char *barg)
         same = strcmp(ia->feature_names[f], ib->feature_names[f]) == 0;
     if (same)
         return 0;
-    fprintf(stderr,
-            "modelgate benchmark: --baseline %s reads other features (or another order) than "
-            "the candidate; both must take the same request rows\n",
-            barg);
+    mg_cli_eprintf(
+        "modelgate benchmark: --baseline %s reads other features (or another order) than "
+        "the candidate; both must take the same request rows\n",
+        barg);
     return MG_EXIT_USAGE;
 }
 
@@ -205,10 +205,10 @@ static void print_summary(const char *who, const mg_latency_run *r, double conf)
     char bound[64] = "none: too few samples";
     if (up > 0)
         snprintf(bound, sizeof bound, "%.4g ms", r->sorted_ms[up - 1]);
-    fprintf(stderr,
-            "%s: p50 %.4g ms, p99 %.4g ms (upper bound at %.2g: %s), max %.4g ms, %lld "
-            "samples, first call %.4g ms\n",
-            who, s->p50_ms, s->p99_ms, conf, bound, s->max_ms, (long long)r->n, r->first_call_ms);
+    mg_cli_eprintf("%s: p50 %.4g ms, p99 %.4g ms (upper bound at %.2g: %s), max %.4g ms, %lld "
+                   "samples, first call %.4g ms\n",
+                   who, s->p50_ms, s->p99_ms, conf, bound, s->max_ms, (long long)r->n,
+                   r->first_call_ms);
 }
 
 static int run(bench_args *a) {
@@ -301,7 +301,7 @@ static int run(bench_args *a) {
     if (st != MG_OK) {
         rc = mg_cli_fail("benchmark", &err);
     } else if (json == NULL) {
-        fprintf(stderr, "modelgate benchmark: out of memory writing %s\n", a->output);
+        mg_cli_eprintf("modelgate benchmark: out of memory writing %s\n", a->output);
         rc = MG_EXIT_INTERNAL;
     } else {
         rc = mg_cli_write_file("benchmark", a->output, json, len);
@@ -313,40 +313,39 @@ static int run(bench_args *a) {
         if (base != NULL) {
             print_summary("candidate", &r, level);
             print_summary("baseline", &rb, level);
-            fprintf(stderr,
-                    "candidate/baseline: p50 x%.4g, p99 x%.4g, Mann-Whitney p = %.3g "
-                    "(interleaved in blocks of %lld calls)\n",
-                    cmp.p50_ratio, cmp.p99_ratio, cmp.p_value, (long long)r.block);
+            mg_cli_eprintf("candidate/baseline: p50 x%.4g, p99 x%.4g, Mann-Whitney p = %.3g "
+                           "(interleaved in blocks of %lld calls)\n",
+                           cmp.p50_ratio, cmp.p99_ratio, cmp.p_value, (long long)r.block);
         }
         if (a->rate > 0 && r.late_sends > 0)
-            fprintf(stderr,
-                    "warning: %lld of %lld sends started over 1 ms late (worst %.4g ms): the "
-                    "model cannot keep up with %g requests per second; latencies include the "
-                    "queueing\n",
-                    (long long)r.late_sends, (long long)r.n, r.max_send_delay_ms, a->rate);
+            mg_cli_eprintf(
+                "warning: %lld of %lld sends started over 1 ms late (worst %.4g ms): the "
+                "model cannot keep up with %g requests per second; latencies include the "
+                "queueing\n",
+                (long long)r.late_sends, (long long)r.n, r.max_send_delay_ms, a->rate);
         const mg_latency_run *runs[2] = {&r, base != NULL ? &rb : NULL};
         for (int i = 0; i < 2 && runs[i] != NULL; i++)
             if (!runs[i]->stable)
-                fprintf(stderr,
-                        "warning: %s latency is unstable: window medians differ by %.0f%% (over "
-                        "10%%); the machine was busy or the model warmed up late, results may "
-                        "not repeat\n",
-                        i == 0 ? "the model's" : "the baseline's", runs[i]->window_spread * 100);
+                mg_cli_eprintf(
+                    "warning: %s latency is unstable: window medians differ by %.0f%% (over "
+                    "10%%); the machine was busy or the model warmed up late, results may "
+                    "not repeat\n",
+                    i == 0 ? "the model's" : "the baseline's", runs[i]->window_spread * 100);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_PASS && !gates[i].straddles)
-                fprintf(stderr, "gate %s: pass: %s\n", gates[i].name, gates[i].reason);
+                mg_cli_eprintf("gate %s: pass: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_PASS && gates[i].straddles)
-                fprintf(stderr, "warning: gate %s passes on the point only: %s\n", gates[i].name,
-                        gates[i].reason);
+                mg_cli_eprintf("warning: gate %s passes on the point only: %s\n", gates[i].name,
+                               gates[i].reason);
         /* the deciding reason goes last: it is the line CI shows */
         mg_verdict all = mg_latency_overall(gates, ngates);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE && all == MG_VERDICT_INCONCLUSIVE)
-                fprintf(stderr, "gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
+                mg_cli_eprintf("gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_FAIL)
-                fprintf(stderr, "gate %s: fail: %s\n", gates[i].name, gates[i].reason);
+                mg_cli_eprintf("gate %s: fail: %s\n", gates[i].name, gates[i].reason);
         if (all == MG_VERDICT_FAIL)
             rc = MG_EXIT_FAIL;
         else if (all == MG_VERDICT_INCONCLUSIVE)
@@ -423,7 +422,7 @@ int cmd_benchmark(int argc, char **argv) {
         rc = check_args(&a, opts);
     }
     if (rc == 0 && mg_na_values_split(a.na_arg, &a.na_values) != 0) {
-        fprintf(stderr, "modelgate benchmark: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate benchmark: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
     }
     if (rc == 0)

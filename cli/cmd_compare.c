@@ -46,10 +46,10 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
         double v;
         int k = *nrules;
         if (mg_parse_key_number(list->items[i], names[k], 64, &v) != 0 || !isfinite(v)) {
-            fprintf(stderr, "modelgate compare: --%s '%s': expected METRIC=NUMBER, e.g. %s\n",
-                    kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change",
-                    list->items[i],
-                    kind == MG_RULE_MIN_CHANGE ? "accuracy=-0.01" : "roc_auc=-0.005");
+            mg_cli_eprintf("modelgate compare: --%s '%s': expected METRIC=NUMBER, e.g. %s\n",
+                           kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change",
+                           list->items[i],
+                           kind == MG_RULE_MIN_CHANGE ? "accuracy=-0.01" : "roc_auc=-0.005");
             return -1;
         }
         rules[k].metric = names[k];
@@ -101,7 +101,7 @@ static mg_status build_targets(const run *r, mg_task task, const mg_table *table
 
 static int write_output(const run *r, char *json, size_t len) {
     if (json == NULL) {
-        fprintf(stderr, "modelgate compare: out of memory writing %s\n", r->output);
+        mg_cli_eprintf("modelgate compare: out of memory writing %s\n", r->output);
         return MG_EXIT_INTERNAL;
     }
     int rc = mg_cli_write_file("compare", r->output, json, len);
@@ -130,19 +130,20 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
         return rc;
     const mg_metric_delta *acc = mg_comparison_delta(c, "accuracy");
     if (acc != NULL && acc->delta.null_reason == NULL && strcmp(r->output, "-") != 0)
-        fprintf(stderr, "accuracy %.4f vs baseline %.4f: improvement %+.4f\n", acc->new_value.v,
-                acc->base_value.v, acc->delta.v);
+        mg_cli_eprintf("accuracy %.4f vs baseline %.4f: improvement %+.4f\n", acc->new_value.v,
+                       acc->base_value.v, acc->delta.v);
     /* Passing rules first, failing ones last: the last line says why the
      * exit code is not 0. */
     static const mg_verdict order[3] = {MG_VERDICT_PASS, MG_VERDICT_INCONCLUSIVE, MG_VERDICT_FAIL};
     for (int o = 0; o < 3; o++)
         for (int i = 0; i < nrules; i++)
             if (results[i].verdict == order[o])
-                fprintf(stderr, "%s%s\n",
-                        order[o] == MG_VERDICT_PASS   ? "pass: "
-                        : order[o] == MG_VERDICT_FAIL ? "modelgate compare: gate failed: "
-                                                      : "modelgate compare: gate inconclusive: ",
-                        results[i].reason);
+                mg_cli_eprintf("%s%s\n",
+                               order[o] == MG_VERDICT_PASS ? "pass: "
+                               : order[o] == MG_VERDICT_FAIL
+                                   ? "modelgate compare: gate failed: "
+                                   : "modelgate compare: gate inconclusive: ",
+                               results[i].reason);
     mg_verdict v = mg_compare_overall(results, nrules);
     return v == MG_VERDICT_PASS   ? MG_EXIT_PASS
            : v == MG_VERDICT_FAIL ? MG_EXIT_FAIL
@@ -162,7 +163,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
     mg_read_options ropts = {.threads = (int)r->threads,
-                             .na_values = r->na_arg ? (const char *const *)r->na_values.items : NULL,
+                             .na_values =
+                                 r->na_arg ? (const char *const *)r->na_values.items : NULL,
                              .nna_values = r->na_values.n};
     mg_model_options mopts = {
         .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
@@ -255,33 +257,31 @@ int cmd_compare(int argc, char **argv) {
     int nrules = 0;
     mg_task task = MG_TASK_AUTO;
     if (r.min_change.n + r.min_relative.n > 64) {
-        fprintf(stderr, "modelgate compare: at most 64 rules\n");
+        mg_cli_eprintf("modelgate compare: at most 64 rules\n");
         rc = MG_EXIT_USAGE;
     } else if (parse_rules(&r.min_change, MG_RULE_MIN_CHANGE, rules, names, &nrules) != 0 ||
                parse_rules(&r.min_relative, MG_RULE_MIN_RELATIVE_CHANGE, rules, names, &nrules) !=
                    0) {
         rc = MG_EXIT_USAGE;
     } else if (!isnan(r.confidence) && !(r.confidence > 0 && r.confidence < 1)) {
-        fprintf(stderr,
-                "modelgate compare: --confidence %g: expected a level in (0, 1), e.g. "
-                "0.95\n",
-                r.confidence);
+        mg_cli_eprintf("modelgate compare: --confidence %g: expected a level in (0, 1), e.g. "
+                       "0.95\n",
+                       r.confidence);
         rc = MG_EXIT_USAGE;
     } else if (r.bootstrap < 1 || r.bootstrap > MAX_BOOTSTRAP) {
-        fprintf(stderr, "modelgate compare: --bootstrap %ld: expected 1 to %d replicates\n",
-                r.bootstrap, MAX_BOOTSTRAP);
+        mg_cli_eprintf("modelgate compare: --bootstrap %ld: expected 1 to %d replicates\n",
+                       r.bootstrap, MAX_BOOTSTRAP);
         rc = MG_EXIT_USAGE;
     } else if (mg_na_values_split(r.na_arg, &r.na_values) != 0) {
-        fprintf(stderr, "modelgate compare: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate compare: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
     } else if (r.seed < 0 || r.threads < 0) {
-        fprintf(stderr, "modelgate compare: --seed and --threads must not be negative\n");
+        mg_cli_eprintf("modelgate compare: --seed and --threads must not be negative\n");
         rc = MG_EXIT_USAGE;
     } else if (r.task != NULL && mg_task_parse(r.task, &task) != 0) {
-        fprintf(stderr,
-                "modelgate compare: --task '%s': expected binary, multiclass, regression or "
-                "auto\n",
-                r.task);
+        mg_cli_eprintf("modelgate compare: --task '%s': expected binary, multiclass, regression or "
+                       "auto\n",
+                       r.task);
         rc = MG_EXIT_USAGE;
     } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
                                       : mg_registry_arg_missing(r.base_arg)) {
@@ -292,15 +292,14 @@ int cmd_compare(int argc, char **argv) {
                 "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &len);
             rc = write_output(&r, json, len);
             if (rc == 0)
-                fprintf(stderr,
-                        "modelgate compare: baseline '%s' does not exist; comparison "
-                        "skipped (--allow-no-baseline)\n",
-                        r.base_arg);
+                mg_cli_eprintf("modelgate compare: baseline '%s' does not exist; comparison "
+                               "skipped (--allow-no-baseline)\n",
+                               r.base_arg);
         } else {
-            fprintf(stderr,
-                    "modelgate compare: baseline model '%s' does not exist (a first model may "
-                    "pass with --allow-no-baseline)\n",
-                    r.base_arg);
+            mg_cli_eprintf(
+                "modelgate compare: baseline model '%s' does not exist (a first model may "
+                "pass with --allow-no-baseline)\n",
+                r.base_arg);
             rc = MG_EXIT_USAGE;
         }
     } else {

@@ -41,8 +41,8 @@ static int parse_overrides(const mg_strlist *l, mg_type_override **out) {
     for (int i = 0; i < l->n; i++) {
         char *eq = strchr(l->items[i], '=');
         if (eq == NULL) {
-            fprintf(stderr, "modelgate evaluate: --column-type '%s': expected NAME=TYPE\n",
-                    l->items[i]);
+            mg_cli_eprintf("modelgate evaluate: --column-type '%s': expected NAME=TYPE\n",
+                           l->items[i]);
             return -1;
         }
         *eq = '\0';
@@ -55,10 +55,10 @@ static int parse_overrides(const mg_strlist *l, mg_type_override **out) {
                 found = 1;
             }
         if (!found) {
-            fprintf(stderr,
-                    "modelgate evaluate: --column-type %s=%s: type must be float, int, bool or "
-                    "string\n",
-                    l->items[i], type);
+            mg_cli_eprintf(
+                "modelgate evaluate: --column-type %s=%s: type must be float, int, bool or "
+                "string\n",
+                l->items[i], type);
             return -1;
         }
         (*out)[i].column = l->items[i];
@@ -77,8 +77,8 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
         const char *flag = is_min ? "min" : "max";
         if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0 ||
             limit != limit) {
-            fprintf(stderr, "modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n", flag,
-                    bounds->items[i]);
+            mg_cli_eprintf("modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n", flag,
+                           bounds->items[i]);
             return MG_EXIT_USAGE;
         }
         const mg_metric_def *m = mg_metric_find(name);
@@ -99,12 +99,12 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
         if (near != NULL)
             snprintf(hint, sizeof hint, "; did you mean '%s'?", near);
         if (m != NULL)
-            fprintf(stderr, "modelgate evaluate: --%s %s: a %s task has no metric '%s'%s (%s metrics: %s)\n",
-                    flag, bounds->items[i], mg_task_name(task), name, hint, mg_task_name(task),
-                    valid);
+            mg_cli_eprintf(
+                "modelgate evaluate: --%s %s: a %s task has no metric '%s'%s (%s metrics: %s)\n",
+                flag, bounds->items[i], mg_task_name(task), name, hint, mg_task_name(task), valid);
         else
-            fprintf(stderr, "modelgate evaluate: --%s %s: no metric '%s'%s (metrics: %s)\n", flag,
-                    bounds->items[i], name, hint, valid);
+            mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s'%s (metrics: %s)\n", flag,
+                           bounds->items[i], name, hint, valid);
         return MG_EXIT_USAGE;
     }
     return 0;
@@ -119,28 +119,30 @@ static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_
         double limit;
         mg_value v;
         if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0) {
-            fprintf(stderr, "modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n",
-                    is_min ? "min" : "max", bounds->items[i]);
+            mg_cli_eprintf("modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n",
+                           is_min ? "min" : "max", bounds->items[i]);
             return MG_EXIT_USAGE;
         }
         if (mg_evaluation_metric(e, name, &v) != 0) {
-            fprintf(stderr, "modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
-                    is_min ? "min" : "max", bounds->items[i], name, mg_task_name(e->task));
+            mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
+                           is_min ? "min" : "max", bounds->items[i], name, mg_task_name(e->task));
             return MG_EXIT_USAGE;
         }
         char lim[40], val[40];
         mg_format_double(limit, lim, sizeof lim);
+        if (v.null_reason == NULL && isnan(v.v))
+            v = mg_value_null("undefined: not a number");
         if (v.null_reason != NULL) {
-            fprintf(stderr, "modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n", name,
-                    is_min ? ">=" : "<=", lim, name, v.null_reason);
+            mg_cli_eprintf("modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n", name,
+                           is_min ? ">=" : "<=", lim, name, v.null_reason);
             if (code == MG_EXIT_PASS)
                 code = MG_EXIT_INCONCLUSIVE;
             continue;
         }
         mg_format_double(v.v, val, sizeof val);
         if (is_min ? v.v < limit : v.v > limit) {
-            fprintf(stderr, "modelgate evaluate: gate failed: %s %s is %s the %s %s\n", name, val,
-                    is_min ? "below" : "above", is_min ? "minimum" : "maximum", lim);
+            mg_cli_eprintf("modelgate evaluate: gate failed: %s %s is %s the %s %s\n", name, val,
+                           is_min ? "below" : "above", is_min ? "minimum" : "maximum", lim);
             code = MG_EXIT_FAIL;
         }
     }
@@ -210,9 +212,9 @@ int cmd_evaluate(int argc, char **argv) {
                          .threshold = a.threshold,
                          .weight = a.weight};
     if (a.task != NULL && mg_task_parse(a.task, &spec.task) != 0) {
-        fprintf(stderr,
-                "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
-                a.task);
+        mg_cli_eprintf(
+            "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
+            a.task);
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -221,29 +223,29 @@ int cmd_evaluate(int argc, char **argv) {
         goto out_args;
     }
     if (!(a.confidence > 0 && a.confidence < 1)) {
-        fprintf(stderr, "modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
+        mg_cli_eprintf("modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
     if (a.threads < 0 || a.batch_size < 0 || a.runner_timeout < 0 || a.runner_start_timeout < 0) {
-        fprintf(stderr, "modelgate evaluate: --threads, --batch-size and the timeouts must not be "
-                        "negative\n");
+        mg_cli_eprintf("modelgate evaluate: --threads, --batch-size and the timeouts must not be "
+                       "negative\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
     if (a.bootstrap < 1 || a.bootstrap > 1000000 || a.seed < 0) {
-        fprintf(stderr, "modelgate evaluate: --bootstrap takes 1 to 1000000 replicates and --seed "
-                        "a number >= 0\n");
+        mg_cli_eprintf("modelgate evaluate: --bootstrap takes 1 to 1000000 replicates and --seed "
+                       "a number >= 0\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
     if (a.id != NULL && a.predictions == NULL) {
-        fprintf(stderr, "modelgate evaluate: --id pairs a --predictions file; give one\n");
+        mg_cli_eprintf("modelgate evaluate: --id pairs a --predictions file; give one\n");
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
     if (mg_na_values_split(a.na_arg, &a.na_values) != 0) {
-        fprintf(stderr, "modelgate evaluate: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate evaluate: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
         goto out_args;
     }
@@ -332,8 +334,8 @@ int cmd_evaluate(int argc, char **argv) {
     mg_table_free(preds);
     preds = NULL;
     if (spec.task == MG_TASK_AUTO)
-        fprintf(stderr, "modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
-                targets.task_reason);
+        mg_cli_eprintf("modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
+                       targets.task_reason);
     st = mg_evaluation_compute(&targets, &eval, &err);
     if (st != MG_OK)
         goto fail;
@@ -362,7 +364,7 @@ int cmd_evaluate(int argc, char **argv) {
         json = mg_evaluation_json(&eval, &targets, &prov, a.confidence, &len);
     }
     if (json == NULL) {
-        fprintf(stderr, "modelgate evaluate: out of memory writing metrics.json\n");
+        mg_cli_eprintf("modelgate evaluate: out of memory writing metrics.json\n");
         rc = MG_EXIT_USAGE;
         goto out;
     }

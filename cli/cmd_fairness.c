@@ -54,20 +54,20 @@ static void explain(const mg_fairness *f) {
             const char *name = mg_fairness_measure_name((mg_fairness_measure)m);
             double lo = f->opts.threshold, hi = 1 / f->opts.threshold;
             if (d->ratio.null_reason != NULL || d->ratio_max.null_reason != NULL) {
-                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is undefined: %s (%s)\n",
-                        name, f->attrs[a].name,
-                        d->ratio.null_reason ? d->ratio.null_reason : d->ratio_max.null_reason,
-                        mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is undefined: %s (%s)\n", name,
+                               f->attrs[a].name,
+                               d->ratio.null_reason ? d->ratio.null_reason
+                                                    : d->ratio_max.null_reason,
+                               mg_verdict_name(want));
             } else if (f->opts.confidence > 0) {
-                fprintf(stderr, "modelgate fairness: %s ratio of '%s' is %.4g: %s (%s)\n", name,
-                        f->attrs[a].name, d->ratio.v, d->reason ? d->reason : "",
-                        mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is %.4g: %s (%s)\n", name,
+                               f->attrs[a].name, d->ratio.v, d->reason ? d->reason : "",
+                               mg_verdict_name(want));
             } else {
                 double shown = d->ratio.v < lo ? d->ratio.v : d->ratio_max.v;
-                fprintf(stderr,
-                        "modelgate fairness: %s ratio of '%s' is %.4g, outside the band "
-                        "[%.4g, %.4g] (%s)\n",
-                        name, f->attrs[a].name, shown, lo, hi, mg_verdict_name(want));
+                mg_cli_eprintf("modelgate fairness: %s ratio of '%s' is %.4g, outside the band "
+                               "[%.4g, %.4g] (%s)\n",
+                               name, f->attrs[a].name, shown, lo, hi, mg_verdict_name(want));
             }
             return;
         }
@@ -184,11 +184,11 @@ int cmd_fairness(int argc, char **argv) {
     for (int i = 0; bad == NULL && i < gates.n; i++) {
         mg_fairness_measure m;
         if (mg_fairness_measure_parse(gates.items[i], &m) != 0) {
-            fprintf(stderr,
-                    "modelgate fairness: unknown measure '%s' in --gate (expected "
-                    "demographic_parity, equalized_odds, equal_opportunity, disparate_impact, "
-                    "mean_prediction, mae or rmse)\n",
-                    gates.items[i]);
+            mg_cli_eprintf(
+                "modelgate fairness: unknown measure '%s' in --gate (expected "
+                "demographic_parity, equalized_odds, equal_opportunity, disparate_impact, "
+                "mean_prediction, mae or rmse)\n",
+                gates.items[i]);
             rc = MG_EXIT_USAGE;
             break;
         }
@@ -203,11 +203,11 @@ int cmd_fairness(int argc, char **argv) {
                   "for the attribute's missing value";
     }
     if (bad != NULL) {
-        fprintf(stderr, "modelgate fairness: %s\n", bad);
+        mg_cli_eprintf("modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
     if (rc == MG_EXIT_PASS && mg_na_values_split(na_arg, &na_values) != 0) {
-        fprintf(stderr, "modelgate fairness: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate fairness: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
     }
 
@@ -264,8 +264,8 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_fail("fairness", &err);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
         if (mg_table_column(table, attrs.items[i]) == NULL) {
-            fprintf(stderr, "modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
-                    attrs.items[i]);
+            mg_cli_eprintf("modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
+                           attrs.items[i]);
             rc = MG_EXIT_USAGE;
         }
     if (rc == MG_EXIT_PASS && predictions != NULL) {
@@ -289,7 +289,7 @@ int cmd_fairness(int argc, char **argv) {
         size_t len = 0;
         char *json = mg_fairness_json(&result, &prov, &len);
         if (json == NULL) {
-            fprintf(stderr, "modelgate fairness: out of memory writing fairness.json\n");
+            mg_cli_eprintf("modelgate fairness: out of memory writing fairness.json\n");
             rc = MG_EXIT_INTERNAL;
         } else {
             rc = mg_cli_write_file("fairness", output, json, len);

@@ -115,13 +115,23 @@ static char *render_schema(const mg_table *t, size_t *len) {
         if (n > width)
             width = n < 60 ? n : 60;
     }
-    mg__buf_printf(&b, "%s: %" PRId64 " rows, %d columns\n", t->source, t->nrows, t->ncols);
+    /* The schema is for reading: names from the data are escaped as on stderr. */
+    mg__buf name = {0};
+    mg__text_escape(&name, t->source, strlen(t->source));
+    mg__buf_printf(&b, "%s: %" PRId64 " rows, %d columns\n", name.data ? name.data : "", t->nrows,
+                   t->ncols);
     mg__buf_printf(&b, "%-*s  %-6s  %12s  %12s\n", width, "column", "type", "nulls", "rows");
     for (int c = 0; c < t->ncols; c++) {
         const mg_column *col = &t->cols[c];
-        mg__buf_printf(&b, "%-*s  %-6s  %12" PRId64 "  %12" PRId64 "\n", width, col->name,
-                       mg_type_name(col->type), col->null_count, col->nrows);
+        name.len = 0;
+        mg__text_escape(&name, col->name, strlen(col->name));
+        mg__buf_printf(&b, "%-*s  %-6s  %12" PRId64 "  %12" PRId64 "\n", width,
+                       name.data && !name.failed ? name.data : "", mg_type_name(col->type),
+                       col->null_count, col->nrows);
     }
+    if (name.failed)
+        b.failed = true;
+    mg__buf_release(&name);
     if (b.failed) {
         mg__buf_release(&b);
         return NULL;
@@ -155,18 +165,18 @@ int cmd_inspect(int argc, char **argv) {
     }
     bool json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
     if (!json && !csv && strcmp(format, "schema") != 0) {
-        fprintf(stderr, "modelgate inspect: --format must be schema, json or csv, not '%s'\n",
-                format);
+        mg_cli_eprintf("modelgate inspect: --format must be schema, json or csv, not '%s'\n",
+                       format);
         mg_strlist_release(&columns);
         return MG_EXIT_USAGE;
     }
     if (opts[3].seen && limit < 0) {
-        fprintf(stderr, "modelgate inspect: --limit must be 0 or more, not %ld\n", limit);
+        mg_cli_eprintf("modelgate inspect: --limit must be 0 or more, not %ld\n", limit);
         mg_strlist_release(&columns);
         return MG_EXIT_USAGE;
     }
     if (mg_na_values_split(na_arg, &na_values) != 0) {
-        fprintf(stderr, "modelgate inspect: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate inspect: out of memory for --na-values\n");
         mg_strlist_release(&columns);
         return MG_EXIT_INTERNAL;
     }
@@ -195,7 +205,7 @@ int cmd_inspect(int argc, char **argv) {
     mg_table_free(t);
     mg_strlist_release(&columns);
     if (text == NULL) {
-        fprintf(stderr, "modelgate inspect: out of memory while writing the output\n");
+        mg_cli_eprintf("modelgate inspect: out of memory while writing the output\n");
         return MG_EXIT_INTERNAL;
     }
     rc = mg_cli_write_file("inspect", output, text, len);

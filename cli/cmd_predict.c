@@ -134,13 +134,13 @@ int cmd_predict(int argc, char **argv) {
     double *scores = NULL;
     text out = {0};
     if (threads < 0 || batch < 0 || runner_timeout < 0 || runner_start_timeout < 0) {
-        fprintf(stderr, "modelgate predict: --threads, --batch-size and the timeouts must not be "
-                        "negative\n");
+        mg_cli_eprintf("modelgate predict: --threads, --batch-size and the timeouts must not be "
+                       "negative\n");
         rc = MG_EXIT_USAGE;
         goto done;
     }
     if (mg_na_values_split(na_arg, &na_values) != 0) {
-        fprintf(stderr, "modelgate predict: out of memory for --na-values\n");
+        mg_cli_eprintf("modelgate predict: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
         goto done;
     }
@@ -173,7 +173,7 @@ int cmd_predict(int argc, char **argv) {
                               .nignore = ignore.n};
     const mg_column *idcol = NULL;
     if (id != NULL && (idcol = mg_table_column(table, id)) == NULL) {
-        fprintf(stderr, "modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
+        mg_cli_eprintf("modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
         rc = MG_EXIT_USAGE;
         goto done;
     }
@@ -203,7 +203,7 @@ int cmd_predict(int argc, char **argv) {
         put(&out, "\n", 1);
     }
     if (out.failed) {
-        fprintf(stderr, "modelgate predict: out of memory while writing %s\n", output);
+        mg_cli_eprintf("modelgate predict: out of memory while writing %s\n", output);
         rc = MG_EXIT_USAGE;
         goto done;
     }

@@ -48,7 +48,7 @@ static int parse(const char *cmd, const char *synopsis, mg_opt *opts, int argc, 
     if (rc != 0)
         return rc == 1 ? -1 : rc;
     if (pos->n != npos) {
-        fprintf(stderr, "modelgate %s: expects %s (see --help)\n", cmd, what);
+        mg_cli_eprintf("modelgate %s: expects %s (see --help)\n", cmd, what);
         return MG_EXIT_USAGE;
     }
     return 0;
@@ -85,8 +85,8 @@ static int sub_push(int argc, char **argv) {
             rc = fail(&err);
         } else {
             printf("v%lld\n", (long long)v.version);
-            fprintf(stderr, "modelgate registry: pushed %s v%lld (%s, sha256 %s)\n", v.name,
-                    (long long)v.version, v.filename, v.digest);
+            mg_cli_eprintf("modelgate registry: pushed %s v%lld (%s, sha256 %s)\n", v.name,
+                           (long long)v.version, v.filename, v.digest);
             mg_registry_version_release(&v);
         }
     }
@@ -111,11 +111,11 @@ static int sub_fetch(int argc, char **argv) {
     int rc = parse("registry fetch", fetch_syn, opts, argc, argv, &pos, 1, "NAME");
     int64_t v = 0;
     if (rc == 0 && stage != NULL && version != NULL) {
-        fprintf(stderr, "modelgate registry fetch: give --stage or --version, not both\n");
+        mg_cli_eprintf("modelgate registry fetch: give --stage or --version, not both\n");
         rc = MG_EXIT_USAGE;
     }
     if (rc == 0 && version != NULL && parse_version(version, &v) != 0) {
-        fprintf(stderr, "modelgate registry fetch: --version expects N or vN, got '%s'\n", version);
+        mg_cli_eprintf("modelgate registry fetch: --version expects N or vN, got '%s'\n", version);
         rc = MG_EXIT_USAGE;
     }
     if (rc == 0 && stage == NULL && version == NULL)
@@ -134,8 +134,8 @@ static int sub_fetch(int argc, char **argv) {
             while (n > 1 && output[n - 1] == '/')
                 n--;
             printf("%.*s/%s\n", (int)n, output, ver.filename);
-            fprintf(stderr, "modelgate registry: fetched %s v%lld (sha256 %s, verified)\n",
-                    ver.name, (long long)ver.version, ver.digest);
+            mg_cli_eprintf("modelgate registry: fetched %s v%lld (sha256 %s, verified)\n", ver.name,
+                           (long long)ver.version, ver.digest);
         }
         mg_registry_version_release(&ver);
     }
@@ -160,8 +160,8 @@ static int sub_promote(int argc, char **argv) {
     int rc = parse("registry promote", promote_syn, opts, argc, argv, &pos, 2, "NAME VERSION");
     int64_t v = 0;
     if (rc == 0 && parse_version(pos.items[1], &v) != 0) {
-        fprintf(stderr, "modelgate registry promote: VERSION expects N or vN, got '%s'\n",
-                pos.items[1]);
+        mg_cli_eprintf("modelgate registry promote: VERSION expects N or vN, got '%s'\n",
+                       pos.items[1]);
         rc = MG_EXIT_USAGE;
     }
     mg_registry *reg = NULL;
@@ -173,8 +173,8 @@ static int sub_promote(int argc, char **argv) {
         if (mg_registry_promote(reg, pos.items[0], v, stage, evidence, reason, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: %s v%lld is now %s\n", pos.items[0], (long long)v,
-                    stage);
+            mg_cli_eprintf("modelgate registry: %s v%lld is now %s\n", pos.items[0], (long long)v,
+                           stage);
     }
     mg_registry_close(reg);
     mg_strlist_release(&pos);
@@ -201,8 +201,8 @@ static int sub_rollback(int argc, char **argv) {
         if (mg_registry_rollback(reg, pos.items[0], stage, reason, &from, &to, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: %s %s rolled back from v%lld to v%lld\n",
-                    pos.items[0], stage, (long long)from, (long long)to);
+            mg_cli_eprintf("modelgate registry: %s %s rolled back from v%lld to v%lld\n",
+                           pos.items[0], stage, (long long)from, (long long)to);
     }
     mg_registry_close(reg);
     mg_strlist_release(&pos);
@@ -273,7 +273,7 @@ static int sub_history(int argc, char **argv) {
 
 static void print_problem(void *ctx, const char *line) {
     (*(int *)ctx)++;
-    fprintf(stderr, "modelgate registry verify: %s\n", line);
+    mg_cli_eprintf("modelgate registry verify: %s\n", line);
 }
 
 static const char verify_syn[] =
@@ -296,8 +296,8 @@ static int sub_verify(int argc, char **argv) {
         } else if (st == MG_ERR_DATA) {
             /* The last line says why: the one problem, or how many and the first. */
             if (nproblems > 1)
-                fprintf(stderr, "modelgate registry verify: %d problems; the first: %s\n",
-                        nproblems, err.text);
+                mg_cli_eprintf("modelgate registry verify: %d problems; the first: %s\n", nproblems,
+                               err.text);
             rc = MG_EXIT_FAIL;
         } else {
             rc = fail(&err);
@@ -316,8 +316,8 @@ static int sub_trust(int argc, char **argv) {
     mg_opt opts[] = {REGISTRY_OPT, MG_OPT_END_ENTRY};
     int rc = parse("registry trust", trust_syn, opts, argc, argv, &pos, 2, "add KEY.pub");
     if (rc == 0 && strcmp(pos.items[0], "add") != 0) {
-        fprintf(stderr, "modelgate registry trust: unknown action '%s' (expected: add)\n",
-                pos.items[0]);
+        mg_cli_eprintf("modelgate registry trust: unknown action '%s' (expected: add)\n",
+                       pos.items[0]);
         rc = MG_EXIT_USAGE;
     }
     mg_registry *reg = NULL;
@@ -355,8 +355,8 @@ static int sub_export(int argc, char **argv) {
         if (mg_registry_export(reg, pos.items[0], output, &n, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: exported %s (%lld events) to %s\n", pos.items[0],
-                    (long long)n, output);
+            mg_cli_eprintf("modelgate registry: exported %s (%lld events) to %s\n", pos.items[0],
+                           (long long)n, output);
     }
     mg_registry_close(reg);
     mg_strlist_release(&pos);
@@ -379,8 +379,8 @@ static int sub_import(int argc, char **argv) {
         if (mg_registry_import(reg, pos.items[0], &name, &n, &err) != MG_OK)
             rc = fail(&err);
         else
-            fprintf(stderr, "modelgate registry: imported %s (%lld new events, verified)\n", name,
-                    (long long)n);
+            mg_cli_eprintf("modelgate registry: imported %s (%lld new events, verified)\n", name,
+                           (long long)n);
         free(name);
     }
     mg_registry_close(reg);
@@ -398,7 +398,7 @@ static int sub_sign(int argc, char **argv) {
     if (rc == 0)
         rc = mg_cli_sign_output("registry sign", pos.items[0]);
     if (rc == 0)
-        fprintf(stderr, "modelgate registry: wrote %s.sig\n", pos.items[0]);
+        mg_cli_eprintf("modelgate registry: wrote %s.sig\n", pos.items[0]);
     mg_strlist_release(&pos);
     return rc < 0 ? 0 : rc;
 }
@@ -442,8 +442,7 @@ int cmd_registry(int argc, char **argv) {
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (strcmp(subs[i].name, argv[1]) == 0)
             return subs[i].fn(argc - 1, argv + 1);
-    fprintf(stderr,
-            "modelgate registry: unknown subcommand '%s' (see 'modelgate registry --help')\n",
-            argv[1]);
+    mg_cli_eprintf(
+        "modelgate registry: unknown subcommand '%s' (see 'modelgate registry --help')\n", argv[1]);
     return MG_EXIT_USAGE;
 }

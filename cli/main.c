@@ -1,6 +1,7 @@
 /* main.c - the command table and dispatch (git.c's cmd_struct). */
 #include "commands.h"
 #include "modelgate/metric_registry.h"
+#include "output.h"
 #include "modelgate/modelgate.h"
 
 #include <signal.h>
@@ -44,10 +45,11 @@ static int unknown_command(const char *name) {
     names[n++] = "help";
     const char *near = mg_closest_name(name, names, n);
     if (near != NULL)
-        fprintf(stderr, "modelgate: unknown command '%s'; did you mean '%s'? (see 'modelgate help')\n",
-                name, near);
+        mg_cli_eprintf(
+            "modelgate: unknown command '%s'; did you mean '%s'? (see 'modelgate help')\n", name,
+            near);
     else
-        fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
+        mg_cli_eprintf("modelgate: unknown command '%s' (see 'modelgate help')\n", name);
     return MG_EXIT_USAGE;
 }
 

@@ -1,6 +1,7 @@
 /* options.c - the option-table parser and the --help it generates. */
 #include "options.h"
 #include "modelgate/metric_registry.h"
+#include "output.h"
 #include "modelgate/modelgate.h"
 
 #include <stdio.h>
@@ -67,7 +68,7 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
                     return 2;
                 continue;
             }
-            fprintf(stderr, "modelgate %s: unexpected argument '%s' (see --help)\n", command, arg);
+            mg_cli_eprintf("modelgate %s: unexpected argument '%s' (see --help)\n", command, arg);
             return 2;
         }
         const char *name = arg + 2;
@@ -83,19 +84,18 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
                 names[n++] = c->name;
             const char *near = mg_closest_name(given, names, n);
             if (near != NULL)
-                fprintf(stderr,
-                        "modelgate %s: unknown option '--%.*s'; did you mean '--%s'? (see "
-                        "--help)\n",
-                        command, (int)namelen, name, near);
+                mg_cli_eprintf("modelgate %s: unknown option '--%.*s'; did you mean '--%s'? (see "
+                               "--help)\n",
+                               command, (int)namelen, name, near);
             else
-                fprintf(stderr, "modelgate %s: unknown option '--%.*s' (see --help)\n", command,
-                        (int)namelen, name);
+                mg_cli_eprintf("modelgate %s: unknown option '--%.*s' (see --help)\n", command,
+                               (int)namelen, name);
             return 2;
         }
         const char *val = NULL;
         if (o->kind == MG_OPT_FLAG) {
             if (eq != NULL) {
-                fprintf(stderr, "modelgate %s: option '--%s' takes no value\n", command, o->name);
+                mg_cli_eprintf("modelgate %s: option '--%s' takes no value\n", command, o->name);
                 return 2;
             }
             *(bool *)o->value = true;
@@ -107,14 +107,14 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         } else if (i + 1 < argc) {
             val = argv[++i];
         } else {
-            fprintf(stderr, "modelgate %s: option '--%s' needs a value (%s)\n", command, o->name,
-                    o->metavar ? o->metavar : "VALUE");
+            mg_cli_eprintf("modelgate %s: option '--%s' needs a value (%s)\n", command, o->name,
+                           o->metavar ? o->metavar : "VALUE");
             return 2;
         }
         switch (o->kind) {
         case MG_OPT_STRING:
             if (o->seen) {
-                fprintf(stderr, "modelgate %s: option '--%s' given twice\n", command, o->name);
+                mg_cli_eprintf("modelgate %s: option '--%s' given twice\n", command, o->name);
                 return 2;
             }
             *(const char **)o->value = val;
@@ -122,8 +122,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         case MG_OPT_DOUBLE: {
             double d;
             if (mg_parse_double(val, strlen(val), &d) != 0 || d != d) {
-                fprintf(stderr, "modelgate %s: option '--%s' expects a number, got '%s'\n", command,
-                        o->name, val);
+                mg_cli_eprintf("modelgate %s: option '--%s' expects a number, got '%s'\n", command,
+                               o->name, val);
                 return 2;
             }
             *(double *)o->value = d;
@@ -132,8 +132,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
         case MG_OPT_INT: {
             int64_t v;
             if (mg_parse_int64(val, strlen(val), &v) != 0 || v < -2147483647 || v > 2147483647) {
-                fprintf(stderr, "modelgate %s: option '--%s' expects an integer, got '%s'\n",
-                        command, o->name, val);
+                mg_cli_eprintf("modelgate %s: option '--%s' expects an integer, got '%s'\n",
+                               command, o->name, val);
                 return 2;
             }
             *(long *)o->value = (long)v;
@@ -146,8 +146,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
                 const char *comma = strchr(p, ',');
                 size_t len = comma ? (size_t)(comma - p) : strlen(p);
                 if (len == 0) {
-                    fprintf(stderr, "modelgate %s: option '--%s' has an empty item in '%s'\n",
-                            command, o->name, val);
+                    mg_cli_eprintf("modelgate %s: option '--%s' has an empty item in '%s'\n",
+                                   command, o->name, val);
                     return 2;
                 }
                 if (strlist_push(l, p, len) != 0)
@@ -165,8 +165,8 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
     }
     for (mg_opt *o = opts; o->kind != MG_OPT_END; o++)
         if (o->required && !o->seen) {
-            fprintf(stderr, "modelgate %s: missing required option '--%s %s' (see --help)\n",
-                    command, o->name, o->metavar ? o->metavar : "");
+            mg_cli_eprintf("modelgate %s: missing required option '--%s %s' (see --help)\n",
+                           command, o->name, o->metavar ? o->metavar : "");
             return 2;
         }
     return 0;
@@ -178,7 +178,10 @@ int mg_parse_key_number(const char *arg, char *key, size_t keycap, double *value
         return -1;
     memcpy(key, arg, (size_t)(eq - arg));
     key[eq - arg] = '\0';
-    return mg_parse_double(eq + 1, strlen(eq + 1), value);
+    /* A NaN bound would make every comparison false, so every gate pass. */
+    if (mg_parse_double(eq + 1, strlen(eq + 1), value) != 0 || *value != *value)
+        return -1;
+    return 0;
 }
 
 int mg_na_values_split(const char *arg, mg_strlist *out) {

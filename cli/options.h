@@ -57,8 +57,11 @@ int mg_na_values_split(const char *arg, mg_strlist *out);
 
 /* The --na-values entry of a command's option table. */
 #define MG_OPT_NA_VALUES(ptr)                                                                      \
-    {"na-values", MG_OPT_STRING, (ptr), "LIST",                                                    \
-     "cells read as missing, comma-separated, replacing pandas' defaults ('' = only empty cells)",   \
-     false, false}
+    {                                                                                              \
+        "na-values", MG_OPT_STRING, (ptr), "LIST",                                                 \
+            "cells read as missing, comma-separated, replacing pandas' defaults ('' = only empty " \
+            "cells)",                                                                              \
+            false, false                                                                           \
+    }
 
 #endif

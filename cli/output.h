@@ -27,6 +27,14 @@ extern const char *mg_cli_sign_key;
  * or prints one line and returns 2. The key never appears in the output. */
 int mg_cli_sign_output(const char *command, const char *path);
 
+/* Every human-readable stderr line goes through here: prints fmt as fprintf
+ * to stderr would, except that control bytes (C0, DEL, C1) and invalid UTF-8
+ * in the result are shown as \\xHH (mg__text_escape), so data interpolated
+ * into a message can neither start a new line (a `::error::` annotation) nor
+ * drive the terminal. Only a "\\n" that ends fmt and a "\\r" that starts it
+ * are written as they are. */
+void mg_cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Prints "modelgate COMMAND: <err->text>" and returns the exit code for it
  * (2 for bad input or usage, 4 for an internal error). */
 int mg_cli_fail(const char *command, const mg_error *err);

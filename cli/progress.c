@@ -30,14 +30,14 @@ void mg_cli_progress_report(void *ctx, int64_t done, int64_t total) {
     for (int i = 0; i < BAR_WIDTH; i++)
         bar[i] = i < filled ? '#' : '.';
     bar[BAR_WIDTH] = '\0';
-    fprintf(stderr, "\r%s [%s] %3d%% %lld/%lld rows", p->label, bar, percent, (long long)done,
-            (long long)total);
+    mg_cli_eprintf("\r%s [%s] %3d%% %lld/%lld rows", p->label, bar, percent, (long long)done,
+                   (long long)total);
     fflush(stderr);
     p->active = 1;
 }
 
 void mg_cli_progress_end(mg_cli_progress *p) {
     if (p->active)
-        fprintf(stderr, "\r\033[K");
+        fprintf(stderr, "\r\033[K"); /* ours: clears the progress line */
     p->active = 0;
 }

@@ -48,10 +48,10 @@ static void put_interval(FILE *out, json_t *ci) {
 }
 
 static void metrics_table(json_t *root, FILE *out) {
-    static const char *const skip[] = {"n", "task", "task_reason", "positive_label", "threshold",
-                                       "confusion_matrix", "ci", "provenance", "per_class",
-                                       "gates", "verdict", "null_reasons", "classes", "curves",
-                                       "calibration", "slices"};
+    static const char *const skip[] = {
+        "n",       "task",       "task_reason", "positive_label", "threshold", "confusion_matrix",
+        "ci",      "provenance", "per_class",   "gates",          "verdict",   "null_reasons",
+        "classes", "curves",     "calibration", "slices"};
     json_t *ci = json_object_get(root, "ci");
     json_t *reasons = json_object_get(root, "null_reasons");
     fprintf(out, "%-22s %-10s %s\n", "metric", "value", "interval");
@@ -78,7 +78,8 @@ static void metrics_table(json_t *root, FILE *out) {
         fputc('\n', out);
     }
     json_t *task = json_object_get(root, "task"), *n = json_object_get(root, "n");
-    fprintf(out, "%s task, n = %" JSON_INTEGER_FORMAT, json_is_string(task) ? json_string_value(task) : "?",
+    fprintf(out, "%s task, n = %" JSON_INTEGER_FORMAT,
+            json_is_string(task) ? json_string_value(task) : "?",
             json_is_integer(n) ? json_integer_value(n) : 0);
     json_t *pos = json_object_get(root, "positive_label");
     if (json_is_string(pos)) {
@@ -110,7 +111,8 @@ static void put_group(FILE *out, json_t *v, int width) {
         json_t *p = parts[i];
         int w;
         if (json_is_string(p))
-            w = snprintf(buf + used, sizeof buf - used, "%s%s", i ? " & " : "", json_string_value(p));
+            w = snprintf(buf + used, sizeof buf - used, "%s%s", i ? " & " : "",
+                         json_string_value(p));
         else if (json_is_integer(p))
             w = snprintf(buf + used, sizeof buf - used, "%s%" JSON_INTEGER_FORMAT, i ? " & " : "",
                          json_integer_value(p));
@@ -154,7 +156,8 @@ static void fairness_table(json_t *root, FILE *out) {
             fputs("  ", out);
             put_group(out, json_object_get(g, "value"), 24);
             json_t *n = json_object_get(g, "n");
-            fprintf(out, " %8" JSON_INTEGER_FORMAT " ", json_is_integer(n) ? json_integer_value(n) : 0);
+            fprintf(out, " %8" JSON_INTEGER_FORMAT " ",
+                    json_is_integer(n) ? json_integer_value(n) : 0);
             put_number(out, json_object_get(g, "selection_rate"), 16);
             fputc(' ', out);
             put_number(out, json_object_get(g, "tpr"), 8);
@@ -170,8 +173,8 @@ static void fairness_table(json_t *root, FILE *out) {
 }
 
 static void latency_table(json_t *root, FILE *out) {
-    static const char *const keys[] = {"p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms",
-                                       "max_ms", "mean_ms", "first_call_ms"};
+    static const char *const keys[] = {"p50_ms",  "p90_ms", "p95_ms",  "p99_ms",
+                                       "p999_ms", "max_ms", "mean_ms", "first_call_ms"};
     fprintf(out, "%-14s %s\n", "latency", "ms");
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         fprintf(out, "%-14s ", keys[i]);

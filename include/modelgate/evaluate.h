@@ -41,6 +41,13 @@ typedef struct mg_targets {
     char task_reason[160]; /* why this task was chosen (auto) */
     int64_t n;
     double *w; /* NULL = unweighted */
+    /* The weights in w are the data's scaled by 2^-w_exp2. When the largest
+     * weight is below 2^-64 or above 2^64 this power of two puts it in
+     * [0.5, 1) (exact), so no sum or product of weights overflows or
+     * underflows and weights of 1e300 or 1e-200 give the same metrics as any
+     * common multiple; otherwise w_exp2 is 0 and w holds the data's weights.
+     * Weighted totals are reported times 2^w_exp2. */
+    int w_exp2;
     /* binary */
     uint8_t *y;    /* 1 = positive */
     double *score; /* probability of the positive class */

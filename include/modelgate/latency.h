@@ -17,7 +17,7 @@ extern "C" {
 /* ---- statistics on raw samples ----------------------------------------- */
 
 /* The nearest-rank quantile q in [0, 1] of n >= 1 sorted values: the value of
- * rank ceil(q * n) (1-based, at least 1). */
+ * rank ceil(q * n) (1-based, at least 1); NaN when n < 1. */
 MG_API double mg_quantile_nearest_rank(const double *sorted, int64_t n, double q);
 
 /* Distribution-free one-sided bounds for the q-quantile from n samples at

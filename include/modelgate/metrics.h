@@ -21,8 +21,15 @@ typedef struct mg_value {
     const char *null_reason;
 } mg_value;
 
+/* A defined value; a NaN or infinite v (an overflow or 0/0 that a formula
+ * did not foresee) becomes null with a reason, so no gate ever compares a
+ * NaN and no null is left without its reason. */
 static inline mg_value mg_value_of(double v) {
     mg_value r = {v, NULL};
+    if (v != v || v - v != 0) { /* NaN or infinite, without needing <math.h> */
+        r.v = 0.0;
+        r.null_reason = "undefined: the computation gave no finite number (an overflow or 0/0)";
+    }
     return r;
 }
 static inline mg_value mg_value_null(const char *reason) {

@@ -11,10 +11,25 @@
 typedef struct ranked_errors {
     int64_t n;
     int64_t *row;
-    double *ae, *sq, *ape; /* |e|, e^2, |e| / max(|y|, eps) in that order */
+    /* Scaled so that no square overflows or underflows (as the metrics
+     * library computes them): the error e is stored as e 2^-escale, the
+     * label as y 2^-yscale; the results are scaled back at the end. */
+    double *ae, *sq, *ape; /* |e|, e^2, |e| / max(|y|, eps) in that order (scaled) */
     double *yc;            /* label minus the full-data mean, for R^2 without cancellation */
     double *base;          /* sample weights in that order, or NULL */
+    int escale, yscale;
 } ranked_errors;
+
+/* x 2^-k (exact; ldexp only when 2^-k is not a normal double). */
+static double down(double x, int k) {
+    return k >= -1021 && k <= 1021 ? x * ldexp(1.0, -k) : ldexp(x, -k);
+}
+
+static int exponent_above(double x) {
+    int e = 0;
+    (void)frexp(x, &e);
+    return e;
+}
 
 static void ranked_errors_release(ranked_errors *r) {
     free(r->row);
@@ -45,29 +60,39 @@ static mg_status ranked_errors_init(const mg_targets *t, ranked_errors *r, mg_er
         ranked_errors_release(r);
         return mg__nomem(err, "regression bootstrap");
     }
-    double mean = 0, total = 0;
+    double max_in = 0, max_y = 0;
+    for (int64_t i = 0; i < n; i++) {
+        max_y = fmax(max_y, fabs(t->yr[i]));
+        max_in = fmax(max_in, fmax(max_y, fabs(t->pr[i])));
+    }
+    int k = exponent_above(max_in), ky = exponent_above(max_y);
+    double mean = 0, total = 0, max_e = 0;
     for (int64_t i = 0; i < n; i++) {
         double w = t->w != NULL ? t->w[i] : 1.0;
-        mean += w * t->yr[i];
+        mean += w * down(t->yr[i], ky);
         total += w;
-        abs_err[i] = fabs(t->pr[i] - t->yr[i]);
+        abs_err[i] = fabs(down(t->pr[i], k) - down(t->yr[i], k));
+        max_e = fmax(max_e, abs_err[i]);
     }
     mean = total > 0 ? mean / total : 0;
+    int j = exponent_above(max_e);
+    r->escale = j + k;
+    r->yscale = ky;
     mg_status st = mg__sort_by_score(abs_err, n, r->row);
     free(abs_err);
     if (st != MG_OK) {
         ranked_errors_release(r);
         return mg__nomem(err, "regression bootstrap");
     }
-    for (int64_t k = 0; k < n; k++) {
-        int64_t i = r->row[k];
-        double e = t->pr[i] - t->yr[i];
-        r->ae[k] = fabs(e);
-        r->sq[k] = e * e;
-        r->ape[k] = fabs(e) / fmax(fabs(t->yr[i]), DBL_EPSILON);
-        r->yc[k] = t->yr[i] - mean;
+    for (int64_t m = 0; m < n; m++) {
+        int64_t i = r->row[m];
+        double e = down(down(t->pr[i], k) - down(t->yr[i], k), j);
+        r->ae[m] = fabs(e);
+        r->sq[m] = e * e;
+        r->ape[m] = fabs(e) / fmax(fabs(t->yr[i]), DBL_EPSILON);
+        r->yc[m] = down(t->yr[i], ky) - mean;
         if (r->base != NULL)
-            r->base[k] = t->w[i];
+            r->base[m] = t->w[i];
     }
     return MG_OK;
 }
@@ -99,14 +124,15 @@ static void evaluate(const ranked_errors *r, uint64_t key, double *w, double *v)
         v[s] = NAN;
     if (!(total > 0))
         return;
-    v[0] = ae / total;
-    v[1] = sq / total;
-    v[2] = sqrt(v[1]);
+    int es = r->escale;
+    v[0] = ldexp(ae / total, es);
+    v[1] = ldexp(sq / total, 2 * es);
+    v[2] = ldexp(sqrt(sq / total), es);
     double ss_tot = syy - sy * sy / total;
     if (r->n >= 2 && ymax > ymin && ss_tot > 0)
-        v[3] = 1 - sq / ss_tot;
-    v[4] = ape / total;
-    v[5] = max_err;
+        v[3] = 1 - ldexp(sq / ss_tot, 2 * (es - r->yscale));
+    v[4] = ldexp(ape / total, es);
+    v[5] = ldexp(max_err, es);
     /* the weighted median as the metrics library defines it: the first error
      * at which the running weight reaches half the total */
     double half = 0.5 * total, cdf = 0;
@@ -118,7 +144,12 @@ static void evaluate(const ranked_errors *r, uint64_t key, double *w, double *v)
             break;
         }
     }
-    v[6] = r->ae[at];
+    v[6] = ldexp(r->ae[at], es);
+    /* A value past the largest double is undefined in this replicate, as
+     * the point estimate is null: never an infinity in a percentile. */
+    for (int s = 0; s < 7; s++)
+        if (!isfinite(v[s]))
+            v[s] = NAN;
 }
 
 typedef struct regression_ctx {

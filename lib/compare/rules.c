@@ -17,6 +17,8 @@ static void fmt_number(double v, char *buf, size_t cap) {
         snprintf(buf, cap, "undefined");
         return;
     }
+    if (v == 0)
+        v = 0; /* no "-0" */
     if (v != 0 && isfinite(v)) {
         double scale = pow(10, 5 - floor(log10(fabs(v))));
         double r = round(v * scale) / scale;
@@ -87,10 +89,25 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
         }
     }
     out->value = sign * d->delta.v / scale;
+    /* No comparison below may see a NaN: an undefined change is inconclusive,
+     * never a failure. */
+    if (isnan(out->value)) {
+        out->value = NAN;
+        inconclusive(out, "the change is undefined (not a number)", rule->metric);
+        return MG_OK;
+    }
     if (d->has_test) {
         double a = sign * d->test.ci_low / scale, b = sign * d->test.ci_high / scale;
-        out->ci_low = fmin(a, b);
-        out->ci_high = fmax(a, b);
+        if (isnan(a) || isnan(b)) {
+            if (use_interval) {
+                inconclusive(out, "the interval of the change is undefined (not a number)",
+                             rule->metric);
+                return MG_OK;
+            }
+        } else {
+            out->ci_low = fmin(a, b);
+            out->ci_high = fmax(a, b);
+        }
     }
     const char *what = rule->kind == MG_RULE_MIN_CHANGE ? "change" : "relative change";
     char v[40], t[40], lo[40], hi[40];

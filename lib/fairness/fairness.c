@@ -210,6 +210,10 @@ static void point_verdict(mg_disparity *d, double t) {
     if (d->ratio.null_reason != NULL || d->ratio_max.null_reason != NULL) {
         d->verdict = MG_VERDICT_INCONCLUSIVE;
         d->reason = d->ratio.null_reason ? d->ratio.null_reason : d->ratio_max.null_reason;
+    } else if (isnan(d->ratio.v) || isnan(d->ratio_max.v) || isnan(t)) {
+        /* Never decided on a NaN: every comparison with one is false. */
+        d->verdict = MG_VERDICT_INCONCLUSIVE;
+        d->reason = "the ratio is undefined (not a number)";
     } else if (d->ratio.v < t || d->ratio_max.v > 1 / t) {
         d->verdict = MG_VERDICT_FAIL;
         d->reason = "the ratio lies outside the band [threshold, 1/threshold]";
@@ -394,6 +398,11 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
     if (st == MG_OK && o.confidence > 0)
         st = mg__fair_bootstrap(out, t, ix, err);
     if (st == MG_OK) {
+        /* The weights were scaled by 2^-w_exp2 when loaded: report the data's. */
+        out->overall.weight = ldexp(out->overall.weight, t->w_exp2);
+        for (int a = 0; a < out->nattrs; a++)
+            for (int g = 0; g < out->attrs[a].ngroups; g++)
+                out->attrs[a].groups[g].weight = ldexp(out->attrs[a].groups[g].weight, t->w_exp2);
         out->verdict = MG_VERDICT_PASS;
         for (int a = 0; a < out->nattrs; a++) {
             mg_fairness_attr *at = &out->attrs[a];

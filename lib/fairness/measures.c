@@ -60,7 +60,9 @@ static void disparity_of(int which, mg_fairness_method method, const mg__fair_su
                                           "is undefined"
             : undefined == NO_NEGATIVES ? "a compared group has no actual negatives, so its FPR "
                                           "is undefined"
-                                        : "a compared group has zero total weight");
+            : undefined == NO_WEIGHT    ? "a compared group has zero total weight"
+                                        : "a compared group's value is undefined (it exceeds the "
+                                          "largest double)");
         return;
     }
     if (lo < 0) {

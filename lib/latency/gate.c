@@ -46,6 +46,12 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
     fmt(g->lower, lw, sizeof lw);
     char c[32];
     mg_format_double(g->level, c, sizeof c);
+    if (n <= 0 || isnan(g->value) || isnan(limit_ms)) {
+        /* No samples (or no number) to decide on: never pass, never fail. */
+        g->verdict = MG_VERDICT_INCONCLUSIVE;
+        snprintf(g->reason, sizeof g->reason, "%s: undefined (no latency samples)", metric);
+        return;
+    }
     if (confidence > 0) {
         if (up == 0) {
             g->verdict = MG_VERDICT_INCONCLUSIVE;

@@ -19,6 +19,8 @@ static int64_t rank_of(double q, int64_t n) {
 }
 
 double mg_quantile_nearest_rank(const double *sorted, int64_t n, double q) {
+    if (n < 1)
+        return NAN; /* no samples: undefined, never sorted[-1] */
     return sorted[rank_of(q, n) - 1];
 }
 

@@ -52,9 +52,15 @@ static void derive(mg_binary_metrics *m) {
         m->balanced_accuracy = mg_value_null(m->specificity.null_reason);
     else
         m->balanced_accuracy = mg_value_of((m->recall.v + m->specificity.v) / 2);
-    if (pos > 0 && neg > 0 && pred_pos > 0 && pred_neg > 0)
-        m->mcc = mg_value_of((tp * tn - fp * fn) / (sqrt(pred_pos * pos) * sqrt(neg * pred_neg)));
-    else if (!(pos > 0) || !(neg > 0))
+    if (pos > 0 && neg > 0 && pred_pos > 0 && pred_neg > 0) {
+        /* Products of counts scaled by the power of two 2^-e that brings the
+         * larger class below 1: exact, and neither weights of 1e-200 nor of
+         * 1e300 underflow or overflow the products. */
+        int e = 0;
+        (void)frexp(fmax(pos, neg), &e);
+        double a = ldexp(tp, -e), b = ldexp(tn, -e), c = ldexp(fp, -e), d = ldexp(fn, -e);
+        m->mcc = mg_value_of((a * b - c * d) / (sqrt((a + c) * (a + d)) * sqrt((b + c) * (b + d))));
+    } else if (!(pos > 0) || !(neg > 0))
         m->mcc = mg_value_null(pos > 0 ? MG__NO_NEGATIVE_ROWS : MG__NO_POSITIVE_ROWS);
     else
         m->mcc = mg_value_null(pred_pos > 0 ? "undefined: no rows are predicted negative"
@@ -66,6 +72,7 @@ static void derive(mg_binary_metrics *m) {
 typedef struct binary_job {
     const uint8_t *y;
     const double *score, *w;
+    int wexp; /* the weights are used as w[i] 2^-wexp */
     int64_t n;
     double threshold;
     mg_binary_metrics *out;
@@ -84,7 +91,8 @@ static mg_status rank_half(binary_job *j) {
     for (size_t i = 0; i < n; i++)
         keys[i] = mg__score_key(j->score[i], j->y[i]);
     if (wsort != NULL)
-        memcpy(wsort, j->w, n * sizeof *wsort);
+        for (size_t i = 0; i < n; i++)
+            wsort[i] = mg__wscale(j->w[i], j->wexp);
     mg_status st =
         mg__ranking_metrics(keys, wsort, n, &j->out->roc_auc, &j->out->pr_auc, &j->rank_err);
     free(keys);
@@ -96,7 +104,7 @@ static void threshold_half(binary_job *j) {
     const double *w = j->w;
     mg__sum tp = {0, 0}, fp = {0, 0}, tn = {0, 0}, fn = {0, 0}, loss = {0, 0}, brier = {0, 0};
     for (int64_t i = 0; i < j->n; i++) {
-        double wi = w ? w[i] : 1.0, s = j->score[i];
+        double wi = w ? mg__wscale(w[i], j->wexp) : 1.0, s = j->score[i];
         int positive = j->y[i], predicted = s > j->threshold;
         mg__sum_add(positive ? (predicted ? &tp : &fn) : (predicted ? &fp : &tn), wi);
         mg__sum_add(&loss, wi * mg__row_log_loss(positive, s));
@@ -129,12 +137,14 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
     if (n <= 0)
         return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
     double weight_sum;
-    MG_TRY(mg__weights_check(w, n, &weight_sum, err));
+    int wexp;
+    MG_TRY(mg__weights_check(w, n, &weight_sum, &wexp, err));
     MG_TRY(mg__binary_rows_check(y, score, n, err));
     out->n = n;
-    out->weight_sum = weight_sum;
+    out->weight_sum = weight_sum; /* scaled by 2^-wexp until derive() is done */
     out->threshold = threshold;
-    binary_job job = {.y = y, .score = score, .w = w, .n = n, .threshold = threshold, .out = out};
+    binary_job job = {
+        .y = y, .score = score, .w = w, .wexp = wexp, .n = n, .threshold = threshold, .out = out};
     mg_error_clear(&job.rank_err);
     /* Two threads pay off only when there is enough work to share. */
     mg_status st = mg__parallel_for(2, n >= 100000 ? 2 : 1, binary_task, &job);
@@ -146,5 +156,10 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
         return st;
     }
     derive(out);
+    out->weight_sum = ldexp(out->weight_sum, wexp);
+    out->tp = ldexp(out->tp, wexp);
+    out->fp = ldexp(out->fp, wexp);
+    out->tn = ldexp(out->tn, wexp);
+    out->fn = ldexp(out->fn, wexp);
     return MG_OK;
 }

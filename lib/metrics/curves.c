@@ -66,7 +66,8 @@ mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const 
     if (n <= 0)
         return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
     double weight_sum;
-    MG_TRY(mg__weights_check(w, n, &weight_sum, err));
+    int wexp;
+    MG_TRY(mg__weights_check(w, n, &weight_sum, &wexp, err));
     MG_TRY(mg__binary_rows_check(y, score, n, err));
 
     size_t un = (size_t)n;
@@ -81,8 +82,8 @@ mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const 
     for (size_t i = 0; i < un; i++) {
         keys[i] = mg__score_key(score[i], y[i]);
         if (wsort)
-            wsort[i] = w[i];
-        mg__sum_add(y[i] ? &pos : &neg, w ? w[i] : 1.0);
+            wsort[i] = mg__wscale(w[i], wexp); /* the curves are ratios of weighted counts */
+        mg__sum_add(y[i] ? &pos : &neg, w ? wsort[i] : 1.0);
     }
     double npos = mg__sum_value(&pos), nneg = mg__sum_value(&neg);
     if (!(npos > 0) || !(nneg > 0)) {

@@ -28,9 +28,19 @@ static inline double mg__sum_value(const mg__sum *a) {
     return a->s + a->c;
 }
 
-/* Checks that every weight is finite and >= 0 and that they do not all sum
- * to zero; stores the total in *sum (n when w is NULL). Errors name the row. */
-mg_status mg__weights_check(const double *w, int64_t n, double *sum, mg_error *err);
+/* Checks that every weight is finite and >= 0 and that not all are zero
+ * (said only when every weight is exactly 0). Sets *exp2 to 0 when the
+ * largest weight lies in [2^-64, 2^64], else to the power of two that puts it
+ * in [0.5, 1), and *sum to the total of the
+ * weights scaled by 2^-exp2 (n and 0 when w is NULL): callers compute with
+ * w[i] 2^-exp2, so neither 1e-200 nor 1e300 weights underflow or overflow,
+ * and report weighted totals times 2^exp2. Errors name the row. */
+mg_status mg__weights_check(const double *w, int64_t n, double *sum, int *exp2, mg_error *err);
+
+/* A weight scaled by mg__weights_check's 2^-exp2 (exp2 is 0 but for extreme weights). */
+static inline double mg__wscale(double w, int exp2) {
+    return exp2 == 0 ? w : ldexp(w, -exp2);
+}
 
 /* Checks binary inputs: y[i] is 0 or 1, score[i] in [0, 1] (not NaN). */
 mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n, mg_error *err);
@@ -74,7 +84,8 @@ double mg__row_log_loss(int positive, double p);
 mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err);
 
 /* ROC AUC and average precision of rows given as mg__score_key keys (flag =
- * positive) and their weights (NULL = 1 each). Sorts keys and w in place.
+ * positive) and their weights (NULL = 1 each). Sorts keys and w in place and
+ * scales w by a power of two (so w must be scratch the caller can lose).
  * ROC AUC is null when either class has zero total weight; average precision
  * when the positives have zero total weight. */
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,

@@ -184,8 +184,9 @@ mg_status mg_multiclass_metrics_compute(const int32_t *y, const int32_t *pred, c
                         "multiclass metrics need predicted classes or class probabilities");
     if (n <= 0)
         return mg__fail(err, MG_ERR_DATA, "no rows to evaluate");
-    double weight_sum;
-    MG_TRY(mg__weights_check(w, n, &weight_sum, err));
+    double weight_sum; /* scaled by 2^-wexp, like every weight below */
+    int wexp;
+    MG_TRY(mg__weights_check(w, n, &weight_sum, &wexp, err));
     MG_TRY(check_rows(y, pred, proba, n, k, err));
 
     mg_multiclass_metrics m = {0};
@@ -202,7 +203,7 @@ mg_status mg_multiclass_metrics_compute(const int32_t *y, const int32_t *pred, c
     }
     mg__sum loss = {0, 0};
     for (int64_t i = 0; i < n; i++) {
-        double wi = w ? w[i] : 1.0;
+        double wi = w ? mg__wscale(w[i], wexp) : 1.0;
         const double *row = proba ? proba + (size_t)i * (size_t)k : NULL;
         int32_t p = pred ? pred[i] : argmax(row, k);
         m.confusion[(size_t)y[i] * k + p] += wi;
@@ -211,6 +212,12 @@ mg_status mg_multiclass_metrics_compute(const int32_t *y, const int32_t *pred, c
     }
     per_class_and_averages(&m, tmp);
     free(tmp);
+    /* Weighted totals in the data's units (the ratios above do not change). */
+    m.weight_sum = ldexp(m.weight_sum, wexp);
+    for (size_t c = 0; c < (size_t)k * (size_t)k; c++)
+        m.confusion[c] = ldexp(m.confusion[c], wexp);
+    for (int c = 0; c < k; c++)
+        m.per_class[c].support = ldexp(m.per_class[c].support, wexp);
     if (proba) {
         m.log_loss = mg_value_of(mg__sum_value(&loss) / weight_sum);
         mg_status st = roc_auc_ovr(&m, y, proba, w, n, err);

@@ -4,21 +4,27 @@
  * weight validation every metric family starts with. */
 #include "metrics_internal.h"
 
-mg_status mg__weights_check(const double *w, int64_t n, double *sum, mg_error *err) {
+mg_status mg__weights_check(const double *w, int64_t n, double *sum, int *exp2, mg_error *err) {
+    *exp2 = 0;
     if (w == NULL) {
         *sum = (double)n;
         return MG_OK;
     }
-    mg__sum total = {0, 0};
+    double max = 0;
     for (int64_t i = 0; i < n; i++) {
         if (!(w[i] >= 0) || !isfinite(w[i]))
             return mg__fail(err, MG_ERR_DATA,
                             "row %" PRId64 ": weight %g is not a finite number >= 0", i + 1, w[i]);
-        mg__sum_add(&total, w[i]);
+        max = fmax(max, w[i]);
     }
-    *sum = mg__sum_value(&total);
-    if (!(*sum > 0))
+    if (max == 0)
         return mg__fail(err, MG_ERR_DATA, "the weights of all %" PRId64 " rows are zero", n);
+    if (max < 0x1p-64 || max > 0x1p64)
+        (void)frexp(max, exp2);
+    mg__sum total = {0, 0};
+    for (int64_t i = 0; i < n; i++)
+        mg__sum_add(&total, mg__wscale(w[i], *exp2));
+    *sum = mg__sum_value(&total);
     return MG_OK;
 }
 
@@ -34,6 +40,21 @@ static size_t group_end(const uint64_t *keys, size_t i, size_t n) {
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err) {
     MG_TRY(mg__radix_sort(keys, w, n, err));
+    if (w != NULL) {
+        /* The products below (weight x weight) neither underflow with weights
+         * of 1e-200 nor overflow with 1e300 once the largest is in [0.5, 1)
+         * (done only for weights beyond 2^±64); a power of two scales
+         * exactly, and both metrics are ratios. */
+        double max = 0;
+        for (size_t i = 0; i < n; i++)
+            max = fmax(max, w[i]);
+        int e = 0;
+        if (max > 0 && (max < 0x1p-64 || max > 0x1p64))
+            (void)frexp(max, &e);
+        if (e != 0)
+            for (size_t i = 0; i < n; i++)
+                w[i] = ldexp(w[i], -e);
+    }
     mg__sum pos_total = {0, 0}, neg_total = {0, 0};
     for (size_t i = 0; i < n; i++)
         mg__sum_add((keys[i] & 1) ? &pos_total : &neg_total, w ? w[i] : 1.0);

@@ -271,6 +271,18 @@ static mg_status load_weights(const mg_table *t, const mg_eval_spec *spec, mg_ta
                             (long long)i + 1, spec->weight);
         out->w[i] = v;
     }
+    double max = 0;
+    for (int64_t i = 0; i < t->nrows; i++)
+        max = fmax(max, out->w[i]);
+    /* Weights far from 1 (all tiny or all huge) are scaled by the power of
+     * two that puts the largest in [0.5, 1), so no sum, square or product of
+     * weights downstream (fairness, intervals, the bootstrap) underflows or
+     * overflows; ordinary weights are left as they are. */
+    if (max > 0 && (max < 0x1p-64 || max > 0x1p64)) {
+        (void)frexp(max, &out->w_exp2);
+        for (int64_t i = 0; i < t->nrows; i++)
+            out->w[i] = ldexp(out->w[i], -out->w_exp2);
+    }
     return MG_OK;
 }
 

@@ -64,10 +64,21 @@ static void write_escaped(mg__buf *b, const char *s) {
         case '\r': mg__buf_append(b, "\\r", 2); break;
         case '\t': mg__buf_append(b, "\\t", 2); break;
         default:
-            if (c < 0x20 || c == 0x7f)
+            if (c < 0x20 || c == 0x7f) {
                 mg__buf_printf(b, "\\u%04x", c);
-            else
+            } else if (c < 0x80) {
                 mg__buf_append(b, p, 1);
+            } else {
+                /* JSON is UTF-8: an invalid sequence from the data becomes
+                 * U+FFFD, so strict readers accept the file. */
+                bool ok;
+                size_t n = mg__utf8_decode(p, SIZE_MAX, &ok);
+                if (ok)
+                    mg__buf_append(b, p, n);
+                else
+                    mg__buf_append(b, "\xEF\xBF\xBD", 3);
+                p += n - 1;
+            }
         }
     }
     mg__buf_append(b, "\"", 1);

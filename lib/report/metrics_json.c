@@ -92,7 +92,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
         double sum = 0;
         for (int64_t i = 0; i < t->n; i++)
             sum += t->w[i];
-        mg__json_kv_number(j, "weight_sum", sum);
+        mg__json_kv_number(j, "weight_sum", ldexp(sum, t->w_exp2));
     }
     if (t->task == MG_TASK_BINARY) {
         const mg_binary_metrics *b = &e->binary;
@@ -100,10 +100,10 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
         mg__json_kv_number(j, "threshold", t->threshold);
         mg__json_key(j, "confusion_matrix");
         mg__json_begin_object(j);
-        mg__json_kv_number(j, "tp", b->tp);
-        mg__json_kv_number(j, "fp", b->fp);
-        mg__json_kv_number(j, "tn", b->tn);
-        mg__json_kv_number(j, "fn", b->fn);
+        mg__json_kv_number(j, "tp", ldexp(b->tp, t->w_exp2));
+        mg__json_kv_number(j, "fp", ldexp(b->fp, t->w_exp2));
+        mg__json_kv_number(j, "tn", ldexp(b->tn, t->w_exp2));
+        mg__json_kv_number(j, "fn", ldexp(b->fn, t->w_exp2));
         mg__json_end_object(j);
     } else if (t->task == MG_TASK_MULTICLASS) {
         const mg_multiclass_metrics *m = &e->multiclass;
@@ -120,7 +120,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
         for (int r = 0; r < k; r++) {
             mg__json_begin_array(j);
             for (int c = 0; c < k; c++)
-                mg__json_number(j, m->confusion[r * k + c]);
+                mg__json_number(j, ldexp(m->confusion[r * k + c], t->w_exp2));
             mg__json_end_array(j);
         }
         mg__json_end_array(j);
@@ -134,7 +134,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
             mg__json_kv_value(j, "precision", pc->precision);
             mg__json_kv_value(j, "recall", pc->recall);
             mg__json_kv_value(j, "f1", pc->f1);
-            mg__json_kv_number(j, "support", pc->support);
+            mg__json_kv_number(j, "support", ldexp(pc->support, t->w_exp2));
             mg__json_end_object(j);
         }
         mg__json_end_object(j);

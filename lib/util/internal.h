@@ -58,6 +58,24 @@ void mg__buf_printf(mg__buf *b, const char *fmt, ...) __attribute__((format(prin
 /* Returns the NUL-terminated contents, transferring ownership (buffer emptied). */
 char *mg__buf_detach(mg__buf *b);
 
+/* One UTF-8 character at p (avail >= 1 bytes; a NUL ends a C string safely
+ * with avail = SIZE_MAX): returns the bytes it takes and sets *valid. A valid
+ * character is 1 to 4 bytes of RFC 3629 UTF-8 (no overlong form, no surrogate,
+ * nothing above U+10FFFF); otherwise the bytes returned are the maximal
+ * subpart of an ill-formed sequence (Unicode §3.9, as Python's "replace" and
+ * WHATWG decoders count them): 1 to 3 bytes that stand for one U+FFFD. */
+size_t mg__utf8_decode(const unsigned char *p, size_t avail, bool *valid);
+
+/* Appends s[0..len) with every invalid sequence replaced by U+FFFD (EF BF BD),
+ * so the result is valid UTF-8. */
+void mg__utf8_sanitize(mg__buf *b, const char *s, size_t len);
+
+/* Appends s[0..len) for a human-readable line: C0 controls (including
+ * newline and tab), DEL, C1 controls (U+0080..U+009F) and the bytes of
+ * invalid UTF-8 sequences as \xHH (two lowercase hex digits per byte); valid
+ * printable UTF-8 and backslashes are copied as they are. */
+void mg__text_escape(mg__buf *b, const char *s, size_t len);
+
 /* Whole file into memory (mmap when large). Release with mg__file_unmap. */
 typedef struct mg__file {
     const char *data;
