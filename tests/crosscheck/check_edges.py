@@ -224,7 +224,8 @@ for c in (1.0, 1e-200, 1e300):
         check(False, "fairness weights x%g: no JSON" % c)
         continue
     groups = fair[c]["demographic_parity"]["gender"]["groups"]
-    for g, v in groups.items():
+    for v in groups:
+        g = v["value"]
         sel = grp == g
         want = float(np.sum(wb[sel] * pred[sel]) / np.sum(wb[sel]))
         check(close(v.get("selection_rate"), want), "fairness weights x%g: %s selection_rate %r, expected %r"
