@@ -26,7 +26,7 @@ typedef struct evaluate_args {
     const char *output;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
-    mg_strlist ignore, protected_attrs, column_types, min, max;
+    mg_strlist ignore, protected_attrs, column_types, min, max, classes, features;
 } evaluate_args;
 
 /* Parses NAME=TYPE overrides. */
@@ -115,6 +115,12 @@ int cmd_evaluate(int argc, char **argv) {
          "binary: the positive class (default 1/true, else the larger label)", false, false},
         {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T",
          "binary: predicted positive when score > T (default 0.5)", false, false},
+        {"classes", MG_OPT_LIST, &a.classes, "A,B,C",
+         "the model's classes in output order, for a model that names none (XGBoost)", false,
+         false},
+        {"features", MG_OPT_LIST, &a.features, "COLS",
+         "the feature columns in the model's input order (default: by name, else file order)",
+         false, false},
         {"weight", MG_OPT_STRING, &a.weight, "COL", "sample weight column", false, false},
         {"predictions", MG_OPT_STRING, &a.predictions, "FILE",
          "a separate file holding the model's predictions", false, false},
@@ -191,6 +197,10 @@ int cmd_evaluate(int argc, char **argv) {
     spec.roles.ignore = (const char *const *)a.ignore.items;
     spec.roles.nignore = a.ignore.n;
     spec.roles.id = a.id;
+    spec.roles.features = (const char *const *)a.features.items;
+    spec.roles.nfeatures = a.features.n;
+    spec.classes = (const char *const *)a.classes.items;
+    spec.nclasses = a.classes.n;
 
     mg_error err;
     mg_error_clear(&err);
@@ -253,6 +263,9 @@ int cmd_evaluate(int argc, char **argv) {
         if (st != MG_OK)
             goto fail;
     }
+    char note[512];
+    if (mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
+        fprintf(stderr, "modelgate evaluate: %s\n", note);
     st = mg_targets_build(table, model, &spec, &targets, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
@@ -267,6 +280,9 @@ int cmd_evaluate(int argc, char **argv) {
     if (spec.task == MG_TASK_AUTO)
         fprintf(stderr, "modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
                 targets.task_reason);
+    if (targets.task == MG_TASK_BINARY)
+        fprintf(stderr, "modelgate evaluate: positive label '%s': %s\n", targets.positive_label,
+                targets.positive_reason);
     st = mg_evaluation_compute(&targets, &eval, &err);
     if (st != MG_OK)
         goto fail;
@@ -332,5 +348,7 @@ out_args:
     mg_strlist_release(&a.column_types);
     mg_strlist_release(&a.min);
     mg_strlist_release(&a.max);
+    mg_strlist_release(&a.classes);
+    mg_strlist_release(&a.features);
     return rc;
 }

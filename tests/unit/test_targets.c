@@ -140,14 +140,15 @@ static void multiclass_probability_columns(void **state) {
     assert_int_equal(build("label,p_b,p_a,p_c\nz,0.2,0.7,0.1\nb,0.3,0.3,0.4\n",
                            "columns:p_b,p_a,p_c", &spec, &t, &err),
                      MG_ERR_DATA);
-    assert_non_null(strstr(err.text, "holds label 'z', for which model columns:p_b,p_a,p_c gives "
-                                     "no probability"));
-    /* two probability columns are a binary task; the positive class needs one */
+    assert_string_equal(err.text, "t.csv: column 'label' holds label 'z', which is not a class of "
+                                  "model columns:p_b,p_a,p_c (labels: b, z; the model's classes: "
+                                  "b, a, c)");
+    /* two probability columns are a binary task; every label must be a class */
     assert_int_equal(
         build("label,p_b,p_a\nz,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err),
         MG_ERR_DATA);
-    assert_string_equal(err.text, "t.csv: model columns:p_b,p_a gives 2 class probabilities but "
-                                  "none for the positive class 'z'");
+    assert_string_equal(err.text, "t.csv: column 'label' holds label 'z', which is not a class of "
+                                  "model columns:p_b,p_a (labels: b, z; the model's classes: b, a)");
     assert_int_equal(
         build("label,p_b,p_a\na,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err), MG_OK);
     assert_int_equal(t.task, MG_TASK_BINARY);
