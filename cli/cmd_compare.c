@@ -85,6 +85,8 @@ static mg_status build_targets(const run *r, mg_task task, const mg_table *table
                          .weight = r->weight};
     spec.roles.ignore = ignore;
     spec.roles.nignore = nignore;
+    spec.roles.label = r->label ? r->label : "label";
+    spec.roles.weight = r->weight;
     spec.roles.features = (const char *const *)r->features.items;
     spec.roles.nfeatures = r->features.n;
     spec.classes = (const char *const *)r->classes.items;

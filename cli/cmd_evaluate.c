@@ -264,7 +264,10 @@ int cmd_evaluate(int argc, char **argv) {
             goto fail;
     }
     char note[512];
-    if (mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
+    mg_feature_roles roles = spec.roles;
+    roles.label = a.label ? a.label : "label";
+    roles.weight = a.weight;
+    if (mg_model_feature_note(model, table, &roles, note, sizeof note))
         fprintf(stderr, "modelgate evaluate: %s\n", note);
     st = mg_targets_build(table, model, &spec, &targets, &err);
     mg_cli_progress_end(&bar);

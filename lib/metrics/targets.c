@@ -665,9 +665,28 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
          * outside [0, 1] that is no label is a wrong class, not a probability. */
         hard = true;
         bool in_unit = true;
+        double extra[2];
+        int nextra = 0;
         for (int64_t i = 0; i < n && hard; i++) {
-            hard = numeric_label_index(labels, b->outputs[i]) >= 0;
-            in_unit = in_unit && (b->outputs[i] == 0 || b->outputs[i] == 1);
+            double v = b->outputs[i];
+            in_unit = in_unit && (v == 0 || v == 1);
+            if (numeric_label_index(labels, v) >= 0 || (nextra > 0 && extra[0] == v) ||
+                (nextra > 1 && extra[1] == v))
+                continue;
+            /* With one label value, a prediction may name the other class. */
+            if (labels->n + nextra < 2 && nextra < 2)
+                extra[nextra++] = v;
+            else
+                hard = false;
+        }
+        for (int e = 0; hard && e < nextra; e++) {
+            char buf[64];
+            if (b->label->type == MG_TYPE_BOOL)
+                snprintf(buf, sizeof buf, "%s", extra[e] != 0 ? "true" : "false");
+            else
+                number_text(extra[e], buf, sizeof buf);
+            if (labelset_add(labels, buf, extra[e]) < 0)
+                return mg__nomem(err, "classes");
         }
         if (!hard && !in_unit)
             for (int64_t i = 0; i < n; i++)
