@@ -158,10 +158,12 @@ def metrics_of(cmd, out):
     return doc["new"] if cmd == "compare" else doc
 
 
-def check_cell(cell, args, data, expect, tol, refusal=None):
-    """Runs evaluate and compare for one cell; expect: dict of metrics or None
-    (then refusal is the message text stderr must hold, with exit 2)."""
-    for cmd in ("evaluate", "compare"):
+def check_cell(cell, args, data, expect, tol, refusal=None, baseline=None,
+               commands=("evaluate", "compare")):
+    """Runs evaluate and compare (the model against itself, or against
+    `baseline`) for one cell; expect: dict of metrics or None (then refusal is
+    the message text stderr must hold, with exit 2)."""
+    for cmd in commands:
         name = f"{cell} [{cmd}]"
         model = args[args.index("--model") + 1]
         rest = [a for i, a in enumerate(args) if a != "--model" and
@@ -169,7 +171,7 @@ def check_cell(cell, args, data, expect, tol, refusal=None):
         if cmd == "evaluate":
             argv = ["evaluate", "--model", model, "--test-data", data, "--output", "-"] + rest
         else:
-            argv = ["compare", "--new", model, "--baseline", model, "--test-data", data,
+            argv = ["compare", "--new", model, "--baseline", baseline or model, "--test-data", data,
                     "--output", "-", "--bootstrap", "20"] + rest
         r = run(argv)
         if expect is None:
@@ -252,6 +254,13 @@ def binary_cells():
                     check_cell(cell, ["--model", arg] + pos_args, data, None, tol, msg)
                     check_cell(cell + " --classes", ["--model", arg] + pos_args + classes_flag,
                                data, ref, tol)
+                elif bname == "sklearn-runner":
+                    # a runner starts in seconds: compare it once per coding, against
+                    # the per-class probability columns as its baseline
+                    check_cell(cell, ["--model", arg] + pos_args, data, ref, tol,
+                               baseline=f"columns:p_{fmt(codes[0])},p_{fmt(codes[1])}",
+                               commands=("evaluate", "compare") if pos_name == "default"
+                               else ("evaluate",))
                 else:
                     check_cell(cell, ["--model", arg] + pos_args, data, ref, tol)
             # column: scores are P(the positive label); columns: P per class
@@ -338,6 +347,9 @@ def multi_cells():
                 check_cell(cell + " --classes",
                            ["--model", arg, "--classes=" + ",".join(fmt(c) for c in codes)],
                            data, ref, tol)
+            elif bname == "sklearn-runner":
+                check_cell(cell, ["--model", arg], data, ref, tol,
+                           baseline="columns:" + ",".join(pcols))
             else:
                 check_cell(cell, ["--model", arg], data, ref, tol)
         # columns: in shuffled order; names after p_ are the classes
