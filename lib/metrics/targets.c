@@ -659,8 +659,15 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
     bool text_preds = b->outputs == NULL;
     bool hard = text_preds;
     bool numeric_labels = b->label->type != MG_TYPE_STR;
-    if (!text_preds && info->kind == MG_OUTPUT_UNKNOWN && numeric_labels &&
-        outputs_integral(b->outputs, n)) {
+    bool class_numbers = !text_preds && info->kind == MG_OUTPUT_CLASS;
+    if (class_numbers && !numeric_labels)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: model %s predicts class numbers and names no classes, and column "
+                        "'%s' holds text labels; name the model's classes in output order with "
+                        "--classes",
+                        t->source, b->model->arg, b->label->name);
+    if (!text_preds && (info->kind == MG_OUTPUT_UNKNOWN || class_numbers) && numeric_labels &&
+        (class_numbers || outputs_integral(b->outputs, n))) {
         /* Integer predictions: classes when they are label values; an integer
          * outside [0, 1] that is no label is a wrong class, not a probability. */
         hard = true;
@@ -688,10 +695,10 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
             if (labelset_add(labels, buf, extra[e]) < 0)
                 return mg__nomem(err, "classes");
         }
-        if (!hard && !in_unit)
+        if (!hard && (!in_unit || class_numbers))
             for (int64_t i = 0; i < n; i++)
                 if (numeric_label_index(labels, b->outputs[i]) < 0 &&
-                    !(b->outputs[i] == 0 || b->outputs[i] == 1) && labels->n == 2) {
+                    (class_numbers || labels->n == 2)) {
                     char num[40], lab[256];
                     mg_format_double(b->outputs[i], num, sizeof num);
                     list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
