@@ -68,7 +68,7 @@ typedef struct run {
     bool allow_no_baseline;
     bool run_bootstrap; /* --confidence or --bootstrap given */
     bool quiet;
-    mg_strlist min_change, min_relative, ignore, na_values;
+    mg_strlist min_change, min_relative, ignore, na_values, classes, features;
 } run;
 
 /* Builds both models' targets on the same table; each model's prediction
@@ -91,10 +91,23 @@ static mg_status build_targets(const run *r, mg_task task, const mg_table *table
                          .weight = r->weight};
     spec.roles.ignore = ignore;
     spec.roles.nignore = nignore;
+    spec.roles.label = r->label ? r->label : "label";
+    spec.roles.weight = r->weight;
+    spec.roles.features = (const char *const *)r->features.items;
+    spec.roles.nfeatures = r->features.n;
+    spec.classes = (const char *const *)r->classes.items;
+    spec.nclasses = r->classes.n;
+    static const char *const which[2] = {"--new", "--baseline"};
     for (int m = 0; m < 2; m++) {
+        char note[512];
+        if (mg_model_feature_note(models[m], table, &spec.roles, note, sizeof note))
+            mg_cli_eprintf("modelgate compare: %s: %s\n", which[m], note);
         mg_status st = mg_targets_build(table, models[m], &spec, &targets[m], err);
         if (st != MG_OK)
             return st;
+        if (targets[m].task == MG_TASK_BINARY)
+            mg_cli_eprintf("modelgate compare: %s: positive label '%s': %s\n", which[m],
+                           targets[m].positive_label, targets[m].positive_reason);
     }
     return MG_OK;
 }
@@ -222,6 +235,12 @@ int cmd_compare(int argc, char **argv) {
         {"weight", MG_OPT_STRING, &r.weight, "COLUMN", "sample weight column", false, false},
         {"ignore", MG_OPT_LIST, &r.ignore, "COLS", "columns that are not features", false, false},
         MG_OPT_NA_VALUES(&r.na_arg),
+        {"classes", MG_OPT_LIST, &r.classes, "A,B,C",
+         "the models' classes in output order, for a model that names none (XGBoost)", false,
+         false},
+        {"features", MG_OPT_LIST, &r.features, "COLS",
+         "the feature columns in the models' input order (default: by name, else file order)",
+         false, false},
         {"min-change", MG_OPT_LIST, &r.min_change, "METRIC=X",
          "fail when the improvement is below X (e.g. accuracy=-0.01)", false, false},
         {"min-relative-change", MG_OPT_LIST, &r.min_relative, "METRIC=R",
@@ -247,6 +266,8 @@ int cmd_compare(int argc, char **argv) {
         mg_strlist_release(&r.min_change);
         mg_strlist_release(&r.min_relative);
         mg_strlist_release(&r.ignore);
+        mg_strlist_release(&r.classes);
+        mg_strlist_release(&r.features);
         return rc == 1 ? MG_EXIT_PASS : rc;
     }
     for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
@@ -309,5 +330,7 @@ int cmd_compare(int argc, char **argv) {
     mg_strlist_release(&r.min_relative);
     mg_strlist_release(&r.ignore);
     mg_strlist_release(&r.na_values);
+    mg_strlist_release(&r.classes);
+    mg_strlist_release(&r.features);
     return rc;
 }

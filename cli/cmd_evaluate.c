@@ -30,7 +30,7 @@ typedef struct evaluate_args {
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     bool quiet;
-    mg_strlist ignore, protected_attrs, column_types, min, max, na_values;
+    mg_strlist ignore, protected_attrs, column_types, min, max, na_values, classes, features;
 } evaluate_args;
 
 /* Parses NAME=TYPE overrides. */
@@ -165,6 +165,12 @@ int cmd_evaluate(int argc, char **argv) {
          "binary: the positive class (default 1/true, else the larger label)", false, false},
         {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T",
          "binary: predicted positive when score > T (default 0.5)", false, false},
+        {"classes", MG_OPT_LIST, &a.classes, "A,B,C",
+         "the model's classes in output order, for a model that names none (XGBoost)", false,
+         false},
+        {"features", MG_OPT_LIST, &a.features, "COLS",
+         "the feature columns in the model's input order (default: by name, else file order)",
+         false, false},
         {"weight", MG_OPT_STRING, &a.weight, "COL", "sample weight column", false, false},
         {"predictions", MG_OPT_STRING, &a.predictions, "FILE",
          "a separate file holding the model's predictions", false, false},
@@ -254,6 +260,10 @@ int cmd_evaluate(int argc, char **argv) {
     spec.roles.ignore = (const char *const *)a.ignore.items;
     spec.roles.nignore = a.ignore.n;
     spec.roles.id = a.id;
+    spec.roles.features = (const char *const *)a.features.items;
+    spec.roles.nfeatures = a.features.n;
+    spec.classes = (const char *const *)a.classes.items;
+    spec.nclasses = a.classes.n;
 
     mg_error err;
     mg_error_clear(&err);
@@ -322,6 +332,12 @@ int cmd_evaluate(int argc, char **argv) {
         if (st != MG_OK)
             goto fail;
     }
+    char note[512];
+    mg_feature_roles roles = spec.roles;
+    roles.label = a.label ? a.label : "label";
+    roles.weight = a.weight;
+    if (mg_model_feature_note(model, table, &roles, note, sizeof note))
+        mg_cli_eprintf("modelgate evaluate: %s\n", note);
     st = mg_targets_build(table, model, &spec, &targets, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
@@ -336,6 +352,9 @@ int cmd_evaluate(int argc, char **argv) {
     if (spec.task == MG_TASK_AUTO)
         mg_cli_eprintf("modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
                        targets.task_reason);
+    if (targets.task == MG_TASK_BINARY)
+        mg_cli_eprintf("modelgate evaluate: positive label '%s': %s\n", targets.positive_label,
+                       targets.positive_reason);
     st = mg_evaluation_compute(&targets, &eval, &err);
     if (st != MG_OK)
         goto fail;
@@ -404,5 +423,7 @@ out_args:
     mg_strlist_release(&a.min);
     mg_strlist_release(&a.max);
     mg_strlist_release(&a.na_values);
+    mg_strlist_release(&a.classes);
+    mg_strlist_release(&a.features);
     return rc;
 }

@@ -79,7 +79,8 @@ int cmd_fairness(int argc, char **argv) {
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
     const char *predictions = NULL, *id = NULL, *na_arg = NULL;
-    mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0};
+    mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
+               features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
     bool intersectional = false;
@@ -123,6 +124,12 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         MG_OPT_NA_VALUES(&na_arg),
+        {"classes", MG_OPT_LIST, &classes, "A,B",
+         "the model's classes in output order, for a model that names none (XGBoost)", false,
+         false},
+        {"features", MG_OPT_LIST, &features, "COLS",
+         "the feature columns in the model's input order (default: by name, else file order)",
+         false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
@@ -133,6 +140,8 @@ int cmd_fairness(int argc, char **argv) {
         mg_strlist_release(&attrs);
         mg_strlist_release(&gates);
         mg_strlist_release(&ignore);
+        mg_strlist_release(&classes);
+        mg_strlist_release(&features);
         return rc == 1 ? MG_EXIT_PASS : MG_EXIT_USAGE;
     }
 
@@ -158,6 +167,10 @@ int cmd_fairness(int argc, char **argv) {
     spec.roles.ignore = (const char *const *)ignore.items;
     spec.roles.nignore = ignore.n;
     spec.roles.id = id;
+    spec.roles.features = (const char *const *)features.items;
+    spec.roles.nfeatures = features.n;
+    spec.classes = (const char *const *)classes.items;
+    spec.nclasses = classes.n;
 
     rc = MG_EXIT_PASS;
     const char *bad = NULL;
@@ -278,8 +291,14 @@ int cmd_fairness(int argc, char **argv) {
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);
     }
+    char note[512];
+    if (rc == MG_EXIT_PASS && mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
+        mg_cli_eprintf("modelgate fairness: %s\n", note);
     if (rc == MG_EXIT_PASS && mg_targets_build(table, model, &spec, &targets, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
+    if (rc == MG_EXIT_PASS && targets.task == MG_TASK_BINARY)
+        mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets.positive_label,
+                       targets.positive_reason);
     if (rc == MG_EXIT_PASS && mg_fairness_compute(&targets, table, (const char *const *)attrs.items,
                                                   attrs.n, &fo, &result, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
@@ -315,5 +334,7 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist_release(&gates);
     mg_strlist_release(&ignore);
     mg_strlist_release(&na_values);
+    mg_strlist_release(&classes);
+    mg_strlist_release(&features);
     return rc;
 }

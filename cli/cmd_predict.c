@@ -95,7 +95,7 @@ static void value(text *t, const mg_model_info *info, double v) {
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
                *id = NULL, *python = NULL, *na_arg = NULL;
-    mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0};
+    mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
@@ -106,6 +106,9 @@ int cmd_predict(int argc, char **argv) {
         {"label", MG_OPT_STRING, &label, "COL", "label column, not a feature (default: label)",
          false, false},
         {"ignore", MG_OPT_LIST, &ignore, "C1,C2", "columns that are not features", false, false},
+        {"features", MG_OPT_LIST, &features, "COLS",
+         "the feature columns in the model's input order (default: by name, else file order)",
+         false, false},
         {"protected-attributes", MG_OPT_LIST, &protected_attrs, "C1,C2",
          "protected attribute columns, not features", false, false},
         {"weight", MG_OPT_STRING, &weight, "COL", "sample weight column, not a feature", false,
@@ -126,6 +129,7 @@ int cmd_predict(int argc, char **argv) {
     if (rc != 0) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&protected_attrs);
+        mg_strlist_release(&features);
         return rc == 1 ? 0 : rc;
     }
     mg_error err = {0};
@@ -170,13 +174,18 @@ int cmd_predict(int argc, char **argv) {
                               .protected_attrs = (const char *const *)protected_attrs.items,
                               .nprotected = protected_attrs.n,
                               .ignore = (const char *const *)ignore.items,
-                              .nignore = ignore.n};
+                              .nignore = ignore.n,
+                              .features = (const char *const *)features.items,
+                              .nfeatures = features.n};
     const mg_column *idcol = NULL;
     if (id != NULL && (idcol = mg_table_column(table, id)) == NULL) {
         mg_cli_eprintf("modelgate predict: %s: no column '%s' (named by --id)\n", data, id);
         rc = MG_EXIT_USAGE;
         goto done;
     }
+    char note[512];
+    if (mg_model_feature_note(model, table, &roles, note, sizeof note))
+        mg_cli_eprintf("modelgate predict: %s\n", note);
     mg_status st = mg_model_predict_table(model, table, &roles, &scores, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK) {
@@ -216,5 +225,6 @@ done:
     mg_strlist_release(&ignore);
     mg_strlist_release(&protected_attrs);
     mg_strlist_release(&na_values);
+    mg_strlist_release(&features);
     return rc;
 }

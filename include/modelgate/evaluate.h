@@ -28,10 +28,16 @@ MG_API int mg_task_parse(const char *name, mg_task *out);
 typedef struct mg_eval_spec {
     const char *label;          /* label column; NULL = "label" */
     mg_task task;               /* MG_TASK_AUTO infers it from label and outputs */
-    const char *positive_label; /* binary: the positive class as text; NULL = the larger label */
+    const char *positive_label; /* binary: the positive class as text; NULL = the model's
+                                   positive class, else 1/true or the larger label */
     double threshold;           /* binary decision threshold (score > threshold) */
     const char *weight;         /* weight column or NULL */
     mg_feature_roles roles;     /* columns that are not features (label/weight filled in) */
+    /* The model's classes in output order (--classes), for a model that names
+     * none (XGBoost): nclasses names, borrowed. NULL/0 = by index 0..k-1. A
+     * model that names its classes must name these same ones. */
+    const char *const *classes;
+    int nclasses;
 } mg_eval_spec;
 
 /* Labels and model outputs aligned row by row, ready for the metrics. All
@@ -52,6 +58,7 @@ typedef struct mg_targets {
     uint8_t *y;    /* 1 = positive */
     double *score; /* probability of the positive class */
     char *positive_label, *negative_label;
+    char positive_reason[200]; /* why this positive label, and what the score is */
     double threshold;
     /* multiclass: classes in sorted label order (numbers numerically) */
     int nclasses;
@@ -66,7 +73,10 @@ typedef struct mg_targets {
 /* Predicts `table` with `model` and builds the targets. Errors name the file,
  * row and column: unknown label column, null labels, a non-numeric label for
  * regression, a label with three values for a binary task, NaN or
- * out-of-range probabilities, no rows. *out is filled on success. */
+ * out-of-range probabilities, no rows, labels that are not the model's
+ * classes (DESIGN §6 "Classes"), text labels for a model that names no
+ * classes without spec->classes, hard predictions that are not values of the
+ * label set in a binary task. *out is filled on success. */
 MG_API mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
                                   mg_targets *out, mg_error *err);
 

@@ -82,9 +82,14 @@ typedef struct mg_feature_roles {
     int nprotected;
     const char *const *ignore; /* nignore names */
     int nignore;
+    /* The feature columns in the model's input order (--features); when given,
+     * they are the features whether or not the model names its own. */
+    const char *const *features; /* nfeatures names, or NULL */
+    int nfeatures;
 } mg_feature_roles;
 
-/* Predicts every row of `table`. Features are matched by name when the model
+/* Predicts every row of `table`. Features are the columns roles->features
+ * names, in that order, when given; else matched by name when the model
  * carries names, otherwise by the table's column order after removing the
  * columns named in `roles`. A missing feature, a count mismatch or a string
  * column fed to a numeric model is MG_ERR_DATA naming the column. Nulls are
@@ -93,6 +98,14 @@ typedef struct mg_feature_roles {
  * (row-major): caller frees with free(). */
 MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
                                         const mg_feature_roles *roles, double **out, mg_error *err);
+
+/* How the model's inputs are taken from `table`, as one sentence for the
+ * user, into buf (cap bytes, NUL-terminated, truncated to fit): for a model
+ * without feature names, "model has no feature names; columns a, b, c taken
+ * in file order" (or "in the order of --features"). Returns 1 when a sentence
+ * was written, 0 when the model matches its features by name (buf = ""). */
+MG_API int mg_model_feature_note(const mg_model *model, const mg_table *table,
+                                 const mg_feature_roles *roles, char *buf, size_t cap);
 
 /* The model's features of every row of `table` as one dense row-major matrix
  * (nulls as NaN), matched as mg_model_predict_table matches them, with the

@@ -286,12 +286,183 @@ static mg_status load_weights(const mg_table *t, const mg_eval_spec *spec, mg_ta
     return MG_OK;
 }
 
-/* Index of the model output (class probability) for class text `label`. */
-static int output_index(const mg_model_info *info, const char *label) {
-    for (int c = 0; c < info->nclass_labels; c++)
-        if (strcmp(info->class_labels[c], label) == 0)
-            return c;
-    return -1;
+/* ---- the model's classes (DESIGN §6 "Classes") ------------------------- */
+
+/* A model's classes in output order: named by the model or by --classes, or
+ * by index 0..k-1 when neither names them (names == NULL). k = 0 when the
+ * model says nothing about classes (a score column). */
+typedef struct model_classes {
+    int k;
+    const char *const *names;
+} model_classes;
+
+static bool ascii_iequal(const char *a, const char *b) {
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+        if (x != y)
+            return false;
+    }
+    return *a == *b;
+}
+
+/* Does class name `name` denote the label (text, number)? By text; numeric
+ * labels also by value ("1.0" is 1); booleans also as True/False or 1/0. */
+static bool class_name_eq(const char *name, const char *text, double num, mg_type label_type) {
+    if (strcmp(name, text) == 0)
+        return true;
+    if (label_type == MG_TYPE_STR)
+        return false;
+    if (label_type == MG_TYPE_BOOL && ascii_iequal(name, text))
+        return true;
+    double v;
+    return mg_parse_double(name, strlen(name), &v) == 0 && v == num;
+}
+
+/* "a, b, c" of up to 8 items into buf (cap >= 64). */
+static void list_text(char *buf, size_t cap, const char *const *items, int n) {
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && len < cap; i++) {
+        if (i == 8) {
+            snprintf(buf + len, cap - len, ", ...");
+            break;
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", items[i]);
+    }
+}
+
+static void classes_text(const model_classes *mc, char *buf, size_t cap) {
+    if (mc->names != NULL) {
+        list_text(buf, cap, mc->names, mc->k);
+        return;
+    }
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < mc->k && len < cap; c++) {
+        if (c == 8) {
+            snprintf(buf + len, cap - len, ", ...");
+            break;
+        }
+        len += (size_t)snprintf(buf + len, cap - len, "%s%d", c ? ", " : "", c);
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, " by index: it names none");
+}
+
+/* The model's classes, from its description and spec->classes. */
+static mg_status resolve_classes(const mg_table *t, const mg_model *model, const mg_model_info *info,
+                                 const mg_eval_spec *spec, model_classes *mc, mg_error *err) {
+    mc->k = 0;
+    mc->names = NULL;
+    switch (info->kind) {
+    case MG_OUTPUT_CLASS_PROBS: mc->k = info->noutputs; break;
+    case MG_OUTPUT_PROBABILITY: mc->k = 2; break;
+    case MG_OUTPUT_CLASS:
+        mc->k = info->nclass_labels > 0 ? info->nclass_labels
+                : spec->nclasses > 0     ? spec->nclasses
+                : info->objective != NULL && strcmp(info->objective, "binary:hinge") == 0 ? 2
+                                                                                            : 0;
+        break;
+    case MG_OUTPUT_VALUE:
+    case MG_OUTPUT_UNKNOWN: return MG_OK;
+    }
+    if (mc->k <= 0)
+        return MG_OK;
+    const char *const *own =
+        info->nclass_labels == mc->k ? (const char *const *)info->class_labels : NULL;
+    if (spec->classes != NULL && spec->nclasses > 0) {
+        char given[256], names[256];
+        list_text(given, sizeof given, spec->classes, spec->nclasses);
+        if (own != NULL) {
+            bool same = spec->nclasses == mc->k;
+            for (int c = 0; same && c < mc->k; c++)
+                same = strcmp(own[c], spec->classes[c]) == 0;
+            if (!same) {
+                list_text(names, sizeof names, own, mc->k);
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: model %s names its classes (%s), which are not --classes "
+                                "%s",
+                                t->source, model->arg, names, given);
+            }
+        } else if (spec->nclasses != mc->k) {
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: --classes names %d classes (%s) but model %s has %d", t->source,
+                            spec->nclasses, given, model->arg, mc->k);
+        }
+        mc->names = spec->classes;
+    } else {
+        mc->names = own;
+    }
+    return MG_OK;
+}
+
+/* Model class of label l of the set, or -1 when it is none of them. */
+static int label_class(const labelset *labels, int l, mg_type label_type,
+                       const model_classes *mc) {
+    if (mc->names != NULL) {
+        for (int c = 0; c < mc->k; c++)
+            if (class_name_eq(mc->names[c], labels->text[l], labels->num[l], label_type))
+                return c;
+        return -1;
+    }
+    double v = labels->num[l];
+    if (label_type == MG_TYPE_STR || !(v >= 0 && v < mc->k) || v != floor(v))
+        return -1;
+    return (int)v;
+}
+
+/* map[l] = the model class of each label; exit 2 naming the labels and the
+ * model's classes when one is not a class of the model. */
+static mg_status labels_to_classes(const mg_table *t, const mg_model *model, const mg_column *label,
+                                   const labelset *labels, const model_classes *mc, int *map,
+                                   mg_error *err) {
+    char lab[256], cls[256];
+    list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
+    if (mc->names == NULL && label->type == MG_TYPE_STR)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: model %s names no classes (its outputs are classes 0..%d by index) "
+                        "and column '%s' holds text labels (%s); name the model's classes in "
+                        "output order with --classes",
+                        t->source, model->arg, mc->k - 1, label->name, lab);
+    for (int l = 0; l < labels->n; l++) {
+        map[l] = label_class(labels, l, label->type, mc);
+        if (map[l] < 0) {
+            classes_text(mc, cls, sizeof cls);
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: column '%s' holds label '%s', which is not a class of model %s "
+                            "(labels: %s; the model's classes: %s)%s",
+                            t->source, label->name, labels->text[l], model->arg, lab, cls,
+                            mc->names == NULL ? "; name its classes with --classes" : "");
+        }
+    }
+    return MG_OK;
+}
+
+/* Text of model class c: a label that maps to it, else its name, else its index. */
+static const char *class_text(const labelset *labels, const int *map, const model_classes *mc,
+                              mg_type label_type, int c, char *buf, size_t cap) {
+    for (int l = 0; l < labels->n; l++)
+        if (map[l] == c)
+            return labels->text[l];
+    if (mc->names != NULL)
+        return mc->names[c];
+    if (label_type == MG_TYPE_BOOL && mc->k == 2)
+        return c ? "true" : "false";
+    snprintf(buf, cap, "%d", c);
+    return buf;
+}
+
+/* Sorts the label set (numbers numerically, text by code point) and renumbers yc. */
+static mg_status sort_labels(labelset *labels, int32_t *yc, int64_t n, mg_error *err) {
+    int *perm = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
+    if (perm == NULL)
+        return mg__nomem(err, "labels");
+    labelset_sort(labels, perm);
+    for (int64_t i = 0; i < n; i++)
+        yc[i] = perm[yc[i]];
+    free(perm);
+    return MG_OK;
 }
 
 static mg_status check_probability(const mg_table *t, const mg_model *model, int64_t row, double v,
@@ -352,29 +523,237 @@ static mg_status predicted_class(const build_ctx *b, int64_t i, char *buf, size_
     return MG_OK;
 }
 
-static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc, mg_targets *out,
+static bool outputs_integral(const double *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (v[i] != floor(v[i]))
+            return false;
+    return true;
+}
+
+/* Score and class of a binary model (it knows its 2 classes): the score is
+ * P(model's positive class, its class 1); the other class uses 1 - p. */
+static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t *yc,
+                                   const model_classes *mc, mg_targets *out, mg_error *err) {
+    const mg_table *t = b->t;
+    const mg_model_info *info = b->info;
+    int64_t n = t->nrows;
+    mg_type ltype = b->label->type;
+    if (mc->k != 2) {
+        char cls[256];
+        classes_text(mc, cls, sizeof cls);
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: model %s has %d classes (%s); a binary task needs a model of 2 "
+                        "(use --task multiclass)",
+                        t->source, b->model->arg, mc->k, cls);
+    }
+    int map[2];
+    MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, map, err));
+    int pc = 1;
+    const char *why = "the model's positive class";
+    const char *given = b->spec->positive_label;
+    if (given == NULL) {
+        /* As for labels: 1/true when the classes are 0/1, -1/1 or booleans, else
+         * the larger class (the model's class 1 for XGBoost and scikit-learn). */
+        char b0[32], b1[32];
+        const char *c0 = class_text(labels, map, mc, ltype, 0, b0, sizeof b0);
+        const char *c1 = class_text(labels, map, mc, ltype, 1, b1, sizeof b1);
+        double v0, v1;
+        bool num = mg_parse_double(c0, strlen(c0), &v0) == 0 &&
+                   mg_parse_double(c1, strlen(c1), &v1) == 0 && ltype != MG_TYPE_STR;
+        if (ltype == MG_TYPE_BOOL) {
+            pc = ascii_iequal(c0, "true") ? 0 : 1;
+            why = "the classes are booleans";
+        } else if (num && (v0 == 1 || v1 == 1) && (v0 == 0 || v0 == -1 || v1 == 0 || v1 == -1)) {
+            pc = v0 == 1 ? 0 : 1;
+            why = "the classes are 0/1 or -1/1";
+        } else {
+            pc = (num ? v0 > v1 : strcmp(c0, c1) > 0) ? 0 : 1;
+            why = "the larger class";
+        }
+    } else {
+        why = "given with --positive-label";
+        int l = labelset_find(labels, given);
+        pc = l >= 0 ? map[l] : -1;
+        double gv = NAN;
+        if (pc < 0 && mg_parse_double(given, strlen(given), &gv) != 0)
+            gv = NAN;
+        for (int c = 0; pc < 0 && c < 2; c++) {
+            if (mc->names != NULL ? class_name_eq(mc->names[c], given, gv, ltype)
+                                  : (gv == c || (ltype == MG_TYPE_BOOL &&
+                                                 ascii_iequal(given, c ? "true" : "false"))))
+                pc = c;
+        }
+        if (pc < 0) {
+            char lab[256], cls[256];
+            list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
+            classes_text(mc, cls, sizeof cls);
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: --positive-label '%s' is neither a value of column '%s' (%s) "
+                            "nor a class of model %s (%s)",
+                            t->source, given, b->label->name, lab, b->model->arg, cls);
+        }
+    }
+    char pbuf[32], nbuf[32], mbuf[32];
+    const char *pos_text = class_text(labels, map, mc, ltype, pc, pbuf, sizeof pbuf);
+    const char *neg_text = class_text(labels, map, mc, ltype, 1 - pc, nbuf, sizeof nbuf);
+    const char *model_pos = class_text(labels, map, mc, ltype, 1, mbuf, sizeof mbuf);
+    out->positive_label = mg__strdup(pos_text);
+    out->negative_label = mg__strdup(neg_text);
+    out->y = mg__malloc_array((size_t)(n > 0 ? n : 1), 1);
+    out->score = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
+    if (out->y == NULL || out->score == NULL || out->positive_label == NULL ||
+        out->negative_label == NULL)
+        return mg__nomem(err, "binary targets");
+    if (info->kind == MG_OUTPUT_CLASS)
+        snprintf(out->positive_reason, sizeof out->positive_reason,
+                 "%s; the model predicts classes", why);
+    else if (pc == 1)
+        snprintf(out->positive_reason, sizeof out->positive_reason,
+                 "%s; the score is the model's P('%s')", why, pos_text);
+    else
+        snprintf(out->positive_reason, sizeof out->positive_reason,
+                 "%s; the score is 1 - the model's P('%s')", why, model_pos);
+    for (int64_t i = 0; i < n; i++)
+        out->y[i] = map[yc[i]] == pc;
+    for (int64_t i = 0; i < n; i++) {
+        if (info->kind == MG_OUTPUT_CLASS) {
+            double v = b->outputs[i];
+            if (!(v == 0 || v == 1)) {
+                char num[40];
+                mg_format_double(v, num, sizeof num);
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: row %lld: model %s predicted class %s, not one of its "
+                                "classes 0, 1",
+                                t->source, (long long)i + 1, b->model->arg, num);
+            }
+            out->score[i] = (int)v == pc ? 1.0 : 0.0;
+        } else if (info->kind == MG_OUTPUT_CLASS_PROBS) {
+            double v = b->outputs[i * 2 + pc];
+            MG_TRY(check_probability(t, b->model, i, v, err));
+            out->score[i] = v;
+        } else {
+            double v = b->outputs[i];
+            MG_TRY(check_probability(t, b->model, i, v, err));
+            out->score[i] = pc == 1 ? v : 1.0 - v;
+        }
+    }
+    out->threshold = b->spec->threshold;
+    return MG_OK;
+}
+
+/* Does the numeric value v equal one of the (numeric or boolean) labels? */
+static int numeric_label_index(const labelset *labels, double v) {
+    for (int c = 0; c < labels->n; c++)
+        if (labels->num[c] == v)
+            return c;
+    return -1;
+}
+
+static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_targets *out,
                               mg_error *err) {
     const mg_table *t = b->t;
     int64_t n = t->nrows;
-    if (labels->n > 2) {
-        int *perm = malloc((size_t)labels->n * sizeof *perm);
-        if (perm == NULL)
-            return mg__nomem(err, "labels");
-        labelset_sort(labels, perm); /* name them in order; yc is not used after this */
-        free(perm);
+    MG_TRY(sort_labels(labels, yc, n, err));
+    if (labels->n > 2)
         return mg__fail(err, MG_ERR_DATA,
                         "%s: column '%s' has %d distinct labels (%s, %s, %s%s); a binary task "
                         "needs at most 2",
                         t->source, b->label->name, labels->n, labels->text[0], labels->text[1],
                         labels->text[2], labels->n > 3 ? ", ..." : "");
+    model_classes mc;
+    MG_TRY(resolve_classes(t, b->model, b->info, b->spec, &mc, err));
+    if (mc.k > 0)
+        return binary_from_model(b, labels, yc, &mc, out, err);
+
+    /* A score column or one of predicted classes: no model to say which class
+     * it is about. Hard predictions must be values of the label set. */
+    const mg_model_info *info = b->info;
+    bool text_preds = b->outputs == NULL;
+    bool hard = text_preds;
+    bool numeric_labels = b->label->type != MG_TYPE_STR;
+    bool class_numbers = !text_preds && info->kind == MG_OUTPUT_CLASS;
+    if (class_numbers && !numeric_labels)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: model %s predicts class numbers and names no classes, and column "
+                        "'%s' holds text labels; name the model's classes in output order with "
+                        "--classes",
+                        t->source, b->model->arg, b->label->name);
+    if (!text_preds && (info->kind == MG_OUTPUT_UNKNOWN || class_numbers) && numeric_labels &&
+        (class_numbers || outputs_integral(b->outputs, n))) {
+        /* Integer predictions: classes when they are label values; an integer
+         * outside [0, 1] that is no label is a wrong class, not a probability. */
+        hard = true;
+        bool in_unit = true;
+        double extra[2];
+        int nextra = 0;
+        for (int64_t i = 0; i < n && hard; i++) {
+            double v = b->outputs[i];
+            in_unit = in_unit && (v == 0 || v == 1);
+            if (numeric_label_index(labels, v) >= 0 || (nextra > 0 && extra[0] == v) ||
+                (nextra > 1 && extra[1] == v))
+                continue;
+            /* With one label value, a prediction may name the other class. */
+            if (labels->n + nextra < 2 && nextra < 2)
+                extra[nextra++] = v;
+            else
+                hard = false;
+        }
+        for (int e = 0; hard && e < nextra; e++) {
+            char buf[64];
+            if (b->label->type == MG_TYPE_BOOL)
+                snprintf(buf, sizeof buf, "%s", extra[e] != 0 ? "true" : "false");
+            else
+                number_text(extra[e], buf, sizeof buf);
+            if (labelset_add(labels, buf, extra[e]) < 0)
+                return mg__nomem(err, "classes");
+        }
+        if (!hard && (!in_unit || class_numbers))
+            for (int64_t i = 0; i < n; i++)
+                if (numeric_label_index(labels, b->outputs[i]) < 0 &&
+                    (class_numbers || labels->n == 2)) {
+                    char num[40], lab[256];
+                    mg_format_double(b->outputs[i], num, sizeof num);
+                    list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
+                    return mg__fail(err, MG_ERR_DATA,
+                                    "%s: row %lld, column '%s': predicted class %s is not a "
+                                    "value of label column '%s' (%s)",
+                                    t->source, (long long)i + 1,
+                                    info->noutput_columns > 0 ? info->output_columns[0]
+                                                              : "prediction",
+                                    num, b->label->name, lab);
+                }
+    }
+    if (text_preds) {
+        char buf[64];
+        for (int64_t i = 0; i < n; i++) {
+            const char *text;
+            double num;
+            MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
+            if (labelset_find(labels, text) >= 0)
+                continue;
+            if (labels->n < 2) { /* one label value: the prediction names the other class */
+                if (labelset_add(labels, text, num) < 0)
+                    return mg__nomem(err, "classes");
+                continue;
+            }
+            char lab[256];
+            list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: row %lld, column '%s': predicted class '%s' is not a value of "
+                            "label column '%s' (%s)",
+                            t->source, (long long)i + 1, b->pred_col->name, text, b->label->name,
+                            lab);
+        }
     }
     /* The positive class: given, else 1/true when the labels are 0/1 or booleans
      * (scikit-learn's pos_label=1), else the larger label. */
     int pos = -1;
     const char *pos_text = NULL;
+    const char *why;
     if (b->spec->positive_label != NULL) {
         pos_text = b->spec->positive_label;
         pos = labelset_find(labels, pos_text);
+        why = "given with --positive-label";
         if (pos < 0 && labels->n == 2)
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --positive-label '%s' is not a value of column '%s' (%s, %s)",
@@ -383,9 +762,11 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
         bool zero_one = labels->numeric;
         for (int c = 0; c < labels->n && zero_one; c++)
             zero_one = labels->num[c] == 0 || labels->num[c] == 1 || labels->num[c] == -1;
-        if (zero_one) {
+        if (zero_one || b->label->type == MG_TYPE_BOOL) {
             pos_text = b->label->type == MG_TYPE_BOOL ? "true" : "1";
             pos = labelset_find(labels, pos_text);
+            why = b->label->type == MG_TYPE_BOOL ? "the labels are booleans"
+                                                 : "the labels are 0/1 or -1/1";
         } else {
             pos = 0;
             for (int c = 1; c < labels->n; c++)
@@ -393,6 +774,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
                                     : strcmp(labels->text[c], labels->text[pos]) > 0)
                     pos = c;
             pos_text = labels->text[pos];
+            why = "the larger label";
         }
     }
     out->positive_label = mg__strdup(pos_text);
@@ -410,23 +792,15 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
         return mg__nomem(err, "binary targets");
     for (int64_t i = 0; i < n; i++)
         out->y[i] = yc[i] == pos;
+    const char *col = info->noutput_columns > 0 ? info->output_columns[0] : "score";
+    if (hard)
+        snprintf(out->positive_reason, sizeof out->positive_reason,
+                 "%s; column '%s' holds predicted classes", why, col);
+    else
+        snprintf(out->positive_reason, sizeof out->positive_reason,
+                 "%s; column '%s' is read as P('%s')", why, col, pos_text);
 
-    const mg_model_info *info = b->info;
-    if (info->kind == MG_OUTPUT_CLASS_PROBS) {
-        int k = info->noutputs;
-        int oi = output_index(info, pos_text);
-        if (k != 2 || oi < 0)
-            return mg__fail(err, MG_ERR_DATA,
-                            "%s: model %s gives %d class probabilities but none for the positive "
-                            "class '%s'",
-                            t->source, b->model->arg, k, pos_text);
-        for (int64_t i = 0; i < n; i++) {
-            double v = b->outputs[i * k + oi];
-            MG_TRY(check_probability(t, b->model, i, v, err));
-            out->score[i] = v;
-        }
-    } else if (info->kind == MG_OUTPUT_CLASS || b->outputs == NULL) {
-        /* Hard predictions: a class per row; score 1 for the positive class. */
+    if (hard && text_preds) {
         char buf[64];
         for (int64_t i = 0; i < n; i++) {
             const char *text;
@@ -434,6 +808,10 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
             MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
             out->score[i] = strcmp(text, pos_text) == 0 ? 1.0 : 0.0;
         }
+    } else if (hard) {
+        double pv = pos >= 0 ? labels->num[pos] : NAN;
+        for (int64_t i = 0; i < n; i++)
+            out->score[i] = b->outputs[i] == pv ? 1.0 : 0.0;
     } else {
         for (int64_t i = 0; i < n; i++)
             MG_TRY(check_probability(t, b->model, i, b->outputs[i], err));
@@ -446,6 +824,95 @@ static mg_status build_binary(build_ctx *b, labelset *labels, const int32_t *yc,
     return MG_OK;
 }
 
+/* Multiclass with a model that knows its classes (class probabilities, or
+ * class indexes): the classes are the model's, whether or not every one
+ * occurs in the labels (scikit-learn's labels=). */
+static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *yc,
+                                       const model_classes *mc, mg_targets *out, mg_error *err) {
+    const mg_table *t = b->t;
+    int64_t n = t->nrows;
+    int k = mc->k;
+    bool probs = b->info->kind == MG_OUTPUT_CLASS_PROBS;
+    int *map = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *map);
+    int *perm = malloc((size_t)k * sizeof *perm);
+    labelset cls = {0};
+    mg_status st = MG_OK;
+    if (map == NULL || perm == NULL) {
+        st = mg__nomem(err, "classes");
+        goto done;
+    }
+    st = labels_to_classes(t, b->model, b->label, labels, mc, map, err);
+    if (st != MG_OK)
+        goto done;
+    cls.numeric = true;
+    for (int c = 0; c < k && st == MG_OK; c++) {
+        char buf[32];
+        const char *text = class_text(labels, map, mc, b->label->type, c, buf, sizeof buf);
+        double num = NAN;
+        if (mg_parse_double(text, strlen(text), &num) != 0)
+            cls.numeric = false;
+        int at = labelset_add(&cls, text, num);
+        if (at != c) /* two of the model's classes with one text */
+            st = at < 0 ? mg__nomem(err, "classes")
+                        : mg__fail(err, MG_ERR_DATA, "%s: model %s names class '%s' twice",
+                                   t->source, b->model->arg, text);
+    }
+    if (st != MG_OK)
+        goto done;
+    /* Sort the classes like scikit-learn's unique_labels: perm[model c] = position. */
+    labelset_sort(&cls, perm);
+    for (int64_t i = 0; i < n; i++)
+        yc[i] = perm[map[yc[i]]];
+    if (probs) {
+        out->proba = mg__malloc_array((size_t)(n > 0 ? n : 1) * (size_t)k, sizeof(double));
+        if (out->proba == NULL) {
+            st = mg__nomem(err, "class probabilities");
+            goto done;
+        }
+        for (int64_t i = 0; i < n && st == MG_OK; i++) {
+            for (int c = 0; c < k; c++) {
+                double v = b->outputs[i * k + c];
+                if (!(v >= 0 && v <= 1)) {
+                    st = check_probability(t, b->model, i, v, err);
+                    break;
+                }
+                out->proba[i * k + perm[c]] = v;
+            }
+            int best = 0;
+            for (int c = 1; c < k && st == MG_OK; c++)
+                if (out->proba[i * k + c] > out->proba[i * k + best])
+                    best = c;
+            out->pred[i] = best;
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            double v = b->outputs[i];
+            if (!(v >= 0 && v < k) || v != floor(v)) {
+                char num[40];
+                mg_format_double(v, num, sizeof num);
+                st = mg__fail(err, MG_ERR_DATA,
+                              "%s: row %lld: model %s predicted class %s, not one of its %d "
+                              "classes",
+                              t->source, (long long)i + 1, b->model->arg, num, k);
+                break;
+            }
+            out->pred[i] = perm[(int)v];
+        }
+    }
+    if (st != MG_OK)
+        goto done;
+    out->nclasses = k;
+    out->class_labels = cls.text;
+    cls.text = NULL;
+    cls.n = 0;
+    out->yc = yc;
+done:
+    labelset_release(&cls);
+    free(perm);
+    free(map);
+    return st;
+}
+
 static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, mg_targets *out,
                                   mg_error *err) {
     const mg_table *t = b->t;
@@ -455,80 +922,42 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
     if (pred == NULL)
         return mg__nomem(err, "predicted classes");
     out->pred = pred;
-    int k = 0;
-    if (info->kind == MG_OUTPUT_CLASS_PROBS) {
-        /* The model's classes are the classes; every label must be one of them. */
-        k = info->noutputs;
-        for (int c = 0; c < info->nclass_labels; c++) {
-            double num = NAN;
-            if (labels->numeric &&
-                mg_parse_double(info->class_labels[c], strlen(info->class_labels[c]), &num) != 0)
-                labels->numeric = false;
-            if (labelset_add(labels, info->class_labels[c], num) < 0)
-                return mg__nomem(err, "classes");
-        }
-        if (labels->n != k) {
-            for (int c = 0; c < labels->n; c++)
-                if (output_index(info, labels->text[c]) < 0)
-                    return mg__fail(err, MG_ERR_DATA,
-                                    "%s: column '%s' holds label '%s', for which model %s gives "
-                                    "no probability (its classes: %s, ...)",
-                                    t->source, b->label->name, labels->text[c], b->model->arg,
-                                    info->class_labels[0]);
-        }
-    } else {
-        /* Predicted classes: as text, added to the label set. */
-        char buf[64];
-        for (int64_t i = 0; i < n; i++) {
-            const char *text;
-            double num;
-            MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
-            if (labels->numeric && isnan(num))
-                return mg__fail(err, MG_ERR_DATA,
-                                "%s: row %lld: predicted class '%s' is not a number like the "
-                                "labels of column '%s'",
-                                t->source, (long long)i + 1, text, b->label->name);
-            int c = labelset_add(labels, text, num);
-            if (c < 0)
-                return mg__nomem(err, "classes");
-            pred[i] = c;
-        }
-        k = labels->n;
+    MG_TRY(sort_labels(labels, yc, n, err));
+    model_classes mc;
+    MG_TRY(resolve_classes(t, b->model, info, b->spec, &mc, err));
+    if (mc.k > 0 && (info->kind == MG_OUTPUT_CLASS_PROBS || info->kind == MG_OUTPUT_CLASS))
+        return multiclass_from_model(b, labels, yc, &mc, out, err);
+    if (info->kind == MG_OUTPUT_PROBABILITY)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: model %s gives one probability per row (a binary model); column "
+                        "'%s' has %d labels",
+                        t->source, b->model->arg, b->label->name, labels->n);
+    /* Predicted classes (a column): as text, added to the label set. */
+    char buf[64];
+    for (int64_t i = 0; i < n; i++) {
+        const char *text;
+        double num;
+        MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
+        if (labels->numeric && isnan(num))
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: row %lld: predicted class '%s' is not a number like the "
+                            "labels of column '%s'",
+                            t->source, (long long)i + 1, text, b->label->name);
+        int c = labelset_add(labels, text, num);
+        if (c < 0)
+            return mg__nomem(err, "classes");
+        pred[i] = c;
     }
     /* Sort classes like scikit-learn's unique_labels and renumber. */
     int *perm = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
     if (perm == NULL)
         return mg__nomem(err, "classes");
     labelset_sort(labels, perm);
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = 0; i < n; i++) {
         yc[i] = perm[yc[i]];
-    if (info->kind != MG_OUTPUT_CLASS_PROBS)
-        for (int64_t i = 0; i < n; i++)
-            pred[i] = perm[pred[i]];
-    free(perm);
-    if (info->kind == MG_OUTPUT_CLASS_PROBS) {
-        out->proba = mg__malloc_array((size_t)(n > 0 ? n : 1) * (size_t)k, sizeof(double));
-        if (out->proba == NULL)
-            return mg__nomem(err, "class probabilities");
-        int *col_of = malloc((size_t)k * sizeof *col_of);
-        for (int c = 0; c < k; c++)
-            col_of[c] = output_index(info, labels->text[c]);
-        for (int64_t i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 0; c < k; c++) {
-                double v = b->outputs[i * k + col_of[c]];
-                if (!(v >= 0 && v <= 1)) {
-                    free(col_of);
-                    return check_probability(t, b->model, i, v, err);
-                }
-                out->proba[i * k + c] = v;
-                if (v > out->proba[i * k + best])
-                    best = c;
-            }
-            pred[i] = best;
-        }
-        free(col_of);
+        pred[i] = perm[pred[i]];
     }
+    free(perm);
     out->nclasses = labels->n;
     out->class_labels = labels->text;
     labels->text = NULL;
@@ -574,13 +1003,6 @@ static mg_status build_regression(build_ctx *b, mg_targets *out, mg_error *err) 
         out->pr[i] = p;
     }
     return MG_OK;
-}
-
-static bool outputs_integral(const double *v, int64_t n) {
-    for (int64_t i = 0; i < n; i++)
-        if (v[i] != floor(v[i]))
-            return false;
-    return true;
 }
 
 /* --task auto: what the outputs and the labels say (see docs/evaluate.md). */

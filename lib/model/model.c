@@ -189,23 +189,48 @@ static bool has_role(const char *name, const mg_feature_roles *r) {
            in_list(name, r->protected_attrs, r->nprotected) || in_list(name, r->ignore, r->nignore);
 }
 
+/* A column that pandas wrote for its index (to_csv without index=False,
+ * to_parquet of an indexed frame), or NULL when the table has none. */
+static const char *index_column(const mg_table *t, const mg_feature_roles *roles) {
+    for (int c = 0; c < t->ncols; c++) {
+        const char *name = t->cols[c].name;
+        if ((strncmp(name, "Unnamed: ", 9) == 0 || strcmp(name, "__index_level_0__") == 0) &&
+            !has_role(name, roles))
+            return name;
+    }
+    return NULL;
+}
+
 /* Chooses the table columns that feed the model, in the model's order. */
 static mg_status match_features(const mg_model *m, const mg_table *t, const mg_feature_roles *roles,
                                 int **idx_out, int *n_out, mg_error *err) {
     const mg_model_info *info = &m->info;
     int *idx = NULL;
     int n = 0;
-    if (info->feature_names != NULL) {
-        n = info->nfeatures;
+    bool given = roles != NULL && roles->features != NULL && roles->nfeatures > 0;
+    if (given || info->feature_names != NULL) {
+        n = given ? roles->nfeatures : info->nfeatures;
+        const char *const *names =
+            given ? roles->features : (const char *const *)info->feature_names;
+        if (given && info->nfeatures >= 0 && n != info->nfeatures)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: model %s expects %d features but --features names %d",
+                            t->source, m->arg, info->nfeatures, n);
         idx = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *idx);
         if (idx == NULL)
             return mg__nomem(err, "feature indexes");
         for (int f = 0; f < n; f++) {
-            idx[f] = mg_table_column_index(t, info->feature_names[f]);
+            idx[f] = mg_table_column_index(t, names[f]);
             if (idx[f] < 0) {
-                mg__fail(err, MG_ERR_DATA,
-                         "%s: model %s needs feature '%s', which the test data does not have",
-                         t->source, m->arg, info->feature_names[f]);
+                if (given)
+                    mg__fail(err, MG_ERR_DATA,
+                             "%s: --features names column '%s', which the test data does not "
+                             "have",
+                             t->source, names[f]);
+                else
+                    mg__fail(err, MG_ERR_DATA,
+                             "%s: model %s needs feature '%s', which the test data does not have",
+                             t->source, m->arg, names[f]);
                 free(idx);
                 return MG_ERR_DATA;
             }
@@ -218,10 +243,17 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             if (!has_role(t->cols[c].name, roles))
                 idx[n++] = c;
         if (info->nfeatures >= 0 && n != info->nfeatures) {
+            const char *pandas_index = index_column(t, roles);
+            char hint[200] = "";
+            if (pandas_index != NULL)
+                snprintf(hint, sizeof hint,
+                         "; column '%s' looks like a pandas index written with the data: list "
+                         "it in --ignore",
+                         pandas_index);
             mg__fail(err, MG_ERR_DATA,
                      "%s: model %s expects %d features but the test data has %d feature columns "
-                     "(all but label, protected attributes, weight, id and --ignore)",
-                     t->source, m->arg, info->nfeatures, n);
+                     "(all but label, protected attributes, weight, id and --ignore)%s",
+                     t->source, m->arg, info->nfeatures, n, hint);
             free(idx);
             return MG_ERR_DATA;
         }
@@ -240,6 +272,29 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
     *idx_out = idx;
     *n_out = n;
     return MG_OK;
+}
+
+int mg_model_feature_note(const mg_model *model, const mg_table *table,
+                          const mg_feature_roles *roles, char *buf, size_t cap) {
+    if (cap == 0)
+        return 0;
+    buf[0] = '\0';
+    bool given = roles != NULL && roles->features != NULL && roles->nfeatures > 0;
+    if (model->backend->predict == NULL || model->info.feature_names != NULL)
+        return 0;
+    size_t len = (size_t)snprintf(buf, cap, "model has no feature names; columns ");
+    int n = 0;
+    int total = given ? roles->nfeatures : table->ncols;
+    for (int c = 0; c < total && len < cap; c++) {
+        const char *name = given ? roles->features[c] : table->cols[c].name;
+        if (!given && has_role(name, roles))
+            continue;
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", n++ ? ", " : "", name);
+    }
+    if (len < cap)
+        snprintf(buf + len, cap - len, " taken %s",
+                 given ? "in the order of --features" : "in file order");
+    return 1;
 }
 
 /* Fills rows [r0, r0+nr) of the chosen columns into a row-major matrix. */

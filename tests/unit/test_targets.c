@@ -140,19 +140,88 @@ static void multiclass_probability_columns(void **state) {
     assert_int_equal(build("label,p_b,p_a,p_c\nz,0.2,0.7,0.1\nb,0.3,0.3,0.4\n",
                            "columns:p_b,p_a,p_c", &spec, &t, &err),
                      MG_ERR_DATA);
-    assert_non_null(strstr(err.text, "holds label 'z', for which model columns:p_b,p_a,p_c gives "
-                                     "no probability"));
-    /* two probability columns are a binary task; the positive class needs one */
+    assert_string_equal(err.text, "t.csv: column 'label' holds label 'z', which is not a class of "
+                                  "model columns:p_b,p_a,p_c (labels: b, z; the model's classes: "
+                                  "b, a, c)");
+    /* two probability columns are a binary task; every label must be a class */
     assert_int_equal(
         build("label,p_b,p_a\nz,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err),
         MG_ERR_DATA);
-    assert_string_equal(err.text, "t.csv: model columns:p_b,p_a gives 2 class probabilities but "
-                                  "none for the positive class 'z'");
+    assert_string_equal(err.text, "t.csv: column 'label' holds label 'z', which is not a class of "
+                                  "model columns:p_b,p_a (labels: b, z; the model's classes: b, a)");
     assert_int_equal(
         build("label,p_b,p_a\na,0.2,0.8\nb,0.3,0.7\n", "columns:p_b,p_a", &spec, &t, &err), MG_OK);
     assert_int_equal(t.task, MG_TASK_BINARY);
     assert_string_equal(t.positive_label, "b");
     assert_true(t.score[0] == 0.2 && t.score[1] == 0.3);
+    mg_targets_release(&t);
+}
+
+/* Hard predictions in a binary task must be values of the label set. */
+static void binary_hard_predictions(void **state) {
+    (void)state;
+    mg_eval_spec spec = {.threshold = 0.5};
+    mg_targets t;
+    mg_error err;
+    assert_int_equal(build("label,pred\ncat,cat\ndog,cat\ncat,bird\n", "column:pred", &spec, &t,
+                           &err),
+                     MG_ERR_DATA);
+    assert_string_equal(err.text, "t.csv: row 3, column 'pred': predicted class 'bird' is not a "
+                                  "value of label column 'label' (cat, dog)");
+    assert_int_equal(build("label,pred\nyes,Yes\nno,No\n", "column:pred", &spec, &t, &err),
+                     MG_ERR_DATA);
+    assert_string_equal(err.text, "t.csv: row 1, column 'pred': predicted class 'Yes' is not a "
+                                  "value of label column 'label' (no, yes)");
+    /* integer classes that are label values are classes, not probabilities */
+    assert_int_equal(build("label,pred\n1,2\n2,2\n1,1\n", "column:pred", &spec, &t, &err), MG_OK);
+    assert_int_equal(t.task, MG_TASK_BINARY);
+    assert_string_equal(t.positive_label, "2");
+    assert_true(t.score[0] == 1 && t.score[1] == 1 && t.score[2] == 0);
+    assert_int_equal(t.y[0], 0);
+    mg_targets_release(&t);
+    spec.positive_label = "-1";
+    assert_int_equal(build("label,pred\n-1,-1\n1,-1\n1,1\n", "column:pred", &spec, &t, &err),
+                     MG_OK);
+    assert_true(t.score[0] == 1 && t.score[1] == 1 && t.score[2] == 0);
+    assert_int_equal(t.y[0], 1);
+    mg_targets_release(&t);
+    spec.positive_label = NULL;
+    assert_int_equal(build("label,pred\n1,1\n2,3\n", "column:pred", &spec, &t, &err),
+                     MG_ERR_DATA);
+    assert_string_equal(err.text, "t.csv: row 2, column 'pred': predicted class 3 is not a value "
+                                  "of label column 'label' (1, 2)");
+}
+
+/* A binary model's score is P(its positive class); the other class is 1 - p. */
+static void binary_model_classes(void **state) {
+    (void)state;
+    mg_eval_spec spec = {.threshold = 0.5, .positive_label = "0"};
+    mg_targets t;
+    mg_error err;
+    assert_int_equal(build("label,p_0,p_1\n0,0.25,0.75\n1,0.5,0.5\n", "columns:p_0,p_1", &spec,
+                           &t, &err),
+                     MG_OK);
+    assert_string_equal(t.positive_label, "0");
+    assert_true(t.score[0] == 0.25 && t.score[1] == 0.5);
+    assert_int_equal(t.y[0], 1);
+    assert_non_null(strstr(t.positive_reason, "given with --positive-label"));
+    mg_targets_release(&t);
+    /* --classes must agree with classes the model names */
+    const char *classes[] = {"x", "y"};
+    mg_eval_spec named = {.threshold = 0.5, .classes = classes, .nclasses = 2};
+    assert_int_equal(build("label,p_0,p_1\n0,0.25,0.75\n1,0.5,0.5\n", "columns:p_0,p_1", &named,
+                           &t, &err),
+                     MG_ERR_DATA);
+    assert_string_equal(err.text, "t.csv: model columns:p_0,p_1 names its classes (0, 1), which "
+                                  "are not --classes x, y");
+    /* a class without rows is still a class of the model */
+    mg_eval_spec multi = {.threshold = 0.5};
+    assert_int_equal(build("label,p_a,p_b,p_c\na,0.6,0.3,0.1\nb,0.2,0.7,0.1\n",
+                           "columns:p_a,p_b,p_c", &multi, &t, &err),
+                     MG_OK);
+    assert_int_equal(t.task, MG_TASK_MULTICLASS);
+    assert_int_equal(t.nclasses, 3);
+    assert_string_equal(t.class_labels[2], "c");
     mg_targets_release(&t);
 }
 
@@ -214,6 +283,8 @@ int main(void) {
         cmocka_unit_test(binary_errors),
         cmocka_unit_test(multiclass_classes_sorted),
         cmocka_unit_test(multiclass_probability_columns),
+        cmocka_unit_test(binary_hard_predictions),
+        cmocka_unit_test(binary_model_classes),
         cmocka_unit_test(regression),
         cmocka_unit_test(weights),
         cmocka_unit_test(attach_by_id_and_order),
