@@ -2,6 +2,7 @@
  * of a table, and the lifecycle shared by every backend. */
 #include "model/backend.h"
 #include "model/http.h"
+#include "model/onnx/onnx.h"
 #include "model/xgboost.h"
 
 #include <math.h>
@@ -35,11 +36,11 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
         if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
                             "model %s: not a model file nor one of the accepted forms: a file "
-                            "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., "
+                            "(XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., "
                             "http://HOST:PORT/v2/models/NAME/infer, column:NAME, columns:A,B,C",
                             path);
         return mg__fail(err, MG_ERR_IO,
-                        "%s (a model is a file (XGBoost JSON/UBJ/binary), "
+                        "%s (a model is a file (XGBoost JSON/UBJ/binary, ONNX), "
                         "cmd:PROGRAM ARGS..., http://HOST:PORT/v2/models/NAME/infer, column:NAME "
                         "or columns:A,B,C)",
                         ferr.text);
@@ -48,9 +49,16 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
     mg__xgb_format fmt = mg__xgb_detect(data, f.size);
     mg_status st;
     mg_model *m = NULL;
-    if (fmt == MG__XGB_NONE) {
+    if (fmt == MG__XGB_NONE && mg__onnx_detect(data, f.size)) {
+        if ((m = mg__model_new(&mg__onnx_backend, path, opts)) == NULL) {
+            st = mg__nomem(err, "a model");
+        } else {
+            mg__sha256_hex(data, f.size, m->sha256);
+            st = mg__onnx_open(m, path, data, f.size, err);
+        }
+    } else if (fmt == MG__XGB_NONE) {
         st = mg__fail(err, MG_ERR_UNSUPPORTED,
-                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary); other "
+                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary, ONNX); other "
                       "models run through a runner process: 'cmd:PROGRAM ARGS...'",
                       path);
     } else if ((m = mg__model_new(&mg__xgboost_backend, path, opts)) == NULL) {
