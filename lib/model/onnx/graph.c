@@ -35,6 +35,8 @@ const char *ox__type_name(int dtype) {
     }
 }
 
+int64_t ox__max_elements = (int64_t)1 << 31;
+
 mg_status ox__tensor_alloc(ox_tensor *t, int dtype, int rank, const int64_t *dims, mg_error *err) {
     memset(t, 0, sizeof *t);
     if (rank < 0 || rank > OX_MAX_RANK)
@@ -46,6 +48,9 @@ mg_status ox__tensor_alloc(ox_tensor *t, int dtype, int rank, const int64_t *dim
         n *= dims[d];
         t->dims[d] = dims[d];
     }
+    if (n > ox__max_elements)
+        return mg__fail(err, MG_ERR_MODEL, "a tensor of %lld values is larger than modelgate allows "
+                        "(%lld)", (long long)n, (long long)ox__max_elements);
     t->dtype = dtype;
     t->rank = rank;
     t->n = n;

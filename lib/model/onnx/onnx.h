@@ -45,6 +45,10 @@ typedef struct ox_tensor {
     char **s;
 } ox_tensor;
 
+/* The most elements one runtime tensor may hold (default 2^31; the fuzz
+ * target lowers it so that a hostile graph cannot ask for gigabytes). */
+extern int64_t ox__max_elements;
+
 /* Allocates t's storage for dtype and dims (zeroed); MG_ERR_NOMEM or MG_ERR_MODEL on size overflow. */
 mg_status ox__tensor_alloc(ox_tensor *t, int dtype, int rank, const int64_t *dims, mg_error *err);
 void ox__tensor_release(ox_tensor *t);
