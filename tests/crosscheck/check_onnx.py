@@ -193,6 +193,89 @@ _, _, got = predict(save(binary_gb([0.25, 0.75], "NONE", None), "gb_positive"), 
 check(got is not None and np.allclose(got[:, 0], [0.25, 0.75], atol=1e-7), "binary positive weights: [1-s, s]")
 
 
+# ---- evaluate, compare and benchmark take .onnx models ---------------------------------------
+# Metrics from modelgate on an ONNX model equal scikit-learn's on ONNX Runtime's outputs.
+from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_auc_score  # noqa: E402
+
+
+def labelled(name, labels):
+    """The fixture's test data with a label column drawn at random from `labels`."""
+    lrng = np.random.default_rng(7)
+    with open(os.path.join(DIR, name + ".csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    ys = [labels[int(i)] for i in lrng.integers(0, len(labels), size=len(rows) - 1)]
+    p = os.path.join(TMP, name + "_labelled.csv")
+    with open(p, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(rows[0] + ["label"])
+        for r, y in zip(rows[1:], ys):
+            w.writerow(r + [y])
+    return p, ys
+
+
+def ort(name):
+    e = expected[name]
+    return np.array(e["values"], dtype=float).reshape(e["dims"])
+
+
+def metrics(model, data, *extra):
+    out = os.path.join(TMP, "metrics.json")
+    r = run("evaluate", "--model", os.path.join(DIR, model + ".onnx"), "--test-data", data, "--output", out, *extra)
+    check(r.returncode == 0, "evaluate %s: exit %d %s" % (model, r.returncode, r.stderr.strip()))
+    return json.load(open(out)) if r.returncode == 0 else {}
+
+
+classes = ["setosa", "versicolor", "virginica"]
+data_mc, y_mc = labelled("tree_multi_softmax", classes)
+m = metrics("tree_multi_softmax", data_mc)
+p_mc = ort("tree_multi_softmax")
+check(m.get("task") == "multiclass", "evaluate: a 3-class ONNX classifier is multiclass")
+check(abs(m.get("accuracy", -1) - accuracy_score(y_mc, [classes[i] for i in p_mc.argmax(1)])) < 1e-12,
+      "evaluate accuracy on ONNX = scikit-learn on ONNX Runtime's probabilities")
+check(abs(m.get("log_loss", -1) - log_loss(y_mc, p_mc / p_mc.sum(1, keepdims=True), labels=classes)) < 1e-6,
+      "evaluate log_loss on ONNX = scikit-learn on ONNX Runtime's probabilities")
+
+data_bin, y_bin = labelled("tree_binary_gb_logistic", ["no", "yes"])
+m = metrics("tree_binary_gb_logistic", data_bin, "--positive-label", "yes")
+p_bin = ort("tree_binary_gb_logistic")[:, 1]
+check(m.get("task") == "binary", "evaluate: a 2-class ONNX classifier is binary")
+check(abs(m.get("roc_auc", -1) - roc_auc_score([y == "yes" for y in y_bin], p_bin)) < 1e-9,
+      "evaluate roc_auc on ONNX = scikit-learn on ONNX Runtime's P(yes)")
+
+with open(os.path.join(DIR, "tree_reg_sum.csv"), newline="") as f:
+    reg_rows = list(csv.reader(f))
+y_reg = np.linspace(-2, 2, len(reg_rows) - 1)
+data_reg = os.path.join(TMP, "reg_labelled.csv")
+with open(data_reg, "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(reg_rows[0] + ["label"])
+    for r, y in zip(reg_rows[1:], y_reg):
+        w.writerow(r + [repr(float(y))])
+m = metrics("tree_reg_sum", data_reg)
+check(m.get("task") == "regression" and
+      abs(m.get("mae", -1) - mean_absolute_error(y_reg, ort("tree_reg_sum")[:, 0])) < 1e-6,
+      "evaluate mae on an ONNX regressor = scikit-learn on ONNX Runtime's values")
+
+# compare: two ONNX models on the same rows; its per-model metrics equal evaluate's.
+out = os.path.join(TMP, "comparison.json")
+r = run("compare", "--new", os.path.join(DIR, "tree_binary_gb_logistic.onnx"),
+        "--baseline", os.path.join(DIR, "tree_binary_base2.onnx"), "--test-data", data_bin,
+        "--positive-label", "yes", "--output", out)
+check(r.returncode == 0, "compare takes two .onnx models: %d %s" % (r.returncode, r.stderr.strip()))
+if r.returncode == 0:
+    text = open(out).read()
+    check(repr(m_auc := metrics("tree_binary_gb_logistic", data_bin, "--positive-label", "yes")["roc_auc"])[:12] in text,
+          "compare reports the new model's roc_auc as evaluate does (%s)" % m_auc)
+
+# benchmark: single-row latency of an ONNX model.
+out = os.path.join(TMP, "latency.json")
+r = run("benchmark", "--model", os.path.join(DIR, "tree_binary_deep.onnx"), "--test-data",
+        os.path.join(DIR, "tree_binary_deep.csv"), "--samples", "300", "--output", out)
+lat = json.load(open(out)) if r.returncode == 0 else {}
+check(r.returncode == 0 and lat.get("backend") == "onnx" and lat.get("samples") == 300 and lat.get("p50_ms", 0) > 0,
+      "benchmark times an .onnx model: %d %s" % (r.returncode, r.stderr.strip()))
+
+
 # ---- refusals ------------------------------------------------------------------------------
 
 g = helper.make_graph([helper.make_node("Erf", ["X"], ["y"], name="mystery")], "erf", [X2],
