@@ -631,8 +631,8 @@ static mg_status graph(rd *r, ox_graph *g) {
             MG_TRY(grow(r, (void **)&g->init_names, &ntn, &capnames, sizeof(char *)));
             memset(&g->inits[nt], 0, sizeof(ox_tensor));
             g->init_names[ntn++] = NULL;
-            MG_TRY(tensor(&s, &g->inits[nt], &g->init_names[ntn - 1]));
-            g->ninits = (int)++nt;
+            g->ninits = (int)++nt; /* counted first: a failure below is released too */
+            MG_TRY(tensor(&s, &g->inits[nt - 1], &g->init_names[ntn - 1]));
             if (g->init_names[nt - 1] == NULL)
                 return bad(r, "initializer without a name");
             break;

@@ -13,8 +13,11 @@ static mg_status no_prep(ox_node *n, mg_error *err) {
 static mg_status reshaped(const ox_node *n, const ox_tensor *x, int rank, const int64_t *dims,
                           ox_tensor *out, mg_error *err) {
     int64_t total = 1;
-    for (int d = 0; d < rank; d++)
+    for (int d = 0; d < rank; d++) {
+        if (dims[d] > 0 && total > INT64_MAX / dims[d])
+            return ox__node_fail(err, n, MG_ERR_DATA, "shape's dimensions overflow");
         total *= dims[d];
+    }
     if (total != x->n)
         return ox__node_fail(err, n, MG_ERR_DATA, "cannot reshape %lld values into %lld",
                              (long long)x->n, (long long)total);
@@ -62,6 +65,8 @@ static mg_status reshape_run(const ox_node *n, const ox_tensor *const *in, ox_te
         } else if (v < 0) {
             return ox__node_fail(err, n, MG_ERR_DATA, "shape has a negative dimension");
         }
+        if (v > 0 && known > INT64_MAX / v)
+            return ox__node_fail(err, n, MG_ERR_DATA, "shape's dimensions overflow");
         dims[d] = v;
         known *= v;
     }

@@ -10,6 +10,12 @@
 
 enum { M_LEQ, M_LT, M_GTE, M_GT, M_EQ, M_NEQ, M_LEAF };
 enum { AGG_SUM, AGG_AVERAGE, AGG_MIN, AGG_MAX };
+/* Walkers: every branch BRANCH_LEQ without missing tracking (XGBoost and
+ * LightGBM exports without NaN), BRANCH_LEQ with it, and any mix of modes. */
+enum { W_SIMPLE, W_LEQ_MISSING, W_ANY };
+/* Rows per block: each tree is walked for a block of rows before the next
+ * tree, so that its nodes stay in cache. */
+enum { BLOCK = 64 };
 
 typedef struct tnode {
     double thr;
@@ -34,7 +40,7 @@ typedef struct ensemble {
     double *base;
     int64_t nbase;
     int32_t max_feat;
-    bool simple; /* every branch BRANCH_LEQ, no missing tracking */
+    int walker; /* W_SIMPLE, W_LEQ_MISSING or W_ANY */
     bool binary_case, all_positive;
 } ensemble;
 
@@ -166,7 +172,7 @@ static mg_status layout(const ox_node *n, ensemble *e, const key *keys, int64_t 
         st = ox__node_fail(err, n, MG_ERR_FORMAT,
                            "%lld nodes are not reachable from a tree root (cycle)",
                            (long long)(nn - out));
-    e->simple = true;
+    bool all_leq = true, any_missing = false;
     for (int64_t i = 0; st == MG_OK && i < nn; i++) {
         tnode *d = &e->nodes[placed[i]];
         int md = mode_of(modes[i]);
@@ -189,9 +195,12 @@ static mg_status layout(const ox_node *n, ensemble *e, const key *keys, int64_t 
             e->max_feat = d->feat;
         d->t = (int32_t)placed[find_key(keys, nn, tids[i], tnodes[i])];
         d->f = (int32_t)placed[find_key(keys, nn, tids[i], fnodes[i])];
-        if (md != M_LEQ || d->miss_true)
-            e->simple = false;
+        if (md != M_LEQ)
+            all_leq = false;
+        if (d->miss_true)
+            any_missing = true;
     }
+    e->walker = !all_leq ? W_ANY : any_missing ? W_LEQ_MISSING : W_SIMPLE;
     free(stack);
     free(placed);
     free(child_of);
@@ -367,7 +376,16 @@ static inline const tnode *walk_simple(const tnode *nodes, int32_t root, const d
     return d;
 }
 
-static inline const tnode *walk(const tnode *nodes, int32_t root, const double *x) {
+static inline const tnode *walk_leq_missing(const tnode *nodes, int32_t root, const double *x) {
+    const tnode *d = &nodes[root];
+    while (d->mode != M_LEAF) {
+        double v = x[d->feat];
+        d = &nodes[(v <= d->thr || (d->miss_true && isnan(v))) ? d->t : d->f];
+    }
+    return d;
+}
+
+static inline const tnode *walk_any(const tnode *nodes, int32_t root, const double *x) {
     const tnode *d = &nodes[root];
     while (d->mode != M_LEAF) {
         double v = x[d->feat];
@@ -385,6 +403,32 @@ static inline const tnode *walk(const tnode *nodes, int32_t root, const double *
         d = &nodes[go ? d->t : d->f];
     }
     return d;
+}
+
+/* Adds tree `t`'s leaf for rows [0, nb) of the block xb (stride cols) into
+ * their scores sc/has (stride zk). */
+static void block_tree(const ensemble *e, int64_t t, const double *xb, int64_t nb, int64_t cols,
+                       double *sc, unsigned char *has, int64_t zk) {
+    int32_t root = e->roots[t];
+    for (int64_t b = 0; b < nb; b++) {
+        const double *xr = xb + b * cols;
+        const tnode *leaf = e->walker == W_SIMPLE        ? walk_simple(e->nodes, root, xr)
+                            : e->walker == W_LEQ_MISSING ? walk_leq_missing(e->nodes, root, xr)
+                                                         : walk_any(e->nodes, root, xr);
+        double *s = sc + b * zk;
+        unsigned char *h = has + b * zk;
+        for (int32_t w = leaf->t; w < leaf->t + leaf->f; w++) {
+            int32_t c = e->wclass[w];
+            double v = e->wval[w];
+            if (e->agg == AGG_MIN)
+                s[c] = (!h[c] || v < s[c]) ? v : s[c];
+            else if (e->agg == AGG_MAX)
+                s[c] = (!h[c] || v > s[c]) ? v : s[c];
+            else
+                s[c] += v;
+            h[c] = 1;
+        }
+    }
 }
 
 /* Final scores of one row from the aggregated sums (ONNX Runtime's rules). */
@@ -506,40 +550,34 @@ static mg_status ens_run(const ox_node *n, const ox_tensor *const *in, ox_tensor
     if (z == NULL)
         z = &ztmp;
     MG_TRY(ox__tensor_alloc(z, OX_FLOAT, 2, dz, err));
-    double *sc = mg__calloc((size_t)(2 * zk + cols + 2), sizeof(double));
-    unsigned char *has = mg__calloc((size_t)zk + 1, 1);
+    double *sc = mg__calloc((size_t)(BLOCK * zk + 1), sizeof(double));
+    unsigned char *has = mg__calloc((size_t)(BLOCK * zk + 1), 1);
+    /* Integer inputs are converted a block at a time; float rows are read in place. */
+    double *xbuf = x->f == NULL ? mg__calloc((size_t)(BLOCK * cols + 1), sizeof(double)) : NULL;
     ox_tensor *lab = e->classifier ? out[0] : NULL;
     mg_status st = MG_OK;
-    if (sc == NULL || has == NULL)
+    if (sc == NULL || has == NULL || (x->f == NULL && xbuf == NULL))
         st = mg__nomem(err, "tree scores");
     const ox_attr *ls = e->classifier ? ox__attr(n, "classlabels_strings") : NULL;
     const ox_attr *li = e->classifier ? ox__attr(n, "classlabels_int64s") : NULL;
     if (st == MG_OK && lab != NULL)
         st = ox__tensor_alloc(lab, ls && ls->nstrings ? OX_STRING : OX_INT64, 1, &rows, err);
-    double *xr = sc + 2 * zk;
-    for (int64_t r = 0; st == MG_OK && r < rows; r++) {
-        for (int64_t c = 0; c < cols; c++)
-            xr[c] = ox__num(x, r * cols + c);
-        memset(sc, 0, (size_t)zk * sizeof(double));
-        memset(has, 0, (size_t)zk);
-        for (int64_t t = 0; t < e->ntrees; t++) {
-            const tnode *leaf = e->simple ? walk_simple(e->nodes, e->roots[t], xr)
-                                          : walk(e->nodes, e->roots[t], xr);
-            for (int32_t w = leaf->t; w < leaf->t + leaf->f; w++) {
-                int32_t c = e->wclass[w];
-                double v = e->wval[w];
-                if (e->agg == AGG_MIN)
-                    sc[c] = (!has[c] || v < sc[c]) ? v : sc[c];
-                else if (e->agg == AGG_MAX)
-                    sc[c] = (!has[c] || v > sc[c]) ? v : sc[c];
-                else
-                    sc[c] += v;
-                has[c] = 1;
-            }
-        }
-        double *zr = z->f + r * zk;
-        finalize(e, sc, has, zr);
-        if (lab != NULL) {
+    for (int64_t r0 = 0; st == MG_OK && r0 < rows; r0 += BLOCK) {
+        int64_t nb = rows - r0 < BLOCK ? rows - r0 : BLOCK;
+        const double *xb = x->f != NULL ? x->f + r0 * cols : xbuf;
+        if (x->f == NULL)
+            for (int64_t k = 0; k < nb * cols; k++)
+                xbuf[k] = (double)x->i[r0 * cols + k];
+        memset(sc, 0, (size_t)(nb * zk) * sizeof(double));
+        memset(has, 0, (size_t)(nb * zk));
+        for (int64_t t = 0; t < e->ntrees; t++)
+            block_tree(e, t, xb, nb, cols, sc, has, zk);
+        for (int64_t b = 0; b < nb && st == MG_OK; b++) {
+            int64_t r = r0 + b;
+            double *zr = z->f + r * zk;
+            finalize(e, sc + b * zk, has + b * zk, zr);
+            if (lab == NULL)
+                continue;
             /* The label: the class with the highest final score (ties: first). */
             int64_t best = 0;
             if (e->k > 2) {
@@ -557,6 +595,7 @@ static mg_status ens_run(const ox_node *n, const ox_tensor *const *in, ox_tensor
             }
         }
     }
+    free(xbuf);
     free(sc);
     free(has);
     if (z == &ztmp)
