@@ -53,9 +53,12 @@ static mg_status tag(rd *r, uint32_t *field, int *wire) {
 /* A length-delimited field's payload as a sub-reader. */
 static mg_status sub(rd *r, rd *s) {
     uint64_t len;
+    const uint8_t *at = r->p;
     MG_TRY(varint(r, &len));
-    if (len > (uint64_t)(r->end - r->p))
+    if (len > (uint64_t)(r->end - r->p)) {
+        r->p = at; /* the message names the length's own offset */
         return bad(r, "length runs past the end of its message");
+    }
     *s = *r;
     s->end = r->p + len;
     r->p += len;
