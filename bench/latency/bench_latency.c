@@ -38,7 +38,7 @@ static mg_status null_predict(mg_model *m, const double *rows, int64_t nrows, in
     return MG_OK;
 }
 
-static const mg__backend null_backend = {"null", 1, null_predict, NULL, NULL};
+static const mg__backend null_backend = {"null", 1, null_predict, NULL, NULL, NULL};
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;

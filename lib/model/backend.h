@@ -16,6 +16,13 @@ typedef struct mg__backend {
     mg_status (*columns)(mg_model *m, const char *const *names, int n, mg_error *err);
     /* Releases backend state (m->state). */
     void (*release)(mg_model *m);
+    /* Optional: predicts rows [r0, r0+nr) of the table's columns idx[0..nf)
+     * (the model's features, matched as for predict) into out, reading the
+     * columns itself, so that string columns can feed a model that takes
+     * strings (ONNX encoders). When set, mg_model_predict_table uses it and
+     * leaves the column type checks to the backend. NULL for most backends. */
+    mg_status (*predict_columns)(mg_model *m, const mg_table *t, const int *idx, int nf, int64_t r0,
+                                 int64_t nr, double *out, mg_error *err);
 } mg__backend;
 
 struct mg_model {

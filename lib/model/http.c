@@ -328,7 +328,7 @@ static void http_release(mg_model *m) {
 }
 
 /* batches of 1024 rows keep a JSON request body near a megabyte at 100 features */
-const mg__backend mg__http_backend = {"http", 1024, http_predict, NULL, http_release};
+const mg__backend mg__http_backend = {"http", 1024, http_predict, NULL, http_release, NULL};
 
 mg_status mg__http_open(const char *arg, mg_model *m, mg_error *err) {
     const char *infer = strstr(arg, "/v2/models/");

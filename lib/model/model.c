@@ -145,7 +145,7 @@ static bool has_role(const char *name, const mg_feature_roles *r) {
 
 /* Chooses the table columns that feed the model, in the model's order. */
 static mg_status match_features(const mg_model *m, const mg_table *t, const mg_feature_roles *roles,
-                                int **idx_out, int *n_out, mg_error *err) {
+                                bool accept_strings, int **idx_out, int *n_out, mg_error *err) {
     const mg_model_info *info = &m->info;
     int *idx = NULL;
     int n = 0;
@@ -180,8 +180,17 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             return MG_ERR_DATA;
         }
     }
-    for (int f = 0; f < n; f++) {
+    for (int f = 0; f < n && !accept_strings; f++) {
         const mg_column *col = &t->cols[idx[f]];
+        if (col->type == MG_TYPE_STR && m->backend->predict_columns != NULL) {
+            mg__fail(err, MG_ERR_DATA,
+                     "%s: column '%s' holds strings; model %s takes them when it predicts the "
+                     "test table (evaluate, predict, compare) but not as rows of numbers "
+                     "(benchmark)",
+                     t->source, col->name, m->arg);
+            free(idx);
+            return MG_ERR_DATA;
+        }
         if (col->type == MG_TYPE_STR) {
             mg__fail(err, MG_ERR_DATA,
                      "%s: column '%s' holds strings but model %s takes numeric features; "
@@ -216,7 +225,7 @@ mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
     *rows = NULL;
     *nfeatures = 0;
     int *idx = NULL, nf = 0;
-    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    MG_TRY(match_features(model, table, roles, false, &idx, &nf, err));
     double *m = mg__malloc_array(
         (size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)(nf > 0 ? nf : 1), sizeof *m);
     if (m == NULL) {
@@ -236,7 +245,8 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     if (model->backend->predict == NULL)
         return mg__predictions_table(model, table, out, err);
     int *idx = NULL, nf = 0;
-    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    bool by_columns = model->backend->predict_columns != NULL;
+    MG_TRY(match_features(model, table, roles, by_columns, &idx, &nf, err));
     int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
     int64_t batch =
         model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
@@ -265,14 +275,20 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     }
     double *res =
         mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k, sizeof *res);
-    double *rows = mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
+    double *rows = by_columns ? NULL
+                              : mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1),
+                                                 sizeof *rows);
     mg_status st = MG_OK;
-    if (res == NULL || rows == NULL)
+    if (res == NULL || (rows == NULL && !by_columns))
         st = mg__nomem(err, "prediction buffers");
     for (int64_t r0 = 0; st == MG_OK && r0 < table->nrows; r0 += batch) {
         int64_t nr = table->nrows - r0 < batch ? table->nrows - r0 : batch;
-        gather_rows(table, idx, nf, r0, nr, rows);
-        st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+        if (by_columns) {
+            st = model->backend->predict_columns(model, table, idx, nf, r0, nr, res + r0 * k, err);
+        } else {
+            gather_rows(table, idx, nf, r0, nr, rows);
+            st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);
+        }
         if (st == MG_OK && model->opts.progress != NULL)
             model->opts.progress(model->opts.progress_ctx, r0 + nr, table->nrows);
     }

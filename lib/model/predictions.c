@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-const mg__backend mg__predictions_backend = {"predictions", 0, NULL, NULL, NULL};
+const mg__backend mg__predictions_backend = {"predictions", 0, NULL, NULL, NULL, NULL};
 
 mg_status mg__predictions_open(const char *arg, mg_model *m, mg_error *err) {
     bool multi = strncmp(arg, "columns:", 8) == 0;

@@ -529,7 +529,7 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
 }
 
 const mg__backend mg__runner_backend = {"runner", 4096, runner_predict, runner_columns,
-                                        runner_release};
+                                        runner_release, NULL};
 
 mg_status mg__runner_open(mg_model *m, const char *command, mg_error *err) {
     char **argv = NULL;

@@ -100,7 +100,8 @@ static mg_status xgb_predict(mg_model *m, const double *rows, int64_t nrows, int
     return MG_OK;
 }
 
-const mg__backend mg__xgboost_backend = {"xgboost", 65536, xgb_predict, NULL, xgb_release};
+const mg__backend mg__xgboost_backend = {"xgboost", 65536, xgb_predict, NULL, xgb_release,
+                                          NULL};
 
 /* Reads a field of the booster's JSON configuration as text. */
 static void config_field(const char *cfg, size_t len, const char *const *path, int n, char *buf,

@@ -309,6 +309,16 @@ with open(cut, "wb") as f:
 r = run("predict", "--model", cut, "--test-data", d, "--output", os.path.join(TMP, "o.csv"))
 check(r.returncode == 2, "a truncated model is exit 2: %d %s" % (r.returncode, r.stderr.strip()))
 
+# String inputs: a decimal column fed to a string input, and benchmark (rows of numbers), are exit 2.
+sd = data("strings_bad", ["plan", "income", "city"], [["free", 20.5, 1.5]])
+r = run("predict", "--model", os.path.join(DIR, "string_inputs.onnx"), "--test-data", sd, "--output", os.path.join(TMP, "o.csv"))
+check(r.returncode == 2 and "'city'" in r.stderr and "takes strings" in r.stderr,
+      "a decimal column fed to a string input is exit 2 naming it: %s" % r.stderr.strip())
+r = run("benchmark", "--model", os.path.join(DIR, "string_inputs.onnx"), "--test-data",
+        os.path.join(DIR, "string_inputs.csv"), "--samples", "20", "--output", os.path.join(TMP, "o.json"))
+check(r.returncode == 2 and "'city'" in r.stderr and "benchmark" in r.stderr,
+      "benchmark of a model with string inputs is exit 2 saying why: %s" % r.stderr.strip())
+
 # Named inputs: a missing column is named.
 nd = data("named_missing", ["city", "age", "grade"], [[1, 30, 2]])
 r = run("predict", "--model", os.path.join(DIR, "named_inputs.onnx"), "--test-data", nd, "--output", os.path.join(TMP, "o.csv"))

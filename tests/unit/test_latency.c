@@ -49,7 +49,7 @@ static mg_status rec_predict(mg_model *m, const double *rows, int64_t nrows, int
     return MG_OK;
 }
 
-static const mg__backend rec_backend = {"recorder", 1, rec_predict, NULL, NULL};
+static const mg__backend rec_backend = {"recorder", 1, rec_predict, NULL, NULL, NULL};
 
 static mg_model *rec_model(const char *name) {
     mg_model *m = mg__model_new(&rec_backend, name, NULL);

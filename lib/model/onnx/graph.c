@@ -267,6 +267,7 @@ typedef struct onnx_state {
     int *in_type;
     int *in_width;
     int *in_rank;
+    const char **in_name; /* borrowed from the model */
     int width; /* features per row */
     int out_slot;
     int out_k;   /* values per row of the chosen output */
@@ -482,7 +483,9 @@ static mg_status compile(mg_model *mm, onnx_state *s, const char *path, mg_error
         s->in_type = mg__calloc((size_t)(g->ninputs + 1), sizeof(int));
         s->in_width = mg__calloc((size_t)(g->ninputs + 1), sizeof(int));
         s->in_rank = mg__calloc((size_t)(g->ninputs + 1), sizeof(int));
-        if (s->in_slot == NULL || s->in_type == NULL || s->in_width == NULL || s->in_rank == NULL)
+        s->in_name = mg__calloc((size_t)(g->ninputs + 1), sizeof(char *));
+        if (s->in_slot == NULL || s->in_type == NULL || s->in_width == NULL || s->in_rank == NULL ||
+            s->in_name == NULL)
             st = mg__nomem(err, "the graph");
     }
     for (int k = 0; k < g->ninputs && st == MG_OK; k++) {
@@ -491,10 +494,11 @@ static mg_status compile(mg_model *mm, onnx_state *s, const char *path, mg_error
         if (s->consts[slot].dtype != 0)
             continue;
         if (vi->kind != 't' || (vi->elem_type != OX_FLOAT && vi->elem_type != OX_DOUBLE &&
-                                vi->elem_type != OX_INT64 && vi->elem_type != OX_INT32)) {
+                                vi->elem_type != OX_INT64 && vi->elem_type != OX_INT32 &&
+                                vi->elem_type != OX_STRING)) {
             st = mg__fail(err, MG_ERR_UNSUPPORTED,
-                          "%s: graph input '%s' is %s; modelgate feeds float, double, int64 or "
-                          "int32 tensors (string inputs are not supported)",
+                          "%s: graph input '%s' is %s; modelgate feeds float, double, int64, "
+                          "int32 or string tensors",
                           path, vi->name,
                           vi->kind != 't' ? "not a tensor" : ox__type_name(vi->elem_type));
             break;
@@ -513,6 +517,7 @@ static mg_status compile(mg_model *mm, onnx_state *s, const char *path, mg_error
         s->in_type[s->ninputs] = vi->elem_type;
         s->in_width[s->ninputs] = w;
         s->in_rank[s->ninputs] = vi->rank == 1 ? 1 : 2;
+        s->in_name[s->ninputs] = vi->name;
         s->ninputs++;
     }
     if (st == MG_OK && s->ninputs == 0)
@@ -620,8 +625,74 @@ static mg_status compile(mg_model *mm, onnx_state *s, const char *path, mg_error
 
 /* ---- execution ------------------------------------------------------------------------ */
 
-/* Runs the graph on rows [0, nrows) of `rows` (width s->width) into out. */
-static mg_status run_rows(const onnx_state *s, const char *path, const double *rows, int64_t nrows,
+/* Where a batch's inputs come from: dense rows of doubles (width s->width), or
+ * rows [r0, r0+n) of a table's columns idx[] (strings allowed). */
+typedef struct source {
+    const double *rows;
+    const mg_table *t;
+    const int *idx;
+    int64_t r0;
+} source;
+
+/* Fills element (r, c) of input k, whose feature is number f of the row. */
+static mg_status fill_one(const onnx_state *s, const char *path, const source *src, int k,
+                          ox_tensor *t, int64_t r, int w, int c, int f, mg_error *err) {
+    const char *in_name = s->in_name[k];
+    int64_t at = r * w + c;
+    double v;
+    const mg_column *col = src->t != NULL ? &src->t->cols[src->idx[f]] : NULL;
+    if (t->s != NULL) {
+        char buf[32];
+        const char *text = buf;
+        if (col == NULL)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: graph input '%s' takes strings, which modelgate feeds only when it "
+                            "predicts a test table (evaluate, predict, compare), not rows of numbers",
+                            path, in_name);
+        if (mg_column_is_null(col, src->r0 + r))
+            buf[0] = '\0';
+        else if (col->type == MG_TYPE_STR)
+            text = mg_column_string(col, src->r0 + r);
+        else if (col->type == MG_TYPE_I64 || col->type == MG_TYPE_BOOL)
+            snprintf(buf, sizeof buf, "%lld",
+                     (long long)(col->type == MG_TYPE_I64 ? col->i64[src->r0 + r]
+                                                          : col->b[src->r0 + r]));
+        else
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: column '%s' holds decimal numbers but graph input '%s' takes "
+                            "strings (categories); read it as strings with --column-type %s=string",
+                            src->t->source, col->name, in_name, col->name);
+        return (t->s[at] = mg__strdup(text)) == NULL ? mg__nomem(err, "string inputs") : MG_OK;
+    }
+    if (col != NULL) {
+        if (col->type == MG_TYPE_STR)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: column '%s' holds strings but graph input '%s' takes numbers; "
+                            "encode it or list it in --ignore",
+                            src->t->source, col->name, in_name);
+        if (mg_column_number(col, src->r0 + r, &v) != 0)
+            v = NAN;
+    } else {
+        v = src->rows[r * s->width + f];
+    }
+    if (t->f != NULL) {
+        t->f[at] = t->dtype == OX_FLOAT ? (double)(float)v : v;
+    } else if (!isfinite(v) || v != floor(v) || fabs(v) > 9.0e15) {
+        if (col != NULL)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: row %lld, column '%s': graph input '%s' takes integers, got %g",
+                            src->t->source, (long long)(src->r0 + r) + 1, col->name, in_name, v);
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: graph input '%s' takes integers but row %lld, feature %d holds %g",
+                        path, in_name, (long long)r + 1, f + 1, v);
+    } else {
+        t->i[at] = (int64_t)v;
+    }
+    return MG_OK;
+}
+
+/* Runs the graph on nrows rows from src into out. */
+static mg_status run_rows(const onnx_state *s, const char *path, const source *src, int64_t nrows,
                           double *out, mg_error *err) {
     const ox_graph *g = &s->model.graph;
     ox_tensor *vals = mg__calloc((size_t)(s->nslots + 1), sizeof(ox_tensor));
@@ -633,24 +704,12 @@ static mg_status run_rows(const onnx_state *s, const char *path, const double *r
         int w = s->in_width[k] > 0 ? s->in_width[k] : s->width;
         int64_t dims[2] = {nrows, w};
         ox_tensor *t = &vals[s->in_slot[k]];
-        int rank = s->in_rank[k];
         int dtype = s->in_type[k] == OX_INT32 ? OX_INT64 : s->in_type[k];
-        if ((st = ox__tensor_alloc(t, dtype, rank, dims, err)) != MG_OK)
+        if ((st = ox__tensor_alloc(t, dtype, s->in_rank[k], dims, err)) != MG_OK)
             break;
         for (int64_t r = 0; r < nrows && st == MG_OK; r++)
-            for (int c = 0; c < w; c++) {
-                double v = rows[r * s->width + col0 + c];
-                if (t->f != NULL) {
-                    t->f[r * w + c] = dtype == OX_FLOAT ? (double)(float)v : v;
-                } else if (!isfinite(v) || v != floor(v) || fabs(v) > 9.0e15) {
-                    st = mg__fail(err, MG_ERR_DATA,
-                                  "%s: input '%s' takes integers but row %lld, column %d holds %g",
-                                  path, g->inputs[k].name, (long long)r + 1, col0 + c + 1, v);
-                    break;
-                } else {
-                    t->i[r * w + c] = (int64_t)v;
-                }
-            }
+            for (int c = 0; c < w && st == MG_OK; c++)
+                st = fill_one(s, path, src, k, t, r, w, c, col0 + c, err);
         col0 += w;
     }
     const ox_tensor *in[64];
@@ -703,7 +762,7 @@ static mg_status run_rows(const onnx_state *s, const char *path, const double *r
 typedef struct job {
     const onnx_state *s;
     const char *path;
-    const double *rows;
+    source src; /* rows at 0 / table rows from src.r0 */
     int64_t nrows;
     int nfeatures;
     int k;
@@ -716,19 +775,19 @@ static mg_status run_chunk(void *ctx, int i) {
     job *j = ctx;
     int64_t r0 = (int64_t)i * j->chunk;
     int64_t nr = j->nrows - r0 < j->chunk ? j->nrows - r0 : j->chunk;
+    source src = j->src;
+    if (src.rows != NULL)
+        src.rows += r0 * j->nfeatures;
+    src.r0 += r0;
     mg_error_clear(&j->errs[i]);
-    return run_rows(j->s, j->path, j->rows + r0 * j->nfeatures, nr, j->out + r0 * j->k,
-                    &j->errs[i]);
+    return run_rows(j->s, j->path, &src, nr, j->out + r0 * j->k, &j->errs[i]);
 }
 
-static mg_status onnx_predict(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
-                              double *out, mg_error *err) {
+/* Splits nrows into chunks of at least 512 rows, each run through the whole
+ * graph on its own thread. */
+static mg_status run_batch(mg_model *m, const source *src, int64_t nrows, int nfeatures,
+                           double *out, mg_error *err) {
     onnx_state *s = m->state;
-    if (s->width > 0 && nfeatures != s->width)
-        return mg__fail(err, MG_ERR_DATA, "model %s: expects %d features, got %d", m->arg,
-                        s->width, nfeatures);
-    if (s->width <= 0)
-        s->width = nfeatures; /* width fixed by the first batch */
     if (nrows <= 0)
         return MG_OK;
     int threads = m->opts.threads > 0 ? m->opts.threads : mg__cpu_count();
@@ -737,11 +796,11 @@ static mg_status onnx_predict(mg_model *m, const double *rows, int64_t nrows, in
         chunk = 512;
     int nchunks = (int)((nrows + chunk - 1) / chunk);
     if (nchunks <= 1)
-        return run_rows(s, m->arg, rows, nrows, out, err);
+        return run_rows(s, m->arg, src, nrows, out, err);
     mg_error *errs = mg__calloc((size_t)nchunks, sizeof *errs);
     if (errs == NULL)
         return mg__nomem(err, "prediction threads");
-    job j = {s, m->arg, rows, nrows, nfeatures, m->info.noutputs, chunk, out, errs};
+    job j = {s, m->arg, *src, nrows, nfeatures, m->info.noutputs, chunk, out, errs};
     mg_status st = mg__parallel_for(nchunks, threads, run_chunk, &j);
     if (st != MG_OK)
         for (int i = 0; i < nchunks; i++)
@@ -751,6 +810,30 @@ static mg_status onnx_predict(mg_model *m, const double *rows, int64_t nrows, in
             }
     free(errs);
     return st;
+}
+
+static mg_status check_width(mg_model *m, int nfeatures, mg_error *err) {
+    onnx_state *s = m->state;
+    if (s->width > 0 && nfeatures != s->width)
+        return mg__fail(err, MG_ERR_DATA, "model %s: expects %d features, got %d", m->arg,
+                        s->width, nfeatures);
+    if (s->width <= 0)
+        s->width = nfeatures; /* width fixed by the first batch */
+    return MG_OK;
+}
+
+static mg_status onnx_predict(mg_model *m, const double *rows, int64_t nrows, int nfeatures,
+                              double *out, mg_error *err) {
+    MG_TRY(check_width(m, nfeatures, err));
+    source src = {rows, NULL, NULL, 0};
+    return run_batch(m, &src, nrows, nfeatures, out, err);
+}
+
+static mg_status onnx_predict_columns(mg_model *m, const mg_table *t, const int *idx, int nf,
+                                      int64_t r0, int64_t nr, double *out, mg_error *err) {
+    MG_TRY(check_width(m, nf, err));
+    source src = {NULL, t, idx, r0};
+    return run_batch(m, &src, nr, nf, out, err);
 }
 
 static void onnx_release(mg_model *m) {
@@ -765,12 +848,14 @@ static void onnx_release(mg_model *m) {
     free(s->in_type);
     free(s->in_width);
     free(s->in_rank);
+    free((void *)s->in_name);
     ox__model_release(&s->model);
     free(s);
     m->state = NULL;
 }
 
-const mg__backend mg__onnx_backend = {"onnx", 65536, onnx_predict, NULL, onnx_release};
+const mg__backend mg__onnx_backend = {"onnx",       65536, onnx_predict, NULL, onnx_release,
+                                      onnx_predict_columns};
 
 mg_status mg__onnx_open(mg_model *m, const char *path, const uint8_t *data, size_t len,
                         mg_error *err) {
