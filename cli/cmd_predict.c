@@ -100,7 +100,7 @@ int cmd_predict(int argc, char **argv) {
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M",
-         "model file (XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., column:NAME", true, false},
+         "model file (XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., column:NAME", true, false},
         {"test-data", MG_OPT_STRING, &data, "FILE", "test data (CSV or Parquet)", true, false},
         {"output", MG_OPT_STRING, &output, "FILE", "predictions CSV, - for stdout", true, false},
         {"label", MG_OPT_STRING, &label, "COL", "label column, not a feature (default: label)",

@@ -11,16 +11,19 @@ typedef struct mg__backend {
     /* Batch prediction of dense rows; NULL for the predictions backend. */
     mg_status (*predict)(mg_model *m, const double *rows, int64_t nrows, int nfeatures, double *out,
                          mg_error *err);
-    /* Batch prediction of rows [r0, r0+nrows) of the table columns idx[0..n),
-     * typed as the table holds them (strings, integers, booleans, nulls);
-     * used instead of `predict` when the model says typed_input. */
-    mg_status (*predict_typed)(mg_model *m, const mg_table *t, const int *idx, int n, int64_t r0,
-                               int64_t nrows, double *out, mg_error *err);
     /* Told the names of the columns about to be fed, in order, before the
      * first batch of a table (names may be NULL); NULL when not needed. */
     mg_status (*columns)(mg_model *m, const char *const *names, int n, mg_error *err);
     /* Releases backend state (m->state). */
     void (*release)(mg_model *m);
+    /* Optional: predicts rows [r0, r0+nr) of the table's columns idx[0..nf)
+     * (the model's features, matched as for predict) into out, reading the
+     * columns itself, typed as the table holds them, so that string columns
+     * can feed a model that takes strings (ONNX encoders, a runner speaking
+     * protocol 2). mg_model_predict_table uses it when the model says
+     * typed_input, and leaves the column type checks to the backend. */
+    mg_status (*predict_columns)(mg_model *m, const mg_table *t, const int *idx, int nf, int64_t r0,
+                                 int64_t nr, double *out, mg_error *err);
 } mg__backend;
 
 struct mg_model {
@@ -30,8 +33,8 @@ struct mg_model {
     char *arg;       /* the argument it was opened from */
     char sha256[65]; /* "" when not a file */
     char *objective; /* owned text behind info.objective, or NULL */
-    /* The backend takes the table's typed columns (predict_typed), so string
-     * columns may be features: a runner that speaks protocol 2. */
+    /* The model takes the table's typed columns (predict_columns), so string
+     * columns may be features: an ONNX model, a runner that speaks protocol 2. */
     bool typed_input;
     void *state;     /* backend-specific */
     /* Seconds of compute the backend reported for the last predict call, or

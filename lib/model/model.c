@@ -2,6 +2,7 @@
  * of a table, and the lifecycle shared by every backend. */
 #include "model/backend.h"
 #include "model/http.h"
+#include "model/onnx/onnx.h"
 #include "model/xgboost.h"
 #include "modelgate/registry.h"
 
@@ -36,11 +37,11 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
         if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
                             "model %s: not a model file nor one of the accepted forms: a file "
-                            "(XGBoost JSON/UBJ/binary), cmd:PROGRAM ARGS..., "
+                            "(XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., "
                             "http://HOST:PORT/v2/models/NAME/infer, column:NAME, columns:A,B,C",
                             path);
         return mg__fail(err, MG_ERR_IO,
-                        "%s (a model is a file (XGBoost JSON/UBJ/binary), "
+                        "%s (a model is a file (XGBoost JSON/UBJ/binary, ONNX), "
                         "cmd:PROGRAM ARGS..., http://HOST:PORT/v2/models/NAME/infer, column:NAME "
                         "or columns:A,B,C)",
                         ferr.text);
@@ -63,10 +64,18 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
             *out = m;
             return MG_OK;
         }
+    } else if (fmt == MG__XGB_NONE && mg__onnx_detect(data, f.size)) {
+        if ((m = mg__model_new(&mg__onnx_backend, path, opts)) == NULL) {
+            st = mg__nomem(err, "a model");
+        } else {
+            mg__sha256_hex(data, f.size, m->sha256);
+            m->typed_input = true;
+            st = mg__onnx_open(m, path, data, f.size, err);
+        }
     } else if (fmt == MG__XGB_NONE) {
         st = mg__fail(err, MG_ERR_UNSUPPORTED,
-                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary, a "
-                      "scikit-learn pickle or joblib file); other models run through a runner "
+                      "%s: not a model format modelgate reads (XGBoost JSON/UBJ/binary, ONNX, "
+                      "a scikit-learn pickle or joblib file); other models run through a runner "
                       "process: 'cmd:PROGRAM ARGS...'",
                       path);
     } else if ((m = mg__model_new(&mg__xgboost_backend, path, opts)) == NULL) {
@@ -203,7 +212,7 @@ static const char *index_column(const mg_table *t, const mg_feature_roles *roles
 
 /* Chooses the table columns that feed the model, in the model's order. */
 static mg_status match_features(const mg_model *m, const mg_table *t, const mg_feature_roles *roles,
-                                int **idx_out, int *n_out, mg_error *err) {
+                                bool accept_strings, int **idx_out, int *n_out, mg_error *err) {
     const mg_model_info *info = &m->info;
     int *idx = NULL;
     int n = 0;
@@ -258,8 +267,17 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             return MG_ERR_DATA;
         }
     }
-    for (int f = 0; f < n && !m->typed_input; f++) {
+    for (int f = 0; f < n && !accept_strings; f++) {
         const mg_column *col = &t->cols[idx[f]];
+        if (col->type == MG_TYPE_STR && m->typed_input) {
+            mg__fail(err, MG_ERR_DATA,
+                     "%s: column '%s' holds strings; model %s takes them when it predicts the "
+                     "test table (evaluate, predict, compare) but not as rows of numbers "
+                     "(benchmark)",
+                     t->source, col->name, m->arg);
+            free(idx);
+            return MG_ERR_DATA;
+        }
         if (col->type == MG_TYPE_STR) {
             mg__fail(err, MG_ERR_DATA,
                      "%s: column '%s' holds strings but model %s takes numeric features; "
@@ -317,20 +335,7 @@ mg_status mg_model_feature_rows(const mg_model *model, const mg_table *table,
     *rows = NULL;
     *nfeatures = 0;
     int *idx = NULL, nf = 0;
-    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
-    for (int f = 0; f < nf; f++) {
-        const mg_column *col = &table->cols[idx[f]];
-        if (col->type == MG_TYPE_STR) {
-            /* Only a typed runner gets this far with a string column. */
-            mg__fail(err, MG_ERR_UNSUPPORTED,
-                     "%s: column '%s' holds strings, which model %s takes as a typed column; "
-                     "rows of numbers only can be sent one by one (evaluate, fairness and compare "
-                     "send typed columns)",
-                     table->source, col->name, model->arg);
-            free(idx);
-            return MG_ERR_UNSUPPORTED;
-        }
-    }
+    MG_TRY(match_features(model, table, roles, false, &idx, &nf, err));
     double *m = mg__malloc_array(
         (size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)(nf > 0 ? nf : 1), sizeof *m);
     if (m == NULL) {
@@ -350,7 +355,7 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     if (model->backend->predict == NULL)
         return mg__predictions_table(model, table, out, err);
     int *idx = NULL, nf = 0;
-    MG_TRY(match_features(model, table, roles, &idx, &nf, err));
+    MG_TRY(match_features(model, table, roles, model->typed_input, &idx, &nf, err));
     int k = model->info.noutputs > 0 ? model->info.noutputs : 1;
     int64_t batch =
         model->opts.batch_size > 0 ? model->opts.batch_size : model->backend->batch_size;
@@ -379,16 +384,16 @@ mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
     }
     double *res =
         mg__malloc_array((size_t)(table->nrows > 0 ? table->nrows : 1) * (size_t)k, sizeof *res);
-    double *rows = model->typed_input
-                       ? NULL
-                       : mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1), sizeof *rows);
+    double *rows = model->typed_input ? NULL
+                              : mg__malloc_array((size_t)batch * (size_t)(nf > 0 ? nf : 1),
+                                                 sizeof *rows);
     mg_status st = MG_OK;
     if (res == NULL || (rows == NULL && !model->typed_input))
         st = mg__nomem(err, "prediction buffers");
     for (int64_t r0 = 0; st == MG_OK && r0 < table->nrows; r0 += batch) {
         int64_t nr = table->nrows - r0 < batch ? table->nrows - r0 : batch;
         if (model->typed_input) {
-            st = model->backend->predict_typed(model, table, idx, nf, r0, nr, res + r0 * k, err);
+            st = model->backend->predict_columns(model, table, idx, nf, r0, nr, res + r0 * k, err);
         } else {
             gather_rows(table, idx, nf, r0, nr, rows);
             st = model->backend->predict(model, rows, nr, nf, res + r0 * k, err);

@@ -541,7 +541,7 @@ static mg_status runner_predict(mg_model *m, const double *rows, int64_t nrows, 
     return finish_batch(m, r, nrows, out, err);
 }
 
-static mg_status runner_predict_typed(mg_model *m, const mg_table *t, const int *idx, int n,
+static mg_status runner_predict_columns(mg_model *m, const mg_table *t, const int *idx, int n,
                                       int64_t r0, int64_t nrows, double *out, mg_error *err) {
     runner *r = m->state;
     MG_TRY(begin_batch(r, err));
@@ -554,7 +554,7 @@ static mg_status runner_predict_typed(mg_model *m, const mg_table *t, const int 
 const mg__backend mg__runner_backend = {.name = "runner",
                                         .batch_size = 4096,
                                         .predict = runner_predict,
-                                        .predict_typed = runner_predict_typed,
+                                        .predict_columns = runner_predict_columns,
                                         .columns = runner_columns,
                                         .release = runner_release};
 
