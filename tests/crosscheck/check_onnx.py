@@ -258,8 +258,15 @@ check(m.get("task") == "regression" and
 
 # compare: two ONNX models on the same rows; its per-model metrics equal evaluate's.
 out = os.path.join(TMP, "comparison.json")
+# A baseline whose classes are 0/1 cannot score labels no/yes: exit 2 naming both.
 r = run("compare", "--new", os.path.join(DIR, "tree_binary_gb_logistic.onnx"),
         "--baseline", os.path.join(DIR, "tree_binary_base2.onnx"), "--test-data", data_bin,
+        "--positive-label", "yes", "--output", out)
+check(r.returncode == 2 and "the model's classes: 0, 1" in r.stderr,
+      "compare refuses a baseline whose classes are not the labels: %d %s"
+      % (r.returncode, r.stderr.strip()[-300:]))
+r = run("compare", "--new", os.path.join(DIR, "tree_binary_gb_logistic.onnx"),
+        "--baseline", os.path.join(DIR, "tree_binary_gb_logistic.onnx"), "--test-data", data_bin,
         "--positive-label", "yes", "--output", out)
 check(r.returncode == 0, "compare takes two .onnx models: %d %s" % (r.returncode, r.stderr.strip()))
 if r.returncode == 0:
