@@ -276,7 +276,7 @@ int cmd_compare(int argc, char **argv) {
                     r.base_arg);
             rc = MG_EXIT_USAGE;
         }
-    } else {
+    } else if ((rc = mg_cli_output_prepare("compare", r.output)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }
     mg_strlist_release(&r.min_change);

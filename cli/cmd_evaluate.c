@@ -207,6 +207,10 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
+    /* Before any model starts or any data is read. */
+    rc = mg_cli_output_prepare("evaluate", a.output);
+    if (rc != 0)
+        goto out;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)a.threads,

@@ -204,6 +204,8 @@ int cmd_fairness(int argc, char **argv) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
+    if (rc == MG_EXIT_PASS) /* before any model starts or any data is read */
+        rc = mg_cli_output_prepare("fairness", output);
 
     mg_table *table = NULL, *preds = NULL;
     mg_model *model = NULL;

@@ -164,6 +164,11 @@ int cmd_inspect(int argc, char **argv) {
         mg_strlist_release(&columns);
         return MG_EXIT_USAGE;
     }
+    rc = mg_cli_output_prepare("inspect", output);
+    if (rc != 0) {
+        mg_strlist_release(&columns);
+        return rc;
+    }
     mg_read_options ro = {0};
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;

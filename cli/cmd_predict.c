@@ -136,6 +136,9 @@ int cmd_predict(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto done;
     }
+    rc = mg_cli_output_prepare("predict", output);
+    if (rc != 0)
+        goto done;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)threads,

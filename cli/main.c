@@ -1,10 +1,14 @@
 /* main.c - the command table and dispatch (git.c's cmd_struct). */
 #include "commands.h"
+#include "modelgate/io.h"
 #include "modelgate/modelgate.h"
+#include "output.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -40,9 +44,39 @@ static const cmd_entry *lookup(const char *name) {
     return NULL;
 }
 
+/* SIGINT, SIGTERM, SIGHUP: stop the runners (and whatever they started),
+ * remove the temporary files, exit 128 + the signal number as a shell would
+ * report it. Only async-signal-safe calls here. */
+static void on_fatal_signal(int sig) {
+    mg_cleanup_after_signal();
+    _exit(128 + sig);
+}
+
+static void install_signal_handlers(void) {
+    /* Descendants of a runner that leave its process group (setsid) are
+     * reparented to modelgate rather than to init, so the cleanup finds them. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaddset(&sa.sa_mask, fatal[i]);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction old;
+        /* A signal ignored by whoever started us (nohup, a shell's background
+         * job) stays ignored. */
+        if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(fatal[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv) {
     /* A closed pipe on stdout must become a write error, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
+    install_signal_handlers();
     if (argc < 2) {
         usage(stderr);
         return MG_EXIT_USAGE;
@@ -73,5 +107,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "modelgate: unknown command '%s' (see 'modelgate help')\n", name);
         return MG_EXIT_USAGE;
     }
-    return c->fn(argc - 1, argv + 1);
+    int rc = c->fn(argc - 1, argv + 1);
+    mg_cli_output_discard_all();
+    return rc;
 }

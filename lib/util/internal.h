@@ -69,6 +69,16 @@ typedef struct mg__file {
 mg_status mg__file_map(const char *path, mg__file *f, mg_error *err);
 void mg__file_unmap(mg__file *f);
 
+/* The registry that mg_cleanup_after_signal (lib/util/cleanup.c) undoes.
+ * A temporary file's path is copied (returns its slot, or -1 when the path is
+ * too long or the registry is full); a process group is a runner's, added
+ * right after it starts and removed before it is reaped (returns -1 when
+ * full). Lock-free, callable from any thread. */
+int mg__cleanup_add_temp(const char *path);
+void mg__cleanup_remove_temp(int slot);
+int mg__cleanup_add_group(int pgid);
+void mg__cleanup_remove_group(int pgid);
+
 /* Number of CPUs available to this process (>= 1). */
 int mg__cpu_count(void);
 
