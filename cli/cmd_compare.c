@@ -7,6 +7,7 @@
 #include "options.h"
 #include "digest.h"
 #include "output.h"
+#include "byte_count.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -59,6 +60,8 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output;
+    const char *max_input_bytes;
+    uint64_t max_input;
     double threshold, confidence;
     long bootstrap, seed, threads;
     bool allow_no_baseline;
@@ -153,7 +156,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     int rc = -1;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
-    mg_read_options ropts = {.threads = (int)r->threads};
+    mg_read_options ropts = {.threads = (int)r->threads, .max_input_bytes = r->max_input};
+    ropts.sha256_out = mg_cli_digest_sink(&digest);
     mg_model_options mopts = {.threads = (int)r->threads};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
     if (st == MG_OK)
@@ -216,6 +220,8 @@ int cmd_compare(int argc, char **argv) {
         {"seed", MG_OPT_INT, &r.seed, "S", "bootstrap seed (default 0)", false, false},
         {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
          false},
+        {"max-input-bytes", MG_OPT_STRING, &r.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
+         false},
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
@@ -276,6 +282,8 @@ int cmd_compare(int argc, char **argv) {
                     r.base_arg);
             rc = MG_EXIT_USAGE;
         }
+    } else if ((rc = mg_cli_parse_bytes("compare", "max-input-bytes", r.max_input_bytes,
+                                        &r.max_input)) != 0) {
     } else if ((rc = mg_cli_output_prepare("compare", r.output)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }

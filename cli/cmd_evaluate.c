@@ -6,6 +6,7 @@
 #include "options.h"
 #include "digest.h"
 #include "output.h"
+#include "byte_count.h"
 #include "progress.h"
 
 #include <math.h>
@@ -23,7 +24,7 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output;
+    const char *output, *max_input_bytes;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     mg_strlist ignore, protected_attrs, column_types, min, max;
@@ -133,6 +134,8 @@ int cmd_evaluate(int argc, char **argv) {
          false},
         {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false,
          false},
+        {"max-input-bytes", MG_OPT_STRING, &a.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
+         false},
         {"batch-size", MG_OPT_INT, &a.batch_size, "N",
          "rows per prediction call (default: the backend's)", false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S",
@@ -178,6 +181,11 @@ int cmd_evaluate(int argc, char **argv) {
     if (a.bootstrap < 1 || a.bootstrap > 1000000 || a.seed < 0) {
         fprintf(stderr, "modelgate evaluate: --bootstrap takes 1 to 1000000 replicates and --seed "
                         "a number >= 0\n");
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    uint64_t max_input = 0;
+    if (mg_cli_parse_bytes("evaluate", "max-input-bytes", a.max_input_bytes, &max_input) != 0) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -244,13 +252,15 @@ int cmd_evaluate(int argc, char **argv) {
                              .ncolumns = nwanted,
                              .overrides = overrides,
                              .noverrides = a.column_types.n,
-                             .threads = (int)a.threads};
+                             .threads = (int)a.threads,
+                             .max_input_bytes = max_input};
     mg_cli_digest_start(&digest, a.test_data);
+    ropts.sha256_out = mg_cli_digest_sink(&digest);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
-        mg_read_options popts = {.threads = (int)a.threads};
+        mg_read_options popts = {.threads = (int)a.threads, .max_input_bytes = max_input};
         st = mg_table_read(a.predictions, &popts, &preds, &err);
         if (st == MG_OK)
             st = mg_table_attach(table, preds, a.id, &err);

@@ -9,6 +9,7 @@
 #include "options.h"
 #include "digest.h"
 #include "output.h"
+#include "byte_count.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +84,7 @@ static void summary(const mg_fairness *f) {
 int cmd_fairness(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
-    const char *predictions = NULL, *id = NULL;
+    const char *predictions = NULL, *id = NULL, *max_input_bytes = NULL;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
@@ -127,6 +128,8 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
+         false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -204,6 +207,9 @@ int cmd_fairness(int argc, char **argv) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
+    uint64_t max_input = 0;
+    if (rc == MG_EXIT_PASS)
+        rc = mg_cli_parse_bytes("fairness", "max-input-bytes", max_input_bytes, &max_input);
     if (rc == MG_EXIT_PASS) /* before any model starts or any data is read */
         rc = mg_cli_output_prepare("fairness", output);
 
@@ -250,8 +256,10 @@ int cmd_fairness(int argc, char **argv) {
     ro.threads = (int)threads;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
+    ro.max_input_bytes = max_input;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
+    ro.sha256_out = mg_cli_digest_sink(&digest);
     if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
@@ -264,6 +272,7 @@ int cmd_fairness(int argc, char **argv) {
         mg_read_options po;
         memset(&po, 0, sizeof po);
         po.threads = (int)threads;
+        po.max_input_bytes = max_input;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);

@@ -5,6 +5,7 @@
 #include "modelgate/modelgate.h"
 #include "options.h"
 #include "output.h"
+#include "byte_count.h"
 #include "report/json.h"
 
 #include <math.h>
@@ -131,7 +132,7 @@ static char *render_schema(const mg_table *t, size_t *len) {
 }
 
 int cmd_inspect(int argc, char **argv) {
-    const char *test_data = NULL, *format = "schema", *output = "-";
+    const char *test_data = NULL, *format = "schema", *output = "-", *max_input_bytes = NULL;
     mg_strlist columns = {0};
     long limit = -1, threads = 0;
     mg_opt opts[] = {
@@ -146,6 +147,8 @@ int cmd_inspect(int argc, char **argv) {
          false},
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
          false, false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
+         false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -164,7 +167,10 @@ int cmd_inspect(int argc, char **argv) {
         mg_strlist_release(&columns);
         return MG_EXIT_USAGE;
     }
-    rc = mg_cli_output_prepare("inspect", output);
+    uint64_t max_input = 0;
+    rc = mg_cli_parse_bytes("inspect", "max-input-bytes", max_input_bytes, &max_input);
+    if (rc == 0)
+        rc = mg_cli_output_prepare("inspect", output);
     if (rc != 0) {
         mg_strlist_release(&columns);
         return rc;
@@ -173,6 +179,7 @@ int cmd_inspect(int argc, char **argv) {
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;
+    ro.max_input_bytes = max_input;
     mg_table *t = NULL;
     mg_error err;
     mg_error_clear(&err);

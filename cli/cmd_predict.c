@@ -4,6 +4,7 @@
 #include "modelgate/model.h"
 #include "options.h"
 #include "output.h"
+#include "byte_count.h"
 #include "progress.h"
 
 #include <stdio.h>
@@ -93,7 +94,7 @@ static void value(text *t, const mg_model_info *info, double v) {
 
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
-               *id = NULL;
+               *id = NULL, *max_input_bytes = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
@@ -113,6 +114,8 @@ int cmd_predict(int argc, char **argv) {
          false, false},
         {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
+         false},
         {"runner-timeout", MG_OPT_DOUBLE, &runner_timeout, "S",
          "seconds a runner may take per batch (default 60)", false, false},
         {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
@@ -136,6 +139,10 @@ int cmd_predict(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto done;
     }
+    uint64_t max_input = 0;
+    rc = mg_cli_parse_bytes("predict", "max-input-bytes", max_input_bytes, &max_input);
+    if (rc != 0)
+        goto done;
     rc = mg_cli_output_prepare("predict", output);
     if (rc != 0)
         goto done;
@@ -147,7 +154,7 @@ int cmd_predict(int argc, char **argv) {
                               .batch_timeout_s = runner_timeout,
                               .progress = mg_cli_progress_report,
                               .progress_ctx = &bar};
-    mg_read_options ropts = {.threads = (int)threads};
+    mg_read_options ropts = {.threads = (int)threads, .max_input_bytes = max_input};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);
