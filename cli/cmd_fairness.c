@@ -128,8 +128,8 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
-        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
-         false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {

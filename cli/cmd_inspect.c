@@ -147,8 +147,8 @@ int cmd_inspect(int argc, char **argv) {
          false},
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
          false, false},
-        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP, false,
-         false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {

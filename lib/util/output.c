@@ -88,9 +88,9 @@ static mg_status make_temp(mg_output *o, mode_t mode, mg_error *err) {
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (o->fd < 0) {
         char *dir = folder_of(o->path);
-        mg_status st = mg__fail(err, MG_ERR_IO,
-                                "%s: cannot create a temporary file in the folder '%s': %s",
-                                o->path, dir ? dir : ".", strerror(e));
+        mg_status st =
+            mg__fail(err, MG_ERR_IO, "%s: cannot create a temporary file in the folder '%s': %s",
+                     o->path, dir ? dir : ".", strerror(e));
         free(dir);
         return st;
     }
@@ -186,8 +186,7 @@ void mg_output_discard(mg_output *o) {
 static mg_status write_direct(mg_output *o, const void *data, size_t len, mg_error *err) {
     if (o->direct == 2) {
         if (write_all(STDOUT_FILENO, data, len) != 0)
-            return mg__fail(err, MG_ERR_IO, "cannot write to standard output: %s",
-                            strerror(errno));
+            return mg__fail(err, MG_ERR_IO, "cannot write to standard output: %s", strerror(errno));
         return MG_OK;
     }
     int fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
