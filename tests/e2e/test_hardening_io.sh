@@ -151,6 +151,25 @@ for case in missing unwritable; do
     fail "$case output folder: stderr: $(cat "$work/$case.err")"
   [ -e "$marker" ] && fail "$case output folder: the runner was started"
 done
+# Every command prepares its output before it starts a model or opens data.
+for cmd in predict fairness compare benchmark inspect; do
+  marker=$work/markers/missing_$cmd
+  runner="cmd:$PY $sleeper $marker"
+  case $cmd in
+    predict) args=(--model "$runner") ;;
+    fairness) args=(--model "$runner" --protected-attributes gender) ;;
+    compare) args=(--new "$runner" --baseline column:score) ;;
+    benchmark) args=(--model "$runner" --timeout 5) ;;
+    inspect) args=() ;;
+  esac
+  timeout 60 "$MG" $cmd "${args[@]}" --test-data "$work/nowriter.fifo" \
+    --output "$work/no/such/folder/out" 2>"$work/$cmd.err"
+  rc=$?
+  [ $rc = 2 ] || fail "$cmd, missing output folder: exit $rc, expected 2"
+  grep -q "cannot create a temporary file in the folder '$work/no/such/folder'" "$work/$cmd.err" ||
+    fail "$cmd, missing output folder: stderr: $(cat "$work/$cmd.err")"
+  [ -e "$marker" ] && fail "$cmd, missing output folder: the runner was started"
+done
 chmod 700 "$work"
 
 # ---- inputs that are not regular files --------------------------------------
