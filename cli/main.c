@@ -109,5 +109,8 @@ int main(int argc, char **argv) {
     }
     int rc = c->fn(argc - 1, argv + 1);
     mg_cli_output_discard_all();
+    /* The runners are stopped by now; what is left of their descendants
+     * (helpers that left the runner's group) goes too. */
+    mg_cleanup_descendants();
     return rc;
 }

@@ -66,6 +66,15 @@ MG_API mg_status mg_write_file(const char *path, const void *data, size_t len, m
  * thread, and more than once. */
 MG_API void mg_cleanup_after_signal(void);
 
+/* The part of mg_cleanup_after_signal that a program also wants when it ends
+ * normally: SIGKILL to every remaining child process (and the group it
+ * leads), reaping them and any descendants reparented to this process, until
+ * none is left - so that a helper a runner left behind with setsid() (which
+ * the runner's own group kill misses) does not outlive the run. Returns at
+ * once when this process has no child. Async-signal-safe; never prints. Call
+ * it only when every runner has been freed: it kills every child. */
+MG_API void mg_cleanup_descendants(void);
+
 #ifdef __cplusplus
 }
 #endif

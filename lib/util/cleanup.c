@@ -158,16 +158,19 @@ static void kill_children(void) {
     close(dir);
 }
 
-void mg_cleanup_after_signal(void) {
+void mg_cleanup_descendants(void) {
     int saved = errno;
-    for (int i = 0; i < MAX_GROUPS; i++) {
-        int g = atomic_load(&groups[i]);
-        if (g > 0)
-            kill(-g, SIGKILL);
-    }
     /* Each reaped child may hand its own children to us (as subreaper), so
-     * look for children again after every reap until none is left. */
+     * look for children again after every reap until none is left. Without
+     * any child there is nothing to look for (the common case at exit). */
     int idle = 0;
+    pid_t first;
+    while ((first = waitpid(-1, NULL, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    if (first < 0) {
+        errno = saved;
+        return;
+    }
     kill_children();
     while (idle < REAP_GIVE_UP) {
         pid_t p = waitpid(-1, NULL, WNOHANG);
@@ -186,6 +189,17 @@ void mg_cleanup_after_signal(void) {
         if (idle % 50 == 0) /* a child that appeared between the scans */
             kill_children();
     }
+    errno = saved;
+}
+
+void mg_cleanup_after_signal(void) {
+    int saved = errno;
+    for (int i = 0; i < MAX_GROUPS; i++) {
+        int g = atomic_load(&groups[i]);
+        if (g > 0)
+            kill(-g, SIGKILL);
+    }
+    mg_cleanup_descendants();
     for (int i = 0; i < MAX_TEMPS; i++)
         if (atomic_load(&temps[i].state) == SLOT_LIVE)
             unlink(temps[i].path);

@@ -228,6 +228,21 @@ cat "$csv" | evaluate /dev/stdin --max-input-bytes $((size - 1)) --output - >/de
 evaluate "$csv" --max-input-bytes 12X --output - >/dev/null 2>&1
 [ $? = 2 ] || fail "--max-input-bytes 12X was accepted"
 
+# ---- processes -------------------------------------------------------------
+# A runner that works but leaves a helper behind in a session of its own: the
+# helper is gone when evaluate returns (killed and reaped as a subreaper).
+daemon=$src/tests/data/runners/leaves_daemon.py
+printf 'label,a,b\n1,0.1,0.2\n0,0.3,0.4\n1,0.5,0.6\n' >"$work/small.csv"
+timeout 60 "$MG" evaluate --model "cmd:$PY $daemon $work/markers/daemon" --test-data "$work/small.csv" \
+  --output "$work/daemon.json" 2>"$work/daemon.err" || fail "leaves_daemon: $(cat "$work/daemon.err")"
+[ "$(field "$work/daemon.json" 'd["n"]')" = 3 ] || fail "leaves_daemon: n is not 3"
+if [ -s "$work/markers/daemon" ]; then
+  read -r helper <"$work/markers/daemon"
+  [ -e /proc/$helper ] && fail "leaves_daemon: the setsid helper $helper outlives evaluate"
+else
+  fail "leaves_daemon: no marker"
+fi
+
 # ---- signals ---------------------------------------------------------------
 # Job control, so that a background job does not start with SIGINT ignored.
 set -m
