@@ -27,8 +27,8 @@ static mg_status read_stream(int fd, const char *path, uint64_t max_bytes, mg__f
             if (p == NULL) {
                 st = mg__fail(err, MG_ERR_NOMEM,
                               "%s: out of memory after reading %zu bytes of a non-regular file, "
-                              "which is held in memory (lower --max-input-bytes or give a regular "
-                              "file)",
+                              "which is held in memory (give a regular file, which is mapped "
+                              "instead)",
                               path, len);
                 break;
             }

@@ -227,6 +227,19 @@ cat "$csv" | evaluate /dev/stdin --max-input-bytes $((size - 1)) --output - >/de
 [ $? = 2 ] || fail "--max-input-bytes of the size - 1 did not fail"
 evaluate "$csv" --max-input-bytes 12X --output - >/dev/null 2>&1
 [ $? = 2 ] || fail "--max-input-bytes 12X was accepted"
+# Memory running out below the cap is exit 2 with one line, not a spin (not
+# under ASan, which needs more address space than the limit leaves).
+if ! ldd "$MG" 2>/dev/null | grep -q libasan; then
+  (
+    ulimit -v 200000
+    head -c 300000000 /dev/zero | evaluate /dev/stdin --max-input-bytes 2G --output - \
+      >/dev/null 2>"$work/oom.err"
+    echo $? >"$work/oom.rc"
+  )
+  [ "$(cat "$work/oom.rc")" = 2 ] || fail "out of memory on a pipe: exit $(cat "$work/oom.rc")"
+  grep -q "/dev/stdin: out of memory after reading [0-9]* bytes of a non-regular file" \
+    "$work/oom.err" || fail "out of memory on a pipe: stderr: $(cat "$work/oom.err")"
+fi
 
 # ---- processes -------------------------------------------------------------
 # A runner that works but leaves a helper behind in a session of its own: the
