@@ -223,7 +223,10 @@ static int run(bench_args *a) {
     mg_model *model = NULL, *base = NULL;
     double *rows = NULL;
     int64_t nrows = 0;
-    int nf = 0, rc = open_model(a->model, a, &model);
+    /* The output is prepared before any model starts. */
+    int nf = 0, rc = mg_cli_output_prepare("benchmark", a->output);
+    if (rc == 0)
+        rc = open_model(a->model, a, &model);
     if (rc == 0 && a->baseline != NULL)
         rc = open_model(a->baseline, a, &base);
     if (rc == 0 && base != NULL)

@@ -10,6 +10,7 @@
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
+#include "byte_count.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
     const char *na_arg;
+    const char *max_input_bytes;
+    uint64_t max_input;
     double threshold, confidence;
     long bootstrap, seed, threads;
     bool allow_no_baseline;
@@ -178,7 +181,9 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     mg_read_options ropts = {.threads = (int)r->threads,
                              .na_values =
                                  r->na_arg ? (const char *const *)r->na_values.items : NULL,
-                             .nna_values = r->na_values.n};
+                             .nna_values = r->na_values.n,
+                             .max_input_bytes = r->max_input};
+    ropts.sha256_out = mg_cli_digest_sink(&digest);
     mg_model_options mopts = {
         .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
@@ -256,6 +261,8 @@ int cmd_compare(int argc, char **argv) {
          false},
         {"python", MG_OPT_STRING, &r.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &r.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        {"max-input-bytes", MG_OPT_STRING, &r.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
@@ -323,7 +330,9 @@ int cmd_compare(int argc, char **argv) {
                 r.base_arg);
             rc = MG_EXIT_USAGE;
         }
-    } else {
+    } else if ((rc = mg_cli_parse_bytes("compare", "max-input-bytes", r.max_input_bytes,
+                                        &r.max_input)) != 0) {
+    } else if ((rc = mg_cli_output_prepare("compare", r.output)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }
     mg_strlist_release(&r.min_change);

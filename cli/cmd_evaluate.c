@@ -9,6 +9,7 @@
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
+#include "byte_count.h"
 #include "progress.h"
 
 #include <math.h>
@@ -26,7 +27,7 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output, *python, *na_arg;
+    const char *output, *python, *na_arg, *max_input_bytes;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     bool quiet;
@@ -192,6 +193,8 @@ int cmd_evaluate(int argc, char **argv) {
          false},
         {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &a.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        {"max-input-bytes", MG_OPT_STRING, &a.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         {"batch-size", MG_OPT_INT, &a.batch_size, "N",
          "rows per prediction call (default: the backend's)", false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &a.runner_timeout, "S",
@@ -245,6 +248,11 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
+    uint64_t max_input = 0;
+    if (mg_cli_parse_bytes("evaluate", "max-input-bytes", a.max_input_bytes, &max_input) != 0) {
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
     if (a.id != NULL && a.predictions == NULL) {
         mg_cli_eprintf("modelgate evaluate: --id pairs a --predictions file; give one\n");
         rc = MG_EXIT_USAGE;
@@ -280,6 +288,10 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
+    /* Before any model starts or any data is read. */
+    rc = mg_cli_output_prepare("evaluate", a.output);
+    if (rc != 0)
+        goto out;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)a.threads,
@@ -317,15 +329,18 @@ int cmd_evaluate(int argc, char **argv) {
                              .noverrides = a.column_types.n,
                              .threads = (int)a.threads,
                              .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
-                             .nna_values = a.na_values.n};
+                             .nna_values = a.na_values.n,
+                             .max_input_bytes = max_input};
     mg_cli_digest_start(&digest, a.test_data);
+    ropts.sha256_out = mg_cli_digest_sink(&digest);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
         mg_read_options popts = {.threads = (int)a.threads,
                                  .na_values = ropts.na_values,
-                                 .nna_values = ropts.nna_values};
+                                 .nna_values = ropts.nna_values,
+                                 .max_input_bytes = max_input};
         st = mg_table_read(a.predictions, &popts, &preds, &err);
         if (st == MG_OK)
             st = mg_table_attach(table, preds, a.id, &err);

@@ -11,6 +11,7 @@
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
+#include "byte_count.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ int cmd_fairness(int argc, char **argv) {
     const char *python = NULL;
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
-    const char *predictions = NULL, *id = NULL, *na_arg = NULL;
+    const char *predictions = NULL, *id = NULL, *na_arg = NULL, *max_input_bytes = NULL;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
                features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
@@ -134,6 +135,8 @@ int cmd_fairness(int argc, char **argv) {
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
         MG_CLI_SIGN_KEY_OPTION,
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -223,6 +226,11 @@ int cmd_fairness(int argc, char **argv) {
         mg_cli_eprintf("modelgate fairness: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;
     }
+    uint64_t max_input = 0;
+    if (rc == MG_EXIT_PASS)
+        rc = mg_cli_parse_bytes("fairness", "max-input-bytes", max_input_bytes, &max_input);
+    if (rc == MG_EXIT_PASS) /* before any model starts or any data is read */
+        rc = mg_cli_output_prepare("fairness", output);
 
     mg_table *table = NULL, *preds = NULL;
     mg_model *model = NULL;
@@ -271,8 +279,10 @@ int cmd_fairness(int argc, char **argv) {
     ro.nna_values = na_values.n;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
+    ro.max_input_bytes = max_input;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
+    ro.sha256_out = mg_cli_digest_sink(&digest);
     if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
@@ -287,6 +297,7 @@ int cmd_fairness(int argc, char **argv) {
         po.threads = (int)threads;
         po.na_values = ro.na_values;
         po.nna_values = ro.nna_values;
+        po.max_input_bytes = max_input;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);

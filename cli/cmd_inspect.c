@@ -5,6 +5,7 @@
 #include "modelgate/modelgate.h"
 #include "options.h"
 #include "output.h"
+#include "byte_count.h"
 #include "report/json.h"
 
 #include <math.h>
@@ -141,7 +142,8 @@ static char *render_schema(const mg_table *t, size_t *len) {
 }
 
 int cmd_inspect(int argc, char **argv) {
-    const char *test_data = NULL, *format = "schema", *output = "-", *na_arg = NULL;
+    const char *test_data = NULL, *format = "schema", *output = "-", *na_arg = NULL,
+               *max_input_bytes = NULL;
     mg_strlist columns = {0}, na_values = {0};
     long limit = -1, threads = 0;
     mg_opt opts[] = {
@@ -156,6 +158,8 @@ int cmd_inspect(int argc, char **argv) {
          false},
         MG_OPT_NA_VALUES(&na_arg),
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
+         false, false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
@@ -180,12 +184,22 @@ int cmd_inspect(int argc, char **argv) {
         mg_strlist_release(&columns);
         return MG_EXIT_INTERNAL;
     }
+    uint64_t max_input = 0;
+    rc = mg_cli_parse_bytes("inspect", "max-input-bytes", max_input_bytes, &max_input);
+    if (rc == 0)
+        rc = mg_cli_output_prepare("inspect", output);
+    if (rc != 0) {
+        mg_strlist_release(&columns);
+        mg_strlist_release(&na_values);
+        return rc;
+    }
     mg_read_options ro = {0};
     ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
     ro.nna_values = na_values.n;
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;
+    ro.max_input_bytes = max_input;
     mg_table *t = NULL;
     mg_error err;
     mg_error_clear(&err);

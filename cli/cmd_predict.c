@@ -5,6 +5,7 @@
 #include "options.h"
 #include "adapters.h"
 #include "output.h"
+#include "byte_count.h"
 #include "progress.h"
 
 #include <stdio.h>
@@ -94,13 +95,14 @@ static void value(text *t, const mg_model_info *info, double v) {
 
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
-               *id = NULL, *python = NULL, *na_arg = NULL;
+               *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M",
-         "model file (XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., column:NAME", true, false},
+         "model file (XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., column:NAME", true,
+         false},
         {"test-data", MG_OPT_STRING, &data, "FILE", "test data (CSV or Parquet)", true, false},
         {"output", MG_OPT_STRING, &output, "FILE", "predictions CSV, - for stdout", true, false},
         {"label", MG_OPT_STRING, &label, "COL", "label column, not a feature (default: label)",
@@ -119,6 +121,8 @@ int cmd_predict(int argc, char **argv) {
         {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
+        {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
+         false, false},
         {"runner-timeout", MG_OPT_DOUBLE, &runner_timeout, "S",
          "seconds a runner may take per batch (default 60)", false, false},
         {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
@@ -148,6 +152,13 @@ int cmd_predict(int argc, char **argv) {
         rc = MG_EXIT_INTERNAL;
         goto done;
     }
+    uint64_t max_input = 0;
+    rc = mg_cli_parse_bytes("predict", "max-input-bytes", max_input_bytes, &max_input);
+    if (rc != 0)
+        goto done;
+    rc = mg_cli_output_prepare("predict", output);
+    if (rc != 0)
+        goto done;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)threads,
@@ -160,7 +171,8 @@ int cmd_predict(int argc, char **argv) {
                               .adapters_dir = mg_cli_adapters_dir()};
     mg_read_options ropts = {.threads = (int)threads,
                              .na_values = na_arg ? (const char *const *)na_values.items : NULL,
-                             .nna_values = na_values.n};
+                             .nna_values = na_values.n,
+                             .max_input_bytes = max_input};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);

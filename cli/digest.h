@@ -11,11 +11,18 @@ typedef struct mg_cli_digest {
     const char *path; /* borrowed */
     char hex[65];
     int ok;
+    int from_reader; /* a non-regular input: the reader hashes what it reads */
 } mg_cli_digest;
 
 /* Starts hashing `path` (which must outlive the digest); hashes inline when no
- * thread can be started. */
+ * thread can be started. A path that is not a regular file or a folder (a
+ * pipe, FIFO, /dev/stdin) is not opened here: it can be read only once, so
+ * the reader hashes it (see mg_cli_digest_sink). */
 void mg_cli_digest_start(mg_cli_digest *d, const char *path);
+
+/* What to put in mg_read_options.sha256_out when reading the digest's path:
+ * the digest's buffer for a non-regular input, NULL otherwise. */
+char *mg_cli_digest_sink(mg_cli_digest *d);
 
 /* Waits for the hash; returns its 64 hex digits, or NULL when the path could
  * not be hashed (a directory of part files, say). Calling it again, or on a

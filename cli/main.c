@@ -2,11 +2,15 @@
 #include "commands.h"
 #include "modelgate/metric_registry.h"
 #include "output.h"
+#include "modelgate/io.h"
 #include "modelgate/modelgate.h"
+#include "output.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -60,9 +64,39 @@ static const cmd_entry *lookup(const char *name) {
     return NULL;
 }
 
+/* SIGINT, SIGTERM, SIGHUP: stop the runners (and whatever they started),
+ * remove the temporary files, exit 128 + the signal number as a shell would
+ * report it. Only async-signal-safe calls here. */
+static void on_fatal_signal(int sig) {
+    mg_cleanup_after_signal();
+    _exit(128 + sig);
+}
+
+static void install_signal_handlers(void) {
+    /* Descendants of a runner that leave its process group (setsid) are
+     * reparented to modelgate rather than to init, so the cleanup finds them. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaddset(&sa.sa_mask, fatal[i]);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction old;
+        /* A signal ignored by whoever started us (nohup, a shell's background
+         * job) stays ignored. */
+        if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        sigaction(fatal[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv) {
     /* A closed pipe on stdout must become a write error, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
+    install_signal_handlers();
     if (argc < 2) {
         usage(stderr);
         return MG_EXIT_USAGE;
@@ -89,5 +123,10 @@ int main(int argc, char **argv) {
     const cmd_entry *c = lookup(name);
     if (c == NULL)
         return unknown_command(name);
-    return c->fn(argc - 1, argv + 1);
+    int rc = c->fn(argc - 1, argv + 1);
+    mg_cli_output_discard_all();
+    /* The runners are stopped by now; what is left of their descendants
+     * (helpers that left the runner's group) goes too. */
+    mg_cleanup_descendants();
+    return rc;
 }

@@ -1,13 +1,15 @@
-/* output.c - atomic output files and the error line. */
+/* output.c - output files prepared before the work and written after it, and
+ * the error line. */
 #include "output.h"
 #include "commands.h"
+#include "modelgate/io.h"
+
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,62 +66,51 @@ int mg_cli_stderr_is_tty(void) {
     return isatty(STDERR_FILENO);
 }
 
-static int write_all(int fd, const char *data, size_t len) {
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
+/* The outputs prepared by this command and not yet written. */
+#define MAX_PREPARED 8
+static mg_output *prepared[MAX_PREPARED];
+
+int mg_cli_output_prepare(const char *command, const char *path) {
+    if (path == NULL)
+        return 0;
+    for (int i = 0; i < MAX_PREPARED; i++)
+        if (prepared[i] != NULL && strcmp(mg_output_path(prepared[i]), path) == 0)
+            return 0;
+    for (int i = 0; i < MAX_PREPARED; i++)
+        if (prepared[i] == NULL) {
+            mg_error err;
+            mg_error_clear(&err);
+            if (mg_output_open(path, &prepared[i], &err) != MG_OK)
+                return mg_cli_fail(command, &err);
+            return 0;
+        }
+    mg_cli_eprintf("modelgate %s: %s: too many output files\n", command, path);
+    return MG_EXIT_INTERNAL;
 }
 
 int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len) {
-    if (strcmp(path, "-") == 0) {
-        if (mg_cli_sign_key != NULL) {
-            mg_cli_eprintf("modelgate %s: --sign-key needs an --output file to sign, not -\n",
-                           command);
-            return MG_EXIT_USAGE;
+    if (strcmp(path, "-") == 0 && mg_cli_sign_key != NULL) {
+        mg_cli_eprintf("modelgate %s: --sign-key needs an --output file to sign, not -\n", command);
+        return MG_EXIT_USAGE;
+    }
+    mg_output *o = NULL;
+    for (int i = 0; i < MAX_PREPARED && o == NULL; i++)
+        if (prepared[i] != NULL && strcmp(mg_output_path(prepared[i]), path) == 0) {
+            o = prepared[i];
+            prepared[i] = NULL;
         }
-        if (write_all(STDOUT_FILENO, data, len) != 0) {
-            mg_cli_eprintf("modelgate %s: cannot write to standard output: %s\n", command,
-                           strerror(errno));
-            return MG_EXIT_USAGE;
-        }
-        return 0;
+    mg_error err;
+    mg_error_clear(&err);
+    if (o == NULL && mg_output_open(path, &o, &err) != MG_OK)
+        return mg_cli_fail(command, &err);
+    if (mg_output_commit(o, data, len, &err) != MG_OK)
+        return mg_cli_fail(command, &err);
+    return strcmp(path, "-") == 0 ? 0 : mg_cli_sign_output(command, path);
+}
+
+void mg_cli_output_discard_all(void) {
+    for (int i = 0; i < MAX_PREPARED; i++) {
+        mg_output_discard(prepared[i]);
+        prepared[i] = NULL;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (tmp == NULL) {
-        mg_cli_eprintf("modelgate %s: %s: out of memory\n", command, path);
-        return MG_EXIT_USAGE;
-    }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        mg_cli_eprintf("modelgate %s: %s: cannot create: %s\n", command, path, strerror(errno));
-        free(tmp);
-        return MG_EXIT_USAGE;
-    }
-    int bad = write_all(fd, data, len) != 0 || fsync(fd) != 0;
-    int e = errno;
-    if (close(fd) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        unlink(tmp);
-        mg_cli_eprintf("modelgate %s: %s: cannot write: %s\n", command, path, strerror(e));
-        free(tmp);
-        return MG_EXIT_USAGE;
-    }
-    free(tmp);
-    return mg_cli_sign_output(command, path);
 }

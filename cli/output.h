@@ -1,4 +1,4 @@
-/* output.h - what every command shares: writing an output file atomically and
+/* output.h - what every command shares: writing an output file safely and
  * turning a library error into the one stderr line and exit code. */
 #ifndef MG_CLI_OUTPUT_H
 #define MG_CLI_OUTPUT_H
@@ -7,9 +7,16 @@
 
 #include <stddef.h>
 
-/* Writes data to path through a temporary file in the same folder, fsynced
- * and renamed into place, so a failed run never leaves half a file; "-" is
- * stdout. Returns 0, or prints one line and returns the exit code 2. */
+/* Prepares the output `path` (mg_output_open: "-" is stdout; a new or regular
+ * file gets its temporary file now) before the command reads data or starts a
+ * model, so that a missing or unwritable folder fails first. NULL is a no-op.
+ * Returns 0, or prints one line and returns the exit code (2). */
+int mg_cli_output_prepare(const char *command, const char *path);
+
+/* Writes data to path through the output prepared for it (or prepares it
+ * now): a regular file through a temporary file fsynced and renamed into
+ * place, so a failed run never leaves half a file; a device, FIFO or "-"
+ * (stdout) directly. Returns 0, or prints one line and returns 2. */
 int mg_cli_write_file(const char *command, const char *path, const char *data, size_t len);
 
 /* The Ed25519 private key (PEM path) that signs every output file written by
@@ -34,6 +41,10 @@ int mg_cli_sign_output(const char *command, const char *path);
  * drive the terminal. Only a "\\n" that ends fmt and a "\\r" that starts it
  * are written as they are. */
 void mg_cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Removes the temporary files of outputs prepared and never written (a
+ * command that failed); main calls it after every command. */
+void mg_cli_output_discard_all(void);
 
 /* Prints "modelgate COMMAND: <err->text>" and returns the exit code for it
  * (2 for bad input or usage, 4 for an internal error). */

@@ -166,10 +166,25 @@ typedef struct mg_read_options {
      * error (it could never match). Borrowed for the call. */
     const char *const *na_values;
     int nna_values;
+    /* An input that is not a regular file (a pipe, a FIFO, /dev/stdin) can
+     * be read only once, so it is read whole into memory: at most this many
+     * bytes (0 = MG_DEFAULT_MAX_INPUT_BYTES), else MG_ERR_UNSUPPORTED. Regular
+     * files are mapped and not limited. */
+    uint64_t max_input_bytes;
+    /* When not NULL: 65 bytes that receive the SHA-256 (64 lowercase hex
+     * digits + NUL) of the bytes read from a non-regular input - which the
+     * caller cannot read a second time to hash - or "" for a regular file or
+     * a folder (hash those with mg_file_sha256). */
+    char *sha256_out;
 } mg_read_options;
 
+/* The default of mg_read_options.max_input_bytes: 4 GiB. */
+#define MG_DEFAULT_MAX_INPUT_BYTES ((uint64_t)4 << 30)
+
 /* Reads the test data at `path` (a CSV file, a Parquet file, or a directory of
- * Parquet part files), detecting the format from the content. `opts` may be
+ * Parquet part files; a pipe, FIFO or /dev/stdin is read once into memory
+ * under opts->max_input_bytes; other character devices such as /dev/zero are
+ * refused with MG_ERR_UNSUPPORTED), detecting the format from the content. `opts` may be
  * NULL for defaults. On success *out is a new table: caller frees with
  * mg_table_free. On failure *out is NULL and err names the file and place. */
 MG_API mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table **out,

@@ -13,13 +13,17 @@ mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table 
     mg_read_options defaults = {0};
     if (opts == NULL)
         opts = &defaults;
+    if (opts->sha256_out != NULL)
+        opts->sha256_out[0] = '\0';
     struct stat st;
     if (stat(path, &st) != 0)
         return mg__fail(err, MG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
         return mg__parquet_read_dir(path, opts, out, err);
     mg__file f;
-    MG_TRY(mg__file_map(path, &f, err));
+    MG_TRY(mg__file_map_capped(path, opts->max_input_bytes, &f, err));
+    if (f.mapped == 0 && opts->sha256_out != NULL)
+        mg__sha256_hex(f.data, f.size, opts->sha256_out); /* read once: hashed here */
     mg_status st2;
     if (f.size >= 4 && memcmp(f.data, "PAR1", 4) == 0)
         st2 = mg__parquet_read_buffer(f.data, f.size, path, opts, out, err);

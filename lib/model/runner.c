@@ -184,6 +184,8 @@ static void stop_child(runner *r, double exit_grace) {
     }
     /* The leader is a zombie until reaped, so its group id is still ours. */
     kill(-r->pid, SIGKILL);
+    /* Out of the signal registry before the reap frees the id for reuse. */
+    mg__cleanup_remove_group((int)r->pid);
     while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     r->pid = 0;
@@ -397,6 +399,7 @@ static mg_status spawn(runner *r, char **argv, mg_error *err) {
         sigaddset(&defaults, SIGPIPE);
         sigaddset(&defaults, SIGTERM);
         sigaddset(&defaults, SIGINT);
+        sigaddset(&defaults, SIGHUP);
         posix_spawnattr_setsigmask(&attr, &none);
         posix_spawnattr_setsigdefault(&attr, &defaults);
         /* Its own process group, so that whatever it starts is stopped with it. */
@@ -406,6 +409,8 @@ static mg_status spawn(runner *r, char **argv, mg_error *err) {
         rc = posix_spawnp(&r->pid, argv[0], &fa, &attr, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
+        if (rc == 0)
+            mg__cleanup_add_group((int)r->pid); /* when full, the child scan still finds it */
         if (rc != 0) {
             r->pid = 0;
             st = mg__fail(err, MG_ERR_MODEL, "runner '%s': cannot start %s: %s", r->who, argv[0],

@@ -84,8 +84,24 @@ typedef struct mg__file {
     int mapped;  /* 1: munmap owned, 0: free owned, 2: nothing to release */
 } mg__file;
 
+/* A regular file is mapped; anything else that can be opened (a pipe, a
+ * FIFO, stdin, a terminal on stdin) is read once to its end into memory,
+ * failing past max_bytes (0 = MG_DEFAULT_MAX_INPUT_BYTES) and on allocation
+ * failure; other character devices and block devices are refused. mapped is 0
+ * exactly when the bytes were read that way, so nobody can read them again. */
+mg_status mg__file_map_capped(const char *path, uint64_t max_bytes, mg__file *f, mg_error *err);
 mg_status mg__file_map(const char *path, mg__file *f, mg_error *err);
 void mg__file_unmap(mg__file *f);
+
+/* The registry that mg_cleanup_after_signal (lib/util/cleanup.c) undoes.
+ * A temporary file's path is copied (returns its slot, or -1 when the path is
+ * too long or the registry is full); a process group is a runner's, added
+ * right after it starts and removed before it is reaped (returns -1 when
+ * full). Lock-free, callable from any thread. */
+int mg__cleanup_add_temp(const char *path);
+void mg__cleanup_remove_temp(int slot);
+int mg__cleanup_add_group(int pgid);
+void mg__cleanup_remove_group(int pgid);
 
 /* Number of CPUs available to this process (>= 1). */
 int mg__cpu_count(void);

@@ -187,7 +187,7 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
             break;
         }
         mg__file f;
-        st = mg__file_map(path.data, &f, err);
+        st = mg__file_map_capped(path.data, opts->max_input_bytes, &f, err);
         if (st == MG_OK) {
             st = mg__parquet_read_buffer(f.data, f.size, path.data, opts, &parts[k], err);
             mg__file_unmap(&f);
