@@ -309,16 +309,17 @@ kills=0
 start=$SECONDS
 # A push takes about 130 ms here and a promote about 50 (fsyncs): the kill
 # lands at a random moment within them; the loop runs until 50 kills hit a
-# live writer (at most 200 tries).
-for i in $(seq 1 200); do
+# live writer (at most 1000 tries, so a fast machine that finishes many
+# writers before the kill still gets there).
+for i in $(seq 1 1000); do
   [ $kills -ge 50 ] && break
   if [ $((i % 3)) = 0 ]; then
     "$MG" registry promote crash 1 --stage production --evidence gc.json >/dev/null 2>&1 &
-    ms=$((RANDOM % 60))
+    ms=$((RANDOM % 40))
   else
     printf '%s' "$i" >>big.bin # a new digest each time
     "$MG" registry push crash big.bin >/dev/null 2>&1 &
-    ms=$((RANDOM % 150))
+    ms=$((RANDOM % 100))
   fi
   pid=$!
   sleep "$(printf '0.%03d' $ms)"
