@@ -189,6 +189,7 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
                            mg_error *err) {
     mg__xgb_version ver;
     MG_TRY(mg__xgb_check_version(path, data, len, (mg__xgb_format)fmt, &ver, err));
+    MG_TRY(mg__xgb_check_structure(path, data, len, (mg__xgb_format)fmt, err));
     xgb_state *s = mg__calloc(1, sizeof *s);
     if (s == NULL)
         return mg__nomem(err, "the XGBoost model");
