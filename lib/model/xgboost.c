@@ -7,6 +7,9 @@
 #include <math.h>
 #include <xgboost/c_api.h>
 
+/* libxgboost's nthread: beyond this it is a mistake, not a machine. */
+#define XGB_MAX_THREADS 1024
+
 typedef struct xgb_state {
     BoosterHandle booster;
     char config[256]; /* the in-place prediction config */
@@ -202,6 +205,9 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
     if (XGBoosterLoadModelFromBuffer(s->booster, data, (bst_ulong)len) != 0)
         return mg__fail(err, MG_ERR_MODEL, "%s: libxgboost cannot load the model: %s", path,
                         xgb_error(e, sizeof e));
+    if (m->opts.threads > XGB_MAX_THREADS)
+        return mg__fail(err, MG_ERR_USAGE, "%s: %d threads (at most %d)", path, m->opts.threads,
+                        XGB_MAX_THREADS);
     int threads = m->opts.threads > 0 ? m->opts.threads : mg__cpu_count();
     char nthread[16];
     snprintf(nthread, sizeof nthread, "%d", threads);

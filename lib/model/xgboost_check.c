@@ -198,7 +198,7 @@ static mg_status check_nodes(checker *c, int64_t t, int64_t n, const int64_t *le
         if (split[i] < 0 || split[i] >= c->nfeature)
             return mg__fail(c->err, MG_ERR_FORMAT,
                             "%s: tree %" PRId64 ", node %" PRId64 ": split index %" PRId64
-                            " is not a feature (the model has %" PRId64 ")",
+                            " is outside the model's %" PRId64 " features",
                             c->name, t, i, split[i], c->nfeature);
     }
     for (int64_t i = 1; i < n; i++)
@@ -436,13 +436,13 @@ static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *n
     st = read_ints(c, &info, "tree_info", "tree_info", &s.left);
     if (st == MG_OK && s.left.n != ntrees)
         st = mg__fail(c->err, MG_ERR_FORMAT,
-                      "%s: tree_info has %" PRId64 " entries for %" PRId64 " trees", c->name,
+                      "%s: tree_info has %" PRId64 " entries but the model holds %" PRId64 " trees", c->name,
                       s.left.n, ntrees);
     for (int64_t t = 0; st == MG_OK && t < ntrees; t++)
         if (s.left.v[t] < 0 || s.left.v[t] >= c->ngroups)
             st = mg__fail(c->err, MG_ERR_FORMAT,
                           "%s: tree %" PRId64 ": tree_info %" PRId64
-                          " is not an output group (the model has %" PRId64 ")",
+                          " is outside the model's %" PRId64 " output groups",
                           c->name, t, s.left.v[t], c->ngroups);
     if (st == MG_OK && (s.seen = mg__calloc((size_t)ntrees + 1, 1)) == NULL)
         st = mg__nomem(c->err, "the model check");
@@ -717,7 +717,7 @@ static mg_status check_binary(checker *c) {
             if (g < 0 || g >= c->ngroups)
                 return mg__fail(c->err, MG_ERR_FORMAT,
                                 "%s: tree %" PRId64 ": tree_info %" PRId64
-                                " is not an output group (the model has %" PRId64 ")",
+                                " is outside the model's %" PRId64 " output groups",
                                 c->name, t, g, c->ngroups);
         }
         b.pos += (size_t)ntrees * 4;
