@@ -472,8 +472,14 @@ static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *n
 
 static mg_status check_document(checker *c) {
     mg__doc_value root, learner, booster, model, name_v;
+    /* The whole document once: well-formed and nested at most DOC_MAX_DEPTH
+     * deep (libxgboost's parser recurses), with nothing but space after it. */
     if (mg__doc_find(c->doc, c->len, c->ubj, NULL, 0, &root) != 1 || root.type != 'o')
         return malformed(c, "the document");
+    for (size_t i = root.end; !c->ubj && i < c->len; i++)
+        if (c->doc[i] != ' ' && c->doc[i] != '\n' && c->doc[i] != '\r' && c->doc[i] != '\t')
+            return mg__fail(c->err, MG_ERR_FORMAT,
+                            "%s: byte %zu: text after the end of the JSON document", c->name, i);
     int r = mg__doc_get(c->doc, c->len, c->ubj, &root, "learner", &learner);
     if (r != 1 || learner.type != 'o')
         return mg__fail(c->err, MG_ERR_FORMAT, "%s: the model has no \"learner\" object", c->name);
