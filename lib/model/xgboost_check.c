@@ -400,6 +400,19 @@ static mg_status read_learner_params(checker *c, const mg__doc_value *learner) {
     return MG_OK;
 }
 
+/* Every output group of a tree booster has trees (a multi-class model adds
+ * one tree per class each round): a num_class beyond the trees present would
+ * only make each prediction num_class values wide - a 1 KB file asking for
+ * gigabytes per batch. */
+static mg_status check_groups(checker *c, int64_t ntrees) {
+    if (c->ngroups > 1 && c->ngroups > ntrees)
+        return mg__fail(c->err, MG_ERR_FORMAT,
+                        "%s: %" PRId64 " output groups (num_class) but only %" PRId64
+                        " trees; each group has at least one",
+                        c->name, c->ngroups, ntrees);
+    return MG_OK;
+}
+
 static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *ntrees_out) {
     mg__doc_value param, trees, info;
     int r = mg__doc_get(c->doc, c->len, c->ubj, model, "gbtree_model_param", &param);
@@ -426,6 +439,7 @@ static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *n
         return mg__fail(c->err, MG_ERR_FORMAT,
                         "%s: num_trees is %" PRId64 " but the model holds %" PRId64 " trees",
                         c->name, ntrees, present);
+    MG_TRY(check_groups(c, ntrees));
     r = array_member(c, model, "tree_info", &info, "the booster", &st);
     if (r < 0)
         return st;
@@ -710,6 +724,7 @@ static mg_status check_binary(checker *c) {
         if (nparallel < 1)
             return mg__fail(c->err, MG_ERR_FORMAT,
                             "%s: num_parallel_tree %" PRId64 " (at least 1)", c->name, nparallel);
+        MG_TRY(check_groups(c, ntrees));
         ints scratch = {NULL, 0, 0};
         mg_status st = MG_OK;
         for (int64_t t = 0; st == MG_OK && t < ntrees; t++)
