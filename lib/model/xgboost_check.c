@@ -12,6 +12,11 @@
  * libxgboost allocates a bit per category up to the largest. */
 #define XGB_MAX_CATEGORY (1 << 24)
 #define XGB_MAX_CLASSES 1000000
+/* libxgboost gives each categorical split a bit set up to its largest
+ * category: a few bytes of JSON ("[16777215]") become 2 MB. Their total may
+ * not exceed this many bytes plus XGB_CAT_BYTES_PER_BYTE per byte of file. */
+#define XGB_CAT_BYTES_BASE ((uint64_t)64 << 20)
+#define XGB_CAT_BYTES_PER_BYTE 64
 
 typedef struct checker {
     const char *name;
@@ -20,6 +25,7 @@ typedef struct checker {
     bool ubj;
     mg_error *err;
     int64_t nfeature, ngroups;
+    uint64_t cat_bytes; /* the category bit sets libxgboost would allocate so far */
 } checker;
 
 /* A growable list of integers (scratch, bounded by the document's size). */
@@ -250,12 +256,23 @@ static mg_status check_categories(checker *c, const mg__doc_value *tree, int64_t
                             "%s: tree %" PRId64 ", node %" PRId64 ": categories %" PRId64
                             "..%" PRId64 " lie outside the %" PRId64 " categories listed",
                             c->name, t, node, seg, seg + size, s->cats.n);
-        for (int64_t j = seg; j < seg + size; j++)
+        int64_t max_cat = 0;
+        for (int64_t j = seg; j < seg + size; j++) {
             if (s->cats.v[j] < 0 || s->cats.v[j] >= XGB_MAX_CATEGORY)
                 return mg__fail(c->err, MG_ERR_FORMAT,
                                 "%s: tree %" PRId64 ", node %" PRId64 ": category %" PRId64
                                 " is outside 0..%d",
                                 c->name, t, node, s->cats.v[j], XGB_MAX_CATEGORY - 1);
+            if (s->cats.v[j] > max_cat)
+                max_cat = s->cats.v[j];
+        }
+        c->cat_bytes += ((uint64_t)max_cat / 32 + 1) * 4;
+        if (c->cat_bytes > XGB_CAT_BYTES_BASE + XGB_CAT_BYTES_PER_BYTE * (uint64_t)c->len)
+            return mg__fail(c->err, MG_ERR_FORMAT,
+                            "%s: tree %" PRId64 ", node %" PRId64 ": the categorical splits so "
+                            "far need %" PRIu64 " bytes of category sets, more than a %zu-byte "
+                            "model may ask for",
+                            c->name, t, node, c->cat_bytes, c->len);
     }
     /* Every categorical split has its categories. */
     if (s->stype.n > 0) {
@@ -762,7 +779,7 @@ static mg_status check_binary(checker *c) {
 
 mg_status mg__xgb_check_structure(const char *name, const uint8_t *data, size_t len,
                                   mg__xgb_format fmt, mg_error *err) {
-    checker c = {name, data, len, fmt == MG__XGB_UBJ, err, 0, 1};
+    checker c = {name, data, len, fmt == MG__XGB_UBJ, err, 0, 1, 0};
     switch (fmt) {
     case MG__XGB_JSON:
     case MG__XGB_UBJ: return check_document(&c);
