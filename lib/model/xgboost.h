@@ -42,6 +42,13 @@ int mg__doc_string(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value
 int mg__doc_get(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj, const char *key,
                 mg__doc_value *v);
 
+/* One pass over the object value obj: vals[k] gets the value of keys[k],
+ * type 0 when absent. Returns 0; -1 when malformed; -2 when one of the keys
+ * appears twice (its vals[k].type is then 'D': readers disagree on which
+ * copy counts, so a checker must not pick one). */
+int mg__doc_members(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj,
+                    const char *const *keys, int nkeys, mg__doc_value *vals);
+
 /* A walk over an array value's elements (JSON, or UBJSON typed or not). */
 typedef struct mg__doc_iter {
     const uint8_t *doc;

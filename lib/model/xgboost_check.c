@@ -18,6 +18,26 @@
 #define XGB_CAT_BYTES_BASE ((uint64_t)64 << 20)
 #define XGB_CAT_BYTES_PER_BYTE 64
 
+/* Every key the check reads. An object's members are found in one pass over
+ * it (a tree's twenty arrays cost one walk, not twenty), and one of these keys
+ * appearing twice in an object is refused: readers differ on which copy wins,
+ * and the check must read the same one libxgboost does. */
+static const char *const known_keys[] = {
+    "learner", "learner_model_param", "gradient_booster", "num_feature", "num_class",
+    "num_target", "name", "model", "gbtree", "weight_drop", "weights", "gbtree_model_param",
+    "num_trees", "num_parallel_tree", "trees", "tree_info", "id", "tree_param", "num_nodes",
+    "left_children", "right_children", "parents", "split_indices", "split_conditions",
+    "default_left", "base_weights", "loss_changes", "sum_hessian", "split_type",
+    "categories_nodes", "categories_segments", "categories_sizes", "categories"};
+#define NKEYS ((int)MG_ARRAY_LEN(known_keys))
+#define CACHE_SLOTS 4
+
+typedef struct member_cache {
+    bool used;
+    size_t off, end;
+    mg__doc_value vals[NKEYS];
+} member_cache;
+
 typedef struct checker {
     const char *name;
     const uint8_t *doc;
@@ -26,7 +46,25 @@ typedef struct checker {
     mg_error *err;
     int64_t nfeature, ngroups;
     uint64_t cat_bytes; /* the category bit sets libxgboost would allocate so far */
+    bool failed;        /* err holds the first refusal; later ones do not replace it */
+    member_cache cache[CACHE_SLOTS];
+    int next_slot;
 } checker;
+
+/* Sets the refusal unless one is already set (the first cause is the one to
+ * name); always MG_ERR_FORMAT. */
+static mg_status cfail(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static mg_status cfail(checker *c, const char *fmt, ...) {
+    if (c->failed)
+        return MG_ERR_FORMAT;
+    char text[sizeof c->err->text];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    c->failed = true;
+    return mg__fail(c->err, MG_ERR_FORMAT, "%s", text);
+}
 
 /* A growable list of integers (scratch, bounded by the document's size). */
 typedef struct ints {
@@ -40,8 +78,43 @@ static void ints_release(ints *a) {
 }
 
 static mg_status malformed(checker *c, const char *where) {
-    return mg__fail(c->err, MG_ERR_FORMAT, "%s: malformed XGBoost %s model (%s does not parse)",
+    return cfail(c, "%s: malformed XGBoost %s model (%s does not parse)",
                     c->name, c->ubj ? "UBJSON" : "JSON", where);
+}
+
+/* With obj an object value, finds `key` (one of known_keys) among its
+ * members: 1 (fills *v), 0 absent or obj no object, -1 malformed or repeated
+ * (then the repetition is the refusal already set). */
+static int get(checker *c, const mg__doc_value *obj, const char *key, mg__doc_value *v) {
+    int k = 0;
+    while (k < NKEYS && strcmp(known_keys[k], key) != 0)
+        k++;
+    if (k == NKEYS || obj->type != 'o')
+        return 0;
+    member_cache *slot = NULL;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        if (c->cache[i].used && c->cache[i].off == obj->off && c->cache[i].end == obj->end)
+            slot = &c->cache[i];
+    if (slot == NULL) {
+        slot = &c->cache[c->next_slot];
+        c->next_slot = (c->next_slot + 1) % CACHE_SLOTS;
+        slot->used = false;
+        int r = mg__doc_members(c->doc, c->len, c->ubj, obj, known_keys, NKEYS, slot->vals);
+        if (r == -2) {
+            for (int i = 0; i < NKEYS; i++)
+                if (slot->vals[i].type == 'D')
+                    cfail(c, "%s: byte %zu: an object holds \"%s\" twice", c->name, obj->off,
+                          known_keys[i]);
+            return -1;
+        }
+        if (r != 0)
+            return -1;
+        slot->used = true;
+        slot->off = obj->off;
+        slot->end = obj->end;
+    }
+    *v = slot->vals[k];
+    return v->type != 0 ? 1 : 0;
 }
 
 /* An integer field of an object, written as a number or as a string of digits
@@ -49,7 +122,7 @@ static mg_status malformed(checker *c, const char *where) {
  * integer. */
 static int int_field(checker *c, const mg__doc_value *obj, const char *key, int64_t *out) {
     mg__doc_value v;
-    int r = mg__doc_get(c->doc, c->len, c->ubj, obj, key, &v);
+    int r = get(c, obj, key, &v);
     if (r != 1)
         return r;
     if (v.type == 's') {
@@ -83,7 +156,7 @@ static int int_field(checker *c, const mg__doc_value *obj, const char *key, int6
 /* Finds an array member: 1, 0 absent, or an error already set (-1). */
 static int array_member(checker *c, const mg__doc_value *obj, const char *key, mg__doc_value *v,
                         const char *where, mg_status *st) {
-    int r = mg__doc_get(c->doc, c->len, c->ubj, obj, key, v);
+    int r = get(c, obj, key, v);
     if (r < 0) {
         *st = malformed(c, where);
         return -1;
@@ -91,7 +164,7 @@ static int array_member(checker *c, const mg__doc_value *obj, const char *key, m
     if (r == 0)
         return 0;
     if (v->type != 'a') {
-        *st = mg__fail(c->err, MG_ERR_FORMAT, "%s: %s: \"%s\" is not a list", c->name, where, key);
+        *st = cfail(c, "%s: %s: \"%s\" is not a list", c->name, where, key);
         return -1;
     }
     return 1;
@@ -114,7 +187,7 @@ static mg_status read_ints(checker *c, const mg__doc_value *arr, const char *key
         if (r < 0)
             return malformed(c, where);
         if (!is_int)
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: %s: \"%s\" entry %" PRId64
+            return cfail(c, "%s: %s: \"%s\" entry %" PRId64
                             " is not an integer", c->name, where, key, a->n);
         if (a->n == a->cap) {
             int64_t cap = a->cap ? a->cap * 2 : 64;
@@ -162,17 +235,17 @@ typedef struct tree_scratch {
 static mg_status check_child(checker *c, int64_t t, int64_t i, const char *side, int64_t child,
                              int64_t n) {
     if (child >= n)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ", node %" PRId64 ": %s child %" PRId64
                         " is beyond the tree's %" PRId64 " nodes",
                         c->name, t, i, side, child, n);
     if (child < 0)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ", node %" PRId64 ": %s child %" PRId64
                         " is not a node (a leaf has -1 for both children)",
                         c->name, t, i, side, child);
     if (child <= i)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ", node %" PRId64 ": %s child %" PRId64
                         " points back up the tree (a cycle); a child comes after its parent",
                         c->name, t, i, side, child);
@@ -190,26 +263,26 @@ static mg_status check_nodes(checker *c, int64_t t, int64_t n, const int64_t *le
         if (l == -1 && r == -1)
             continue;
         if (l == -1 || r == -1)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64 ": left child %" PRId64
                             " but right child %" PRId64 " (a leaf has -1 for both)",
                             c->name, t, i, l, r);
         MG_TRY(check_child(c, t, i, "left", l, n));
         MG_TRY(check_child(c, t, i, "right", r, n));
         if (l == r)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64
                             ": both children are node %" PRId64,
                             c->name, t, i, l);
         if (split[i] < 0 || split[i] >= c->nfeature)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64 ": split index %" PRId64
                             " is outside the model's %" PRId64 " features",
                             c->name, t, i, split[i], c->nfeature);
     }
     for (int64_t i = 1; i < n; i++)
         if (parent[i] < 0 || parent[i] >= i)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64 ": parent %" PRId64
                             " is not an earlier node of the tree",
                             c->name, t, i, parent[i]);
@@ -238,7 +311,7 @@ static mg_status check_categories(checker *c, const mg__doc_value *tree, int64_t
         }
     }
     if (s->cnodes.n != s->csegs.n || s->cnodes.n != s->csizes.n)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ": categories_nodes, categories_segments and "
                         "categories_sizes have %" PRId64 ", %" PRId64 " and %" PRId64 " entries",
                         c->name, t, s->cnodes.n, s->csegs.n, s->csizes.n);
@@ -246,20 +319,20 @@ static mg_status check_categories(checker *c, const mg__doc_value *tree, int64_t
     for (int64_t k = 0; k < s->cnodes.n; k++) {
         int64_t node = s->cnodes.v[k], seg = s->csegs.v[k], size = s->csizes.v[k];
         if (node < next || node >= n)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ": categories_nodes entry %" PRId64 " (node %" PRId64
                             ") is not a node after the previous one",
                             c->name, t, k, node);
         next = node + 1;
         if (seg < 0 || size < 1 || seg > s->cats.n || size > s->cats.n - seg)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64 ": categories %" PRId64
                             "..%" PRId64 " lie outside the %" PRId64 " categories listed",
                             c->name, t, node, seg, seg + size, s->cats.n);
         int64_t max_cat = 0;
         for (int64_t j = seg; j < seg + size; j++) {
             if (s->cats.v[j] < 0 || s->cats.v[j] >= XGB_MAX_CATEGORY)
-                return mg__fail(c->err, MG_ERR_FORMAT,
+                return cfail(c,
                                 "%s: tree %" PRId64 ", node %" PRId64 ": category %" PRId64
                                 " is outside 0..%d",
                                 c->name, t, node, s->cats.v[j], XGB_MAX_CATEGORY - 1);
@@ -268,7 +341,7 @@ static mg_status check_categories(checker *c, const mg__doc_value *tree, int64_t
         }
         c->cat_bytes += ((uint64_t)max_cat / 32 + 1) * 4;
         if (c->cat_bytes > XGB_CAT_BYTES_BASE + XGB_CAT_BYTES_PER_BYTE * (uint64_t)c->len)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ", node %" PRId64 ": the categorical splits so "
                             "far need %" PRIu64 " bytes of category sets, more than a %zu-byte "
                             "model may ask for",
@@ -282,7 +355,7 @@ static mg_status check_categories(checker *c, const mg__doc_value *tree, int64_t
                 k++;
             bool listed = k < s->cnodes.n && s->cnodes.v[k] == i;
             if (s->stype.v[i] == 1 && s->left.v[i] != -1 && !listed)
-                return mg__fail(c->err, MG_ERR_FORMAT,
+                return cfail(c,
                                 "%s: tree %" PRId64 ", node %" PRId64
                                 ": a categorical split without categories",
                                 c->name, t, i);
@@ -297,32 +370,32 @@ static mg_status check_json_tree(checker *c, const mg__doc_value *tree, int64_t 
     char where[48];
     snprintf(where, sizeof where, "tree %" PRId64, t);
     if (tree->type != 'o')
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: tree %" PRId64 " is not an object", c->name,
+        return cfail(c, "%s: tree %" PRId64 " is not an object", c->name,
                         t);
     int64_t id = 0;
     int r = int_field(c, tree, "id", &id);
     if (r < 0)
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: tree %" PRId64 ": \"id\" is not an integer",
+        return cfail(c, "%s: tree %" PRId64 ": \"id\" is not an integer",
                         c->name, t);
     if (r == 0)
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: tree %" PRId64 " has no \"id\"", c->name, t);
+        return cfail(c, "%s: tree %" PRId64 " has no \"id\"", c->name, t);
     if (id < 0 || id >= ntrees || s->seen[id])
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ": \"id\" %" PRId64
                         " is not a tree position left unused (0..%" PRId64 ")",
                         c->name, t, id, ntrees - 1);
     s->seen[id] = 1;
     mg__doc_value param;
-    r = mg__doc_get(c->doc, c->len, c->ubj, tree, "tree_param", &param);
+    r = get(c, tree, "tree_param", &param);
     if (r < 0)
         return malformed(c, where);
     int64_t n = 0;
     if (r == 0 || int_field(c, &param, "num_nodes", &n) != 1)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ": tree_param.num_nodes is missing or not an integer",
                         c->name, t);
     if (n < 1)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ": num_nodes %" PRId64 " (a tree has a root)",
                         c->name, t, n);
     mg_status st = MG_OK;
@@ -335,11 +408,11 @@ static mg_status check_json_tree(checker *c, const mg__doc_value *tree, int64_t 
         if (r < 0)
             return st;
         if (r == 0)
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: tree %" PRId64 " has no \"%s\"", c->name,
+            return cfail(c, "%s: tree %" PRId64 " has no \"%s\"", c->name,
                             t, int_keys[k]);
         MG_TRY(read_ints(c, &v, int_keys[k], where, lists[k]));
         if (lists[k]->n != n)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ": \"%s\" has %" PRId64
                             " entries but num_nodes is %" PRId64,
                             c->name, t, int_keys[k], lists[k]->n, n);
@@ -350,12 +423,12 @@ static mg_status check_json_tree(checker *c, const mg__doc_value *tree, int64_t 
         if (r < 0)
             return st;
         if (r == 0)
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: tree %" PRId64 " has no \"%s\"", c->name,
+            return cfail(c, "%s: tree %" PRId64 " has no \"%s\"", c->name,
                             t, tree_float_arrays[k]);
         int64_t count;
         MG_TRY(count_elems(c, &v, where, &count));
         if (count != n)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ": \"%s\" has %" PRId64
                             " entries but num_nodes is %" PRId64,
                             c->name, t, tree_float_arrays[k], count, n);
@@ -368,13 +441,13 @@ static mg_status check_json_tree(checker *c, const mg__doc_value *tree, int64_t 
     if (r == 1) {
         MG_TRY(read_ints(c, &v, "split_type", where, &s->stype));
         if (s->stype.n != n)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: tree %" PRId64 ": \"split_type\" has %" PRId64
                             " entries but num_nodes is %" PRId64,
                             c->name, t, s->stype.n, n);
         for (int64_t i = 0; i < n; i++)
             if (s->stype.v[i] != 0 && s->stype.v[i] != 1)
-                return mg__fail(c->err, MG_ERR_FORMAT,
+                return cfail(c,
                                 "%s: tree %" PRId64 ", node %" PRId64 ": split_type %" PRId64
                                 " is neither 0 (numerical) nor 1 (categorical)",
                                 c->name, t, i, s->stype.v[i]);
@@ -388,27 +461,27 @@ static mg_status check_json_tree(checker *c, const mg__doc_value *tree, int64_t 
 /* learner_model_param: the feature and output-group counts. */
 static mg_status read_learner_params(checker *c, const mg__doc_value *learner) {
     mg__doc_value p;
-    int r = mg__doc_get(c->doc, c->len, c->ubj, learner, "learner_model_param", &p);
+    int r = get(c, learner, "learner_model_param", &p);
     if (r < 0)
         return malformed(c, "learner");
     if (r == 0)
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: the model has no learner_model_param",
+        return cfail(c, "%s: the model has no learner_model_param",
                         c->name);
     int64_t nclass = 0, ntarget = 1;
     c->nfeature = 0;
     if (int_field(c, &p, "num_feature", &c->nfeature) != 1 || c->nfeature < 0 ||
         c->nfeature > INT32_MAX)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: learner_model_param.num_feature is missing or not a count",
                         c->name);
     r = int_field(c, &p, "num_class", &nclass);
     if (r < 0 || nclass < 0 || nclass > XGB_MAX_CLASSES)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: learner_model_param.num_class is not a count up to %d", c->name,
                         XGB_MAX_CLASSES);
     r = int_field(c, &p, "num_target", &ntarget);
     if (r < 0 || (r == 1 && (ntarget < 0 || ntarget > XGB_MAX_CLASSES)))
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: learner_model_param.num_target is not a count up to %d", c->name,
                         XGB_MAX_CLASSES);
     c->ngroups = nclass > 1 ? nclass : 1;
@@ -423,7 +496,7 @@ static mg_status read_learner_params(checker *c, const mg__doc_value *learner) {
  * gigabytes per batch. */
 static mg_status check_groups(checker *c, int64_t ntrees) {
     if (c->ngroups > 1 && c->ngroups > ntrees)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: %" PRId64 " output groups (num_class) but only %" PRId64
                         " trees; each group has at least one",
                         c->name, c->ngroups, ntrees);
@@ -432,16 +505,16 @@ static mg_status check_groups(checker *c, int64_t ntrees) {
 
 static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *ntrees_out) {
     mg__doc_value param, trees, info;
-    int r = mg__doc_get(c->doc, c->len, c->ubj, model, "gbtree_model_param", &param);
+    int r = get(c, model, "gbtree_model_param", &param);
     if (r < 0)
         return malformed(c, "the booster");
     int64_t ntrees = 0, nparallel = 1;
     if (r == 0 || int_field(c, &param, "num_trees", &ntrees) != 1)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: gbtree_model_param.num_trees is missing or not an integer", c->name);
     r = int_field(c, &param, "num_parallel_tree", &nparallel);
     if (r < 0 || nparallel < 1 || nparallel > INT32_MAX)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: gbtree_model_param.num_parallel_tree is not a count of at least 1",
                         c->name);
     mg_status st = MG_OK;
@@ -449,11 +522,11 @@ static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *n
     if (r < 0)
         return st;
     if (r == 0)
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: the booster has no \"trees\"", c->name);
+        return cfail(c, "%s: the booster has no \"trees\"", c->name);
     int64_t present;
     MG_TRY(count_elems(c, &trees, "the trees", &present));
     if (ntrees != present)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: num_trees is %" PRId64 " but the model holds %" PRId64 " trees",
                         c->name, ntrees, present);
     MG_TRY(check_groups(c, ntrees));
@@ -461,17 +534,17 @@ static mg_status check_gbtree(checker *c, const mg__doc_value *model, int64_t *n
     if (r < 0)
         return st;
     if (r == 0)
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: the booster has no \"tree_info\"", c->name);
+        return cfail(c, "%s: the booster has no \"tree_info\"", c->name);
     tree_scratch s;
     memset(&s, 0, sizeof s);
     st = read_ints(c, &info, "tree_info", "tree_info", &s.left);
     if (st == MG_OK && s.left.n != ntrees)
-        st = mg__fail(c->err, MG_ERR_FORMAT,
+        st = cfail(c,
                       "%s: tree_info has %" PRId64 " entries but the model holds %" PRId64 " trees", c->name,
                       s.left.n, ntrees);
     for (int64_t t = 0; st == MG_OK && t < ntrees; t++)
         if (s.left.v[t] < 0 || s.left.v[t] >= c->ngroups)
-            st = mg__fail(c->err, MG_ERR_FORMAT,
+            st = cfail(c,
                           "%s: tree %" PRId64 ": tree_info %" PRId64
                           " is outside the model's %" PRId64 " output groups",
                           c->name, t, s.left.v[t], c->ngroups);
@@ -509,33 +582,33 @@ static mg_status check_document(checker *c) {
         return malformed(c, "the document");
     for (size_t i = root.end; !c->ubj && i < c->len; i++)
         if (c->doc[i] != ' ' && c->doc[i] != '\n' && c->doc[i] != '\r' && c->doc[i] != '\t')
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: byte %zu: text after the end of the JSON document", c->name, i);
-    int r = mg__doc_get(c->doc, c->len, c->ubj, &root, "learner", &learner);
+    int r = get(c, &root, "learner", &learner);
     if (r != 1 || learner.type != 'o')
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: the model has no \"learner\" object", c->name);
+        return cfail(c, "%s: the model has no \"learner\" object", c->name);
     MG_TRY(read_learner_params(c, &learner));
-    r = mg__doc_get(c->doc, c->len, c->ubj, &learner, "gradient_booster", &booster);
+    r = get(c, &learner, "gradient_booster", &booster);
     if (r != 1 || booster.type != 'o')
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: the model has no \"gradient_booster\" object",
+        return cfail(c, "%s: the model has no \"gradient_booster\" object",
                         c->name);
     char name[32] = "";
-    if (mg__doc_get(c->doc, c->len, c->ubj, &booster, "name", &name_v) == 1)
+    if (get(c, &booster, "name", &name_v) == 1)
         mg__doc_string(c->doc, c->len, c->ubj, &name_v, name, sizeof name);
     mg_status st = MG_OK;
     if (strcmp(name, "gbtree") == 0 || strcmp(name, "dart") == 0) {
         const mg__doc_value *holder = &booster;
         mg__doc_value inner;
         if (strcmp(name, "dart") == 0) {
-            r = mg__doc_get(c->doc, c->len, c->ubj, &booster, "gbtree", &inner);
+            r = get(c, &booster, "gbtree", &inner);
             if (r != 1 || inner.type != 'o')
-                return mg__fail(c->err, MG_ERR_FORMAT, "%s: the dart booster has no \"gbtree\"",
+                return cfail(c, "%s: the dart booster has no \"gbtree\"",
                                 c->name);
             holder = &inner;
         }
-        r = mg__doc_get(c->doc, c->len, c->ubj, holder, "model", &model);
+        r = get(c, holder, "model", &model);
         if (r != 1 || model.type != 'o')
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: the booster has no \"model\" object",
+            return cfail(c, "%s: the booster has no \"model\" object",
                             c->name);
         int64_t ntrees = 0;
         MG_TRY(check_gbtree(c, &model, &ntrees));
@@ -546,11 +619,11 @@ static mg_status check_document(checker *c) {
             if (r < 0)
                 return st;
             if (r == 0)
-                return mg__fail(c->err, MG_ERR_FORMAT, "%s: the dart booster has no weight_drop",
+                return cfail(c, "%s: the dart booster has no weight_drop",
                                 c->name);
             MG_TRY(count_elems(c, &drop, "weight_drop", &n));
             if (n != ntrees)
-                return mg__fail(c->err, MG_ERR_FORMAT,
+                return cfail(c,
                                 "%s: weight_drop has %" PRId64 " entries for %" PRId64 " trees",
                                 c->name, n, ntrees);
         }
@@ -559,26 +632,26 @@ static mg_status check_document(checker *c) {
     if (strcmp(name, "gblinear") == 0) {
         mg__doc_value w;
         int64_t n;
-        r = mg__doc_get(c->doc, c->len, c->ubj, &booster, "model", &model);
+        r = get(c, &booster, "model", &model);
         if (r != 1 || model.type != 'o')
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: the booster has no \"model\" object",
+            return cfail(c, "%s: the booster has no \"model\" object",
                             c->name);
         r = array_member(c, &model, "weights", &w, "the gblinear booster", &st);
         if (r < 0)
             return st;
         if (r == 0)
-            return mg__fail(c->err, MG_ERR_FORMAT, "%s: the gblinear booster has no weights",
+            return cfail(c, "%s: the gblinear booster has no weights",
                             c->name);
         MG_TRY(count_elems(c, &w, "weights", &n));
         if (n != (c->nfeature + 1) * c->ngroups)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: the linear booster has %" PRId64 " weights; %" PRId64
                             " features and %" PRId64 " output groups need %" PRId64,
                             c->name, n, c->nfeature, c->ngroups,
                             (c->nfeature + 1) * c->ngroups);
         return MG_OK;
     }
-    return mg__fail(c->err, MG_ERR_FORMAT,
+    return cfail(c,
                     "%s: booster '%s' is not gbtree, dart or gblinear", c->name, name);
 }
 
@@ -609,7 +682,7 @@ typedef struct bin_reader {
 } bin_reader;
 
 static mg_status bin_short(bin_reader *b, const char *what) {
-    return mg__fail(b->c->err, MG_ERR_FORMAT,
+    return cfail(b->c,
                     "%s: the binary model ends at byte %zu, inside %s", b->c->name, b->c->len,
                     what);
 }
@@ -621,7 +694,7 @@ static mg_status bin_string(bin_reader *b, const char *what, char *out, size_t c
     uint64_t n = rd_u64(b->c->doc + b->pos);
     b->pos += 8;
     if (n > b->c->len - b->pos)
-        return mg__fail(b->c->err, MG_ERR_FORMAT,
+        return cfail(b->c,
                         "%s: byte %zu: %s claims %" PRIu64 " bytes but %zu remain", b->c->name,
                         b->pos - 8, what, n, b->c->len - b->pos);
     if (out != NULL) {
@@ -643,7 +716,7 @@ static mg_status bin_trailing_strings(bin_reader *b, const char *what, int per_i
         count = rd_u64(b->c->doc + b->pos);
         b->pos += 8;
         if (count > (b->c->len - b->pos) / (8 * (uint64_t)per_item))
-            return mg__fail(b->c->err, MG_ERR_FORMAT,
+            return cfail(b->c,
                             "%s: byte %zu: %s claims %" PRIu64 " entries but %zu bytes remain",
                             b->c->name, b->pos - 8, what, count, b->c->len - b->pos);
     }
@@ -661,12 +734,12 @@ static mg_status check_bin_tree(bin_reader *b, int64_t t, ints *scratch) {
     b->pos += BIN_TREE_PARAM;
     size_t left = c->len - b->pos;
     if (n < 1 || (uint64_t)n > left / (BIN_NODE + BIN_STAT))
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 " (byte %zu): num_nodes %" PRId64
                         " does not fit in the %zu bytes that remain (%d per node)",
                         c->name, t, b->pos - BIN_TREE_PARAM, n, left, BIN_NODE + BIN_STAT);
     if (leaf_vector != 0)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: tree %" PRId64 ": size_leaf_vector %" PRId64 " (leaf vectors are "
                         "not supported)",
                         c->name, t, leaf_vector);
@@ -701,7 +774,7 @@ static mg_status check_binary(checker *c) {
     int64_t nclass = rd_i32(lp + 8), extra_attrs = rd_i32(lp + 12), metrics = rd_i32(lp + 16);
     int64_t ntarget = rd_i32(lp + 28);
     if (nclass < 0 || nclass > XGB_MAX_CLASSES || c->nfeature > INT32_MAX)
-        return mg__fail(c->err, MG_ERR_FORMAT,
+        return cfail(c,
                         "%s: the binary header's num_class %" PRId64 " or num_feature %" PRId64
                         " is not plausible",
                         c->name, nclass, c->nfeature);
@@ -719,7 +792,7 @@ static mg_status check_binary(checker *c) {
         uint64_t n = rd_u64(c->doc + b.pos);
         b.pos += 8;
         if (n > (c->len - b.pos) / 4 || n != (uint64_t)((c->nfeature + 1) * c->ngroups))
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: the linear booster claims %" PRIu64 " weights; %" PRId64
                             " features and %" PRId64 " output groups need %" PRId64
                             " and %zu bytes remain",
@@ -735,11 +808,11 @@ static mg_status check_binary(checker *c) {
         /* Each tree takes at least its parameters and one node. */
         uint64_t least = BIN_TREE_PARAM + BIN_NODE + BIN_STAT + 4;
         if (ntrees < 0 || (uint64_t)ntrees > (c->len - b.pos) / least)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: num_trees %" PRId64 " does not fit in the %zu bytes that remain",
                             c->name, ntrees, c->len - b.pos);
         if (nparallel < 1)
-            return mg__fail(c->err, MG_ERR_FORMAT,
+            return cfail(c,
                             "%s: num_parallel_tree %" PRId64 " (at least 1)", c->name, nparallel);
         MG_TRY(check_groups(c, ntrees));
         ints scratch = {NULL, 0, 0};
@@ -753,7 +826,7 @@ static mg_status check_binary(checker *c) {
         for (int64_t t = 0; t < ntrees; t++) {
             int64_t g = rd_i32(c->doc + b.pos + (size_t)t * 4);
             if (g < 0 || g >= c->ngroups)
-                return mg__fail(c->err, MG_ERR_FORMAT,
+                return cfail(c,
                                 "%s: tree %" PRId64 ": tree_info %" PRId64
                                 " is outside the model's %" PRId64 " output groups",
                                 c->name, t, g, c->ngroups);
@@ -765,7 +838,7 @@ static mg_status check_binary(checker *c) {
             b.pos += (size_t)ntrees * 4;
         }
     } else {
-        return mg__fail(c->err, MG_ERR_FORMAT, "%s: booster '%s' is not gbtree, dart or gblinear",
+        return cfail(c, "%s: booster '%s' is not gbtree, dart or gblinear",
                         c->name, booster);
     }
     if (extra_attrs != 0)
@@ -779,7 +852,14 @@ static mg_status check_binary(checker *c) {
 
 mg_status mg__xgb_check_structure(const char *name, const uint8_t *data, size_t len,
                                   mg__xgb_format fmt, mg_error *err) {
-    checker c = {name, data, len, fmt == MG__XGB_UBJ, err, 0, 1, 0};
+    checker c;
+    memset(&c, 0, sizeof c);
+    c.name = name;
+    c.doc = data;
+    c.len = len;
+    c.ubj = fmt == MG__XGB_UBJ;
+    c.err = err;
+    c.ngroups = 1;
     switch (fmt) {
     case MG__XGB_JSON:
     case MG__XGB_UBJ: return check_document(&c);

@@ -422,6 +422,67 @@ int mg__doc_get(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *o
     return 1;
 }
 
+int mg__doc_members(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj,
+                    const char *const *keys, int nkeys, mg__doc_value *vals) {
+    for (int k = 0; k < nkeys; k++)
+        vals[k].type = 0;
+    if (obj->type != 'o')
+        return 0;
+    walker w = {doc, obj->end <= len ? obj->end : len, obj->off + 1, ubj, 0};
+    if (ubj && w.pos < w.len && (doc[w.pos] == '$' || doc[w.pos] == '#'))
+        return -1; /* optimised objects: XGBoost never writes them */
+    for (;;) {
+        size_t kstart, klen;
+        if (ubj) {
+            if (w.pos >= w.len)
+                return -1;
+            if (doc[w.pos] == '}')
+                return 0;
+            int64_t n;
+            if (ubj_length(&w, &n) != 0 || (uint64_t)n > w.len - w.pos)
+                return -1;
+            kstart = w.pos;
+            klen = (size_t)n;
+            w.pos += (size_t)n;
+        } else {
+            json_ws(&w);
+            if (w.pos < w.len && doc[w.pos] == ',') {
+                w.pos++;
+                json_ws(&w);
+            }
+            if (w.pos >= w.len)
+                return -1;
+            if (doc[w.pos] == '}')
+                return 0;
+            if (doc[w.pos] != '"')
+                return -1;
+            kstart = w.pos + 1;
+            if (json_skip_string(&w) != 0)
+                return -1;
+            klen = w.pos - 1 - kstart;
+            json_ws(&w);
+            if (w.pos >= w.len || doc[w.pos] != ':')
+                return -1;
+            w.pos++;
+            json_ws(&w);
+        }
+        mg__doc_value v;
+        v.off = w.pos;
+        if (skip_value(&w, &v.type) != 0)
+            return -1;
+        v.end = w.pos;
+        for (int k = 0; k < nkeys; k++)
+            if (strlen(keys[k]) == klen && memcmp(doc + kstart, keys[k], klen) == 0) {
+                if (vals[k].type != 0) {
+                    vals[k].type = 'D';
+                    return -2;
+                }
+                vals[k] = v;
+                break;
+            }
+    }
+}
+
 int mg__doc_iter_start(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *arr,
                        mg__doc_iter *it) {
     memset(it, 0, sizeof *it);

@@ -84,6 +84,10 @@ static void refuses_json_edits(void **state) {
         const char *from, *to, *msg;
     } cases[] = {
         {"\"num_trees\":\"2\"", "\"num_trees\":\"3\"", "m: num_trees is 3 but the model holds 2 trees"},
+        {"\"num_trees\":\"2\"", "\"num_trees\":\"2\",\"num_trees\":\"201\"",
+         "an object holds \"num_trees\" twice"},
+        {"\"left_children\":[1,-1,-1]", "\"left_children\":[1,-1,-1],\"left_children\":[0,0,0]",
+         "an object holds \"left_children\" twice"},
         {"\"num_parallel_tree\":\"1\"", "\"num_parallel_tree\":\"0\"",
          "num_parallel_tree is not a count of at least 1"},
         {"\"tree_info\":[0,0]", "\"tree_info\":[0]", "m: tree_info has 1 entries but the model holds 2"},
