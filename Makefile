@@ -28,12 +28,12 @@ sanitize: deps
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
-# libFuzzer on each reader (FUZZ_TARGETS, default parquet, csv and onnx) for FUZZ_SECONDS
-# each (clang, ASan+UBSan). New inputs go to build-fuzz/corpus/NAME, crashes to
-# build-fuzz/crash-*; copy a crash into fuzz/corpus/NAME/ to make `make check`
-# replay it.
+# libFuzzer on each target (FUZZ_TARGETS, default all: see fuzz/CMakeLists.txt)
+# for FUZZ_SECONDS each (clang, ASan+UBSan). New inputs go to
+# build-fuzz/corpus/NAME, crashes to build-fuzz/crash-*; copy a crash into
+# fuzz/corpus/NAME/ to make `make check` replay it.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= parquet csv onnx
+FUZZ_TARGETS ?= parquet csv xgboost_model runner_protocol onnx
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON \
 	    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* The largest --threads any command accepts (each command's docs page says so). */
+#define MG_CLI_MAX_THREADS 1024
+
 typedef enum mg_opt_kind {
     MG_OPT_FLAG,   /* bool, no value */
     MG_OPT_STRING, /* const char *, the argv string (borrowed) */

@@ -5,8 +5,12 @@
 # committed Parquet fixtures; see bench/README.md.)
 set -euo pipefail
 
+# clang builds the fuzz targets (make fuzz, .ci/run); clang does not depend on
+# the libFuzzer and sanitizer runtimes (libclang_rt.fuzzer, .asan, .ubsan),
+# which Debian 12 ships in libclang-rt-14-dev (libclang-rt-dev pulls in the
+# default version); llvm brings llvm-symbolizer for readable fuzz stack traces.
 packages=(
-  build-essential cmake pkg-config clang
+  build-essential cmake pkg-config clang libclang-rt-dev llvm
   zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libsnappy-dev
   libcurl4-openssl-dev libssl-dev libyaml-dev libsqlite3-dev libjansson-dev libarchive-dev libxgboost-dev
   libcmocka-dev jq bc time procps openssl sqlite3

@@ -7,6 +7,9 @@
 #include <math.h>
 #include <xgboost/c_api.h>
 
+/* libxgboost's nthread: beyond this it is a mistake, not a machine. */
+#define XGB_MAX_THREADS 1024
+
 typedef struct xgb_state {
     BoosterHandle booster;
     char config[256]; /* the in-place prediction config */
@@ -190,6 +193,7 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
                            mg_error *err) {
     mg__xgb_version ver;
     MG_TRY(mg__xgb_check_version(path, data, len, (mg__xgb_format)fmt, &ver, err));
+    MG_TRY(mg__xgb_check_structure(path, data, len, (mg__xgb_format)fmt, err));
     xgb_state *s = mg__calloc(1, sizeof *s);
     if (s == NULL)
         return mg__nomem(err, "the XGBoost model");
@@ -199,9 +203,24 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
     if (XGBoosterCreate(NULL, 0, &s->booster) != 0)
         return mg__fail(err, MG_ERR_MODEL, "%s: libxgboost cannot create a booster: %s", path,
                         xgb_error(e, sizeof e));
-    if (XGBoosterLoadModelFromBuffer(s->booster, data, (bst_ulong)len) != 0)
+    /* libxgboost picks the format from the first bytes: JSON only when they
+     * are '{' '"', and anything else not UBJSON is read as the legacy binary
+     * format - so a JSON document after a BOM or a blank would have its text
+     * read as binary sizes. It gets the document from its '{'. */
+    size_t skip = 0;
+    if ((mg__xgb_format)fmt == MG__XGB_JSON) {
+        if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+            skip = 3;
+        while (skip < len && (data[skip] == ' ' || data[skip] == '\n' || data[skip] == '\r' ||
+                              data[skip] == '\t'))
+            skip++;
+    }
+    if (XGBoosterLoadModelFromBuffer(s->booster, data + skip, (bst_ulong)(len - skip)) != 0)
         return mg__fail(err, MG_ERR_MODEL, "%s: libxgboost cannot load the model: %s", path,
                         xgb_error(e, sizeof e));
+    if (m->opts.threads > XGB_MAX_THREADS)
+        return mg__fail(err, MG_ERR_USAGE, "%s: %d threads (at most %d)", path, m->opts.threads,
+                        XGB_MAX_THREADS);
     int threads = m->opts.threads > 0 ? m->opts.threads : mg__cpu_count();
     char nthread[16];
     snprintf(nthread, sizeof nthread, "%d", threads);

@@ -37,6 +37,49 @@ int mg__doc_int_array(const uint8_t *doc, size_t len, bool ubj, const mg__doc_va
 int mg__doc_string(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *v, char *buf,
                    size_t cap);
 
+/* With obj an object value, finds `key` among its members: 1 (fills *v), 0
+ * when absent or obj is no object, -1 when malformed. */
+int mg__doc_get(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj, const char *key,
+                mg__doc_value *v);
+
+/* One pass over the object value obj: vals[k] gets the value of keys[k],
+ * type 0 when absent. Returns 0; -1 when malformed; -2 when one of the keys
+ * appears twice (its vals[k].type is then 'D': readers disagree on which
+ * copy counts, so a checker must not pick one). */
+int mg__doc_members(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj,
+                    const char *const *keys, int nkeys, mg__doc_value *vals);
+
+/* A walk over an array value's elements (JSON, or UBJSON typed or not). */
+typedef struct mg__doc_iter {
+    const uint8_t *doc;
+    size_t end, pos;
+    bool ubj;
+    uint8_t elem;  /* a UBJSON typed array's element marker, else 0 */
+    int64_t count; /* a UBJSON counted array's length, else -1 */
+    int64_t i;     /* elements returned so far */
+} mg__doc_iter;
+
+/* Starts a walk over arr; 0, or -1 when arr is no array or malformed. */
+int mg__doc_iter_start(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *arr,
+                       mg__doc_iter *it);
+
+/* The next element: 1 (fills *v; *is_int and *ival when it is an integer), 0
+ * at the end, -1 when malformed. A typed UBJSON element's v->off is its
+ * payload (it has no marker of its own). */
+int mg__doc_iter_next(mg__doc_iter *it, mg__doc_value *v, int64_t *ival, bool *is_int);
+
+/* Checks an XGBoost model's structure before libxgboost loads it, which
+ * trusts it: the tree count against the trees present, tree_info's length and
+ * groups, every tree's array lengths against num_nodes, every child -1 or a
+ * later node of the same tree (so no walk can cycle), every parent an earlier
+ * node, every split index below num_feature, categorical split segments within
+ * their array, and (legacy binary) every count bounded by the bytes present
+ * before anything is allocated for it. MG_ERR_FORMAT names the file, the tree
+ * and the node; `name` names the file in errors. Allocates only scratch
+ * bounded by len. */
+mg_status mg__xgb_check_structure(const char *name, const uint8_t *data, size_t len,
+                                  mg__xgb_format fmt, mg_error *err);
+
 /* The XGBoost version that wrote the model, from the document's "version"
  * field or the binary header; 0 when the file does not say. */
 typedef struct mg__xgb_version {

@@ -405,6 +405,162 @@ int mg__doc_string(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value
     return 0;
 }
 
+int mg__doc_get(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj, const char *key,
+                mg__doc_value *v) {
+    if (obj->type != 'o')
+        return 0;
+    walker w = {doc, obj->end <= len ? obj->end : len, obj->off, ubj, 0};
+    int r = find_key(&w, key);
+    if (r != 1)
+        return r;
+    if (!ubj)
+        json_ws(&w);
+    v->off = w.pos;
+    if (skip_value(&w, &v->type) != 0)
+        return -1;
+    v->end = w.pos;
+    return 1;
+}
+
+int mg__doc_members(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *obj,
+                    const char *const *keys, int nkeys, mg__doc_value *vals) {
+    for (int k = 0; k < nkeys; k++)
+        vals[k].type = 0;
+    if (obj->type != 'o')
+        return 0;
+    walker w = {doc, obj->end <= len ? obj->end : len, obj->off + 1, ubj, 0};
+    if (ubj && w.pos < w.len && (doc[w.pos] == '$' || doc[w.pos] == '#'))
+        return -1; /* optimised objects: XGBoost never writes them */
+    for (;;) {
+        size_t kstart, klen;
+        if (ubj) {
+            if (w.pos >= w.len)
+                return -1;
+            if (doc[w.pos] == '}')
+                return 0;
+            int64_t n;
+            if (ubj_length(&w, &n) != 0 || (uint64_t)n > w.len - w.pos)
+                return -1;
+            kstart = w.pos;
+            klen = (size_t)n;
+            w.pos += (size_t)n;
+        } else {
+            json_ws(&w);
+            if (w.pos < w.len && doc[w.pos] == ',') {
+                w.pos++;
+                json_ws(&w);
+            }
+            if (w.pos >= w.len)
+                return -1;
+            if (doc[w.pos] == '}')
+                return 0;
+            if (doc[w.pos] != '"')
+                return -1;
+            kstart = w.pos + 1;
+            if (json_skip_string(&w) != 0)
+                return -1;
+            klen = w.pos - 1 - kstart;
+            json_ws(&w);
+            if (w.pos >= w.len || doc[w.pos] != ':')
+                return -1;
+            w.pos++;
+            json_ws(&w);
+        }
+        mg__doc_value v;
+        v.off = w.pos;
+        if (skip_value(&w, &v.type) != 0)
+            return -1;
+        v.end = w.pos;
+        for (int k = 0; k < nkeys; k++)
+            if (strlen(keys[k]) == klen && memcmp(doc + kstart, keys[k], klen) == 0) {
+                if (vals[k].type != 0) {
+                    vals[k].type = 'D';
+                    return -2;
+                }
+                vals[k] = v;
+                break;
+            }
+    }
+}
+
+int mg__doc_iter_start(const uint8_t *doc, size_t len, bool ubj, const mg__doc_value *arr,
+                       mg__doc_iter *it) {
+    memset(it, 0, sizeof *it);
+    if (arr->type != 'a' || arr->end > len || arr->off >= arr->end)
+        return -1;
+    it->doc = doc;
+    it->end = arr->end;
+    it->pos = arr->off + 1;
+    it->ubj = ubj;
+    it->count = -1;
+    if (!ubj)
+        return 0;
+    walker w = {doc, arr->end, it->pos, true, 0};
+    if (w.pos < w.len && doc[w.pos] == '$') {
+        if (w.len - w.pos < 3 || doc[w.pos + 2] != '#')
+            return -1;
+        it->elem = doc[w.pos + 1];
+        w.pos += 2;
+    }
+    if (w.pos < w.len && doc[w.pos] == '#') {
+        w.pos++;
+        if (ubj_length(&w, &it->count) != 0)
+            return -1;
+    }
+    it->pos = w.pos;
+    return 0;
+}
+
+int mg__doc_iter_next(mg__doc_iter *it, mg__doc_value *v, int64_t *ival, bool *is_int) {
+    *is_int = false;
+    walker w = {it->doc, it->end, it->pos, it->ubj, 0};
+    if (it->ubj) {
+        if (it->count >= 0 && it->i >= it->count)
+            return 0;
+        if (w.pos >= w.len)
+            return -1;
+        if (it->count < 0 && it->doc[w.pos] == ']')
+            return 0;
+        uint8_t m = it->elem;
+        v->off = w.pos;
+        if (m == 0)
+            m = it->doc[w.pos++];
+        size_t payload = w.pos;
+        if (ubj_skip_payload(&w, m, &v->type) != 0)
+            return -1;
+        v->end = w.pos;
+        if (m == 'i' || m == 'U' || m == 'I' || m == 'l' || m == 'L') {
+            walker n = {it->doc, it->end, payload, true, 0};
+            *is_int = ubj_int(&n, m, ival) == 0;
+        }
+        it->pos = w.pos;
+        it->i++;
+        return 1;
+    }
+    json_ws(&w);
+    if (w.pos < w.len && it->i > 0) {
+        if (it->doc[w.pos] == ',') {
+            w.pos++;
+            json_ws(&w);
+        } else if (it->doc[w.pos] != ']') {
+            return -1;
+        }
+    }
+    if (w.pos >= w.len)
+        return -1;
+    if (it->doc[w.pos] == ']')
+        return 0;
+    v->off = w.pos;
+    if (json_skip(&w, &v->type) != 0)
+        return -1;
+    v->end = w.pos;
+    if (v->type == 'n')
+        *is_int = mg_parse_int64((const char *)it->doc + v->off, v->end - v->off, ival) == 0;
+    it->pos = w.pos;
+    it->i++;
+    return 1;
+}
+
 /* ---- detection and the version check -------------------------------------- */
 
 static bool has_learner_key(const uint8_t *data, size_t len) {
