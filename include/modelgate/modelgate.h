@@ -154,7 +154,14 @@ typedef struct mg_read_options {
     int noverrides;
     /* Worker threads for parsing large inputs; 0 picks the number of CPUs. */
     int threads;
+    /* At most this many rows: a larger table is MG_ERR_UNSUPPORTED, refused
+     * before its columns are allocated (Parquet: from the footer's count).
+     * 0 picks MG_MAX_ROWS_DEFAULT; a negative value lifts the cap. */
+    int64_t max_rows;
 } mg_read_options;
+
+/* The row cap that mg_read_options.max_rows = 0 picks (docs/security.md). */
+#define MG_MAX_ROWS_DEFAULT INT64_C(100000000)
 
 /* Reads the test data at `path` (a CSV file, a Parquet file, or a directory of
  * Parquet part files), detecting the format from the content. `opts` may be

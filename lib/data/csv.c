@@ -432,11 +432,12 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
         r->chunks[i].row0 = nrows;
         nrows += r->chunks[i].nrows;
     }
+    MG_TRY(mg__check_rows(p->source, nrows, opts, r->err));
     MG_TRY(make_columns(r, nrows));
     MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
 
-    mg_table *t = calloc(1, sizeof *t);
+    mg_table *t = mg__calloc(1, sizeof *t);
     if (t == NULL || (t->source = mg__strdup(p->source)) == NULL) {
         free(t);
         return mg__nomem(r->err, "a table");

@@ -125,3 +125,20 @@ void mg_table_free(mg_table *table) {
     free(table->source);
     free(table);
 }
+
+int64_t mg__max_rows(const mg_read_options *opts) {
+    if (opts == NULL || opts->max_rows == 0)
+        return MG_MAX_ROWS_DEFAULT;
+    return opts->max_rows < 0 ? INT64_MAX : opts->max_rows;
+}
+
+mg_status mg__check_rows(const char *source, int64_t nrows, const mg_read_options *opts,
+                         mg_error *err) {
+    int64_t cap = mg__max_rows(opts);
+    if (nrows <= cap)
+        return MG_OK;
+    return mg__fail(err, MG_ERR_UNSUPPORTED,
+                    "%s: %" PRId64 " rows, more than the cap of %" PRId64
+                    " (--max-rows; see docs/security.md)",
+                    source, nrows, cap);
+}

@@ -81,6 +81,13 @@ mg_status mg__parallel_for(int n, int threads, mg__task_fn fn, void *ctx);
 void mg__sha256_hex(const void *data, size_t len, char out[65]);
 mg_status mg__sha256_file(const char *path, char out[65], mg_error *err);
 
+/* The row cap of opts (MG_MAX_ROWS_DEFAULT for 0, INT64_MAX when lifted). */
+int64_t mg__max_rows(const mg_read_options *opts);
+/* MG_ERR_UNSUPPORTED naming `source` and the count when nrows exceeds the
+ * row cap of opts; MG_OK otherwise. */
+mg_status mg__check_rows(const char *source, int64_t nrows, const mg_read_options *opts,
+                         mg_error *err);
+
 /* Internal column building (lib/data). */
 mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_t nrows,
                           mg_error *err);
