@@ -4,6 +4,7 @@
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
+#include "limits.h"
 #include "options.h"
 #include "digest.h"
 #include "output.h"
@@ -63,6 +64,7 @@ typedef struct run {
     long bootstrap, seed, threads;
     bool allow_no_baseline;
     mg_strlist min_change, min_relative, ignore;
+    mg_cli_limits limits;
 } run;
 
 /* Builds both models' targets on the same table; each model's prediction
@@ -153,7 +155,7 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     int rc = -1;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
-    mg_read_options ropts = {.threads = (int)r->threads};
+    mg_read_options ropts = {.threads = (int)r->threads, .max_rows = r->limits.max_rows};
     mg_model_options mopts = {.threads = (int)r->threads};
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
     if (st == MG_OK)
@@ -219,6 +221,7 @@ int cmd_compare(int argc, char **argv) {
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
+        MG_CLI_LIMIT_OPTS(&r.limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("compare", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -276,7 +279,7 @@ int cmd_compare(int argc, char **argv) {
                     r.base_arg);
             rc = MG_EXIT_USAGE;
         }
-    } else {
+    } else if ((rc = mg_cli_limits_apply("compare", &r.limits, NULL)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }
     mg_strlist_release(&r.min_change);

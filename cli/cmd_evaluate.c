@@ -5,6 +5,7 @@
 #include "modelgate/evaluate.h"
 #include "options.h"
 #include "digest.h"
+#include "limits.h"
 #include "output.h"
 #include "progress.h"
 
@@ -27,6 +28,7 @@ typedef struct evaluate_args {
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     mg_strlist ignore, protected_attrs, column_types, min, max;
+    mg_cli_limits limits;
 } evaluate_args;
 
 /* Parses NAME=TYPE overrides. */
@@ -145,6 +147,7 @@ int cmd_evaluate(int argc, char **argv) {
          false, false},
         {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false,
          false},
+        MG_CLI_LIMIT_OPTS(&a.limits),
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -186,6 +189,9 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
+    mg_read_options limited = {0};
+    if ((rc = mg_cli_limits_apply("evaluate", &a.limits, &limited)) != 0)
+        goto out_args;
     spec.roles.protected_attrs = (const char *const *)a.protected_attrs.items;
     spec.roles.nprotected = a.protected_attrs.n;
     spec.roles.ignore = (const char *const *)a.ignore.items;
@@ -240,13 +246,14 @@ int cmd_evaluate(int argc, char **argv) {
                              .ncolumns = nwanted,
                              .overrides = overrides,
                              .noverrides = a.column_types.n,
-                             .threads = (int)a.threads};
+                             .threads = (int)a.threads,
+                             .max_rows = limited.max_rows};
     mg_cli_digest_start(&digest, a.test_data);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
-        mg_read_options popts = {.threads = (int)a.threads};
+        mg_read_options popts = {.threads = (int)a.threads, .max_rows = limited.max_rows};
         st = mg_table_read(a.predictions, &popts, &preds, &err);
         if (st == MG_OK)
             st = mg_table_attach(table, preds, a.id, &err);

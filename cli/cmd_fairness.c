@@ -6,6 +6,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "limits.h"
 #include "options.h"
 #include "digest.h"
 #include "output.h"
@@ -87,6 +88,8 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist attrs = {0}, gates = {0}, ignore = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
+    long max_groups = MG_FAIRNESS_MAX_GROUPS_DEFAULT;
+    mg_cli_limits limits = {0};
     bool intersectional = false;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M", "the model (file, cmd:..., column:NAME)", true,
@@ -127,6 +130,10 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
+        {"max-groups", MG_OPT_INT, &max_groups, "N",
+         "refuse an attribute with more distinct groups (default 10000, 0 = no cap)", false,
+         false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -145,6 +152,7 @@ int cmd_fairness(int argc, char **argv) {
     fo.bootstrap_samples = (int)bootstrap;
     fo.seed = (uint64_t)seed;
     fo.threads = (int)threads;
+    fo.max_groups = max_groups;
     mg_eval_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.label = label;
@@ -176,6 +184,8 @@ int cmd_fairness(int argc, char **argv) {
         bad = "--id pairs a --predictions file; give one";
     else if (threads < 0)
         bad = "--threads must not be negative";
+    else if (max_groups < 0)
+        bad = "--max-groups must not be negative (0 = no cap)";
     else if (method != NULL && mg_fairness_method_parse(method, &fo.method) != 0)
         bad = "--method must be between_groups or to_overall";
     else if (task_name != NULL &&
@@ -204,6 +214,10 @@ int cmd_fairness(int argc, char **argv) {
         fprintf(stderr, "modelgate fairness: %s\n", bad);
         rc = MG_EXIT_USAGE;
     }
+    mg_read_options limited;
+    memset(&limited, 0, sizeof limited);
+    if (rc == MG_EXIT_PASS)
+        rc = mg_cli_limits_apply("fairness", &limits, &limited);
 
     mg_table *table = NULL, *preds = NULL;
     mg_model *model = NULL;
@@ -246,6 +260,7 @@ int cmd_fairness(int argc, char **argv) {
     mg_read_options ro;
     memset(&ro, 0, sizeof ro);
     ro.threads = (int)threads;
+    ro.max_rows = limited.max_rows;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     mg_cli_digest digest;
@@ -262,6 +277,7 @@ int cmd_fairness(int argc, char **argv) {
         mg_read_options po;
         memset(&po, 0, sizeof po);
         po.threads = (int)threads;
+        po.max_rows = limited.max_rows;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);

@@ -3,6 +3,7 @@
  * or CSV), so that a surprise in the data shows before a gate runs. */
 #include "commands.h"
 #include "modelgate/modelgate.h"
+#include "limits.h"
 #include "options.h"
 #include "output.h"
 #include "report/json.h"
@@ -134,6 +135,7 @@ int cmd_inspect(int argc, char **argv) {
     const char *test_data = NULL, *format = "schema", *output = "-";
     mg_strlist columns = {0};
     long limit = -1, threads = 0;
+    mg_cli_limits limits = {0};
     mg_opt opts[] = {
         {"test-data", MG_OPT_STRING, &test_data, "FILE",
          "test set: CSV, Parquet or a directory of Parquet parts", true, false},
@@ -146,6 +148,7 @@ int cmd_inspect(int argc, char **argv) {
          false},
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
          false, false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -165,6 +168,10 @@ int cmd_inspect(int argc, char **argv) {
         return MG_EXIT_USAGE;
     }
     mg_read_options ro = {0};
+    if (mg_cli_limits_apply("inspect", &limits, &ro) != 0) {
+        mg_strlist_release(&columns);
+        return MG_EXIT_USAGE;
+    }
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;

@@ -2,6 +2,7 @@
  * its raw outputs, one CSV row per input row (docs/predict.md). */
 #include "commands.h"
 #include "modelgate/model.h"
+#include "limits.h"
 #include "options.h"
 #include "output.h"
 #include "progress.h"
@@ -96,6 +97,7 @@ int cmd_predict(int argc, char **argv) {
                *id = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0};
     long threads = 0, batch = 0;
+    mg_cli_limits limits = {0};
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M",
@@ -117,6 +119,7 @@ int cmd_predict(int argc, char **argv) {
          "seconds a runner may take per batch (default 60)", false, false},
         {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
          "seconds a runner may take to start (default 30)", false, false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts, argc,
                            argv, NULL);
@@ -136,6 +139,9 @@ int cmd_predict(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto done;
     }
+    mg_read_options ropts = {.threads = (int)threads};
+    if ((rc = mg_cli_limits_apply("predict", &limits, &ropts)) != 0)
+        goto done;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)threads,
@@ -144,7 +150,6 @@ int cmd_predict(int argc, char **argv) {
                               .batch_timeout_s = runner_timeout,
                               .progress = mg_cli_progress_report,
                               .progress_ctx = &bar};
-    mg_read_options ropts = {.threads = (int)threads};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);
