@@ -344,7 +344,7 @@ static mg_status make_columns(csv_read *r, int64_t nrows) {
         MG_TRY(mg__column_init(&r->cols[o], p->names[p->out_field[o]], type, nrows, r->err));
         if (nulls > 0) {
             size_t bytes = (size_t)(nrows + 7) / 8;
-            r->cols[o].valid = malloc(bytes);
+            r->cols[o].valid = mg__malloc(bytes);
             if (r->cols[o].valid == NULL)
                 return mg__nomem(r->err, "a null bitmap");
             memset(r->cols[o].valid, 0xff, bytes);

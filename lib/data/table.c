@@ -90,7 +90,7 @@ mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_
 mg_status mg__column_set_null(mg_column *col, int64_t i, mg_error *err) {
     if (col->valid == NULL) {
         size_t bytes = (size_t)(col->nrows + 7) / 8;
-        col->valid = malloc(bytes ? bytes : 1);
+        col->valid = mg__malloc(bytes ? bytes : 1);
         if (col->valid == NULL)
             return mg__nomem(err, "a null bitmap");
         memset(col->valid, 0xff, bytes);
