@@ -1,8 +1,9 @@
 /* limits.c - --max-rows and --max-memory. --max-memory is RLIMIT_AS, the
  * address space: an allocation beyond it fails, and modelgate reports the
  * failure as an error naming what it was allocating (exit 2). Sanitizer
- * builds reserve terabytes of address space for their shadow memory, so
- * there the cap is not applied (a warning says so). */
+ * builds reserve terabytes of address space for their shadow memory, and
+ * valgrind manages the address space itself, so there the cap is not
+ * applied (a warning says so). */
 #include "limits.h"
 
 #include "commands.h"
@@ -25,6 +26,17 @@
 #endif
 #ifndef MG_SANITIZED
 #define MG_SANITIZED 0
+#endif
+
+/* Valgrind manages the address space itself and aborts under RLIMIT_AS. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define MG_UNDER_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef MG_UNDER_VALGRIND
+#define MG_UNDER_VALGRIND() 0
 #endif
 
 int mg_cli_parse_size(const char *s, unsigned long long *out) {
@@ -69,10 +81,11 @@ int mg_cli_limits_apply(const char *command, const mg_cli_limits *l, mg_read_opt
                 command, l->max_memory);
         return MG_EXIT_USAGE;
     }
-    if (MG_SANITIZED) {
-        fprintf(stderr, "modelgate %s: warning: --max-memory is not applied in a sanitizer "
-                        "build (its shadow memory needs the address space)\n",
-                command);
+    if (MG_SANITIZED || MG_UNDER_VALGRIND()) {
+        fprintf(stderr,
+                "modelgate %s: warning: --max-memory is not applied %s (it needs the address "
+                "space)\n",
+                command, MG_SANITIZED ? "in a sanitizer build" : "under valgrind");
         return 0;
     }
     struct rlimit rl;
