@@ -11,11 +11,13 @@ typedef struct mg_cli_limits {
 } mg_cli_limits;
 
 /* The option table entries, to put in a command's mg_opt array. */
+/* clang-format off */
 #define MG_CLI_LIMIT_OPTS(l)                                                                       \
     {"max-rows", MG_OPT_INT, &(l)->max_rows, "N",                                                  \
      "refuse test data of more rows (default 100000000)", false, false},                           \
         {"max-memory", MG_OPT_STRING, &(l)->max_memory, "SIZE",                                    \
          "cap the address space, e.g. 8G (default: no cap)", false, false}
+/* clang-format on */
 
 /* Checks the values, applies --max-memory to this process (and so to the
  * runners it starts) and sets ro->max_rows. Prints one line naming the option

@@ -42,7 +42,7 @@ static bool is_part(const char *dir, const char *name) {
  * Hive's %XX escapes decoded, in *key and *value (owned). 0 when the name is
  * one, -1 when it is not, -2 when out of memory. */
 static int hex_digit(char c) {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
