@@ -470,6 +470,30 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
         }
         mg__buf_release(&path);
     }
+    /* A requested key that the part files also hold: the part files were read
+     * without it, so ask the first part for it alone. */
+    for (int i = 0; st == MG_OK && l.nkeys > 0 && opts->columns != NULL && i < opts->ncolumns;
+         i++) {
+        if (!is_key(&l, opts->columns[i]))
+            continue;
+        mg_read_options one = {.columns = &opts->columns[i], .ncolumns = 1, .threads = 1};
+        mg_table *probe = NULL;
+        mg_error ignored;
+        mg__buf path = {0};
+        mg__buf_printf(&path, "%s/%s", dir, l.names[0]);
+        mg__file f;
+        if (path.failed)
+            st = mg__nomem(err, "a path");
+        else if ((st = mg__file_map(path.data, &f, err)) == MG_OK) {
+            if (mg__parquet_read_buffer(f.data, f.size, path.data, &one, &probe, &ignored) == MG_OK)
+                st = mg__fail(err, MG_ERR_DATA,
+                              "%s: partition key '%s' is also a column of the part files", dir,
+                              opts->columns[i]);
+            mg_table_free(probe);
+            mg__file_unmap(&f);
+        }
+        mg__buf_release(&path);
+    }
     mg_table *t = NULL;
     if (st == MG_OK) {
         t = mg__calloc(1, sizeof *t);
