@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps demo check sanitize fuzz install format clean
+.PHONY: all deps demo check sanitize valgrind fuzz install format clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -27,6 +27,12 @@ sanitize: deps
 	$(MAKE) all BUILD=build-sanitize CMAKE_FLAGS="-DMG_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+# The end-to-end suite (case folders and scripts, all but the latency
+# benchmark) with the binary under valgrind memcheck; any error fails it.
+valgrind: deps
+	$(MAKE) all
+	tests/valgrind/run.sh $(BUILD)/modelgate
 
 # libFuzzer on each target (FUZZ_TARGETS, default all: see fuzz/CMakeLists.txt)
 # for FUZZ_SECONDS each (clang, ASan+UBSan). New inputs go to

@@ -5,6 +5,7 @@
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
+#include "read_limits.h"
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
@@ -72,6 +73,7 @@ typedef struct run {
     bool run_bootstrap; /* --confidence or --bootstrap given */
     bool quiet;
     mg_strlist min_change, min_relative, ignore, na_values, classes, features;
+    mg_cli_limits limits;
 } run;
 
 /* Builds both models' targets on the same table; each model's prediction
@@ -182,7 +184,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                              .na_values =
                                  r->na_arg ? (const char *const *)r->na_values.items : NULL,
                              .nna_values = r->na_values.n,
-                             .max_input_bytes = r->max_input};
+                             .max_input_bytes = r->max_input,
+                             .max_rows = r->limits.max_rows};
     ropts.sha256_out = mg_cli_digest_sink(&digest);
     mg_model_options mopts = {
         .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
@@ -267,6 +270,7 @@ int cmd_compare(int argc, char **argv) {
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
         {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
         MG_CLI_SIGN_KEY_OPTION,
+        MG_CLI_LIMIT_OPTS(&r.limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("compare", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -332,6 +336,7 @@ int cmd_compare(int argc, char **argv) {
         }
     } else if ((rc = mg_cli_parse_bytes("compare", "max-input-bytes", r.max_input_bytes,
                                         &r.max_input)) != 0) {
+    } else if ((rc = mg_cli_limits_apply("compare", &r.limits, NULL)) != 0) {
     } else if ((rc = mg_cli_output_prepare("compare", r.output)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }

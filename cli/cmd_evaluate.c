@@ -7,6 +7,7 @@
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
+#include "read_limits.h"
 #include "output.h"
 #include "summary.h"
 #include "byte_count.h"
@@ -32,6 +33,7 @@ typedef struct evaluate_args {
     long threads, batch_size, bootstrap, seed;
     bool quiet;
     mg_strlist ignore, protected_attrs, column_types, min, max, na_values, classes, features;
+    mg_cli_limits limits;
 } evaluate_args;
 
 /* Parses NAME=TYPE overrides. */
@@ -208,6 +210,7 @@ int cmd_evaluate(int argc, char **argv) {
         {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false,
          false},
         MG_CLI_SIGN_KEY_OPTION,
+        MG_CLI_LIMIT_OPTS(&a.limits),
         MG_OPT_END_ENTRY,
     };
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
@@ -263,6 +266,9 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_INTERNAL;
         goto out_args;
     }
+    mg_read_options limited = {0};
+    if ((rc = mg_cli_limits_apply("evaluate", &a.limits, &limited)) != 0)
+        goto out_args;
     spec.roles.protected_attrs = (const char *const *)a.protected_attrs.items;
     spec.roles.nprotected = a.protected_attrs.n;
     spec.roles.ignore = (const char *const *)a.ignore.items;
@@ -330,7 +336,8 @@ int cmd_evaluate(int argc, char **argv) {
                              .threads = (int)a.threads,
                              .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
                              .nna_values = a.na_values.n,
-                             .max_input_bytes = max_input};
+                             .max_input_bytes = max_input,
+                             .max_rows = limited.max_rows};
     mg_cli_digest_start(&digest, a.test_data);
     ropts.sha256_out = mg_cli_digest_sink(&digest);
     st = mg_table_read(a.test_data, &ropts, &table, &err);
@@ -340,7 +347,8 @@ int cmd_evaluate(int argc, char **argv) {
         mg_read_options popts = {.threads = (int)a.threads,
                                  .na_values = ropts.na_values,
                                  .nna_values = ropts.nna_values,
-                                 .max_input_bytes = max_input};
+                                 .max_input_bytes = max_input,
+                                 .max_rows = limited.max_rows};
         st = mg_table_read(a.predictions, &popts, &preds, &err);
         if (st == MG_OK)
             st = mg_table_attach(table, preds, a.id, &err);

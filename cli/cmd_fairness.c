@@ -6,6 +6,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "read_limits.h"
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
@@ -84,6 +85,8 @@ int cmd_fairness(int argc, char **argv) {
                features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
+    long max_groups = MG_FAIRNESS_MAX_GROUPS_DEFAULT;
+    mg_cli_limits limits = {0};
     bool intersectional = false;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M", "the model (file, cmd:..., column:NAME)", true,
@@ -137,6 +140,10 @@ int cmd_fairness(int argc, char **argv) {
         MG_CLI_SIGN_KEY_OPTION,
         {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
+        {"max-groups", MG_OPT_INT, &max_groups, "N",
+         "refuse an attribute with more distinct groups (default 10000, 0 = no cap)", false,
+         false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -157,6 +164,7 @@ int cmd_fairness(int argc, char **argv) {
     fo.bootstrap_samples = (int)bootstrap;
     fo.seed = (uint64_t)seed;
     fo.threads = (int)threads;
+    fo.max_groups = max_groups;
     mg_eval_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.label = label;
@@ -192,6 +200,8 @@ int cmd_fairness(int argc, char **argv) {
         bad = "--id pairs a --predictions file; give one";
     else if (threads < 0)
         bad = "--threads must not be negative";
+    else if (max_groups < 0)
+        bad = "--max-groups must not be negative (0 = no cap)";
     else if (method != NULL && mg_fairness_method_parse(method, &fo.method) != 0)
         bad = "--method must be between_groups or to_overall";
     else if (task_name != NULL &&
@@ -231,6 +241,10 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_parse_bytes("fairness", "max-input-bytes", max_input_bytes, &max_input);
     if (rc == MG_EXIT_PASS) /* before any model starts or any data is read */
         rc = mg_cli_output_prepare("fairness", output);
+    mg_read_options limited;
+    memset(&limited, 0, sizeof limited);
+    if (rc == MG_EXIT_PASS)
+        rc = mg_cli_limits_apply("fairness", &limits, &limited);
 
     mg_table *table = NULL, *preds = NULL;
     mg_model *model = NULL;
@@ -277,6 +291,7 @@ int cmd_fairness(int argc, char **argv) {
     ro.threads = (int)threads;
     ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
     ro.nna_values = na_values.n;
+    ro.max_rows = limited.max_rows;
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     ro.max_input_bytes = max_input;
@@ -298,6 +313,7 @@ int cmd_fairness(int argc, char **argv) {
         po.na_values = ro.na_values;
         po.nna_values = ro.nna_values;
         po.max_input_bytes = max_input;
+        po.max_rows = limited.max_rows;
         if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
             mg_table_attach(table, preds, id, &err) != MG_OK)
             rc = mg_cli_fail("fairness", &err);

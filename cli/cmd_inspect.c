@@ -3,6 +3,7 @@
  * or CSV), so that a surprise in the data shows before a gate runs. */
 #include "commands.h"
 #include "modelgate/modelgate.h"
+#include "read_limits.h"
 #include "options.h"
 #include "output.h"
 #include "byte_count.h"
@@ -146,6 +147,7 @@ int cmd_inspect(int argc, char **argv) {
                *max_input_bytes = NULL;
     mg_strlist columns = {0}, na_values = {0};
     long limit = -1, threads = 0;
+    mg_cli_limits limits = {0};
     mg_opt opts[] = {
         {"test-data", MG_OPT_STRING, &test_data, "FILE",
          "test set: CSV, Parquet or a directory of Parquet parts", true, false},
@@ -161,6 +163,7 @@ int cmd_inspect(int argc, char **argv) {
          false, false},
         {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
@@ -196,6 +199,10 @@ int cmd_inspect(int argc, char **argv) {
     mg_read_options ro = {0};
     ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
     ro.nna_values = na_values.n;
+    if (mg_cli_limits_apply("inspect", &limits, &ro) != 0) {
+        mg_strlist_release(&columns);
+        return MG_EXIT_USAGE;
+    }
     ro.columns = columns.n > 0 ? (const char *const *)columns.items : NULL;
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;

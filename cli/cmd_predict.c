@@ -2,6 +2,7 @@
  * its raw outputs, one CSV row per input row (docs/predict.md). */
 #include "commands.h"
 #include "modelgate/model.h"
+#include "read_limits.h"
 #include "options.h"
 #include "adapters.h"
 #include "output.h"
@@ -98,6 +99,7 @@ int cmd_predict(int argc, char **argv) {
                *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
+    mg_cli_limits limits = {0};
     double runner_timeout = 0, runner_start_timeout = 0;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M",
@@ -127,6 +129,7 @@ int cmd_predict(int argc, char **argv) {
          "seconds a runner may take per batch (default 60)", false, false},
         {"runner-start-timeout", MG_OPT_DOUBLE, &runner_start_timeout, "S",
          "seconds a runner may take to start (default 30)", false, false},
+        MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts, argc,
                            argv, NULL);
@@ -159,6 +162,12 @@ int cmd_predict(int argc, char **argv) {
     rc = mg_cli_output_prepare("predict", output);
     if (rc != 0)
         goto done;
+    mg_read_options ropts = {.threads = (int)threads,
+                             .na_values = na_arg ? (const char *const *)na_values.items : NULL,
+                             .nna_values = na_values.n,
+                             .max_input_bytes = max_input};
+    if ((rc = mg_cli_limits_apply("predict", &limits, &ropts)) != 0)
+        goto done;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
     mg_model_options mopts = {.threads = (int)threads,
@@ -169,10 +178,6 @@ int cmd_predict(int argc, char **argv) {
                               .progress_ctx = &bar,
                               .python = python,
                               .adapters_dir = mg_cli_adapters_dir()};
-    mg_read_options ropts = {.threads = (int)threads,
-                             .na_values = na_arg ? (const char *const *)na_values.items : NULL,
-                             .nna_values = na_values.n,
-                             .max_input_bytes = max_input};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);

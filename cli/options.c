@@ -139,7 +139,7 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
             /* Every command's --threads: a thread per CPU is the useful most; a
              * value far beyond any machine is a typo or an attack on the host. */
             if (strcmp(o->name, "threads") == 0 && (v < 0 || v > MG_CLI_MAX_THREADS)) {
-                fprintf(stderr,
+                mg_cli_eprintf(
                         "modelgate %s: option '--threads' expects 0 to %d (0 = one per CPU), "
                         "got '%s'\n",
                         command, MG_CLI_MAX_THREADS, val);

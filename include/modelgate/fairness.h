@@ -55,6 +55,13 @@ MG_API const char *mg_fairness_measure_name(mg_fairness_measure m);
 /* Parses a measure name; returns -1 when unknown. */
 MG_API int mg_fairness_measure_parse(const char *name, mg_fairness_measure *out);
 
+/* The default cap on distinct groups per protected attribute. */
+#define MG_FAIRNESS_MAX_GROUPS_DEFAULT 10000
+
+/* Excluded groups listed by name in fairness.json, per attribute; the rest
+ * are summarised as counts (excluded_groups_not_listed). */
+#define MG_FAIRNESS_EXCLUDED_LISTED 100
+
 typedef struct mg_fairness_options {
     /* The band: every gated ratio must lie in [threshold, 1/threshold];
      * 0 < threshold <= 1. */
@@ -66,6 +73,11 @@ typedef struct mg_fairness_options {
     unsigned gates;
     mg_fairness_method method;
     int64_t min_group_size; /* groups with fewer rows are excluded (e.g. 30) */
+    /* An attribute (or the intersectional combination) with more distinct
+     * groups is MG_ERR_UNSUPPORTED naming it and the count, refused before
+     * the groups are allocated; 0 = no cap. mg_fairness_options_init sets
+     * MG_FAIRNESS_MAX_GROUPS_DEFAULT. */
+    int64_t max_groups;
     bool intersectional;    /* add the combination of all attributes as one more */
     /* Reference group for disparate impact: a protected attribute column (not
      * the intersection) and the group's value, compared as text (an integer

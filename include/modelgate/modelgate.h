@@ -176,7 +176,14 @@ typedef struct mg_read_options {
      * caller cannot read a second time to hash - or "" for a regular file or
      * a folder (hash those with mg_file_sha256). */
     char *sha256_out;
+    /* At most this many rows: a larger table is MG_ERR_UNSUPPORTED, refused
+     * before its columns are allocated (Parquet: from the footer's count).
+     * 0 picks MG_MAX_ROWS_DEFAULT; a negative value lifts the cap. */
+    int64_t max_rows;
 } mg_read_options;
+
+/* The row cap that mg_read_options.max_rows = 0 picks (docs/security.md). */
+#define MG_MAX_ROWS_DEFAULT INT64_C(100000000)
 
 /* The default of mg_read_options.max_input_bytes: 4 GiB. */
 #define MG_DEFAULT_MAX_INPUT_BYTES ((uint64_t)4 << 30)

@@ -348,7 +348,7 @@ static mg_status make_columns(csv_read *r, int64_t nrows) {
         MG_TRY(mg__column_init(&r->cols[o], p->names[p->out_field[o]], type, nrows, r->err));
         if (nulls > 0) {
             size_t bytes = (size_t)(nrows + 7) / 8;
-            r->cols[o].valid = malloc(bytes);
+            r->cols[o].valid = mg__malloc(bytes);
             if (r->cols[o].valid == NULL)
                 return mg__nomem(r->err, "a null bitmap");
             memset(r->cols[o].valid, 0xff, bytes);
@@ -447,11 +447,12 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
         r->chunks[i].row0 = nrows;
         nrows += r->chunks[i].nrows;
     }
+    MG_TRY(mg__check_rows(p->source, nrows, opts, r->err));
     MG_TRY(make_columns(r, nrows));
     MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
 
-    mg_table *t = calloc(1, sizeof *t);
+    mg_table *t = mg__calloc(1, sizeof *t);
     if (t == NULL || (t->source = mg__strdup(p->source)) == NULL) {
         free(t);
         return mg__nomem(r->err, "a table");

@@ -90,7 +90,7 @@ mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_
 mg_status mg__column_set_null(mg_column *col, int64_t i, mg_error *err) {
     if (col->valid == NULL) {
         size_t bytes = (size_t)(col->nrows + 7) / 8;
-        col->valid = malloc(bytes ? bytes : 1);
+        col->valid = mg__malloc(bytes ? bytes : 1);
         if (col->valid == NULL)
             return mg__nomem(err, "a null bitmap");
         memset(col->valid, 0xff, bytes);
@@ -124,4 +124,21 @@ void mg_table_free(mg_table *table) {
     free(table->cols);
     free(table->source);
     free(table);
+}
+
+int64_t mg__max_rows(const mg_read_options *opts) {
+    if (opts == NULL || opts->max_rows == 0)
+        return MG_MAX_ROWS_DEFAULT;
+    return opts->max_rows < 0 ? INT64_MAX : opts->max_rows;
+}
+
+mg_status mg__check_rows(const char *source, int64_t nrows, const mg_read_options *opts,
+                         mg_error *err) {
+    int64_t cap = mg__max_rows(opts);
+    if (nrows <= cap)
+        return MG_OK;
+    return mg__fail(err, MG_ERR_UNSUPPORTED,
+                    "%s: %" PRId64 " rows, more than the cap of %" PRId64
+                    " (--max-rows; see docs/security.md)",
+                    source, nrows, cap);
 }

@@ -45,6 +45,7 @@ void mg_fairness_options_init(mg_fairness_options *opts) {
     opts->threshold = 0.8;
     opts->method = MG_FAIRNESS_BETWEEN_GROUPS;
     opts->min_group_size = 30;
+    opts->max_groups = MG_FAIRNESS_MAX_GROUPS_DEFAULT;
     opts->level = 0.95;
     opts->bootstrap_samples = 1000;
     opts->seed = 42;
@@ -357,9 +358,16 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
     fill_group(&out->overall, &all, t->task, t->w != NULL, o.level);
     mg_status st = MG_OK;
     for (int a = 0; a < nattrs && st == MG_OK; a++)
-        st = mg__fair_index_column(mg_table_column(table, attrs[a]), &ix[a], err);
-    if (st == MG_OK && combined)
-        st = mg__fair_index_combine(ix, nattrs, t->n, &ix[nattrs], err);
+        st = mg__fair_index_column(mg_table_column(table, attrs[a]), o.max_groups, &ix[a], err);
+    if (st == MG_OK && combined) {
+        mg__buf name = {0};
+        for (int p = 0; p < nattrs; p++)
+            mg__buf_printf(&name, "%s%s", p ? "|" : "", attrs[p]);
+        st = name.failed ? mg__nomem(err, "an attribute name")
+                         : mg__fair_index_combine(ix, nattrs, t->n, o.max_groups, name.data,
+                                                  &ix[nattrs], err);
+        mg__buf_release(&name);
+    }
     for (int a = 0; a < nix && st == MG_OK; a++) {
         mg_fairness_attr *at = &out->attrs[out->nattrs++];
         mg__buf name = {0};

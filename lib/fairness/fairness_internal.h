@@ -32,13 +32,18 @@ void mg__fair_index_release(mg__fair_index *ix);
 void mg__fair_values_free(char **values, int nparts);
 
 /* Builds the index of one attribute column (strings, integers, booleans;
- * nulls become MG_FAIRNESS_NULL_GROUP). Groups sort by value. */
-mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_error *err);
+ * nulls become MG_FAIRNESS_NULL_GROUP). Groups sort by value. More than
+ * max_groups groups (when > 0) is MG_ERR_UNSUPPORTED naming the attribute
+ * and the count, found before the group names are allocated. */
+mg_status mg__fair_index_column(const mg_column *col, int64_t max_groups, mg__fair_index *out,
+                                mg_error *err);
 
 /* The index of the combination of several indexes ("a|b" group names);
- * only combinations that occur are groups. */
+ * only combinations that occur are groups; at most max_groups (when > 0) of
+ * them, else MG_ERR_UNSUPPORTED naming `attr`. */
 mg_status mg__fair_index_combine(const mg__fair_index *parts, int nparts, int64_t nrows,
-                                 mg__fair_index *out, mg_error *err);
+                                 int64_t max_groups, const char *attr, mg__fair_index *out,
+                                 mg_error *err);
 
 /* The per-group value of a rate or error measure from a group's sums;
  * `which` selects: 0 selection rate, 1 TPR, 2 FPR, 3 mean prediction, 4 MAE,

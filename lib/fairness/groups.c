@@ -42,8 +42,18 @@ static int cmp_i64(const void *a, const void *b) {
 
 /* Names the groups 0..k-1 and appends the null group when the column has
  * nulls; returns the null group's index through *null_gid. */
-static mg_status alloc_names(mg__fair_index *ix, int k, bool has_null, mg_error *err) {
-    ix->ngroups = k + (has_null ? 1 : 0);
+static mg_status alloc_names(mg__fair_index *ix, int64_t k, bool has_null, int64_t max_groups,
+                             const char *attr, mg_error *err) {
+    int64_t groups = k + (has_null ? 1 : 0);
+    if (max_groups > 0 && groups > max_groups)
+        return mg__fail(err, MG_ERR_UNSUPPORTED,
+                        "protected attribute '%s' has %" PRId64 " distinct groups, more than "
+                        "the cap of %" PRId64 " (--max-groups; see docs/security.md)",
+                        attr, groups, max_groups);
+    if (groups > INT32_MAX - 1)
+        return mg__fail(err, MG_ERR_UNSUPPORTED, "protected attribute '%s' has too many groups",
+                        attr);
+    ix->ngroups = (int)groups;
     ix->names = mg__calloc((size_t)(ix->ngroups > 0 ? ix->ngroups : 1), sizeof *ix->names);
     ix->values = mg__calloc((size_t)(ix->ngroups > 0 ? ix->ngroups : 1), sizeof *ix->values);
     if (ix->names == NULL || ix->values == NULL)
@@ -53,8 +63,11 @@ static mg_status alloc_names(mg__fair_index *ix, int k, bool has_null, mg_error 
     return MG_OK;
 }
 
-static mg_status index_strings(const mg_column *col, mg__fair_index *ix, mg_error *err) {
+static mg_status index_strings(const mg_column *col, int64_t max_groups, mg__fair_index *ix,
+                               mg_error *err) {
     int32_t k = col->ndict;
+    if (max_groups > 0 && (int64_t)k + (col->null_count > 0) > max_groups)
+        return alloc_names(ix, k, col->null_count > 0, max_groups, col->name, err);
     int32_t *order = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *order);
     int32_t *rank = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *rank);
     if (order == NULL || rank == NULL) {
@@ -69,7 +82,7 @@ static mg_status index_strings(const mg_column *col, mg__fair_index *ix, mg_erro
     qsort(order, (size_t)k, sizeof *order, cmp_code);
     for (int32_t r = 0; r < k; r++)
         rank[order[r]] = r;
-    mg_status st = alloc_names(ix, k, col->null_count > 0, err);
+    mg_status st = alloc_names(ix, k, col->null_count > 0, max_groups, col->name, err);
     for (int32_t r = 0; r < k && st == MG_OK; r++)
         if ((ix->names[r] = mg__strdup(col->dict[order[r]])) == NULL)
             st = mg__nomem(err, "the group names");
@@ -84,7 +97,8 @@ static int64_t *find_i64(const int64_t *vals, int64_t k, int64_t v) {
     return bsearch(&v, vals, (size_t)k, sizeof *vals, cmp_i64);
 }
 
-static mg_status index_ints(const mg_column *col, mg__fair_index *ix, mg_error *err) {
+static mg_status index_ints(const mg_column *col, int64_t max_groups, mg__fair_index *ix,
+                            mg_error *err) {
     size_t n = (size_t)col->nrows;
     int64_t *vals = mg__malloc_array(n > 0 ? n : 1, sizeof *vals);
     if (vals == NULL)
@@ -103,7 +117,7 @@ static mg_status index_ints(const mg_column *col, mg__fair_index *ix, mg_error *
         st = mg__fail(err, MG_ERR_DATA, "protected attribute '%s' has too many distinct values",
                       col->name);
     if (st == MG_OK)
-        st = alloc_names(ix, (int)u, col->null_count > 0, err);
+        st = alloc_names(ix, u, col->null_count > 0, max_groups, col->name, err);
     for (int64_t r = 0; r < u && st == MG_OK; r++) {
         char buf[32];
         snprintf(buf, sizeof buf, "%" PRId64, vals[r]);
@@ -125,7 +139,7 @@ static mg_status index_bools(const mg_column *col, mg__fair_index *ix, mg_error 
     int rank[2], k = 0;
     for (int v = 0; v < 2; v++)
         rank[v] = seen[v] ? k++ : -1;
-    MG_TRY(alloc_names(ix, k, col->null_count > 0, err));
+    MG_TRY(alloc_names(ix, k, col->null_count > 0, 0, col->name, err));
     for (int v = 0; v < 2; v++)
         if (seen[v] && (ix->names[rank[v]] = mg__strdup(v ? "true" : "false")) == NULL)
             return mg__nomem(err, "the group names");
@@ -148,7 +162,8 @@ static mg_status single_values(const mg_column *col, mg__fair_index *ix, mg_erro
     return MG_OK;
 }
 
-mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_error *err) {
+mg_status mg__fair_index_column(const mg_column *col, int64_t max_groups, mg__fair_index *out,
+                                mg_error *err) {
     memset(out, 0, sizeof *out);
     if (col->type == MG_TYPE_F64)
         return mg__fail(err, MG_ERR_DATA,
@@ -160,8 +175,8 @@ mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_er
         return mg__nomem(err, "the group index");
     mg_status st;
     switch (col->type) {
-    case MG_TYPE_STR: st = index_strings(col, out, err); break;
-    case MG_TYPE_I64: st = index_ints(col, out, err); break;
+    case MG_TYPE_STR: st = index_strings(col, max_groups, out, err); break;
+    case MG_TYPE_I64: st = index_ints(col, max_groups, out, err); break;
     default: st = index_bools(col, out, err); break;
     }
     if (st == MG_OK)
@@ -172,7 +187,8 @@ mg_status mg__fair_index_column(const mg_column *col, mg__fair_index *out, mg_er
 }
 
 mg_status mg__fair_index_combine(const mg__fair_index *parts, int nparts, int64_t nrows,
-                                 mg__fair_index *out, mg_error *err) {
+                                 int64_t max_groups, const char *attr, mg__fair_index *out,
+                                 mg_error *err) {
     memset(out, 0, sizeof *out);
     size_t n = (size_t)(nrows > 0 ? nrows : 1);
     /* Mixed-radix keys keep the lexicographic order of the parts' groups. */
@@ -204,7 +220,7 @@ mg_status mg__fair_index_combine(const mg__fair_index *parts, int nparts, int64_
             st = mg__fail(err, MG_ERR_DATA, "too many intersectional groups");
     }
     if (st == MG_OK)
-        st = alloc_names(out, (int)u, false, err);
+        st = alloc_names(out, u, false, max_groups, attr, err);
     out->nparts = nparts;
     for (int64_t r = 0; r < u && st == MG_OK; r++) {
         mg__buf name = {0};

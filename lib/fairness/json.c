@@ -238,20 +238,42 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
     mg__json_begin_object(j);
     for (int m = 0; m < MG_FAIR_NMEASURES; m++)
         measure(&w, f, (mg_fairness_measure)m);
+    /* The first MG_FAIRNESS_EXCLUDED_LISTED excluded groups of an attribute
+     * by name; the rest as counts, so that many tiny groups cannot make the
+     * report as large as the data. */
     mg__json_key(j, "excluded_groups");
     mg__json_begin_object(j);
     for (int a = 0; a < f->nattrs; a++) {
         const mg_fairness_attr *at = &f->attrs[a];
         mg__json_key(j, at->name);
         mg__json_begin_array(j);
+        int listed = 0;
         for (int g = 0; g < at->ngroups; g++)
-            if (at->groups[g].excluded) {
+            if (at->groups[g].excluded && listed++ < MG_FAIRNESS_EXCLUDED_LISTED) {
                 mg__json_begin_object(j);
                 group_value(j, at, &at->groups[g]);
                 mg__json_kv_int(j, "n", at->groups[g].n);
                 mg__json_end_object(j);
             }
         mg__json_end_array(j);
+    }
+    mg__json_end_object(j);
+    mg__json_key(j, "excluded_groups_not_listed");
+    mg__json_begin_object(j);
+    for (int a = 0; a < f->nattrs; a++) {
+        int64_t groups = 0, rows = 0, listed = 0;
+        for (int g = 0; g < f->attrs[a].ngroups; g++)
+            if (f->attrs[a].groups[g].excluded && listed++ >= MG_FAIRNESS_EXCLUDED_LISTED) {
+                groups++;
+                rows += f->attrs[a].groups[g].n;
+            }
+        if (groups == 0)
+            continue;
+        mg__json_key(j, f->attrs[a].name);
+        mg__json_begin_object(j);
+        mg__json_kv_int(j, "groups", groups);
+        mg__json_kv_int(j, "rows", rows);
+        mg__json_end_object(j);
     }
     mg__json_end_object(j);
     mg__json_key(j, "overall");

@@ -37,7 +37,7 @@ static int cmp_i64(const void *a, const void *b) {
 
 double mg_latency_timer_overhead_ns(void) {
     enum { N = 10001 };
-    int64_t *d = malloc(N * sizeof *d);
+    int64_t *d = mg__malloc(N * sizeof *d);
     if (d == NULL)
         return NAN;
     for (int i = 0; i < 100; i++) /* fault in the vDSO page and warm the caches */

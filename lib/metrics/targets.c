@@ -94,9 +94,18 @@ static int labelset_add(labelset *s, const char *text, double num) {
     return s->n++;
 }
 
-/* Sorts the set; `perm[old] = new` receives the new positions. */
-static void labelset_sort(labelset *s, int *perm) {
-    int *order = malloc((size_t)(s->n > 0 ? s->n : 1) * sizeof *order);
+/* Sorts the set; `perm[old] = new` receives the new positions. Returns -1
+ * (the set unchanged) when memory ran out. */
+static int labelset_sort(labelset *s, int *perm) {
+    int *order = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *order);
+    char **text = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *text);
+    double *num = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *num);
+    if (order == NULL || text == NULL || num == NULL) {
+        free(order);
+        free(text);
+        free(num);
+        return -1;
+    }
     for (int i = 0; i < s->n; i++)
         order[i] = i;
     /* insertion sort: label sets are small */
@@ -109,8 +118,6 @@ static void labelset_sort(labelset *s, int *perm) {
         }
         order[j + 1] = v;
     }
-    char **text = malloc((size_t)(s->n > 0 ? s->n : 1) * sizeof *text);
-    double *num = malloc((size_t)(s->n > 0 ? s->n : 1) * sizeof *num);
     for (int i = 0; i < s->n; i++) {
         text[i] = s->text[order[i]];
         num[i] = s->num[order[i]];
@@ -122,6 +129,7 @@ static void labelset_sort(labelset *s, int *perm) {
     s->num = num;
     s->cap = s->n;
     free(order);
+    return 0;
 }
 
 /* Text of a numeric label: integers without a decimal point ("1", not "1.0"). */
@@ -151,7 +159,7 @@ static mg_status map_rows(const mg_table *t, const mg_column *col, labelset *s, 
                           const char *what, mg_error *err) {
     if (col->type == MG_TYPE_STR) {
         int32_t *code_class =
-            malloc((size_t)(col->ndict > 0 ? col->ndict : 1) * sizeof *code_class);
+            mg__malloc((size_t)(col->ndict > 0 ? col->ndict : 1) * sizeof *code_class);
         if (code_class == NULL)
             return mg__nomem(err, "label classes");
         for (int32_t c = 0; c < col->ndict; c++)
@@ -455,10 +463,13 @@ static const char *class_text(const labelset *labels, const int *map, const mode
 
 /* Sorts the label set (numbers numerically, text by code point) and renumbers yc. */
 static mg_status sort_labels(labelset *labels, int32_t *yc, int64_t n, mg_error *err) {
-    int *perm = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
+    int *perm = mg__malloc_array((size_t)(labels->n > 0 ? labels->n : 1), sizeof *perm);
     if (perm == NULL)
         return mg__nomem(err, "labels");
-    labelset_sort(labels, perm);
+    if (labelset_sort(labels, perm) != 0) {
+        free(perm);
+        return mg__nomem(err, "labels");
+    }
     for (int64_t i = 0; i < n; i++)
         yc[i] = perm[yc[i]];
     free(perm);
@@ -833,8 +844,8 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
     int64_t n = t->nrows;
     int k = mc->k;
     bool probs = b->info->kind == MG_OUTPUT_CLASS_PROBS;
-    int *map = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *map);
-    int *perm = malloc((size_t)k * sizeof *perm);
+    int *map = mg__malloc_array((size_t)(labels->n > 0 ? labels->n : 1), sizeof *map);
+    int *perm = mg__malloc_array((size_t)k, sizeof *perm);
     labelset cls = {0};
     mg_status st = MG_OK;
     if (map == NULL || perm == NULL) {
@@ -860,7 +871,10 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
     if (st != MG_OK)
         goto done;
     /* Sort the classes like scikit-learn's unique_labels: perm[model c] = position. */
-    labelset_sort(&cls, perm);
+    if (labelset_sort(&cls, perm) != 0) {
+        st = mg__nomem(err, "classes");
+        goto done;
+    }
     for (int64_t i = 0; i < n; i++)
         yc[i] = perm[map[yc[i]]];
     if (probs) {
@@ -949,10 +963,13 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
         pred[i] = c;
     }
     /* Sort classes like scikit-learn's unique_labels and renumber. */
-    int *perm = malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
+    int *perm = mg__malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
     if (perm == NULL)
         return mg__nomem(err, "classes");
-    labelset_sort(labels, perm);
+    if (labelset_sort(labels, perm) != 0) {
+        free(perm);
+        return mg__nomem(err, "classes");
+    }
     for (int64_t i = 0; i < n; i++) {
         yc[i] = perm[yc[i]];
         pred[i] = perm[pred[i]];

@@ -344,7 +344,7 @@ mg_status mg__http_open(const char *arg, mg_model *m, mg_error *err) {
     if (curl_init_result != CURLE_OK)
         return mg__fail(err, MG_ERR_MODEL, "model %s: libcurl failed to start: %s", arg,
                         curl_easy_strerror(curl_init_result));
-    http_state *h = calloc(1, sizeof *h);
+    http_state *h = mg__calloc(1, sizeof *h);
     if (h == NULL)
         return mg__nomem(err, "the HTTP model");
     m->state = h;

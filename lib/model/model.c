@@ -9,7 +9,7 @@
 #include <math.h>
 
 mg_model *mg__model_new(const mg__backend *b, const char *arg, const mg_model_options *opts) {
-    mg_model *m = calloc(1, sizeof *m);
+    mg_model *m = mg__calloc(1, sizeof *m);
     if (m == NULL)
         return NULL;
     m->backend = b;

@@ -281,7 +281,7 @@ mg_status mg_registry_import(mg_registry *reg, const char *path, char **name, in
         la_int64_t size = archive_entry_size(en);
         if (archive_entry_filetype(en) != AE_IFREG || size < 0)
             continue;
-        char *data = malloc((size_t)size + 1);
+        char *data = mg__malloc((size_t)size + 1);
         if (data == NULL) {
             st = mg__nomem(err, ename);
             break;

@@ -93,7 +93,7 @@ static int fsync_dir_of(const char *path) {
 
 mg_status mg__durable_write(const char *path, const void *data, size_t len, mg_error *err) {
     size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
+    char *tmp = mg__malloc(n);
     if (tmp == NULL)
         return mg__nomem(err, "a path");
     snprintf(tmp, n, "%s.tmp.XXXXXX", path);
@@ -302,7 +302,7 @@ static mg_status migrate(mg_registry *reg, mg_error *err) {
 
 mg_status mg_registry_open(const char *dir, int create, mg_registry **out, mg_error *err) {
     *out = NULL;
-    mg_registry *reg = calloc(1, sizeof *reg);
+    mg_registry *reg = mg__calloc(1, sizeof *reg);
     if (reg == NULL)
         return mg__nomem(err, "a registry");
     reg->dir = mg__strdup(dir);

@@ -23,7 +23,7 @@ static mg_status read_stream(int fd, const char *path, uint64_t max_bytes, mg__f
             uint64_t want = cap < ((size_t)1 << 16) ? ((size_t)1 << 16) : (uint64_t)cap * 2;
             if (want > most)
                 want = most;
-            char *p = realloc(data, (size_t)want);
+            char *p = mg__realloc_array(data, (size_t)want, 1);
             if (p == NULL) {
                 st = mg__fail(err, MG_ERR_NOMEM,
                               "%s: out of memory after reading %zu bytes of a non-regular file, "

@@ -17,6 +17,21 @@
 
 #include "banned.h"
 
+/* lib/ allocates through mg__malloc and friends only (mem.c, which defines
+ * them, sees the real calls). */
+#if defined(MG_BUILDING_LIBRARY) && !defined(MG_MEM_IMPL)
+#undef malloc
+#define malloc(n) MG_BANNED(malloc)
+#undef calloc
+#define calloc(n, s) MG_BANNED(calloc)
+#undef realloc
+#define realloc(p, n) MG_BANNED(realloc)
+#undef strdup
+#define strdup(s) MG_BANNED(strdup)
+#undef strndup
+#define strndup(s, n) MG_BANNED(strndup)
+#endif
+
 #define MG_UNUSED(x) ((void)(x))
 #define MG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -36,12 +51,21 @@ mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...)
 /* Out-of-memory error naming what was being allocated. */
 mg_status mg__nomem(mg_error *err, const char *what);
 
-/* Allocation that returns NULL on overflow of n * size as well as on failure. */
+/* Allocation that returns NULL on overflow of n * size as well as on failure.
+ * Every allocation in lib/ goes through these (never malloc/calloc/realloc
+ * directly), so that the allocation-failure tests reach it. */
+void *mg__malloc(size_t size);
 void *mg__calloc(size_t n, size_t size);
 void *mg__malloc_array(size_t n, size_t size);
 void *mg__realloc_array(void *p, size_t n, size_t size);
 char *mg__strdup(const char *s);
 char *mg__strndup(const char *s, size_t n);
+
+/* Test hook (tests/unit/test_alloc_failure.c): from now on, the n-th
+ * allocation through the functions above and every later one fail; 0
+ * disarms. mg__alloc_calls() counts the allocations since it was armed. */
+void mg__alloc_fail_at(long n);
+long mg__alloc_calls(void);
 
 /* Growable byte buffer; zero-initialise, release with mg__buf_release. */
 typedef struct mg__buf {
@@ -114,6 +138,13 @@ mg_status mg__parallel_for(int n, int threads, mg__task_fn fn, void *ctx);
 /* SHA-256 of a byte range / file, as 64 lowercase hex chars + NUL. */
 void mg__sha256_hex(const void *data, size_t len, char out[65]);
 mg_status mg__sha256_file(const char *path, char out[65], mg_error *err);
+
+/* The row cap of opts (MG_MAX_ROWS_DEFAULT for 0, INT64_MAX when lifted). */
+int64_t mg__max_rows(const mg_read_options *opts);
+/* MG_ERR_UNSUPPORTED naming `source` and the count when nrows exceeds the
+ * row cap of opts; MG_OK otherwise. */
+mg_status mg__check_rows(const char *source, int64_t nrows, const mg_read_options *opts,
+                         mg_error *err);
 
 /* Internal column building (lib/data). */
 mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_t nrows,

@@ -1,11 +1,40 @@
 /* mem.c - overflow-checked allocation and the growable byte buffer. */
+#define MG_MEM_IMPL
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The allocation-failure test hook (curl's torture tests): armed with
+ * mg__alloc_fail_at(N), the N-th allocation from then on and every later one
+ * fail. Always compiled, never armed outside the tests. */
+static _Atomic long alloc_fail_at; /* 0: disarmed */
+static _Atomic long alloc_calls;
+
+void mg__alloc_fail_at(long n) {
+    alloc_calls = 0;
+    alloc_fail_at = n > 0 ? n : 0;
+}
+
+long mg__alloc_calls(void) {
+    return alloc_calls;
+}
+
+static bool alloc_fails(void) {
+    long at = alloc_fail_at;
+    if (at == 0)
+        return false;
+    return ++alloc_calls >= at;
+}
+
+void *mg__malloc(size_t size) {
+    return alloc_fails() ? NULL : malloc(size != 0 ? size : 1);
+}
+
 void *mg__calloc(size_t n, size_t size) {
+    if (alloc_fails())
+        return NULL;
     if (n == 0 || size == 0)
         return calloc(1, 1);
     return calloc(n, size);
@@ -14,17 +43,19 @@ void *mg__calloc(size_t n, size_t size) {
 void *mg__malloc_array(size_t n, size_t size) {
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
-    return malloc(n != 0 && size != 0 ? n * size : 1);
+    return mg__malloc(n != 0 && size != 0 ? n * size : 1);
 }
 
 void *mg__realloc_array(void *p, size_t n, size_t size) {
     if (size != 0 && n > SIZE_MAX / size)
         return NULL;
+    if (alloc_fails())
+        return NULL;
     return realloc(p, n != 0 && size != 0 ? n * size : 1);
 }
 
 char *mg__strndup(const char *s, size_t n) {
-    char *r = malloc(n + 1);
+    char *r = mg__malloc(n + 1);
     if (r == NULL)
         return NULL;
     memcpy(r, s, n);
@@ -56,7 +87,7 @@ bool mg__buf_reserve(mg__buf *b, size_t extra) {
         }
         cap *= 2;
     }
-    char *p = realloc(b->data, cap);
+    char *p = mg__realloc_array(b->data, cap, 1);
     if (p == NULL) {
         b->failed = true;
         return false;

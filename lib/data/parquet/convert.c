@@ -119,7 +119,7 @@ static int32_t intern_hex(pq_pool *pool, const uint8_t *s, size_t n, bool uuid) 
     static const char digits[] = "0123456789abcdef";
     char small[128];
     size_t cap = 2 + 2 * n + 4;
-    char *buf = cap <= sizeof small ? small : malloc(cap);
+    char *buf = cap <= sizeof small ? small : mg__malloc(cap);
     if (buf == NULL)
         return -1;
     size_t o = 0;

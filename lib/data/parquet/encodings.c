@@ -241,7 +241,7 @@ const char *mg__pq_delta_bytes(const uint8_t *p, size_t len, pq_slice *out, size
         total += (size_t)prev;
     }
     uint8_t *a = NULL;
-    if (why == NULL && (a = malloc(total ? total : 1)) == NULL)
+    if (why == NULL && (a = mg__malloc(total ? total : 1)) == NULL)
         why = "out of memory for DELTA_BYTE_ARRAY values";
     size_t off = 0;
     for (size_t i = 0; why == NULL && i < n; i++) {

@@ -266,7 +266,7 @@ static mg_status spread_nulls(chunk *c, uint8_t *dst, size_t n, size_t nn, mg_er
     pq_part *part = c->part;
     if (part->valid == NULL) {
         size_t bytes = (size_t)(part->nrows + 7) / 8;
-        part->valid = malloc(bytes ? bytes : 1);
+        part->valid = mg__malloc(bytes ? bytes : 1);
         if (part->valid == NULL)
             return mg__nomem(err, "a null bitmap");
         memset(part->valid, 0xff, bytes);
@@ -441,7 +441,7 @@ static mg_status walk_pages(chunk *c, mg_error *err) {
         if ((size_t)h.uncompressed_size >= c->page_cap) {
             free(c->page);
             c->page_cap = 0;
-            c->page = malloc((size_t)h.uncompressed_size + 1);
+            c->page = mg__malloc((size_t)h.uncompressed_size + 1);
             if (c->page == NULL)
                 return mg__nomem(err, "a Parquet page");
             c->page_cap = (size_t)h.uncompressed_size + 1;

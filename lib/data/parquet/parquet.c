@@ -8,9 +8,16 @@
 
 /* Decoded columns may not exceed this many bytes, nor PQ_ROWS_RATIO times the
  * file's size when above it: a footer cannot make the reader allocate memory
- * that its data could never fill. */
+ * that its data could never fill. Rows are bounded the same way: above
+ * PQ_ROWS_FLOOR, at most PQ_ROWS_PER_BYTE rows per byte of the file. A test
+ * set's prediction or score column alone takes a byte or more per row once
+ * compressed, and bit-packed 0/1 columns take an eighth of a byte; only a
+ * file whose every column is long runs of one value reaches 64 rows per byte
+ * (a 600 KB file claiming 150 million rows holds 250). docs/security.md. */
 #define PQ_DECODED_FLOOR ((uint64_t)256 << 20)
 #define PQ_ROWS_RATIO 4096
+#define PQ_ROWS_FLOOR ((int64_t)1 << 20)
+#define PQ_ROWS_PER_BYTE 64
 #define PQ_MAX_DEPTH 64
 
 static uint32_t le32(const uint8_t *p) {
@@ -385,6 +392,12 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
                         "%s: byte %zu: footer claims %" PRId64
                         " rows, implausible for a file of %zu bytes",
                         source, size - 8, m->num_rows, size);
+    if (m->num_rows > PQ_ROWS_FLOOR && (uint64_t)m->num_rows / PQ_ROWS_PER_BYTE >= size)
+        return mg__fail(err, MG_ERR_UNSUPPORTED,
+                        "%s: byte %zu: footer claims %" PRId64 " rows in %zu bytes, more than "
+                        "%d rows per byte of the file: refused as a decompression bomb "
+                        "(see docs/security.md)",
+                        source, size - 8, m->num_rows, size, PQ_ROWS_PER_BYTE);
     t->nrows = m->num_rows;
     t->cols = mg__calloc(ncols ? (size_t)ncols : 1, sizeof *t->cols);
     if (t->cols == NULL)
@@ -478,6 +491,8 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
         st = select_columns(w.leaves, w.nleaves, source, opts, sel, &nsel, err);
     for (int c = 0; st == MG_OK && c < nsel; c++)
         st = make_spec(&m, &w.leaves[sel[c]], source, &specs[c], err);
+    if (st == MG_OK)
+        st = mg__check_rows(source, m.num_rows, opts, err);
     if (st == MG_OK)
         st = decode_table(d, size, source, &m, specs, sel, nsel, opts->threads, t, err);
     if (st == MG_OK)
