@@ -103,9 +103,16 @@ mg_status mg__file_map_capped(const char *path, uint64_t max_bytes, mg__file *f,
             return MG_OK;
         }
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        int map_errno = errno;
         close(fd);
+        errno = map_errno;
         if (p == MAP_FAILED)
-            return mg__fail(err, MG_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
+            return errno == ENOMEM
+                       ? mg__fail(err, MG_ERR_NOMEM,
+                                  "%s: out of memory while mapping the file (%lld bytes): raise "
+                                  "--max-memory or free memory",
+                                  path, (long long)st.st_size)
+                       : mg__fail(err, MG_ERR_IO, "%s: cannot map: %s", path, strerror(errno));
         madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL | MADV_WILLNEED);
         f->data = p;
         f->owned = p;

@@ -24,7 +24,7 @@ code=$?
 import json, sys
 d = json.load(open(sys.argv[1]))
 listed = d["excluded_groups"]["grp"]
-want = {"g%03d" % i: 1 for i in range(100)}
+want = [{"value": "g%03d" % i, "n": 1} for i in range(100)]
 if listed != want:
     print("FAIL excluded summary: excluded_groups.grp lists", len(listed), "groups:", list(listed)[:3], "...")
     sys.exit(1)
