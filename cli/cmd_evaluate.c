@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
 #include "options.h"
 #include "digest.h"
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "banned.h"
 
 static const char synopsis[] =
@@ -25,6 +28,9 @@ static const char synopsis[] =
     "The model is a file, cmd:PROGRAM ARGS, column:NAME (scores or predicted classes already in\n"
     "the test data) or columns:A,B,C (one probability column per class).\n"
     "With --min/--max METRIC=VALUE the exit code is 1 when a metric misses its bound.";
+
+/* At most this many --min and --max gates together. */
+#define MAX_GATES 64
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
@@ -113,43 +119,63 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
     return 0;
 }
 
-/* Checks --min/--max gates; returns the exit code they imply and prints one
- * line per failed or undecidable gate. */
-static int check_gates(const mg_evaluation *e, const mg_strlist *bounds, int is_min) {
-    int code = MG_EXIT_PASS;
-    for (int i = 0; i < bounds->n; i++) {
+/* The interval metrics.json gives `metric` (its "ci" entry), if any: read
+ * back from the document, so that a gate decides on the interval the file
+ * shows. The method name is mapped to static storage. */
+static bool file_interval(json_t *root, const char *metric, mg_interval *out) {
+    static const char *const methods[] = {"wilson", "delong", "bootstrap_percentile",
+                                          "clopper_pearson"};
+    json_t *ci = json_object_get(json_object_get(root, "ci"), metric);
+    json_t *lo = json_object_get(ci, "low"), *hi = json_object_get(ci, "high");
+    json_t *level = json_object_get(ci, "level"), *method = json_object_get(ci, "method");
+    if (!json_is_number(lo) || !json_is_number(hi) || !json_is_number(level))
+        return false;
+    out->low = json_number_value(lo);
+    out->high = json_number_value(hi);
+    out->level = json_number_value(level);
+    out->method = "interval";
+    for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++)
+        if (json_is_string(method) && strcmp(json_string_value(method), methods[k]) == 0)
+            out->method = methods[k];
+    return true;
+}
+
+/* Decides the --min/--max gates (names checked before the run) into
+ * results[*n...], on the intervals of `json` when use_interval. */
+static void decide_gates(const mg_evaluation *e, json_t *root, const mg_strlist *bounds,
+                         mg_gate_op op, bool use_interval, mg_gate_result *results, int *n) {
+    for (int i = 0; i < bounds->n && *n < MAX_GATES; i++) {
         char name[64];
         double limit;
         mg_value v;
-        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0) {
-            mg_cli_eprintf("modelgate evaluate: --%s '%s': expected METRIC=NUMBER\n",
-                           is_min ? "min" : "max", bounds->items[i]);
-            return MG_EXIT_USAGE;
-        }
-        if (mg_evaluation_metric(e, name, &v) != 0) {
-            mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
-                           is_min ? "min" : "max", bounds->items[i], name, mg_task_name(e->task));
-            return MG_EXIT_USAGE;
-        }
-        char lim[40], val[40];
-        mg_format_double(limit, lim, sizeof lim);
-        if (v.null_reason == NULL && isnan(v.v))
-            v = mg_value_null("undefined: not a number");
-        if (v.null_reason != NULL) {
-            mg_cli_eprintf("modelgate evaluate: gate %s %s %s is inconclusive: %s is %s\n", name,
-                           is_min ? ">=" : "<=", lim, name, v.null_reason);
-            if (code == MG_EXIT_PASS)
-                code = MG_EXIT_INCONCLUSIVE;
-            continue;
-        }
-        mg_format_double(v.v, val, sizeof val);
-        if (is_min ? v.v < limit : v.v > limit) {
-            mg_cli_eprintf("modelgate evaluate: gate failed: %s %s is %s the %s %s\n", name, val,
-                           is_min ? "below" : "above", is_min ? "minimum" : "maximum", lim);
-            code = MG_EXIT_FAIL;
-        }
+        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0 ||
+            mg_evaluation_metric(e, name, &v) != 0)
+            v = mg_value_null("not computed for this task");
+        mg_interval ci;
+        bool has_ci = file_interval(root, name, &ci);
+        mg_gate_decide(name, op, limit, v, has_ci ? &ci : NULL, use_interval, &results[(*n)++]);
     }
-    return code;
+}
+
+/* Prints the gates: straddling warnings and passes first, the failures last
+ * (the last line says why the exit code is not 0); returns that exit code. */
+static int report_gates(const mg_gate_result *g, int n, bool use_interval) {
+    for (int i = 0; i < n; i++)
+        if (g[i].verdict == MG_VERDICT_PASS && g[i].straddles && !use_interval)
+            mg_cli_eprintf("modelgate evaluate: warning: gate %s passes on the point only: %s; "
+                           "--confidence %g decides on the interval\n",
+                           g[i].name, g[i].reason, g[i].ci.level);
+    for (int i = 0; i < n; i++)
+        if (g[i].verdict == MG_VERDICT_INCONCLUSIVE)
+            mg_cli_eprintf("modelgate evaluate: gate %s is inconclusive: %s\n", g[i].name,
+                           g[i].reason);
+    for (int i = 0; i < n; i++)
+        if (g[i].verdict == MG_VERDICT_FAIL)
+            mg_cli_eprintf("modelgate evaluate: gate failed: %s\n", g[i].reason);
+    mg_verdict v = mg_gate_worst(g, n);
+    return v == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
+           : v == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
+                                          : MG_EXIT_PASS;
 }
 
 int cmd_evaluate(int argc, char **argv) {
@@ -227,6 +253,12 @@ int cmd_evaluate(int argc, char **argv) {
         mg_cli_eprintf(
             "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
             a.task);
+        rc = MG_EXIT_USAGE;
+        goto out_args;
+    }
+    if (a.min.n + a.max.n > MAX_GATES) {
+        mg_cli_eprintf("modelgate evaluate: at most %d --min and --max gates together\n",
+                       MAX_GATES);
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
@@ -412,16 +444,38 @@ int cmd_evaluate(int argc, char **argv) {
     }
     if (!a.quiet)
         mg_cli_summary(MG_SUMMARY_METRICS, json, stderr);
-    int rc_min = check_gates(&eval, &a.min, 1);
-    int rc_max = rc_min == MG_EXIT_USAGE ? MG_EXIT_USAGE : check_gates(&eval, &a.max, 0);
-    if (rc_min == MG_EXIT_USAGE || rc_max == MG_EXIT_USAGE)
-        rc = MG_EXIT_USAGE;
-    else if (rc_min == MG_EXIT_FAIL || rc_max == MG_EXIT_FAIL)
-        rc = MG_EXIT_FAIL;
-    else if (rc_min == MG_EXIT_INCONCLUSIVE || rc_max == MG_EXIT_INCONCLUSIVE)
-        rc = MG_EXIT_INCONCLUSIVE;
-    else
-        rc = MG_EXIT_PASS;
+    /* --confidence given: the gates decide on the intervals. */
+    bool use_interval = false;
+    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+        use_interval |= o->seen && strcmp(o->name, "confidence") == 0;
+    /* The task is known now: each gated metric must be one of its metrics. */
+    for (int pass = 0; pass < 2; pass++) {
+        const mg_strlist *l = pass == 0 ? &a.min : &a.max;
+        for (int i = 0; i < l->n; i++) {
+            char name[64];
+            double limit;
+            mg_value v;
+            if (mg_parse_key_number(l->items[i], name, sizeof name, &limit) == 0 &&
+                mg_evaluation_metric(&eval, name, &v) != 0) {
+                mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
+                               pass == 0 ? "min" : "max", l->items[i], name,
+                               mg_task_name(eval.task));
+                rc = MG_EXIT_USAGE;
+                goto out;
+            }
+        }
+    }
+    mg_gate_result gates[MAX_GATES];
+    int ngates = 0;
+    json_error_t jerr;
+    json_t *root = json_loads(json, 0, &jerr);
+    decide_gates(&eval, root, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
+    decide_gates(&eval, root, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
+    json_decref(root);
+    st = mg_gates_json_append(&json, &len, gates, ngates, &err);
+    if (st != MG_OK)
+        goto fail;
+    rc = report_gates(gates, ngates, use_interval);
     if (rc != MG_EXIT_USAGE) {
         int wrc = mg_cli_write_file("evaluate", a.output, json, len);
         if (wrc != 0)

@@ -1,0 +1,146 @@
+/* gate.c - deciding a gate on a point estimate or on its interval, and
+ * writing the decisions into a result file. */
+#include "internal.h"
+#include "modelgate/gate.h"
+#include "report/json.h"
+
+#include <math.h>
+
+const char *mg_gate_op_symbol(mg_gate_op op) {
+    return op == MG_GATE_MIN ? ">=" : "<=";
+}
+
+/* A bound's value for a sentence: 4 significant digits (the file has the
+ * exact one); the value and the threshold are written exactly. */
+static void short_number(double v, char *buf, size_t cap) {
+    snprintf(buf, cap, "%.4g", v);
+}
+
+static bool clears(mg_gate_op op, double v, double t) {
+    return op == MG_GATE_MIN ? v >= t : v <= t;
+}
+
+mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, mg_value value,
+                          const mg_interval *ci, bool use_interval, mg_gate_result *out) {
+    memset(out, 0, sizeof *out);
+    snprintf(out->metric, sizeof out->metric, "%s", metric);
+    char thr[32], val[32], lo[32] = "", hi[32] = "";
+    mg_format_double(threshold, thr, sizeof thr);
+    snprintf(out->name, sizeof out->name, "%s %s %s", metric, mg_gate_op_symbol(op), thr);
+    out->op = op;
+    out->threshold = threshold;
+    out->value = value;
+    out->decided_on_interval = use_interval;
+    if (ci != NULL && isfinite(ci->low) && isfinite(ci->high)) {
+        out->has_ci = true;
+        out->ci = *ci;
+        out->straddles = ci->low < threshold && threshold < ci->high;
+        short_number(ci->low, lo, sizeof lo);
+        short_number(ci->high, hi, sizeof hi);
+    }
+    const char *sym = mg_gate_op_symbol(op);
+    if (isnan(threshold)) {
+        snprintf(out->reason, sizeof out->reason, "%s: the bound is not a number", metric);
+        return out->verdict = MG_VERDICT_INCONCLUSIVE;
+    }
+    if (value.null_reason != NULL || !isfinite(value.v)) {
+        snprintf(out->reason, sizeof out->reason, "%s is %s", metric,
+                 value.null_reason ? value.null_reason : "undefined: not a finite number");
+        return out->verdict = MG_VERDICT_INCONCLUSIVE;
+    }
+    mg_format_double(value.v, val, sizeof val);
+    if (use_interval) {
+        if (!out->has_ci) {
+            snprintf(out->reason, sizeof out->reason,
+                     "%s %s has no interval to decide %s %s %s on", metric, val, metric, sym,
+                     thr);
+            return out->verdict = MG_VERDICT_INCONCLUSIVE;
+        }
+        bool low_ok = clears(op, ci->low, threshold), high_ok = clears(op, ci->high, threshold);
+        out->verdict = low_ok && high_ok     ? MG_VERDICT_PASS
+                       : !low_ok && !high_ok ? MG_VERDICT_FAIL
+                                             : MG_VERDICT_INCONCLUSIVE;
+        snprintf(out->reason, sizeof out->reason, "%s %s, %g%% interval [%s, %s] %s %s %s", metric,
+                 val, ci->level * 100, lo, hi,
+                 out->verdict == MG_VERDICT_PASS   ? "wholly clears"
+                 : out->verdict == MG_VERDICT_FAIL ? "wholly misses"
+                                                   : "straddles",
+                 op == MG_GATE_MIN ? "the minimum" : "the maximum", thr);
+        return out->verdict;
+    }
+    out->verdict = clears(op, value.v, threshold) ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
+    int w = snprintf(out->reason, sizeof out->reason, "%s %s is %s %s %s", metric, val,
+                     out->verdict == MG_VERDICT_PASS ? (op == MG_GATE_MIN ? "at or above" : "at or below")
+                                                     : (op == MG_GATE_MIN ? "below" : "above"),
+                     op == MG_GATE_MIN ? "the minimum" : "the maximum", thr);
+    if (out->straddles && w > 0 && (size_t)w < sizeof out->reason)
+        snprintf(out->reason + w, sizeof out->reason - (size_t)w,
+                 "; its %g%% interval [%s, %s] straddles the bound (decided on the point)",
+                 ci->level * 100, lo, hi);
+    return out->verdict;
+}
+
+mg_verdict mg_gate_worst(const mg_gate_result *results, int n) {
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < n; i++)
+        if (results[i].verdict == MG_VERDICT_FAIL)
+            return MG_VERDICT_FAIL;
+        else if (results[i].verdict == MG_VERDICT_INCONCLUSIVE)
+            v = MG_VERDICT_INCONCLUSIVE;
+    return v;
+}
+
+mg_status mg_gates_json_append(char **json, size_t *len, const mg_gate_result *results, int n,
+                               mg_error *err) {
+    /* The writer ends a document with "\n}\n": reopen the object there. */
+    size_t end = *len;
+    while (end > 0 && ((*json)[end - 1] == '\n' || (*json)[end - 1] == ' '))
+        end--;
+    if (end < 2 || (*json)[end - 1] != '}')
+        return mg__fail(err, MG_ERR_USAGE, "the result document does not end with an object");
+    end--;
+    while (end > 0 && ((*json)[end - 1] == '\n' || (*json)[end - 1] == ' '))
+        end--;
+    mg__json j = {0};
+    mg__buf_append(&j.out, *json, end);
+    j.depth = 1;
+    j.need_comma[1] = end > 1; /* an object with members so far */
+    mg__json_key(&j, "gates");
+    mg__json_begin_array(&j);
+    for (int i = 0; i < n; i++) {
+        const mg_gate_result *g = &results[i];
+        mg__json_begin_object(&j);
+        mg__json_kv_string(&j, "name", g->name);
+        mg__json_kv_string(&j, "metric", g->metric);
+        mg__json_kv_string(&j, "op", mg_gate_op_symbol(g->op));
+        mg__json_kv_number(&j, "threshold", g->threshold);
+        mg__json_kv_value(&j, "value", g->value);
+        if (g->has_ci) {
+            mg__json_key(&j, "ci");
+            mg__json_begin_object(&j);
+            mg__json_kv_number(&j, "low", g->ci.low);
+            mg__json_kv_number(&j, "high", g->ci.high);
+            mg__json_kv_number(&j, "level", g->ci.level);
+            mg__json_kv_string(&j, "method", g->ci.method);
+            mg__json_end_object(&j);
+        } else {
+            mg__json_kv_null(&j, "ci");
+        }
+        mg__json_kv_string(&j, "decided_on", g->decided_on_interval ? "interval" : "point");
+        mg__json_kv_bool(&j, "interval_straddles_threshold", g->straddles);
+        mg__json_kv_string(&j, "verdict", mg_verdict_name(g->verdict));
+        mg__json_kv_string(&j, "reason", g->reason);
+        mg__json_end_object(&j);
+    }
+    mg__json_end_array(&j);
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_gate_worst(results, n)));
+    mg__json_end_object(&j);
+    size_t nlen = 0;
+    char *text = mg__json_finish(&j, &nlen);
+    if (text == NULL)
+        return mg__nomem(err, "the gates");
+    free(*json);
+    *json = text;
+    *len = nlen;
+    return MG_OK;
+}
