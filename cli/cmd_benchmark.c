@@ -2,6 +2,7 @@
  * latency (DESIGN §9), gate on p99/p50 or on the ratio to a baseline, and
  * write latency.json. */
 #include "commands.h"
+#include "common_options.h"
 #include "modelgate/latency.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
@@ -27,11 +28,11 @@ static const char synopsis[] =
     "reported with its distribution-free upper bound. Exit 0 pass, 1 fail, 3 inconclusive.";
 
 typedef struct bench_args {
-    const char *model, *data, *output, *baseline, *label, *python, *na_arg;
+    const char *model, *data, *output, *baseline, *label, *python, *na_arg, *weight, *id;
     bool synthetic, quiet;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
-    mg_strlist ignore, na_values;
+    mg_strlist ignore, na_values, protected_attrs;
 } bench_args;
 
 typedef struct progress_bar {
@@ -178,6 +179,10 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
     roles.label = a->label;
     roles.ignore = (const char *const *)a->ignore.items;
     roles.nignore = a->ignore.n;
+    roles.protected_attrs = (const char *const *)a->protected_attrs.items;
+    roles.nprotected = a->protected_attrs.n;
+    roles.weight = a->weight;
+    roles.id = a->id;
     mg_status st = mg_latency_rows_from_table(t, m, &roles, rows, nf, &err);
     *nrows = t->nrows;
     mg_table_free(t);
@@ -370,12 +375,14 @@ int cmd_benchmark(int argc, char **argv) {
     a.batch = 1;
     a.threads = 1; /* one request, one thread: as a serving worker runs it */
     a.cpu = -1;
-    a.seed = 42;
+    a.seed = MG_CLI_DEFAULT_SEED;
     a.label = "label";
+    a.output = "-";
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &a.model, "M", "model: file, cmd:..., or http://.../infer", true,
          false},
-        {"test-data", MG_OPT_STRING, &a.data, "D", "CSV or Parquet whose rows are the requests",
+        {"test-data", MG_OPT_STRING, &a.data, "FILE",
+         "test set whose rows are the requests: CSV or Parquet file, or a folder of Parquet parts",
          false, false},
         {"synthetic", MG_OPT_FLAG, &a.synthetic, NULL,
          "send random rows instead (needs a model that knows its feature count)", false, false},
@@ -392,8 +399,8 @@ int cmd_benchmark(int argc, char **argv) {
         {"cpu", MG_OPT_INT, &a.cpu, "K", "pin to CPU K", false, false},
         {"threads", MG_OPT_INT, &a.threads, "T", "model threads (default 1, as one serving worker)",
          false, false},
-        {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
-        {"quiet", MG_OPT_FLAG, &a.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        MG_CLI_OPT_PYTHON(&a.python),
+        MG_CLI_OPT_QUIET(&a.quiet),
         {"duration", MG_OPT_DOUBLE, &a.duration, "S", "stop timing after S seconds", false, false},
         {"rate", MG_OPT_DOUBLE, &a.rate, "QPS", "open loop at QPS requests/s (runner, HTTP)", false,
          false},
@@ -401,14 +408,16 @@ int cmd_benchmark(int argc, char **argv) {
          false},
         {"max-p99-ratio", MG_OPT_DOUBLE, &a.max_ratio, "R",
          "gate: candidate p99 / baseline p99 at most R", false, false},
-        {"seed", MG_OPT_INT, &a.seed, "S", "seed of the request order (default 42)", false, false},
-        {"label", MG_OPT_STRING, &a.label, "C", "label column, not a feature (default label)",
-         false, false},
-        {"ignore", MG_OPT_LIST, &a.ignore, "C", "columns that are not features", false, false},
+        MG_CLI_OPT_SEED(&a.seed),
+        MG_CLI_OPT_LABEL(&a.label),
+        MG_CLI_OPT_IGNORE(&a.ignore),
+        MG_CLI_OPT_PROTECTED(&a.protected_attrs),
+        MG_CLI_OPT_WEIGHT(&a.weight),
+        MG_CLI_OPT_ID(&a.id),
         MG_OPT_NA_VALUES(&a.na_arg),
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
-        {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
+        MG_CLI_OPT_OUTPUT(&a.output, "latency.json"),
         MG_CLI_SIGN_KEY_OPTION,
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("benchmark", synopsis, opts, argc, argv, NULL);
@@ -433,6 +442,7 @@ int cmd_benchmark(int argc, char **argv) {
     else if (rc == 1)
         rc = 0;
     mg_strlist_release(&a.ignore);
+    mg_strlist_release(&a.protected_attrs);
     mg_strlist_release(&a.na_values);
     return rc;
 }

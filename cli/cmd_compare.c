@@ -1,6 +1,7 @@
 /* cmd_compare.c - `modelgate compare`: the regression gate of a candidate
  * model against its baseline on the same test rows (DESIGN §5, §11). */
 #include "commands.h"
+#include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/model.h"
@@ -64,7 +65,7 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
-    const char *na_arg;
+    const char *na_arg, *id;
     const char *max_input_bytes;
     uint64_t max_input;
     double threshold, confidence;
@@ -72,7 +73,7 @@ typedef struct run {
     bool allow_no_baseline;
     bool run_bootstrap; /* --confidence or --bootstrap given */
     bool quiet;
-    mg_strlist min_change, min_relative, ignore, na_values, classes, features;
+    mg_strlist min_change, min_relative, ignore, na_values, classes, features, protected_attrs;
     mg_cli_limits limits;
 } run;
 
@@ -89,6 +90,10 @@ static mg_status build_targets(const run *r, mg_task task, const mg_table *table
     }
     for (int i = 0; i < r->ignore.n && nignore < 128; i++)
         ignore[nignore++] = r->ignore.items[i];
+    for (int i = 0; i < r->protected_attrs.n && nignore < 128; i++)
+        ignore[nignore++] = r->protected_attrs.items[i];
+    if (r->id != NULL && nignore < 128)
+        ignore[nignore++] = r->id;
     mg_eval_spec spec = {.label = r->label,
                          .task = task,
                          .positive_label = r->positive,
@@ -227,28 +232,29 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
 }
 
 int cmd_compare(int argc, char **argv) {
-    run r = {.threshold = 0.5, .bootstrap = 1000, .confidence = NAN};
+    run r = {.threshold = 0.5,
+             .bootstrap = 1000,
+             .confidence = NAN,
+             .seed = MG_CLI_DEFAULT_SEED,
+             .output = "-"};
     mg_opt opts[] = {
         {"new", MG_OPT_STRING, &r.new_arg, "M1", "the candidate model", true, false},
         {"baseline", MG_OPT_STRING, &r.base_arg, "M0",
          "the baseline: a model file, column:NAME, ...", true, false},
-        {"test-data", MG_OPT_STRING, &r.data, "D", "test data (CSV or Parquet)", true, false},
-        {"label", MG_OPT_STRING, &r.label, "COLUMN", "label column (default: label)", false, false},
-        {"task", MG_OPT_STRING, &r.task, "TASK",
-         "binary | multiclass | regression | auto (default)", false, false},
-        {"positive-label", MG_OPT_STRING, &r.positive, "VALUE",
-         "the positive class (default: the larger label)", false, false},
-        {"decision-threshold", MG_OPT_DOUBLE, &r.threshold, "T",
-         "score cut-off for a positive prediction (default 0.5)", false, false},
-        {"weight", MG_OPT_STRING, &r.weight, "COLUMN", "sample weight column", false, false},
-        {"ignore", MG_OPT_LIST, &r.ignore, "COLS", "columns that are not features", false, false},
+        MG_CLI_OPT_TEST_DATA(&r.data),
+        MG_CLI_OPT_LABEL(&r.label),
+        MG_CLI_OPT_TASK(&r.task),
+        MG_CLI_OPT_POSITIVE_LABEL(&r.positive),
+        MG_CLI_OPT_DECISION_THRESHOLD(&r.threshold),
+        MG_CLI_OPT_WEIGHT(&r.weight),
+        MG_CLI_OPT_IGNORE(&r.ignore),
+        MG_CLI_OPT_PROTECTED(&r.protected_attrs),
+        MG_CLI_OPT_ID(&r.id),
         MG_OPT_NA_VALUES(&r.na_arg),
         {"classes", MG_OPT_LIST, &r.classes, "A,B,C",
          "the models' classes in output order, for a model that names none (XGBoost)", false,
          false},
-        {"features", MG_OPT_LIST, &r.features, "COLS",
-         "the feature columns in the models' input order (default: by name, else file order)",
-         false, false},
+        MG_CLI_OPT_FEATURES(&r.features),
         {"min-change", MG_OPT_LIST, &r.min_change, "METRIC=X",
          "fail when the improvement is below X (e.g. accuracy=-0.01)", false, false},
         {"min-relative-change", MG_OPT_LIST, &r.min_relative, "METRIC=R",
@@ -259,16 +265,15 @@ int cmd_compare(int argc, char **argv) {
         {"bootstrap", MG_OPT_INT, &r.bootstrap, "N",
          "paired bootstrap replicates (default 1000; runs with --confidence or this option)", false,
          false},
-        {"seed", MG_OPT_INT, &r.seed, "S", "bootstrap seed (default 0)", false, false},
-        {"threads", MG_OPT_INT, &r.threads, "N", "bootstrap threads (default: every CPU)", false,
-         false},
-        {"python", MG_OPT_STRING, &r.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
-        {"quiet", MG_OPT_FLAG, &r.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        MG_CLI_OPT_SEED(&r.seed),
+        MG_CLI_OPT_THREADS(&r.threads),
+        MG_CLI_OPT_PYTHON(&r.python),
+        MG_CLI_OPT_QUIET(&r.quiet),
         {"max-input-bytes", MG_OPT_STRING, &r.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
         {"allow-no-baseline", MG_OPT_FLAG, &r.allow_no_baseline, NULL,
          "a missing baseline file skips the comparison (exit 0) instead of failing", false, false},
-        {"output", MG_OPT_STRING, &r.output, "FILE", "comparison.json ('-' = stdout)", true, false},
+        MG_CLI_OPT_OUTPUT(&r.output, "comparison.json"),
         MG_CLI_SIGN_KEY_OPTION,
         MG_CLI_LIMIT_OPTS(&r.limits),
         MG_OPT_END_ENTRY};
@@ -278,6 +283,7 @@ int cmd_compare(int argc, char **argv) {
         mg_strlist_release(&r.min_relative);
         mg_strlist_release(&r.ignore);
         mg_strlist_release(&r.classes);
+        mg_strlist_release(&r.protected_attrs);
         mg_strlist_release(&r.features);
         return rc == 1 ? MG_EXIT_PASS : rc;
     }
@@ -345,6 +351,7 @@ int cmd_compare(int argc, char **argv) {
     mg_strlist_release(&r.ignore);
     mg_strlist_release(&r.na_values);
     mg_strlist_release(&r.classes);
+    mg_strlist_release(&r.protected_attrs);
     mg_strlist_release(&r.features);
     return rc;
 }

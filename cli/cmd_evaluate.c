@@ -1,6 +1,7 @@
 /* cmd_evaluate.c - `modelgate evaluate`: run a model on a test set and write
  * metrics.json; optional metric gates decide the exit code. */
 #include "commands.h"
+#include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/gate.h"
@@ -179,35 +180,28 @@ static int report_gates(const mg_gate_result *g, int n, bool use_interval) {
 }
 
 int cmd_evaluate(int argc, char **argv) {
-    evaluate_args a = {.output = "-", .threshold = 0.5, .confidence = 0.95, .bootstrap = 1000};
+    evaluate_args a = {.output = "-",
+                       .threshold = 0.5,
+                       .confidence = 0.95,
+                       .bootstrap = 1000,
+                       .seed = MG_CLI_DEFAULT_SEED};
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &a.model, "M",
          "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
-        {"test-data", MG_OPT_STRING, &a.test_data, "FILE",
-         "test set: CSV or Parquet file, or a folder of Parquet parts", true, false},
-        {"output", MG_OPT_STRING, &a.output, "FILE",
-         "where metrics.json goes; - for stdout (default -)", false, false},
-        {"label", MG_OPT_STRING, &a.label, "COL", "label column (default label)", false, false},
-        {"task", MG_OPT_STRING, &a.task, "TASK",
-         "auto, binary, multiclass or regression (default auto)", false, false},
-        {"positive-label", MG_OPT_STRING, &a.positive_label, "V",
-         "binary: the positive class (default 1/true, else the larger label)", false, false},
-        {"decision-threshold", MG_OPT_DOUBLE, &a.threshold, "T",
-         "binary: predicted positive when score > T (default 0.5)", false, false},
-        {"classes", MG_OPT_LIST, &a.classes, "A,B,C",
-         "the model's classes in output order, for a model that names none (XGBoost)", false,
-         false},
-        {"features", MG_OPT_LIST, &a.features, "COLS",
-         "the feature columns in the model's input order (default: by name, else file order)",
-         false, false},
-        {"weight", MG_OPT_STRING, &a.weight, "COL", "sample weight column", false, false},
+        MG_CLI_OPT_TEST_DATA(&a.test_data),
+        MG_CLI_OPT_OUTPUT(&a.output, "metrics.json"),
+        MG_CLI_OPT_LABEL(&a.label),
+        MG_CLI_OPT_TASK(&a.task),
+        MG_CLI_OPT_POSITIVE_LABEL(&a.positive_label),
+        MG_CLI_OPT_DECISION_THRESHOLD(&a.threshold),
+        MG_CLI_OPT_CLASSES(&a.classes),
+        MG_CLI_OPT_FEATURES(&a.features),
+        MG_CLI_OPT_WEIGHT(&a.weight),
         {"predictions", MG_OPT_STRING, &a.predictions, "FILE",
          "a separate file holding the model's predictions", false, false},
-        {"id", MG_OPT_STRING, &a.id, "COL",
-         "pair --predictions rows with the test data by this column", false, false},
-        {"ignore", MG_OPT_LIST, &a.ignore, "COLS", "columns that are not features", false, false},
-        {"protected-attributes", MG_OPT_LIST, &a.protected_attrs, "COLS",
-         "columns that are not features (protected attributes)", false, false},
+        MG_CLI_OPT_ID(&a.id),
+        MG_CLI_OPT_IGNORE(&a.ignore),
+        MG_CLI_OPT_PROTECTED(&a.protected_attrs),
         {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
          "read a column as float, int, bool or string", false, false},
         MG_OPT_NA_VALUES(&a.na_arg),
@@ -217,10 +211,9 @@ int cmd_evaluate(int argc, char **argv) {
          false},
         {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false,
          false},
-        {"threads", MG_OPT_INT, &a.threads, "N", "worker threads (default: all CPUs)", false,
-         false},
-        {"python", MG_OPT_STRING, &a.python, "PATH", MG_CLI_PYTHON_HELP, false, false},
-        {"quiet", MG_OPT_FLAG, &a.quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        MG_CLI_OPT_THREADS(&a.threads),
+        MG_CLI_OPT_PYTHON(&a.python),
+        MG_CLI_OPT_QUIET(&a.quiet),
         {"max-input-bytes", MG_OPT_STRING, &a.max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
         {"batch-size", MG_OPT_INT, &a.batch_size, "N",
@@ -233,8 +226,7 @@ int cmd_evaluate(int argc, char **argv) {
          "with --confidence: bootstrap replicates for the intervals of the other metrics (default "
          "1000)",
          false, false},
-        {"seed", MG_OPT_INT, &a.seed, "S", "with --confidence: bootstrap seed (default 0)", false,
-         false},
+        MG_CLI_OPT_SEED(&a.seed),
         MG_CLI_SIGN_KEY_OPTION,
         MG_CLI_LIMIT_OPTS(&a.limits),
         MG_OPT_END_ENTRY,

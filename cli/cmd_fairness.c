@@ -2,6 +2,7 @@
  * compares its decisions across the groups of the protected attributes, writes
  * fairness.json and exits by the verdict (0 pass, 1 fail, 3 inconclusive). */
 #include "commands.h"
+#include "common_options.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
@@ -76,7 +77,7 @@ static void explain(const mg_fairness *f) {
 }
 
 int cmd_fairness(int argc, char **argv) {
-    const char *model_arg = NULL, *data = NULL, *label = NULL, *output = NULL, *method = NULL;
+    const char *model_arg = NULL, *data = NULL, *label = NULL, *output = "-", *method = NULL;
     const char *python = NULL;
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
@@ -84,23 +85,21 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
                features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
-    long min_group = 30, seed = 42, bootstrap = 1000, threads = 0;
+    long min_group = 30, seed = MG_CLI_DEFAULT_SEED, bootstrap = 1000, threads = 0;
     long max_groups = MG_FAIRNESS_MAX_GROUPS_DEFAULT;
     mg_cli_limits limits = {0};
     bool intersectional = false;
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &model_arg, "M", "the model (file, cmd:..., column:NAME)", true,
          false},
-        {"test-data", MG_OPT_STRING, &data, "D", "test data (CSV or Parquet)", true, false},
+        MG_CLI_OPT_TEST_DATA(&data),
         {"protected-attributes", MG_OPT_LIST, &attrs, "A,B", "protected attribute columns", true,
          false},
-        {"output", MG_OPT_STRING, &output, "FILE", "where to write fairness.json ('-' = stdout)",
-         true, false},
-        {"label", MG_OPT_STRING, &label, "COL", "label column (default: label)", false, false},
+        MG_CLI_OPT_OUTPUT(&output, "fairness.json"),
+        MG_CLI_OPT_LABEL(&label),
         {"threshold", MG_OPT_DOUBLE, &threshold, "T",
          "band [T, 1/T] for gated ratios (default 0.8)", false, false},
-        {"decision-threshold", MG_OPT_DOUBLE, &decision, "S",
-         "predicted positive when score > S (default 0.5)", false, false},
+        MG_CLI_OPT_DECISION_THRESHOLD(&decision),
         {"gate", MG_OPT_LIST, &gates, "MEASURES",
          "measures to gate (default demographic_parity; regression: mae)", false, false},
         {"method", MG_OPT_STRING, &method, "M", "between_groups (default) or to_overall", false,
@@ -116,33 +115,28 @@ int cmd_fairness(int argc, char **argv) {
          "decide on bootstrap evidence at this level (Holm)", false, false},
         {"bootstrap", MG_OPT_INT, &bootstrap, "N",
          "bootstrap replicates with --confidence (default 1000)", false, false},
-        {"seed", MG_OPT_INT, &seed, "S", "bootstrap seed (default 42)", false, false},
-        {"weight", MG_OPT_STRING, &weight, "COL", "sample weight column", false, false},
+        MG_CLI_OPT_SEED(&seed),
+        MG_CLI_OPT_WEIGHT(&weight),
         {"task", MG_OPT_STRING, &task_name, "TASK", "binary, regression or auto (default auto)",
          false, false},
-        {"positive-label", MG_OPT_STRING, &positive, "L",
-         "the positive class (default: the larger label)", false, false},
+        MG_CLI_OPT_POSITIVE_LABEL(&positive),
         {"predictions", MG_OPT_STRING, &predictions, "FILE",
          "a separate file holding the model's predictions", false, false},
-        {"id", MG_OPT_STRING, &id, "COL",
-         "pair --predictions rows with the test data by this column", false, false},
-        {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
+        MG_CLI_OPT_ID(&id),
+        MG_CLI_OPT_IGNORE(&ignore),
         MG_OPT_NA_VALUES(&na_arg),
         {"classes", MG_OPT_LIST, &classes, "A,B",
          "the model's classes in output order, for a model that names none (XGBoost)", false,
          false},
-        {"features", MG_OPT_LIST, &features, "COLS",
-         "the feature columns in the model's input order (default: by name, else file order)",
-         false, false},
-        {"threads", MG_OPT_INT, &threads, "N", "worker threads (default: CPUs)", false, false},
-        {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
-        {"quiet", MG_OPT_FLAG, &quiet, NULL, MG_CLI_QUIET_HELP, false, false},
+        MG_CLI_OPT_FEATURES(&features),
+        MG_CLI_OPT_THREADS(&threads),
+        MG_CLI_OPT_PYTHON(&python),
+        MG_CLI_OPT_QUIET(&quiet),
         MG_CLI_SIGN_KEY_OPTION,
         {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},
         {"max-groups", MG_OPT_INT, &max_groups, "N",
-         "refuse an attribute with more distinct groups (default 10000, 0 = no cap)", false,
-         false},
+         "refuse an attribute with more distinct groups (default 10000, 0 = no cap)", false, false},
         MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);

@@ -1,6 +1,7 @@
 /* cmd_predict.c - `modelgate predict`: runs a model on test data and writes
  * its raw outputs, one CSV row per input row (docs/predict.md). */
 #include "commands.h"
+#include "common_options.h"
 #include "modelgate/model.h"
 #include "read_limits.h"
 #include "options.h"
@@ -95,7 +96,7 @@ static void value(text *t, const mg_model_info *info, double v) {
 }
 
 int cmd_predict(int argc, char **argv) {
-    const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
+    const char *model_arg = NULL, *data = NULL, *output = "-", *label = NULL, *weight = NULL,
                *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
     mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
@@ -105,23 +106,17 @@ int cmd_predict(int argc, char **argv) {
         {"model", MG_OPT_STRING, &model_arg, "M",
          "model file (XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., column:NAME", true,
          false},
-        {"test-data", MG_OPT_STRING, &data, "FILE", "test data (CSV or Parquet)", true, false},
-        {"output", MG_OPT_STRING, &output, "FILE", "predictions CSV, - for stdout", true, false},
-        {"label", MG_OPT_STRING, &label, "COL", "label column, not a feature (default: label)",
-         false, false},
-        {"ignore", MG_OPT_LIST, &ignore, "C1,C2", "columns that are not features", false, false},
-        {"features", MG_OPT_LIST, &features, "COLS",
-         "the feature columns in the model's input order (default: by name, else file order)",
-         false, false},
-        {"protected-attributes", MG_OPT_LIST, &protected_attrs, "C1,C2",
-         "protected attribute columns, not features", false, false},
-        {"weight", MG_OPT_STRING, &weight, "COL", "sample weight column, not a feature", false,
-         false},
-        {"id", MG_OPT_STRING, &id, "COL", "row id column: not a feature, copied to the output",
-         false, false},
+        MG_CLI_OPT_TEST_DATA(&data),
+        MG_CLI_OPT_OUTPUT(&output, "the predictions CSV"),
+        MG_CLI_OPT_LABEL(&label),
+        MG_CLI_OPT_IGNORE(&ignore),
+        MG_CLI_OPT_FEATURES(&features),
+        MG_CLI_OPT_PROTECTED(&protected_attrs),
+        MG_CLI_OPT_WEIGHT(&weight),
+        MG_CLI_OPT_ID(&id),
         MG_OPT_NA_VALUES(&na_arg),
-        {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
-        {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
+        MG_CLI_OPT_THREADS(&threads),
+        MG_CLI_OPT_PYTHON(&python),
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
         {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
          false, false},

@@ -34,7 +34,12 @@ static int strlist_push(mg_strlist *l, const char *s, size_t len) {
 
 void mg_opts_help(const char *command, const char *synopsis, const mg_opt *opts, void *stream) {
     FILE *out = stream;
-    fprintf(out, "usage: modelgate %s\n\n%s\n\noptions:\n", command, synopsis);
+    /* The synopsis: the required options with their values, then the rest. */
+    fprintf(out, "usage: modelgate %s", command);
+    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
+        if (o->required)
+            fprintf(out, " --%s %s", o->name, o->metavar ? o->metavar : "");
+    fprintf(out, " [OPTIONS]\n\n%s\n\noptions:\n", synopsis);
     for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++) {
         char left[64];
         if (o->metavar != NULL)
@@ -140,9 +145,9 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
              * value far beyond any machine is a typo or an attack on the host. */
             if (strcmp(o->name, "threads") == 0 && (v < 0 || v > MG_CLI_MAX_THREADS)) {
                 mg_cli_eprintf(
-                        "modelgate %s: option '--threads' expects 0 to %d (0 = one per CPU), "
-                        "got '%s'\n",
-                        command, MG_CLI_MAX_THREADS, val);
+                    "modelgate %s: option '--threads' expects 0 to %d (0 = one per CPU), "
+                    "got '%s'\n",
+                    command, MG_CLI_MAX_THREADS, val);
                 return 2;
             }
             *(long *)o->value = (long)v;

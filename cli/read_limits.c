@@ -83,7 +83,7 @@ int mg_cli_parse_size(const char *s, unsigned long long *out) {
 
 int mg_cli_limits_apply(const char *command, const mg_cli_limits *l, mg_read_options *ro) {
     if (l->max_rows < 0) {
-        mg_cli_eprintf( "modelgate %s: --max-rows must not be negative\n", command);
+        mg_cli_eprintf("modelgate %s: --max-rows must not be negative\n", command);
         return MG_EXIT_USAGE;
     }
     if (ro != NULL)
@@ -93,28 +93,28 @@ int mg_cli_limits_apply(const char *command, const mg_cli_limits *l, mg_read_opt
     unsigned long long bytes;
     if (mg_cli_parse_size(l->max_memory, &bytes) != 0 || bytes < (64ULL << 20)) {
         mg_cli_eprintf(
-                "modelgate %s: --max-memory '%s': expected a size of at least 64M (bytes, or "
-                "with K, M, G or T)\n",
-                command, l->max_memory);
+            "modelgate %s: --max-memory '%s': expected a size of at least 64M (bytes, or "
+            "with K, M, G or T)\n",
+            command, l->max_memory);
         return MG_EXIT_USAGE;
     }
     if (MG_SANITIZED || MG_UNDER_VALGRIND()) {
         mg_cli_eprintf(
-                "modelgate %s: warning: --max-memory is not applied %s (it needs the address "
-                "space)\n",
-                command, MG_SANITIZED ? "in a sanitizer build" : "under valgrind");
+            "modelgate %s: warning: --max-memory is not applied %s (it needs the address "
+            "space)\n",
+            command, MG_SANITIZED ? "in a sanitizer build" : "under valgrind");
         return 0;
     }
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) != 0) {
-        mg_cli_eprintf( "modelgate %s: --max-memory: %s\n", command, strerror(errno));
+        mg_cli_eprintf("modelgate %s: --max-memory: %s\n", command, strerror(errno));
         return MG_EXIT_USAGE;
     }
     if (rl.rlim_max != RLIM_INFINITY && bytes > rl.rlim_max)
         bytes = rl.rlim_max; /* a lower hard limit already holds */
     rl.rlim_cur = (rlim_t)bytes;
     if (setrlimit(RLIMIT_AS, &rl) != 0) {
-        mg_cli_eprintf( "modelgate %s: --max-memory: %s\n", command, strerror(errno));
+        mg_cli_eprintf("modelgate %s: --max-memory: %s\n", command, strerror(errno));
         return MG_EXIT_USAGE;
     }
     return 0;
