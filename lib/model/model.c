@@ -217,6 +217,35 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
     int *idx = NULL;
     int n = 0;
     bool given = roles != NULL && roles->features != NULL && roles->nfeatures > 0;
+    if (given && info->feature_names != NULL) {
+        /* The model names its features: columns are matched by those names,
+         * and an explicit list may only name the same set (in any order). */
+        for (int f = 0; f < roles->nfeatures; f++)
+            if (!in_list(roles->features[f], (const char *const *)info->feature_names,
+                         info->nfeatures))
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: --features names '%s', which is not a feature of model %s "
+                                "(it names its own: %s%s%s%s); its columns are matched by those "
+                                "names",
+                                t->source, roles->features[f], m->arg, info->feature_names[0],
+                                info->nfeatures > 1 ? ", " : "",
+                                info->nfeatures > 1 ? info->feature_names[1] : "",
+                                info->nfeatures > 2 ? ", ..." : "");
+        if (roles->nfeatures != info->nfeatures)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: model %s expects %d features but --features names %d",
+                            t->source, m->arg, info->nfeatures, roles->nfeatures);
+        given = false;
+    }
+    if (info->feature_names != NULL && roles != NULL)
+        for (int f = 0; f < info->nfeatures; f++)
+            if (has_role(info->feature_names[f], roles) &&
+                mg_table_column_index(t, info->feature_names[f]) >= 0)
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: model %s needs feature '%s', which is named as a column "
+                                "that is not a feature (label, weight, id, protected attribute "
+                                "or --ignore)",
+                                t->source, m->arg, info->feature_names[f]);
     if (given || info->feature_names != NULL) {
         n = given ? roles->nfeatures : info->nfeatures;
         const char *const *names =
