@@ -76,12 +76,13 @@ static mg_status read_header(csv_read *r, const char *body, const char **after,
                           p->source, f.line, p->nfile + 1, p->nfile + 1);
             break;
         }
+        int32_t known = seen.n; /* a name already seen keeps its code below this */
         int32_t code = mg__csv_dict_code(&seen, s, len);
         if (code < 0) {
             st = mg__nomem(r->err, "the CSV header");
             break;
         }
-        if (code < seen.n - 1) {
+        if (code < known) {
             st = mg__fail(r->err, MG_ERR_FORMAT,
                           "%s:%" PRId64 ":%d (column '%s'): duplicate column name, column %d "
                           "has it too; expected unique names in the header",
