@@ -59,7 +59,14 @@ typedef struct mg_targets {
     double *score; /* probability of the positive class */
     char *positive_label, *negative_label;
     char positive_reason[200]; /* why this positive label, and what the score is */
+    /* Row i is predicted positive when score[i] > threshold. That is the
+     * decision threshold the user gave (decision_threshold), except when the
+     * positive label is the model's other class (score = 1 - p): then the
+     * next double below it, so that a score exactly at the threshold is
+     * decided as the model decides it (scikit-learn's predict gives a tie to
+     * the first class) and choosing either class changes no prediction. */
     double threshold;
+    double decision_threshold; /* as given, for the output files */
     /* multiclass: classes in sorted label order (numbers numerically) */
     int nclasses;
     char **class_labels;

@@ -338,7 +338,7 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
     out->task = t->task;
     out->n = t->n;
     out->weighted = t->w != NULL;
-    out->decision_threshold = t->threshold;
+    out->decision_threshold = t->decision_threshold;
     out->opts = o;
 
     bool combined = o.intersectional && nattrs > 1;

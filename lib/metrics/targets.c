@@ -648,7 +648,10 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
             out->score[i] = pc == 1 ? v : 1.0 - v;
         }
     }
-    out->threshold = b->spec->threshold;
+    out->decision_threshold = b->spec->threshold;
+    out->threshold = pc == 1 || info->kind == MG_OUTPUT_CLASS
+                         ? b->spec->threshold
+                         : nextafter(b->spec->threshold, -INFINITY);
     return MG_OK;
 }
 
@@ -831,7 +834,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
         out->score = b->outputs;
         b->outputs = NULL;
     }
-    out->threshold = b->spec->threshold;
+    out->threshold = out->decision_threshold = b->spec->threshold;
     return MG_OK;
 }
 

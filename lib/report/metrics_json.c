@@ -97,7 +97,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
     if (t->task == MG_TASK_BINARY) {
         const mg_binary_metrics *b = &e->binary;
         mg__json_kv_string(j, "positive_label", t->positive_label);
-        mg__json_kv_number(j, "threshold", t->threshold);
+        mg__json_kv_number(j, "threshold", t->decision_threshold);
         mg__json_key(j, "confusion_matrix");
         mg__json_begin_object(j);
         mg__json_kv_number(j, "tp", ldexp(b->tp, t->w_exp2));
