@@ -40,6 +40,10 @@ typedef struct mg_model_info {
     char **class_labels;
     int nclass_labels;
     const char *objective; /* e.g. "binary:logistic"; NULL when unknown */
+    /* A sentence on how the model is run that changes its predictions (an
+     * XGBoost model saved after early stopping predicts with its best
+     * iteration's trees), or NULL. Owned by the model. */
+    const char *note;
 } mg_model_info;
 
 typedef struct mg_model_options {
@@ -99,11 +103,12 @@ typedef struct mg_feature_roles {
 MG_API mg_status mg_model_predict_table(mg_model *model, const mg_table *table,
                                         const mg_feature_roles *roles, double **out, mg_error *err);
 
-/* How the model's inputs are taken from `table`, as one sentence for the
- * user, into buf (cap bytes, NUL-terminated, truncated to fit): for a model
- * without feature names, "model has no feature names; columns a, b, c taken
- * in file order" (or "in the order of --features"). Returns 1 when a sentence
- * was written, 0 when the model matches its features by name (buf = ""). */
+/* How the model's inputs are taken from `table`, and how it is run, as one
+ * line for the user, into buf (cap bytes, NUL-terminated, truncated to fit):
+ * for a model without feature names, "model has no feature names; columns
+ * a, b, c taken in file order" (or "in the order of --features"); then the
+ * model's info.note, if any. Returns 1 when a line was written, 0 when there
+ * is nothing to say (buf = ""). */
 MG_API int mg_model_feature_note(const mg_model *model, const mg_table *table,
                                  const mg_feature_roles *roles, char *buf, size_t cap);
 

@@ -33,6 +33,7 @@ struct mg_model {
     char *arg;       /* the argument it was opened from */
     char sha256[65]; /* "" when not a file */
     char *objective; /* owned text behind info.objective, or NULL */
+    char *note;      /* owned text behind info.note, or NULL */
     /* The model takes the table's typed columns (predict_columns), so string
      * columns may be features: an ONNX model, a runner that speaks protocol 2. */
     bool typed_input;

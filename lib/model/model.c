@@ -327,8 +327,12 @@ int mg_model_feature_note(const mg_model *model, const mg_table *table,
         return 0;
     buf[0] = '\0';
     bool given = roles != NULL && roles->features != NULL && roles->nfeatures > 0;
-    if (model->backend->predict == NULL || model->info.feature_names != NULL)
-        return 0;
+    if (model->backend->predict == NULL || model->info.feature_names != NULL) {
+        if (model->info.note == NULL)
+            return 0;
+        snprintf(buf, cap, "model %s: %s", model->arg, model->info.note);
+        return 1;
+    }
     size_t len = (size_t)snprintf(buf, cap, "model has no feature names; columns ");
     int n = 0;
     int total = given ? roles->nfeatures : table->ncols;
@@ -339,8 +343,10 @@ int mg_model_feature_note(const mg_model *model, const mg_table *table,
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", n++ ? ", " : "", name);
     }
     if (len < cap)
-        snprintf(buf + len, cap - len, " taken %s",
-                 given ? "in the order of --features" : "in file order");
+        len += (size_t)snprintf(buf + len, cap - len, " taken %s",
+                                given ? "in the order of --features" : "in file order");
+    if (model->info.note != NULL && len < cap)
+        snprintf(buf + len, cap - len, "; %s", model->info.note);
     return 1;
 }
 
@@ -456,6 +462,7 @@ void mg_model_free(mg_model *model) {
         free(i->class_labels[c]);
     free(i->class_labels);
     free(model->objective);
+    free(model->note);
     free(model->arg);
     free(model);
 }

@@ -16,6 +16,8 @@ typedef struct xgb_state {
     int k;            /* values per row libxgboost returns */
     bool softmax;     /* multi:softmax: margins turned into probabilities here */
     bool sigmoid;     /* binary:logitraw: margins turned into probabilities here */
+    bool dmatrix;     /* gblinear: libxgboost 1.7 predicts it from a DMatrix only */
+    char dm_config[256];
 } xgb_state;
 
 /* libxgboost's last error, reduced to its first line without the
@@ -70,17 +72,33 @@ static mg_status xgb_predict(mg_model *m, const double *rows, int64_t nrows, int
     bst_ulong dim = 0;
     const float *res = NULL;
     XGBRegisterLogCallback(quiet);
-    if (XGBoosterPredictFromDense(s->booster, iface, s->config, NULL, &shape, &dim, &res) != 0) {
-        char e[512];
-        return mg__fail(err, MG_ERR_MODEL, "model %s: libxgboost failed to predict: %s", m->arg,
-                        xgb_error(e, sizeof e));
+    int rc;
+    DMatrixHandle dm = NULL;
+    if (s->dmatrix) {
+        rc = XGDMatrixCreateFromDense(iface, "{\"missing\": NaN, \"nthread\": 1}", &dm);
+        if (rc == 0)
+            rc = XGBoosterPredictFromDMatrix(s->booster, dm, s->dm_config, &shape, &dim, &res);
+    } else {
+        rc = XGBoosterPredictFromDense(s->booster, iface, s->config, NULL, &shape, &dim, &res);
     }
-    if (dim != 2 || shape[0] != (bst_ulong)nrows || shape[1] != (bst_ulong)s->k)
+    if (rc != 0) {
+        char e[512];
+        mg_status st = mg__fail(err, MG_ERR_MODEL, "model %s: libxgboost failed to predict: %s",
+                                m->arg, xgb_error(e, sizeof e));
+        if (dm != NULL)
+            XGDMatrixFree(dm);
+        return st;
+    }
+    if (dim != 2 || shape[0] != (bst_ulong)nrows || shape[1] != (bst_ulong)s->k) {
+        if (dm != NULL)
+            XGDMatrixFree(dm);
         return mg__fail(err, MG_ERR_MODEL,
                         "model %s: libxgboost returned an output of an unexpected shape "
                         "(%d dimensions) for %" PRId64 " rows of %d values",
                         m->arg, (int)dim, nrows, s->k);
+    }
     int64_t total = nrows * s->k;
+    mg_status done = MG_OK;
     if (s->softmax) {
         for (int64_t r = 0; r < nrows; r++) {
             const float *z = res + r * s->k;
@@ -100,7 +118,9 @@ static mg_status xgb_predict(mg_model *m, const double *rows, int64_t nrows, int
         for (int64_t i = 0; i < total; i++)
             out[i] = res[i];
     }
-    return MG_OK;
+    if (dm != NULL) /* res belongs to the booster, not to the DMatrix */
+        XGDMatrixFree(dm);
+    return done;
 }
 
 const mg__backend mg__xgboost_backend = {
@@ -113,6 +133,46 @@ static void config_field(const char *cfg, size_t len, const char *const *path, i
     buf[0] = '\0';
     if (mg__doc_find((const uint8_t *)cfg, len, false, path, n, &v) == 1)
         mg__doc_string((const uint8_t *)cfg, len, false, &v, buf, cap);
+}
+
+/* The booster kind and the trees to predict with. A model saved after early
+ * stopping (XGBClassifier/XGBRegressor with early_stopping_rounds) carries
+ * best_iteration; its scikit-learn predict uses rounds 0..best_iteration, so
+ * modelgate does too, and says so. gblinear predicts from a DMatrix. */
+static mg_status set_iterations(mg_model *m, xgb_state *s, const char *cfg, size_t clen,
+                                mg_error *err) {
+    char booster[32];
+    static const char *const booster_path[] = {"learner", "gradient_booster", "name"};
+    config_field(cfg, clen, booster_path, 3, booster, sizeof booster);
+    s->dmatrix = strcmp(booster, "gblinear") == 0;
+    int64_t end = 0;
+    const char *best = NULL;
+    int found = 0;
+    if (!s->dmatrix && XGBoosterGetAttr(s->booster, "best_iteration", &best, &found) == 0 &&
+        found && best != NULL && mg_parse_int64(best, strlen(best), &end) == 0 && end >= 0 &&
+        end < INT32_MAX) {
+        end += 1;
+        mg__buf note = {0};
+        mg__buf_printf(&note,
+                       "saved after early stopping (best_iteration %s): predictions use its "
+                       "first %" PRId64 " boosting rounds, as its scikit-learn predict does",
+                       best, end);
+        if ((m->note = mg__buf_detach(&note)) == NULL)
+            return mg__nomem(err, "the model's note");
+        m->info.note = m->note;
+    } else {
+        end = 0;
+    }
+    int type = s->softmax ? 1 : 0;
+    snprintf(s->config, sizeof s->config,
+             "{\"type\": %d, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": "
+             "%" PRId64 ", \"strict_shape\": true, \"cache_id\": 0, \"missing\": NaN}",
+             type, end);
+    snprintf(s->dm_config, sizeof s->dm_config,
+             "{\"type\": %d, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": "
+             "%" PRId64 ", \"strict_shape\": true}",
+             type, end);
+    return MG_OK;
 }
 
 /* Maps the objective to what a row of output means. */
@@ -254,6 +314,7 @@ mg_status mg__xgboost_open(mg_model *m, const char *path, const uint8_t *data, s
         return mg__fail(err, MG_ERR_FORMAT, "%s: num_class %" PRId64 " is not plausible", path,
                         nclass);
     MG_TRY(set_objective(m, s, obj, (int)nclass, err));
+    MG_TRY(set_iterations(m, s, cfg, clen, err));
     m->objective = mg__strdup(obj);
     if (m->objective == NULL)
         return mg__nomem(err, "the objective");
