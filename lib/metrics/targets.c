@@ -71,6 +71,33 @@ static int labelset_find(const labelset *s, const char *text) {
     return -1;
 }
 
+/* A label given by the user (--positive-label): its exact text, else the
+ * same number (1.0 is 1) for numeric labels, else true/false in any case (or
+ * 1/0) for boolean ones. -1 when it is none of them. */
+static int labelset_find_given(const labelset *s, mg_type type, const char *given) {
+    int i = labelset_find(s, given);
+    if (i >= 0)
+        return i;
+    double v;
+    if (s->numeric && type != MG_TYPE_BOOL && mg_parse_double(given, strlen(given), &v) == 0) {
+        for (i = 0; i < s->n; i++)
+            if (s->num[i] == v)
+                return i;
+    }
+    if (type == MG_TYPE_BOOL) {
+        if (strcmp(given, "1") == 0 || strcmp(given, "0") == 0) /* Python's True == 1 */
+            given = given[0] == '1' ? "true" : "false";
+        for (i = 0; i < s->n; i++) {
+            const char *a = s->text[i], *b = given;
+            while (*a && *b && (*a | 0x20) == (*b | 0x20))
+                a++, b++;
+            if (*a == '\0' && *b == '\0')
+                return i;
+        }
+    }
+    return -1;
+}
+
 static int labelset_add(labelset *s, const char *text, double num) {
     int i = labelset_find(s, text);
     if (i >= 0)
@@ -583,7 +610,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
         }
     } else {
         why = "given with --positive-label";
-        int l = labelset_find(labels, given);
+        int l = labelset_find_given(labels, b->label->type, given);
         pc = l >= 0 ? map[l] : -1;
         double gv = NAN;
         if (pc < 0 && mg_parse_double(given, strlen(given), &gv) != 0)
@@ -765,8 +792,8 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
     const char *pos_text = NULL;
     const char *why;
     if (b->spec->positive_label != NULL) {
-        pos_text = b->spec->positive_label;
-        pos = labelset_find(labels, pos_text);
+        pos = labelset_find_given(labels, b->label->type, b->spec->positive_label);
+        pos_text = pos >= 0 ? labels->text[pos] : b->spec->positive_label;
         why = "given with --positive-label";
         if (pos < 0 && labels->n == 2)
             return mg__fail(err, MG_ERR_DATA,
