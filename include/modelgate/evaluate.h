@@ -58,7 +58,7 @@ typedef struct mg_targets {
     uint8_t *y;    /* 1 = positive */
     double *score; /* probability of the positive class */
     char *positive_label, *negative_label;
-    char positive_reason[200]; /* why this positive label, and what the score is */
+    char positive_reason[400]; /* why this positive label, and what the score is */
     /* Row i is predicted positive when score[i] > threshold. That is the
      * decision threshold the user gave (decision_threshold), except when the
      * positive label is the model's other class (score = 1 - p): then the

@@ -126,7 +126,10 @@ char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const m
     mg__json_kv_string(&j, "task", mg_task_name(c->task));
     mg__json_kv_int(&j, "n", c->n);
     mg__json_kv_number(&j, "confidence", c->options.level);
-    mg__json_kv_int(&j, "bootstrap_replicates", c->options.replicates);
+    if (c->options.skip_bootstrap)
+        mg__json_kv_null(&j, "bootstrap_replicates"); /* none ran */
+    else
+        mg__json_kv_int(&j, "bootstrap_replicates", c->options.replicates);
     mg__json_kv_int(&j, "seed", (int64_t)c->options.seed);
     metrics_object(&j, "new", &c->new_eval, cand, c->options.level);
     metrics_object(&j, "baseline", &c->base_eval, base, c->options.level);

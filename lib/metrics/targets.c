@@ -833,13 +833,20 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
         return mg__nomem(err, "binary targets");
     for (int64_t i = 0; i < n; i++)
         out->y[i] = yc[i] == pos;
-    const char *col = info->noutput_columns > 0 ? info->output_columns[0] : "score";
+    /* A column's name, or the model's when the scores come from a model
+     * that names no classes (a served model). */
+    char col[160];
+    if (info->noutput_columns > 0)
+        snprintf(col, sizeof col, "column '%s'", info->output_columns[0]);
+    else
+        snprintf(col, sizeof col, "the scores of model %s", b->model->arg);
     if (hard)
         snprintf(out->positive_reason, sizeof out->positive_reason,
-                 "%s; column '%s' holds predicted classes", why, col);
+                 "%s; %s %s predicted classes", why, col,
+                 info->noutput_columns > 0 ? "holds" : "are");
     else
-        snprintf(out->positive_reason, sizeof out->positive_reason,
-                 "%s; column '%s' is read as P('%s')", why, col, pos_text);
+        snprintf(out->positive_reason, sizeof out->positive_reason, "%s; %s %s read as P('%s')",
+                 why, col, info->noutput_columns > 0 ? "is" : "are", pos_text);
 
     if (hard && text_preds) {
         char buf[64];
@@ -1081,8 +1088,9 @@ static mg_task infer_task(const build_ctx *b, char *why, size_t cap) {
     if (b->outputs != NULL && !outputs_integral(b->outputs, b->t->nrows) &&
         info->kind == MG_OUTPUT_UNKNOWN) {
         /* Integer labels with fractional scores: probabilities of a 0/1 label, or values. */
-        snprintf(why, cap, "label column '%s' holds integers and the scores are fractional",
-                 label->name);
+        snprintf(why, cap, "label column '%s' holds integers and the %s fractional",
+                 label->name,
+                 info->noutput_columns > 0 ? "scores are" : "model's outputs are");
         return MG_TASK_AUTO;
     }
     snprintf(why, cap, "label column '%s' and the predictions hold integer classes", label->name);
@@ -1173,9 +1181,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
                 task = MG_TASK_MULTICLASS;
             size_t len = strlen(out->task_reason);
             snprintf(out->task_reason + len, sizeof out->task_reason - len,
-                     " with %d distinct "
-                     "values",
-                     labels.n);
+                     " with %d distinct value%s", labels.n, labels.n == 1 ? "" : "s");
         }
         if (st == MG_OK && task == MG_TASK_BINARY)
             st = build_binary(&b, &labels, yc, out, err);

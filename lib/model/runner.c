@@ -350,8 +350,8 @@ static mg_status exchange(runner *r, double timeout, const char *during, size_t 
 
 /* A FAIL frame: the runner's own error text. */
 static mg_status runner_reported(runner *r, uint32_t len, const char *during, mg_error *err) {
-    char what[700];
-    int n = len > 300 ? 300 : (int)len;
+    char what[1200];
+    int n = len > 900 ? 900 : (int)len;
     snprintf(what, sizeof what, "reported an error %s: %.*s", during, n,
              r->rx.data + MG__FRAME_HEADER_SIZE);
     return runner_fail(r, err, what);
