@@ -211,7 +211,7 @@ def indent(lines, limit=40):
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
-    binary, src = sys.argv[1], sys.argv[2]
+    binary, src = sys.argv[1], os.path.abspath(sys.argv[2])
     pages = ["README.md"] + sorted(os.path.join("docs", f)
                                    for f in os.listdir(os.path.join(src, "docs"))
                                    if f.endswith(".md"))
