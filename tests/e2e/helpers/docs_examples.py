@@ -211,14 +211,12 @@ def indent(lines, limit=40):
     return "\n".join("    | " + l for l in shown)
 
 
-def main():
-    if len(sys.argv) != 3:
-        raise SystemExit(__doc__)
-    binary, src = sys.argv[1], os.path.abspath(sys.argv[2])
+def check(binary, src, only=None):
+    """Checks README.md and docs/*.md under src; returns (failures, commands run, blocks run,
+    blocks marked not run)."""
     pages = ["README.md"] + sorted(os.path.join("docs", f)
                                    for f in os.listdir(os.path.join(src, "docs"))
                                    if f.endswith(".md"))
-    only = os.environ.get("MG_DOCS_ONLY")  # e.g. docs/evaluate.md, to run one page
     fails, ran, blocks_run, not_run = [], 0, 0, 0
     for rel in pages:
         if only and rel != only:
@@ -256,6 +254,85 @@ def main():
                         fails.append(f"{b.path}:{b.line + 1 + k}: a concrete modelgate command in "
                                      "a plain block: make it a ```console example (or write it as "
                                      "a synopsis with placeholders)\n" + indent([l]))
+    return fails, ran, blocks_run, not_run
+
+
+# The checker checked: pages with one example of each kind, and the failures
+# each must produce (page line numbers of the offending command or block).
+SELF_TEST_PAGE = """# t
+```console
+$ modelgate inspect --test-data data/test.csv --columns gender --format csv --limit 1
+gender
+male
+$ printf 'a\\nb\\nc\\n'
+a
+...
+$ echo "x 1.25 ms y"
+x … ms y
+$ modelgate evaluate --model column:nope --test-data data/test.csv --output m.json
+...
+$ echo $?
+2
+```
+```console
+$ modelgate inspect --test-data data/test.csv --columns gender --format csv --limit 1
+female
+$ modelgate evaluate --model column:nope --test-data data/test.csv --output m.json
+...
+$ printf 'a\\nb\\n'
+a
+...
+c
+```
+<!-- not run: needs a server -->
+```sh
+modelgate benchmark --model http://localhost:8080/v2/models/m/infer --synthetic --output l.json
+```
+```sh
+modelgate evaluate --model models/model.json --test-data data/test.csv --output m.json
+```
+```
+modelgate predict --model M --test-data D --output FILE
+modelgate predict --model models/model.json --test-data data/test.csv --output -
+$ modelgate version
+```
+"""
+SELF_TEST_WANT = ["docs/t.md:17:", "docs/t.md:19:", "docs/t.md:21:", "docs/t.md:30:",
+                  "docs/t.md:35:", "docs/t.md:36:"]
+
+
+def self_test(binary, src):
+    root = tempfile.mkdtemp(prefix="mg-docs-self-")
+    try:
+        os.mkdir(os.path.join(root, "docs"))
+        os.symlink(os.path.join(src, "examples"), os.path.join(root, "examples"))
+        os.symlink(os.path.join(src, "adapters"), os.path.join(root, "adapters"))
+        with open(os.path.join(root, "README.md"), "w") as f:
+            f.write("# r\n")
+        with open(os.path.join(root, "docs", "t.md"), "w") as f:
+            f.write(SELF_TEST_PAGE)
+        fails, ran, blocks_run, not_run = check(binary, root)
+        got = sorted(f.split(" ", 1)[0] for f in fails)
+        ok = got == sorted(SELF_TEST_WANT) and (ran, blocks_run, not_run) == (8, 2, 1)
+        if not ok:
+            print("FAIL self-test of the checker: expected failures at %s, 8 commands in 2 blocks, "
+                  "1 not run; got %s, %d commands in %d blocks, %d not run"
+                  % (SELF_TEST_WANT, got, ran, blocks_run, not_run))
+            for f in fails:
+                print("  " + f.split("\n")[0])
+        return ok
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    binary, src = sys.argv[1], os.path.abspath(sys.argv[2])
+    only = os.environ.get("MG_DOCS_ONLY")  # e.g. docs/evaluate.md, to run one page
+    if not only and not self_test(binary, src):
+        return 1
+    fails, ran, blocks_run, not_run = check(binary, src, only)
     for f in fails:
         print("FAIL " + f)
     print(f"{ran} commands run in {blocks_run} console blocks, {not_run} blocks marked not run, "
