@@ -73,11 +73,12 @@ def blocks_of(path, rel):
                 prev = text[i].strip()
             i += 1
             continue
-        fence, tag, start = m.group(2), m.group(3).lower(), i + 1
+        ind, fence, tag, start = m.group(1), m.group(2), m.group(3).lower(), i + 1
         body = []
         i += 1
         while i < len(text) and not re.match(r"^\s*" + fence + r"\s*$", text[i]):
-            body.append(text[i])
+            # a block inside a list item: its lines carry the fence's indentation
+            body.append(text[i][len(ind):] if text[i].startswith(ind) else text[i])
             i += 1
         if i >= len(text):
             raise SystemExit(f"{rel}:{start}: fenced block never closed")
