@@ -173,6 +173,9 @@ def run_block(block, cmds, src, binary):
         for k in ("MODELGATE_REGISTRY", "MODELGATE_ADAPTERS", "GITHUB_ACTOR"):
             env.pop(k, None)
         env["USER"] = env["LOGNAME"] = "ci"
+        # stdbuf preloads a library; a sanitizer build must not refuse to run after it
+        asan = env.get("ASAN_OPTIONS", "")
+        env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "verify_asan_link_order=0"
         # stdbuf: standard output line-buffered, so that it interleaves with
         # standard error as a terminal shows it.
         try:
