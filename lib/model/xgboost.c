@@ -138,7 +138,14 @@ static void config_field(const char *cfg, size_t len, const char *const *path, i
 /* The booster kind and the trees to predict with. A model saved after early
  * stopping (XGBClassifier/XGBRegressor with early_stopping_rounds) carries
  * best_iteration; its scikit-learn predict uses rounds 0..best_iteration, so
- * modelgate does too, and says so. gblinear predicts from a DMatrix. */
+ * modelgate does too, and says so when that leaves rounds out. gblinear
+ * predicts from a DMatrix. */
+/* The boosting rounds the model holds (0 when libxgboost cannot say). */
+static int64_t boosted_rounds(const xgb_state *s) {
+    int rounds = 0;
+    return XGBoosterBoostedRounds(s->booster, &rounds) == 0 ? rounds : 0;
+}
+
 static mg_status set_iterations(mg_model *m, xgb_state *s, const char *cfg, size_t clen,
                                 mg_error *err) {
     char booster[32];
@@ -150,7 +157,7 @@ static mg_status set_iterations(mg_model *m, xgb_state *s, const char *cfg, size
     int found = 0;
     if (!s->dmatrix && XGBoosterGetAttr(s->booster, "best_iteration", &best, &found) == 0 &&
         found && best != NULL && mg_parse_int64(best, strlen(best), &end) == 0 && end >= 0 &&
-        end < INT32_MAX) {
+        end < INT32_MAX && end + 1 < boosted_rounds(s)) {
         end += 1;
         mg__buf note = {0};
         mg__buf_printf(&note,
