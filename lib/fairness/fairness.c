@@ -386,8 +386,8 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
             if ((at->parts[p] = mg__strdup(col)) == NULL)
                 st = mg__nomem(err, "an attribute name");
         }
-        if (st != MG_OK)
-            at->nparts = 0;
+        if (st != MG_OK && at->parts == NULL)
+            at->nparts = 0; /* nothing to free; the names made so far are freed by release */
         if (st == MG_OK)
             st = assess_attr(out, t, &all, &ix[a], at, err);
     }
