@@ -6,6 +6,7 @@
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "options.h"
+#include "precheck.h"
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
@@ -27,7 +28,8 @@ static const char synopsis[] =
     "reported with its distribution-free upper bound. Exit 0 pass, 1 fail, 3 inconclusive.";
 
 typedef struct bench_args {
-    const char *model, *data, *output, *baseline, *label, *python, *na_arg;
+    const char *model, *data, *output, *baseline, *label, *python, *na_arg, *delimiter_arg;
+    char delimiter;
     bool synthetic, quiet;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
@@ -170,7 +172,8 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
     }
     mg_table *t = NULL;
     mg_read_options ro = {.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL,
-                          .nna_values = a->na_values.n};
+                          .nna_values = a->na_values.n,
+                          .delimiter = a->delimiter};
     if (mg_table_read(a->data, &ro, &t, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     mg_feature_roles roles;
@@ -406,6 +409,7 @@ int cmd_benchmark(int argc, char **argv) {
          false, false},
         {"ignore", MG_OPT_LIST, &a.ignore, "C", "columns that are not features", false, false},
         MG_OPT_NA_VALUES(&a.na_arg),
+        MG_OPT_DELIMITER(&a.delimiter_arg),
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
         {"output", MG_OPT_STRING, &a.output, "FILE", "latency.json ('-' for stdout)", true, false},
@@ -424,6 +428,8 @@ int cmd_benchmark(int argc, char **argv) {
             a.samples = 0; /* the duration alone ends the run */
         rc = check_args(&a, opts);
     }
+    if (rc == 0)
+        rc = mg_cli_precheck("benchmark", opts, false, &a.delimiter);
     if (rc == 0 && mg_na_values_split(a.na_arg, &a.na_values) != 0) {
         mg_cli_eprintf("modelgate benchmark: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;

@@ -6,6 +6,7 @@
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
 #include "options.h"
+#include "precheck.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -63,7 +64,8 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
-    const char *na_arg;
+    const char *na_arg, *delimiter_arg;
+    char delimiter;
     const char *max_input_bytes;
     uint64_t max_input;
     double threshold, confidence;
@@ -182,7 +184,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                              .na_values =
                                  r->na_arg ? (const char *const *)r->na_values.items : NULL,
                              .nna_values = r->na_values.n,
-                             .max_input_bytes = r->max_input};
+                             .max_input_bytes = r->max_input,
+                             .delimiter = r->delimiter};
     ropts.sha256_out = mg_cli_digest_sink(&digest);
     mg_model_options mopts = {
         .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
@@ -240,6 +243,7 @@ int cmd_compare(int argc, char **argv) {
         {"weight", MG_OPT_STRING, &r.weight, "COLUMN", "sample weight column", false, false},
         {"ignore", MG_OPT_LIST, &r.ignore, "COLS", "columns that are not features", false, false},
         MG_OPT_NA_VALUES(&r.na_arg),
+        MG_OPT_DELIMITER(&r.delimiter_arg),
         {"classes", MG_OPT_LIST, &r.classes, "A,B,C",
          "the models' classes in output order, for a model that names none (XGBoost)", false,
          false},
@@ -284,7 +288,8 @@ int cmd_compare(int argc, char **argv) {
     char names[64][64];
     int nrules = 0;
     mg_task task = MG_TASK_AUTO;
-    if (r.min_change.n + r.min_relative.n > 64) {
+    if ((rc = mg_cli_precheck("compare", opts, true, &r.delimiter)) != 0) {
+    } else if (r.min_change.n + r.min_relative.n > 64) {
         mg_cli_eprintf("modelgate compare: at most 64 rules\n");
         rc = MG_EXIT_USAGE;
     } else if (parse_rules(&r.min_change, MG_RULE_MIN_CHANGE, rules, names, &nrules) != 0 ||

@@ -11,6 +11,7 @@
 #include "summary.h"
 #include "byte_count.h"
 #include "progress.h"
+#include "precheck.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output, *python, *na_arg, *max_input_bytes;
+    const char *output, *python, *na_arg, *max_input_bytes, *delimiter_arg;
+    char delimiter;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     bool quiet;
@@ -183,6 +185,7 @@ int cmd_evaluate(int argc, char **argv) {
         {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
          "read a column as float, int, bool or string", false, false},
         MG_OPT_NA_VALUES(&a.na_arg),
+        MG_OPT_DELIMITER(&a.delimiter_arg),
         {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
          "level of the intervals in ci (default 0.95)", false, false},
         {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false,
@@ -215,6 +218,8 @@ int cmd_evaluate(int argc, char **argv) {
         rc = rc == 1 ? MG_EXIT_PASS : rc; /* 1 = --help was shown */
         goto out_args;
     }
+    if ((rc = mg_cli_precheck("evaluate", opts, true, &a.delimiter)) != 0)
+        goto out_args;
 
     mg_eval_spec spec = {.label = a.label,
                          .positive_label = a.positive_label,
@@ -330,7 +335,8 @@ int cmd_evaluate(int argc, char **argv) {
                              .threads = (int)a.threads,
                              .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
                              .nna_values = a.na_values.n,
-                             .max_input_bytes = max_input};
+                             .max_input_bytes = max_input,
+                             .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
     ropts.sha256_out = mg_cli_digest_sink(&digest);
     st = mg_table_read(a.test_data, &ropts, &table, &err);

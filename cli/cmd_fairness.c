@@ -7,6 +7,7 @@
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "options.h"
+#include "precheck.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -80,6 +81,8 @@ int cmd_fairness(int argc, char **argv) {
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
     const char *predictions = NULL, *id = NULL, *na_arg = NULL, *max_input_bytes = NULL;
+    const char *delimiter_arg = NULL;
+    char delimiter = 0;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
                features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
@@ -125,6 +128,7 @@ int cmd_fairness(int argc, char **argv) {
          "pair --predictions rows with the test data by this column", false, false},
         {"ignore", MG_OPT_LIST, &ignore, "COLS", "columns that are not features", false, false},
         MG_OPT_NA_VALUES(&na_arg),
+        MG_OPT_DELIMITER(&delimiter_arg),
         {"classes", MG_OPT_LIST, &classes, "A,B",
          "the model's classes in output order, for a model that names none (XGBoost)", false,
          false},
@@ -139,6 +143,8 @@ int cmd_fairness(int argc, char **argv) {
          false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_precheck("fairness", opts, true, &delimiter);
     if (rc != 0) {
         mg_strlist_release(&attrs);
         mg_strlist_release(&gates);
@@ -280,6 +286,7 @@ int cmd_fairness(int argc, char **argv) {
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     ro.max_input_bytes = max_input;
+    ro.delimiter = delimiter;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
     ro.sha256_out = mg_cli_digest_sink(&digest);

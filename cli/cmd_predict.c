@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "modelgate/model.h"
 #include "options.h"
+#include "precheck.h"
 #include "adapters.h"
 #include "output.h"
 #include "byte_count.h"
@@ -96,6 +97,8 @@ static void value(text *t, const mg_model_info *info, double v) {
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = NULL, *label = NULL, *weight = NULL,
                *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
+    const char *delimiter_arg = NULL;
+    char delimiter = 0;
     mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
     double runner_timeout = 0, runner_start_timeout = 0;
@@ -118,6 +121,7 @@ int cmd_predict(int argc, char **argv) {
         {"id", MG_OPT_STRING, &id, "COL", "row id column: not a feature, copied to the output",
          false, false},
         MG_OPT_NA_VALUES(&na_arg),
+        MG_OPT_DELIMITER(&delimiter_arg),
         {"threads", MG_OPT_INT, &threads, "N", "prediction threads (default: CPUs)", false, false},
         {"python", MG_OPT_STRING, &python, "PATH", MG_CLI_PYTHON_HELP, false, false},
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
@@ -130,6 +134,8 @@ int cmd_predict(int argc, char **argv) {
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts, argc,
                            argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_precheck("predict", opts, false, &delimiter);
     if (rc != 0) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&protected_attrs);
@@ -172,7 +178,8 @@ int cmd_predict(int argc, char **argv) {
     mg_read_options ropts = {.threads = (int)threads,
                              .na_values = na_arg ? (const char *const *)na_values.items : NULL,
                              .nna_values = na_values.n,
-                             .max_input_bytes = max_input};
+                             .max_input_bytes = max_input,
+                             .delimiter = delimiter};
     if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
         mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);

@@ -176,6 +176,17 @@ typedef struct mg_read_options {
      * caller cannot read a second time to hash - or "" for a regular file or
      * a folder (hash those with mg_file_sha256). */
     char *sha256_out;
+    /* CSV only: the byte between fields: ',' (0 means ','), ';', '\t' or '|';
+     * any other is an MG_ERR_USAGE error. Quotes and line ends are as in
+     * RFC 4180 whatever the delimiter. */
+    char delimiter;
+    /* When not NULL: called while the input is parsed with the bytes parsed
+     * so far and the total to parse (`done` only grows; done == total at the
+     * end). CSV reports as it goes; Parquet once per decoded column chunk.
+     * It may be called from the reader's worker threads, but never by two at
+     * once; it must not call the library. */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
 } mg_read_options;
 
 /* The default of mg_read_options.max_input_bytes: 4 GiB. */
@@ -189,6 +200,38 @@ typedef struct mg_read_options {
  * mg_table_free. On failure *out is NULL and err names the file and place. */
 MG_API mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table **out,
                                mg_error *err);
+
+/* A column of test data as its header or schema declares it. */
+typedef struct mg_column_schema {
+    char *name; /* owned by the array (see mg_column_schemas_free) */
+    /* The type the column is read as, or -1 when it is known only once the
+     * rows are read (CSV infers types from the values). */
+    int type;
+    /* Parquet: a nested column (struct, list, map), which modelgate cannot
+     * read; `name` is its top-level field. */
+    int nested;
+} mg_column_schema;
+
+/* The column names (and, where the file declares them, types) of the test
+ * data at `path`, without reading its rows: for CSV the header line (with
+ * opts->delimiter), for a Parquet file its footer's schema, for a folder of
+ * Parquet parts its first part's schema (the reader checks that every part
+ * has the same). Only a regular file or a folder can be looked at before
+ * being read: a pipe, FIFO or other device is MG_ERR_UNSUPPORTED (read it
+ * once with mg_table_read, which names missing columns itself). Only
+ * opts->delimiter is used; opts may be NULL. On success *cols is a new array
+ * of *n columns in file order: caller frees with mg_column_schemas_free. On
+ * failure *cols is NULL, *n is 0 and err names the file and place. */
+MG_API mg_status mg_table_columns(const char *path, const mg_read_options *opts,
+                                  mg_column_schema **cols, int *n, mg_error *err);
+
+/* Frees an array from mg_table_columns and its names; NULL is fine. */
+MG_API void mg_column_schemas_free(mg_column_schema *cols, int n);
+
+/* When `name` is the only column of a CSV header and holds tabs, ';' or '|':
+ * the delimiter it looks separated by (the most frequent of them), else 0.
+ * A test set read with the wrong delimiter has such a header. */
+MG_API char mg_csv_delimiter_guess(const char *name);
 
 /* Reads CSV bytes (RFC 4180, header row) from memory; `source` names them in
  * errors. Same contract as mg_table_read. */

@@ -216,3 +216,25 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
     free(names);
     return st;
 }
+
+mg_status mg__parquet_dir_columns(const char *dir, const mg_read_options *opts,
+                                  mg_column_schema **cols, int *n, mg_error *err) {
+    char **names;
+    int nparts;
+    MG_TRY(list_parts(dir, &names, &nparts, err));
+    mg__buf path = {0};
+    mg__buf_printf(&path, "%s/%s", dir, names[0]);
+    mg_status st = path.failed ? mg__nomem(err, "a path") : MG_OK;
+    mg__file f;
+    if (st == MG_OK)
+        st = mg__file_map_capped(path.data, opts->max_input_bytes, &f, err);
+    if (st == MG_OK) {
+        st = mg__parquet_columns(f.data, f.size, path.data, cols, n, err);
+        mg__file_unmap(&f);
+    }
+    mg__buf_release(&path);
+    for (int k = 0; k < nparts; k++)
+        free(names[k]);
+    free(names);
+    return st;
+}

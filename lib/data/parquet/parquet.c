@@ -440,6 +440,54 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
     return st;
 }
 
+mg_status mg__parquet_columns(const char *data, size_t size, const char *source,
+                              mg_column_schema **cols, int *n, mg_error *err) {
+    pq_meta m;
+    mg_status st = mg__pq_open((const uint8_t *)data, size, source, &m, err);
+    schema_walk w = {.m = &m, .source = source, .next = 1};
+    if (st == MG_OK) {
+        w.leaves = mg__calloc((size_t)m.nschema, sizeof *w.leaves);
+        if (w.leaves == NULL)
+            st = mg__nomem(err, "the Parquet schema");
+    }
+    if (st == MG_OK)
+        st = walk_children(&w, 0, NULL, NULL, false, 0, err);
+    mg_column_schema *c = NULL;
+    if (st == MG_OK) {
+        c = mg__realloc_array(*cols, (size_t)(*n + w.nleaves + 1), sizeof *c);
+        if (c == NULL)
+            st = mg__nomem(err, "the column list");
+        else
+            *cols = c;
+    }
+    for (int i = 0; st == MG_OK && i < w.nleaves; i++) {
+        const leaf *l = &w.leaves[i];
+        const char *name = l->nested ? l->top : l->path;
+        bool dup = false;
+        for (int k = 0; k < *n && l->nested; k++)
+            dup |= strcmp(c[k].name, name) == 0;
+        if (dup)
+            continue; /* a nested field is listed once, by its top-level name */
+        pq_colspec spec;
+        int type = -1;
+        if (!l->nested) {
+            st = make_spec(&m, l, source, &spec, err);
+            type = (int)spec.type;
+        }
+        if (st == MG_OK && (c[*n].name = mg__strdup(name)) == NULL)
+            st = mg__nomem(err, "the column list");
+        if (st == MG_OK) {
+            c[*n].type = type;
+            c[*n].nested = l->nested;
+            (*n)++;
+        }
+    }
+    if (w.leaves != NULL)
+        leaves_free(w.leaves, w.nleaves);
+    mg__pq_meta_release(&m);
+    return st;
+}
+
 mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *source,
                                   const mg_read_options *opts, mg_table **out, mg_error *err) {
     *out = NULL;
