@@ -7,6 +7,7 @@
 #include "modelgate/registry.h"
 #include "options.h"
 #include "precheck.h"
+#include "progress.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -187,24 +188,38 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                              .max_input_bytes = r->max_input,
                              .delimiter = r->delimiter};
     ropts.sha256_out = mg_cli_digest_sink(&digest);
-    mg_model_options mopts = {
-        .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
+    mg_cli_progress bar;
+    mg_model_options mopts = {.threads = (int)r->threads,
+                              .python = r->python,
+                              .adapters_dir = mg_cli_adapters_dir(),
+                              .progress = mg_cli_progress_report,
+                              .progress_ctx = &bar};
+    mg_cli_progress_init_reading(&bar, r->data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &bar;
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
+    mg_cli_progress_end(&bar);
     if (st == MG_OK)
         st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
     if (st == MG_OK)
         st = mg_model_open(r->base_arg, &mopts, &models[1], &err);
+    mg_cli_progress_init(&bar, "predicting");
     if (st == MG_OK)
         st = build_targets(r, task, table, models, targets, &err);
+    mg_cli_progress_end(&bar);
     for (int i = 0; st == MG_OK && i < nrules; i++)
         st = mg_compare_rule_validate(targets[0].task, &rules[i], &err);
     mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
                             .replicates = (int)r->bootstrap,
                             .seed = (uint64_t)r->seed,
                             .threads = (int)r->threads,
-                            .skip_bootstrap = !r->run_bootstrap};
+                            .skip_bootstrap = !r->run_bootstrap,
+                            .progress = mg_cli_progress_report,
+                            .progress_ctx = &bar};
+    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
     if (st == MG_OK)
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
+    mg_cli_progress_end(&bar);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
         mg_compare_provenance prov = {r->data,

@@ -339,7 +339,12 @@ int cmd_evaluate(int argc, char **argv) {
                              .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
     ropts.sha256_out = mg_cli_digest_sink(&digest);
+    mg_cli_progress reading;
+    mg_cli_progress_init_reading(&reading, a.test_data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &reading;
     st = mg_table_read(a.test_data, &ropts, &table, &err);
+    mg_cli_progress_end(&reading);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
@@ -359,6 +364,7 @@ int cmd_evaluate(int argc, char **argv) {
     roles.weight = a.weight;
     if (mg_model_feature_note(model, table, &roles, note, sizeof note))
         mg_cli_eprintf("modelgate evaluate: %s\n", note);
+    mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
     st = mg_targets_build(table, model, &spec, &targets, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
@@ -396,8 +402,12 @@ int cmd_evaluate(int argc, char **argv) {
         mg_compare_options copts = {.level = a.confidence,
                                     .replicates = (int)a.bootstrap,
                                     .seed = (uint64_t)a.seed,
-                                    .threads = (int)a.threads};
+                                    .threads = (int)a.threads,
+                                    .progress = mg_cli_progress_report,
+                                    .progress_ctx = &bar};
+        mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
         st = mg_evaluation_json_with_intervals(&eval, &targets, &prov, &copts, &json, &len, &err);
+        mg_cli_progress_end(&bar);
         if (st != MG_OK)
             goto fail;
     } else {

@@ -8,6 +8,7 @@
 #include "modelgate/modelgate.h"
 #include "options.h"
 #include "precheck.h"
+#include "progress.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -250,6 +251,10 @@ int cmd_fairness(int argc, char **argv) {
     memset(&mo, 0, sizeof mo);
     mo.threads = (int)threads;
     mo.python = python;
+    mg_cli_progress predicting;
+    mg_cli_progress_init(&predicting, "predicting");
+    mo.progress = mg_cli_progress_report;
+    mo.progress_ctx = &predicting;
     mo.adapters_dir = mg_cli_adapters_dir();
     if (rc == MG_EXIT_PASS && mg_model_open(model_arg, &mo, &model, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
@@ -290,8 +295,13 @@ int cmd_fairness(int argc, char **argv) {
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
     ro.sha256_out = mg_cli_digest_sink(&digest);
+    mg_cli_progress bar;
+    mg_cli_progress_init_reading(&bar, data);
+    ro.progress = mg_cli_progress_report;
+    ro.progress_ctx = &bar;
     if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
+    mg_cli_progress_end(&bar);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
         if (mg_table_column(table, attrs.items[i]) == NULL) {
             mg_cli_eprintf("modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
@@ -312,14 +322,20 @@ int cmd_fairness(int argc, char **argv) {
     char note[512];
     if (rc == MG_EXIT_PASS && mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
         mg_cli_eprintf("modelgate fairness: %s\n", note);
+    mg_cli_progress_init(&predicting, "predicting");
     if (rc == MG_EXIT_PASS && mg_targets_build(table, model, &spec, &targets, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS && targets.task == MG_TASK_BINARY)
         mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets.positive_label,
                        targets.positive_reason);
+    mg_cli_progress_end(&predicting);
+    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
+    fo.progress = mg_cli_progress_report;
+    fo.progress_ctx = &bar;
     if (rc == MG_EXIT_PASS && mg_fairness_compute(&targets, table, (const char *const *)attrs.items,
                                                   attrs.n, &fo, &result, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
+    mg_cli_progress_end(&bar);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
         mg_provenance prov = {data, data_sha, mg_model_source(model), mg_model_sha256(model)};

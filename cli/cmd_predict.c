@@ -180,8 +180,13 @@ int cmd_predict(int argc, char **argv) {
                              .nna_values = na_values.n,
                              .max_input_bytes = max_input,
                              .delimiter = delimiter};
-    if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
-        mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
+    mg_cli_progress reading;
+    mg_cli_progress_init_reading(&reading, data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &reading;
+    mg_status read_st = mg_table_read(data, &ropts, &table, &err);
+    mg_cli_progress_end(&reading);
+    if (read_st != MG_OK || mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);
         goto done;
     }
@@ -205,6 +210,7 @@ int cmd_predict(int argc, char **argv) {
     char note[512];
     if (mg_model_feature_note(model, table, &roles, note, sizeof note))
         mg_cli_eprintf("modelgate predict: %s\n", note);
+    mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
     mg_status st = mg_model_predict_table(model, table, &roles, &scores, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK) {

@@ -180,12 +180,14 @@ typedef struct mg_read_options {
      * any other is an MG_ERR_USAGE error. Quotes and line ends are as in
      * RFC 4180 whatever the delimiter. */
     char delimiter;
-    /* When not NULL: called while the input is parsed with the bytes parsed
-     * so far and the total to parse (`done` only grows; done == total at the
-     * end). CSV reports as it goes; Parquet once per decoded column chunk.
-     * It may be called from the reader's worker threads, but never by two at
-     * once; it must not call the library. */
-    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    /* When not NULL: called while the input is parsed with the work done so
+     * far and the total (`done` never decreases; a last call has done ==
+     * total). Units: bytes of a CSV file (each byte counts twice: the reader
+     * makes two passes), compressed bytes of the column chunks read of a
+     * Parquet file, part files of a folder. It may be called from the
+     * reader's worker threads, but never by two at once, and must return
+     * quickly without calling the library. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
     void *progress_ctx;
 } mg_read_options;
 

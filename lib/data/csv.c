@@ -14,6 +14,7 @@
 
 typedef struct csv_read {
     csv_plan plan;
+    mg__progress progress;
     csv_chunk *chunks;
     int nchunks;
     int threads;
@@ -479,6 +480,8 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
             chunk_bytes = CSV_CHUNK_MIN;
     }
     MG_TRY(plan_chunks(r, body, body_line, chunk_bytes));
+    mg__progress_init(&r->progress, opts->progress, opts->progress_ctx, 2 * (p->end - body));
+    p->progress = &r->progress;
 
     MG_TRY(run_pass(r, infer_task));
     int64_t nrows = 0;
@@ -489,6 +492,7 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
     MG_TRY(make_columns(r, nrows));
     MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
+    mg__progress_done(&r->progress);
 
     mg_table *t = calloc(1, sizeof *t);
     if (t == NULL || (t->source = mg__strdup(p->source)) == NULL) {

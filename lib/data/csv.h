@@ -248,6 +248,7 @@ typedef struct csv_plan {
     int8_t *forced;  /* per output column: forced mg_type or -1 */
     csv_na na;       /* the cells read as null */
     mg_column *cols; /* per output column, set between the passes */
+    mg__progress *progress; /* bytes scanned, over both passes */
     /* Index of the first chunk that failed in the current pass: later chunks
      * stop early, since an earlier error is the one reported. */
     atomic_int first_failed;

@@ -343,6 +343,7 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     csv_field f;
     csv_fault fault;
     int64_t rows = 0;
+    const char *reported = c->start; /* bytes up to here are in plan->progress */
     const int nfile = plan->nfile;
     const int *sel = plan->sel;
     c->nonblank = c->start;
@@ -376,10 +377,14 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             return ragged(plan, c, j, line, &f);
         }
         rows++;
-        if ((rows & 4095) == 0 &&
-            atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
-            return MG_OK; /* an earlier chunk failed; this one's result is not used */
+        if ((rows & 4095) == 0) {
+            if (atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
+                return MG_OK; /* an earlier chunk failed; this one's result is not used */
+            mg__progress_add(plan->progress, sc.p - reported);
+            reported = sc.p;
+        }
     }
+    mg__progress_add(plan->progress, c->end - reported);
     if (fill &&
         (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,

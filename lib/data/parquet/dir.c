@@ -179,6 +179,10 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
     MG_TRY(list_parts(dir, &names, &n, err));
     mg_table **parts = mg__calloc((size_t)n, sizeof *parts);
     mg_status st = parts == NULL ? mg__nomem(err, "part tables") : MG_OK;
+    mg_read_options part_opts = *opts;
+    part_opts.progress = NULL; /* the folder reports whole parts */
+    mg__progress progress;
+    mg__progress_init(&progress, opts->progress, opts->progress_ctx, n);
     for (int k = 0; st == MG_OK && k < n; k++) {
         mg__buf path = {0};
         mg__buf_printf(&path, "%s/%s", dir, names[k]);
@@ -189,8 +193,9 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
         mg__file f;
         st = mg__file_map_capped(path.data, opts->max_input_bytes, &f, err);
         if (st == MG_OK) {
-            st = mg__parquet_read_buffer(f.data, f.size, path.data, opts, &parts[k], err);
+            st = mg__parquet_read_buffer(f.data, f.size, path.data, &part_opts, &parts[k], err);
             mg__file_unmap(&f);
+            mg__progress_add(&progress, 1);
         }
         mg__buf_release(&path);
     }
@@ -202,6 +207,8 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
     }
     if (st == MG_OK)
         st = concat(dir, names, parts, n, t, err);
+    if (st == MG_OK)
+        mg__progress_done(&progress);
     if (st == MG_OK) {
         *out = t;
         t = NULL;

@@ -253,6 +253,7 @@ typedef struct read_ctx {
     pthread_mutex_t lock;
     int err_task;
     mg_error err;
+    mg__progress *progress; /* compressed bytes of the chunks read */
 } read_ctx;
 
 static mg_status read_task(void *arg, int i) {
@@ -269,6 +270,8 @@ static mg_status read_task(void *arg, int i) {
     else
         st = mg__pq_read_chunk(x->data, x->size, x->source, &g->cols[ci], &x->specs[col],
                                &x->parts[i], &e);
+    if (st == MG_OK && ci < g->ncols)
+        mg__progress_add(x->progress, g->cols[ci].total_compressed);
     if (st != MG_OK) {
         pthread_mutex_lock(&x->lock);
         if (x->err_task < 0 || i < x->err_task) {
@@ -373,7 +376,9 @@ static void *column_values(mg_column *col) {
 
 static mg_status decode_table(const uint8_t *data, size_t size, const char *source,
                               const pq_meta *m, const pq_colspec *specs, const int *chunk_index,
-                              int ncols, int threads, mg_table *t, mg_error *err) {
+                              int ncols, const mg_read_options *opts, mg_table *t,
+                              mg_error *err) {
+    int threads = opts->threads;
     uint64_t row_bytes = 0;
     for (int c = 0; c < ncols; c++)
         row_bytes += specs[c].type == MG_TYPE_BOOL ? 1 : specs[c].type == MG_TYPE_STR ? 4 : 8;
@@ -412,7 +417,15 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
         }
         row0 += m->rgs[r].num_rows;
     }
+    int64_t total = 0;
+    for (int r = 0; r < m->nrg; r++)
+        for (int c = 0; c < ncols; c++)
+            if (chunk_index[c] < m->rgs[r].ncols)
+                total += m->rgs[r].cols[chunk_index[c]].total_compressed;
+    mg__progress progress;
+    mg__progress_init(&progress, opts->progress, opts->progress_ctx, total);
     read_ctx x = {.data = data,
+                  .progress = &progress,
                   .size = size,
                   .source = source,
                   .m = m,
@@ -432,6 +445,8 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
     }
     for (int c = 0; st == MG_OK && c < ncols; c++)
         st = finish_column(&t->cols[c], parts + c, m->nrg, ncols, err);
+    if (st == MG_OK)
+        mg__progress_done(&progress);
     for (size_t i = 0; i < ntasks; i++) {
         free(parts[i].valid);
         mg__pq_pool_release(&parts[i].pool);
@@ -527,7 +542,7 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
     for (int c = 0; st == MG_OK && c < nsel; c++)
         st = make_spec(&m, &w.leaves[sel[c]], source, &specs[c], err);
     if (st == MG_OK)
-        st = decode_table(d, size, source, &m, specs, sel, nsel, opts->threads, t, err);
+        st = decode_table(d, size, source, &m, specs, sel, nsel, opts, t, err);
     if (st == MG_OK)
         st = mg__pq_apply_overrides(t, opts, err);
     if (st == MG_OK) {
