@@ -215,7 +215,9 @@ int mg_cli_precheck(const char *command, const mg_opt *opts, bool label_required
         return 0; /* the read says what is wrong with the file */
     checker c = {command, path, cols, n, *delimiter ? *delimiter : ','};
     const char *preds = string_opt(opts, "predictions");
-    int rc = check_string(&c, opts, "label", label_required ? "label" : NULL);
+    /* Without a required label (predict, benchmark) a test set may lack it:
+     * --label only says which column is not a feature when there is one. */
+    int rc = label_required ? check_string(&c, opts, "label", "label") : 0;
     if (rc == 0)
         rc = check_string(&c, opts, "weight", NULL);
     if (rc == 0)

@@ -24,7 +24,8 @@ char mg_cli_parse_delimiter(const char *text);
 /* Runs the checks on the parsed table `opts` of `command`:
  *   - --delimiter (when the table has it) must parse; the byte goes to
  *     *delimiter (0 when not given: the reader's ',').
- *   - every column named by --label, --weight, --id, --protected-attributes,
+ *   - every column named by --label (only with `label_required`: elsewhere
+ *     the label may be absent), --weight, --id, --protected-attributes,
  *     --ignore, --features, --columns, --column-type COL=TYPE, and by a model
  *     flag (--model, --new, --baseline) of the form column:NAME or columns:A,B
  *     when no --predictions file is given, must be in the test data
