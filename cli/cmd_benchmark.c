@@ -7,6 +7,7 @@
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "options.h"
+#include "precheck.h"
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
@@ -29,6 +30,8 @@ static const char synopsis[] =
 
 typedef struct bench_args {
     const char *model, *data, *output, *baseline, *label, *python, *na_arg, *weight, *id;
+    const char *delimiter_arg;
+    char delimiter;
     bool synthetic, quiet;
     long samples, warmup, batch, cpu, threads, seed;
     double max_p99, max_p50, confidence, duration, rate, max_ratio, timeout;
@@ -171,7 +174,8 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
     }
     mg_table *t = NULL;
     mg_read_options ro = {.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL,
-                          .nna_values = a->na_values.n};
+                          .nna_values = a->na_values.n,
+                          .delimiter = a->delimiter};
     if (mg_table_read(a->data, &ro, &t, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     mg_feature_roles roles;
@@ -415,6 +419,7 @@ int cmd_benchmark(int argc, char **argv) {
         MG_CLI_OPT_WEIGHT(&a.weight),
         MG_CLI_OPT_ID(&a.id),
         MG_OPT_NA_VALUES(&a.na_arg),
+        MG_OPT_DELIMITER(&a.delimiter_arg),
         {"timeout", MG_OPT_DOUBLE, &a.timeout, "S",
          "per-request timeout of runners and HTTP (default 60)", false, false},
         MG_CLI_OPT_OUTPUT(&a.output, "latency.json"),
@@ -433,6 +438,8 @@ int cmd_benchmark(int argc, char **argv) {
             a.samples = 0; /* the duration alone ends the run */
         rc = check_args(&a, opts);
     }
+    if (rc == 0)
+        rc = mg_cli_precheck("benchmark", opts, false, &a.delimiter);
     if (rc == 0 && mg_na_values_split(a.na_arg, &a.na_values) != 0) {
         mg_cli_eprintf("modelgate benchmark: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;

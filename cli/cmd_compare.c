@@ -8,6 +8,8 @@
 #include "modelgate/registry.h"
 #include "read_limits.h"
 #include "options.h"
+#include "precheck.h"
+#include "progress.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -65,7 +67,8 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
 
 typedef struct run {
     const char *new_arg, *base_arg, *data, *label, *task, *positive, *weight, *output, *python;
-    const char *na_arg, *id;
+    const char *na_arg, *id, *delimiter_arg;
+    char delimiter;
     const char *max_input_bytes;
     uint64_t max_input;
     double threshold, confidence;
@@ -190,26 +193,41 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                                  r->na_arg ? (const char *const *)r->na_values.items : NULL,
                              .nna_values = r->na_values.n,
                              .max_input_bytes = r->max_input,
-                             .max_rows = r->limits.max_rows};
+                             .max_rows = r->limits.max_rows,
+                             .delimiter = r->delimiter};
     ropts.sha256_out = mg_cli_digest_sink(&digest);
-    mg_model_options mopts = {
-        .threads = (int)r->threads, .python = r->python, .adapters_dir = mg_cli_adapters_dir()};
+    mg_cli_progress bar;
+    mg_model_options mopts = {.threads = (int)r->threads,
+                              .python = r->python,
+                              .adapters_dir = mg_cli_adapters_dir(),
+                              .progress = mg_cli_progress_report,
+                              .progress_ctx = &bar};
+    mg_cli_progress_init_reading(&bar, r->data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &bar;
     mg_status st = mg_table_read(r->data, &ropts, &table, &err);
+    mg_cli_progress_end(&bar);
     if (st == MG_OK)
         st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
     if (st == MG_OK)
         st = mg_model_open(r->base_arg, &mopts, &models[1], &err);
+    mg_cli_progress_init(&bar, "predicting");
     if (st == MG_OK)
         st = build_targets(r, task, table, models, targets, &err);
+    mg_cli_progress_end(&bar);
     for (int i = 0; st == MG_OK && i < nrules; i++)
         st = mg_compare_rule_validate(targets[0].task, &rules[i], &err);
     mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
                             .replicates = (int)r->bootstrap,
                             .seed = (uint64_t)r->seed,
                             .threads = (int)r->threads,
-                            .skip_bootstrap = !r->run_bootstrap};
+                            .skip_bootstrap = !r->run_bootstrap,
+                            .progress = mg_cli_progress_report,
+                            .progress_ctx = &bar};
+    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
     if (st == MG_OK)
         st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
+    mg_cli_progress_end(&bar);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
         mg_compare_provenance prov = {r->data,
@@ -251,6 +269,7 @@ int cmd_compare(int argc, char **argv) {
         MG_CLI_OPT_PROTECTED(&r.protected_attrs),
         MG_CLI_OPT_ID(&r.id),
         MG_OPT_NA_VALUES(&r.na_arg),
+        MG_OPT_DELIMITER(&r.delimiter_arg),
         {"classes", MG_OPT_LIST, &r.classes, "A,B,C",
          "the models' classes in output order, for a model that names none (XGBoost)", false,
          false},
@@ -294,7 +313,8 @@ int cmd_compare(int argc, char **argv) {
     char names[64][64];
     int nrules = 0;
     mg_task task = MG_TASK_AUTO;
-    if (r.min_change.n + r.min_relative.n > 64) {
+    if ((rc = mg_cli_precheck("compare", opts, true, &r.delimiter)) != 0) {
+    } else if (r.min_change.n + r.min_relative.n > 64) {
         mg_cli_eprintf("modelgate compare: at most 64 rules\n");
         rc = MG_EXIT_USAGE;
     } else if (parse_rules(&r.min_change, MG_RULE_MIN_CHANGE, rules, names, &nrules) != 0 ||

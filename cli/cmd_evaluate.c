@@ -14,6 +14,7 @@
 #include "summary.h"
 #include "byte_count.h"
 #include "progress.h"
+#include "precheck.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +36,8 @@ static const char synopsis[] =
 
 typedef struct evaluate_args {
     const char *model, *test_data, *label, *task, *positive_label, *weight, *predictions, *id;
-    const char *output, *python, *na_arg, *max_input_bytes;
+    const char *output, *python, *na_arg, *max_input_bytes, *delimiter_arg;
+    char delimiter;
     double threshold, confidence, runner_timeout, runner_start_timeout;
     long threads, batch_size, bootstrap, seed;
     bool quiet;
@@ -205,6 +207,7 @@ int cmd_evaluate(int argc, char **argv) {
         {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
          "read a column as float, int, bool or string", false, false},
         MG_OPT_NA_VALUES(&a.na_arg),
+        MG_OPT_DELIMITER(&a.delimiter_arg),
         {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
          "level of the intervals in ci (default 0.95)", false, false},
         {"min", MG_OPT_LIST, &a.min, "METRIC=V", "gate: fail (exit 1) when METRIC < V", false,
@@ -236,6 +239,8 @@ int cmd_evaluate(int argc, char **argv) {
         rc = rc == 1 ? MG_EXIT_PASS : rc; /* 1 = --help was shown */
         goto out_args;
     }
+    if ((rc = mg_cli_precheck("evaluate", opts, true, &a.delimiter)) != 0)
+        goto out_args;
 
     mg_eval_spec spec = {.label = a.label,
                          .positive_label = a.positive_label,
@@ -361,10 +366,16 @@ int cmd_evaluate(int argc, char **argv) {
                              .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
                              .nna_values = a.na_values.n,
                              .max_input_bytes = max_input,
-                             .max_rows = limited.max_rows};
+                             .max_rows = limited.max_rows,
+                             .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
     ropts.sha256_out = mg_cli_digest_sink(&digest);
+    mg_cli_progress reading;
+    mg_cli_progress_init_reading(&reading, a.test_data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &reading;
     st = mg_table_read(a.test_data, &ropts, &table, &err);
+    mg_cli_progress_end(&reading);
     if (st != MG_OK)
         goto fail;
     if (a.predictions != NULL) {
@@ -385,6 +396,7 @@ int cmd_evaluate(int argc, char **argv) {
     roles.weight = a.weight;
     if (mg_model_feature_note(model, table, &roles, note, sizeof note))
         mg_cli_eprintf("modelgate evaluate: %s\n", note);
+    mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
     st = mg_targets_build(table, model, &spec, &targets, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
@@ -422,8 +434,12 @@ int cmd_evaluate(int argc, char **argv) {
         mg_compare_options copts = {.level = a.confidence,
                                     .replicates = (int)a.bootstrap,
                                     .seed = (uint64_t)a.seed,
-                                    .threads = (int)a.threads};
+                                    .threads = (int)a.threads,
+                                    .progress = mg_cli_progress_report,
+                                    .progress_ctx = &bar};
+        mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
         st = mg_evaluation_json_with_intervals(&eval, &targets, &prov, &copts, &json, &len, &err);
+        mg_cli_progress_end(&bar);
         if (st != MG_OK)
             goto fail;
     } else {

@@ -9,6 +9,8 @@
 #include "modelgate/modelgate.h"
 #include "read_limits.h"
 #include "options.h"
+#include "precheck.h"
+#include "progress.h"
 #include "digest.h"
 #include "adapters.h"
 #include "output.h"
@@ -82,6 +84,8 @@ int cmd_fairness(int argc, char **argv) {
     bool quiet = false;
     const char *task_name = NULL, *weight = NULL, *positive = NULL, *reference = NULL;
     const char *predictions = NULL, *id = NULL, *na_arg = NULL, *max_input_bytes = NULL;
+    const char *delimiter_arg = NULL;
+    char delimiter = 0;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
                features = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
@@ -125,6 +129,7 @@ int cmd_fairness(int argc, char **argv) {
         MG_CLI_OPT_ID(&id),
         MG_CLI_OPT_IGNORE(&ignore),
         MG_OPT_NA_VALUES(&na_arg),
+        MG_OPT_DELIMITER(&delimiter_arg),
         {"classes", MG_OPT_LIST, &classes, "A,B",
          "the model's classes in output order, for a model that names none (XGBoost)", false,
          false},
@@ -140,6 +145,8 @@ int cmd_fairness(int argc, char **argv) {
         MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_precheck("fairness", opts, true, &delimiter);
     if (rc != 0) {
         mg_strlist_release(&attrs);
         mg_strlist_release(&gates);
@@ -252,6 +259,10 @@ int cmd_fairness(int argc, char **argv) {
     memset(&mo, 0, sizeof mo);
     mo.threads = (int)threads;
     mo.python = python;
+    mg_cli_progress predicting;
+    mg_cli_progress_init(&predicting, "predicting");
+    mo.progress = mg_cli_progress_report;
+    mo.progress_ctx = &predicting;
     mo.adapters_dir = mg_cli_adapters_dir();
     if (rc == MG_EXIT_PASS && mg_model_open(model_arg, &mo, &model, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
@@ -289,11 +300,17 @@ int cmd_fairness(int argc, char **argv) {
     ro.columns = nwanted ? wanted : NULL;
     ro.ncolumns = nwanted;
     ro.max_input_bytes = max_input;
+    ro.delimiter = delimiter;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
     ro.sha256_out = mg_cli_digest_sink(&digest);
+    mg_cli_progress bar;
+    mg_cli_progress_init_reading(&bar, data);
+    ro.progress = mg_cli_progress_report;
+    ro.progress_ctx = &bar;
     if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
+    mg_cli_progress_end(&bar);
     for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
         if (mg_table_column(table, attrs.items[i]) == NULL) {
             mg_cli_eprintf("modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
@@ -315,14 +332,20 @@ int cmd_fairness(int argc, char **argv) {
     char note[512];
     if (rc == MG_EXIT_PASS && mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
         mg_cli_eprintf("modelgate fairness: %s\n", note);
+    mg_cli_progress_init(&predicting, "predicting");
     if (rc == MG_EXIT_PASS && mg_targets_build(table, model, &spec, &targets, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS && targets.task == MG_TASK_BINARY)
         mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets.positive_label,
                        targets.positive_reason);
+    mg_cli_progress_end(&predicting);
+    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
+    fo.progress = mg_cli_progress_report;
+    fo.progress_ctx = &bar;
     if (rc == MG_EXIT_PASS && mg_fairness_compute(&targets, table, (const char *const *)attrs.items,
                                                   attrs.n, &fo, &result, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
+    mg_cli_progress_end(&bar);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
         mg_provenance prov = {data, data_sha, mg_model_source(model), mg_model_sha256(model)};

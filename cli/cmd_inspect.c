@@ -5,6 +5,7 @@
 #include "modelgate/modelgate.h"
 #include "read_limits.h"
 #include "options.h"
+#include "precheck.h"
 #include "output.h"
 #include "byte_count.h"
 #include "report/json.h"
@@ -144,7 +145,8 @@ static char *render_schema(const mg_table *t, size_t *len) {
 
 int cmd_inspect(int argc, char **argv) {
     const char *test_data = NULL, *format = "schema", *output = "-", *na_arg = NULL,
-               *max_input_bytes = NULL;
+               *max_input_bytes = NULL, *delimiter_arg = NULL;
+    char delimiter = 0;
     mg_strlist columns = {0}, na_values = {0};
     long limit = -1, threads = 0;
     mg_cli_limits limits = {0};
@@ -159,6 +161,7 @@ int cmd_inspect(int argc, char **argv) {
         {"threads", MG_OPT_INT, &threads, "N", "decoding threads (default 0: one per CPU)", false,
          false},
         MG_OPT_NA_VALUES(&na_arg),
+        MG_OPT_DELIMITER(&delimiter_arg),
         {"output", MG_OPT_STRING, &output, "PATH", "where to write; - is standard output (default)",
          false, false},
         {"max-input-bytes", MG_OPT_STRING, &max_input_bytes, "N", MG_CLI_MAX_INPUT_BYTES_HELP,
@@ -166,6 +169,8 @@ int cmd_inspect(int argc, char **argv) {
         MG_CLI_LIMIT_OPTS(&limits),
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("inspect", synopsis, opts, argc, argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_precheck("inspect", opts, false, &delimiter);
     if (rc != 0) {
         mg_strlist_release(&columns);
         return rc == 1 ? MG_EXIT_PASS : rc;
@@ -207,6 +212,7 @@ int cmd_inspect(int argc, char **argv) {
     ro.ncolumns = columns.n;
     ro.threads = (int)threads;
     ro.max_input_bytes = max_input;
+    ro.delimiter = delimiter;
     mg_table *t = NULL;
     mg_error err;
     mg_error_clear(&err);

@@ -5,6 +5,7 @@
 #include "modelgate/model.h"
 #include "read_limits.h"
 #include "options.h"
+#include "precheck.h"
 #include "adapters.h"
 #include "output.h"
 #include "byte_count.h"
@@ -98,6 +99,8 @@ static void value(text *t, const mg_model_info *info, double v) {
 int cmd_predict(int argc, char **argv) {
     const char *model_arg = NULL, *data = NULL, *output = "-", *label = NULL, *weight = NULL,
                *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
+    const char *delimiter_arg = NULL;
+    char delimiter = 0;
     mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
     long threads = 0, batch = 0;
     mg_cli_limits limits = {0};
@@ -115,6 +118,7 @@ int cmd_predict(int argc, char **argv) {
         MG_CLI_OPT_WEIGHT(&weight),
         MG_CLI_OPT_ID(&id),
         MG_OPT_NA_VALUES(&na_arg),
+        MG_OPT_DELIMITER(&delimiter_arg),
         MG_CLI_OPT_THREADS(&threads),
         MG_CLI_OPT_PYTHON(&python),
         {"batch-size", MG_OPT_INT, &batch, "N", "rows per prediction call", false, false},
@@ -128,6 +132,8 @@ int cmd_predict(int argc, char **argv) {
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("predict", "Run a model on test data and write its outputs.", opts, argc,
                            argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_precheck("predict", opts, false, &delimiter);
     if (rc != 0) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&protected_attrs);
@@ -160,7 +166,8 @@ int cmd_predict(int argc, char **argv) {
     mg_read_options ropts = {.threads = (int)threads,
                              .na_values = na_arg ? (const char *const *)na_values.items : NULL,
                              .nna_values = na_values.n,
-                             .max_input_bytes = max_input};
+                             .max_input_bytes = max_input,
+                             .delimiter = delimiter};
     if ((rc = mg_cli_limits_apply("predict", &limits, &ropts)) != 0)
         goto done;
     mg_cli_progress bar;
@@ -173,8 +180,13 @@ int cmd_predict(int argc, char **argv) {
                               .progress_ctx = &bar,
                               .python = python,
                               .adapters_dir = mg_cli_adapters_dir()};
-    if (mg_table_read(data, &ropts, &table, &err) != MG_OK ||
-        mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
+    mg_cli_progress reading;
+    mg_cli_progress_init_reading(&reading, data);
+    ropts.progress = mg_cli_progress_report;
+    ropts.progress_ctx = &reading;
+    mg_status read_st = mg_table_read(data, &ropts, &table, &err);
+    mg_cli_progress_end(&reading);
+    if (read_st != MG_OK || mg_model_open(model_arg, &mopts, &model, &err) != MG_OK) {
         rc = mg_cli_fail("predict", &err);
         goto done;
     }
@@ -198,6 +210,7 @@ int cmd_predict(int argc, char **argv) {
     char note[512];
     if (mg_model_feature_note(model, table, &roles, note, sizeof note))
         mg_cli_eprintf("modelgate predict: %s\n", note);
+    mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
     mg_status st = mg_model_predict_table(model, table, &roles, &scores, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK) {

@@ -1,24 +1,43 @@
-/* progress.h - a progress bar on stderr for long predictions, drawn only
- * when stderr is a terminal (the model options' progress callback). */
+/* progress.h - a progress line on stderr for long steps (reading the test
+ * data, predicting, bootstrap replicates), drawn only when stderr is a
+ * terminal and only once the step has run for about a second. The library
+ * reports through the progress callbacks of its options structs. */
 #ifndef MG_CLI_PROGRESS_H
 #define MG_CLI_PROGRESS_H
 
 #include <stdint.h>
 
+/* Seconds a step runs before its progress line appears
+ * ($MODELGATE_PROGRESS_DELAY overrides it, for tests). */
+#define MG_CLI_PROGRESS_DELAY 1.0
+
 typedef struct mg_cli_progress {
-    const char *label; /* e.g. "predicting" */
-    int active;        /* 1 once a bar is on screen */
-    int enabled;       /* stderr is a terminal */
+    char label[96]; /* e.g. "predicting", "reading test.csv" */
+    const char *unit; /* "rows", "replicates"; NULL shows the percentage alone */
+    int active;       /* 1 once a line is on screen */
+    int enabled;      /* stderr is a terminal */
     int last_percent;
+    double start; /* monotonic seconds at init */
+    double delay; /* seconds before the line appears */
 } mg_cli_progress;
 
-/* Prepares a bar; draws nothing unless stderr is a terminal. */
+/* Prepares a line counting rows; draws nothing unless stderr is a terminal. */
 void mg_cli_progress_init(mg_cli_progress *p, const char *label);
 
-/* The mg_model_options.progress callback: ctx is an mg_cli_progress. */
+/* The same with another unit ("replicates"; NULL for bytes, shown as a
+ * percentage only). */
+void mg_cli_progress_init_unit(mg_cli_progress *p, const char *label, const char *unit);
+
+/* Prepares a "reading FILE" line (FILE's last path component) counting in
+ * percent; for mg_read_options.progress. */
+void mg_cli_progress_init_reading(mg_cli_progress *p, const char *path);
+
+/* The progress callback of the library's options (mg_read_options,
+ * mg_model_options, mg_compare_options, mg_fairness_options): ctx is an
+ * mg_cli_progress. */
 void mg_cli_progress_report(void *ctx, int64_t done, int64_t total);
 
-/* Clears the bar's line, if one was drawn. */
+/* Clears the line, if one was drawn; the struct may be reused after init. */
 void mg_cli_progress_end(mg_cli_progress *p);
 
 #endif

@@ -3,7 +3,7 @@
  * Any input must end in a table or an error with a message, never a crash, a
  * read outside the buffer or a leak. The oracle beyond "no crash": the same
  * bytes parsed in one piece and in small chunks on several threads must give
- * the same table, or the same error. */
+ * the same table, or the same error, with each delimiter. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,5 +77,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opts.na_values = custom;
     opts.nna_values = 2;
     serial_equals_chunked(data, size, &opts);
+    /* The other delimiters (--delimiter): the same bytes split on ';', tab
+     * and '|', with the default missing values. */
+    static const char delims[] = {';', '\t', '|'};
+    memset(&opts, 0, sizeof opts);
+    for (size_t k = 0; k < sizeof delims; k++) {
+        opts.delimiter = delims[k];
+        serial_equals_chunked(data, size, &opts);
+    }
     return 0;
 }

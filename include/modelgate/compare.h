@@ -22,6 +22,12 @@ typedef struct mg_compare_options {
      * get an interval and a p-value, in a time linear in the rows; the other
      * deltas say why they have none. 0 (the default) runs it. */
     int skip_bootstrap;
+    /* When not NULL: called with the replicates done so far and the total
+     * (`done` never decreases; a last call has done == total), from the
+     * worker threads but never by two at once; it must return quickly
+     * without calling the library. The CLI draws its progress bar here. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } mg_compare_options;
 
 /* True (1) for metrics where lower is better: log_loss, brier, mse, rmse,

@@ -95,6 +95,12 @@ typedef struct mg_fairness_options {
     int bootstrap_samples; /* replicates; 0 = 1000 */
     uint64_t seed;
     int threads; /* 0 = CPUs */
+    /* When not NULL: called with the replicates done so far and the total
+     * (`done` never decreases; a last call has done == total), from the
+     * worker threads but never by two at once; it must return quickly
+     * without calling the library. The CLI draws its progress bar here. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } mg_fairness_options;
 
 /* Fills opts with the defaults: threshold 0.8, between_groups, min group size

@@ -180,6 +180,19 @@ typedef struct mg_read_options {
      * before its columns are allocated (Parquet: from the footer's count).
      * 0 picks MG_MAX_ROWS_DEFAULT; a negative value lifts the cap. */
     int64_t max_rows;
+    /* CSV only: the byte between fields: ',' (0 means ','), ';', '\t' or '|';
+     * any other is an MG_ERR_USAGE error. Quotes and line ends are as in
+     * RFC 4180 whatever the delimiter. */
+    char delimiter;
+    /* When not NULL: called while the input is parsed with the work done so
+     * far and the total (`done` never decreases; a last call has done ==
+     * total). Units: bytes of a CSV file (each byte counts twice: the reader
+     * makes two passes), compressed bytes of the column chunks read of a
+     * Parquet file, part files of a folder. It may be called from the
+     * reader's worker threads, but never by two at once, and must return
+     * quickly without calling the library. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } mg_read_options;
 
 /* The row cap that mg_read_options.max_rows = 0 picks (docs/security.md). */
@@ -196,6 +209,38 @@ typedef struct mg_read_options {
  * mg_table_free. On failure *out is NULL and err names the file and place. */
 MG_API mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table **out,
                                mg_error *err);
+
+/* A column of test data as its header or schema declares it. */
+typedef struct mg_column_schema {
+    char *name; /* owned by the array (see mg_column_schemas_free) */
+    /* The type the column is read as, or -1 when it is known only once the
+     * rows are read (CSV infers types from the values). */
+    int type;
+    /* Parquet: a nested column (struct, list, map), which modelgate cannot
+     * read; `name` is its top-level field. */
+    int nested;
+} mg_column_schema;
+
+/* The column names (and, where the file declares them, types) of the test
+ * data at `path`, without reading its rows: for CSV the header line (with
+ * opts->delimiter), for a Parquet file its footer's schema, for a folder of
+ * Parquet parts its first part's schema (the reader checks that every part
+ * has the same). Only a regular file or a folder can be looked at before
+ * being read: a pipe, FIFO or other device is MG_ERR_UNSUPPORTED (read it
+ * once with mg_table_read, which names missing columns itself). Only
+ * opts->delimiter is used; opts may be NULL. On success *cols is a new array
+ * of *n columns in file order: caller frees with mg_column_schemas_free. On
+ * failure *cols is NULL, *n is 0 and err names the file and place. */
+MG_API mg_status mg_table_columns(const char *path, const mg_read_options *opts,
+                                  mg_column_schema **cols, int *n, mg_error *err);
+
+/* Frees an array from mg_table_columns and its names; NULL is fine. */
+MG_API void mg_column_schemas_free(mg_column_schema *cols, int n);
+
+/* When `name` is the only column of a CSV header and holds tabs, ';' or '|':
+ * the delimiter it looks separated by (the most frequent of them), else 0.
+ * A test set read with the wrong delimiter has such a header. */
+MG_API char mg_csv_delimiter_guess(const char *name);
 
 /* Reads CSV bytes (RFC 4180, header row) from memory; `source` names them in
  * errors. Same contract as mg_table_read. */

@@ -160,6 +160,12 @@ typedef struct mg_bootstrap_options {
     int replicates; /* >= 1; 1000 is a common choice */
     uint64_t seed;
     int threads; /* 0 = every CPU */
+    /* When not NULL: called with the replicates done so far and the total
+     * (`done` never decreases; a last call has done == total), from the
+     * worker threads but never by two at once; it must return quickly
+     * without calling the library. The CLI draws its progress bar here. */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 } mg_bootstrap_options;
 
 /* A statistic evaluated on one replicate: writes its nstats values to out

@@ -151,7 +151,11 @@ static mg_status bootstrap_binary(const mg_targets *const *t, int models,
 
 mg_status mg__bootstrap_metrics(const mg_targets *const *t, int models, const mg_compare_options *o,
                                 int generic, mg_bootstrap *out, mg_error *err) {
-    mg_bootstrap_options bo = {.replicates = o->replicates, .seed = o->seed, .threads = o->threads};
+    mg_bootstrap_options bo = {.replicates = o->replicates,
+                               .seed = o->seed,
+                               .threads = o->threads,
+                               .progress = o->progress,
+                               .progress_ctx = o->progress_ctx};
     if (t[0]->task == MG_TASK_BINARY && !generic)
         return bootstrap_binary(t, models, &bo, out, err);
     if (t[0]->task == MG_TASK_REGRESSION && !generic)

@@ -14,6 +14,7 @@
 
 typedef struct csv_read {
     csv_plan plan;
+    mg__progress progress;
     csv_chunk *chunks;
     int nchunks;
     int threads;
@@ -48,10 +49,39 @@ static void read_release(csv_read *r) {
 
 /* ---- header and column selection ---------------------------------------- */
 
+char mg__csv_delim_guess(const char *name) {
+    static const char cands[] = {'\t', ';', '|'};
+    char best = 0;
+    size_t most = 0;
+    for (size_t k = 0; k < sizeof cands; k++) {
+        size_t n = 0;
+        for (const char *c = name; *c; c++)
+            n += *c == cands[k];
+        if (n > most) {
+            most = n;
+            best = cands[k];
+        }
+    }
+    return best;
+}
+
+/* The delimiter of opts (0 = ','), or MG_ERR_USAGE for one modelgate does not
+ * take. */
+static mg_status pick_delim(const mg_read_options *opts, const char *source, char *out,
+                            mg_error *err) {
+    char d = opts->delimiter ? opts->delimiter : ',';
+    if (d != ',' && d != ';' && d != '\t' && d != '|')
+        return mg__fail(err, MG_ERR_USAGE,
+                        "%s: delimiter byte 0x%02x is not one of ',', ';', tab or '|'", source,
+                        (unsigned)(uint8_t)d);
+    *out = d;
+    return MG_OK;
+}
+
 static mg_status read_header(csv_read *r, const char *body, const char **after,
                              int64_t *after_line) {
     csv_plan *p = &r->plan;
-    csv_scan sc = {body, p->end, 1};
+    csv_scan sc = {body, p->end, 1, p->delim};
     csv_field f;
     csv_fault fault;
     mg__buf scratch = {0};
@@ -119,9 +149,17 @@ static mg_status no_such_column(const csv_plan *p, const char *what, const char 
         mg__buf_printf(&list, "%s'%s'", j ? ", " : "", p->names[j]);
     if (list.len >= 300)
         mg__buf_puts(&list, ", ...");
-    mg_status st =
-        mg__fail(err, MG_ERR_DATA, "%s:1: %s '%s' is not in the header; expected one of %s",
-                 p->source, what, name, list.data ? list.data : "");
+    char guess = p->nfile == 1 ? mg__csv_delim_guess(p->names[0]) : 0;
+    mg_status st;
+    if (guess != 0 && guess != p->delim)
+        st = mg__fail(err, MG_ERR_DATA,
+                      "%s:1: %s '%s' is not in the header, whose one column '%.40s%s' looks "
+                      "separated by %s, not %s; set the delimiter (--delimiter) to read it",
+                      p->source, what, name, p->names[0], strlen(p->names[0]) > 40 ? "..." : "",
+                      mg__csv_delim_name(guess), mg__csv_delim_name(p->delim));
+    else
+        st = mg__fail(err, MG_ERR_DATA, "%s:1: %s '%s' is not in the header; expected one of %s",
+                      p->source, what, name, list.data ? list.data : "");
     mg__buf_release(&list);
     return st;
 }
@@ -411,6 +449,7 @@ static mg_status merge_dicts(csv_read *r) {
 static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk_bytes,
                           mg_table **out) {
     csv_plan *p = &r->plan;
+    MG_TRY(pick_delim(opts, p->source, &p->delim, r->err));
     const char *body = p->data;
     if ((size_t)(p->end - body) >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
         body += 3;
@@ -421,12 +460,13 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
     for (int k = 0; opts->na_values != NULL && k < opts->nna_values; k++) {
         const char *w = opts->na_values[k];
         size_t wl = strlen(w);
-        if (wl > 63 || strpbrk(w, "\",\r\n") != NULL ||
+        char bad[] = {'"', p->delim, '\r', '\n', '\0'};
+        if (wl > 63 || strpbrk(w, bad) != NULL ||
             (wl > 0 && (w[0] == ' ' || w[0] == '\t' || w[wl - 1] == ' ' || w[wl - 1] == '\t')))
             return mg__fail(r->err, MG_ERR_USAGE,
                             "%s: missing-value word '%.63s%s' could never match a cell; expected "
-                            "at most 63 bytes without '\"', ',', line ends or blanks at either end",
-                            p->source, w, wl > 63 ? "..." : "");
+                            "at most 63 bytes without '\"', %s, line ends or blanks at either end",
+                            p->source, w, wl > 63 ? "..." : "", mg__csv_delim_name(p->delim));
     }
     mg__csv_na_init(&p->na, opts->na_values, opts->na_values != NULL ? opts->nna_values : 0);
     int64_t body_line;
@@ -441,6 +481,8 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
             chunk_bytes = CSV_CHUNK_MIN;
     }
     MG_TRY(plan_chunks(r, body, body_line, chunk_bytes));
+    mg__progress_init(&r->progress, opts->progress, opts->progress_ctx, 2 * (p->end - body));
+    p->progress = &r->progress;
 
     MG_TRY(run_pass(r, infer_task));
     int64_t nrows = 0;
@@ -452,6 +494,7 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
     MG_TRY(make_columns(r, nrows));
     MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
+    mg__progress_done(&r->progress);
 
     mg_table *t = mg__calloc(1, sizeof *t);
     if (t == NULL || (t->source = mg__strdup(p->source)) == NULL) {
@@ -477,6 +520,35 @@ mg_status mg__csv_read(const char *data, size_t len, const char *source,
     r.plan.source = source != NULL ? source : "<memory>";
     r.err = err;
     mg_status st = read_csv(&r, opts != NULL ? opts : &defaults, chunk_bytes, out);
+    read_release(&r);
+    return st;
+}
+
+mg_status mg__csv_header(const char *data, size_t len, const char *source,
+                         const mg_read_options *opts, char ***names, int *n, mg_error *err) {
+    *names = NULL;
+    *n = 0;
+    mg_read_options defaults = {0};
+    csv_read r = {0};
+    r.plan.data = data;
+    r.plan.end = data + len;
+    r.plan.source = source;
+    r.err = err;
+    mg_status st = pick_delim(opts != NULL ? opts : &defaults, source, &r.plan.delim, err);
+    const char *body = data;
+    if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
+        body += 3;
+    const char *nonblank = body;
+    if (st == MG_OK && mg__csv_rest_blank(body, r.plan.end, &nonblank))
+        st = mg__fail(err, MG_ERR_FORMAT, "%s:1: empty file, expected a header row", source);
+    int64_t line;
+    if (st == MG_OK)
+        st = read_header(&r, body, &body, &line);
+    if (st == MG_OK) {
+        *names = r.plan.names;
+        *n = r.plan.nfile;
+        r.plan.names = NULL;
+    }
     read_release(&r);
     return st;
 }

@@ -15,7 +15,7 @@ typedef enum csv_fault_kind {
     CSV_FAULT_NONE = 0,
     CSV_FAULT_UNTERMINATED, /* a quoted field runs to the end of the data */
     CSV_FAULT_STRAY_QUOTE,  /* '"' inside an unquoted field */
-    CSV_FAULT_AFTER_QUOTE,  /* something other than ',' or a line end after a closing quote */
+    CSV_FAULT_AFTER_QUOTE,  /* something other than the delimiter or a line end after a closing quote */
     CSV_FAULT_NUL,          /* a NUL byte */
     CSV_FAULT_BARE_CR       /* '\r' not followed by '\n' outside quotes */
 } csv_fault_kind;
@@ -26,11 +26,13 @@ typedef struct csv_fault {
     const char *at; /* the offending byte */
 } csv_fault;
 
-/* A cursor over the data; `line` is the 1-based physical line of `p`. */
+/* A cursor over the data; `line` is the 1-based physical line of `p`;
+ * `delim` separates fields (',' unless mg_read_options.delimiter says). */
 typedef struct csv_scan {
     const char *p;
     const char *end;
     int64_t line;
+    char delim;
 } csv_scan;
 
 /* One field: the bytes between the quotes for a quoted field, still escaped
@@ -45,7 +47,8 @@ typedef struct csv_field {
 
 enum { CSV_MORE = 0, CSV_LAST = 1, CSV_ERROR = -1 };
 
-/* Byte classes: 1 ends an unquoted field, 2 matters inside quotes. */
+/* Byte classes: 1 ends an unquoted field, 2 matters inside quotes. The
+ * delimiter is not in the table: it is compared separately. */
 extern const uint8_t mg__csv_class[256];
 #define CSV_UNQUOTED_STOP 1
 #define CSV_QUOTED_STOP 2
@@ -59,9 +62,9 @@ static inline uint64_t csv_zero_bytes(uint64_t v) {
     return (v - CSV_ONES) & ~v & (CSV_ONES << 7);
 }
 
-/* First byte at or after p that is NUL, '"', '\n', or (when unquoted) ',' or
- * '\r'; `end` when there is none. */
-static inline const char *csv_skip(const char *p, const char *end, bool unquoted) {
+/* First byte at or after p that is NUL, '"', '\n', or (when unquoted) `delim`
+ * or '\r'; `end` when there is none. */
+static inline const char *csv_skip(const char *p, const char *end, bool unquoted, char delim) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     while (end - p >= 8) {
         uint64_t w;
@@ -69,20 +72,21 @@ static inline const char *csv_skip(const char *p, const char *end, bool unquoted
         uint64_t m = csv_zero_bytes(w) | csv_zero_bytes(w ^ (CSV_ONES * '"')) |
                      csv_zero_bytes(w ^ (CSV_ONES * '\n'));
         if (unquoted)
-            m |= csv_zero_bytes(w ^ (CSV_ONES * ',')) | csv_zero_bytes(w ^ (CSV_ONES * '\r'));
+            m |= csv_zero_bytes(w ^ (CSV_ONES * (uint8_t)delim)) |
+                 csv_zero_bytes(w ^ (CSV_ONES * '\r'));
         if (m != 0)
             return p + (__builtin_ctzll(m) >> 3);
         p += 8;
     }
 #endif
     uint8_t stop = unquoted ? CSV_UNQUOTED_STOP : CSV_QUOTED_STOP;
-    while (p < end && !(mg__csv_class[(uint8_t)*p] & stop))
+    while (p < end && !(mg__csv_class[(uint8_t)*p] & stop) && !(unquoted && *p == delim))
         p++;
     return p;
 }
 
-/* Reads the field at sc->p and its terminator. Returns CSV_MORE when a ','
- * follows, CSV_LAST at a line end or the end of the data, CSV_ERROR with
+/* Reads the field at sc->p and its terminator. Returns CSV_MORE when the
+ * delimiter follows, CSV_LAST at a line end or the end of the data, CSV_ERROR with
  * *fault filled otherwise. */
 static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
     const char *p = sc->p, *end = sc->end;
@@ -93,7 +97,7 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
         bool escaped = false;
         const char *s = ++p;
         for (;;) {
-            p = csv_skip(p, end, false);
+            p = csv_skip(p, end, false, sc->delim);
             if (p >= end) {
                 *fault = (csv_fault){CSV_FAULT_UNTERMINATED, open_line, open};
                 return CSV_ERROR;
@@ -118,7 +122,7 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
         p++;
     } else {
         const char *s = p;
-        p = csv_skip(p, end, true);
+        p = csv_skip(p, end, true, sc->delim);
         f->s = s;
         f->len = (size_t)(p - s);
         f->quoted = false;
@@ -128,8 +132,11 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
         sc->p = p;
         return CSV_LAST;
     }
+    if (*p == sc->delim) {
+        sc->p = p + 1;
+        return CSV_MORE;
+    }
     switch (*p) {
-    case ',': sc->p = p + 1; return CSV_MORE;
     case '\n':
         sc->line++;
         sc->p = p + 1;
@@ -151,6 +158,13 @@ static inline int csv_next_field(csv_scan *sc, csv_field *f, csv_fault *fault) {
 /* Writes the unescaped bytes of a quoted field with "" pairs into scratch and
  * returns them (not NUL-terminated; length in *len). NULL when out of memory. */
 const char *mg__csv_unescape(const csv_field *f, mg__buf *scratch, size_t *len);
+
+/* "','", "';'", "'|'" or "a tab": the delimiter as messages name it. */
+const char *mg__csv_delim_name(char delim);
+
+/* The delimiter a one-column header looks like it was written with ('\t',
+ * ';' or '|', the most frequent of them in `name`), or 0. */
+char mg__csv_delim_guess(const char *name);
 
 /* ---- string dictionary ---------------------------------------------------- */
 
@@ -225,6 +239,7 @@ typedef struct csv_plan {
     const char *data; /* start of the data (byte offsets count from here) */
     const char *end;
     const char *source;
+    char delim;      /* the field separator */
     int nfile;       /* fields in the header */
     char **names;    /* header names, nfile */
     int *sel;        /* per file field: output column or -1 */
@@ -233,6 +248,7 @@ typedef struct csv_plan {
     int8_t *forced;  /* per output column: forced mg_type or -1 */
     csv_na na;       /* the cells read as null */
     mg_column *cols; /* per output column, set between the passes */
+    mg__progress *progress; /* bytes scanned, over both passes */
     /* Index of the first chunk that failed in the current pass: later chunks
      * stop early, since an earlier error is the one reported. */
     atomic_int first_failed;

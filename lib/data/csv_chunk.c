@@ -5,12 +5,20 @@
 #include "data/csv.h"
 
 const uint8_t mg__csv_class[256] = {
-    [','] = CSV_UNQUOTED_STOP,
     ['\r'] = CSV_UNQUOTED_STOP,
     ['\n'] = CSV_UNQUOTED_STOP | CSV_QUOTED_STOP,
     ['"'] = CSV_UNQUOTED_STOP | CSV_QUOTED_STOP,
     ['\0'] = CSV_UNQUOTED_STOP | CSV_QUOTED_STOP,
 };
+
+const char *mg__csv_delim_name(char delim) {
+    switch (delim) {
+    case '\t': return "a tab";
+    case ';': return "';'";
+    case '|': return "'|'";
+    default: return "','";
+    }
+}
 
 const char *mg__csv_unescape(const csv_field *f, mg__buf *scratch, size_t *len) {
     scratch->len = 0;
@@ -68,12 +76,12 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
         uint8_t ch = (uint8_t)*fault->at;
         if (ch > ' ' && ch < 0x7f)
             return mg__fail(err, MG_ERR_FORMAT,
-                            "%s: '%c' after the closing quote; expected ',' or the end of the line",
-                            place, ch);
+                            "%s: '%c' after the closing quote; expected %s or the end of the line",
+                            place, ch, mg__csv_delim_name(plan->delim));
         return mg__fail(err, MG_ERR_FORMAT,
-                        "%s: byte 0x%02x after the closing quote; expected ',' or the end of the "
+                        "%s: byte 0x%02x after the closing quote; expected %s or the end of the "
                         "line",
-                        place, ch);
+                        place, ch, mg__csv_delim_name(plan->delim));
     }
     case CSV_FAULT_NUL:
         return mg__fail(err, MG_ERR_FORMAT, "%s: NUL byte at byte offset %zu; expected text", place,
@@ -331,10 +339,11 @@ static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t
 }
 
 static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
-    csv_scan sc = {c->start, plan->end, c->line0};
+    csv_scan sc = {c->start, plan->end, c->line0, plan->delim};
     csv_field f;
     csv_fault fault;
     int64_t rows = 0;
+    const char *reported = c->start; /* bytes up to here are in plan->progress */
     const int nfile = plan->nfile;
     const int *sel = plan->sel;
     c->nonblank = c->start;
@@ -368,10 +377,14 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             return ragged(plan, c, j, line, &f);
         }
         rows++;
-        if ((rows & 4095) == 0 &&
-            atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
-            return MG_OK; /* an earlier chunk failed; this one's result is not used */
+        if ((rows & 4095) == 0) {
+            if (atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
+                return MG_OK; /* an earlier chunk failed; this one's result is not used */
+            mg__progress_add(plan->progress, sc.p - reported);
+            reported = sc.p;
+        }
     }
+    mg__progress_add(plan->progress, c->end - reported);
     if (fill &&
         (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,

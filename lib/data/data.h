@@ -20,4 +20,18 @@ mg_status mg__csv_read(const char *data, size_t len, const char *source,
                        const mg_read_options *opts, size_t chunk_bytes, mg_table **out,
                        mg_error *err);
 
+/* The header's column names of CSV bytes, read without the rows: *names is
+ * a new array of *n new strings (caller frees each and the array). */
+mg_status mg__csv_header(const char *data, size_t len, const char *source,
+                         const mg_read_options *opts, char ***names, int *n, mg_error *err);
+
+/* The flat columns of a Parquet file's footer (names and types) without the
+ * data pages: appended to *cols / *n (grown with realloc). */
+mg_status mg__parquet_columns(const char *data, size_t size, const char *source,
+                              mg_column_schema **cols, int *n, mg_error *err);
+
+/* The columns of a directory of Parquet parts: its first part's schema. */
+mg_status mg__parquet_dir_columns(const char *dir, const mg_read_options *opts,
+                                  mg_column_schema **cols, int *n, mg_error *err);
+
 #endif

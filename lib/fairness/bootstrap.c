@@ -30,6 +30,7 @@ typedef struct boot_ctx {
     size_t *offset; /* per used attribute: its first group's slot */
     size_t nslots;
     uint8_t *cell; /* binary: 2*y + predicted, per row */
+    mg__progress progress; /* replicates done */
 } boot_ctx;
 
 static uint64_t splitmix64(uint64_t *x) {
@@ -119,6 +120,7 @@ static mg_status replicate(void *vctx, int r) {
     }
     free(acc);
     free(sums);
+    mg__progress_add(&c->progress, 1);
     return MG_OK;
 }
 
@@ -228,8 +230,11 @@ mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair
                 if (f->attrs[a].has_measure[m] && f->attrs[a].measures[m].gated)
                     tests[k++] = (test_ref){a, (mg_fairness_measure)m};
         c.tests = tests;
+        mg__progress_init(&c.progress, f->opts.progress, f->opts.progress_ctx, B);
         if (mg__parallel_for(B, f->opts.threads, replicate, &c) != MG_OK)
             st = mg__nomem(err, "a bootstrap replicate");
+        else
+            mg__progress_done(&c.progress);
     }
     double alpha = 1 - f->opts.confidence;
     for (int k = 0; k < ntests && st == MG_OK; k++) {

@@ -33,6 +33,7 @@ typedef struct run {
     int64_t n;
     const double *base;
     double *samples;
+    mg__progress progress;
     atomic_int failed_replicate; /* first replicate whose statistic failed, or -1 */
 } run;
 
@@ -57,6 +58,7 @@ static mg_status run_chunk(void *arg, int chunk) {
         } else {
             st = r->fn(r->ctx, key, out);
         }
+        mg__progress_add(&r->progress, 1);
         if (st != MG_OK) {
             int expected = -1;
             atomic_compare_exchange_strong(&r->failed_replicate, &expected, rep);
@@ -83,6 +85,7 @@ static mg_status run_all(run *r, mg_bootstrap *out, mg_error *err) {
     if (r->nchunks > o->replicates)
         r->nchunks = o->replicates;
     atomic_init(&r->failed_replicate, -1);
+    mg__progress_init(&r->progress, o->progress, o->progress_ctx, o->replicates);
     mg_status st = mg__parallel_for(r->nchunks, threads, run_chunk, r);
     if (st != MG_OK) {
         free(samples);
@@ -93,6 +96,7 @@ static mg_status run_all(run *r, mg_bootstrap *out, mg_error *err) {
     }
     out->replicates = o->replicates;
     out->samples = samples;
+    mg__progress_done(&r->progress);
     return MG_OK;
 }
 

@@ -127,6 +127,26 @@ void mg__cleanup_remove_temp(int slot);
 int mg__cleanup_add_group(int pgid);
 void mg__cleanup_remove_group(int pgid);
 
+/* Progress reports of a parallel step to a caller's callback (the options'
+ * `progress`): worker threads add the work they finished; the callback is
+ * called by whichever adds while no other call runs (a busy flag, never a
+ * wait), with the total done so far, so its `done` never decreases. */
+typedef struct mg__progress {
+    void (*fn)(void *ctx, int64_t done, int64_t total);
+    void *ctx;
+    int64_t total;
+    _Atomic int64_t done;
+    _Atomic int busy;
+} mg__progress;
+
+/* Prepares p; fn may be NULL (then adding costs a branch). */
+void mg__progress_init(mg__progress *p, void (*fn)(void *, int64_t, int64_t), void *ctx,
+                       int64_t total);
+/* Adds n units of finished work; callable from any thread. */
+void mg__progress_add(mg__progress *p, int64_t n);
+/* Reports total of total (on the calling thread, after the workers ended). */
+void mg__progress_done(mg__progress *p);
+
 /* Number of CPUs available to this process (>= 1). */
 int mg__cpu_count(void);
 

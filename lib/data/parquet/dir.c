@@ -430,6 +430,9 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
     const char **cols = NULL;
     mg_type_override *ovr = NULL, *povr = NULL;
     mg_read_options popts = *opts, kopts = {.columns = opts->columns};
+    popts.progress = NULL; /* the folder reports whole parts */
+    mg__progress progress;
+    mg__progress_init(&progress, opts->progress, opts->progress_ctx, st == MG_OK ? l.n : 0);
     if (st == MG_OK && l.nkeys > 0) {
         cols = mg__calloc(opts->ncolumns ? (size_t)opts->ncolumns : 1, sizeof *cols);
         ovr = mg__calloc(opts->noverrides ? (size_t)opts->noverrides : 1, sizeof *ovr);
@@ -467,6 +470,7 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
         if (st == MG_OK) {
             st = mg__parquet_read_buffer(f.data, f.size, path.data, &popts, &parts[k], err);
             mg__file_unmap(&f);
+            mg__progress_add(&progress, 1);
         }
         mg__buf_release(&path);
     }
@@ -491,6 +495,7 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
                               opts->columns[i]);
             mg_table_free(probe);
             mg__file_unmap(&f);
+            mg__progress_add(&progress, 1);
         }
         mg__buf_release(&path);
     }
@@ -506,6 +511,8 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
         st = add_partition_columns(dir, &l, parts, opts, t, err);
     if (st == MG_OK && kopts.noverrides > 0)
         st = mg__pq_apply_overrides(t, &kopts, err);
+    if (st == MG_OK)
+        mg__progress_done(&progress);
     if (st == MG_OK) {
         *out = t;
         t = NULL;
@@ -517,6 +524,48 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
     free(cols);
     free(ovr);
     free(povr);
+    part_list_release(&l);
+    return st;
+}
+
+mg_status mg__parquet_dir_columns(const char *dir, const mg_read_options *opts,
+                                  mg_column_schema **cols, int *n, mg_error *err) {
+    part_list l;
+    MG_TRY(list_parts(dir, &l, err));
+    mg__buf path = {0};
+    mg__buf_printf(&path, "%s/%s", dir, l.names[0]);
+    mg_status st = path.failed ? mg__nomem(err, "a path") : MG_OK;
+    mg__file f;
+    if (st == MG_OK)
+        st = mg__file_map_capped(path.data, opts->max_input_bytes, &f, err);
+    if (st == MG_OK) {
+        st = mg__parquet_columns(f.data, f.size, path.data, cols, n, err);
+        mg__file_unmap(&f);
+    }
+    mg__buf_release(&path);
+    /* The partition keys follow the part files' columns, as strings. */
+    if (st == MG_OK && l.nkeys > 0) {
+        mg_column_schema *all = mg__realloc_array(*cols, (size_t)(*n + l.nkeys), sizeof *all);
+        if (all == NULL) {
+            st = mg__nomem(err, "the column list");
+        } else {
+            *cols = all;
+            for (int j = 0; j < l.nkeys && st == MG_OK; j++) {
+                mg_column_schema *c = &all[*n];
+                memset(c, 0, sizeof *c);
+                c->type = MG_TYPE_STR;
+                if ((c->name = mg__strdup(l.keys[j])) == NULL)
+                    st = mg__nomem(err, "the column list");
+                else
+                    (*n)++;
+            }
+        }
+        if (st != MG_OK) {
+            mg_column_schemas_free(*cols, *n);
+            *cols = NULL;
+            *n = 0;
+        }
+    }
     part_list_release(&l);
     return st;
 }

@@ -260,6 +260,7 @@ typedef struct read_ctx {
     pthread_mutex_t lock;
     int err_task;
     mg_error err;
+    mg__progress *progress; /* compressed bytes of the chunks read */
 } read_ctx;
 
 static mg_status read_task(void *arg, int i) {
@@ -276,6 +277,8 @@ static mg_status read_task(void *arg, int i) {
     else
         st = mg__pq_read_chunk(x->data, x->size, x->source, &g->cols[ci], &x->specs[col],
                                &x->parts[i], &e);
+    if (st == MG_OK && ci < g->ncols)
+        mg__progress_add(x->progress, g->cols[ci].total_compressed);
     if (st != MG_OK) {
         pthread_mutex_lock(&x->lock);
         if (x->err_task < 0 || i < x->err_task) {
@@ -380,7 +383,9 @@ static void *column_values(mg_column *col) {
 
 static mg_status decode_table(const uint8_t *data, size_t size, const char *source,
                               const pq_meta *m, const pq_colspec *specs, const int *chunk_index,
-                              int ncols, int threads, mg_table *t, mg_error *err) {
+                              int ncols, const mg_read_options *opts, mg_table *t,
+                              mg_error *err) {
+    int threads = opts->threads;
     uint64_t row_bytes = 0;
     for (int c = 0; c < ncols; c++)
         row_bytes += specs[c].type == MG_TYPE_BOOL ? 1 : specs[c].type == MG_TYPE_STR ? 4 : 8;
@@ -425,7 +430,15 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
         }
         row0 += m->rgs[r].num_rows;
     }
+    int64_t total = 0;
+    for (int r = 0; r < m->nrg; r++)
+        for (int c = 0; c < ncols; c++)
+            if (chunk_index[c] < m->rgs[r].ncols)
+                total += m->rgs[r].cols[chunk_index[c]].total_compressed;
+    mg__progress progress;
+    mg__progress_init(&progress, opts->progress, opts->progress_ctx, total);
     read_ctx x = {.data = data,
+                  .progress = &progress,
                   .size = size,
                   .source = source,
                   .m = m,
@@ -445,11 +458,61 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
     }
     for (int c = 0; st == MG_OK && c < ncols; c++)
         st = finish_column(&t->cols[c], parts + c, m->nrg, ncols, err);
+    if (st == MG_OK)
+        mg__progress_done(&progress);
     for (size_t i = 0; i < ntasks; i++) {
         free(parts[i].valid);
         mg__pq_pool_release(&parts[i].pool);
     }
     free(parts);
+    return st;
+}
+
+mg_status mg__parquet_columns(const char *data, size_t size, const char *source,
+                              mg_column_schema **cols, int *n, mg_error *err) {
+    pq_meta m;
+    mg_status st = mg__pq_open((const uint8_t *)data, size, source, &m, err);
+    schema_walk w = {.m = &m, .source = source, .next = 1};
+    if (st == MG_OK) {
+        w.leaves = mg__calloc((size_t)m.nschema, sizeof *w.leaves);
+        if (w.leaves == NULL)
+            st = mg__nomem(err, "the Parquet schema");
+    }
+    if (st == MG_OK)
+        st = walk_children(&w, 0, NULL, NULL, false, 0, err);
+    mg_column_schema *c = NULL;
+    if (st == MG_OK) {
+        c = mg__realloc_array(*cols, (size_t)(*n + w.nleaves + 1), sizeof *c);
+        if (c == NULL)
+            st = mg__nomem(err, "the column list");
+        else
+            *cols = c;
+    }
+    for (int i = 0; st == MG_OK && i < w.nleaves; i++) {
+        const leaf *l = &w.leaves[i];
+        const char *name = l->nested ? l->top : l->path;
+        bool dup = false;
+        for (int k = 0; k < *n && l->nested; k++)
+            dup |= strcmp(c[k].name, name) == 0;
+        if (dup)
+            continue; /* a nested field is listed once, by its top-level name */
+        pq_colspec spec;
+        int type = -1;
+        if (!l->nested) {
+            st = make_spec(&m, l, source, &spec, err);
+            type = (int)spec.type;
+        }
+        if (st == MG_OK && (c[*n].name = mg__strdup(name)) == NULL)
+            st = mg__nomem(err, "the column list");
+        if (st == MG_OK) {
+            c[*n].type = type;
+            c[*n].nested = l->nested;
+            (*n)++;
+        }
+    }
+    if (w.leaves != NULL)
+        leaves_free(w.leaves, w.nleaves);
+    mg__pq_meta_release(&m);
     return st;
 }
 
@@ -494,7 +557,7 @@ mg_status mg__parquet_read_buffer(const char *data, size_t size, const char *sou
     if (st == MG_OK)
         st = mg__check_rows(source, m.num_rows, opts, err);
     if (st == MG_OK)
-        st = decode_table(d, size, source, &m, specs, sel, nsel, opts->threads, t, err);
+        st = decode_table(d, size, source, &m, specs, sel, nsel, opts, t, err);
     if (st == MG_OK)
         st = mg__pq_apply_overrides(t, opts, err);
     if (st == MG_OK) {
