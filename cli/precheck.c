@@ -193,9 +193,27 @@ static int check_model(const checker *c, const mg_opt *opts, const char *flag) {
     }
 }
 
-int mg_cli_precheck(const char *command, const mg_opt *opts, bool label_required,
+int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
                     char *delimiter) {
     *delimiter = 0;
+    /* --test-data - reads standard input, as --output - writes standard output. */
+    mg_opt *td = (mg_opt *)(uintptr_t)find_opt(opts, "test-data");
+    if (td != NULL && td->kind == MG_OPT_STRING && *(const char **)td->value != NULL &&
+        strcmp(*(const char **)td->value, "-") == 0)
+        *(const char **)td->value = "/dev/stdin";
+    /* One column, one role: the label cannot also weigh or name the rows. */
+    const char *label = string_opt(opts, "label");
+    label = label != NULL ? label : "label";
+    static const char *const roles[] = {"weight", "id"};
+    for (size_t k = 0; k < sizeof roles / sizeof roles[0]; k++) {
+        const char *v = string_opt(opts, roles[k]);
+        if (v != NULL && strcmp(v, label) == 0) {
+            mg_cli_eprintf("modelgate %s: --%s names column '%s', which is the label (--label); "
+                           "a column has one role\n",
+                           command, roles[k], v);
+            return MG_EXIT_USAGE;
+        }
+    }
     const char *dtext = string_opt(opts, "delimiter");
     if (dtext != NULL && (*delimiter = mg_cli_parse_delimiter(dtext)) == 0) {
         mg_cli_eprintf("modelgate %s: --delimiter '%s': expected ',', ';', '|' or tab\n", command,

@@ -31,12 +31,14 @@ char mg_cli_parse_delimiter(const char *text);
  *     when no --predictions file is given, must be in the test data
  *     (--test-data). With `label_required`, the default label "label" is
  *     checked when --label is not given.
+ *   - --test-data - becomes /dev/stdin (standard input), and --weight or --id
+ *     naming the label column is refused.
  * A test set that is not a regular file or folder (a pipe, a FIFO,
  * /dev/stdin) is not looked at (it can be read only once; the reader names
  * missing columns itself), nor is one whose header cannot be read (the read
  * reports why). Prints one line and returns MG_EXIT_USAGE on a failed check;
  * returns 0 otherwise. */
-int mg_cli_precheck(const char *command, const mg_opt *opts, bool label_required,
+int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
                     char *delimiter);
 
 #endif
