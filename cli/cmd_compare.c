@@ -24,7 +24,6 @@
 
 #include "banned.h"
 
-#define MAX_BOOTSTRAP 1000000
 
 static const char synopsis[] =
     "Compare a candidate model (--new) with its baseline on the same test rows and write\n"
@@ -326,9 +325,9 @@ int cmd_compare(int argc, char **argv) {
                        "0.95\n",
                        r.confidence);
         rc = MG_EXIT_USAGE;
-    } else if (r.bootstrap < 1 || r.bootstrap > MAX_BOOTSTRAP) {
-        mg_cli_eprintf("modelgate compare: --bootstrap %ld: expected 1 to %d replicates\n",
-                       r.bootstrap, MAX_BOOTSTRAP);
+    } else if (r.bootstrap < MG_CLI_MIN_BOOTSTRAP || r.bootstrap > MG_CLI_MAX_BOOTSTRAP) {
+        mg_cli_eprintf("modelgate compare: --bootstrap %ld: expected %d to %d replicates\n",
+                       r.bootstrap, MG_CLI_MIN_BOOTSTRAP, MG_CLI_MAX_BOOTSTRAP);
         rc = MG_EXIT_USAGE;
     } else if (mg_na_values_split(r.na_arg, &r.na_values) != 0) {
         mg_cli_eprintf("modelgate compare: out of memory for --na-values\n");

@@ -274,9 +274,10 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
-    if (a.bootstrap < 1 || a.bootstrap > 1000000 || a.seed < 0) {
-        mg_cli_eprintf("modelgate evaluate: --bootstrap takes 1 to 1000000 replicates and --seed "
-                       "a number >= 0\n");
+    if (a.bootstrap < MG_CLI_MIN_BOOTSTRAP || a.bootstrap > MG_CLI_MAX_BOOTSTRAP || a.seed < 0) {
+        mg_cli_eprintf("modelgate evaluate: --bootstrap takes %d to %d replicates and --seed "
+                       "a number >= 0\n",
+                       MG_CLI_MIN_BOOTSTRAP, MG_CLI_MAX_BOOTSTRAP);
         rc = MG_EXIT_USAGE;
         goto out_args;
     }

@@ -195,8 +195,8 @@ int cmd_fairness(int argc, char **argv) {
         bad = "--min-group-size must be at least 1";
     else if (confidence != 0 && !(confidence > 0 && confidence < 1))
         bad = "--confidence must lie in (0, 1)";
-    else if (bootstrap < 1 || bootstrap > 1000000)
-        bad = "--bootstrap must lie in [1, 1000000]";
+    else if (bootstrap < MG_CLI_MIN_BOOTSTRAP || bootstrap > MG_CLI_MAX_BOOTSTRAP)
+        bad = "--bootstrap must lie in [100, 1000000]";
     else if (id != NULL && predictions == NULL)
         bad = "--id pairs a --predictions file; give one";
     else if (threads < 0)

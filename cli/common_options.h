@@ -10,6 +10,11 @@
  * (bootstrap replicates, the order of benchmark requests). */
 #define MG_CLI_DEFAULT_SEED 42
 
+/* Bootstrap replicates: fewer than 100 give percentile intervals whose ends
+ * are single replicates (with 2, a "95%" interval is the two values). */
+#define MG_CLI_MIN_BOOTSTRAP 100
+#define MG_CLI_MAX_BOOTSTRAP 1000000
+
 /* clang-format off */
 #define MG_CLI_OPT_TEST_DATA(p)                                                                    \
     {"test-data", MG_OPT_STRING, (p), "FILE",                                                      \

@@ -237,10 +237,10 @@ with open(os.path.join(work, "weighted.csv"), "w") as f:
     for row in zip(y, s_new, s_base, wcol):
         f.write("%d,%r,%r,%r\n" % row)
 run(["compare", "--new", "column:new", "--baseline", "column:base", "--test-data", "weighted.csv",
-     "--weight", "w", "--seed", "5", "--bootstrap", "80", "--output", "w.json"])
+     "--weight", "w", "--seed", "5", "--bootstrap", "100", "--output", "w.json"])
 wdoc = json.load(open(os.path.join(work, "w.json")))
 wb = {k: [] for k in want_new}
-for r in range(80):
+for r in range(100):
     w = weights(5, r, n) * wcol
     mn, mb = binary_metrics(y, s_new, w), binary_metrics(y, s_base, w)
     for k in wb:
