@@ -61,6 +61,18 @@ static void put_field(text *t, const char *s) {
     put(t, "\"", 1);
 }
 
+/* An output column's name, with "_pred" added while it is the --id column's,
+ * so that the header never names a column twice. */
+static void put_output_name(text *t, const char *name, const char *id) {
+    if (id != NULL && strcmp(name, id) == 0) {
+        char renamed[300];
+        snprintf(renamed, sizeof renamed, "%s_pred", name);
+        put_field(t, renamed);
+    } else {
+        put_field(t, name);
+    }
+}
+
 static void header(text *t, const mg_model_info *info, const char *id) {
     if (id != NULL) {
         put_field(t, id);
@@ -75,12 +87,12 @@ static void header(text *t, const mg_model_info *info, const char *id) {
                 snprintf(name, sizeof name, "p_%d", c);
             if (c > 0)
                 put(t, ",", 1);
-            put_field(t, name);
+            put_output_name(t, name, id);
         }
     } else if (info->kind == MG_OUTPUT_VALUE || info->kind == MG_OUTPUT_CLASS) {
-        puts_text(t, "prediction");
+        put_output_name(t, "prediction", id);
     } else {
-        puts_text(t, "score");
+        put_output_name(t, "score", id);
     }
     put(t, "\n", 1);
 }
