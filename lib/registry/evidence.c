@@ -65,6 +65,10 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
         json_t *verdict = json_object_get(root, "verdict");
         json_t *prov = json_object_get(root, "provenance");
         json_t *msha = json_is_object(prov) ? json_object_get(prov, "model_sha256") : NULL;
+        /* comparison.json names the candidate as new_model_sha256: its rules
+         * are evidence about the new model. */
+        if (msha == NULL && json_is_object(prov))
+            msha = json_object_get(prov, "new_model_sha256");
         if (!json_is_string(verdict))
             st = mg__fail(err, MG_ERR_USAGE, "evidence %s has no \"verdict\" (not a gate.json)",
                           path);
@@ -73,7 +77,9 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
                           json_string_value(verdict));
         else if (!json_is_string(msha))
             st = mg__fail(err, MG_ERR_USAGE,
-                          "evidence %s has no provenance.model_sha256, so it names no model", path);
+                          "evidence %s has no provenance.model_sha256 (nor new_model_sha256), so "
+                          "it names no model",
+                          path);
         else if (strcmp(json_string_value(msha), digest) != 0)
             st = mg__fail(err, MG_ERR_USAGE,
                           "evidence %s is for another model: provenance.model_sha256 is %.12s..., "
