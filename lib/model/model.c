@@ -37,11 +37,11 @@ static mg_status open_file(const char *path, const mg_model_options *opts, mg_mo
         if (colon != NULL && colon > path && memchr(path, '/', (size_t)(colon - path)) == NULL)
             return mg__fail(err, MG_ERR_USAGE,
                             "model %s: not a model file nor one of the accepted forms: a file "
-                            "(XGBoost JSON/UBJ/binary, ONNX), cmd:PROGRAM ARGS..., "
+                            "(XGBoost JSON/UBJ/binary, ONNX, a scikit-learn pickle), cmd:PROGRAM ARGS..., "
                             "http://HOST:PORT/v2/models/NAME/infer, column:NAME, columns:A,B,C",
                             path);
         return mg__fail(err, MG_ERR_IO,
-                        "%s (a model is a file (XGBoost JSON/UBJ/binary, ONNX), "
+                        "%s (a model is a file (XGBoost JSON/UBJ/binary, ONNX, a scikit-learn pickle), "
                         "cmd:PROGRAM ARGS..., http://HOST:PORT/v2/models/NAME/infer, column:NAME "
                         "or columns:A,B,C)",
                         ferr.text);

@@ -37,8 +37,20 @@ static bool inflates_to_pickle(const uint8_t *d, size_t n, int window_bits) {
     return ok;
 }
 
+/* A protocol 0 or 1 pickle of an object: the GLOBAL opcode 'c', a dotted
+ * module name and a newline, and the STOP opcode '.' at the end. */
+static bool is_old_pickle(const uint8_t *d, size_t n) {
+    if (n < 8 || d[0] != 'c' || d[n - 1] != '.')
+        return false;
+    size_t i = 1;
+    while (i < n && i < 200 && (d[i] == '_' || d[i] == '.' || (d[i] >= 'a' && d[i] <= 'z') ||
+                                (d[i] >= 'A' && d[i] <= 'Z') || (d[i] >= '0' && d[i] <= '9')))
+        i++;
+    return i > 1 && i < n && d[i] == '\n';
+}
+
 bool mg__pickle_detect(const uint8_t *d, size_t n) {
-    if (is_pickle_start(d, n))
+    if (is_pickle_start(d, n) || is_old_pickle(d, n))
         return true;
     if (n >= 2 && d[0] == 0x1f && d[1] == 0x8b)
         return inflates_to_pickle(d, n, 16 + MAX_WBITS);

@@ -54,10 +54,11 @@ env = dict(os.environ, MODELGATE_PYTHON="/usr/bin/python3")
 cases = 0
 with tempfile.TemporaryDirectory() as tmp:
     forms = {"examples/models/model.pkl": MODEL}
-    path = os.path.join(tmp, "plain.pickle")
-    with open(path, "wb") as f:
-        pickle.dump(estimator, f, protocol=2)
-    forms["pickle protocol 2"] = path
+    for protocol in (0, 1, 2, pickle.HIGHEST_PROTOCOL):
+        path = os.path.join(tmp, "plain%d.pickle" % protocol)
+        with open(path, "wb") as f:
+            pickle.dump(estimator, f, protocol=protocol)
+        forms["pickle protocol %d" % protocol] = path
     for compress in ["zlib", "gzip", "bz2", "xz"]:
         path = os.path.join(tmp, "model.joblib." + compress)
         joblib.dump(estimator, path, compress=(compress, 3))
