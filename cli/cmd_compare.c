@@ -343,7 +343,16 @@ int cmd_compare(int argc, char **argv) {
     } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
                                       : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
-            mg_compare_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
+            /* No model runs, but the files are named by their digests. */
+            char data_sha[65] = "", new_sha[65] = "";
+            mg_error ignored;
+            if (names_file(r.data) && mg_file_sha256(r.data, data_sha, &ignored) != MG_OK)
+                data_sha[0] = '\0';
+            if (names_file(r.new_arg) && mg_file_sha256(r.new_arg, new_sha, &ignored) != MG_OK)
+                new_sha[0] = '\0';
+            mg_compare_provenance prov = {r.data,    data_sha[0] ? data_sha : NULL,
+                                          r.new_arg, new_sha[0] ? new_sha : NULL,
+                                          r.base_arg, NULL};
             size_t len;
             char *json = mg_comparison_skipped_json(
                 "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &len);
