@@ -95,10 +95,11 @@ MG_API mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *
 MG_API mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_version *out,
                                          mg_error *err);
 
-/* 1 when `arg` is a registry: argument that names nothing to open (no
- * registry yet, no such model or version, an empty stage): what a first run
- * without a baseline meets. 0 otherwise, including for a version whose blob
- * fails its check (opening it reports that). */
+/* 1 when `arg` is a registry: argument for a model the registry does not
+ * hold at all (no registry yet, or no version of that model): what a first
+ * run without a baseline meets. 0 otherwise: a model that exists but whose
+ * stage or version holds nothing (a typo, a model never promoted) is an
+ * error that opening it reports, never a silent "no baseline". */
 MG_API int mg_registry_arg_missing(const char *arg);
 
 /* Points `stage` of `name` at `version`, after checking the evidence: the

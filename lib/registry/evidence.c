@@ -69,7 +69,18 @@ mg_status mg__evidence_check(mg_registry *reg, const char *path, const char *dig
          * are evidence about the new model. */
         if (msha == NULL && json_is_object(prov))
             msha = json_object_get(prov, "new_model_sha256");
-        if (!json_is_string(verdict))
+        json_t *gates = json_object_get(root, "gates");
+        if (json_is_true(json_object_get(root, "skipped")))
+            st = mg__fail(err, MG_ERR_USAGE,
+                          "evidence %s is a comparison that was skipped (no baseline): it "
+                          "decided nothing",
+                          path);
+        else if (json_is_array(gates) && json_array_size(gates) == 0)
+            st = mg__fail(err, MG_ERR_USAGE,
+                          "evidence %s decided no gate (its \"gates\" are empty): give the "
+                          "command the gates the model must pass (--min, --max, rules)",
+                          path);
+        else if (!json_is_string(verdict))
             st = mg__fail(err, MG_ERR_USAGE, "evidence %s has no \"verdict\" (not a gate.json)",
                           path);
         else if (strcmp(json_string_value(verdict), "pass") != 0)

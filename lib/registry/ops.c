@@ -174,6 +174,11 @@ mg_status mg_registry_push(mg_registry *reg, const char *name, const char *path,
         free(meta_text);
         return st;
     }
+    if (f.size == 0) {
+        mg__file_unmap(&f);
+        free(meta_text);
+        return mg__fail(err, MG_ERR_DATA, "%s: empty; a model version is a model file", path);
+    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     mg__event e = {0};
@@ -329,15 +334,26 @@ mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_vers
 int mg_registry_arg_missing(const char *arg) {
     if (strncmp(arg, "registry:", 9) != 0)
         return 0;
-    char *path = NULL;
-    mg_registry_version v;
+    /* Missing means a first model: no registry yet, or no version of this
+     * model. A model that exists but whose stage holds none (a typo, or a
+     * model never promoted) is not missing: resolving it says why. */
+    char name[256];
+    size_t len = strcspn(arg + 9, "@");
+    if (len == 0 || len >= sizeof name)
+        return 0;
+    memcpy(name, arg + 9, len);
+    name[len] = '\0';
+    mg_registry *reg = NULL;
     mg_error e;
-    mg_status st = mg_registry_resolve_arg(arg, &path, &v, &e);
-    if (st == MG_OK) {
-        free(path);
+    mg_error_clear(&e);
+    if (mg_registry_open(mg_registry_locate(NULL), 0, &reg, &e) != MG_OK)
+        return 1;
+    mg_registry_version v;
+    int missing = mg_registry_resolve(reg, name, NULL, 0, &v, &e) != MG_OK;
+    if (!missing)
         mg_registry_version_release(&v);
-    }
-    return st == MG_ERR_USAGE;
+    mg_registry_close(reg);
+    return missing;
 }
 
 mg_status mg_registry_promote(mg_registry *reg, const char *name, int64_t version,

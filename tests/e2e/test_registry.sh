@@ -29,7 +29,7 @@ mkdir -p v2 && { cat model.json; echo; } >v2/model.json
 d1=$(sha256sum model.json | cut -c1-64)
 d2=$(sha256sum v2/model.json | cut -c1-64)
 
-# gate.json per DESIGN §5 (no `gate` command yet). $1 verdict, $2 digest.
+# A gate.json (verdict, gates, provenance). $1 verdict, $2 digest.
 gate() {
   cat <<JSON
 {"verdict": "$1", "gates": [{"name": "accuracy", "metric": "accuracy", "value": 0.91, "threshold": 0.85, "op": ">=", "verdict": "$1", "reason": null, "ci": {"low": 0.9, "high": 0.92, "level": 0.95, "method": "wilson"}}],
@@ -263,11 +263,20 @@ openssl pkeyutl -verify -pubin -inkey ci.pub -rawin -in m.json -sigfile m.json.s
   --output cmp.json >/dev/null 2>&1
 [ "$(jq -r '.provenance.baseline_model + " " + .provenance.baseline_sha256' cmp.json)" = "registry:churn@v2 $d2" ] ||
   fail "compare --baseline registry:churn@v2: $(jq -c .provenance cmp.json 2>&1)"
-# A first run has no production model yet: --allow-no-baseline skips, as for a missing file.
-"$MG" compare --new model.json --baseline registry:churn@qa --test-data "$SRC/examples/data/test.csv" \
-  --allow-no-baseline --output skip.json >/dev/null 2>skip.err || fail "compare --allow-no-baseline on an empty stage: $(cat skip.err)"
-[ "$(jq -c '[.skipped, .provenance.baseline_model]' skip.json)" = '[true,"registry:churn@qa"]' ] ||
+# A first run has no model in the registry yet: --allow-no-baseline skips, as
+# for a missing file. A model that exists but whose stage holds nothing (a
+# typo, a model never promoted) is an error even then, and a skipped
+# comparison is no evidence for a promotion.
+"$MG" compare --new model.json --baseline registry:newmodel@production --test-data "$SRC/examples/data/test.csv" \
+  --allow-no-baseline --output skip.json >/dev/null 2>skip.err || fail "compare --allow-no-baseline on a new model: $(cat skip.err)"
+[ "$(jq -c '[.skipped, .provenance.baseline_model]' skip.json)" = '[true,"registry:newmodel@production"]' ] ||
   fail "skipped comparison: $(cat skip.json)"
+"$MG" registry promote churn 1 --stage qa --evidence skip.json >/dev/null 2>skip.err
+[ $? = 2 ] && grep -q "a comparison that was skipped" skip.err || fail "a skipped comparison promoted: $(cat skip.err)"
+"$MG" compare --new model.json --baseline registry:churn@prodution --test-data "$SRC/examples/data/test.csv" \
+  --allow-no-baseline --output typo.json >/dev/null 2>typo.err
+[ $? = 2 ] && grep -qF "stage 'prodution' of model 'churn' holds no version" typo.err ||
+  fail "a stage typo skipped the comparison: $(cat typo.err)"
 "$MG" compare --new model.json --baseline registry:churn@qa --test-data "$SRC/examples/data/test.csv" \
   --output skip2.json >/dev/null 2>&1
 [ $? = 2 ] || fail "compare on an empty stage without --allow-no-baseline did not exit 2"
