@@ -1132,6 +1132,13 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
     if (label == NULL)
         return mg__fail(err, MG_ERR_DATA, "%s: no label column '%s'%s", table->source, label_name,
                         spec->label ? "" : " (name it with --label)");
+    const mg_model_info *minfo = mg_model_describe(model);
+    for (int c = 0; c < minfo->noutput_columns; c++)
+        if (strcmp(minfo->output_columns[c], label_name) == 0)
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: column '%s' is the label; it cannot also hold the model's "
+                            "predictions",
+                            table->source, label_name);
     if (table->nrows == 0)
         return mg__fail(err, MG_ERR_DATA, "%s: no data rows (header only)", table->source);
 

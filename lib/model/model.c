@@ -237,6 +237,19 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
                             t->source, m->arg, info->nfeatures, roles->nfeatures);
         given = false;
     }
+    for (int f = 0; given && f < roles->nfeatures; f++) {
+        /* The list names features: not a column that has another role, and
+         * no column twice. */
+        if (has_role(roles->features[f], roles))
+            return mg__fail(err, MG_ERR_DATA,
+                            "%s: --features names '%s', which is named as a column that is not "
+                            "a feature (label, weight, id, protected attribute or --ignore)",
+                            t->source, roles->features[f]);
+        for (int g = 0; g < f; g++)
+            if (strcmp(roles->features[g], roles->features[f]) == 0)
+                return mg__fail(err, MG_ERR_DATA, "%s: --features names '%s' twice", t->source,
+                                roles->features[f]);
+    }
     if (info->feature_names != NULL && roles != NULL)
         for (int f = 0; f < info->nfeatures; f++)
             if (has_role(info->feature_names[f], roles) &&
