@@ -201,6 +201,25 @@ int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
     if (td != NULL && td->kind == MG_OPT_STRING && *(const char **)td->value != NULL &&
         strcmp(*(const char **)td->value, "-") == 0)
         *(const char **)td->value = "/dev/stdin";
+    /* The output is never one of the inputs: writing it would replace them. */
+    const char *output = string_opt(opts, "output");
+    struct stat ost;
+    if (output != NULL && strcmp(output, "-") != 0 && stat(output, &ost) == 0 &&
+        S_ISREG(ost.st_mode)) {
+        static const char *const inputs[] = {"test-data", "model",       "new",
+                                             "baseline",  "predictions", "sign-key"};
+        for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+            const char *in = string_opt(opts, inputs[k]);
+            struct stat ist;
+            if (in != NULL && stat(in, &ist) == 0 && ist.st_dev == ost.st_dev &&
+                ist.st_ino == ost.st_ino) {
+                mg_cli_eprintf("modelgate %s: --output %s is the --%s file; writing it would "
+                               "replace that input\n",
+                               command, output, inputs[k]);
+                return MG_EXIT_USAGE;
+            }
+        }
+    }
     /* One column, one role: the label cannot also weigh or name the rows. */
     const char *label = string_opt(opts, "label");
     label = label != NULL ? label : "label";
