@@ -286,11 +286,6 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
-    if (a.id != NULL && a.predictions == NULL) {
-        mg_cli_eprintf("modelgate evaluate: --id pairs a --predictions file; give one\n");
-        rc = MG_EXIT_USAGE;
-        goto out_args;
-    }
     if (mg_na_values_split(a.na_arg, &a.na_values) != 0) {
         mg_cli_eprintf("modelgate evaluate: out of memory for --na-values\n");
         rc = MG_EXIT_INTERNAL;

@@ -197,8 +197,6 @@ int cmd_fairness(int argc, char **argv) {
         bad = "--confidence must lie in (0, 1)";
     else if (bootstrap < MG_CLI_MIN_BOOTSTRAP || bootstrap > MG_CLI_MAX_BOOTSTRAP)
         bad = "--bootstrap must lie in [100, 1000000]";
-    else if (id != NULL && predictions == NULL)
-        bad = "--id pairs a --predictions file; give one";
     else if (threads < 0)
         bad = "--threads must not be negative";
     else if (max_groups < 0)
