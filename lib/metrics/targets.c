@@ -1188,7 +1188,8 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
                 task = MG_TASK_MULTICLASS;
             size_t len = strlen(out->task_reason);
             snprintf(out->task_reason + len, sizeof out->task_reason - len,
-                     " with %d distinct value%s", labels.n, labels.n == 1 ? "" : "s");
+                     "; the labels have %d distinct value%s", labels.n,
+                     labels.n == 1 ? "" : "s");
         }
         if (st == MG_OK && task == MG_TASK_BINARY)
             st = build_binary(&b, &labels, yc, out, err);
