@@ -6,6 +6,7 @@
 #include "modelgate/latency.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "modelgate/run.h"
 #include "options.h"
 #include "adapters.h"
 #include "output.h"
@@ -129,14 +130,14 @@ static int open_model(const char *arg, const bench_args *a, mg_model **out) {
     if (mg_model_open(arg, &mo, out, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     const mg_model_info *info = mg_model_describe(*out);
-    if (strcmp(info->backend, "predictions") == 0) {
+    if (!mg_model_can(*out, MG_MODEL_CAN_PREDICT)) {
         mg_cli_eprintf(
             "modelgate benchmark: --model %s reads stored predictions; there is no model to "
             "time\n",
             arg);
         return MG_EXIT_USAGE;
     }
-    if (a->rate > 0 && strcmp(info->backend, "runner") != 0 && strcmp(info->backend, "http") != 0) {
+    if (a->rate > 0 && !mg_model_can(*out, MG_MODEL_OUT_OF_PROCESS)) {
         mg_cli_eprintf(
             "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
             "in-process (backend %s), where the closed loop is the honest measure\n",
@@ -169,23 +170,27 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
         }
         return 0;
     }
-    mg_table *t = NULL;
-    mg_read_options ro = {.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL,
-                          .nna_values = a->na_values.n};
-    if (mg_table_read(a->data, &ro, &t, &err) != MG_OK)
-        return mg_cli_fail("benchmark", &err);
-    mg_feature_roles roles;
-    memset(&roles, 0, sizeof roles);
-    roles.label = a->label;
-    roles.ignore = (const char *const *)a->ignore.items;
-    roles.nignore = a->ignore.n;
-    roles.protected_attrs = (const char *const *)a->protected_attrs.items;
-    roles.nprotected = a->protected_attrs.n;
-    roles.weight = a->weight;
-    roles.id = a->id;
-    mg_status st = mg_latency_rows_from_table(t, m, &roles, rows, nf, &err);
-    *nrows = t->nrows;
-    mg_table_free(t);
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = a->data;
+    spec.read.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL;
+    spec.read.nna_values = a->na_values.n;
+    spec.label = a->label;
+    spec.ignore = (const char *const *)a->ignore.items;
+    spec.nignore = a->ignore.n;
+    spec.protected_attrs = (const char *const *)a->protected_attrs.items;
+    spec.nprotected = a->protected_attrs.n;
+    spec.weight = a->weight;
+    spec.id = a->id;
+    mg_run data;
+    mg_status st = mg_run_open(&spec, &data, &err);
+    if (st == MG_OK) {
+        mg_feature_roles roles;
+        mg_run_roles(&data, 0, &roles);
+        st = mg_latency_rows_from_table(data.table, m, &roles, rows, nf, &err);
+        *nrows = data.table->nrows;
+    }
+    mg_run_release(&data);
     return st == MG_OK ? 0 : mg_cli_fail("benchmark", &err);
 }
 

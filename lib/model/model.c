@@ -161,6 +161,15 @@ const mg_model_info *mg_model_describe(const mg_model *model) {
     return &model->info;
 }
 
+bool mg_model_can(const mg_model *model, mg_model_capability what) {
+    switch (what) {
+    case MG_MODEL_CAN_PREDICT: return model->backend->predict != NULL;
+    case MG_MODEL_OUT_OF_PROCESS:
+        return model->backend == &mg__runner_backend || model->backend == &mg__http_backend;
+    }
+    return false;
+}
+
 const char *mg_model_sha256(const mg_model *model) {
     return model->sha256[0] ? model->sha256 : NULL;
 }

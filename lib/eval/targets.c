@@ -1,7 +1,6 @@
 /* targets.c - from a table and a model to aligned labels and outputs: resolve
  * the label column and the task, map labels to classes, check every score. */
 #include "internal.h"
-#include "model/backend.h"
 #include "modelgate/evaluate.h"
 
 #include <math.h>
@@ -391,12 +390,12 @@ static mg_status resolve_classes(const mg_table *t, const mg_model *model, const
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: model %s names its classes (%s), which are not --classes "
                                 "%s",
-                                t->source, model->arg, names, given);
+                                t->source, mg_model_source(model), names, given);
             }
         } else if (spec->nclasses != mc->k) {
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --classes names %d classes (%s) but model %s has %d", t->source,
-                            spec->nclasses, given, model->arg, mc->k);
+                            spec->nclasses, given, mg_model_source(model), mc->k);
         }
         mc->names = spec->classes;
     } else {
@@ -432,7 +431,7 @@ static mg_status labels_to_classes(const mg_table *t, const mg_model *model, con
                         "%s: model %s names no classes (its outputs are classes 0..%d by index) "
                         "and column '%s' holds text labels (%s); name the model's classes in "
                         "output order with --classes",
-                        t->source, model->arg, mc->k - 1, label->name, lab);
+                        t->source, mg_model_source(model), mc->k - 1, label->name, lab);
     for (int l = 0; l < labels->n; l++) {
         map[l] = label_class(labels, l, label->type, mc);
         if (map[l] < 0) {
@@ -440,7 +439,7 @@ static mg_status labels_to_classes(const mg_table *t, const mg_model *model, con
             return mg__fail(err, MG_ERR_DATA,
                             "%s: column '%s' holds label '%s', which is not a class of model %s "
                             "(labels: %s; the model's classes: %s)%s",
-                            t->source, label->name, labels->text[l], model->arg, lab, cls,
+                            t->source, label->name, labels->text[l], mg_model_source(model), lab, cls,
                             mc->names == NULL ? "; name its classes with --classes" : "");
         }
     }
@@ -555,7 +554,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s has %d classes (%s); a binary task needs a model of 2 "
                         "(use --task multiclass)",
-                        t->source, b->model->arg, mc->k, cls);
+                        t->source, mg_model_source(b->model), mc->k, cls);
     }
     int map[2];
     MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, map, err));
@@ -601,7 +600,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --positive-label '%s' is neither a value of column '%s' (%s) "
                             "nor a class of model %s (%s)",
-                            t->source, given, b->label->name, lab, b->model->arg, cls);
+                            t->source, given, b->label->name, lab, mg_model_source(b->model), cls);
         }
     }
     char pbuf[32], nbuf[32], mbuf[32];
@@ -635,7 +634,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: row %lld: model %s predicted class %s, not one of its "
                                 "classes 0, 1",
-                                t->source, (long long)i + 1, b->model->arg, num);
+                                t->source, (long long)i + 1, mg_model_source(b->model), num);
             }
             out->score[i] = (int)v == pc ? 1.0 : 0.0;
         } else if (info->kind == MG_OUTPUT_CLASS_PROBS) {
@@ -688,7 +687,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
                         "%s: model %s predicts class numbers and names no classes, and column "
                         "'%s' holds text labels; name the model's classes in output order with "
                         "--classes",
-                        t->source, b->model->arg, b->label->name);
+                        t->source, mg_model_source(b->model), b->label->name);
     if (!text_preds && (info->kind == MG_OUTPUT_UNKNOWN || class_numbers) && numeric_labels &&
         (class_numbers || outputs_integral(b->outputs, n))) {
         /* Integer predictions: classes when they are label values; an integer
@@ -866,7 +865,7 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
         if (at != c) /* two of the model's classes with one text */
             st = at < 0 ? mg__nomem(err, "classes")
                         : mg__fail(err, MG_ERR_DATA, "%s: model %s names class '%s' twice",
-                                   t->source, b->model->arg, text);
+                                   t->source, mg_model_source(b->model), text);
     }
     if (st != MG_OK)
         goto done;
@@ -907,7 +906,7 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
                 st = mg__fail(err, MG_ERR_DATA,
                               "%s: row %lld: model %s predicted class %s, not one of its %d "
                               "classes",
-                              t->source, (long long)i + 1, b->model->arg, num, k);
+                              t->source, (long long)i + 1, mg_model_source(b->model), num, k);
                 break;
             }
             out->pred[i] = perm[(int)v];
@@ -945,7 +944,7 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s gives one probability per row (a binary model); column "
                         "'%s' has %d labels",
-                        t->source, b->model->arg, b->label->name, labels->n);
+                        t->source, mg_model_source(b->model), b->label->name, labels->n);
     /* Predicted classes (a column): as text, added to the label set. */
     char buf[64];
     for (int64_t i = 0; i < n; i++) {
@@ -999,7 +998,7 @@ static mg_status build_regression(build_ctx *b, mg_targets *out, mg_error *err) 
         return mg__fail(err, MG_ERR_DATA,
                         "model %s gives %d outputs per row; a regression task "
                         "needs one",
-                        b->model->arg, b->info->noutputs);
+                        mg_model_source(b->model), b->info->noutputs);
     out->yr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     out->pr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     if (out->yr == NULL || out->pr == NULL)
@@ -1106,7 +1105,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
         b.pred_col = mg_table_column(table, b.info->output_columns[0]);
         if (b.pred_col == NULL)
             return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
-                            table->source, b.info->output_columns[0], model->arg);
+                            table->source, b.info->output_columns[0], mg_model_source(model));
         MG_TRY(check_text_scores(table, b.pred_col, label, err));
     }
     mg_status st = MG_OK;
