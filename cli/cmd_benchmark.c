@@ -2,7 +2,9 @@
  * latency (DESIGN §9), gate on p99/p50 or on the ratio to a baseline, and
  * write latency.json. */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
+#include "modelgate/gate.h"
 #include "modelgate/latency.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
@@ -352,17 +354,16 @@ static int run(bench_args *a) {
                 mg_cli_eprintf("warning: gate %s passes on the point only: %s\n", gates[i].name,
                                gates[i].reason);
         /* the deciding reason goes last: it is the line CI shows */
-        mg_verdict all = mg_latency_overall(gates, ngates);
+        mg_verdict all = MG_VERDICT_PASS;
+        for (int i = 0; i < ngates; i++)
+            all = mg_verdict_worse(all, gates[i].verdict);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE && all == MG_VERDICT_INCONCLUSIVE)
                 mg_cli_eprintf("gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_FAIL)
                 mg_cli_eprintf("gate %s: fail: %s\n", gates[i].name, gates[i].reason);
-        if (all == MG_VERDICT_FAIL)
-            rc = MG_EXIT_FAIL;
-        else if (all == MG_VERDICT_INCONCLUSIVE)
-            rc = MG_EXIT_INCONCLUSIVE;
+        rc = mg_cli_exit_code(all);
     }
     mg_latency_run_release(&r);
     if (base != NULL)

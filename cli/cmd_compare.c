@@ -1,9 +1,11 @@
 /* cmd_compare.c - `modelgate compare`: the regression gate of a candidate
  * model against its baseline on the same test rows (DESIGN §5, §11). */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/gate.h"
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
 #include "modelgate/run.h"
@@ -141,10 +143,10 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
                                    ? "modelgate compare: gate failed: "
                                    : "modelgate compare: gate inconclusive: ",
                                results[i].reason);
-    mg_verdict v = mg_compare_overall(results, nrules);
-    return v == MG_VERDICT_PASS   ? MG_EXIT_PASS
-           : v == MG_VERDICT_FAIL ? MG_EXIT_FAIL
-                                  : MG_EXIT_INCONCLUSIVE;
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < nrules; i++)
+        v = mg_verdict_worse(v, results[i].verdict);
+    return mg_cli_exit_code(v);
 }
 
 static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int nrules) {

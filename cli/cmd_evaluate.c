@@ -1,6 +1,7 @@
 /* cmd_evaluate.c - `modelgate evaluate`: run a model on a test set and write
  * metrics.json; optional metric gates decide the exit code. */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
@@ -174,10 +175,7 @@ static int report_gates(const mg_gate_result *g, int n, bool use_interval) {
     for (int i = 0; i < n; i++)
         if (g[i].verdict == MG_VERDICT_FAIL)
             mg_cli_eprintf("modelgate evaluate: gate failed: %s\n", g[i].reason);
-    mg_verdict v = mg_gate_worst(g, n);
-    return v == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
-           : v == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
-                                          : MG_EXIT_PASS;
+    return mg_cli_exit_code(mg_gate_worst(g, n));
 }
 
 int cmd_evaluate(int argc, char **argv) {

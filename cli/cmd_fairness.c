@@ -2,6 +2,7 @@
  * compares its decisions across the groups of the protected attributes, writes
  * fairness.json and exits by the verdict (0 pass, 1 fail, 3 inconclusive). */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/fairness.h"
@@ -293,9 +294,7 @@ int cmd_fairness(int argc, char **argv) {
         if (rc == MG_EXIT_PASS) {
             if (result.verdict != MG_VERDICT_PASS)
                 explain(&result);
-            rc = result.verdict == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
-                 : result.verdict == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
-                                                             : MG_EXIT_PASS;
+            rc = mg_cli_exit_code(result.verdict);
         }
     }
     mg_cli_digest_finish(&digest); /* joins the thread on every path */

@@ -163,9 +163,6 @@ MG_API char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand,
 MG_API char *mg_comparison_skipped_json(const char *note, const mg_compare_provenance *prov,
                                         size_t *len);
 
-/* The verdict of several rules: fail if any fails, else inconclusive if any
- * is, else pass (also with no rules). */
-MG_API mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules);
 
 #ifdef __cplusplus
 }

@@ -208,9 +208,6 @@ typedef struct mg_latency_report {
  * when memory ran out. */
 MG_API char *mg_latency_json(const mg_latency_report *r, size_t *len);
 
-/* The verdict of a set of gates: fail if any failed, else inconclusive if any
- * was, else pass (also for no gates). */
-MG_API mg_verdict mg_latency_overall(const mg_latency_gate *gates, int n);
 
 #ifdef __cplusplus
 }

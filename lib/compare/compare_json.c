@@ -1,19 +1,16 @@
 /* compare_json.c - comparison.json: both models' metrics, the paired
  * deltas and the verdicts of the regression rules (DESIGN §5, §11). */
 #include "compare_internal.h"
+#include "modelgate/gate.h"
 #include "report/json.h"
 #include "report/metrics_json.h"
 
 #include <math.h>
 
-mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules) {
+static mg_verdict overall(const mg_rule_result *results, int nrules) {
     mg_verdict v = MG_VERDICT_PASS;
-    for (int i = 0; i < nrules; i++) {
-        if (results[i].verdict == MG_VERDICT_FAIL)
-            return MG_VERDICT_FAIL;
-        if (results[i].verdict == MG_VERDICT_INCONCLUSIVE)
-            v = MG_VERDICT_INCONCLUSIVE;
-    }
+    for (int i = 0; i < nrules; i++)
+        v = mg_verdict_worse(v, results[i].verdict);
     return v;
 }
 
@@ -122,7 +119,7 @@ char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const m
         mg__json_kv_string(&j, "accuracy_improvement_null_reason",
                            "a regression task has no accuracy");
     }
-    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_compare_overall(results, nrules)));
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(overall(results, nrules)));
     mg__json_kv_string(&j, "task", mg_task_name(c->task));
     mg__json_kv_int(&j, "n", c->n);
     mg__json_kv_number(&j, "confidence", c->options.level);

@@ -2,6 +2,7 @@
  * (p50_ms ... first_call_ms, stable, backend), then the windows, the
  * environment, the baseline comparison and the gates with their verdicts. */
 #include "internal.h"
+#include "modelgate/gate.h"
 #include "modelgate/latency.h"
 #include "report/json.h"
 
@@ -167,6 +168,13 @@ static void gate(mg__json *j, const mg_latency_gate *g) {
     mg__json_end_object(j);
 }
 
+static mg_verdict overall(const mg_latency_gate *gates, int n) {
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < n; i++)
+        v = mg_verdict_worse(v, gates[i].verdict);
+    return v;
+}
+
 char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     mg__json j;
     memset(&j, 0, sizeof j);
@@ -175,7 +183,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     mg__json_begin_object(&j);
     run_fields(&j, run, r);
     mg__json_kv_string(&j, "backend", r->backend);
-    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_latency_overall(r->gates, r->ngates)));
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(overall(r->gates, r->ngates)));
     mg__json_kv_string(&j, "model", r->model);
     mg__json_kv_string(&j, "data", r->data);
     if (r->data == NULL)
