@@ -6,6 +6,7 @@
 #include "common_options.h"
 #include "modelgate/gate.h"
 #include "modelgate/latency.h"
+#include "modelgate/report.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
 #include "modelgate/run.h"
@@ -292,12 +293,12 @@ static int run(bench_args *a) {
         mg_latency_gate_ratio(&cmp, a->max_ratio, &gates[ngates++]);
     mg_latency_report rep;
     memset(&rep, 0, sizeof rep);
-    rep.model = mg_model_source(model);
+    rep.prov.model_arg = mg_model_source(model);
     rep.backend = mg_model_describe(model)->backend;
-    rep.data = a->data;
+    rep.prov.data_path = a->data;
     rep.run = &r;
     if (base != NULL) {
-        rep.baseline_model = mg_model_source(base);
+        rep.prov.baseline_arg = mg_model_source(base);
         rep.baseline_backend = mg_model_describe(base)->backend;
         rep.baseline = &rb;
         rep.comparison = &cmp;
@@ -312,7 +313,11 @@ static int run(bench_args *a) {
     rep.gates = gates;
     rep.ngates = ngates;
     size_t len = 0;
-    char *json = st == MG_OK ? mg_latency_json(&rep, &len) : NULL;
+    char *json = NULL;
+    mg_error jerr;
+    mg_error_clear(&jerr);
+    if (st == MG_OK)
+        mg_latency_json(&rep, &json, &len, &jerr);
     if (st != MG_OK) {
         rc = mg_cli_fail("benchmark", &err);
     } else if (json == NULL) {

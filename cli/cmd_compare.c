@@ -8,6 +8,7 @@
 #include "modelgate/gate.h"
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
+#include "modelgate/report.h"
 #include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
@@ -110,7 +111,7 @@ static int write_output(const run *r, char *json, size_t len) {
 
 /* Decides the rules, writes comparison.json, reports, picks the exit code. */
 static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
-                  const mg_compare_provenance *prov, const mg_compare_rule *rules, int nrules) {
+                  const mg_provenance *prov, const mg_compare_rule *rules, int nrules) {
     mg_rule_result results[64];
     int use_interval = !isnan(r->confidence);
     for (int i = 0; i < nrules; i++) {
@@ -119,9 +120,12 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
         if (mg_compare_rule_check(c, &rules[i], use_interval, &results[i], &err) != MG_OK)
             return mg_cli_fail("compare", &err);
     }
-    size_t len;
-    char *json =
-        mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &len);
+    size_t len = 0;
+    char *json = NULL;
+    mg_error err;
+    mg_error_clear(&err);
+    mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &json, &len,
+                       &err);
     if (json != NULL && !r->quiet)
         mg_cli_summary(MG_SUMMARY_COMPARISON, json, stderr);
     int rc = write_output(r, json, len);
@@ -201,7 +205,7 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
         st = mg_comparison_compute(&ev.targets[0], &ev.targets[1], &o, &c, &err);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
-        mg_compare_provenance prov = {r->data,
+        mg_provenance prov = {r->data,
                                       data_sha,
                                       mg_model_source(ev.models[0]),
                                       mg_model_sha256(ev.models[0]),
@@ -309,10 +313,14 @@ int cmd_compare(int argc, char **argv) {
     } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
                                       : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
-            mg_compare_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
-            size_t len;
-            char *json = mg_comparison_skipped_json(
-                "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &len);
+            mg_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};
+            size_t len = 0;
+            char *json = NULL;
+            mg_error err;
+            mg_error_clear(&err);
+            mg_comparison_skipped_json(
+                "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &json,
+                &len, &err);
             rc = write_output(&r, json, len);
             if (rc == 0)
                 mg_cli_eprintf("modelgate compare: baseline '%s' does not exist; comparison "

@@ -7,6 +7,7 @@
 #include "modelgate/evaluate.h"
 #include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
+#include "modelgate/report.h"
 #include "modelgate/run.h"
 #include "options.h"
 #include "digest.h"
@@ -387,13 +388,17 @@ int cmd_evaluate(int argc, char **argv) {
                                     .replicates = (int)a.bootstrap,
                                     .seed = (uint64_t)a.seed,
                                     .threads = (int)a.threads};
-        st = mg_evaluation_json_with_intervals(&eval, targets, &prov, &copts, &json, &len, &err);
+        mg_metric_interval *iv = NULL;
+        int niv = 0;
+        st = mg_evaluation_intervals(targets, &eval, &copts, &iv, &niv, &err);
+        if (st == MG_OK)
+            st = mg_evaluation_json_with_intervals(&eval, targets, iv, niv, &copts, &prov, &json,
+                                                   &len, &err);
+        free(iv);
         if (st != MG_OK)
             goto fail;
-    } else {
-        json = mg_evaluation_json(&eval, targets, &prov, a.confidence, &len);
-    }
-    if (json == NULL) {
+    } else if (mg_evaluation_json(&eval, targets, &prov, a.confidence, &json, &len, &err) !=
+               MG_OK) {
         mg_cli_eprintf("modelgate evaluate: out of memory writing metrics.json\n");
         rc = MG_EXIT_USAGE;
         goto out;

@@ -8,6 +8,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "modelgate/report.h"
 #include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
@@ -278,11 +279,13 @@ int cmd_fairness(int argc, char **argv) {
         rc = mg_cli_fail("fairness", &err);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
-        mg_provenance prov = {data, data_sha, mg_model_source(run.models[0]),
-                              mg_model_sha256(run.models[0])};
+        mg_provenance prov = {.data_path = data,
+                              .data_sha256 = data_sha,
+                              .model_arg = mg_model_source(run.models[0]),
+                              .model_sha256 = mg_model_sha256(run.models[0])};
         size_t len = 0;
-        char *json = mg_fairness_json(&result, &prov, &len);
-        if (json == NULL) {
+        char *json = NULL;
+        if (mg_fairness_json(&result, &prov, &json, &len, &err) != MG_OK) {
             mg_cli_eprintf("modelgate fairness: out of memory writing fairness.json\n");
             rc = MG_EXIT_INTERNAL;
         } else {

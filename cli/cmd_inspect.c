@@ -7,7 +7,7 @@
 #include "options.h"
 #include "output.h"
 #include "byte_count.h"
-#include "report/json.h"
+#include "util/json.h"
 
 #include <math.h>
 #include <stdio.h>

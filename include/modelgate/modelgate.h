@@ -58,6 +58,19 @@ MG_API void mg_error_clear(mg_error *err);
 /* Library version string (MG_VERSION); static storage. */
 MG_API const char *mg_version(void);
 
+/* Provenance: what every output file records about its inputs (its
+ * "provenance" object). Strings are borrowed; a NULL digest is written as
+ * null. The baseline fields are for files that compare two models
+ * (comparison.json, latency.json with a baseline); NULL elsewhere. */
+typedef struct mg_provenance {
+    const char *data_path;    /* the test data; NULL for synthetic rows */
+    const char *data_sha256;  /* may be NULL */
+    const char *model_arg;    /* the model (the candidate when there are two) */
+    const char *model_sha256; /* may be NULL */
+    const char *baseline_arg;
+    const char *baseline_sha256;
+} mg_provenance;
+
 /* The decision of a gate (DESIGN §4): pass, fail, or inconclusive when the
  * data are too few (or a value is undefined) to decide either way. */
 typedef enum mg_verdict {

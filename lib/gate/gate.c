@@ -2,7 +2,7 @@
  * writing the decisions into a result file. */
 #include "internal.h"
 #include "modelgate/gate.h"
-#include "report/json.h"
+#include "util/json.h"
 
 #include <math.h>
 
