@@ -43,10 +43,22 @@ typedef enum mg_status {
 
 #define MG_ERROR_TEXT_MAX 1024
 
-/* The error of the most recent failing call: status plus one line of text. */
+/* Where in an input an error was found, as jansson's json_error_t gives it,
+ * for a program that points at the place (an editor, a CI annotation)
+ * without parsing `text`. Fields that do not apply are "" / 0 / -1. */
+typedef struct mg_error_place {
+    char source[256]; /* the file (path as given); "" when the error has no place */
+    int64_t line;     /* 1-based line of the file (CSV: physical line), 0 = unknown */
+    int64_t column;   /* 1-based column (CSV: field number), 0 = unknown */
+    int64_t offset;   /* byte offset from the start of the file, -1 = unknown */
+} mg_error_place;
+
+/* The error of the most recent failing call: status, one line of text that
+ * already names the place, and the place as data. */
 typedef struct mg_error {
     mg_status status;
     char text[MG_ERROR_TEXT_MAX];
+    mg_error_place place;
 } mg_error;
 
 /* A short, static name for a status ("bad input format", ...). */
