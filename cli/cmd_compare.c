@@ -37,16 +37,6 @@ static const char synopsis[] =
     "the interval. Exit 0 when every rule passes, 1 when one fails, 3 when one is\n"
     "inconclusive.";
 
-/* A model argument that names a file (as opposed to column:, cmd:, ...). */
-static int names_file(const char *arg) {
-    static const char *const schemes[] = {
-        "column:", "columns:", "cmd:", "http://", "https://", "registry:"};
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
-            return 0;
-    return 1;
-}
-
 static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rule *rules,
                        char (*names)[64], int *nrules) {
     for (int i = 0; i < list->n; i++) {
@@ -310,7 +300,7 @@ int cmd_compare(int argc, char **argv) {
                        "auto\n",
                        r.task);
         rc = MG_EXIT_USAGE;
-    } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
+    } else if (mg_model_arg_is_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
                                       : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
             mg_provenance prov = {r.data, NULL, r.new_arg, NULL, r.base_arg, NULL};

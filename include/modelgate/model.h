@@ -72,6 +72,10 @@ typedef struct mg_model_options {
 MG_API mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                                mg_error *err);
 
+/* Whether mg_model_open takes `arg` as the path of a model file (rather than
+ * column:, columns:, cmd:, http(s):// or registry:). */
+MG_API bool mg_model_arg_is_file(const char *arg);
+
 /* The model's description; borrowed, valid until mg_model_free. */
 MG_API const mg_model_info *mg_model_describe(const mg_model *model);
 

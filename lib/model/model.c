@@ -157,6 +157,15 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
     return MG_OK;
 }
 
+bool mg_model_arg_is_file(const char *arg) {
+    static const char *const schemes[] = {
+        "column:", "columns:", "cmd:", "http://", "https://", "registry:"};
+    for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
+        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return false;
+    return true;
+}
+
 const mg_model_info *mg_model_describe(const mg_model *model) {
     return &model->info;
 }
