@@ -381,8 +381,8 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
             if ((at->parts[p] = mg__strdup(col)) == NULL)
                 st = mg__nomem(err, "an attribute name");
         }
-        if (st != MG_OK)
-            at->nparts = 0;
+        if (at->parts == NULL || at->part_types == NULL)
+            at->nparts = 0; /* else mg_fairness_release frees the names copied so far */
         if (st == MG_OK)
             st = assess_attr(out, t, &all, &ix[a], at, err);
     }
