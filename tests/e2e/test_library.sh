@@ -24,7 +24,12 @@ awk '/^```c$/ {f = 1; next} /^```$/ && f {exit} f' "$src/docs/library.md" >"$tmp
 flags=$(PKG_CONFIG_PATH=$pcdir pkg-config --define-variable=prefix="$tmp/prefix" --cflags --libs modelgate) ||
   { echo "FAIL: pkg-config modelgate"; exit 1; }
 case $flags in *"$tmp/prefix"*) ;; *) echo "FAIL: pkg-config does not point into the prefix: $flags"; exit 1 ;; esac
-cc -std=c11 -Wall -Wextra -Werror "$tmp/evaluate.c" $flags -o "$tmp/evaluate" 2>"$tmp/cc.err" ||
+# A library built with the sanitizers (make sanitize) needs their runtime first.
+san=
+if nm -D "$libdir/libmodelgate.so" 2>/dev/null | grep -q ' __asan_init'; then
+  san="-fsanitize=address,undefined"
+fi
+cc -std=c11 -Wall -Wextra -Werror $san "$tmp/evaluate.c" $flags -o "$tmp/evaluate" 2>"$tmp/cc.err" ||
   { echo "FAIL: the program does not compile:"; cat "$tmp/cc.err"; exit 1; }
 
 model=$src/examples/models/model.json
