@@ -2,10 +2,14 @@
  * latency (DESIGN §9), gate on p99/p50 or on the ratio to a baseline, and
  * write latency.json. */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
+#include "modelgate/gate.h"
 #include "modelgate/latency.h"
+#include "modelgate/report.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "modelgate/run.h"
 #include "options.h"
 #include "precheck.h"
 #include "adapters.h"
@@ -132,14 +136,14 @@ static int open_model(const char *arg, const bench_args *a, mg_model **out) {
     if (mg_model_open(arg, &mo, out, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
     const mg_model_info *info = mg_model_describe(*out);
-    if (strcmp(info->backend, "predictions") == 0) {
+    if (!mg_model_can(*out, MG_MODEL_CAN_PREDICT)) {
         mg_cli_eprintf(
             "modelgate benchmark: --model %s reads stored predictions; there is no model to "
             "time\n",
             arg);
         return MG_EXIT_USAGE;
     }
-    if (a->rate > 0 && strcmp(info->backend, "runner") != 0 && strcmp(info->backend, "http") != 0) {
+    if (a->rate > 0 && !mg_model_can(*out, MG_MODEL_OUT_OF_PROCESS)) {
         mg_cli_eprintf(
             "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
             "in-process (backend %s), where the closed loop is the honest measure\n",
@@ -172,24 +176,28 @@ static int request_rows(const bench_args *a, const mg_model *m, double **rows, i
         }
         return 0;
     }
-    mg_table *t = NULL;
-    mg_read_options ro = {.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL,
-                          .nna_values = a->na_values.n,
-                          .delimiter = a->delimiter};
-    if (mg_table_read(a->data, &ro, &t, &err) != MG_OK)
-        return mg_cli_fail("benchmark", &err);
-    mg_feature_roles roles;
-    memset(&roles, 0, sizeof roles);
-    roles.label = a->label;
-    roles.ignore = (const char *const *)a->ignore.items;
-    roles.nignore = a->ignore.n;
-    roles.protected_attrs = (const char *const *)a->protected_attrs.items;
-    roles.nprotected = a->protected_attrs.n;
-    roles.weight = a->weight;
-    roles.id = a->id;
-    mg_status st = mg_latency_rows_from_table(t, m, &roles, rows, nf, &err);
-    *nrows = t->nrows;
-    mg_table_free(t);
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = a->data;
+    spec.read.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL;
+    spec.read.nna_values = a->na_values.n;
+    spec.read.delimiter = a->delimiter;
+    spec.label = a->label;
+    spec.ignore = (const char *const *)a->ignore.items;
+    spec.nignore = a->ignore.n;
+    spec.protected_attrs = (const char *const *)a->protected_attrs.items;
+    spec.nprotected = a->protected_attrs.n;
+    spec.weight = a->weight;
+    spec.id = a->id;
+    mg_run data;
+    mg_status st = mg_run_open(&spec, &data, &err);
+    if (st == MG_OK) {
+        mg_feature_roles roles;
+        mg_run_roles(&data, 0, &roles);
+        st = mg_latency_rows_from_table(data.table, m, &roles, rows, nf, &err);
+        *nrows = data.table->nrows;
+    }
+    mg_run_release(&data);
     return st == MG_OK ? 0 : mg_cli_fail("benchmark", &err);
 }
 
@@ -289,12 +297,12 @@ static int run(bench_args *a) {
         mg_latency_gate_ratio(&cmp, a->max_ratio, &gates[ngates++]);
     mg_latency_report rep;
     memset(&rep, 0, sizeof rep);
-    rep.model = mg_model_source(model);
+    rep.prov.model_arg = mg_model_source(model);
     rep.backend = mg_model_describe(model)->backend;
-    rep.data = a->data;
+    rep.prov.data_path = a->data;
     rep.run = &r;
     if (base != NULL) {
-        rep.baseline_model = mg_model_source(base);
+        rep.prov.baseline_arg = mg_model_source(base);
         rep.baseline_backend = mg_model_describe(base)->backend;
         rep.baseline = &rb;
         rep.comparison = &cmp;
@@ -309,7 +317,11 @@ static int run(bench_args *a) {
     rep.gates = gates;
     rep.ngates = ngates;
     size_t len = 0;
-    char *json = st == MG_OK ? mg_latency_json(&rep, &len) : NULL;
+    char *json = NULL;
+    mg_error jerr;
+    mg_error_clear(&jerr);
+    if (st == MG_OK)
+        mg_latency_json(&rep, &json, &len, &jerr);
     if (st != MG_OK) {
         rc = mg_cli_fail("benchmark", &err);
     } else if (json == NULL) {
@@ -351,17 +363,16 @@ static int run(bench_args *a) {
                 mg_cli_eprintf("warning: gate %s passes on the point only: %s\n", gates[i].name,
                                gates[i].reason);
         /* the deciding reason goes last: it is the line CI shows */
-        mg_verdict all = mg_latency_overall(gates, ngates);
+        mg_verdict all = MG_VERDICT_PASS;
+        for (int i = 0; i < ngates; i++)
+            all = mg_verdict_worse(all, gates[i].verdict);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE && all == MG_VERDICT_INCONCLUSIVE)
                 mg_cli_eprintf("gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_FAIL)
                 mg_cli_eprintf("gate %s: fail: %s\n", gates[i].name, gates[i].reason);
-        if (all == MG_VERDICT_FAIL)
-            rc = MG_EXIT_FAIL;
-        else if (all == MG_VERDICT_INCONCLUSIVE)
-            rc = MG_EXIT_INCONCLUSIVE;
+        rc = mg_cli_exit_code(all);
     }
     mg_latency_run_release(&r);
     if (base != NULL)

@@ -1,11 +1,15 @@
 /* cmd_compare.c - `modelgate compare`: the regression gate of a candidate
  * model against its baseline on the same test rows (DESIGN §5, §11). */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/gate.h"
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
+#include "modelgate/report.h"
+#include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
 #include "precheck.h"
@@ -33,16 +37,6 @@ static const char synopsis[] =
     "lower is better): on the point estimate, or with --confidence as non-inferiority on\n"
     "the interval. Exit 0 when every rule passes, 1 when one fails, 3 when one is\n"
     "inconclusive.";
-
-/* A model argument that names a file (as opposed to column:, cmd:, ...). */
-static int names_file(const char *arg) {
-    static const char *const schemes[] = {
-        "column:", "columns:", "cmd:", "http://", "https://", "registry:"};
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
-            return 0;
-    return 1;
-}
 
 static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rule *rules,
                        char (*names)[64], int *nrules) {
@@ -79,47 +73,20 @@ typedef struct run {
     mg_cli_limits limits;
 } run;
 
-/* Builds both models' targets on the same table; each model's prediction
- * columns (column:NAME) are kept out of the other model's features. */
-static mg_status build_targets(const run *r, mg_task task, const mg_table *table,
-                               mg_model *models[2], mg_targets targets[2], mg_error *err) {
-    const char *ignore[128];
-    int nignore = 0;
-    for (int m = 0; m < 2; m++) {
-        const mg_model_info *info = mg_model_describe(models[m]);
-        for (int c = 0; c < info->noutput_columns && nignore < 128; c++)
-            ignore[nignore++] = info->output_columns[c];
-    }
-    for (int i = 0; i < r->ignore.n && nignore < 128; i++)
-        ignore[nignore++] = r->ignore.items[i];
-    for (int i = 0; i < r->protected_attrs.n && nignore < 128; i++)
-        ignore[nignore++] = r->protected_attrs.items[i];
-    if (r->id != NULL && nignore < 128)
-        ignore[nignore++] = r->id;
-    mg_eval_spec spec = {.label = r->label,
-                         .task = task,
-                         .positive_label = r->positive,
-                         .threshold = r->threshold,
-                         .weight = r->weight};
-    spec.roles.ignore = ignore;
-    spec.roles.nignore = nignore;
-    spec.roles.label = r->label ? r->label : "label";
-    spec.roles.weight = r->weight;
-    spec.roles.features = (const char *const *)r->features.items;
-    spec.roles.nfeatures = r->features.n;
-    spec.classes = (const char *const *)r->classes.items;
-    spec.nclasses = r->classes.n;
+/* Builds both models' targets on the run's table, saying how each takes its
+ * features and which label is positive. */
+static mg_status build_targets(mg_run *ev, mg_error *err) {
     static const char *const which[2] = {"--new", "--baseline"};
     for (int m = 0; m < 2; m++) {
         char note[512];
-        if (mg_model_feature_note(models[m], table, &spec.roles, note, sizeof note))
+        if (mg_run_feature_note(ev, m, note, sizeof note))
             mg_cli_eprintf("modelgate compare: %s: %s\n", which[m], note);
-        mg_status st = mg_targets_build(table, models[m], &spec, &targets[m], err);
+        mg_status st = mg_run_targets(ev, m, err);
         if (st != MG_OK)
             return st;
-        if (targets[m].task == MG_TASK_BINARY)
+        if (ev->targets[m].task == MG_TASK_BINARY)
             mg_cli_eprintf("modelgate compare: %s: positive label '%s': %s\n", which[m],
-                           targets[m].positive_label, targets[m].positive_reason);
+                           ev->targets[m].positive_label, ev->targets[m].positive_reason);
     }
     return MG_OK;
 }
@@ -136,7 +103,7 @@ static int write_output(const run *r, char *json, size_t len) {
 
 /* Decides the rules, writes comparison.json, reports, picks the exit code. */
 static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
-                  const mg_compare_provenance *prov, const mg_compare_rule *rules, int nrules) {
+                  const mg_provenance *prov, const mg_compare_rule *rules, int nrules) {
     mg_rule_result results[64];
     int use_interval = !isnan(r->confidence);
     for (int i = 0; i < nrules; i++) {
@@ -145,9 +112,12 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
         if (mg_compare_rule_check(c, &rules[i], use_interval, &results[i], &err) != MG_OK)
             return mg_cli_fail("compare", &err);
     }
-    size_t len;
-    char *json =
-        mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &len);
+    size_t len = 0;
+    char *json = NULL;
+    mg_error err;
+    mg_error_clear(&err);
+    mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &json, &len,
+                       &err);
     if (json != NULL && !r->quiet)
         mg_cli_summary(MG_SUMMARY_COMPARISON, json, stderr);
     int rc = write_output(r, json, len);
@@ -169,53 +139,65 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
                                    ? "modelgate compare: gate failed: "
                                    : "modelgate compare: gate inconclusive: ",
                                results[i].reason);
-    mg_verdict v = mg_compare_overall(results, nrules);
-    return v == MG_VERDICT_PASS   ? MG_EXIT_PASS
-           : v == MG_VERDICT_FAIL ? MG_EXIT_FAIL
-                                  : MG_EXIT_INCONCLUSIVE;
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < nrules; i++)
+        v = mg_verdict_worse(v, results[i].verdict);
+    return mg_cli_exit_code(v);
 }
 
 static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int nrules) {
     mg_error err;
     mg_error_clear(&err);
-    mg_table *table = NULL;
-    mg_model *models[2] = {NULL, NULL};
-    mg_targets targets[2];
     mg_comparison c;
-    memset(targets, 0, sizeof targets);
     memset(&c, 0, sizeof c);
     int rc = -1;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
-    mg_read_options ropts = {.threads = (int)r->threads,
-                             .na_values =
-                                 r->na_arg ? (const char *const *)r->na_values.items : NULL,
-                             .nna_values = r->na_values.n,
-                             .max_input_bytes = r->max_input,
-                             .max_rows = r->limits.max_rows,
-                             .delimiter = r->delimiter};
-    ropts.sha256_out = mg_cli_digest_sink(&digest);
-    mg_cli_progress bar;
-    mg_model_options mopts = {.threads = (int)r->threads,
-                              .python = r->python,
-                              .adapters_dir = mg_cli_adapters_dir(),
-                              .progress = mg_cli_progress_report,
-                              .progress_ctx = &bar};
-    mg_cli_progress_init_reading(&bar, r->data);
-    ropts.progress = mg_cli_progress_report;
-    ropts.progress_ctx = &bar;
-    mg_status st = mg_table_read(r->data, &ropts, &table, &err);
-    mg_cli_progress_end(&bar);
-    if (st == MG_OK)
-        st = mg_model_open(r->new_arg, &mopts, &models[0], &err);
-    if (st == MG_OK)
-        st = mg_model_open(r->base_arg, &mopts, &models[1], &err);
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = r->data;
+    spec.read.threads = (int)r->threads;
+    spec.read.na_values = r->na_arg ? (const char *const *)r->na_values.items : NULL;
+    spec.read.nna_values = r->na_values.n;
+    spec.read.max_input_bytes = r->max_input;
+    spec.read.max_rows = r->limits.max_rows;
+    spec.read.delimiter = r->delimiter;
+    spec.read.sha256_out = mg_cli_digest_sink(&digest);
+    spec.models[0] = r->new_arg;
+    spec.models[1] = r->base_arg;
+    spec.nmodels = 2;
+    spec.model_options.threads = (int)r->threads;
+    spec.model_options.python = r->python;
+    spec.model_options.adapters_dir = mg_cli_adapters_dir();
+    mg_cli_progress reading, bar;
+    mg_cli_progress_init_reading(&reading, r->data);
+    spec.read.progress = mg_cli_progress_report;
+    spec.read.progress_ctx = &reading;
+    spec.model_options.progress = mg_cli_progress_report;
+    spec.model_options.progress_ctx = &bar;
+    spec.label = r->label;
+    spec.task = task;
+    spec.positive_label = r->positive;
+    spec.threshold = r->threshold;
+    spec.weight = r->weight;
+    spec.id = r->id;
+    spec.ignore = (const char *const *)r->ignore.items;
+    spec.nignore = r->ignore.n;
+    spec.protected_attrs = (const char *const *)r->protected_attrs.items;
+    spec.nprotected = r->protected_attrs.n;
+    spec.features = (const char *const *)r->features.items;
+    spec.nfeatures = r->features.n;
+    spec.classes = (const char *const *)r->classes.items;
+    spec.nclasses = r->classes.n;
+    mg_run ev;
+    mg_status st = mg_run_open(&spec, &ev, &err);
+    mg_cli_progress_end(&reading);
     mg_cli_progress_init(&bar, "predicting");
     if (st == MG_OK)
-        st = build_targets(r, task, table, models, targets, &err);
+        st = build_targets(&ev, &err);
     mg_cli_progress_end(&bar);
     for (int i = 0; st == MG_OK && i < nrules; i++)
-        st = mg_compare_rule_validate(targets[0].task, &rules[i], &err);
+        st = mg_compare_rule_validate(ev.targets[0].task, &rules[i], &err);
     mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
                             .replicates = (int)r->bootstrap,
                             .seed = (uint64_t)r->seed,
@@ -225,26 +207,22 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
                             .progress_ctx = &bar};
     mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
     if (st == MG_OK)
-        st = mg_comparison_compute(&targets[0], &targets[1], &o, &c, &err);
+        st = mg_comparison_compute(&ev.targets[0], &ev.targets[1], &o, &c, &err);
     mg_cli_progress_end(&bar);
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
-        mg_compare_provenance prov = {r->data,
+        mg_provenance prov = {r->data,
                                       data_sha,
-                                      mg_model_source(models[0]),
-                                      mg_model_sha256(models[0]),
-                                      mg_model_source(models[1]),
-                                      mg_model_sha256(models[1])};
-        rc = decide(r, &c, targets, &prov, rules, nrules);
+                                      mg_model_source(ev.models[0]),
+                                      mg_model_sha256(ev.models[0]),
+                                      mg_model_source(ev.models[1]),
+                                      mg_model_sha256(ev.models[1])};
+        rc = decide(r, &c, ev.targets, &prov, rules, nrules);
     } else {
         rc = mg_cli_fail("compare", &err);
     }
     mg_comparison_release(&c);
-    mg_targets_release(&targets[0]);
-    mg_targets_release(&targets[1]);
-    mg_model_free(models[0]);
-    mg_model_free(models[1]);
-    mg_table_free(table);
+    mg_run_release(&ev);
     return rc;
 }
 
@@ -340,22 +318,27 @@ int cmd_compare(int argc, char **argv) {
                        "auto\n",
                        r.task);
         rc = MG_EXIT_USAGE;
-    } else if (names_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
+    } else if (mg_model_arg_is_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
                                       : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
             /* No model runs, but the files are named by their digests. */
             char data_sha[65] = "", new_sha[65] = "";
             mg_error ignored;
-            if (names_file(r.data) && mg_file_sha256(r.data, data_sha, &ignored) != MG_OK)
+            if (mg_model_arg_is_file(r.data) && mg_file_sha256(r.data, data_sha, &ignored) != MG_OK)
                 data_sha[0] = '\0';
-            if (names_file(r.new_arg) && mg_file_sha256(r.new_arg, new_sha, &ignored) != MG_OK)
+            if (mg_model_arg_is_file(r.new_arg) &&
+                mg_file_sha256(r.new_arg, new_sha, &ignored) != MG_OK)
                 new_sha[0] = '\0';
-            mg_compare_provenance prov = {r.data,    data_sha[0] ? data_sha : NULL,
-                                          r.new_arg, new_sha[0] ? new_sha : NULL,
-                                          r.base_arg, NULL};
-            size_t len;
-            char *json = mg_comparison_skipped_json(
-                "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &len);
+            mg_provenance prov = {r.data,    data_sha[0] ? data_sha : NULL,
+                                  r.new_arg, new_sha[0] ? new_sha : NULL,
+                                  r.base_arg, NULL};
+            size_t len = 0;
+            char *json = NULL;
+            mg_error err;
+            mg_error_clear(&err);
+            mg_comparison_skipped_json(
+                "no baseline model: the comparison was skipped (--allow-no-baseline)", &prov, &json,
+                &len, &err);
             rc = write_output(&r, json, len);
             if (rc == 0)
                 mg_cli_eprintf("modelgate compare: baseline '%s' does not exist; comparison "

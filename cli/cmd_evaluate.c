@@ -1,11 +1,14 @@
 /* cmd_evaluate.c - `modelgate evaluate`: run a model on a test set and write
  * metrics.json; optional metric gates decide the exit code. */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
+#include "modelgate/report.h"
+#include "modelgate/run.h"
 #include "options.h"
 #include "digest.h"
 #include "adapters.h"
@@ -175,10 +178,7 @@ static int report_gates(const mg_gate_result *g, int n, bool use_interval) {
     for (int i = 0; i < n; i++)
         if (g[i].verdict == MG_VERDICT_FAIL)
             mg_cli_eprintf("modelgate evaluate: gate failed: %s\n", g[i].reason);
-    mg_verdict v = mg_gate_worst(g, n);
-    return v == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
-           : v == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
-                                          : MG_EXIT_PASS;
+    return mg_cli_exit_code(mg_gate_worst(g, n));
 }
 
 int cmd_evaluate(int argc, char **argv) {
@@ -242,10 +242,17 @@ int cmd_evaluate(int argc, char **argv) {
     if ((rc = mg_cli_precheck("evaluate", opts, true, &a.delimiter)) != 0)
         goto out_args;
 
-    mg_eval_spec spec = {.label = a.label,
-                         .positive_label = a.positive_label,
-                         .threshold = a.threshold,
-                         .weight = a.weight};
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = a.test_data;
+    spec.models[0] = a.model;
+    spec.nmodels = 1;
+    spec.predictions = a.predictions;
+    spec.id = a.id;
+    spec.label = a.label;
+    spec.positive_label = a.positive_label;
+    spec.threshold = a.threshold;
+    spec.weight = a.weight;
     if (a.task != NULL && mg_task_parse(a.task, &spec.task) != 0) {
         mg_cli_eprintf(
             "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
@@ -294,21 +301,18 @@ int cmd_evaluate(int argc, char **argv) {
     mg_read_options limited = {0};
     if ((rc = mg_cli_limits_apply("evaluate", &a.limits, &limited)) != 0)
         goto out_args;
-    spec.roles.protected_attrs = (const char *const *)a.protected_attrs.items;
-    spec.roles.nprotected = a.protected_attrs.n;
-    spec.roles.ignore = (const char *const *)a.ignore.items;
-    spec.roles.nignore = a.ignore.n;
-    spec.roles.id = a.id;
-    spec.roles.features = (const char *const *)a.features.items;
-    spec.roles.nfeatures = a.features.n;
+    spec.protected_attrs = (const char *const *)a.protected_attrs.items;
+    spec.nprotected = a.protected_attrs.n;
+    spec.ignore = (const char *const *)a.ignore.items;
+    spec.nignore = a.ignore.n;
+    spec.features = (const char *const *)a.features.items;
+    spec.nfeatures = a.features.n;
     spec.classes = (const char *const *)a.classes.items;
     spec.nclasses = a.classes.n;
 
     mg_error err;
     mg_error_clear(&err);
-    mg_model *model = NULL;
-    mg_table *table = NULL, *preds = NULL;
-    mg_targets targets = {0};
+    mg_run run = {0};
     mg_evaluation eval = {0};
     mg_type_override *overrides = NULL;
     char *json = NULL;
@@ -325,100 +329,61 @@ int cmd_evaluate(int argc, char **argv) {
         goto out;
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "predicting");
-    mg_model_options mopts = {.threads = (int)a.threads,
-                              .batch_size = (int)a.batch_size,
-                              .start_timeout_s = a.runner_start_timeout,
-                              .batch_timeout_s = a.runner_timeout,
-                              .progress = mg_cli_progress_report,
-                              .progress_ctx = &bar,
-                              .python = a.python,
-                              .adapters_dir = mg_cli_adapters_dir()};
-    st = mg_model_open(a.model, &mopts, &model, &err);
-    if (st != MG_OK)
-        goto fail;
-
-    /* A model that reads its scores from columns needs only those columns. */
-    const mg_model_info *info = mg_model_describe(model);
-    const char *wanted[64];
-    int nwanted = 0;
-    if (info->noutput_columns > 0 && a.predictions == NULL &&
-        info->noutput_columns + 2 <= (int)(sizeof wanted / sizeof wanted[0])) {
-        wanted[nwanted++] = a.label ? a.label : "label";
-        if (a.weight != NULL)
-            wanted[nwanted++] = a.weight;
-        for (int c = 0; c < info->noutput_columns; c++) {
-            int dup = 0;
-            for (int k = 0; k < nwanted; k++)
-                dup |= strcmp(wanted[k], info->output_columns[c]) == 0;
-            if (!dup)
-                wanted[nwanted++] = info->output_columns[c];
-        }
-    }
-    mg_read_options ropts = {.columns = nwanted ? wanted : NULL,
-                             .ncolumns = nwanted,
-                             .overrides = overrides,
-                             .noverrides = a.column_types.n,
-                             .threads = (int)a.threads,
-                             .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
-                             .nna_values = a.na_values.n,
-                             .max_input_bytes = max_input,
-                             .max_rows = limited.max_rows,
-                             .delimiter = a.delimiter};
+    spec.model_options = (mg_model_options){.threads = (int)a.threads,
+                                            .batch_size = (int)a.batch_size,
+                                            .start_timeout_s = a.runner_start_timeout,
+                                            .batch_timeout_s = a.runner_timeout,
+                                            .progress = mg_cli_progress_report,
+                                            .progress_ctx = &bar,
+                                            .python = a.python,
+                                            .adapters_dir = mg_cli_adapters_dir()};
+    spec.read = (mg_read_options){.overrides = overrides,
+                                  .noverrides = a.column_types.n,
+                                  .threads = (int)a.threads,
+                                  .na_values =
+                                      a.na_arg ? (const char *const *)a.na_values.items : NULL,
+                                  .nna_values = a.na_values.n,
+                                  .max_input_bytes = max_input,
+                                  .max_rows = limited.max_rows,
+                                  .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
-    ropts.sha256_out = mg_cli_digest_sink(&digest);
+    spec.read.sha256_out = mg_cli_digest_sink(&digest);
     mg_cli_progress reading;
     mg_cli_progress_init_reading(&reading, a.test_data);
-    ropts.progress = mg_cli_progress_report;
-    ropts.progress_ctx = &reading;
-    st = mg_table_read(a.test_data, &ropts, &table, &err);
+    spec.read.progress = mg_cli_progress_report;
+    spec.read.progress_ctx = &reading;
+    st = mg_run_open(&spec, &run, &err);
     mg_cli_progress_end(&reading);
     if (st != MG_OK)
         goto fail;
-    if (a.predictions != NULL) {
-        mg_read_options popts = {.threads = (int)a.threads,
-                                 .na_values = ropts.na_values,
-                                 .nna_values = ropts.nna_values,
-                                 .max_input_bytes = max_input,
-                                 .max_rows = limited.max_rows};
-        st = mg_table_read(a.predictions, &popts, &preds, &err);
-        if (st == MG_OK)
-            st = mg_table_attach(table, preds, a.id, &err);
-        if (st != MG_OK)
-            goto fail;
-    }
     char note[512];
-    mg_feature_roles roles = spec.roles;
-    roles.label = a.label ? a.label : "label";
-    roles.weight = a.weight;
-    if (mg_model_feature_note(model, table, &roles, note, sizeof note))
+    if (mg_run_feature_note(&run, 0, note, sizeof note))
         mg_cli_eprintf("modelgate evaluate: %s\n", note);
     mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
-    st = mg_targets_build(table, model, &spec, &targets, &err);
+    st = mg_run_targets(&run, 0, &err);
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
         goto fail;
     /* The targets hold all that the metrics need: give the columns back before
      * the metrics allocate their sort buffers, so peak memory stays near one
      * copy of the used columns. */
-    mg_table_free(table);
-    table = NULL;
-    mg_table_free(preds);
-    preds = NULL;
+    mg_run_drop_table(&run);
+    const mg_targets *targets = &run.targets[0];
     if (spec.task == MG_TASK_AUTO)
-        mg_cli_eprintf("modelgate evaluate: task %s: %s\n", mg_task_name(targets.task),
-                       targets.task_reason);
-    if (targets.task == MG_TASK_BINARY)
-        mg_cli_eprintf("modelgate evaluate: positive label '%s': %s\n", targets.positive_label,
-                       targets.positive_reason);
-    st = mg_evaluation_compute(&targets, &eval, &err);
+        mg_cli_eprintf("modelgate evaluate: task %s: %s\n", mg_task_name(targets->task),
+                       targets->task_reason);
+    if (targets->task == MG_TASK_BINARY)
+        mg_cli_eprintf("modelgate evaluate: positive label '%s': %s\n", targets->positive_label,
+                       targets->positive_reason);
+    st = mg_evaluation_compute(targets, &eval, &err);
     if (st != MG_OK)
         goto fail;
 
     const char *data_sha = mg_cli_digest_finish(&digest);
     mg_provenance prov = {.data_path = a.test_data,
                           .data_sha256 = data_sha,
-                          .model_arg = mg_model_source(model),
-                          .model_sha256 = mg_model_sha256(model)};
+                          .model_arg = mg_model_source(run.models[0]),
+                          .model_sha256 = mg_model_sha256(run.models[0])};
     size_t len = 0;
     /* An explicit --confidence (or --bootstrap) asks for an interval for
      * every metric; by default "ci" holds the Wilson intervals only. */
@@ -434,14 +399,18 @@ int cmd_evaluate(int argc, char **argv) {
                                     .progress = mg_cli_progress_report,
                                     .progress_ctx = &bar};
         mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
-        st = mg_evaluation_json_with_intervals(&eval, &targets, &prov, &copts, &json, &len, &err);
+        mg_metric_interval *iv = NULL;
+        int niv = 0;
+        st = mg_evaluation_intervals(targets, &eval, &copts, &iv, &niv, &err);
+        if (st == MG_OK)
+            st = mg_evaluation_json_with_intervals(&eval, targets, iv, niv, &copts, &prov, &json,
+                                                   &len, &err);
+        free(iv);
         mg_cli_progress_end(&bar);
         if (st != MG_OK)
             goto fail;
-    } else {
-        json = mg_evaluation_json(&eval, &targets, &prov, a.confidence, &len);
-    }
-    if (json == NULL) {
+    } else if (mg_evaluation_json(&eval, targets, &prov, a.confidence, &json, &len, &err) !=
+               MG_OK) {
         mg_cli_eprintf("modelgate evaluate: out of memory writing metrics.json\n");
         rc = MG_EXIT_USAGE;
         goto out;
@@ -493,10 +462,7 @@ out:
     free(json);
     free(overrides);
     mg_evaluation_release(&eval);
-    mg_targets_release(&targets);
-    mg_table_free(preds);
-    mg_table_free(table);
-    mg_model_free(model);
+    mg_run_release(&run);
 out_args:
     mg_strlist_release(&a.ignore);
     mg_strlist_release(&a.protected_attrs);

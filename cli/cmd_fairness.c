@@ -2,11 +2,14 @@
  * compares its decisions across the groups of the protected attributes, writes
  * fairness.json and exits by the verdict (0 pass, 1 fail, 3 inconclusive). */
 #include "commands.h"
+#include "exit.h"
 #include "common_options.h"
 #include "modelgate/evaluate.h"
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
+#include "modelgate/report.h"
+#include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
 #include "precheck.h"
@@ -166,24 +169,26 @@ int cmd_fairness(int argc, char **argv) {
     fo.seed = (uint64_t)seed;
     fo.threads = (int)threads;
     fo.max_groups = max_groups;
-    mg_eval_spec spec;
-    memset(&spec, 0, sizeof spec);
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = data;
+    spec.models[0] = model_arg;
+    spec.nmodels = 1;
+    spec.predictions = predictions;
+    spec.id = id;
     spec.label = label;
     spec.threshold = decision;
     spec.weight = weight;
     spec.positive_label = positive;
-    spec.roles.label = label ? label : "label";
-    spec.roles.weight = weight;
-    spec.roles.protected_attrs = (const char *const *)attrs.items;
-    spec.roles.nprotected = attrs.n;
-    spec.roles.ignore = (const char *const *)ignore.items;
-    spec.roles.nignore = ignore.n;
-    spec.roles.id = id;
-    spec.roles.features = (const char *const *)features.items;
-    spec.roles.nfeatures = features.n;
+    spec.protected_attrs = (const char *const *)attrs.items;
+    spec.nprotected = attrs.n;
+    spec.need_protected = true;
+    spec.ignore = (const char *const *)ignore.items;
+    spec.nignore = ignore.n;
+    spec.features = (const char *const *)features.items;
+    spec.nfeatures = features.n;
     spec.classes = (const char *const *)classes.items;
     spec.nclasses = classes.n;
-
     rc = MG_EXIT_PASS;
     const char *bad = NULL;
     char ref_copy[512];
@@ -245,111 +250,63 @@ int cmd_fairness(int argc, char **argv) {
     if (rc == MG_EXIT_PASS)
         rc = mg_cli_limits_apply("fairness", &limits, &limited);
 
-    mg_table *table = NULL, *preds = NULL;
-    mg_model *model = NULL;
-    mg_targets targets;
-    memset(&targets, 0, sizeof targets);
+    mg_run run;
+    memset(&run, 0, sizeof run);
     mg_fairness result;
     memset(&result, 0, sizeof result);
     mg_error err;
     mg_error_clear(&err);
-    mg_model_options mo;
-    memset(&mo, 0, sizeof mo);
-    mo.threads = (int)threads;
-    mo.python = python;
+    spec.model_options.threads = (int)threads;
+    spec.model_options.python = python;
+    spec.model_options.adapters_dir = mg_cli_adapters_dir();
     mg_cli_progress predicting;
     mg_cli_progress_init(&predicting, "predicting");
-    mo.progress = mg_cli_progress_report;
-    mo.progress_ctx = &predicting;
-    mo.adapters_dir = mg_cli_adapters_dir();
-    if (rc == MG_EXIT_PASS && mg_model_open(model_arg, &mo, &model, &err) != MG_OK)
-        rc = mg_cli_fail("fairness", &err);
-    /* A model that reads its scores from columns needs only those columns,
-     * the label, the weight and the attributes. */
-    const char *wanted[96];
-    int nwanted = 0;
-    if (rc == MG_EXIT_PASS && predictions == NULL) {
-        const mg_model_info *info = mg_model_describe(model);
-        const char *need[96];
-        int nneed = 0;
-        if (info->noutput_columns > 0 && info->noutput_columns + attrs.n + 2 <= 96) {
-            need[nneed++] = label ? label : "label";
-            if (weight != NULL)
-                need[nneed++] = weight;
-            for (int c = 0; c < info->noutput_columns; c++)
-                need[nneed++] = info->output_columns[c];
-            for (int c = 0; c < attrs.n; c++)
-                need[nneed++] = attrs.items[c];
-        }
-        for (int i = 0; i < nneed; i++) {
-            bool dup = false;
-            for (int k = 0; k < nwanted; k++)
-                dup = dup || strcmp(wanted[k], need[i]) == 0;
-            if (!dup)
-                wanted[nwanted++] = need[i];
-        }
-    }
-    mg_read_options ro;
-    memset(&ro, 0, sizeof ro);
-    ro.threads = (int)threads;
-    ro.na_values = na_arg ? (const char *const *)na_values.items : NULL;
-    ro.nna_values = na_values.n;
-    ro.max_rows = limited.max_rows;
-    ro.columns = nwanted ? wanted : NULL;
-    ro.ncolumns = nwanted;
-    ro.max_input_bytes = max_input;
-    ro.delimiter = delimiter;
+    spec.model_options.progress = mg_cli_progress_report;
+    spec.model_options.progress_ctx = &predicting;
+    spec.read.threads = (int)threads;
+    spec.read.na_values = na_arg ? (const char *const *)na_values.items : NULL;
+    spec.read.nna_values = na_values.n;
+    spec.read.max_rows = limited.max_rows;
+    spec.read.max_input_bytes = max_input;
+    spec.read.delimiter = delimiter;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
-    ro.sha256_out = mg_cli_digest_sink(&digest);
+    spec.read.sha256_out = mg_cli_digest_sink(&digest);
     mg_cli_progress bar;
     mg_cli_progress_init_reading(&bar, data);
-    ro.progress = mg_cli_progress_report;
-    ro.progress_ctx = &bar;
-    if (rc == MG_EXIT_PASS && mg_table_read(data, &ro, &table, &err) != MG_OK)
+    spec.read.progress = mg_cli_progress_report;
+    spec.read.progress_ctx = &bar;
+    if (rc == MG_EXIT_PASS && mg_run_open(&spec, &run, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     mg_cli_progress_end(&bar);
-    for (int i = 0; rc == MG_EXIT_PASS && i < attrs.n; i++)
-        if (mg_table_column(table, attrs.items[i]) == NULL) {
-            mg_cli_eprintf("modelgate fairness: %s: no column '%s' (protected attribute)\n", data,
-                           attrs.items[i]);
-            rc = MG_EXIT_USAGE;
-        }
-    if (rc == MG_EXIT_PASS && predictions != NULL) {
-        mg_read_options po;
-        memset(&po, 0, sizeof po);
-        po.threads = (int)threads;
-        po.na_values = ro.na_values;
-        po.nna_values = ro.nna_values;
-        po.max_input_bytes = max_input;
-        po.max_rows = limited.max_rows;
-        if (mg_table_read(predictions, &po, &preds, &err) != MG_OK ||
-            mg_table_attach(table, preds, id, &err) != MG_OK)
-            rc = mg_cli_fail("fairness", &err);
-    }
     char note[512];
-    if (rc == MG_EXIT_PASS && mg_model_feature_note(model, table, &spec.roles, note, sizeof note))
+    if (rc == MG_EXIT_PASS && mg_run_feature_note(&run, 0, note, sizeof note))
         mg_cli_eprintf("modelgate fairness: %s\n", note);
     mg_cli_progress_init(&predicting, "predicting");
-    if (rc == MG_EXIT_PASS && mg_targets_build(table, model, &spec, &targets, &err) != MG_OK)
+    if (rc == MG_EXIT_PASS && mg_run_targets(&run, 0, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
-    if (rc == MG_EXIT_PASS && targets.task == MG_TASK_BINARY)
-        mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets.positive_label,
-                       targets.positive_reason);
+    const mg_targets *targets = &run.targets[0];
+    if (rc == MG_EXIT_PASS && targets->task == MG_TASK_BINARY)
+        mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets->positive_label,
+                       targets->positive_reason);
     mg_cli_progress_end(&predicting);
     mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
     fo.progress = mg_cli_progress_report;
     fo.progress_ctx = &bar;
-    if (rc == MG_EXIT_PASS && mg_fairness_compute(&targets, table, (const char *const *)attrs.items,
-                                                  attrs.n, &fo, &result, &err) != MG_OK)
+    if (rc == MG_EXIT_PASS &&
+        mg_fairness_compute(targets, run.table, (const char *const *)attrs.items, attrs.n, &fo,
+                            &result, &err) != MG_OK)
         rc = mg_cli_fail("fairness", &err);
     mg_cli_progress_end(&bar);
     if (rc == MG_EXIT_PASS) {
         const char *data_sha = mg_cli_digest_finish(&digest);
-        mg_provenance prov = {data, data_sha, mg_model_source(model), mg_model_sha256(model)};
+        mg_provenance prov = {.data_path = data,
+                              .data_sha256 = data_sha,
+                              .model_arg = mg_model_source(run.models[0]),
+                              .model_sha256 = mg_model_sha256(run.models[0])};
         size_t len = 0;
-        char *json = mg_fairness_json(&result, &prov, &len);
-        if (json == NULL) {
+        char *json = NULL;
+        if (mg_fairness_json(&result, &prov, &json, &len, &err) != MG_OK) {
             mg_cli_eprintf("modelgate fairness: out of memory writing fairness.json\n");
             rc = MG_EXIT_INTERNAL;
         } else {
@@ -361,17 +318,12 @@ int cmd_fairness(int argc, char **argv) {
         if (rc == MG_EXIT_PASS) {
             if (result.verdict != MG_VERDICT_PASS)
                 explain(&result);
-            rc = result.verdict == MG_VERDICT_FAIL           ? MG_EXIT_FAIL
-                 : result.verdict == MG_VERDICT_INCONCLUSIVE ? MG_EXIT_INCONCLUSIVE
-                                                             : MG_EXIT_PASS;
+            rc = mg_cli_exit_code(result.verdict);
         }
     }
     mg_cli_digest_finish(&digest); /* joins the thread on every path */
     mg_fairness_release(&result);
-    mg_targets_release(&targets);
-    mg_model_free(model);
-    mg_table_free(preds);
-    mg_table_free(table);
+    mg_run_release(&run);
     mg_strlist_release(&attrs);
     mg_strlist_release(&gates);
     mg_strlist_release(&ignore);

@@ -8,7 +8,7 @@
 #include "precheck.h"
 #include "output.h"
 #include "byte_count.h"
-#include "report/json.h"
+#include "util/json.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -133,46 +133,6 @@ MG_API mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluatio
                                          const mg_compare_options *opts, mg_metric_interval **out,
                                          int *count, mg_error *err);
 
-/* metrics.json as mg_evaluation_json writes it, with "ci" completed by
- * mg_evaluation_intervals at opts->level (null bounds and a null_reason where
- * a metric has no interval). On success *json is a new string: caller frees
- * with free(). */
-MG_API mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,
-                                                   const mg_provenance *prov,
-                                                   const mg_compare_options *opts, char **json,
-                                                   size_t *len, mg_error *err);
-
-/* ---- comparison.json ------------------------------------------------------ */
-
-/* What comparison.json records about its inputs. Strings are borrowed. */
-typedef struct mg_compare_provenance {
-    const char *data_path, *data_sha256; /* sha may be NULL */
-    const char *new_model, *new_sha256;
-    const char *baseline_model, *baseline_sha256;
-} mg_compare_provenance;
-
-/* comparison.json (DESIGN §5) as a new string (caller frees with free()):
- * accuracy_improvement (new - baseline accuracy; null for regression), task,
- * n, "new" and "baseline" (each model's metrics.json body, from the targets
- * the comparison was computed on), "deltas" per metric (value, ci_low,
- * ci_high, level, p_value, test, ci_method, direction), "gates" (one per
- * rule, with its result) and the overall "verdict". `results` holds nrules
- * results for `rules`; use_interval says whether they were decided on the
- * interval. NULL when memory ran out. */
-MG_API char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand,
-                                const mg_targets *base, const mg_compare_rule *rules,
-                                const mg_rule_result *results, int nrules, int use_interval,
-                                const mg_compare_provenance *prov, size_t *len);
-
-/* The comparison.json of a run without a baseline (--allow-no-baseline):
- * accuracy_improvement null, "skipped": true and the note. */
-MG_API char *mg_comparison_skipped_json(const char *note, const mg_compare_provenance *prov,
-                                        size_t *len);
-
-/* The verdict of several rules: fail if any fails, else inconclusive if any
- * is, else pass (also with no rules). */
-MG_API mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules);
-
 #ifdef __cplusplus
 }
 #endif

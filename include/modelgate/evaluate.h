@@ -110,18 +110,6 @@ MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_val
 MG_API int mg_evaluation_metric_count(const mg_evaluation *e);
 MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out);
 
-/* Provenance recorded in every output file. Strings are borrowed. */
-typedef struct mg_provenance {
-    const char *data_path;
-    const char *data_sha256; /* may be NULL */
-    const char *model_arg;
-    const char *model_sha256; /* may be NULL */
-} mg_provenance;
-
-/* metrics.json (DESIGN §5) as a new string: caller frees with free().
- * `level` is the confidence level of the intervals in "ci" (e.g. 0.95). */
-MG_API char *mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
-                                const mg_provenance *prov, double level, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -200,9 +200,6 @@ MG_API mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table,
 /* Frees what f owns (not f); safe on a zeroed struct. */
 MG_API void mg_fairness_release(mg_fairness *f);
 
-/* fairness.json (DESIGN §5) as a new string: caller frees with free(). NULL
- * when memory ran out. `prov` may be NULL. */
-MG_API char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *len);
 
 #ifdef __cplusplus
 }

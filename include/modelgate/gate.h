@@ -39,6 +39,20 @@ typedef struct mg_gate_result {
     char reason[320];      /* one sentence: what was compared with what */
 } mg_gate_result;
 
+/* The worse of two verdicts: FAIL over INCONCLUSIVE over PASS. The one rule
+ * by which every gate set (metric gates, fairness measures, latency gates,
+ * compare rules) comes to its overall verdict. */
+MG_API mg_verdict mg_verdict_worse(mg_verdict a, mg_verdict b);
+
+/* The one decision rule of every gate on a number: `value` OP `threshold` on
+ * the point (use_interval false), or on the interval [low, high] (use_interval
+ * true): PASS when the whole interval clears the bound, FAIL when the whole
+ * interval misses it, INCONCLUSIVE when it straddles. A missing end of the
+ * interval is -INFINITY (low) or +INFINITY (high). A NaN among the numbers
+ * used is INCONCLUSIVE, never a pass or a fail. */
+MG_API mg_verdict mg_gate_verdict(mg_gate_op op, double threshold, double value, double low,
+                                  double high, bool use_interval);
+
 /* ">=" or "<=". */
 MG_API const char *mg_gate_op_symbol(mg_gate_op op);
 

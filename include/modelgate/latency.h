@@ -185,11 +185,11 @@ MG_API void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_rat
 /* Everything latency.json reports. Pointers are borrowed; baseline fields may
  * be NULL when there is no baseline, env may be NULL. */
 typedef struct mg_latency_report {
-    const char *model; /* the --model argument */
+    /* model_arg: the model; data_path: the test data, NULL for synthetic
+     * rows; baseline_arg: the baseline model or NULL. */
+    mg_provenance prov;
     const char *backend;
-    const char *data; /* test data path, or NULL for synthetic rows */
     const mg_latency_run *run;
-    const char *baseline_model;
     const char *baseline_backend;
     const mg_latency_run *baseline;
     const mg_latency_comparison *comparison;
@@ -204,13 +204,7 @@ typedef struct mg_latency_report {
     int ngates;
 } mg_latency_report;
 
-/* latency.json (DESIGN §5) as a new string: caller frees with free(). NULL
- * when memory ran out. */
-MG_API char *mg_latency_json(const mg_latency_report *r, size_t *len);
 
-/* The verdict of a set of gates: fail if any failed, else inconclusive if any
- * was, else pass (also for no gates). */
-MG_API mg_verdict mg_latency_overall(const mg_latency_gate *gates, int n);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
 
 #include "modelgate.h"
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -74,8 +76,25 @@ typedef struct mg_model_options {
 MG_API mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model **out,
                                mg_error *err);
 
+/* Whether mg_model_open takes `arg` as the path of a model file (rather than
+ * column:, columns:, cmd:, http(s):// or registry:). */
+MG_API bool mg_model_arg_is_file(const char *arg);
+
 /* The model's description; borrowed, valid until mg_model_free. */
 MG_API const mg_model_info *mg_model_describe(const mg_model *model);
+
+/* What a model can do, asked of it instead of comparing backend names. */
+typedef enum mg_model_capability {
+    /* It computes its outputs from feature rows (mg_model_predict); false for
+     * stored predictions (column:NAME, columns:A,B,C). */
+    MG_MODEL_CAN_PREDICT = 0,
+    /* It predicts in another process or machine (a cmd: runner, an HTTP
+     * endpoint), so requests can be sent at a fixed rate (open loop). */
+    MG_MODEL_OUT_OF_PROCESS
+} mg_model_capability;
+
+/* Whether the model has capability `what`. */
+MG_API bool mg_model_can(const mg_model *model, mg_model_capability what);
 
 /* The roles of the test data's columns that are not features. */
 typedef struct mg_feature_roles {

@@ -43,10 +43,22 @@ typedef enum mg_status {
 
 #define MG_ERROR_TEXT_MAX 1024
 
-/* The error of the most recent failing call: status plus one line of text. */
+/* Where in an input an error was found, as jansson's json_error_t gives it,
+ * for a program that points at the place (an editor, a CI annotation)
+ * without parsing `text`. Fields that do not apply are "" / 0 / -1. */
+typedef struct mg_error_place {
+    char source[256]; /* the file (path as given); "" when the error has no place */
+    int64_t line;     /* 1-based line of the file (CSV: physical line), 0 = unknown */
+    int64_t column;   /* 1-based column (CSV: field number), 0 = unknown */
+    int64_t offset;   /* byte offset from the start of the file, -1 = unknown */
+} mg_error_place;
+
+/* The error of the most recent failing call: status, one line of text that
+ * already names the place, and the place as data. */
 typedef struct mg_error {
     mg_status status;
     char text[MG_ERROR_TEXT_MAX];
+    mg_error_place place;
 } mg_error;
 
 /* A short, static name for a status ("bad input format", ...). */
@@ -57,6 +69,19 @@ MG_API void mg_error_clear(mg_error *err);
 
 /* Library version string (MG_VERSION); static storage. */
 MG_API const char *mg_version(void);
+
+/* Provenance: what every output file records about its inputs (its
+ * "provenance" object). Strings are borrowed; a NULL digest is written as
+ * null. The baseline fields are for files that compare two models
+ * (comparison.json, latency.json with a baseline); NULL elsewhere. */
+typedef struct mg_provenance {
+    const char *data_path;    /* the test data; NULL for synthetic rows */
+    const char *data_sha256;  /* may be NULL */
+    const char *model_arg;    /* the model (the candidate when there are two) */
+    const char *model_sha256; /* may be NULL */
+    const char *baseline_arg;
+    const char *baseline_sha256;
+} mg_provenance;
 
 /* The decision of a gate (DESIGN §4): pass, fail, or inconclusive when the
  * data are too few (or a value is undefined) to decide either way. */

@@ -3,7 +3,7 @@
 #define MG_COMPARE_INTERNAL_H
 
 #include "internal.h"
-#include "stats/stats_internal.h"
+#include "util/sort.h"
 #include "modelgate/compare.h"
 
 /* Number of metrics in mg_task_metrics(task). */

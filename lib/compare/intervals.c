@@ -1,9 +1,7 @@
 /* intervals.c - confidence intervals for the metrics of one model that are
  * not proportions (`evaluate --confidence`): DeLong for ROC AUC, the Poisson
- * bootstrap for the rest; and metrics.json with them in "ci". */
+ * bootstrap for the rest. report/metrics_json.c writes them into "ci". */
 #include "compare_internal.h"
-#include "report/json.h"
-#include "report/metrics_json.h"
 
 #include <math.h>
 
@@ -66,57 +64,4 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
     *out = iv;
     *count = n;
     return MG_OK;
-}
-
-typedef struct ci_list {
-    const mg_metric_interval *iv;
-    int n;
-    double level;
-} ci_list;
-
-static void write_intervals(mg__json *j, void *arg) {
-    const ci_list *l = arg;
-    for (int i = 0; i < l->n; i++) {
-        const mg_metric_interval *it = &l->iv[i];
-        mg__json_key(j, it->metric);
-        mg__json_begin_object(j);
-        if (it->null_reason == NULL) {
-            mg__json_kv_number(j, "low", it->ci.low);
-            mg__json_kv_number(j, "high", it->ci.high);
-            mg__json_kv_number(j, "level", it->ci.level);
-            mg__json_kv_string(j, "method", it->ci.method);
-        } else {
-            mg__json_kv_null(j, "low");
-            mg__json_kv_null(j, "high");
-            mg__json_kv_number(j, "level", l->level);
-            mg__json_kv_null(j, "method");
-            mg__json_kv_string(j, "null_reason", it->null_reason);
-        }
-        mg__json_end_object(j);
-    }
-}
-
-mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,
-                                            const mg_provenance *prov,
-                                            const mg_compare_options *opts, char **json,
-                                            size_t *len, mg_error *err) {
-    *json = NULL;
-    mg_compare_options o;
-    mg__compare_defaults(opts, &o);
-    mg_metric_interval *iv;
-    int n;
-    MG_TRY(mg_evaluation_intervals(t, e, &o, &iv, &n, err));
-    ci_list list = {iv, n, o.level};
-    mg__metrics_json_extra extra = {write_intervals, &list};
-    mg__json j = {0};
-    mg__json_begin_object(&j);
-    mg__metrics_json_body(&j, e, t, o.level, &extra);
-    mg__json_kv_int(&j, "bootstrap_replicates", o.replicates);
-    mg__json_kv_int(&j, "seed", (int64_t)o.seed);
-    if (prov != NULL)
-        mg__provenance_json(&j, prov);
-    mg__json_end_object(&j);
-    free(iv);
-    *json = mg__json_finish(&j, len);
-    return *json != NULL ? MG_OK : mg__nomem(err, "metrics.json");
 }

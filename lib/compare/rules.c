@@ -2,6 +2,7 @@
  * min_relative_change, on the point estimate or, with a confidence level, as
  * non-inferiority on the interval. */
 #include "compare_internal.h"
+#include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
 
 #include <math.h>
@@ -118,7 +119,7 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
     const char *dir =
         d->lower_is_better ? " (lower is better, so the change is baseline - new)" : "";
     if (!use_interval) {
-        out->verdict = out->value >= rule->threshold ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
+        out->verdict = mg_gate_verdict(MG_GATE_MIN, rule->threshold, out->value, NAN, NAN, false);
         say(out, "%s %s %s is %s the minimum %s%s", rule->metric, what, v,
             out->verdict == MG_VERDICT_PASS ? "at or above" : "below", t, dir);
         return MG_OK;
@@ -130,16 +131,15 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
     }
     char level[40];
     mg_format_double(c->options.level * 100, level, sizeof level);
-    if (out->ci_low >= rule->threshold) {
-        out->verdict = MG_VERDICT_PASS;
+    out->verdict =
+        mg_gate_verdict(MG_GATE_MIN, rule->threshold, out->value, out->ci_low, out->ci_high, true);
+    if (out->verdict == MG_VERDICT_PASS) {
         say(out, "%s %s %s: the whole %s%% interval [%s, %s] is at or above %s%s", rule->metric,
             what, v, level, lo, hi, t, dir);
-    } else if (out->ci_high < rule->threshold) {
-        out->verdict = MG_VERDICT_FAIL;
+    } else if (out->verdict == MG_VERDICT_FAIL) {
         say(out, "%s %s %s: the whole %s%% interval [%s, %s] is below %s%s", rule->metric, what, v,
             level, lo, hi, t, dir);
     } else {
-        out->verdict = MG_VERDICT_INCONCLUSIVE;
         say(out,
             "%s %s %s: the %s%% interval [%s, %s] straddles %s; more rows are needed to "
             "decide%s",

@@ -101,9 +101,10 @@ static mg_status read_header(csv_read *r, const char *body, const char **after,
             break;
         }
         if (len == 0) {
-            st = mg__fail(r->err, MG_ERR_FORMAT,
-                          "%s:%" PRId64 ":%d: header field %d is empty; expected a column name",
-                          p->source, f.line, p->nfile + 1, p->nfile + 1);
+            mg__fail(r->err, MG_ERR_FORMAT,
+                     "%s:%" PRId64 ":%d: header field %d is empty; expected a column name",
+                     p->source, f.line, p->nfile + 1, p->nfile + 1);
+            st = mg__error_at(r->err, p->source, f.line, p->nfile + 1, -1);
             break;
         }
         int32_t known = seen.n; /* a name already seen keeps its code below this */
@@ -117,6 +118,7 @@ static mg_status read_header(csv_read *r, const char *body, const char **after,
                           "%s:%" PRId64 ":%d (column '%s'): duplicate column name, column %d "
                           "has it too; expected unique names in the header",
                           p->source, f.line, p->nfile + 1, seen.strs[code], (int)code + 1);
+            mg__error_at(r->err, p->source, f.line, p->nfile + 1, -1);
             break;
         }
         if (p->nfile == cap) {

@@ -57,8 +57,8 @@ const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *b
     return buf;
 }
 
-mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
-                              mg_error *err) {
+static mg_status fault_message(const csv_plan *plan, const csv_fault *fault, int field,
+                               mg_error *err) {
     char place[600];
     mg__csv_place(plan, fault->line, field, place, sizeof place);
     switch (fault->kind) {
@@ -94,6 +94,13 @@ mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int 
     case CSV_FAULT_NONE: break;
     }
     return mg__fail(err, MG_ERR_INTERNAL, "%s: CSV fault of unknown kind", place);
+}
+
+mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
+                              mg_error *err) {
+    fault_message(plan, fault, field, err);
+    return mg__error_at(err, plan->source, fault->line, field + 1,
+                        fault->at != NULL ? (int64_t)(fault->at - plan->data) : -1);
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -208,16 +215,25 @@ static const char *type_expectation(mg_type type) {
     return "a value";
 }
 
+/* The byte offset of a field's text in the file (an unescaped field points
+ * into it; an unescaped copy does not: -1). */
+static int64_t field_offset(const csv_plan *plan, const csv_field *f) {
+    uintptr_t s = (uintptr_t)f->s;
+    if (s >= (uintptr_t)plan->data && s <= (uintptr_t)plan->end)
+        return (int64_t)(f->s - plan->data);
+    return -1;
+}
+
 static mg_status bad_forced(const csv_plan *plan, csv_chunk *c, const csv_field *f, int field,
                             mg_type type) {
     char place[600];
     mg__csv_place(plan, f->line, field, place, sizeof place);
     int shown = f->len > 40 ? 40 : (int)f->len;
-    return mg__fail(&c->err, MG_ERR_DATA,
-                    "%s: '%.*s%s' is not a valid %s; expected %s (the column's type is "
-                    "overridden to %s)",
-                    place, shown, f->s, f->len > 40 ? "..." : "", mg_type_name(type),
-                    type_expectation(type), mg_type_name(type));
+    mg__fail(&c->err, MG_ERR_DATA,
+             "%s: '%.*s%s' is not a valid %s; expected %s (the column's type is overridden to %s)",
+             place, shown, f->s, f->len > 40 ? "..." : "", mg_type_name(type),
+             type_expectation(type), mg_type_name(type));
+    return mg__error_at(&c->err, plan->source, f->line, field + 1, field_offset(plan, f));
 }
 
 static bool parses_as(mg_type type, const char *s, size_t len) {
@@ -333,9 +349,9 @@ static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t
     char place[600];
     int field = nfields < plan->nfile ? nfields : plan->nfile;
     mg__csv_place(plan, line, field, place, sizeof place);
-    return c->status = mg__fail(&c->err, MG_ERR_FORMAT,
-                                "%s: row has %d field%s, expected %d as in the header", place,
-                                nfields, nfields == 1 ? "" : "s", plan->nfile);
+    mg__fail(&c->err, MG_ERR_FORMAT, "%s: row has %d field%s, expected %d as in the header",
+             place, nfields, nfields == 1 ? "" : "s", plan->nfile);
+    return c->status = mg__error_at(&c->err, plan->source, line, field + 1, -1);
 }
 
 static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {

@@ -2,6 +2,7 @@
  * their rates with Wilson intervals, the disparity measures and the verdicts
  * of the gated ones. */
 #include "fairness/fairness_internal.h"
+#include "modelgate/gate.h"
 
 #include <math.h>
 
@@ -215,21 +216,15 @@ static void point_verdict(mg_disparity *d, double t) {
         /* Never decided on a NaN: every comparison with one is false. */
         d->verdict = MG_VERDICT_INCONCLUSIVE;
         d->reason = "the ratio is undefined (not a number)";
-    } else if (d->ratio.v < t || d->ratio_max.v > 1 / t) {
-        d->verdict = MG_VERDICT_FAIL;
-        d->reason = "the ratio lies outside the band [threshold, 1/threshold]";
     } else {
-        d->verdict = MG_VERDICT_PASS;
-        d->reason = NULL;
+        /* The band [t, 1/t] is two gates: the smallest ratio >= t, the largest <= 1/t. */
+        d->verdict = mg_verdict_worse(mg_gate_verdict(MG_GATE_MIN, t, d->ratio.v, NAN, NAN, false),
+                                      mg_gate_verdict(MG_GATE_MAX, 1 / t, d->ratio_max.v, NAN,
+                                                      NAN, false));
+        d->reason = d->verdict == MG_VERDICT_PASS
+                        ? NULL
+                        : "the ratio lies outside the band [threshold, 1/threshold]";
     }
-}
-
-static mg_verdict combine(mg_verdict a, mg_verdict b) {
-    if (a == MG_VERDICT_FAIL || b == MG_VERDICT_FAIL)
-        return MG_VERDICT_FAIL;
-    if (a == MG_VERDICT_INCONCLUSIVE || b == MG_VERDICT_INCONCLUSIVE)
-        return MG_VERDICT_INCONCLUSIVE;
-    return MG_VERDICT_PASS;
 }
 
 /* Fills attribute a from its index: sums, groups, reference, measures. */
@@ -386,8 +381,8 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
             if ((at->parts[p] = mg__strdup(col)) == NULL)
                 st = mg__nomem(err, "an attribute name");
         }
-        if (st != MG_OK && at->parts == NULL)
-            at->nparts = 0; /* nothing to free; the names made so far are freed by release */
+        if (at->parts == NULL || at->part_types == NULL)
+            at->nparts = 0; /* else mg_fairness_release frees the names copied so far */
         if (st == MG_OK)
             st = assess_attr(out, t, &all, &ix[a], at, err);
     }
@@ -417,8 +412,8 @@ mg_status mg_fairness_compute(const mg_targets *t, const mg_table *table, const 
             at->verdict = MG_VERDICT_PASS;
             for (int m = 0; m < MG_FAIR_NMEASURES; m++)
                 if (at->has_measure[m] && at->measures[m].gated)
-                    at->verdict = combine(at->verdict, at->measures[m].verdict);
-            out->verdict = combine(out->verdict, at->verdict);
+                    at->verdict = mg_verdict_worse(at->verdict, at->measures[m].verdict);
+            out->verdict = mg_verdict_worse(out->verdict, at->verdict);
         }
     }
     for (int a = 0; a < nix; a++)

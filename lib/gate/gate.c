@@ -2,7 +2,7 @@
  * writing the decisions into a result file. */
 #include "internal.h"
 #include "modelgate/gate.h"
-#include "report/json.h"
+#include "util/json.h"
 
 #include <math.h>
 
@@ -18,6 +18,30 @@ static void short_number(double v, char *buf, size_t cap) {
 
 static bool clears(mg_gate_op op, double v, double t) {
     return op == MG_GATE_MIN ? v >= t : v <= t;
+}
+
+mg_verdict mg_verdict_worse(mg_verdict a, mg_verdict b) {
+    if (a == MG_VERDICT_FAIL || b == MG_VERDICT_FAIL)
+        return MG_VERDICT_FAIL;
+    if (a == MG_VERDICT_INCONCLUSIVE || b == MG_VERDICT_INCONCLUSIVE)
+        return MG_VERDICT_INCONCLUSIVE;
+    return MG_VERDICT_PASS;
+}
+
+mg_verdict mg_gate_verdict(mg_gate_op op, double threshold, double value, double low, double high,
+                           bool use_interval) {
+    if (isnan(threshold))
+        return MG_VERDICT_INCONCLUSIVE;
+    if (!use_interval)
+        return isnan(value) ? MG_VERDICT_INCONCLUSIVE
+               : clears(op, value, threshold) ? MG_VERDICT_PASS
+                                              : MG_VERDICT_FAIL;
+    if (isnan(low) || isnan(high))
+        return MG_VERDICT_INCONCLUSIVE;
+    bool low_ok = clears(op, low, threshold), high_ok = clears(op, high, threshold);
+    return low_ok && high_ok     ? MG_VERDICT_PASS
+           : !low_ok && !high_ok ? MG_VERDICT_FAIL
+                                 : MG_VERDICT_INCONCLUSIVE;
 }
 
 mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, mg_value value,
@@ -56,10 +80,7 @@ mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, m
                      thr);
             return out->verdict = MG_VERDICT_INCONCLUSIVE;
         }
-        bool low_ok = clears(op, ci->low, threshold), high_ok = clears(op, ci->high, threshold);
-        out->verdict = low_ok && high_ok     ? MG_VERDICT_PASS
-                       : !low_ok && !high_ok ? MG_VERDICT_FAIL
-                                             : MG_VERDICT_INCONCLUSIVE;
+        out->verdict = mg_gate_verdict(op, threshold, value.v, ci->low, ci->high, true);
         snprintf(out->reason, sizeof out->reason, "%s %s, %g%% interval [%s, %s] %s %s %s", metric,
                  val, ci->level * 100, lo, hi,
                  out->verdict == MG_VERDICT_PASS   ? "wholly clears"
@@ -68,7 +89,7 @@ mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, m
                  op == MG_GATE_MIN ? "the minimum" : "the maximum", thr);
         return out->verdict;
     }
-    out->verdict = clears(op, value.v, threshold) ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
+    out->verdict = mg_gate_verdict(op, threshold, value.v, NAN, NAN, false);
     int w = snprintf(out->reason, sizeof out->reason, "%s %s is %s %s %s", metric, val,
                      out->verdict == MG_VERDICT_PASS ? (op == MG_GATE_MIN ? "at or above" : "at or below")
                                                      : (op == MG_GATE_MIN ? "below" : "above"),
@@ -83,10 +104,7 @@ mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, m
 mg_verdict mg_gate_worst(const mg_gate_result *results, int n) {
     mg_verdict v = MG_VERDICT_PASS;
     for (int i = 0; i < n; i++)
-        if (results[i].verdict == MG_VERDICT_FAIL)
-            return MG_VERDICT_FAIL;
-        else if (results[i].verdict == MG_VERDICT_INCONCLUSIVE)
-            v = MG_VERDICT_INCONCLUSIVE;
+        v = mg_verdict_worse(v, results[i].verdict);
     return v;
 }
 

@@ -2,6 +2,7 @@
  * the order-statistic bounds at a confidence level) and the candidate/baseline
  * p99 ratio. */
 #include "internal.h"
+#include "modelgate/gate.h"
 #include "modelgate/latency.h"
 
 #include <math.h>
@@ -59,18 +60,20 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
                      "%s: %" PRId64 " samples cannot bound it at confidence %s; at least %" PRId64
                      " are needed (--samples %" PRId64 ")",
                      metric, n, c, g->needed, g->needed);
-        } else if (g->upper <= limit_ms) {
-            g->verdict = MG_VERDICT_PASS;
+            return;
+        }
+        /* Decided on [lower, upper]; no lower bound (too few samples) never fails. */
+        g->verdict = mg_gate_verdict(MG_GATE_MAX, limit_ms, g->value, lo > 0 ? g->lower : -INFINITY,
+                                     g->upper, true);
+        if (g->verdict == MG_VERDICT_PASS) {
             snprintf(g->reason, sizeof g->reason,
                      "%s upper bound %s ms <= %s ms at confidence %s (point %s ms)", metric, u, l,
                      c, v);
-        } else if (lo > 0 && g->lower > limit_ms) {
-            g->verdict = MG_VERDICT_FAIL;
+        } else if (g->verdict == MG_VERDICT_FAIL) {
             snprintf(g->reason, sizeof g->reason,
                      "%s lower bound %s ms > %s ms at confidence %s (point %s ms)", metric, lw, l,
                      c, v);
         } else {
-            g->verdict = MG_VERDICT_INCONCLUSIVE;
             snprintf(g->reason, sizeof g->reason,
                      "%s is %s ms, but its bounds at confidence %s [%s, %s] ms straddle the "
                      "limit %s ms; more samples may decide",
@@ -78,7 +81,7 @@ void mg_latency_gate_quantile(const mg_latency_run *run, double q, const char *n
         }
         return;
     }
-    g->verdict = g->value <= limit_ms ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
+    g->verdict = mg_gate_verdict(MG_GATE_MAX, limit_ms, g->value, NAN, NAN, false);
     /* the point decides; say when the bounds would not have */
     bool upper_over = up == 0 || g->upper > limit_ms, lower_over = lo > 0 && g->lower > limit_ms;
     g->straddles = g->verdict == MG_VERDICT_PASS ? upper_over : !lower_over;
@@ -123,19 +126,9 @@ void mg_latency_gate_ratio(const mg_latency_comparison *c, double max_ratio, mg_
                  "resolution)");
         return;
     }
-    g->verdict = c->p99_ratio <= max_ratio ? MG_VERDICT_PASS : MG_VERDICT_FAIL;
+    g->verdict = mg_gate_verdict(MG_GATE_MAX, max_ratio, c->p99_ratio, NAN, NAN, false);
     snprintf(g->reason, sizeof g->reason,
              "p99_ratio %s %s %s (candidate p99 / baseline p99; Mann-Whitney p = %s)", v,
              g->verdict == MG_VERDICT_PASS ? "<=" : ">", l, p);
 }
 
-mg_verdict mg_latency_overall(const mg_latency_gate *gates, int n) {
-    mg_verdict v = MG_VERDICT_PASS;
-    for (int i = 0; i < n; i++) {
-        if (gates[i].verdict == MG_VERDICT_FAIL)
-            return MG_VERDICT_FAIL;
-        if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE)
-            v = MG_VERDICT_INCONCLUSIVE;
-    }
-    return v;
-}

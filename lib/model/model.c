@@ -157,8 +157,26 @@ mg_status mg_model_open(const char *arg, const mg_model_options *opts, mg_model 
     return MG_OK;
 }
 
+bool mg_model_arg_is_file(const char *arg) {
+    static const char *const schemes[] = {
+        "column:", "columns:", "cmd:", "http://", "https://", "registry:"};
+    for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
+        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return false;
+    return true;
+}
+
 const mg_model_info *mg_model_describe(const mg_model *model) {
     return &model->info;
+}
+
+bool mg_model_can(const mg_model *model, mg_model_capability what) {
+    switch (what) {
+    case MG_MODEL_CAN_PREDICT: return model->backend->predict != NULL;
+    case MG_MODEL_OUT_OF_PROCESS:
+        return model->backend == &mg__runner_backend || model->backend == &mg__http_backend;
+    }
+    return false;
 }
 
 const char *mg_model_sha256(const mg_model *model) {

@@ -360,7 +360,7 @@ static void check_blob(mg_registry *reg, const char *digest, const char *what, i
 
 mg_status mg_registry_verify(mg_registry *reg, void (*fn)(void *ctx, const char *line), void *ctx,
                              int64_t *events, int64_t *blobs, mg_error *err) {
-    problems p = {fn, ctx, 0, {0, ""}};
+    problems p = {fn, ctx, 0, {.status = MG_OK}};
     mg__event *ev;
     int64_t n;
     /* One read transaction: a consistent snapshot while writers go on. */

@@ -1,8 +1,9 @@
 /* metrics_json.c - metrics.json (DESIGN §5): the task's metrics at the top
  * level (so `jq .accuracy` works), then n, task, confusion matrix, per-class
  * table, Wilson intervals, the reasons of null values, and provenance. */
-#include "report/json.h"
+#include "modelgate/report.h"
 #include "report/metrics_json.h"
+#include "util/json.h"
 
 #include <math.h>
 
@@ -178,13 +179,71 @@ void mg__provenance_json(mg__json *j, const mg_provenance *prov) {
     mg__json_end_object(j);
 }
 
-char *mg_evaluation_json(const mg_evaluation *e, const mg_targets *t, const mg_provenance *prov,
-                         double level, size_t *len) {
+mg_status mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
+                             const mg_provenance *prov, double level, char **out, size_t *len,
+                             mg_error *err) {
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__metrics_json_body(&j, e, t, level, NULL);
     if (prov != NULL)
         mg__provenance_json(&j, prov);
     mg__json_end_object(&j);
-    return mg__json_finish(&j, len);
+    *out = mg__json_finish(&j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "metrics.json");
 }
+
+typedef struct ci_list {
+    const mg_metric_interval *iv;
+    int n;
+    double level;
+} ci_list;
+
+static void write_intervals(mg__json *j, void *arg) {
+    const ci_list *l = arg;
+    for (int i = 0; i < l->n; i++) {
+        const mg_metric_interval *it = &l->iv[i];
+        mg__json_key(j, it->metric);
+        mg__json_begin_object(j);
+        if (it->null_reason == NULL) {
+            mg__json_kv_number(j, "low", it->ci.low);
+            mg__json_kv_number(j, "high", it->ci.high);
+            mg__json_kv_number(j, "level", it->ci.level);
+            mg__json_kv_string(j, "method", it->ci.method);
+        } else {
+            mg__json_kv_null(j, "low");
+            mg__json_kv_null(j, "high");
+            mg__json_kv_number(j, "level", l->level);
+            mg__json_kv_null(j, "method");
+            mg__json_kv_string(j, "null_reason", it->null_reason);
+        }
+        mg__json_end_object(j);
+    }
+}
+
+mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,
+                                            const mg_metric_interval *iv, int n,
+                                            const mg_compare_options *opts,
+                                            const mg_provenance *prov, char **out, size_t *len,
+                                            mg_error *err) {
+    /* the defaults of mg_evaluation_intervals for zero fields */
+    mg_compare_options o = {.level = 0.95, .replicates = 1000};
+    if (opts != NULL)
+        o = *opts;
+    if (o.level == 0)
+        o.level = 0.95;
+    if (o.replicates == 0)
+        o.replicates = 1000;
+    ci_list list = {iv, n, o.level};
+    mg__metrics_json_extra extra = {write_intervals, &list};
+    mg__json j = {0};
+    mg__json_begin_object(&j);
+    mg__metrics_json_body(&j, e, t, o.level, &extra);
+    mg__json_kv_int(&j, "bootstrap_replicates", o.replicates);
+    mg__json_kv_int(&j, "seed", (int64_t)o.seed);
+    if (prov != NULL)
+        mg__provenance_json(&j, prov);
+    mg__json_end_object(&j);
+    *out = mg__json_finish(&j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "metrics.json");
+}
+

@@ -4,7 +4,7 @@
 #define MG_REPORT_METRICS_JSON_H
 
 #include "modelgate/evaluate.h"
-#include "report/json.h"
+#include "util/json.h"
 
 /* Optional additions: more entries inside "ci" (e.g. bootstrap intervals). */
 typedef struct mg__metrics_json_extra {

@@ -3,10 +3,6 @@
 #define MG_STATS_INTERNAL_H
 
 #include "internal.h"
-
-/* Fills order[0..n) with the row indices sorted by ascending score, ties in
- * row order (a stable LSD radix sort on the bits of the doubles: O(n)).
- * Scores must not be NaN; -0.0 sorts with 0.0. Returns MG_ERR_NOMEM or MG_OK. */
-mg_status mg__sort_by_score(const double *score, int64_t n, int64_t *order);
+#include "util/sort.h"
 
 #endif

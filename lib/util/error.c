@@ -33,11 +33,30 @@ const char *mg_version(void) {
     return MG_VERSION;
 }
 
+static void place_clear(mg_error_place *p) {
+    p->source[0] = '\0';
+    p->line = 0;
+    p->column = 0;
+    p->offset = -1;
+}
+
 void mg_error_clear(mg_error *err) {
     if (err == NULL)
         return;
     err->status = MG_OK;
     err->text[0] = '\0';
+    place_clear(&err->place);
+}
+
+mg_status mg__error_at(mg_error *err, const char *source, int64_t line, int64_t column,
+                       int64_t offset) {
+    if (err == NULL)
+        return MG_OK;
+    snprintf(err->place.source, sizeof err->place.source, "%s", source ? source : "");
+    err->place.line = line;
+    err->place.column = column;
+    err->place.offset = offset;
+    return err->status;
 }
 
 mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...) {
@@ -51,6 +70,7 @@ mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...) {
             if (*p == '\n' || *p == '\r')
                 *p = ' ';
         err->status = status;
+        place_clear(&err->place);
     }
     return status;
 }

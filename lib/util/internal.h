@@ -48,6 +48,12 @@
 mg_status mg__fail(mg_error *err, mg_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Records where the error that mg__fail just set was found (see
+ * mg_error_place; 0 / -1 for what does not apply); returns err->status, so
+ * that `mg__fail(err, ...); return mg__error_at(err, ...);` reads as one step. */
+mg_status mg__error_at(mg_error *err, const char *source, int64_t line, int64_t column,
+                       int64_t offset);
+
 /* Out-of-memory error naming what was being allocated. */
 mg_status mg__nomem(mg_error *err, const char *what);
 

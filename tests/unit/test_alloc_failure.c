@@ -21,6 +21,7 @@
 #include "modelgate/evaluate.h"
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
+#include "modelgate/report.h"
 
 /* One run of an operation: its status (a JSON writer's NULL is MG_ERR_NOMEM)
  * and its error. Must free everything it made, on every path. */
@@ -135,15 +136,15 @@ static mg_status metrics(const void *ctx, mg_error *err) {
     mg_targets t = {0};
     mg_evaluation e = {0};
     mg_fairness f = {0};
-    mg_provenance prov = {"t.csv", NULL, "column:score", NULL};
+    mg_provenance prov = {.data_path = "t.csv", .model_arg = "column:score"};
     mg_status st = mg_targets_build(c->table, c->model, &spec, &t, err);
     if (st == MG_OK)
         st = mg_evaluation_compute(&t, &e, err);
     if (st == MG_OK) {
         size_t len = 0;
-        char *json = mg_evaluation_json(&e, &t, &prov, 0.95, &len);
-        if (json == NULL)
-            st = mg__nomem(err, "metrics.json");
+        char *json = NULL;
+        st = mg_evaluation_json(&e, &t, &prov, 0.95, &json, &len, err);
+        assert_true((st == MG_OK) == (json != NULL));
         free(json);
     }
     if (st == MG_OK && c->fairness) {
@@ -156,9 +157,9 @@ static mg_status metrics(const void *ctx, mg_error *err) {
         st = mg_fairness_compute(&t, c->table, attrs, 2, &o, &f, err);
         if (st == MG_OK) {
             size_t len = 0;
-            char *json = mg_fairness_json(&f, &prov, &len);
-            if (json == NULL)
-                st = mg__nomem(err, "fairness.json");
+            char *json = NULL;
+            st = mg_fairness_json(&f, &prov, &json, &len, err);
+            assert_true((st == MG_OK) == (json != NULL));
             free(json);
         }
     }

@@ -1,4 +1,4 @@
-/* test_targets.c - label/task resolution and alignment (lib/metrics/targets.c)
+/* test_targets.c - label/task resolution and alignment (lib/eval/targets.c)
  * and the predictions-file join (lib/data/join.c), on tables built in memory. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "report/json.h"
+#include "util/json.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

@@ -191,7 +191,7 @@ static mg_status walk(const char *top, const char *rel, part_path *pp, part_list
             n++;
     }
     closedir(d);
-    if (st == MG_OK && n > 1)
+    if (st == MG_OK && n > 0) /* an empty folder has no list to sort (qsort(NULL) is UB) */
         qsort(entries, (size_t)n, sizeof *entries, by_name);
     for (int i = 0; st == MG_OK && i < n; i++) {
         mg__buf sub = {0};

@@ -1,9 +1,11 @@
-/* report.c - latency.json (DESIGN §5): the tutorial's flat figures first
+/* latency_json.c - latency.json (DESIGN §5): the tutorial's flat figures first
  * (p50_ms ... first_call_ms, stable, backend), then the windows, the
  * environment, the baseline comparison and the gates with their verdicts. */
 #include "internal.h"
+#include "modelgate/gate.h"
 #include "modelgate/latency.h"
-#include "report/json.h"
+#include "modelgate/report.h"
+#include "util/json.h"
 
 #include <math.h>
 
@@ -167,7 +169,14 @@ static void gate(mg__json *j, const mg_latency_gate *g) {
     mg__json_end_object(j);
 }
 
-char *mg_latency_json(const mg_latency_report *r, size_t *len) {
+static mg_verdict overall(const mg_latency_gate *gates, int n) {
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < n; i++)
+        v = mg_verdict_worse(v, gates[i].verdict);
+    return v;
+}
+
+mg_status mg_latency_json(const mg_latency_report *r, char **out, size_t *len, mg_error *err) {
     mg__json j;
     memset(&j, 0, sizeof j);
     const mg_latency_run *run = r->run;
@@ -175,10 +184,10 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
     mg__json_begin_object(&j);
     run_fields(&j, run, r);
     mg__json_kv_string(&j, "backend", r->backend);
-    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_latency_overall(r->gates, r->ngates)));
-    mg__json_kv_string(&j, "model", r->model);
-    mg__json_kv_string(&j, "data", r->data);
-    if (r->data == NULL)
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(overall(r->gates, r->ngates)));
+    mg__json_kv_string(&j, "model", r->prov.model_arg);
+    mg__json_kv_string(&j, "data", r->prov.data_path);
+    if (r->prov.data_path == NULL)
         mg__json_kv_string(&j, "data_reason", "synthetic rows (--synthetic)");
     mg__json_kv_string(&j, "mode", o->rate_qps > 0 ? "open_loop" : "closed_loop");
     if (o->rate_qps > 0) {
@@ -200,7 +209,7 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
         mg__json_begin_object(&j);
         run_fields(&j, r->baseline, r);
         mg__json_kv_string(&j, "backend", r->baseline_backend);
-        mg__json_kv_string(&j, "model", r->baseline_model);
+        mg__json_kv_string(&j, "model", r->prov.baseline_arg);
         if (o->rate_qps > 0)
             mg__json_kv_int(&j, "late_sends", r->baseline->late_sends);
         compute_split(&j, r->baseline);
@@ -225,5 +234,6 @@ char *mg_latency_json(const mg_latency_report *r, size_t *len) {
         gate(&j, &r->gates[i]);
     mg__json_end_array(&j);
     mg__json_end_object(&j);
-    return mg__json_finish(&j, len);
+    *out = mg__json_finish(&j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "latency.json");
 }

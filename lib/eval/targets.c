@@ -1,7 +1,6 @@
 /* targets.c - from a table and a model to aligned labels and outputs: resolve
  * the label column and the task, map labels to classes, check every score. */
-#include "internal.h"
-#include "model/backend.h"
+#include "eval/eval_internal.h"
 #include "modelgate/evaluate.h"
 
 #include <math.h>
@@ -42,231 +41,6 @@ void mg_targets_release(mg_targets *t) {
     free(t->yr);
     free(t->pr);
     memset(t, 0, sizeof *t);
-}
-
-/* ---- a set of distinct label texts ------------------------------------- */
-
-/* Distinct values of a label-like column as text, with a per-row class index.
- * Numbers are compared as numbers and sorted numerically; strings by bytes
- * (code point order, as Python sorts). */
-typedef struct labelset {
-    int n, cap;
-    char **text;
-    double *num; /* numeric value when `numeric` */
-    bool numeric;
-} labelset;
-
-static void labelset_release(labelset *s) {
-    for (int i = 0; i < s->n; i++)
-        free(s->text[i]);
-    free(s->text);
-    free(s->num);
-    memset(s, 0, sizeof *s);
-}
-
-static int labelset_find(const labelset *s, const char *text) {
-    for (int i = 0; i < s->n; i++)
-        if (strcmp(s->text[i], text) == 0)
-            return i;
-    return -1;
-}
-
-/* A label given by the user (--positive-label): its exact text, else the
- * same number (1.0 is 1) for numeric labels, else true/false in any case (or
- * 1/0) for boolean ones. -1 when it is none of them. */
-static int labelset_find_given(const labelset *s, mg_type type, const char *given) {
-    int i = labelset_find(s, given);
-    if (i >= 0)
-        return i;
-    double v;
-    if (s->numeric && type != MG_TYPE_BOOL && mg_parse_double(given, strlen(given), &v) == 0) {
-        for (i = 0; i < s->n; i++)
-            if (s->num[i] == v)
-                return i;
-    }
-    if (type == MG_TYPE_BOOL) {
-        if (strcmp(given, "1") == 0 || strcmp(given, "0") == 0) /* Python's True == 1 */
-            given = given[0] == '1' ? "true" : "false";
-        for (i = 0; i < s->n; i++) {
-            const char *a = s->text[i], *b = given;
-            while (*a && *b && (*a | 0x20) == (*b | 0x20))
-                a++, b++;
-            if (*a == '\0' && *b == '\0')
-                return i;
-        }
-    }
-    return -1;
-}
-
-static int labelset_add(labelset *s, const char *text, double num) {
-    int i = labelset_find(s, text);
-    if (i >= 0)
-        return i;
-    if (s->n == s->cap) {
-        int cap = s->cap ? s->cap * 2 : 8;
-        char **t = mg__realloc_array(s->text, (size_t)cap, sizeof *t);
-        if (t == NULL)
-            return -1;
-        s->text = t;
-        double *nm = mg__realloc_array(s->num, (size_t)cap, sizeof *nm);
-        if (nm == NULL)
-            return -1;
-        s->num = nm;
-        s->cap = cap;
-    }
-    s->text[s->n] = mg__strdup(text);
-    if (s->text[s->n] == NULL)
-        return -1;
-    s->num[s->n] = num;
-    return s->n++;
-}
-
-/* Sorts the set; `perm[old] = new` receives the new positions. Returns -1
- * (the set unchanged) when memory ran out. */
-static int labelset_sort(labelset *s, int *perm) {
-    int *order = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *order);
-    char **text = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *text);
-    double *num = mg__malloc_array((size_t)(s->n > 0 ? s->n : 1), sizeof *num);
-    if (order == NULL || text == NULL || num == NULL) {
-        free(order);
-        free(text);
-        free(num);
-        return -1;
-    }
-    for (int i = 0; i < s->n; i++)
-        order[i] = i;
-    /* insertion sort: label sets are small */
-    for (int i = 1; i < s->n; i++) {
-        int v = order[i], j = i - 1;
-        while (j >= 0 && (s->numeric ? s->num[order[j]] > s->num[v]
-                                     : strcmp(s->text[order[j]], s->text[v]) > 0)) {
-            order[j + 1] = order[j];
-            j--;
-        }
-        order[j + 1] = v;
-    }
-    for (int i = 0; i < s->n; i++) {
-        text[i] = s->text[order[i]];
-        num[i] = s->num[order[i]];
-        perm[order[i]] = i;
-    }
-    free(s->text);
-    free(s->num);
-    s->text = text;
-    s->num = num;
-    s->cap = s->n;
-    free(order);
-    return 0;
-}
-
-/* Text of a numeric label: integers without a decimal point ("1", not "1.0"). */
-static void number_text(double v, char *buf, size_t cap) {
-    mg_format_double(v, buf, cap);
-}
-
-/* Row i's class text into buf (cap >= 64); NULL for a null row. */
-static const char *cell_text(const mg_column *col, int64_t i, char *buf, size_t cap, double *num) {
-    *num = NAN;
-    if (mg_column_is_null(col, i))
-        return NULL;
-    if (col->type == MG_TYPE_STR)
-        return col->dict[col->codes[i]];
-    if (col->type == MG_TYPE_BOOL) {
-        *num = col->b[i];
-        return col->b[i] ? "true" : "false";
-    }
-    mg_column_number(col, i, num);
-    number_text(*num, buf, cap);
-    return buf;
-}
-
-/* Maps each row of col to a class index in s (adding new labels), via the
- * dictionary for strings so that the per-row work is an array lookup. */
-static mg_status map_rows(const mg_table *t, const mg_column *col, labelset *s, int32_t *idx,
-                          const char *what, mg_error *err) {
-    if (col->type == MG_TYPE_STR) {
-        int32_t *code_class =
-            mg__malloc((size_t)(col->ndict > 0 ? col->ndict : 1) * sizeof *code_class);
-        if (code_class == NULL)
-            return mg__nomem(err, "label classes");
-        for (int32_t c = 0; c < col->ndict; c++)
-            code_class[c] = -1;
-        for (int64_t i = 0; i < col->nrows; i++) {
-            if (mg_column_is_null(col, i)) {
-                free(code_class);
-                return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing",
-                                t->source, (long long)i + 1, col->name, what);
-            }
-            int32_t c = col->codes[i];
-            if (code_class[c] < 0) {
-                code_class[c] = labelset_add(s, col->dict[c], NAN);
-                if (code_class[c] < 0) {
-                    free(code_class);
-                    return mg__nomem(err, "label classes");
-                }
-            }
-            idx[i] = code_class[c];
-        }
-        free(code_class);
-        return MG_OK;
-    }
-    /* Numbers: a hash from the value's bits to its class, so that the text of
-     * a label is made once per distinct value, not once per row. */
-    enum { MAX_CLASSES = 10000, SLOTS = 32768 };
-    uint64_t *keys = mg__malloc_array(SLOTS, sizeof *keys);
-    int32_t *vals = mg__malloc_array(SLOTS, sizeof *vals);
-    if (keys == NULL || vals == NULL) {
-        free(keys);
-        free(vals);
-        return mg__nomem(err, "label classes");
-    }
-    for (int k = 0; k < SLOTS; k++)
-        vals[k] = -1;
-    mg_status st = MG_OK;
-    for (int64_t i = 0; i < col->nrows && st == MG_OK; i++) {
-        double num;
-        if (mg_column_number(col, i, &num) != 0) {
-            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is missing", t->source,
-                          (long long)i + 1, col->name, what);
-            break;
-        }
-        if (isnan(num)) {
-            st = mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': %s is NaN", t->source,
-                          (long long)i + 1, col->name, what);
-            break;
-        }
-        if (num == 0)
-            num = 0; /* -0 and 0 are one class */
-        uint64_t bits;
-        memcpy(&bits, &num, sizeof bits);
-        size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> 49) & (SLOTS - 1);
-        while (vals[h] >= 0 && keys[h] != bits)
-            h = (h + 1) & (SLOTS - 1);
-        if (vals[h] < 0) {
-            char buf[64];
-            const char *text = col->type == MG_TYPE_BOOL ? (num != 0 ? "true" : "false") : buf;
-            if (col->type != MG_TYPE_BOOL)
-                number_text(num, buf, sizeof buf);
-            int c = labelset_add(s, text, num);
-            if (c < 0) {
-                st = mg__nomem(err, "label classes");
-                break;
-            }
-            if (s->n > MAX_CLASSES) {
-                st = mg__fail(err, MG_ERR_DATA,
-                              "%s: column '%s' has more than %d distinct values; a "
-                              "classification %s needs few classes (use --task regression?)",
-                              t->source, col->name, MAX_CLASSES, what);
-                break;
-            }
-            keys[h] = bits;
-            vals[h] = c;
-        }
-        idx[i] = vals[h];
-    }
-    free(keys);
-    free(vals);
-    return st;
 }
 
 static bool column_is_integral(const mg_column *col) {
@@ -418,12 +192,12 @@ static mg_status resolve_classes(const mg_table *t, const mg_model *model, const
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: model %s names its classes (%s), which are not --classes "
                                 "%s",
-                                t->source, model->arg, names, given);
+                                t->source, mg_model_source(model), names, given);
             }
         } else if (spec->nclasses != mc->k) {
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --classes names %d classes (%s) but model %s has %d", t->source,
-                            spec->nclasses, given, model->arg, mc->k);
+                            spec->nclasses, given, mg_model_source(model), mc->k);
         }
         mc->names = spec->classes;
     } else {
@@ -433,7 +207,7 @@ static mg_status resolve_classes(const mg_table *t, const mg_model *model, const
 }
 
 /* Model class of label l of the set, or -1 when it is none of them. */
-static int label_class(const labelset *labels, int l, mg_type label_type,
+static int label_class(const mg__labelset *labels, int l, mg_type label_type,
                        const model_classes *mc) {
     if (mc->names != NULL) {
         for (int c = 0; c < mc->k; c++)
@@ -450,7 +224,7 @@ static int label_class(const labelset *labels, int l, mg_type label_type,
 /* map[l] = the model class of each label; exit 2 naming the labels and the
  * model's classes when one is not a class of the model. */
 static mg_status labels_to_classes(const mg_table *t, const mg_model *model, const mg_column *label,
-                                   const labelset *labels, const model_classes *mc, int *map,
+                                   const mg__labelset *labels, const model_classes *mc, int *map,
                                    mg_error *err) {
     char lab[256], cls[256];
     list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
@@ -459,7 +233,7 @@ static mg_status labels_to_classes(const mg_table *t, const mg_model *model, con
                         "%s: model %s names no classes (its outputs are classes 0..%d by index) "
                         "and column '%s' holds text labels (%s); name the model's classes in "
                         "output order with --classes",
-                        t->source, model->arg, mc->k - 1, label->name, lab);
+                        t->source, mg_model_source(model), mc->k - 1, label->name, lab);
     for (int l = 0; l < labels->n; l++) {
         map[l] = label_class(labels, l, label->type, mc);
         if (map[l] < 0) {
@@ -467,7 +241,7 @@ static mg_status labels_to_classes(const mg_table *t, const mg_model *model, con
             return mg__fail(err, MG_ERR_DATA,
                             "%s: column '%s' holds label '%s', which is not a class of model %s "
                             "(labels: %s; the model's classes: %s)%s",
-                            t->source, label->name, labels->text[l], model->arg, lab, cls,
+                            t->source, label->name, labels->text[l], mg_model_source(model), lab, cls,
                             mc->names == NULL ? "; name its classes with --classes" : "");
         }
     }
@@ -475,7 +249,7 @@ static mg_status labels_to_classes(const mg_table *t, const mg_model *model, con
 }
 
 /* Text of model class c: a label that maps to it, else its name, else its index. */
-static const char *class_text(const labelset *labels, const int *map, const model_classes *mc,
+static const char *class_text(const mg__labelset *labels, const int *map, const model_classes *mc,
                               mg_type label_type, int c, char *buf, size_t cap) {
     for (int l = 0; l < labels->n; l++)
         if (map[l] == c)
@@ -489,11 +263,11 @@ static const char *class_text(const labelset *labels, const int *map, const mode
 }
 
 /* Sorts the label set (numbers numerically, text by code point) and renumbers yc. */
-static mg_status sort_labels(labelset *labels, int32_t *yc, int64_t n, mg_error *err) {
+static mg_status sort_labels(mg__labelset *labels, int32_t *yc, int64_t n, mg_error *err) {
     int *perm = mg__malloc_array((size_t)(labels->n > 0 ? labels->n : 1), sizeof *perm);
     if (perm == NULL)
         return mg__nomem(err, "labels");
-    if (labelset_sort(labels, perm) != 0) {
+    if (mg__labelset_sort(labels, perm) != 0) {
         free(perm);
         return mg__nomem(err, "labels");
     }
@@ -541,7 +315,7 @@ static mg_status predicted_class(const build_ctx *b, int64_t i, char *buf, size_
     const mg_model_info *info = b->info;
     *num = NAN;
     if (b->outputs == NULL) {
-        *text = cell_text(b->pred_col, i, buf, cap, num);
+        *text = mg__label_cell_text(b->pred_col, i, buf, cap, num);
         if (*text == NULL)
             return mg__fail(err, MG_ERR_DATA, "%s: row %lld, column '%s': prediction is missing",
                             t->source, (long long)i + 1, b->pred_col->name);
@@ -555,7 +329,7 @@ static mg_status predicted_class(const build_ctx *b, int64_t i, char *buf, size_
         *num == floor(*num)) {
         *text = info->class_labels[(int)*num];
     } else {
-        number_text(*num, buf, cap);
+        mg__label_number_text(*num, buf, cap);
         *text = buf;
     }
     return MG_OK;
@@ -570,7 +344,7 @@ static bool outputs_integral(const double *v, int64_t n) {
 
 /* Score and class of a binary model (it knows its 2 classes): the score is
  * P(model's positive class, its class 1); the other class uses 1 - p. */
-static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t *yc,
+static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int32_t *yc,
                                    const model_classes *mc, mg_targets *out, mg_error *err) {
     const mg_table *t = b->t;
     const mg_model_info *info = b->info;
@@ -582,7 +356,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s has %d classes (%s); a binary task needs a model of 2 "
                         "(use --task multiclass)",
-                        t->source, b->model->arg, mc->k, cls);
+                        t->source, mg_model_source(b->model), mc->k, cls);
     }
     int map[2];
     MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, map, err));
@@ -610,7 +384,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
         }
     } else {
         why = "given with --positive-label";
-        int l = labelset_find_given(labels, b->label->type, given);
+        int l = mg__labelset_find_given(labels, b->label->type, given);
         pc = l >= 0 ? map[l] : -1;
         double gv = NAN;
         if (pc < 0 && mg_parse_double(given, strlen(given), &gv) != 0)
@@ -628,7 +402,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --positive-label '%s' is neither a value of column '%s' (%s) "
                             "nor a class of model %s (%s)",
-                            t->source, given, b->label->name, lab, b->model->arg, cls);
+                            t->source, given, b->label->name, lab, mg_model_source(b->model), cls);
         }
     }
     char pbuf[32], nbuf[32], mbuf[32];
@@ -662,7 +436,7 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: row %lld: model %s predicted class %s, not one of its "
                                 "classes 0, 1",
-                                t->source, (long long)i + 1, b->model->arg, num);
+                                t->source, (long long)i + 1, mg_model_source(b->model), num);
             }
             out->score[i] = (int)v == pc ? 1.0 : 0.0;
         } else if (info->kind == MG_OUTPUT_CLASS_PROBS) {
@@ -683,14 +457,14 @@ static mg_status binary_from_model(build_ctx *b, labelset *labels, const int32_t
 }
 
 /* Does the numeric value v equal one of the (numeric or boolean) labels? */
-static int numeric_label_index(const labelset *labels, double v) {
+static int numeric_label_index(const mg__labelset *labels, double v) {
     for (int c = 0; c < labels->n; c++)
         if (labels->num[c] == v)
             return c;
     return -1;
 }
 
-static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_targets *out,
+static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, mg_targets *out,
                               mg_error *err) {
     const mg_table *t = b->t;
     int64_t n = t->nrows;
@@ -718,7 +492,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
                         "%s: model %s predicts class numbers and names no classes, and column "
                         "'%s' holds text labels; name the model's classes in output order with "
                         "--classes",
-                        t->source, b->model->arg, b->label->name);
+                        t->source, mg_model_source(b->model), b->label->name);
     if (!text_preds && (info->kind == MG_OUTPUT_UNKNOWN || class_numbers) && numeric_labels &&
         (class_numbers || outputs_integral(b->outputs, n))) {
         /* Integer predictions: classes when they are label values; an integer
@@ -744,8 +518,8 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
             if (b->label->type == MG_TYPE_BOOL)
                 snprintf(buf, sizeof buf, "%s", extra[e] != 0 ? "true" : "false");
             else
-                number_text(extra[e], buf, sizeof buf);
-            if (labelset_add(labels, buf, extra[e]) < 0)
+                mg__label_number_text(extra[e], buf, sizeof buf);
+            if (mg__labelset_add(labels, buf, extra[e]) < 0)
                 return mg__nomem(err, "classes");
         }
         if (!hard && (!in_unit || class_numbers))
@@ -770,10 +544,10 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
             const char *text;
             double num;
             MG_TRY(predicted_class(b, i, buf, sizeof buf, &text, &num, err));
-            if (labelset_find(labels, text) >= 0)
+            if (mg__labelset_find(labels, text) >= 0)
                 continue;
             if (labels->n < 2) { /* one label value: the prediction names the other class */
-                if (labelset_add(labels, text, num) < 0)
+                if (mg__labelset_add(labels, text, num) < 0)
                     return mg__nomem(err, "classes");
                 continue;
             }
@@ -792,7 +566,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
     const char *pos_text = NULL;
     const char *why;
     if (b->spec->positive_label != NULL) {
-        pos = labelset_find_given(labels, b->label->type, b->spec->positive_label);
+        pos = mg__labelset_find_given(labels, b->label->type, b->spec->positive_label);
         pos_text = pos >= 0 ? labels->text[pos] : b->spec->positive_label;
         why = "given with --positive-label";
         if (pos < 0 && labels->n == 2)
@@ -805,7 +579,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
             zero_one = labels->num[c] == 0 || labels->num[c] == 1 || labels->num[c] == -1;
         if (zero_one || b->label->type == MG_TYPE_BOOL) {
             pos_text = b->label->type == MG_TYPE_BOOL ? "true" : "1";
-            pos = labelset_find(labels, pos_text);
+            pos = mg__labelset_find(labels, pos_text);
             why = b->label->type == MG_TYPE_BOOL ? "the labels are booleans"
                                                  : "the labels are 0/1 or -1/1";
         } else {
@@ -839,7 +613,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
     if (info->noutput_columns > 0)
         snprintf(col, sizeof col, "column '%s'", info->output_columns[0]);
     else
-        snprintf(col, sizeof col, "the scores of model %s", b->model->arg);
+        snprintf(col, sizeof col, "the scores of model %s", mg_model_source(b->model));
     if (hard)
         snprintf(out->positive_reason, sizeof out->positive_reason,
                  "%s; %s %s predicted classes", why, col,
@@ -875,7 +649,7 @@ static mg_status build_binary(build_ctx *b, labelset *labels, int32_t *yc, mg_ta
 /* Multiclass with a model that knows its classes (class probabilities, or
  * class indexes): the classes are the model's, whether or not every one
  * occurs in the labels (scikit-learn's labels=). */
-static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *yc,
+static mg_status multiclass_from_model(build_ctx *b, mg__labelset *labels, int32_t *yc,
                                        const model_classes *mc, mg_targets *out, mg_error *err) {
     const mg_table *t = b->t;
     int64_t n = t->nrows;
@@ -883,7 +657,7 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
     bool probs = b->info->kind == MG_OUTPUT_CLASS_PROBS;
     int *map = mg__malloc_array((size_t)(labels->n > 0 ? labels->n : 1), sizeof *map);
     int *perm = mg__malloc_array((size_t)k, sizeof *perm);
-    labelset cls = {0};
+    mg__labelset cls = {0};
     mg_status st = MG_OK;
     if (map == NULL || perm == NULL) {
         st = mg__nomem(err, "classes");
@@ -899,16 +673,16 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
         double num = NAN;
         if (mg_parse_double(text, strlen(text), &num) != 0)
             cls.numeric = false;
-        int at = labelset_add(&cls, text, num);
+        int at = mg__labelset_add(&cls, text, num);
         if (at != c) /* two of the model's classes with one text */
             st = at < 0 ? mg__nomem(err, "classes")
                         : mg__fail(err, MG_ERR_DATA, "%s: model %s names class '%s' twice",
-                                   t->source, b->model->arg, text);
+                                   t->source, mg_model_source(b->model), text);
     }
     if (st != MG_OK)
         goto done;
     /* Sort the classes like scikit-learn's unique_labels: perm[model c] = position. */
-    if (labelset_sort(&cls, perm) != 0) {
+    if (mg__labelset_sort(&cls, perm) != 0) {
         st = mg__nomem(err, "classes");
         goto done;
     }
@@ -944,7 +718,7 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
                 st = mg__fail(err, MG_ERR_DATA,
                               "%s: row %lld: model %s predicted class %s, not one of its %d "
                               "classes",
-                              t->source, (long long)i + 1, b->model->arg, num, k);
+                              t->source, (long long)i + 1, mg_model_source(b->model), num, k);
                 break;
             }
             out->pred[i] = perm[(int)v];
@@ -958,13 +732,13 @@ static mg_status multiclass_from_model(build_ctx *b, labelset *labels, int32_t *
     cls.n = 0;
     out->yc = yc;
 done:
-    labelset_release(&cls);
+    mg__labelset_release(&cls);
     free(perm);
     free(map);
     return st;
 }
 
-static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, mg_targets *out,
+static mg_status build_multiclass(build_ctx *b, mg__labelset *labels, int32_t *yc, mg_targets *out,
                                   mg_error *err) {
     const mg_table *t = b->t;
     int64_t n = t->nrows;
@@ -982,7 +756,7 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s gives one probability per row (a binary model); column "
                         "'%s' has %d labels",
-                        t->source, b->model->arg, b->label->name, labels->n);
+                        t->source, mg_model_source(b->model), b->label->name, labels->n);
     /* Predicted classes (a column): as text, added to the label set. */
     char buf[64];
     for (int64_t i = 0; i < n; i++) {
@@ -994,7 +768,7 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
                             "%s: row %lld: predicted class '%s' is not a number like the "
                             "labels of column '%s'",
                             t->source, (long long)i + 1, text, b->label->name);
-        int c = labelset_add(labels, text, num);
+        int c = mg__labelset_add(labels, text, num);
         if (c < 0)
             return mg__nomem(err, "classes");
         pred[i] = c;
@@ -1003,7 +777,7 @@ static mg_status build_multiclass(build_ctx *b, labelset *labels, int32_t *yc, m
     int *perm = mg__malloc((size_t)(labels->n > 0 ? labels->n : 1) * sizeof *perm);
     if (perm == NULL)
         return mg__nomem(err, "classes");
-    if (labelset_sort(labels, perm) != 0) {
+    if (mg__labelset_sort(labels, perm) != 0) {
         free(perm);
         return mg__nomem(err, "classes");
     }
@@ -1036,7 +810,7 @@ static mg_status build_regression(build_ctx *b, mg_targets *out, mg_error *err) 
         return mg__fail(err, MG_ERR_DATA,
                         "model %s gives %d outputs per row; a regression task "
                         "needs one",
-                        b->model->arg, b->info->noutputs);
+                        mg_model_source(b->model), b->info->noutputs);
     out->yr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     out->pr = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof(double));
     if (out->yr == NULL || out->pr == NULL)
@@ -1151,13 +925,13 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
         b.pred_col = mg_table_column(table, b.info->output_columns[0]);
         if (b.pred_col == NULL)
             return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (named by model %s)",
-                            table->source, b.info->output_columns[0], model->arg);
+                            table->source, b.info->output_columns[0], mg_model_source(model));
         MG_TRY(check_text_scores(table, b.pred_col, label, err));
     }
     mg_status st = MG_OK;
     if (b.pred_col == NULL || b.pred_col->type != MG_TYPE_STR)
         st = mg_model_predict_table(model, table, &roles, &b.outputs, err);
-    labelset labels = {0};
+    mg__labelset labels = {0};
     int32_t *yc = NULL;
     if (st == MG_OK)
         st = load_weights(table, spec, out, err);
@@ -1178,7 +952,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
             goto done;
         }
         labels.numeric = label->type != MG_TYPE_STR && label->type != MG_TYPE_BOOL;
-        st = map_rows(table, label, &labels, yc, "label", err);
+        st = mg__label_map_rows(table, label, &labels, yc, "label", err);
         if (st == MG_OK && task == MG_TASK_AUTO) {
             bool fractional = b.outputs != NULL && b.info->kind == MG_OUTPUT_UNKNOWN &&
                               !outputs_integral(b.outputs, table->nrows);
@@ -1204,7 +978,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
     out->n = table->nrows;
 done:
     free(yc);
-    labelset_release(&labels);
+    mg__labelset_release(&labels);
     free(b.outputs);
     if (st != MG_OK)
         mg_targets_release(out);

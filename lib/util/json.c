@@ -1,5 +1,5 @@
 /* json.c - the streaming JSON writer. */
-#include "report/json.h"
+#include "util/json.h"
 
 #include <math.h>
 

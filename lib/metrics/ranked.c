@@ -1,9 +1,9 @@
 /* ranked.c - binary scores sorted once, evaluated under any replicate's
  * weights in one pass: confusion counts at the threshold, ROC AUC, average
  * precision, log loss and Brier score. */
-#include "metrics/metrics_internal.h"
-#include "stats_internal.h"
+#include "metrics_internal.h"
 #include "modelgate/stats.h"
+#include "util/sort.h"
 
 #include <float.h>
 #include <math.h>

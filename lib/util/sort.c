@@ -1,7 +1,6 @@
 /* sort.c - the one sort behind ROC AUC statistics: row indices by score, in
  * linear time, so that sorting a million scores costs milliseconds. */
-#include "stats_internal.h"
-#include "modelgate/stats.h"
+#include "util/sort.h"
 
 #define RADIX_BITS 11
 #define RADIX_SIZE (1u << RADIX_BITS)

@@ -1,11 +1,12 @@
-/* json.c - fairness.json (DESIGN §5, §18): one object per measure keyed by
+/* fairness_json.c - fairness.json (DESIGN §5, §18): one object per measure keyed by
  * attribute (results['demographic_parity'][attr]['ratio'] is the tutorial's
  * path), excluded groups, the verdicts, and the reason for every null. Groups
  * are never keys: each is an entry whose "value" is the attribute's value
  * (null when missing) or, for the intersection, the array of its values. */
-#include "fairness/fairness_internal.h"
-#include "report/json.h"
+#include "internal.h"
+#include "modelgate/report.h"
 #include "report/metrics_json.h"
+#include "util/json.h"
 
 /* The JSON being written and the reasons of its nulls, keyed by path. */
 typedef struct writer {
@@ -231,7 +232,8 @@ static void null_reasons(writer *w) {
     mg__json_end_object(&w->j);
 }
 
-char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *len) {
+mg_status mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, char **out, size_t *len,
+                           mg_error *err) {
     writer w;
     memset(&w, 0, sizeof w);
     mg__json *j = &w.j;
@@ -315,5 +317,6 @@ char *mg_fairness_json(const mg_fairness *f, const mg_provenance *prov, size_t *
         free(w.paths[k]);
     free(w.paths);
     free(w.reasons);
-    return mg__json_finish(j, len);
+    *out = mg__json_finish(j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "fairness.json");
 }

@@ -1,19 +1,17 @@
-/* compare_json.c - comparison.json: both models' metrics, the paired
+/* comparison_json.c - comparison.json: both models' metrics, the paired
  * deltas and the verdicts of the regression rules (DESIGN §5, §11). */
-#include "compare_internal.h"
-#include "report/json.h"
+#include "internal.h"
+#include "modelgate/report.h"
+#include "modelgate/gate.h"
+#include "util/json.h"
 #include "report/metrics_json.h"
 
 #include <math.h>
 
-mg_verdict mg_compare_overall(const mg_rule_result *results, int nrules) {
+static mg_verdict overall(const mg_rule_result *results, int nrules) {
     mg_verdict v = MG_VERDICT_PASS;
-    for (int i = 0; i < nrules; i++) {
-        if (results[i].verdict == MG_VERDICT_FAIL)
-            return MG_VERDICT_FAIL;
-        if (results[i].verdict == MG_VERDICT_INCONCLUSIVE)
-            v = MG_VERDICT_INCONCLUSIVE;
-    }
+    for (int i = 0; i < nrules; i++)
+        v = mg_verdict_worse(v, results[i].verdict);
     return v;
 }
 
@@ -94,24 +92,25 @@ static void gates_array(mg__json *j, const mg_comparison *c, const mg_compare_ru
     mg__json_end_array(j);
 }
 
-static void provenance(mg__json *j, const mg_compare_provenance *p) {
+static void provenance(mg__json *j, const mg_provenance *p) {
     mg__json_key(j, "provenance");
     mg__json_begin_object(j);
     if (p != NULL) {
         mg__json_kv_string(j, "data", p->data_path);
         mg__json_kv_string(j, "data_sha256", p->data_sha256);
-        mg__json_kv_string(j, "new_model", p->new_model);
-        mg__json_kv_string(j, "new_model_sha256", p->new_sha256);
-        mg__json_kv_string(j, "baseline_model", p->baseline_model);
+        mg__json_kv_string(j, "new_model", p->model_arg);
+        mg__json_kv_string(j, "new_model_sha256", p->model_sha256);
+        mg__json_kv_string(j, "baseline_model", p->baseline_arg);
         mg__json_kv_string(j, "baseline_sha256", p->baseline_sha256);
     }
     mg__json_kv_string(j, "modelgate_version", mg_version());
     mg__json_end_object(j);
 }
 
-char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const mg_targets *base,
-                         const mg_compare_rule *rules, const mg_rule_result *results, int nrules,
-                         int use_interval, const mg_compare_provenance *prov, size_t *len) {
+mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const mg_targets *base,
+                             const mg_compare_rule *rules, const mg_rule_result *results,
+                             int nrules, int use_interval, const mg_provenance *prov, char **out,
+                             size_t *len, mg_error *err) {
     mg__json j = {0};
     mg__json_begin_object(&j);
     const mg_metric_delta *acc = mg_comparison_delta(c, "accuracy");
@@ -122,7 +121,7 @@ char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const m
         mg__json_kv_string(&j, "accuracy_improvement_null_reason",
                            "a regression task has no accuracy");
     }
-    mg__json_kv_string(&j, "verdict", mg_verdict_name(mg_compare_overall(results, nrules)));
+    mg__json_kv_string(&j, "verdict", mg_verdict_name(overall(results, nrules)));
     mg__json_kv_string(&j, "task", mg_task_name(c->task));
     mg__json_kv_int(&j, "n", c->n);
     mg__json_kv_number(&j, "confidence", c->options.level);
@@ -137,10 +136,12 @@ char *mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const m
     gates_array(&j, c, rules, results, nrules, use_interval);
     provenance(&j, prov);
     mg__json_end_object(&j);
-    return mg__json_finish(&j, len);
+    *out = mg__json_finish(&j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "comparison.json");
 }
 
-char *mg_comparison_skipped_json(const char *note, const mg_compare_provenance *prov, size_t *len) {
+mg_status mg_comparison_skipped_json(const char *note, const mg_provenance *prov, char **out,
+                                     size_t *len, mg_error *err) {
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__json_kv_null(&j, "accuracy_improvement");
@@ -152,5 +153,6 @@ char *mg_comparison_skipped_json(const char *note, const mg_compare_provenance *
     mg__json_end_array(&j);
     provenance(&j, prov);
     mg__json_end_object(&j);
-    return mg__json_finish(&j, len);
+    *out = mg__json_finish(&j, len);
+    return *out != NULL ? MG_OK : mg__nomem(err, "comparison.json");
 }

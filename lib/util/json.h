@@ -1,8 +1,8 @@
 /* json.h - a streaming JSON writer for the output contracts (DESIGN §5):
  * keys in the order written, 2-space indentation, numbers in shortest
  * round-trip form, and never nan/inf (they become null). */
-#ifndef MG_REPORT_JSON_H
-#define MG_REPORT_JSON_H
+#ifndef MG_UTIL_JSON_H
+#define MG_UTIL_JSON_H
 
 #include "internal.h"
 #include "modelgate/metrics.h"
