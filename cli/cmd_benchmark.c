@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "banned.h"
 
 #define SYNTHETIC_ROWS 1024
@@ -298,8 +300,15 @@ static int run(bench_args *a) {
     mg_latency_report rep;
     memset(&rep, 0, sizeof rep);
     rep.prov.model_arg = mg_model_source(model);
+    rep.prov.model_sha256 = mg_model_sha256(model);
     rep.backend = mg_model_describe(model)->backend;
     rep.prov.data_path = a->data;
+    char data_sha[65] = "";
+    struct stat dst;
+    mg_error derr;
+    if (a->data != NULL && stat(a->data, &dst) == 0 && S_ISREG(dst.st_mode) &&
+        mg_file_sha256(a->data, data_sha, &derr) == MG_OK)
+        rep.prov.data_sha256 = data_sha;
     rep.run = &r;
     if (base != NULL) {
         rep.prov.baseline_arg = mg_model_source(base);

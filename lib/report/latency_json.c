@@ -5,6 +5,7 @@
 #include "modelgate/gate.h"
 #include "modelgate/latency.h"
 #include "modelgate/report.h"
+#include "report/metrics_json.h"
 #include "util/json.h"
 
 #include <math.h>
@@ -233,6 +234,7 @@ mg_status mg_latency_json(const mg_latency_report *r, char **out, size_t *len, m
     for (int i = 0; i < r->ngates; i++)
         gate(&j, &r->gates[i]);
     mg__json_end_array(&j);
+    mg__provenance_json(&j, &r->prov); /* the same keys as metrics.json */
     mg__json_end_object(&j);
     *out = mg__json_finish(&j, len);
     return *out != NULL ? MG_OK : mg__nomem(err, "latency.json");
