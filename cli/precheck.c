@@ -201,6 +201,19 @@ int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
     if (td != NULL && td->kind == MG_OPT_STRING && *(const char **)td->value != NULL &&
         strcmp(*(const char **)td->value, "-") == 0)
         *(const char **)td->value = "/dev/stdin";
+    /* --predictions - reads standard input too. */
+    mg_opt *pr = (mg_opt *)(uintptr_t)find_opt(opts, "predictions");
+    if (pr != NULL && pr->kind == MG_OPT_STRING && *(const char **)pr->value != NULL &&
+        strcmp(*(const char **)pr->value, "-") == 0)
+        *(const char **)pr->value = "/dev/stdin";
+    /* A decision threshold is a probability. */
+    const mg_opt *dt = find_opt(opts, "decision-threshold");
+    if (dt != NULL && dt->seen && dt->kind == MG_OPT_DOUBLE &&
+        !(*(const double *)dt->value >= 0 && *(const double *)dt->value <= 1)) {
+        mg_cli_eprintf("modelgate %s: --decision-threshold %g: expected a probability in [0, 1]\n",
+                       command, *(const double *)dt->value);
+        return MG_EXIT_USAGE;
+    }
     /* The output is never one of the inputs: writing it would replace them. */
     const char *output = string_opt(opts, "output");
     struct stat ost;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "modelgate/metric_registry.h"
 #include "modelgate/modelgate.h"
 
 #include "banned.h"
@@ -61,8 +62,8 @@ static void metrics_table(json_t *root, FILE *out) {
         bool skipped = false;
         for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
             skipped |= strcmp(key, skip[i]) == 0;
-        if (skipped || strstr(key, "_reason") != NULL || !(json_is_number(v) || json_is_null(v)))
-            continue;
+        if (skipped || mg_metric_find(key) == NULL || !(json_is_number(v) || json_is_null(v)))
+            continue; /* only metrics: not n, seed, bootstrap_replicates, ... */
         fprintf(out, "%-22s ", key);
         put_number(out, v, 10);
         fputc(' ', out);
