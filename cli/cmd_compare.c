@@ -28,7 +28,6 @@
 
 #include "banned.h"
 
-
 static const char synopsis[] =
     "Compare a candidate model (--new) with its baseline on the same test rows and write\n"
     "comparison.json: every metric for both, the difference with its paired interval,\n"
@@ -70,6 +69,8 @@ typedef struct run {
     bool run_bootstrap; /* --confidence or --bootstrap given */
     bool quiet;
     mg_strlist min_change, min_relative, ignore, na_values, classes, features, protected_attrs;
+    mg_strlist column_types;
+    mg_type_override *overrides; /* parsed from column_types */
     mg_cli_limits limits;
 } run;
 
@@ -162,6 +163,8 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     spec.read.max_input_bytes = r->max_input;
     spec.read.max_rows = r->limits.max_rows;
     spec.read.delimiter = r->delimiter;
+    spec.read.overrides = r->overrides;
+    spec.read.noverrides = r->column_types.n;
     spec.read.sha256_out = mg_cli_digest_sink(&digest);
     spec.models[0] = r->new_arg;
     spec.models[1] = r->base_arg;
@@ -212,11 +215,11 @@ static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int
     const char *data_sha = mg_cli_digest_finish(&digest);
     if (st == MG_OK) {
         mg_provenance prov = {r->data,
-                                      data_sha,
-                                      mg_model_source(ev.models[0]),
-                                      mg_model_sha256(ev.models[0]),
-                                      mg_model_source(ev.models[1]),
-                                      mg_model_sha256(ev.models[1])};
+                              data_sha,
+                              mg_model_source(ev.models[0]),
+                              mg_model_sha256(ev.models[0]),
+                              mg_model_source(ev.models[1]),
+                              mg_model_sha256(ev.models[1])};
         rc = decide(r, &c, ev.targets, &prov, rules, nrules);
     } else {
         rc = mg_cli_fail("compare", &err);
@@ -251,6 +254,7 @@ int cmd_compare(int argc, char **argv) {
          "the models' classes in output order, for a model that names none (XGBoost)", false,
          false},
         MG_CLI_OPT_FEATURES(&r.features),
+        MG_CLI_OPT_COLUMN_TYPE(&r.column_types),
         {"min-change", MG_OPT_LIST, &r.min_change, "METRIC=X",
          "fail when the improvement is below X (e.g. accuracy=-0.01)", false, false},
         {"min-relative-change", MG_OPT_LIST, &r.min_relative, "METRIC=R",
@@ -281,6 +285,8 @@ int cmd_compare(int argc, char **argv) {
         mg_strlist_release(&r.classes);
         mg_strlist_release(&r.protected_attrs);
         mg_strlist_release(&r.features);
+        free(r.overrides);
+        mg_strlist_release(&r.column_types);
         return rc == 1 ? MG_EXIT_PASS : rc;
     }
     for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
@@ -319,7 +325,7 @@ int cmd_compare(int argc, char **argv) {
                        r.task);
         rc = MG_EXIT_USAGE;
     } else if (mg_model_arg_is_file(r.base_arg) ? access(r.base_arg, F_OK) != 0
-                                      : mg_registry_arg_missing(r.base_arg)) {
+                                                : mg_registry_arg_missing(r.base_arg)) {
         if (r.allow_no_baseline) {
             /* No model runs, but the files are named by their digests. */
             char data_sha[65] = "", new_sha[65] = "";
@@ -329,8 +335,8 @@ int cmd_compare(int argc, char **argv) {
             if (mg_model_arg_is_file(r.new_arg) &&
                 mg_file_sha256(r.new_arg, new_sha, &ignored) != MG_OK)
                 new_sha[0] = '\0';
-            mg_provenance prov = {r.data,    data_sha[0] ? data_sha : NULL,
-                                  r.new_arg, new_sha[0] ? new_sha : NULL,
+            mg_provenance prov = {r.data,     data_sha[0] ? data_sha : NULL,
+                                  r.new_arg,  new_sha[0] ? new_sha : NULL,
                                   r.base_arg, NULL};
             size_t len = 0;
             char *json = NULL;
@@ -354,6 +360,8 @@ int cmd_compare(int argc, char **argv) {
     } else if ((rc = mg_cli_parse_bytes("compare", "max-input-bytes", r.max_input_bytes,
                                         &r.max_input)) != 0) {
     } else if ((rc = mg_cli_limits_apply("compare", &r.limits, NULL)) != 0) {
+    } else if (mg_cli_column_types("compare", &r.column_types, &r.overrides) != 0) {
+        rc = MG_EXIT_USAGE;
     } else if ((rc = mg_cli_output_prepare("compare", r.output)) == 0) {
         rc = compare(&r, task, rules, nrules);
     }
@@ -364,5 +372,7 @@ int cmd_compare(int argc, char **argv) {
     mg_strlist_release(&r.classes);
     mg_strlist_release(&r.protected_attrs);
     mg_strlist_release(&r.features);
+    free(r.overrides);
+    mg_strlist_release(&r.column_types);
     return rc;
 }

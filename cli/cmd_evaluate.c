@@ -48,39 +48,6 @@ typedef struct evaluate_args {
     mg_cli_limits limits;
 } evaluate_args;
 
-/* Parses NAME=TYPE overrides. */
-static int parse_overrides(const mg_strlist *l, mg_type_override **out) {
-    *out = calloc((size_t)(l->n > 0 ? l->n : 1), sizeof **out);
-    if (*out == NULL)
-        return -1;
-    for (int i = 0; i < l->n; i++) {
-        char *eq = strchr(l->items[i], '=');
-        if (eq == NULL) {
-            mg_cli_eprintf("modelgate evaluate: --column-type '%s': expected NAME=TYPE\n",
-                           l->items[i]);
-            return -1;
-        }
-        *eq = '\0';
-        const char *type = eq + 1;
-        static const mg_type types[] = {MG_TYPE_F64, MG_TYPE_I64, MG_TYPE_BOOL, MG_TYPE_STR};
-        int found = 0;
-        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
-            if (strcmp(type, mg_type_name(types[t])) == 0) {
-                (*out)[i].type = types[t];
-                found = 1;
-            }
-        if (!found) {
-            mg_cli_eprintf(
-                "modelgate evaluate: --column-type %s=%s: type must be float, int, bool or "
-                "string\n",
-                l->items[i], type);
-            return -1;
-        }
-        (*out)[i].column = l->items[i];
-    }
-    return 0;
-}
-
 /* Checks the --min/--max gates' form and metric names before any work: each
  * is METRIC=NUMBER with a metric of the registry (of `task` when it is
  * known). Prints one line naming the gate, the closest name and the valid
@@ -204,8 +171,7 @@ int cmd_evaluate(int argc, char **argv) {
         MG_CLI_OPT_ID(&a.id),
         MG_CLI_OPT_IGNORE(&a.ignore),
         MG_CLI_OPT_PROTECTED(&a.protected_attrs),
-        {"column-type", MG_OPT_LIST, &a.column_types, "COL=TYPE",
-         "read a column as float, int, bool or string", false, false},
+        MG_CLI_OPT_COLUMN_TYPE(&a.column_types),
         MG_OPT_NA_VALUES(&a.na_arg),
         MG_OPT_DELIMITER(&a.delimiter_arg),
         {"confidence", MG_OPT_DOUBLE, &a.confidence, "C",
@@ -319,7 +285,7 @@ int cmd_evaluate(int argc, char **argv) {
     mg_status st;
     mg_cli_digest digest = {0};
 
-    if (parse_overrides(&a.column_types, &overrides) != 0) {
+    if (mg_cli_column_types("evaluate", &a.column_types, &overrides) != 0) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
@@ -337,15 +303,15 @@ int cmd_evaluate(int argc, char **argv) {
                                             .progress_ctx = &bar,
                                             .python = a.python,
                                             .adapters_dir = mg_cli_adapters_dir()};
-    spec.read = (mg_read_options){.overrides = overrides,
-                                  .noverrides = a.column_types.n,
-                                  .threads = (int)a.threads,
-                                  .na_values =
-                                      a.na_arg ? (const char *const *)a.na_values.items : NULL,
-                                  .nna_values = a.na_values.n,
-                                  .max_input_bytes = max_input,
-                                  .max_rows = limited.max_rows,
-                                  .delimiter = a.delimiter};
+    spec.read =
+        (mg_read_options){.overrides = overrides,
+                          .noverrides = a.column_types.n,
+                          .threads = (int)a.threads,
+                          .na_values = a.na_arg ? (const char *const *)a.na_values.items : NULL,
+                          .nna_values = a.na_values.n,
+                          .max_input_bytes = max_input,
+                          .max_rows = limited.max_rows,
+                          .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
     spec.read.sha256_out = mg_cli_digest_sink(&digest);
     mg_cli_progress reading;

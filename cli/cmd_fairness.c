@@ -90,7 +90,7 @@ int cmd_fairness(int argc, char **argv) {
     const char *delimiter_arg = NULL;
     char delimiter = 0;
     mg_strlist attrs = {0}, gates = {0}, ignore = {0}, na_values = {0}, classes = {0},
-               features = {0};
+               features = {0}, column_types = {0};
     double threshold = 0.8, decision = 0.5, confidence = 0;
     long min_group = 30, seed = MG_CLI_DEFAULT_SEED, bootstrap = 1000, threads = 0;
     long max_groups = MG_FAIRNESS_MAX_GROUPS_DEFAULT;
@@ -137,6 +137,7 @@ int cmd_fairness(int argc, char **argv) {
          "the model's classes in output order, for a model that names none (XGBoost)", false,
          false},
         MG_CLI_OPT_FEATURES(&features),
+        MG_CLI_OPT_COLUMN_TYPE(&column_types),
         MG_CLI_OPT_THREADS(&threads),
         MG_CLI_OPT_PYTHON(&python),
         MG_CLI_OPT_QUIET(&quiet),
@@ -156,6 +157,7 @@ int cmd_fairness(int argc, char **argv) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&classes);
         mg_strlist_release(&features);
+        mg_strlist_release(&column_types);
         return rc == 1 ? MG_EXIT_PASS : MG_EXIT_USAGE;
     }
 
@@ -249,6 +251,9 @@ int cmd_fairness(int argc, char **argv) {
     memset(&limited, 0, sizeof limited);
     if (rc == MG_EXIT_PASS)
         rc = mg_cli_limits_apply("fairness", &limits, &limited);
+    mg_type_override *overrides = NULL;
+    if (rc == MG_EXIT_PASS && mg_cli_column_types("fairness", &column_types, &overrides) != 0)
+        rc = MG_EXIT_USAGE;
 
     mg_run run;
     memset(&run, 0, sizeof run);
@@ -268,6 +273,8 @@ int cmd_fairness(int argc, char **argv) {
     spec.read.nna_values = na_values.n;
     spec.read.max_rows = limited.max_rows;
     spec.read.max_input_bytes = max_input;
+    spec.read.overrides = overrides;
+    spec.read.noverrides = column_types.n;
     spec.read.delimiter = delimiter;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
@@ -330,5 +337,7 @@ int cmd_fairness(int argc, char **argv) {
     mg_strlist_release(&na_values);
     mg_strlist_release(&classes);
     mg_strlist_release(&features);
+    free(overrides);
+    mg_strlist_release(&column_types);
     return rc;
 }

@@ -113,7 +113,9 @@ int cmd_predict(int argc, char **argv) {
                *id = NULL, *python = NULL, *na_arg = NULL, *max_input_bytes = NULL;
     const char *delimiter_arg = NULL;
     char delimiter = 0;
-    mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0};
+    mg_strlist ignore = {0}, protected_attrs = {0}, na_values = {0}, features = {0},
+               column_types = {0};
+    mg_type_override *overrides = NULL;
     long threads = 0, batch = 0;
     mg_cli_limits limits = {0};
     double runner_timeout = 0, runner_start_timeout = 0;
@@ -126,6 +128,7 @@ int cmd_predict(int argc, char **argv) {
         MG_CLI_OPT_LABEL(&label),
         MG_CLI_OPT_IGNORE(&ignore),
         MG_CLI_OPT_FEATURES(&features),
+        MG_CLI_OPT_COLUMN_TYPE(&column_types),
         MG_CLI_OPT_PROTECTED(&protected_attrs),
         MG_CLI_OPT_WEIGHT(&weight),
         MG_CLI_OPT_ID(&id),
@@ -150,6 +153,8 @@ int cmd_predict(int argc, char **argv) {
         mg_strlist_release(&ignore);
         mg_strlist_release(&protected_attrs);
         mg_strlist_release(&features);
+        free(overrides);
+        mg_strlist_release(&column_types);
         return rc == 1 ? 0 : rc;
     }
     mg_error err = {0};
@@ -180,6 +185,12 @@ int cmd_predict(int argc, char **argv) {
                              .nna_values = na_values.n,
                              .max_input_bytes = max_input,
                              .delimiter = delimiter};
+    if (mg_cli_column_types("predict", &column_types, &overrides) != 0) {
+        rc = MG_EXIT_USAGE;
+        goto done;
+    }
+    ropts.overrides = overrides;
+    ropts.noverrides = column_types.n;
     if ((rc = mg_cli_limits_apply("predict", &limits, &ropts)) != 0)
         goto done;
     mg_cli_progress bar;
@@ -263,5 +274,7 @@ done:
     mg_strlist_release(&protected_attrs);
     mg_strlist_release(&na_values);
     mg_strlist_release(&features);
+    free(overrides);
+    mg_strlist_release(&column_types);
     return rc;
 }

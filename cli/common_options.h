@@ -15,7 +15,18 @@
 #define MG_CLI_MIN_BOOTSTRAP 100
 #define MG_CLI_MAX_BOOTSTRAP 1000000
 
+#include "modelgate/modelgate.h"
+
+/* Parses the --column-type COL=TYPE items of l (edited in place: the '='
+ * becomes a NUL) into *out, a new array of l->n overrides whose column names
+ * point into l: free(*out) before releasing l. Returns 0, or prints one line
+ * naming the item and returns -1 (*out may then be non-NULL: free it). */
+int mg_cli_column_types(const char *command, mg_strlist *l, mg_type_override **out);
+
 /* clang-format off */
+#define MG_CLI_OPT_COLUMN_TYPE(p)                                                                  \
+    {"column-type", MG_OPT_LIST, (p), "COL=TYPE",                                                  \
+     "read a CSV column as float, int, bool or string", false, false}
 #define MG_CLI_OPT_TEST_DATA(p)                                                                    \
     {"test-data", MG_OPT_STRING, (p), "FILE",                                                      \
      "test set: CSV or Parquet file, or a folder of Parquet parts", true, false}

@@ -128,8 +128,8 @@ static void report_missing(const checker *c, const char *name, const char *flag)
     char hint[160] = "";
     if (near != NULL)
         snprintf(hint, sizeof hint, "; did you mean '%.120s'?", near);
-    mg_cli_eprintf("modelgate %s: %s: no column '%s' (--%s)%s columns: %s%s\n", c->command,
-                   c->path, name, flag, near != NULL ? hint : ";", list, more);
+    mg_cli_eprintf("modelgate %s: %s: no column '%s' (--%s)%s columns: %s%s\n", c->command, c->path,
+                   name, flag, near != NULL ? hint : ";", list, more);
     free(names);
     free(dist);
 }
@@ -193,8 +193,7 @@ static int check_model(const checker *c, const mg_opt *opts, const char *flag) {
     }
 }
 
-int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
-                    char *delimiter) {
+int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required, char *delimiter) {
     *delimiter = 0;
     /* --test-data - reads standard input, as --output - writes standard output. */
     mg_opt *td = (mg_opt *)(uintptr_t)find_opt(opts, "test-data");

@@ -38,7 +38,6 @@ char mg_cli_parse_delimiter(const char *text);
  * missing columns itself), nor is one whose header cannot be read (the read
  * reports why). Prints one line and returns MG_EXIT_USAGE on a failed check;
  * returns 0 otherwise. */
-int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required,
-                    char *delimiter);
+int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required, char *delimiter);
 
 #endif

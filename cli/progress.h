@@ -12,7 +12,7 @@
 #define MG_CLI_PROGRESS_DELAY 1.0
 
 typedef struct mg_cli_progress {
-    char label[96]; /* e.g. "predicting", "reading test.csv" */
+    char label[96];   /* e.g. "predicting", "reading test.csv" */
     const char *unit; /* "rows", "replicates"; NULL shows the percentage alone */
     int active;       /* 1 once a line is on screen */
     int enabled;      /* stderr is a terminal */
