@@ -531,7 +531,11 @@ mg_status mg__parquet_read_dir(const char *dir, const mg_read_options *opts, mg_
 mg_status mg__parquet_dir_columns(const char *dir, const mg_read_options *opts,
                                   mg_column_schema **cols, int *n, mg_error *err) {
     part_list l;
-    MG_TRY(list_parts(dir, &l, err));
+    mg_status lst = list_parts(dir, &l, err);
+    if (lst != MG_OK) {
+        part_list_release(&l); /* what was listed before the refusal */
+        return lst;
+    }
     mg__buf path = {0};
     mg__buf_printf(&path, "%s/%s", dir, l.names[0]);
     mg_status st = path.failed ? mg__nomem(err, "a path") : MG_OK;
