@@ -38,7 +38,12 @@ valgrind: deps
 # for FUZZ_SECONDS each (clang, ASan+UBSan). New inputs go to
 # build-fuzz/corpus/NAME, crashes to build-fuzz/crash-*; copy a crash into
 # fuzz/corpus/NAME/ to make `make check` replay it.
+# FUZZ_RUNS > 0 stops each target after that many inputs and FUZZ_SEED > 0
+# fixes libFuzzer's random seed: together they make a run repeatable (CI's
+# smoke), whatever the machine's speed (a slower one runs a prefix of it).
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 0
+FUZZ_SEED ?= 0
 FUZZ_TARGETS ?= parquet csv xgboost_model runner_protocol onnx
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON \
@@ -49,6 +54,7 @@ fuzz: deps
 	    cmake --build build-fuzz -j $(JOBS) --target fuzz_$$t; \
 	    mkdir -p build-fuzz/corpus/$$t; \
 	    ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -runs=$$( [ $(FUZZ_RUNS) -gt 0 ] && echo $(FUZZ_RUNS) || echo -1) -seed=$(FUZZ_SEED) \
 	        -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ \
 	        build-fuzz/corpus/$$t fuzz/corpus/$$t; \
 	done

@@ -38,7 +38,7 @@ for script in "$src"/tests/e2e/test_*.sh; do
   case $name in
   test_benchmark) echo "== $name: skipped (latency measurement)"; continue ;;
   test_hardening_io) echo "== $name: skipped (signals, address-space limits and a dropped uid act on valgrind, not on modelgate)"; continue ;;
-  test_install) echo "== $name: skipped (installs the build folder's binary, not the wrapper)"; continue ;;
+  test_install | test_library) echo "== $name: skipped (installs the build folder's binary and library, not the wrapper)"; continue ;;
   esac
   echo "== $name under valgrind"
   MG_SOURCE_DIR=$src MG_PYTHON=/usr/bin/python3 bash "$script" "$wrapper"

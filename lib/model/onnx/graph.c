@@ -410,6 +410,12 @@ static mg_status compile(mg_model *mm, onnx_state *s, const char *path, mg_error
         ox_node *n = &g->nodes[k];
         for (int j = 0; j < n->ninputs && st == MG_OK; j++) {
             if (n->inputs[j][0] == '\0') {
+                /* An empty name omits an optional input; the required ones
+                 * (the first min_inputs) cannot be omitted. */
+                if (j < n->op->min_inputs)
+                    st = mg__fail(err, MG_ERR_FORMAT,
+                                  "%s: node '%s' (%s): required input %d has no name", path,
+                                  n->name, n->op_type, j + 1);
                 n->in_slot[j] = -1;
                 continue;
             }
