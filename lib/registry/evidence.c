@@ -2,6 +2,7 @@
  * model, signed by a trusted Ed25519 key when the registry trusts any; and
  * the detached signatures themselves (mg_sign_file). */
 #define _GNU_SOURCE
+#include "modelgate/io.h"
 #include "registry/registry_internal.h"
 
 #include <errno.h>
@@ -177,7 +178,7 @@ mg_status mg_sign_file(const char *path, const char *key, mg_error *err) {
     char *sp = sig_path(path);
     if (sp == NULL)
         return mg__nomem(err, "a path");
-    st = mg__durable_write(sp, sig, siglen, err);
+    st = mg_write_file(sp, sig, siglen, err);
     free(sp);
     return st;
 }

@@ -1,6 +1,7 @@
 /* ops.c - push, resolve, fetch, promote, rollback and trust: each write is
  * one BEGIN IMMEDIATE transaction that appends its event and applies it. */
 #define _GNU_SOURCE
+#include "modelgate/io.h"
 #include "registry/registry_internal.h"
 
 #include <jansson.h>
@@ -254,7 +255,7 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
     mg__buf_printf(&p, "%.*s/%s", (int)dlen, outdir, v->filename);
     char *target = mg__buf_detach(&p);
     if (st == MG_OK)
-        st = target ? mg__durable_write(target, f.data, f.size, err) : mg__nomem(err, "a path");
+        st = target ? mg_write_file(target, f.data, f.size, err) : mg__nomem(err, "a path");
     free(target);
     mg__file_unmap(&f);
     if (st != MG_OK)
@@ -275,7 +276,7 @@ mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *v, cons
     mg__buf_puts(&body, text);
     mg__buf_puts(&body, "\n");
     free(text);
-    st = mpath && !body.failed ? mg__durable_write(mpath, body.data, body.len, err)
+    st = mpath && !body.failed ? mg_write_file(mpath, body.data, body.len, err)
                                : mg__nomem(err, "meta.json");
     free(mpath);
     mg__buf_release(&body);

@@ -19,9 +19,6 @@ struct mg_registry {
 
 /* ---- files (store.c) ---- */
 
-/* Writes len bytes to path durably: a temporary file in the same directory,
- * fsync, rename, fsync of the directory. */
-mg_status mg__durable_write(const char *path, const void *data, size_t len, mg_error *err);
 /* mkdir -p. */
 mg_status mg__mkdirs(const char *path, mg_error *err);
 /* The blob path of a digest (new string), or NULL when memory ran out. */

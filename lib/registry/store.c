@@ -2,6 +2,7 @@
  * schema migrations), durable writes, and content-addressed blobs. */
 #define _GNU_SOURCE
 #include "registry/registry_internal.h"
+#include "modelgate/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,69 +78,6 @@ mg_status mg__mkdirs(const char *path, mg_error *err) {
     return MG_OK;
 }
 
-static int fsync_dir_of(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash == NULL ? mg__strdup(".") : mg__strndup(path, (size_t)(slash - path));
-    if (dir == NULL)
-        return -1;
-    int fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-mg_status mg__durable_write(const char *path, const void *data, size_t len, mg_error *err) {
-    size_t n = strlen(path) + 16;
-    char *tmp = mg__malloc(n);
-    if (tmp == NULL)
-        return mg__nomem(err, "a path");
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        mg__fail(err, MG_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        free(tmp);
-        return MG_ERR_IO;
-    }
-    const char *p = data;
-    size_t left = len;
-    int bad = 0;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            bad = 1;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (!bad && fchmod(fd, 0644) != 0)
-        bad = 1;
-    if (!bad && fsync(fd) != 0)
-        bad = 1;
-    int e = errno;
-    if (close(fd) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad) {
-        unlink(tmp);
-        free(tmp);
-        return mg__fail(err, MG_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    free(tmp);
-    if (fsync_dir_of(path) != 0)
-        return mg__fail(err, MG_ERR_IO, "%s: cannot sync its directory: %s", path, strerror(errno));
-    return MG_OK;
-}
 
 /* ---- blobs ---- */
 
@@ -188,7 +126,7 @@ mg_status mg__blob_put(mg_registry *reg, const void *data, size_t len, char dige
     mg_status st = mg__mkdirs(path, err);
     *slash = '/';
     if (st == MG_OK)
-        st = mg__durable_write(path, data, len, err);
+        st = mg_write_file(path, data, len, err);
     free(path);
     return st;
 }

@@ -242,12 +242,15 @@ mg_status mg_output_commit(mg_output *o, const void *data, size_t len, mg_error 
          * unlink of it fails harmlessly), so drop it without unlinking. */
         mg__cleanup_remove_temp(o->slot);
         o->slot = -1;
+        /* The rename itself survives a crash once the folder is synced; a
+         * file system that cannot sync folders (EINVAL) has nothing to do. */
         char *dir = folder_of(o->path);
         int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dfd >= 0) {
-            fsync(dfd); /* the rename itself survives a crash */
+        if (dfd >= 0 && fsync(dfd) != 0 && errno != EINVAL)
+            st = mg__fail(err, MG_ERR_IO, "%s: cannot sync its folder: %s", o->path,
+                          strerror(errno));
+        if (dfd >= 0)
             close(dfd);
-        }
         free(dir);
     }
     output_free(o);
