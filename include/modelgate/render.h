@@ -1,0 +1,78 @@
+/* render.h - the human-facing reports (DESIGN §13), made from the JSON result
+ * files alone: report.md (the pull-request comment), report.html (one
+ * self-contained file with inline SVG charts), junit.xml, a Model Card
+ * Toolkit document, and GitHub Actions' workflow commands and outputs.
+ *
+ * `modelgate gate` renders them right after writing the JSON files and
+ * `modelgate report --results DIR` renders them again from those files, with
+ * the same functions, so both give the same bytes.
+ *
+ * Every text taken from the results (group values, column and model names)
+ * comes from untrusted data and is escaped for the format it lands in. */
+#ifndef MODELGATE_RENDER_H
+#define MODELGATE_RENDER_H
+
+#include "modelgate.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum mg_report_format {
+    MG_REPORT_MARKDOWN = 0, /* report.md */
+    MG_REPORT_HTML,         /* report.html */
+    MG_REPORT_JUNIT,        /* junit.xml */
+    MG_REPORT_MODEL_CARD,   /* model-card.json (Model Card Toolkit schema) */
+    MG_REPORT_GITHUB        /* workflow commands (::error ...), one per line */
+} mg_report_format;
+
+/* Parses "markdown", "html", "junit", "model-card", "github"; -1 when unknown. */
+MG_API int mg_report_format_parse(const char *name, mg_report_format *out);
+
+/* The results of one run, as the JSON texts of its files (NUL-terminated
+ * UTF-8; borrowed). Any may be NULL when the run did not write that file;
+ * gate.json is required by every format. `*_name` are the file names shown
+ * in messages (NULL = the default name). */
+typedef struct mg_report_inputs {
+    const char *gate_json, *metrics_json, *fairness_json, *latency_json, *comparison_json;
+    const char *gate_name, *metrics_name, *fairness_name, *latency_name, *comparison_name;
+    /* Model Card only: the registry's metadata of the model as a JSON object
+     * text (name, version, meta key/values); NULL = none. */
+    const char *model_meta_json;
+} mg_report_inputs;
+
+typedef struct mg_report_options {
+    const char *marker_id;   /* report.md's hidden marker <!-- modelgate:ID -->; NULL = "gate" */
+    size_t max_markdown;     /* report.md's size cap in bytes; 0 = 65,000 (GitHub's 65,536-character comment limit) */
+    int max_annotations;     /* per kind (error, warning, notice); 0 = 10 */
+} mg_report_options;
+
+/* Sets the defaults above. */
+MG_API void mg_report_options_init(mg_report_options *o);
+
+/* Renders one report. *out (malloc'd, NUL-terminated, owned by the caller)
+ * and *len receive it. Errors: gate.json missing or any input that is not
+ * the JSON its name says (MG_ERR_DATA naming the file, line and column, or
+ * the key that is missing or of the wrong type); MG_ERR_NOMEM. */
+MG_API mg_status mg_report_render(mg_report_format format, const mg_report_inputs *in,
+                                  const mg_report_options *o, char **out, size_t *len,
+                                  mg_error *err);
+
+/* The lines to append to $GITHUB_OUTPUT: verdict, each gated metric by name
+ * (dots and other characters outside [A-Za-z0-9_-] as '_'), accuracy and
+ * p99_ms when known, report (= report_path when not NULL), gate_json (=
+ * gate_path when not NULL). A value with a newline uses the
+ * `name<<DELIMITER` form with a delimiter that occurs in no value, drawn
+ * from `seed`. *out owned by the caller. Errors as mg_report_render. */
+MG_API mg_status mg_report_github_outputs(const mg_report_inputs *in, const char *report_path,
+                                          const char *gate_path, uint64_t seed, char **out,
+                                          size_t *len, mg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
