@@ -25,6 +25,12 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The test suite's npm tooling (scripts/npm-ci.sh) needs node and npm; a
+# machine that has them from elsewhere keeps its own.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
