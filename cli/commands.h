@@ -17,6 +17,7 @@ typedef int (*mg_cmd_fn)(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_fairness(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_benchmark(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -25,6 +25,7 @@ static const cmd_entry commands[] = {
     {"compare", cmd_compare, "compare a new model with its baseline (regression gate)"},
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
     {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},
+    {"gate", cmd_gate, "run every gate of a policy file and write the results and reports"},
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"registry", cmd_registry, "push, fetch and promote models on evidence (the model registry)"},

@@ -229,6 +229,39 @@ static void comparison_table(json_t *root, FILE *out) {
             json_is_integer(n) ? json_integer_value(n) : 0);
 }
 
+/* gate.json: one line per gate (kind, name, value, interval, verdict), then
+ * the counts and the verdict. */
+static void gate_table(json_t *root, FILE *out) {
+    fprintf(out, "%-10s %-44s %-10s %-22s %s\n", "kind", "gate", "value", "interval", "verdict");
+    json_t *gates = json_object_get(root, "gates");
+    size_t i;
+    json_t *g;
+    json_array_foreach(gates, i, g) {
+        json_t *kind = json_object_get(g, "kind"), *name = json_object_get(g, "name");
+        json_t *verdict = json_object_get(g, "verdict");
+        fprintf(out, "%-10s ", json_is_string(kind) ? json_string_value(kind) : "");
+        put_text(out, json_is_string(name) ? json_string_value(name) : "", 44);
+        fputc(' ', out);
+        put_number(out, json_object_get(g, "value"), 10);
+        fputc(' ', out);
+        char ci[64] = "";
+        json_t *c = json_object_get(g, "ci");
+        json_t *lo = json_object_get(c, "low"), *hi = json_object_get(c, "high");
+        if (json_is_number(lo) && json_is_number(hi))
+            snprintf(ci, sizeof ci, "[%.4g, %.4g]", json_number_value(lo), json_number_value(hi));
+        fprintf(out, "%-22s %s\n", ci,
+                json_is_string(verdict) ? json_string_value(verdict) : "");
+    }
+    json_t *counts = json_object_get(root, "counts");
+    fprintf(out,
+            "%" JSON_INTEGER_FORMAT " passed, %" JSON_INTEGER_FORMAT " failed, %" JSON_INTEGER_FORMAT
+            " inconclusive, %" JSON_INTEGER_FORMAT " skipped\n",
+            json_integer_value(json_object_get(counts, "pass")),
+            json_integer_value(json_object_get(counts, "fail")),
+            json_integer_value(json_object_get(counts, "inconclusive")),
+            json_integer_value(json_object_get(counts, "skipped")));
+}
+
 void mg_cli_summary(mg_cli_summary_kind kind, const char *json, FILE *out) {
     json_error_t jerr;
     json_t *root = json_loads(json, JSON_DECODE_ANY, &jerr);
@@ -241,6 +274,7 @@ void mg_cli_summary(mg_cli_summary_kind kind, const char *json, FILE *out) {
     case MG_SUMMARY_FAIRNESS: fairness_table(root, out); break;
     case MG_SUMMARY_LATENCY: latency_table(root, out); break;
     case MG_SUMMARY_COMPARISON: comparison_table(root, out); break;
+    case MG_SUMMARY_GATE: gate_table(root, out); break;
     }
     json_decref(root);
 }

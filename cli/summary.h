@@ -10,7 +10,8 @@ typedef enum mg_cli_summary_kind {
     MG_SUMMARY_METRICS,   /* metrics.json */
     MG_SUMMARY_FAIRNESS,  /* fairness.json */
     MG_SUMMARY_LATENCY,   /* latency.json */
-    MG_SUMMARY_COMPARISON /* comparison.json */
+    MG_SUMMARY_COMPARISON, /* comparison.json */
+    MG_SUMMARY_GATE        /* gate.json */
 } mg_cli_summary_kind;
 
 /* Prints the table of `json` (a result of `kind`) to `out`. Text from the

@@ -14,6 +14,7 @@
 #ifndef MODELGATE_POLICY_H
 #define MODELGATE_POLICY_H
 
+#include "evaluate.h"
 #include "modelgate.h"
 
 #include <stdbool.h>

@@ -9,6 +9,7 @@
 #include "compare.h"
 #include "evaluate.h"
 #include "fairness.h"
+#include "gate_run.h"
 #include "latency.h"
 #include "modelgate.h"
 
@@ -57,6 +58,16 @@ MG_API mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *ca
  * accuracy_improvement null, "skipped": true and the note. */
 MG_API mg_status mg_comparison_skipped_json(const char *note, const mg_provenance *prov, char **out,
                                             size_t *len, mg_error *err);
+
+/* gate.json (DESIGN §5): "verdict" (the outcome's, after on_inconclusive),
+ * "exit_code" (0 pass, 1 fail, 3 inconclusive, DESIGN §4), "on_inconclusive",
+ * "counts" of pass/fail/inconclusive/skipped gates, "gates" (each entry's
+ * name, kind, metric, attribute, op, threshold, value with value_reason, ci,
+ * decided_on, interval_straddles_threshold, verdict, reason, source),
+ * "outputs" (the JSON files the run wrote) and "provenance". */
+MG_API mg_status mg_gate_json(const mg_gate_outcome *o, mg_on_inconclusive on_inconclusive,
+                              const mg_gate_provenance *prov, char **out, size_t *len,
+                              mg_error *err);
 
 #ifdef __cplusplus
 }

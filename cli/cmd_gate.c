@@ -1,0 +1,463 @@
+/* cmd_gate.c - `modelgate gate`: the whole pipeline of a policy file in one
+ * process, its result files and reports in one folder, and the exit code. */
+#include "adapters.h"
+#include "commands.h"
+#include "common_options.h"
+#include "digest.h"
+#include "exit.h"
+#include "modelgate/gate_run.h"
+#include "modelgate/policy.h"
+#include "modelgate/render.h"
+#include "options.h"
+#include "output.h"
+#include "progress.h"
+#include "read_limits.h"
+#include "summary.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+static const char synopsis[] =
+    "Run every gate of a policy file (modelgate.yml) in one process: the test data read once,\n"
+    "each model predicting each row once. Writes metrics.json, fairness.json, latency.json,\n"
+    "comparison.json, gate.json, report.md, report.html and junit.xml into the outputs folder.\n"
+    "Exit code 0 when every gate passed, 1 when one failed, 3 when one was inconclusive and the\n"
+    "policy says that blocks, 2 for a bad policy or input.";
+
+/* At most this many --set overrides. */
+#define MAX_SETS 64
+
+typedef struct gate_args {
+    const char *policy, *model, *test_data, *baseline, *registry, *outputs, *on_inconclusive;
+    const char *marker, *python;
+    long threads;
+    bool quiet;
+    mg_strlist sets;
+    mg_cli_limits limits;
+} gate_args;
+
+/* A path given on the command line is relative to the working directory,
+ * while the policy's paths are relative to the policy's folder: make it
+ * absolute. Arguments that are not paths are kept. *owned gets what to free. */
+static const char *from_cwd(const char *arg, char **owned) {
+    static const char *const schemes[] = {"column:", "columns:", "cmd:", "http://", "https://",
+                                          "registry:"};
+    *owned = NULL;
+    if (arg == NULL || arg[0] == '/')
+        return arg;
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return arg;
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL)
+        return arg;
+    size_t n = strlen(cwd) + strlen(arg) + 2;
+    *owned = malloc(n);
+    if (*owned == NULL)
+        return arg;
+    snprintf(*owned, n, "%s/%s", cwd, arg);
+    return *owned;
+}
+
+/* Sets a policy key from a flag as a single-quoted YAML scalar, so that a
+ * path holding ': ' or '#' stays one string. Returns 0 or prints and
+ * returns 2. */
+static int set_flag(mg_policy *p, const char *key, const char *flag, const char *value) {
+    if (value == NULL)
+        return 0;
+    char *owned;
+    const char *v = strcmp(key, "on_inconclusive") == 0 ? value : from_cwd(value, &owned);
+    if (v == value)
+        owned = NULL;
+    size_t cap = strlen(key) + 2 * strlen(v) + 4;
+    char *assignment = malloc(cap);
+    if (assignment == NULL) {
+        free(owned);
+        mg_cli_eprintf("modelgate gate: out of memory for --%s\n", flag);
+        return MG_EXIT_INTERNAL;
+    }
+    size_t k = (size_t)snprintf(assignment, cap, "%s='", key);
+    for (const char *s = v; *s; s++) {
+        assignment[k++] = *s;
+        if (*s == '\'')
+            assignment[k++] = '\'';
+    }
+    assignment[k++] = '\'';
+    assignment[k] = '\0';
+    mg_error err;
+    mg_error_clear(&err);
+    int rc = 0;
+    if (mg_policy_set(p, assignment, &err) != MG_OK) {
+        mg_cli_eprintf("modelgate gate: --%s: %s\n", flag, err.text);
+        rc = MG_EXIT_USAGE;
+    }
+    free(assignment);
+    free(owned);
+    return rc;
+}
+
+/* The folder of the policy file ("." for a bare name); caller frees. */
+static char *folder_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* mkdir -p for the outputs folder. Returns 0, or prints and returns 2. */
+static int make_folder(const char *dir) {
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        mg_cli_eprintf("modelgate gate: outputs folder %s: path too long\n", dir);
+        return MG_EXIT_USAGE;
+    }
+    for (char *s = path + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                mg_cli_eprintf("modelgate gate: outputs folder %s: cannot create %s: %s\n", dir,
+                               path, strerror(errno));
+                return MG_EXIT_USAGE;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        mg_cli_eprintf("modelgate gate: outputs folder %s is not a folder\n", dir);
+        return MG_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* A progress line per stage on a terminal. */
+typedef struct stage_ctx {
+    bool tty;
+    mg_cli_progress *bar;
+} stage_ctx;
+
+static void on_stage(void *ctx, const char *stage) {
+    stage_ctx *s = ctx;
+    mg_cli_progress_end(s->bar);
+    if (s->tty)
+        mg_cli_eprintf("modelgate gate: %s\n", stage);
+    mg_cli_progress_init_unit(s->bar, stage, strcmp(stage, "latency") == 0 ? "calls" : NULL);
+}
+
+static const char *digest_of(void *ctx) {
+    return mg_cli_digest_finish(ctx);
+}
+
+/* Writes DIR/NAME; returns 0 or the exit code printed. */
+static int write_into(const char *dir, const char *name, const char *data, size_t len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return mg_cli_write_file("gate", path, data, len);
+}
+
+/* Appends text to the file an environment variable names (GitHub's
+ * $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY). Returns 0 or prints and returns 2. */
+static int append_env_file(const char *var, const char *text, size_t len) {
+    const char *path = getenv(var);
+    if (path == NULL || path[0] == '\0')
+        return 0;
+    FILE *f = fopen(path, "ab");
+    if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+        mg_cli_eprintf("modelgate gate: $%s %s: cannot append: %s\n", var, path, strerror(errno));
+        return MG_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* GitHub Actions: annotations on stdout, outputs and the step summary. */
+static int github(const mg_report_inputs *in, const mg_report_options *ro, const char *dir,
+                  const char *markdown, size_t mdlen) {
+    mg_error err;
+    mg_error_clear(&err);
+    char *text = NULL;
+    size_t len = 0;
+    if (mg_report_render(MG_REPORT_GITHUB, in, ro, &text, &len, &err) != MG_OK)
+        return mg_cli_fail("gate", &err);
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    free(text);
+    char report[4096], gate[4096];
+    snprintf(report, sizeof report, "%s/report.md", dir);
+    snprintf(gate, sizeof gate, "%s/gate.json", dir);
+    uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    if (mg_report_github_outputs(in, report, gate, seed, &text, &len, &err) != MG_OK)
+        return mg_cli_fail("gate", &err);
+    int rc = append_env_file("GITHUB_OUTPUT", text, len);
+    free(text);
+    /* The step summary holds at most 1 MiB per step: the report is far
+     * smaller (it is cut to a comment's size), but never write more. */
+    if (rc == 0 && mdlen < 1024 * 1024)
+        rc = append_env_file("GITHUB_STEP_SUMMARY", markdown, mdlen);
+    return rc;
+}
+
+/* Renders report.md, report.html and junit.xml (and the GitHub outputs)
+ * from the JSON texts, as `modelgate report` does from the files. */
+static int reports(const mg_gate_outcome *o, const char *dir, const char *marker) {
+    mg_report_inputs in = {.gate_json = o->gate_json,
+                           .metrics_json = o->metrics_json,
+                           .fairness_json = o->fairness_json,
+                           .latency_json = o->latency_json,
+                           .comparison_json = o->comparison_json};
+    mg_report_options ro;
+    mg_report_options_init(&ro);
+    if (marker != NULL)
+        ro.marker_id = marker;
+    static const struct {
+        mg_report_format format;
+        const char *name;
+    } files[] = {{MG_REPORT_MARKDOWN, "report.md"},
+                 {MG_REPORT_HTML, "report.html"},
+                 {MG_REPORT_JUNIT, "junit.xml"}};
+    char *markdown = NULL;
+    size_t mdlen = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof files[0]; i++) {
+        mg_error err;
+        mg_error_clear(&err);
+        char *text = NULL;
+        size_t len = 0;
+        if (mg_report_render(files[i].format, &in, &ro, &text, &len, &err) != MG_OK) {
+            rc = mg_cli_fail("gate", &err);
+            break;
+        }
+        rc = write_into(dir, files[i].name, text, len);
+        if (files[i].format == MG_REPORT_MARKDOWN) {
+            markdown = text;
+            mdlen = len;
+        } else {
+            free(text);
+        }
+    }
+    const char *gh = getenv("GITHUB_ACTIONS");
+    if (rc == 0 && gh != NULL && strcmp(gh, "true") == 0)
+        rc = github(&in, &ro, dir, markdown, mdlen);
+    free(markdown);
+    return rc;
+}
+
+/* The gates that decided the verdict, worst last: the last line on stderr
+ * says why the exit code is not 0 (DESIGN §4). */
+static void print_verdicts(const mg_gate_outcome *o, const mg_policy *p) {
+    for (int i = 0; i < o->ngates; i++) {
+        const mg_gate_entry *g = &o->gates[i];
+        if (!g->skipped && g->r.verdict == MG_VERDICT_PASS && g->r.straddles &&
+            !g->r.decided_on_interval)
+            mg_cli_eprintf("modelgate gate: warning: %s passes on the point only: %s\n",
+                           g->r.name, g->r.reason);
+    }
+    for (int i = 0; i < o->ngates; i++) {
+        const mg_gate_entry *g = &o->gates[i];
+        if (!g->skipped && g->r.verdict == MG_VERDICT_INCONCLUSIVE)
+            mg_cli_eprintf("modelgate gate: %s%s is inconclusive: %s (%s)\n",
+                           p->on_inconclusive == MG_ON_INCONCLUSIVE_FAIL ? "" : "warning: ",
+                           g->r.name, g->r.reason, g->source);
+    }
+    for (int i = 0; i < o->ngates; i++) {
+        const mg_gate_entry *g = &o->gates[i];
+        if (!g->skipped && g->r.verdict == MG_VERDICT_FAIL)
+            mg_cli_eprintf("modelgate gate: gate failed: %s: %s (%s)\n", g->r.name, g->r.reason,
+                           g->source);
+    }
+}
+
+static int run(gate_args *a, mg_policy *p) {
+    char *base_dir = folder_of(a->policy);
+    char *outputs = NULL;
+    if (base_dir == NULL) {
+        mg_cli_eprintf("modelgate gate: out of memory\n");
+        return MG_EXIT_INTERNAL;
+    }
+    /* --outputs is relative to the working directory, outputs.dir to the
+     * policy's folder. */
+    if (a->outputs != NULL) {
+        outputs = strdup(a->outputs);
+    } else if (p->outputs_dir[0] == '/') {
+        outputs = strdup(p->outputs_dir);
+    } else {
+        size_t n = strlen(base_dir) + strlen(p->outputs_dir) + 2;
+        if ((outputs = malloc(n)) != NULL)
+            snprintf(outputs, n, "%s/%s", base_dir, p->outputs_dir);
+    }
+    int rc = outputs == NULL ? MG_EXIT_INTERNAL : make_folder(outputs);
+    mg_read_options limited = {0};
+    if (rc == 0)
+        rc = mg_cli_limits_apply("gate", &a->limits, &limited);
+    if (rc != 0) {
+        free(base_dir);
+        free(outputs);
+        return rc;
+    }
+    mg_cli_progress bar;
+    mg_cli_progress_init(&bar, "reading");
+    stage_ctx sc = {.tty = mg_cli_stderr_is_tty() != 0, .bar = &bar};
+    mg_cli_digest digest = {0};
+    char data_path[4096];
+    snprintf(data_path, sizeof data_path, "%s%s%s", p->test_data[0] == '/' ? "" : base_dir,
+             p->test_data[0] == '/' ? "" : "/", p->test_data);
+    mg_cli_digest_start(&digest, data_path);
+
+    mg_gate_run_options o;
+    mg_gate_run_options_init(&o);
+    o.base_dir = base_dir;
+    o.threads = (int)a->threads;
+    o.model_options = (mg_model_options){.threads = (int)a->threads,
+                                         .progress = mg_cli_progress_report,
+                                         .progress_ctx = &bar,
+                                         .python = a->python,
+                                         .adapters_dir = mg_cli_adapters_dir()};
+    o.read = (mg_read_options){.threads = (int)a->threads,
+                               .max_rows = limited.max_rows,
+                               .progress = mg_cli_progress_report,
+                               .progress_ctx = &bar,
+                               .sha256_out = mg_cli_digest_sink(&digest)};
+    o.stage = on_stage;
+    o.stage_ctx = &sc;
+    o.progress = mg_cli_progress_report;
+    o.progress_ctx = &bar;
+    o.data_sha256 = digest_of;
+    o.data_sha256_ctx = &digest;
+
+    mg_error err;
+    mg_error_clear(&err);
+    mg_gate_outcome out;
+    mg_status st = mg_gate_run(p, &o, &out, &err);
+    mg_cli_progress_end(&bar);
+    mg_cli_digest_finish(&digest);
+    if (st != MG_OK) {
+        rc = mg_cli_fail("gate", &err);
+        goto done;
+    }
+    for (int i = 0; i < out.nnotes; i++)
+        mg_cli_eprintf("modelgate gate: %s\n", out.notes[i]);
+    static const char *const names[] = {"metrics.json", "fairness.json", "latency.json",
+                                        "comparison.json", "gate.json"};
+    const char *docs[] = {out.metrics_json, out.fairness_json, out.latency_json,
+                          out.comparison_json, out.gate_json};
+    size_t lens[] = {out.metrics_len, out.fairness_len, out.latency_len, out.comparison_len,
+                     out.gate_len};
+    for (size_t i = 0; rc == 0 && i < sizeof names / sizeof names[0]; i++)
+        if (docs[i] != NULL)
+            rc = write_into(outputs, names[i], docs[i], lens[i]);
+    if (rc == 0)
+        rc = reports(&out, outputs, a->marker);
+    if (rc == 0) {
+        if (!a->quiet)
+            mg_cli_summary(MG_SUMMARY_GATE, out.gate_json, stderr);
+        print_verdicts(&out, p);
+        rc = mg_cli_exit_code(out.verdict);
+        mg_cli_eprintf("modelgate gate: %s: %d gate%s; results in %s/\n",
+                       out.verdict == MG_VERDICT_PASS   ? "pass"
+                       : out.verdict == MG_VERDICT_FAIL ? "FAIL"
+                                                        : "INCONCLUSIVE",
+                       out.ngates, out.ngates == 1 ? "" : "s", outputs);
+    }
+    mg_gate_outcome_release(&out);
+done:
+    free(base_dir);
+    free(outputs);
+    return rc;
+}
+
+int cmd_gate(int argc, char **argv) {
+    gate_args a = {.threads = 0};
+    mg_opt opts[] = {
+        {"policy", MG_OPT_STRING, &a.policy, "FILE", "the policy file (modelgate.yml)", true,
+         false},
+        {"model", MG_OPT_STRING, &a.model, "M", "the candidate model (overrides model:)", false,
+         false},
+        {"test-data", MG_OPT_STRING, &a.test_data, "FILE",
+         "the test set (overrides data.test)", false, false},
+        {"baseline", MG_OPT_STRING, &a.baseline, "M0", "the baseline model (overrides baseline:)",
+         false, false},
+        {"registry", MG_OPT_STRING, &a.registry, "DIR",
+         "the registry for registry: models (default $MODELGATE_REGISTRY, else "
+         ".modelgate/registry)",
+         false, false},
+        {"outputs", MG_OPT_STRING, &a.outputs, "DIR",
+         "where the result files go (overrides outputs.dir; default modelgate-results/ beside "
+         "the policy)",
+         false, false},
+        {"set", MG_OPT_LIST, &a.sets, "KEY=VALUE",
+         "override one policy key, e.g. gates.accuracy.min=0.9 (repeatable)", false, false},
+        {"on-inconclusive", MG_OPT_STRING, &a.on_inconclusive, "fail|warn|pass",
+         "what an inconclusive gate does (overrides on_inconclusive:)", false, false},
+        {"marker", MG_OPT_STRING, &a.marker, "ID",
+         "the report's hidden marker <!-- modelgate:ID --> (default outputs.id, else gate)", false,
+         false},
+        MG_CLI_OPT_THREADS(&a.threads),
+        MG_CLI_OPT_PYTHON(&a.python),
+        MG_CLI_OPT_QUIET(&a.quiet),
+        MG_CLI_SIGN_KEY_OPTION,
+        MG_CLI_LIMIT_OPTS(&a.limits),
+        MG_OPT_END_ENTRY,
+    };
+    int rc = mg_opts_parse("gate", synopsis, opts, argc, argv, NULL);
+    if (rc != 0) {
+        rc = rc == 1 ? MG_EXIT_PASS : rc;
+        mg_strlist_release(&a.sets);
+        return rc;
+    }
+    if (a.threads < 0) {
+        mg_cli_eprintf("modelgate gate: --threads must not be negative\n");
+        mg_strlist_release(&a.sets);
+        return MG_EXIT_USAGE;
+    }
+    if (a.sets.n > MAX_SETS) {
+        mg_cli_eprintf("modelgate gate: at most %d --set overrides\n", MAX_SETS);
+        mg_strlist_release(&a.sets);
+        return MG_EXIT_USAGE;
+    }
+    if (a.registry != NULL)
+        setenv("MODELGATE_REGISTRY", a.registry, 1);
+    mg_policy p;
+    mg_error err;
+    mg_error_clear(&err);
+    if (mg_policy_load(a.policy, &p, &err) != MG_OK) {
+        rc = mg_cli_fail("gate", &err);
+        goto out;
+    }
+    /* Flags over --set over the file. */
+    for (int i = 0; i < a.sets.n; i++) {
+        mg_error_clear(&err);
+        if (mg_policy_set(&p, a.sets.items[i], &err) != MG_OK) {
+            mg_cli_eprintf("modelgate gate: --set %s: %s\n", a.sets.items[i], err.text);
+            rc = MG_EXIT_USAGE;
+            goto out;
+        }
+    }
+    if ((rc = set_flag(&p, "model", "model", a.model)) != 0 ||
+        (rc = set_flag(&p, "data.test", "test-data", a.test_data)) != 0 ||
+        (rc = set_flag(&p, "baseline", "baseline", a.baseline)) != 0 ||
+        (rc = set_flag(&p, "on_inconclusive", "on-inconclusive", a.on_inconclusive)) != 0)
+        goto out;
+    mg_error_clear(&err);
+    if (mg_policy_validate(&p, &err) != MG_OK) {
+        rc = mg_cli_fail("gate", &err);
+        goto out;
+    }
+    if (a.marker == NULL && p.report_id != NULL)
+        a.marker = p.report_id;
+    rc = run(&a, &p);
+out:
+    mg_policy_release(&p);
+    mg_strlist_release(&a.sets);
+    return rc;
+}

@@ -1,0 +1,291 @@
+/* gate_run.c - a policy's whole pipeline in one process: one read, one
+ * prediction pass per model, then every gate decided on those predictions. */
+#include "internal.h"
+#include "modelgate/compare.h"
+#include "modelgate/fairness.h"
+#include "modelgate/gate_run.h"
+#include "modelgate/latency.h"
+#include "modelgate/registry.h"
+#include "modelgate/report.h"
+#include "modelgate/run.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "gate_run_internal.h"
+
+void mg_gate_run_options_init(mg_gate_run_options *o) {
+    memset(o, 0, sizeof *o);
+}
+
+const char *mg_gate_kind_name(mg_gate_kind k) {
+    switch (k) {
+    case MG_GATE_KIND_LATENCY: return "latency";
+    case MG_GATE_KIND_FAIRNESS: return "fairness";
+    case MG_GATE_KIND_REGRESSION: return "regression";
+    default: return "metric";
+    }
+}
+
+void mg_gate_outcome_release(mg_gate_outcome *out) {
+    if (out == NULL)
+        return;
+    free(out->metrics_json);
+    free(out->fairness_json);
+    free(out->latency_json);
+    free(out->comparison_json);
+    free(out->gate_json);
+    free(out->gates);
+    for (int i = 0; i < out->nnotes; i++)
+        free(out->notes[i]);
+    free(out->notes);
+    memset(out, 0, sizeof *out);
+}
+
+mg_status mg__gate_note(mg_gate_outcome *out, mg_error *err, const char *fmt, ...) {
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    char **grown = mg__realloc_array(out->notes, (size_t)out->nnotes + 1, sizeof *grown);
+    if (grown == NULL)
+        return mg__nomem(err, "the run's notes");
+    out->notes = grown;
+    if ((out->notes[out->nnotes] = mg__strdup(text)) == NULL)
+        return mg__nomem(err, "the run's notes");
+    out->nnotes++;
+    return MG_OK;
+}
+
+mg_gate_entry *mg__gate_add(mg_gate_outcome *out, mg_gate_kind kind, const mg_policy *p,
+                            const char *key, mg_error *err) {
+    mg_gate_entry *grown = mg__realloc_array(out->gates, (size_t)out->ngates + 1, sizeof *grown);
+    if (grown == NULL) {
+        mg__nomem(err, "the gates");
+        return NULL;
+    }
+    out->gates = grown;
+    mg_gate_entry *e = &out->gates[out->ngates++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    mg_policy_where(p, key, e->source, sizeof e->source);
+    return e;
+}
+
+/* A model or file argument of the policy, relative to its folder. Arguments
+ * that are not paths (column:, cmd:, registry:, URLs) are kept as they are;
+ * a cmd: runner's own arguments are the user's to write. *owned receives
+ * what to free. */
+static const char *resolve(const mg_gate_run_options *o, const char *arg, char **owned) {
+    static const char *const schemes[] = {"column:", "columns:", "cmd:", "http://", "https://",
+                                          "registry:", "-"};
+    *owned = NULL;
+    if (arg == NULL || o->base_dir == NULL || o->base_dir[0] == '\0' || arg[0] == '/')
+        return arg;
+    for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
+        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
+            return arg;
+    mg__buf b = {0};
+    mg__buf_printf(&b, "%s/%s", o->base_dir, arg);
+    *owned = mg__buf_detach(&b);
+    return *owned != NULL ? *owned : arg;
+}
+
+static void now_rfc3339(char *buf, size_t cap) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The data digest: from the caller's callback, or hashed here. */
+static const char *data_digest(const mg_gate_run_options *o, const char *path, char *buf) {
+    if (o->data_sha256 != NULL)
+        return o->data_sha256(o->data_sha256_ctx);
+    mg_error ignored;
+    return mg_file_sha256(path, buf, &ignored) == MG_OK ? buf : NULL;
+}
+
+static void stage(const mg_gate_run_options *o, const char *name) {
+    if (o->stage != NULL)
+        o->stage(o->stage_ctx, name);
+}
+
+/* "registry:credit@v3" -> "v3"; NULL for anything else. */
+static const char *registry_version(const char *source) {
+    if (source == NULL || strncmp(source, "registry:", 9) != 0)
+        return NULL;
+    const char *at = strrchr(source, '@');
+    return at != NULL ? at + 1 : NULL;
+}
+
+mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_gate_outcome *out,
+                      mg_error *err) {
+    memset(out, 0, sizeof *out);
+    mg_gate_run_options defaults;
+    if (opts == NULL) {
+        mg_gate_run_options_init(&defaults);
+        opts = &defaults;
+    }
+    char *owned_data = NULL, *owned_pred = NULL, *owned_model = NULL, *owned_base = NULL;
+    mg_run run;
+    memset(&run, 0, sizeof run);
+    mg_status st = MG_OK;
+
+    mg_run_spec spec;
+    mg_run_spec_init(&spec);
+    spec.test_data = resolve(opts, p->test_data, &owned_data);
+    spec.predictions = resolve(opts, p->predictions, &owned_pred);
+    spec.id = p->id;
+    spec.read = opts->read;
+    spec.model_options = opts->model_options;
+    spec.label = p->label;
+    spec.weight = p->weight;
+    spec.ignore = (const char *const *)p->ignore;
+    spec.nignore = p->nignore;
+    if (!p->features_auto) {
+        spec.features = (const char *const *)p->features;
+        spec.nfeatures = p->nfeatures;
+    }
+    spec.classes = (const char *const *)p->classes;
+    spec.nclasses = p->nclasses;
+    spec.task = p->task;
+    spec.positive_label = p->positive_label;
+    spec.threshold = p->decision_threshold;
+    if (p->fairness.has) {
+        spec.protected_attrs = (const char *const *)p->fairness.protected_attributes;
+        spec.nprotected = p->fairness.nprotected;
+        spec.need_protected = true;
+    }
+    spec.models[0] = resolve(opts, p->model, &owned_model);
+    spec.nmodels = 1;
+    const char *baseline = resolve(opts, p->baseline, &owned_base);
+    const char *baseline_missing = NULL;
+    if (baseline != NULL && strncmp(baseline, "registry:", 9) == 0 &&
+        mg_registry_arg_missing(baseline)) {
+        char where[200];
+        if (!p->allow_missing_baseline) {
+            st = mg__fail(err, MG_ERR_USAGE,
+                          "baseline %s: the registry holds no such model (%s); set "
+                          "allow_missing_baseline: true to let a first model pass without one",
+                          baseline, mg_policy_where(p, "baseline", where, sizeof where));
+            goto done;
+        }
+        baseline_missing = "the registry holds no baseline model yet (a first model)";
+    } else if (baseline != NULL) {
+        spec.models[1] = baseline;
+        spec.nmodels = 2;
+    } else if (p->regression.has) {
+        baseline_missing = "the policy names no baseline";
+    }
+    if (baseline_missing != NULL &&
+        (st = mg__gate_note(out, err, "no baseline: %s; the regression gates are skipped",
+                            baseline_missing)) != MG_OK)
+        goto done;
+
+    char created[32];
+    if (opts->created_at != NULL)
+        snprintf(created, sizeof created, "%s", opts->created_at);
+    else
+        now_rfc3339(created, sizeof created);
+
+    stage(opts, "reading");
+    if ((st = mg_run_open(&spec, &run, err)) != MG_OK)
+        goto done;
+    for (int i = 0; i < run.nmodels; i++) {
+        char note[512];
+        if (mg_run_feature_note(&run, i, note, sizeof note) &&
+            (st = mg__gate_note(out, err, "%s%s", i == 1 ? "baseline: " : "", note)) != MG_OK)
+            goto done;
+    }
+    stage(opts, "predicting");
+    for (int i = 0; i < run.nmodels; i++)
+        if ((st = mg_run_targets(&run, i, err)) != MG_OK)
+            goto done;
+    const mg_targets *t = &run.targets[0];
+    if (p->task == MG_TASK_AUTO &&
+        (st = mg__gate_note(out, err, "task %s: %s", mg_task_name(t->task), t->task_reason)) !=
+            MG_OK)
+        goto done;
+    if (t->task == MG_TASK_BINARY &&
+        (st = mg__gate_note(out, err, "positive label '%s': %s", t->positive_label,
+                            t->positive_reason)) != MG_OK)
+        goto done;
+
+    char data_buf[65];
+    const char *data_sha = data_digest(opts, spec.test_data, data_buf);
+    mg_provenance prov = {.data_path = p->test_data,
+                          .data_sha256 = data_sha,
+                          .model_arg = mg_model_source(run.models[0]),
+                          .model_sha256 = mg_model_sha256(run.models[0])};
+    if (run.nmodels == 2) {
+        prov.baseline_arg = mg_model_source(run.models[1]);
+        prov.baseline_sha256 = mg_model_sha256(run.models[1]);
+    }
+    mg__gate_ctx ctx = {.policy = p,
+                        .opts = opts,
+                        .run = &run,
+                        .prov = &prov,
+                        .out = out,
+                        .baseline_missing = baseline_missing};
+
+    stage(opts, "metrics");
+    if ((st = mg__gate_metrics(&ctx, err)) != MG_OK)
+        goto done;
+    if (p->latency.has) {
+        stage(opts, "latency");
+        if ((st = mg__gate_latency(&ctx, err)) != MG_OK)
+            goto done;
+    }
+    if (p->fairness.has) {
+        stage(opts, "fairness");
+        if ((st = mg__gate_fairness(&ctx, err)) != MG_OK)
+            goto done;
+    }
+    if (run.nmodels == 2 || p->regression.has) {
+        stage(opts, "comparison");
+        if ((st = mg__gate_regression(&ctx, err)) != MG_OK)
+            goto done;
+    }
+
+    /* The verdict over every decided gate, after on_inconclusive. */
+    mg_verdict v = MG_VERDICT_PASS;
+    for (int i = 0; i < out->ngates; i++) {
+        const mg_gate_entry *g = &out->gates[i];
+        if (g->skipped)
+            continue;
+        mg_verdict gv = g->r.verdict;
+        if (gv == MG_VERDICT_INCONCLUSIVE && p->on_inconclusive != MG_ON_INCONCLUSIVE_FAIL) {
+            out->inconclusive_waived = true;
+            gv = MG_VERDICT_PASS;
+        }
+        v = mg_verdict_worse(v, gv);
+    }
+    out->verdict = v;
+    mg_gate_provenance gp = {.model_arg = prov.model_arg,
+                              .model_sha256 = prov.model_sha256,
+                              .data_path = prov.data_path,
+                              .data_sha256 = prov.data_sha256,
+                              .baseline_sha256 = prov.baseline_sha256,
+                              .policy_path = p->path,
+                              .policy_sha256 = p->sha256[0] ? p->sha256 : NULL,
+                              .baseline_arg = run.nmodels == 2 ? prov.baseline_arg : p->baseline,
+                              .baseline_version =
+                                  run.nmodels == 2 ? registry_version(prov.baseline_arg) : NULL,
+                              .seed = p->seed,
+                              .created_at = created};
+    st = mg_gate_json(out, p->on_inconclusive, &gp, &out->gate_json, &out->gate_len, err);
+done:
+    mg_run_release(&run);
+    free(owned_data);
+    free(owned_pred);
+    free(owned_model);
+    free(owned_base);
+    if (st != MG_OK)
+        mg_gate_outcome_release(out);
+    return st;
+}
