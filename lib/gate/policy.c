@@ -156,8 +156,7 @@ static mg_status walk_pair(const mg__kctx *ctx, const mg__ynode *k, const mg__yn
                      : mg__ynode_is_null(v) && v->len == 0 ? "no value"
                                                            : "a single value");
             return mg__key_fail(ctx, v->line, v->column, key,
-                                "expected a mapping of keys (like {min: 0.85} or an indented "
-                                "block), found %s",
+                                "expected a mapping of keys, found %s",
                                 got);
         }
         MG_TRY(mg__key_section(ctx, e, segs, nsegs + 1, wild, key, k->line, k->column));
@@ -241,8 +240,8 @@ static mg_status check_metric_task(const mg_policy *p, const char *key, const ch
     if (p->task == MG_TASK_AUTO || mg_metric_has_task(m, p->task))
         return MG_OK;
     const char *near = mg_metric_closest(metric, p->task);
-    return fail_key(p, err, key, NULL, "%s is not a %s metric (task: %s)%s%s%s", metric,
-                    mg_task_name(p->task), mg_task_name(p->task), near ? "; did you mean " : "",
+    return fail_key(p, err, key, NULL, "%s is not a %s metric%s%s%s", metric,
+                    mg_task_name(p->task), near ? "; did you mean " : "",
                     near ? near : "", near ? "?" : "");
 }
 
