@@ -512,22 +512,68 @@ static void free_list(char ***list, int *n) {
     *n = 0;
 }
 
+typedef struct item_ref {
+    const char *s;
+    int i;
+} item_ref;
+
+static int by_text_then_index(const void *a, const void *b) {
+    const item_ref *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The first item (in list order) that repeats an earlier one: *later and
+ * *earlier, or false. Sorting keeps a list of 100,000 columns fast. */
+static bool first_repeat(const mg__ynode *v, int *later, int *earlier, mg_error *err,
+                         mg_status *st) {
+    *st = MG_OK;
+    if (v->nkids < 2)
+        return false;
+    item_ref *r = mg__malloc_array((size_t)v->nkids, sizeof *r);
+    if (r == NULL) {
+        *st = mg__nomem(err, "a policy list");
+        return false;
+    }
+    for (int i = 0; i < v->nkids; i++)
+        r[i] = (item_ref){v->kids[i].text, i};
+    qsort(r, (size_t)v->nkids, sizeof *r, by_text_then_index);
+    bool found = false;
+    for (int k = 1; k < v->nkids; k++)
+        if (strcmp(r[k].s, r[k - 1].s) == 0 && (k < 2 || strcmp(r[k - 1].s, r[k - 2].s) != 0) &&
+            (!found || r[k].i < *later)) {
+            found = true;
+            *later = r[k].i;
+            *earlier = r[k - 1].i;
+        }
+    free(r);
+    return found;
+}
+
 /* A sequence of distinct texts into a new array (replacing *list). */
 static mg_status get_list(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
                           int *n) {
     if (v->kind != MG__Y_SEQ)
         return wrong(ctx, key, v, MG__K_STRLIST);
     for (int i = 0; i < v->nkids; i++) {
-        const mg__ynode *it = &v->kids[i];
         const char *s;
         char item[160];
         snprintf(item, sizeof item, "%s[%d]", key, i);
-        MG_TRY(get_text(ctx, item, it, false, &s));
-        for (int j = 0; j < i; j++)
-            if (strcmp(v->kids[j].text, s) == 0)
-                return mg__key_fail(ctx, it->line, it->column, item,
-                                    "'%s' is listed twice (also item %d)", s, j);
+        MG_TRY(get_text(ctx, item, &v->kids[i], false, &s));
     }
+    int later = 0, earlier = 0;
+    mg_status st;
+    if (first_repeat(v, &later, &earlier, ctx->err, &st)) {
+        char item[160];
+        snprintf(item, sizeof item, "%s[%d]", key, later);
+        const mg__ynode *it = &v->kids[later];
+        mg__buf b = {0};
+        mg__text_escape(&b, it->text, it->len > 60 ? 60 : it->len);
+        st = mg__key_fail(ctx, it->line, it->column, item, "'%s' is listed twice (also item %d)",
+                          b.data ? b.data : "", earlier);
+        mg__buf_release(&b);
+    }
+    MG_TRY(st);
     char **out = mg__calloc(v->nkids > 0 ? (size_t)v->nkids : 1, sizeof *out);
     if (out == NULL)
         return mg__nomem(ctx->err, "a policy list");
