@@ -14,7 +14,7 @@
 #ifndef MODELGATE_POLICY_H
 #define MODELGATE_POLICY_H
 
-#include "evaluate.h"
+#include "evaluate.h" /* mg_task */
 #include "modelgate.h"
 
 #include <stdbool.h>
@@ -82,6 +82,9 @@ typedef struct mg_policy_fairness {
     double threshold;       /* 0 = not given */
     char *method;           /* "between_groups" (default) or "to_overall" */
     char *reference_attribute, *reference_group; /* both NULL = none */
+    /* `reference: {attribute: A, group: null}` names A's missing-value
+     * group (then reference_group is NULL and this is true). */
+    bool reference_missing;
     bool intersectional;
     double confidence;      /* 0 = point estimates; else bootstrap + Holm */
     mg_policy_bound *bounds;
@@ -101,11 +104,20 @@ typedef struct mg_policy_regression {
 typedef struct mg_policy_key_place {
     char *key; /* dotted path, e.g. "data.label", "gates.accuracy.min" */
     mg_policy_place place;
+    /* Who set it when not the file: "--set data.label" for mg_policy_set,
+     * the caller's origin (e.g. "--model") for mg_policy_override; NULL for the
+     * file. Owned. */
+    char *origin;
 } mg_policy_key_place;
 
 typedef struct mg_policy {
     char *path;        /* the file as given, for messages; "" when parsed from text */
     char sha256[65];   /* hex digest of the file's bytes; "" when parsed from text */
+    /* The folder of the policy file ("." for a bare file name or text
+     * parsed from memory). Relative input paths written in the file
+     * (data.test, data.predictions, model, baseline) are relative to it;
+     * outputs.dir, like --outputs, to the working folder. See mg_policy_path. */
+    char *base_dir;
     int version;       /* 1 */
     mg_task task;      /* default MG_TASK_AUTO */
     /* data: */
@@ -144,7 +156,18 @@ typedef struct mg_policy {
     int nplaces;
 } mg_policy;
 
-/* Sets the defaults above on a zeroed policy (no allocation). */
+/* Bootstrap replicates a policy may ask for (the CLI's range). */
+#define MG_POLICY_MIN_BOOTSTRAP 100
+#define MG_POLICY_MAX_BOOTSTRAP 1000000
+
+/* The largest policy file read (1 MiB); a larger one is MG_ERR_USAGE
+ * naming its size. */
+#define MG_POLICY_MAX_BYTES ((size_t)1 << 20)
+
+/* Sets the defaults above on p (no allocation): the numbers and flags. The
+ * defaults that are strings (label, outputs_dir, report_id,
+ * fairness.method) stay NULL here; mg_policy_load, mg_policy_parse and the
+ * overrides fill them. */
 MG_API void mg_policy_init(mg_policy *p);
 
 /* Reads and parses the policy file at `path` into p (initialised by this
@@ -153,16 +176,39 @@ MG_API void mg_policy_init(mg_policy *p);
  * p holds nothing to free beyond what mg_policy_release frees. */
 MG_API mg_status mg_policy_load(const char *path, mg_policy *p, mg_error *err);
 
-/* The same from memory; `name` is used in messages and p->path. */
+/* The same from memory; `name` is used in messages and p->path; sha256 is
+ * "" and base_dir ".". */
 MG_API mg_status mg_policy_parse(const char *text, size_t len, const char *name, mg_policy *p,
                                  mg_error *err);
 
 /* Applies one override "KEY=VALUE" (a dotted key, as in the file:
  * "gates.accuracy.min=0.9", "data.test=other.csv", "model=m.json"). VALUE
  * is read as a YAML scalar with the file's rules, or a flow sequence
- * ("[a, b]") for list keys. Errors (MG_ERR_USAGE): no '=', an unknown key
- * (with the closest known one), a wrong type. */
+ * ("[a, b]") for list keys, or a flow mapping ("{min: 0.9}") for a section;
+ * a gate the policy lacks is created. The key's place becomes {0, 0} with
+ * origin "--set KEY". Errors (MG_ERR_USAGE, "--set KEY: ..."): no '=', an
+ * unknown key (with the closest known one), a wrong type or range; a refused
+ * override leaves p as it was. */
 MG_API mg_status mg_policy_set(mg_policy *p, const char *assignment, mg_error *err);
+
+/* Sets `key` (dotted, as in the file) from a command-line flag and
+ * records `origin` (e.g. "--model", borrowed) as where it came from, so that
+ * flags take precedence over --set and the file (call it after them) and
+ * mg_policy_where names the flag. For a text key (data.test, model, baseline,
+ * data.label...) `value` is taken literally, not as YAML; other keys read it
+ * as mg_policy_set does. Errors (MG_ERR_USAGE, naming origin): an unknown
+ * key, a wrong type or range. */
+MG_API mg_status mg_policy_override(mg_policy *p, const char *key, const char *value,
+                                    const char *origin, mg_error *err);
+
+/* The path to open for the path-valued key `key` (data.test,
+ * data.predictions, model, baseline) whose value is `value`:
+ * when the value was written in the policy file and is a relative file path
+ * (not absolute, not cmd:, column:, columns:, registry:, http:// or
+ * https://), base_dir joined with it; otherwise (a flag or --set value,
+ * relative to the current folder) a copy of value. Returns a new string
+ * (free with free()), or NULL when out of memory. */
+MG_API char *mg_policy_path(const mg_policy *p, const char *key, const char *value);
 
 /* Checks what only the whole policy can tell, after the overrides: the
  * required keys (data.test, model), a regression section without a
