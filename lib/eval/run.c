@@ -162,6 +162,8 @@ mg_status mg_run_targets(mg_run *run, int i, mg_error *err) {
     mg_run_roles(run, i, &es.roles);
     es.classes = s->classes;
     es.nclasses = s->nclasses;
+    es.task_source = s->task_source;
+    es.positive_label_source = s->positive_label_source;
     MG_TRY(mg_targets_build(run->table, run->models[i], &es, &run->targets[i], err));
     run->built[i] = true;
     return MG_OK;

@@ -362,6 +362,7 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
     MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, map, err));
     int pc = 1;
     const char *why = "the model's positive class";
+    char given_why[200];
     const char *given = b->spec->positive_label;
     if (given == NULL) {
         /* As for labels: 1/true when the classes are 0/1, -1/1 or booleans, else
@@ -383,7 +384,10 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
             why = "the larger class";
         }
     } else {
-        why = "given with --positive-label";
+        snprintf(given_why, sizeof given_why, "given with %s",
+                 b->spec->positive_label_source ? b->spec->positive_label_source
+                                                : "--positive-label");
+        why = given_why;
         int l = mg__labelset_find_given(labels, b->label->type, given);
         pc = l >= 0 ? map[l] : -1;
         double gv = NAN;
@@ -565,10 +569,14 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
     int pos = -1;
     const char *pos_text = NULL;
     const char *why;
+    char given_why[200];
     if (b->spec->positive_label != NULL) {
         pos = mg__labelset_find_given(labels, b->label->type, b->spec->positive_label);
         pos_text = pos >= 0 ? labels->text[pos] : b->spec->positive_label;
-        why = "given with --positive-label";
+        snprintf(given_why, sizeof given_why, "given with %s",
+                 b->spec->positive_label_source ? b->spec->positive_label_source
+                                                : "--positive-label");
+        why = given_why;
         if (pos < 0 && labels->n == 2)
             return mg__fail(err, MG_ERR_DATA,
                             "%s: --positive-label '%s' is not a value of column '%s' (%s, %s)",
@@ -942,7 +950,8 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
     if (task == MG_TASK_AUTO)
         task = infer_task(&b, out->task_reason, sizeof out->task_reason);
     else
-        snprintf(out->task_reason, sizeof out->task_reason, "given with --task");
+        snprintf(out->task_reason, sizeof out->task_reason, "given with %s",
+                 spec->task_source ? spec->task_source : "--task");
     if (task == MG_TASK_REGRESSION) {
         st = build_regression(&b, out, err);
     } else {

@@ -84,7 +84,8 @@ static const char *resolve(const mg_gate_run_options *o, const char *arg, char *
     static const char *const schemes[] = {"column:", "columns:", "cmd:", "http://", "https://",
                                           "registry:", "-"};
     *owned = NULL;
-    if (arg == NULL || o->base_dir == NULL || o->base_dir[0] == '\0' || arg[0] == '/')
+    if (arg == NULL || o->base_dir == NULL || o->base_dir[0] == '\0' ||
+        strcmp(o->base_dir, ".") == 0 || arg[0] == '/')
         return arg;
     for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
         if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
@@ -156,6 +157,10 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     spec.task = p->task;
     spec.positive_label = p->positive_label;
     spec.threshold = p->decision_threshold;
+    char task_where[200], positive_where[200];
+    spec.task_source = mg_policy_where(p, "task", task_where, sizeof task_where);
+    spec.positive_label_source =
+        mg_policy_where(p, "data.positive_label", positive_where, sizeof positive_where);
     if (p->fairness.has) {
         spec.protected_attrs = (const char *const *)p->fairness.protected_attributes;
         spec.nprotected = p->fairness.nprotected;
@@ -218,7 +223,7 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
 
     char data_buf[65];
     const char *data_sha = data_digest(opts, spec.test_data, data_buf);
-    mg_provenance prov = {.data_path = p->test_data,
+    mg_provenance prov = {.data_path = spec.test_data,
                           .data_sha256 = data_sha,
                           .model_arg = mg_model_source(run.models[0]),
                           .model_sha256 = mg_model_sha256(run.models[0])};

@@ -43,7 +43,6 @@ policy() { # policy FILE EXTRA-YAML...: a policy on data.csv with the gates give
   local f=$1; shift
   {
     echo "version: 1"
-    echo "task: binary"
     echo "data:"
     echo "  test: data.csv"
     echo "  label: label"
@@ -64,7 +63,7 @@ policy pass.yml "gates:" "  accuracy: {min: 0.75}" "outputs: {dir: out-pass}"
 run_gate pass 0 --policy pass.yml
 [ "$(jq -r .verdict out-pass/gate.json)" = pass ] || fail "pass: gate.json verdict"
 [ "$(jq .gates[0].value out-pass/gate.json)" = 0.8 ] || fail "pass: accuracy value $(jq .gates[0].value out-pass/gate.json)"
-[ "$(jq -r .gates[0].source out-pass/gate.json)" = "pass.yml:8:14 gates.accuracy.min" ] ||
+[ "$(jq -r .gates[0].source out-pass/gate.json)" = "pass.yml:7:14 gates.accuracy.min" ] ||
   fail "pass: source $(jq -r .gates[0].source out-pass/gate.json)"
 for f in metrics.json gate.json report.md report.html junit.xml; do
   [ -s "out-pass/$f" ] || fail "pass: $f not written"
@@ -81,13 +80,13 @@ run_gate fail 1 --policy failing.yml
 tail -1 fail.err | grep -q "FAIL" || fail "fail: last stderr line: $(tail -1 fail.err)"
 grep -q "gate failed: accuracy >= 0.85" fail.err || fail "fail: no failure line"
 
-# Wilson 95% interval of 160/200 is [0.7391, 0.8514]: 0.79 lies inside it.
+# Wilson 95% interval of 160/200 is [0.7391, 0.8495]: 0.79 lies inside it.
 policy inc.yml "gates:" "  accuracy: {min: 0.79, confidence: 0.95}" "outputs: {dir: out-inc}"
 run_gate inc 3 --policy inc.yml
 [ "$(jq -r .verdict out-inc/gate.json)" = inconclusive ] || fail "inc: verdict"
 [ "$(jq -r .gates[0].decided_on out-inc/gate.json)" = interval ] || fail "inc: decided_on"
 awk -v lo="$(jq .gates[0].ci.low out-inc/gate.json)" -v hi="$(jq .gates[0].ci.high out-inc/gate.json)" \
-  'BEGIN { exit !(lo > 0.7390 && lo < 0.7392 && hi > 0.8513 && hi < 0.8515) }' ||
+  'BEGIN { exit !(lo > 0.7390 && lo < 0.7392 && hi > 0.8495 && hi < 0.8496) }' ||
   fail "inc: Wilson interval $(jq -c .gates[0].ci out-inc/gate.json)"
 run_gate inc-warn 0 --policy inc.yml --on-inconclusive warn --outputs out-inc-warn
 [ "$(jq -r .verdict out-inc-warn/gate.json)" = pass ] || fail "inc-warn: verdict"
@@ -102,8 +101,8 @@ run_gate set-fail 1 --policy pass.yml --set gates.accuracy.min=0.9 --outputs out
 [ "$(jq .gates[0].threshold out-set/gate.json)" = 0.9 ] || fail "set: threshold"
 [ "$(jq -r .gates[0].source out-set/gate.json)" = "--set gates.accuracy.min" ] ||
   fail "set: source $(jq -r .gates[0].source out-set/gate.json)"
-# A flag over the file: the baseline's column as the model.
-run_gate flag-model 1 --policy pass.yml --model column:base --outputs out-flag
+# A flag over the file: the baseline's column as the model (0.75 >= 0.75).
+run_gate flag-model 0 --policy pass.yml --model column:base --outputs out-flag
 [ "$(jq .gates[0].value out-flag/gate.json)" = 0.75 ] || fail "flag: accuracy of column:base"
 
 # ---- fairness: ratio 0.5 fails 0.8, passes 0.4 -----------------------------
@@ -133,14 +132,14 @@ run_gate reg 0 --policy reg.yml
 [ "$(jq .accuracy_improvement out-reg/comparison.json | cut -c1-6)" = 0.0500 ] || fail "reg: accuracy_improvement"
 run_gate reg-fail 1 --policy reg.yml --set gates.regression.accuracy.min_change=0.1 --outputs out-reg2
 "$MG" compare --new column:score --baseline column:base --test-data data.csv --label label \
-  --quiet --output cmp.json 2>/dev/null
+  --bootstrap 1000 --quiet --output cmp.json 2>/dev/null
 [ "$(jq -S .deltas out-reg/comparison.json)" = "$(jq -S .deltas cmp.json)" ] ||
   fail "reg: comparison deltas differ from the compare command's"
 # No baseline: an error, unless the policy allows a first model.
 policy nobase.yml "baseline: registry:nothing@production" "gates:" "  regression:" \
   "    accuracy: {min_change: -0.01}" "outputs: {dir: out-nobase}"
 run_gate nobase 2 --policy nobase.yml
-grep -q "nobase.yml:7:1 baseline" nobase.err || fail "nobase: place not named: $(tail -1 nobase.err)"
+grep -q "nobase.yml:6:1 baseline" nobase.err || fail "nobase: place not named: $(tail -1 nobase.err)"
 run_gate nobase-ok 0 --policy nobase.yml --set allow_missing_baseline=true
 [ "$(jq -r .gates[0].verdict out-nobase/gate.json)" = skipped ] || fail "nobase-ok: regression not skipped"
 [ "$(jq .skipped out-nobase/comparison.json)" = true ] || fail "nobase-ok: comparison.json not skipped"
@@ -153,7 +152,7 @@ run_gate nobase-ok 0 --policy nobase.yml --set allow_missing_baseline=true
 # ---- bad policies: exit 2 naming file:line:column --------------------------
 policy typo.yml "gates:" "  acuracy: {min: 0.8}"
 run_gate typo 2 --policy typo.yml
-grep -q "typo.yml:8:3" typo.err || fail "typo: no place: $(cat typo.err)"
+grep -q "typo.yml:7:3" typo.err || fail "typo: no place: $(cat typo.err)"
 grep -q "accuracy" typo.err || fail "typo: no suggestion: $(cat typo.err)"
 printf 'version: 1\nmodel: column:score\n' >nodata.yml
 run_gate nodata 2 --policy nodata.yml
@@ -177,7 +176,10 @@ unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY
 # ---- the bundled example, with a registry baseline --------------------------
 ex=$SRC/examples
 if [ -f "$ex/modelgate.yml" ]; then
-  run_gate ex1 0 --policy "$ex/modelgate.yml" --outputs ex1
+  # Latency is not what this test checks: a generous bound keeps a busy
+  # machine from deciding the verdict.
+  lat=(--set gates.latency.p99_ms.max=60000 --set gates.latency.p50_ms.max=60000 --set gates.latency.samples=50)
+  run_gate ex1 0 --policy "$ex/modelgate.yml" --outputs ex1 "${lat[@]}"
   [ "$(jq -r '.gates[] | select(.kind == "regression") | .verdict' ex1/gate.json | sort -u)" = skipped ] ||
     fail "example: regression gates not skipped without a baseline"
   [ "$(jq -r .provenance.policy_sha256 ex1/gate.json)" = "$(sha256sum "$ex/modelgate.yml" | cut -c1-64)" ] ||
@@ -188,7 +190,7 @@ if [ -f "$ex/modelgate.yml" ]; then
   "$MG" registry push credit "$ex/models/model.json" >/dev/null 2>&1 || fail "example: push"
   "$MG" registry promote credit v1 --stage production --evidence ex1/gate.json >/dev/null 2>ex-promote.err ||
     fail "example: promote on gate.json: $(cat ex-promote.err)"
-  run_gate ex2 0 --policy "$ex/modelgate.yml" --outputs ex2
+  run_gate ex2 0 --policy "$ex/modelgate.yml" --outputs ex2 "${lat[@]}"
   [ "$(jq -r .provenance.baseline_version ex2/gate.json)" = v1 ] || fail "example: baseline_version"
   [ "$(jq -r '.gates[] | select(.kind == "regression") | .verdict' ex2/gate.json | sort -u)" = pass ] ||
     fail "example: the same model against itself does not pass the regression gates"
