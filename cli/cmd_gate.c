@@ -43,74 +43,19 @@ typedef struct gate_args {
     mg_cli_limits limits;
 } gate_args;
 
-/* A path given on the command line is relative to the working directory,
- * while the policy's paths are relative to the policy's folder: make it
- * absolute. Arguments that are not paths are kept. *owned gets what to free. */
-static const char *from_cwd(const char *arg, char **owned) {
-    static const char *const schemes[] = {"column:", "columns:", "cmd:", "http://", "https://",
-                                          "registry:"};
-    *owned = NULL;
-    if (arg == NULL || arg[0] == '/')
-        return arg;
-    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
-            return arg;
-    char cwd[4096];
-    if (getcwd(cwd, sizeof cwd) == NULL)
-        return arg;
-    size_t n = strlen(cwd) + strlen(arg) + 2;
-    *owned = malloc(n);
-    if (*owned == NULL)
-        return arg;
-    snprintf(*owned, n, "%s/%s", cwd, arg);
-    return *owned;
-}
-
-/* Sets a policy key from a flag as a single-quoted YAML scalar, so that a
- * path holding ': ' or '#' stays one string. Returns 0 or prints and
+/* Sets a policy key from a flag (mg_policy_override: a path is taken
+ * literally, relative to the working folder). Returns 0 or prints and
  * returns 2. */
 static int set_flag(mg_policy *p, const char *key, const char *flag, const char *value) {
     if (value == NULL)
         return 0;
-    char *owned;
-    const char *v = strcmp(key, "on_inconclusive") == 0 ? value : from_cwd(value, &owned);
-    if (v == value)
-        owned = NULL;
-    size_t cap = strlen(key) + 2 * strlen(v) + 4;
-    char *assignment = malloc(cap);
-    if (assignment == NULL) {
-        free(owned);
-        mg_cli_eprintf("modelgate gate: out of memory for --%s\n", flag);
-        return MG_EXIT_INTERNAL;
-    }
-    size_t k = (size_t)snprintf(assignment, cap, "%s='", key);
-    for (const char *s = v; *s; s++) {
-        assignment[k++] = *s;
-        if (*s == '\'')
-            assignment[k++] = '\'';
-    }
-    assignment[k++] = '\'';
-    assignment[k] = '\0';
     mg_error err;
     mg_error_clear(&err);
-    int rc = 0;
-    if (mg_policy_set(p, assignment, &err) != MG_OK) {
-        mg_cli_eprintf("modelgate gate: --%s: %s\n", flag, err.text);
-        rc = MG_EXIT_USAGE;
+    if (mg_policy_override(p, key, value, flag, &err) != MG_OK) {
+        mg_cli_eprintf("modelgate gate: %s\n", err.text);
+        return MG_EXIT_USAGE;
     }
-    free(assignment);
-    free(owned);
-    return rc;
-}
-
-/* The folder of the policy file ("." for a bare name); caller frees. */
-static char *folder_of(const char *path) {
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+    return 0;
 }
 
 /* mkdir -p for the outputs folder. Returns 0, or prints and returns 2. */
@@ -279,44 +224,25 @@ static void print_verdicts(const mg_gate_outcome *o, const mg_policy *p) {
 }
 
 static int run(gate_args *a, mg_policy *p) {
-    char *base_dir = folder_of(a->policy);
-    char *outputs = NULL;
-    if (base_dir == NULL) {
-        mg_cli_eprintf("modelgate gate: out of memory\n");
-        return MG_EXIT_INTERNAL;
-    }
-    /* --outputs is relative to the working directory, outputs.dir to the
-     * policy's folder. */
-    if (a->outputs != NULL) {
-        outputs = strdup(a->outputs);
-    } else if (p->outputs_dir[0] == '/') {
-        outputs = strdup(p->outputs_dir);
-    } else {
-        size_t n = strlen(base_dir) + strlen(p->outputs_dir) + 2;
-        if ((outputs = malloc(n)) != NULL)
-            snprintf(outputs, n, "%s/%s", base_dir, p->outputs_dir);
-    }
-    int rc = outputs == NULL ? MG_EXIT_INTERNAL : make_folder(outputs);
+    /* --outputs and outputs.dir are relative to the working folder. */
+    const char *outputs = a->outputs != NULL ? a->outputs : p->outputs_dir;
+    char *data_path = mg_policy_path(p, "data.test", p->test_data);
+    int rc = data_path == NULL ? MG_EXIT_INTERNAL : make_folder(outputs);
     mg_read_options limited = {0};
     if (rc == 0)
         rc = mg_cli_limits_apply("gate", &a->limits, &limited);
     if (rc != 0) {
-        free(base_dir);
-        free(outputs);
+        free(data_path);
         return rc;
     }
     mg_cli_progress bar;
     mg_cli_progress_init(&bar, "reading");
     stage_ctx sc = {.tty = mg_cli_stderr_is_tty() != 0, .bar = &bar};
     mg_cli_digest digest = {0};
-    char data_path[4096];
-    snprintf(data_path, sizeof data_path, "%s%s%s", p->test_data[0] == '/' ? "" : base_dir,
-             p->test_data[0] == '/' ? "" : "/", p->test_data);
     mg_cli_digest_start(&digest, data_path);
 
     mg_gate_run_options o;
     mg_gate_run_options_init(&o);
-    o.base_dir = base_dir;
     o.threads = (int)a->threads;
     o.model_options = (mg_model_options){.threads = (int)a->threads,
                                          .progress = mg_cli_progress_report,
@@ -371,8 +297,7 @@ static int run(gate_args *a, mg_policy *p) {
     }
     mg_gate_outcome_release(&out);
 done:
-    free(base_dir);
-    free(outputs);
+    free(data_path);
     return rc;
 }
 
@@ -443,10 +368,10 @@ int cmd_gate(int argc, char **argv) {
             goto out;
         }
     }
-    if ((rc = set_flag(&p, "model", "model", a.model)) != 0 ||
-        (rc = set_flag(&p, "data.test", "test-data", a.test_data)) != 0 ||
-        (rc = set_flag(&p, "baseline", "baseline", a.baseline)) != 0 ||
-        (rc = set_flag(&p, "on_inconclusive", "on-inconclusive", a.on_inconclusive)) != 0)
+    if ((rc = set_flag(&p, "model", "--model", a.model)) != 0 ||
+        (rc = set_flag(&p, "data.test", "--test-data", a.test_data)) != 0 ||
+        (rc = set_flag(&p, "baseline", "--baseline", a.baseline)) != 0 ||
+        (rc = set_flag(&p, "on_inconclusive", "--on-inconclusive", a.on_inconclusive)) != 0)
         goto out;
     mg_error_clear(&err);
     if (mg_policy_validate(&p, &err) != MG_OK) {

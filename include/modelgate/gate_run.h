@@ -25,10 +25,6 @@ extern "C" {
 
 /* What the run is told besides the policy. Everything is borrowed. */
 typedef struct mg_gate_run_options {
-    /* Paths of the policy (data.test, data.predictions, model and baseline
-     * files) are taken relative to this folder unless absolute; NULL = as
-     * given (relative to the working directory). */
-    const char *base_dir;
     mg_model_options model_options; /* python, adapters_dir, threads, progress */
     mg_read_options read;           /* threads, na_values, limits, progress */
     int threads;                    /* bootstrap threads; 0 = every CPU */
@@ -103,7 +99,9 @@ typedef struct mg_gate_provenance {
     const char *created_at;       /* RFC 3339 UTC */
 } mg_gate_provenance;
 
-/* Runs the policy. The policy must have passed mg_policy_validate. Errors:
+/* Runs the policy. The policy must have passed mg_policy_validate. Its paths
+ * are opened as mg_policy_path says (relative to the policy's folder when
+ * written in the file, to the working folder when given by a flag). Errors:
  * any error of reading the data, opening or running a model, or computing a
  * stage (forwarded, naming the file and place; a policy key involved is
  * named with mg_policy_where); a registry baseline that does not exist is an

@@ -76,24 +76,17 @@ mg_gate_entry *mg__gate_add(mg_gate_outcome *out, mg_gate_kind kind, const mg_po
     return e;
 }
 
-/* A model or file argument of the policy, relative to its folder. Arguments
- * that are not paths (column:, cmd:, registry:, URLs) are kept as they are;
- * a cmd: runner's own arguments are the user's to write. *owned receives
- * what to free. */
-static const char *resolve(const mg_gate_run_options *o, const char *arg, char **owned) {
-    static const char *const schemes[] = {"column:", "columns:", "cmd:", "http://", "https://",
-                                          "registry:", "-"};
+/* The path to open for a path-valued key (see mg_policy_path): relative to
+ * the policy's folder when written in the file, to the working folder when
+ * given by a flag. NULL in, NULL out; *owned receives what to free. */
+static const char *resolve(const mg_policy *p, const char *key, const char *value, char **owned,
+                           mg_error *err, mg_status *st) {
     *owned = NULL;
-    if (arg == NULL || o->base_dir == NULL || o->base_dir[0] == '\0' ||
-        strcmp(o->base_dir, ".") == 0 || arg[0] == '/')
-        return arg;
-    for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
-        if (strncmp(arg, schemes[i], strlen(schemes[i])) == 0)
-            return arg;
-    mg__buf b = {0};
-    mg__buf_printf(&b, "%s/%s", o->base_dir, arg);
-    *owned = mg__buf_detach(&b);
-    return *owned != NULL ? *owned : arg;
+    if (value == NULL)
+        return NULL;
+    if ((*owned = mg_policy_path(p, key, value)) == NULL)
+        *st = mg__nomem(err, "a path");
+    return *owned;
 }
 
 static void now_rfc3339(char *buf, size_t cap) {
@@ -139,8 +132,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
 
     mg_run_spec spec;
     mg_run_spec_init(&spec);
-    spec.test_data = resolve(opts, p->test_data, &owned_data);
-    spec.predictions = resolve(opts, p->predictions, &owned_pred);
+    spec.test_data = resolve(p, "data.test", p->test_data, &owned_data, err, &st);
+    spec.predictions = resolve(p, "data.predictions", p->predictions, &owned_pred, err, &st);
     spec.id = p->id;
     spec.read = opts->read;
     spec.model_options = opts->model_options;
@@ -166,9 +159,11 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
         spec.nprotected = p->fairness.nprotected;
         spec.need_protected = true;
     }
-    spec.models[0] = resolve(opts, p->model, &owned_model);
+    spec.models[0] = resolve(p, "model", p->model, &owned_model, err, &st);
     spec.nmodels = 1;
-    const char *baseline = resolve(opts, p->baseline, &owned_base);
+    const char *baseline = resolve(p, "baseline", p->baseline, &owned_base, err, &st);
+    if (st != MG_OK)
+        goto done;
     const char *baseline_missing = NULL;
     if (baseline != NULL && strncmp(baseline, "registry:", 9) == 0 &&
         mg_registry_arg_missing(baseline)) {
