@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,9 +156,37 @@ static int registry_meta(const char *dir, const char *spec, char **out) {
     return 0;
 }
 
+/* Appends mg_report_github_outputs to path (created when missing), as the
+ * runner's $GITHUB_OUTPUT file is appended to. The delimiter's seed is a hash
+ * of gate.json, so the same results give the same lines. */
+static int append_outputs(const mg_report_inputs *in, const char *path, const char *report_path,
+                          const char *gate_path) {
+    uint64_t seed = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)in->gate_json; *p; p++)
+        seed = (seed ^ *p) * 0x100000001b3ULL;
+    char *text = NULL;
+    size_t len = 0;
+    mg_error err;
+    mg_error_clear(&err);
+    if (mg_report_github_outputs(in, report_path, gate_path, seed, &text, &len, &err) != MG_OK)
+        return mg_cli_fail("report", &err);
+    FILE *f = fopen(path, "ab");
+    int rc = 0;
+    if (f == NULL || fwrite(text, 1, len, f) != len) {
+        mg_cli_eprintf("modelgate report: --github-output %s: %s\n", path, strerror(errno));
+        rc = MG_EXIT_USAGE;
+    }
+    if (f != NULL && fclose(f) != 0 && rc == 0) {
+        mg_cli_eprintf("modelgate report: --github-output %s: %s\n", path, strerror(errno));
+        rc = MG_EXIT_USAGE;
+    }
+    free(text);
+    return rc;
+}
+
 int cmd_report(int argc, char **argv) {
     const char *results = NULL, *format_name = NULL, *output = "-", *marker = NULL;
-    const char *registry = NULL, *model_name = NULL;
+    const char *registry = NULL, *model_name = NULL, *github_output = NULL;
     long max_markdown = 0, max_annotations = 0;
     mg_opt opts[] = {
         {"results", MG_OPT_STRING, &results, "DIR",
@@ -178,6 +207,10 @@ int cmd_report(int argc, char **argv) {
         {"model-name", MG_OPT_STRING, &model_name, "NAME[@STAGE]",
          "model-card: take the name, version and metadata from this registry model", false,
          false},
+        {"github-output", MG_OPT_STRING, &github_output, "FILE",
+         "also append the step outputs (verdict, each gated metric, ...) to FILE, as "
+         "$GITHUB_OUTPUT",
+         false, false},
         MG_OPT_END_ENTRY};
     int rc = mg_opts_parse("report", synopsis, opts, argc, argv, NULL);
     if (rc != 0)
@@ -244,6 +277,9 @@ int cmd_report(int argc, char **argv) {
             rc = mg_cli_fail("report", &err);
         else
             rc = mg_cli_write_file("report", output, out, len);
+        if (rc == 0 && github_output != NULL)
+            rc = append_outputs(&in, github_output, strcmp(output, "-") != 0 ? output : NULL,
+                                paths[0]);
     }
     free(out);
     free(meta);

@@ -47,6 +47,21 @@ static void md_text(mg__buf *b, const char *s, size_t len) {
     }
 }
 
+/* Data text inside raw HTML (a <summary>): HTML-escaped, and an '@' before
+ * a name gets a zero-width space as in md_text. */
+static void md_html_text(mg__buf *b, const char *s, size_t len) {
+    size_t start = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == '@' && ((unsigned char)s[i + 1] >= 0x80 || s[i + 1] == '_' ||
+                            s[i + 1] == '-' || (s[i + 1] >= '0' && s[i + 1] <= '9') ||
+                            ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'))) {
+            mg__report_html_text(b, s + start, i + 1 - start);
+            mg__buf_puts(b, "\xE2\x80\x8B");
+            start = i + 1;
+        }
+    mg__report_html_text(b, s + start, len - start);
+}
+
 static void md_str(mg__buf *b, const char *s) {
     if (s != NULL)
         md_text(b, s, strlen(s));
@@ -307,9 +322,9 @@ static size_t section_groups(mg__buf *b, const char *key, json_t *e, json_t *exc
     /* the summary is HTML: escape for HTML, not Markdown */
     json_t *attrs = json_object_get(e, "attributes");
     if (json_is_array(attrs))
-        mg__report_attribute_label(b, attrs, mg__report_html_text);
+        mg__report_attribute_label(b, attrs, md_html_text);
     else
-        mg__report_html_text(b, key, strlen(key));
+        md_html_text(b, key, strlen(key));
     mg__buf_printf(b, ": %zu group%s</summary>\n\n", n, n == 1 ? "" : "s");
     mg__buf_puts(b, "| Group | n | Selection rate | TPR | FPR |\n|---|---|---|---|---|\n");
     size_t i;
