@@ -5,8 +5,10 @@
  *   model_parameters.data  the test set with its sha256
  *   quantitative_analysis  every metric of metrics.json and every gated
  *                          value, with its confidence interval
- *                          {lower_bound, upper_bound}; the fairness groups'
- *                          rates as sliced metrics ("gender=female")
+ *                          {lower_bound, upper_bound}, as strings (the
+ *                          schema's type; shortest round-trip text); the
+ *                          fairness groups' rates as sliced metrics
+ *                          ("gender=female")
  *   considerations         ethical_considerations: each fairness measure of
  *                          fairness.json, and the gates that did not pass
  * Strings are copied from the results as they are (json_dumps escapes them
@@ -64,6 +66,17 @@ static json_t *buf_string(mg__buf *b) {
     return s;
 }
 
+/* A number as the schema wants it (v0.0.2 types values and bounds as
+ * strings): its shortest round-trip text, "0.8645", "2000". */
+static json_t *num_string(json_t *v) {
+    char buf[40];
+    if (json_is_integer(v))
+        snprintf(buf, sizeof buf, "%" PRId64, (int64_t)json_integer_value(v));
+    else
+        mg_format_double(json_number_value(v), buf, sizeof buf);
+    return json_string(buf);
+}
+
 /* {"type", "value", "confidence_interval"?, "slice"?}; NULL when v is not a
  * number (the card has no place for an undefined value). */
 static json_t *metric(const char *type, json_t *v, json_t *ci, const char *lo_key,
@@ -79,13 +92,13 @@ static json_t *metric(const char *type, json_t *v, json_t *ci, const char *lo_ke
         return NULL;
     }
     set_new(m, "type", json_string_nocheck(type), failed);
-    set_new(m, "value", json_copy(v), failed);
+    set_new(m, "value", num_string(v), failed);
     json_t *lo = ci != NULL ? json_object_get(ci, lo_key) : NULL;
     json_t *hi = ci != NULL ? json_object_get(ci, hi_key) : NULL;
     if (json_is_number(lo) && json_is_number(hi)) {
         json_t *c = json_object();
-        set_new(c, "lower_bound", json_copy(lo), failed);
-        set_new(c, "upper_bound", json_copy(hi), failed);
+        set_new(c, "lower_bound", num_string(lo), failed);
+        set_new(c, "upper_bound", num_string(hi), failed);
         set_new(m, "confidence_interval", c, failed);
     }
     if (slice != NULL)
