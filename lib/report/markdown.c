@@ -123,8 +123,9 @@ static void section_head(mg__buf *b, json_t *gate) {
         int r = mg__report_verdict_rank(mg__report_get_string(g, "verdict", NULL));
         counts[r == 0 ? 0 : r == 3 ? 1 : r == 2 ? 2 : 3]++;
     }
-    mg__buf_printf(b, "%zu gates: %d passed, %d failed, %d inconclusive, %d skipped.",
-                   json_array_size(gates), counts[0], counts[1], counts[2], counts[3]);
+    mg__buf_printf(b, "%zu gate%s: %d passed, %d failed, %d inconclusive, %d skipped.",
+                   json_array_size(gates), json_array_size(gates) == 1 ? "" : "s", counts[0],
+                   counts[1], counts[2], counts[3]);
     const char *oi = mg__report_get_string(gate, "on_inconclusive", NULL);
     if (counts[2] > 0 && oi != NULL)
         mg__buf_printf(b, " Inconclusive gates count as `%s` (on_inconclusive).", oi);
