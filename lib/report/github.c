@@ -96,7 +96,9 @@ static void annotation(mg__buf *b, const char *cmd, json_t *g) {
     size_t nlen;
     const char *name = mg__report_get_string(g, "name", &nlen);
     mg__buf_append(&tmp, name, nlen);
-    gh_prop(b, tmp.data, tmp.len);
+    b->failed |= tmp.failed;
+    if (tmp.data != NULL)
+        gh_prop(b, tmp.data, tmp.len);
     mg__buf_release(&tmp);
     mg__buf_puts(b, "::");
     const char *v = mg__report_get_string(g, "verdict", NULL);

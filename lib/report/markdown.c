@@ -514,15 +514,19 @@ mg_status mg__report_markdown(const mg__report_doc *doc, const mg_report_options
     }
 
     mg__buf b = {0};
-    mg__buf_append(&b, pc[HEAD].text.data, pc[HEAD].text.len);
+    if (pc[HEAD].text.len > 0)
+        mg__buf_append(&b, pc[HEAD].text.data, pc[HEAD].text.len);
     for (size_t i = LATENCY; i < npieces; i++) {
         if (i == PROVENANCE)
             continue;
         if (!pc[i].cut && pc[i].text.len > 0)
             mg__buf_append(&b, pc[i].text.data, pc[i].text.len);
     }
-    mg__buf_append(&b, notes.data, notes.len);
-    mg__buf_append(&b, pc[PROVENANCE].text.data, pc[PROVENANCE].text.len);
+    if (notes.len > 0)
+        mg__buf_append(&b, notes.data, notes.len);
+    failed |= notes.failed;
+    if (pc[PROVENANCE].text.len > 0)
+        mg__buf_append(&b, pc[PROVENANCE].text.data, pc[PROVENANCE].text.len);
     if (b.len > cap && !b.failed) {
         /* The gates table alone is over the cap: keep whole lines. */
         static const char tail[] = "\n\xE2\x80\xA6 the report is truncated; see ";

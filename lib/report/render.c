@@ -252,7 +252,7 @@ const char *mg__report_number(double v, char *buf, size_t cap) {
     double a = fabs(v);
     if (a < 1e15 && v == floor(v))
         snprintf(buf, cap, "%.0f", v == 0 ? 0.0 : v);
-    else if (a >= 1000)
+    else if (a >= 1000 && a < 1e15)
         snprintf(buf, cap, "%.1f", v);
     else
         snprintf(buf, cap, "%.4g", v);

@@ -46,9 +46,10 @@ json_t *mg__report_get_object(json_t *obj, const char *key);
 json_t *mg__report_get_array(json_t *obj, const char *key);
 
 /* Numbers as every report prints them (C locale whatever the process's):
- * integers below 1e15 in full ("2000"), values of magnitude 1000 or more
+ * integers below 1e15 in full ("2000"), other values from 1000 to 1e15
  * with one decimal ("35231.5"), the rest with 4 significant digits
- * ("0.8645", "0.0001234", "1.235e-07"); NaN and infinities as "n/a". Writes
+ * ("0.8645", "0.0001234", "1.25e-07", "1e+300"); NaN and infinities as
+ * "n/a". Writes
  * at most cap bytes including the NUL (32 is always enough); returns buf. */
 #define MG__REPORT_NUMBER_CAP 32
 const char *mg__report_number(double v, char *buf, size_t cap);

@@ -57,7 +57,7 @@ def report_number(v):
         return "n/a"
     if abs(v) < 1e15 and v == int(v):
         return "%d" % v
-    if abs(v) >= 1000:
+    if 1000 <= abs(v) < 1e15:
         return "%.1f" % v
     return "%.4g" % v
 
