@@ -23,5 +23,6 @@ int cmd_benchmark(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

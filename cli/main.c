@@ -29,6 +29,7 @@ static const cmd_entry commands[] = {
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"registry", cmd_registry, "push, fetch and promote models on evidence (the model registry)"},
+    {"report", cmd_report, "render a report again from a gate run's results folder"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -15,7 +15,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libyaml-dev libsqlite3-dev libjansson-dev libarchive-dev libxgboost-dev
   libcmocka-dev jq bc time procps openssl sqlite3
   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-xgboost python3-joblib
-  python3-onnx
+  python3-onnx python3-jsonschema libxml2-utils
 )
 
 missing=()

@@ -45,7 +45,7 @@ FENCE = re.compile(r"^(\s*)(`{3,})\s*([A-Za-z0-9_+-]*)\s*$")
 # A modelgate command line (not a message "modelgate evaluate: ...", nor the
 # word in a diagram): the program and a subcommand or option.
 MG_LINE = re.compile(r"^\s*(\$ )?modelgate\s+(evaluate|benchmark|fairness|compare|predict|inspect|"
-                     r"registry|version|help|--?[a-z]+)(\s|$)")
+                     r"registry|report|version|help|--?[a-z]+)(\s|$)")
 # A placeholder: an argument written in capitals (FILE, M, KEY.pem, M0, COLS),
 # an optional part in brackets, an ellipsis or a choice.
 PLACEHOLDER = re.compile(r"(^|[\s=:,'\"(])[A-Z][A-Z0-9_]*(\.[a-z]+)?([\s,'\")]|$)|\[|\.\.\.|…|\|")
