@@ -111,6 +111,22 @@ static void esc_json(mg__buf *b, const json_t *s) {
     mg__svg_escape(b, json_string_value(s), json_string_length(s));
 }
 
+/* A chart's label: at most SVG_LABEL_CHARS characters (an invalid
+ * sequence counts as one), then an ellipsis; the tables show it whole. */
+enum { SVG_LABEL_CHARS = 40 };
+static void esc_short(mg__buf *b, const char *s, size_t len) {
+    size_t i = 0;
+    int chars = 0;
+    while (i < len && chars < SVG_LABEL_CHARS) {
+        bool ok;
+        i += mg__utf8_decode((const unsigned char *)s + i, len - i, &ok);
+        chars++;
+    }
+    mg__svg_escape(b, s, i);
+    if (i < len)
+        mg__buf_puts(b, "&#8230;");
+}
+
 static void short_num(mg__buf *b, double v) {
     mg__svg_short(b, v, 4);
 }
@@ -119,7 +135,9 @@ static void short_num(mg__buf *b, double v) {
  * an italic "missing" (an <em> in HTML; in SVG, where <em> would close the
  * <svg> element, a <tspan>). */
 static void scalar_in(mg__buf *b, const json_t *v, bool svg) {
-    if (json_is_string(v))
+    if (json_is_string(v) && svg)
+        esc_short(b, json_string_value(v), json_string_length(v));
+    else if (json_is_string(v))
         esc_json(b, v);
     else if (json_is_integer(v))
         mg__buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -237,13 +255,13 @@ static const char *verdict_icon(const char *v) {
     if (v == NULL)
         return "";
     if (strcmp(v, "pass") == 0)
-        return "&#9989;"; /* ✅ */
+        return "&#10004;"; /* ✔ */
     if (strcmp(v, "fail") == 0)
-        return "&#10060;"; /* ❌ */
+        return "&#10008;"; /* ✘ */
     if (strcmp(v, "inconclusive") == 0)
-        return "&#9888;&#65039;"; /* ⚠️ */
+        return "&#9888;"; /* ⚠ */
     if (strcmp(v, "skipped") == 0)
-        return "&#9197;&#65039;"; /* ⏭️ */
+        return "&#8631;"; /* ↷ */
     return "";
 }
 
@@ -502,7 +520,8 @@ static bool calibration_chart(mg__buf *b, const json_t *cal) {
                             .series = &s,
                             .nseries = 1,
                             .marks = &m,
-                            .note = cap};
+                            .note = cap,
+                            .legend = MG__SVG_LEGEND_TOP_LEFT};
     mg__svg_draw_line_chart(b, &c);
     free(v);
     free(count);
@@ -562,7 +581,8 @@ static bool score_chart(mg__buf *b, const json_t *hist) {
                                 .y_max = ymax > 0 ? ymax * 1.1 : 1,
                                 .series = s,
                                 .nseries = (int)nc,
-                                .note = "Each line sums to 1 over the bins."};
+                                .note = "Each line sums to 1 over the bins.",
+                                .legend = MG__SVG_LEGEND_TOP_LEFT};
         mg__svg_draw_line_chart(b, &c);
     }
     free(edges);
@@ -641,7 +661,8 @@ static bool metrics_section(mg__buf *b, const inputs *d) {
                                 .y_label = "true positive rate",
                                 .x_max = 1,
                                 .y_max = 1,
-                                .diagonal = true};
+                                .diagonal = true,
+                                .legend = MG__SVG_LEGEND_BOTTOM_RIGHT};
         ok = ok && curve_chart(b, roc, "fpr", "tpr", &c, "ROC", "ROC");
     }
     if (json_is_object(pr)) {
@@ -661,7 +682,8 @@ static bool metrics_section(mg__buf *b, const inputs *d) {
                                 .x_label = "recall",
                                 .y_label = "precision",
                                 .x_max = 1,
-                                .y_max = 1};
+                                .y_max = 1,
+                                .legend = MG__SVG_LEGEND_BOTTOM_LEFT};
         ok = ok && curve_chart(b, pr, "recall", "precision", &c, "PR", "Precision-recall");
     }
     if (json_is_object(cal) && json_is_array(json_object_get(cal, "bins")))
@@ -795,8 +817,6 @@ static bool fairness_attribute(mg__buf *b, const json_t *f, const char *attr, in
             th = 1 / t;
         double blo = isfinite(overall) && isfinite(t) ? overall * t : NAN;
         double bhi = isfinite(overall) && isfinite(th) ? overall * th : NAN;
-        if (isfinite(bhi) && bhi > vmax)
-            vmax = bhi;
         char id[48], band[160];
         snprintf(id, sizeof id, "chart-fairness-%d", idx);
         mg__buf bl = {0};
@@ -813,14 +833,16 @@ static bool fairness_attribute(mg__buf *b, const json_t *f, const char *attr, in
                                .bars = bars,
                                .nbars = (int)ng,
                                .v_min = 0,
-                               .v_max = vmax > 0.95 || vmax <= 0 ? 1 : vmax * 1.05,
+                               .v_max = vmax > 1 ? vmax : 1,
                                .band_lo = blo,
                                .band_hi = bhi,
                                .band_label = band,
                                .ref = overall,
                                .ref_label = "overall",
                                .note = "Whiskers: the interval of each group's rate."};
+        mg__buf_puts(b, "<div class=\"charts\">\n");
         mg__svg_draw_bar_chart(b, &c);
+        mg__buf_puts(b, "</div>\n");
         mg__buf_release(&tt);
     }
     for (i = 0; i < ng && labels != NULL; i++)

@@ -7,7 +7,7 @@
 
 /* Plot geometry in the viewBox's units. */
 enum { LINE_W = 520, LINE_H = 360, ML = 64, MR = 20, MT = 34, MB = 52 };
-enum { BAR_W = 560, BAR_LABEL = 190, BAR_ROW = 28 };
+enum { BAR_W = 640, BAR_LABEL = 270, BAR_ROW = 28 };
 
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 
@@ -237,17 +237,41 @@ static void axes(mg__buf *b, const scale *sx, const scale *sy, const char *x_lab
     }
 }
 
-static void legend_entry(mg__buf *b, int i, const char *color, const char *dash, const char *name,
-                         double right, double top) {
-    double y = top + 14 + 16 * i;
+/* The legend's box of n entries in a corner of the plot (svg.h's
+ * MG__SVG_LEGEND_*), on a white ground so it stays readable over a line. */
+static void legend_box(mg__buf *b, int corner, int n, double w, const scale *sx, const scale *sy,
+                       double *x, double *y) {
+    const double h = 16.0 * n + 8;
+    bool right = corner == MG__SVG_LEGEND_TOP_RIGHT || corner == MG__SVG_LEGEND_BOTTOM_RIGHT;
+    bool top = corner == MG__SVG_LEGEND_TOP_RIGHT || corner == MG__SVG_LEGEND_TOP_LEFT;
+    *x = right ? sx->b - w - 6 : sx->a + 6;
+    *y = top ? sy->b + 6 : sy->a - h - 6;
+    mg__buf_puts(b, "<rect class=\"legend-box\" fill=\"#fff\" fill-opacity=\"0.85\" stroke=\"#d0d7de\"");
+    attr_c(b, "x", *x);
+    attr_c(b, "y", *y);
+    attr_c(b, "width", w);
+    attr_c(b, "height", h);
+    mg__buf_puts(b, "/>\n");
+}
+
+/* Entry i's line sample and its <text> opened: the caller writes the label
+ * and closes it. */
+static void legend_open(mg__buf *b, int i, const char *color, const char *dash, double x,
+                        double y) {
+    double ty = y + 16 + 16 * i;
     mg__buf_printf(b, "<line class=\"legend-line\" stroke=\"%s\" stroke-width=\"2\"%s", color,
                    dash ? dash : "");
-    attr_c(b, "x1", right - 150);
-    attr_c(b, "y1", y - 4);
-    attr_c(b, "x2", right - 130);
-    attr_c(b, "y2", y - 4);
+    attr_c(b, "x1", x + 6);
+    attr_c(b, "y1", ty - 4);
+    attr_c(b, "x2", x + 26);
+    attr_c(b, "y2", ty - 4);
     mg__buf_puts(b, "/>\n");
-    text_at(b, "legend", right - 124, y, "start");
+    text_at(b, "legend", x + 32, ty, "start");
+}
+
+static void legend_entry(mg__buf *b, int i, const char *color, const char *dash, const char *name,
+                         double x, double y) {
+    legend_open(b, i, color, dash, x, y);
     esc(b, name);
     mg__buf_puts(b, "</text>\n");
 }
@@ -326,11 +350,13 @@ void mg__svg_draw_line_chart(mg__buf *b, const mg__svg_line_chart *c) {
         attr_c(b, "cy", at(&sy, m->y[i]));
         mg__buf_puts(b, "/></g>\n");
     }
+    double lx, ly;
+    legend_box(b, c->legend, c->nseries + (c->diagonal ? 1 : 0), 150, &sx, &sy, &lx, &ly);
     for (int s = 0; s < c->nseries; s++)
-        legend_entry(b, s, palette[s % (int)MG_ARRAY_LEN(palette)], NULL, c->series[s].name,
-                     sx.b, sy.b);
+        legend_entry(b, s, palette[s % (int)MG_ARRAY_LEN(palette)], NULL, c->series[s].name, lx,
+                     ly);
     if (c->diagonal)
-        legend_entry(b, c->nseries, "#888", " stroke-dasharray=\"4 4\"", "y = x", sx.b, sy.b);
+        legend_entry(b, c->nseries, "#888", " stroke-dasharray=\"4 4\"", "y = x", lx, ly);
     close_figure(b, c->note);
 }
 
@@ -445,8 +471,8 @@ void mg__svg_draw_histogram(mg__buf *b, const mg__svg_histogram *c) {
     for (size_t i = 0; i < c->n; i++)
         if (isfinite(c->counts[i]) && c->counts[i] > ymax)
             ymax = c->counts[i];
-    if (ymax <= 0)
-        ymax = 1;
+    /* A multiple of 5 calls, so the five y ticks are whole numbers. */
+    ymax = ymax <= 0 ? 5 : ceil(ymax / 5) * 5;
     double lo = c->edges[0], hi = c->edges[c->n];
     scale sx = {c->log_x ? log10(lo) : lo, c->log_x ? log10(hi) : hi, ML, LINE_W - MR, c->log_x};
     scale sy = {0, ymax, LINE_H - MB, MT, false};
@@ -471,23 +497,36 @@ void mg__svg_draw_histogram(mg__buf *b, const mg__svg_histogram *c) {
         mg__svg_short(b, cnt, 15);
         mg__buf_puts(b, "</title></rect>\n");
     }
+    double lx = 0, ly = 0;
+    if (c->nlines > 0)
+        legend_box(b, MG__SVG_LEGEND_TOP_RIGHT, c->nlines, 260, &sx, &sy, &lx, &ly);
     for (int i = 0; i < c->nlines; i++) {
         double v = c->lines[i].x;
-        if (!isfinite(v) || (c->log_x && v <= 0))
-            continue;
-        double x = at(&sx, v);
         const char *color = palette[(i + 1) % (int)MG_ARRAY_LEN(palette)];
-        mg__buf_printf(b, "<line class=\"marker\" stroke=\"%s\" stroke-dasharray=\"5 3\" data-label=\"",
-                       color);
+        /* A value off the axis (a gate's threshold far above every call) is
+         * named in the legend, not drawn at the edge as if it were there. */
+        bool off = !isfinite(v) || (c->log_x && v <= 0) || v < c->edges[0] || v > c->edges[c->n];
+        if (!off) {
+            double x = at(&sx, v);
+            mg__buf_printf(b,
+                           "<line class=\"marker\" stroke=\"%s\" stroke-width=\"1.5\" "
+                           "stroke-dasharray=\"5 3\" data-label=\"",
+                           color);
+            esc(b, c->lines[i].label);
+            mg__buf_puts(b, "\"");
+            attr_n(b, "value", v);
+            attr_c(b, "x1", x);
+            attr_c(b, "y1", sy.a);
+            attr_c(b, "x2", x);
+            attr_c(b, "y2", sy.b);
+            mg__buf_puts(b, "/>\n");
+        }
+        legend_open(b, i, color, off ? " stroke-opacity=\"0.3\"" : " stroke-dasharray=\"5 3\"", lx,
+                    ly);
         esc(b, c->lines[i].label);
-        mg__buf_puts(b, "\"");
-        attr_n(b, "value", v);
-        attr_c(b, "x1", x);
-        attr_c(b, "y1", sy.a);
-        attr_c(b, "x2", x);
-        attr_c(b, "y2", sy.b);
-        mg__buf_puts(b, "/>\n");
-        legend_entry(b, i, color, " stroke-dasharray=\"5 3\"", c->lines[i].label, sx.b, sy.b);
+        mg__buf_puts(b, " ");
+        mg__svg_short(b, v, 4);
+        mg__buf_puts(b, off ? " (off the axis)</text>\n" : "</text>\n");
     }
     close_figure(b, c->note);
 }

@@ -45,6 +45,10 @@ typedef struct mg__svg_marks {
     size_t n;
 } mg__svg_marks;
 
+/* Where a chart's legend goes: the corner of the plot its lines leave free. */
+enum { MG__SVG_LEGEND_TOP_RIGHT = 0, MG__SVG_LEGEND_BOTTOM_RIGHT, MG__SVG_LEGEND_TOP_LEFT,
+       MG__SVG_LEGEND_BOTTOM_LEFT };
+
 typedef struct mg__svg_line_chart {
     const char *id;                      /* the figure's id attribute (plain ASCII) */
     const char *title, *x_label, *y_label; /* escaped here */
@@ -54,6 +58,7 @@ typedef struct mg__svg_line_chart {
     int nseries;
     const mg__svg_marks *marks; /* NULL = none */
     const char *note;           /* a caption line under the chart (escaped); NULL = none */
+    int legend;                 /* MG__SVG_LEGEND_* */
 } mg__svg_line_chart;
 
 void mg__svg_draw_line_chart(mg__buf *b, const mg__svg_line_chart *c);
