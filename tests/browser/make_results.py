@@ -26,13 +26,15 @@ MG, SRC, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(OUT, exist_ok=True)
 
 # Group names a report must show as text: markup, quotes and ampersands, a
-# line break, bytes that are not UTF-8, and a missing value (an empty cell).
+# line break, bytes that are not UTF-8, a missing value (an empty cell), and a
+# name longer than a chart's label (cut there, whole in the table).
 HOSTILE = [
     b'<script>document.title="pwned"</script>',
     b'a"b&c\'<img src=x onerror=alert(1)>',
     b"two\nlines",
     b"bad \xff\xfe bytes",
     b"",
+    "a group name far too long for a chart's label area: \u00e9\u00e9\u00e9 and more".encode(),
 ]
 
 with open(os.path.join(SRC, "examples/data/test.csv"), newline="") as f:
