@@ -320,7 +320,7 @@ int cmd_gate(int argc, char **argv) {
          "where the result files go (overrides outputs.dir; default modelgate-results/ beside "
          "the policy)",
          false, false},
-        {"set", MG_OPT_LIST, &a.sets, "KEY=VALUE",
+        {"set", MG_OPT_REPEAT, &a.sets, "KEY=VALUE",
          "override one policy key, e.g. gates.accuracy.min=0.9 (repeatable)", false, false},
         {"on-inconclusive", MG_OPT_STRING, &a.on_inconclusive, "fail|warn|pass",
          "what an inconclusive gate does (overrides on_inconclusive:)", false, false},

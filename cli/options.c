@@ -47,7 +47,7 @@ void mg_opts_help(const char *command, const char *synopsis, const mg_opt *opts,
         else
             snprintf(left, sizeof left, "--%s", o->name);
         fprintf(out, "  %-30s %s%s%s\n", left, o->help, o->required ? " (required)" : "",
-                o->kind == MG_OPT_LIST ? " (repeatable)" : "");
+                o->kind == MG_OPT_LIST || o->kind == MG_OPT_REPEAT ? " (repeatable)" : "");
     }
     fprintf(out, "  %-30s %s\n", "--help", "show this help and exit");
 }
@@ -153,6 +153,10 @@ int mg_opts_parse(const char *command, const char *synopsis, mg_opt *opts, int a
             *(long *)o->value = (long)v;
             break;
         }
+        case MG_OPT_REPEAT:
+            if (strlist_push(o->value, val, strlen(val)) != 0)
+                return 2;
+            break;
         case MG_OPT_LIST: {
             mg_strlist *l = o->value;
             const char *p = val;

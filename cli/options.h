@@ -15,6 +15,7 @@ typedef enum mg_opt_kind {
     MG_OPT_DOUBLE, /* double */
     MG_OPT_INT,    /* long */
     MG_OPT_LIST,   /* mg_strlist: repeatable; comma-separated values are split */
+    MG_OPT_REPEAT, /* mg_strlist: repeatable; each value kept whole (commas and all) */
     MG_OPT_END
 } mg_opt_kind;
 

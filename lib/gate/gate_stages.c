@@ -182,11 +182,23 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
     const mg_policy *p = ctx->policy;
     const mg_policy_latency *pl = &p->latency;
     mg_run *run = ctx->run;
+    /* A serving worker answers one request on one thread: the model is
+     * opened again with one prediction thread for the timing (the
+     * evaluation's instance uses every CPU), as `benchmark` measures it. */
+    mg_model_options mo = ctx->opts->model_options;
+    mo.threads = 1;
+    mo.progress = NULL;
+    mg_model *model = NULL;
+    MG_TRY(mg_model_open(run->spec->models[0], &mo, &model, err));
     mg_feature_roles roles;
     mg_run_roles(run, 0, &roles);
     double *rows = NULL;
     int nf = 0;
-    MG_TRY(mg_latency_rows_from_table(run->table, run->models[0], &roles, &rows, &nf, err));
+    mg_status st = mg_latency_rows_from_table(run->table, model, &roles, &rows, &nf, err);
+    if (st != MG_OK) {
+        mg_model_free(model);
+        return st;
+    }
     mg_latency_environment env;
     mg_latency_environment_read(-1, &env);
     mg_latency_options lo;
@@ -199,14 +211,17 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
     lo.progress_ctx = ctx->opts->progress_ctx;
     double timer_ns = mg_latency_timer_overhead_ns();
     mg_latency_run r, rb;
-    mg_status st = mg_latency_measure(run->models[0], NULL, rows, run->table->nrows, nf, &lo, &r,
-                                      &rb, err);
+    st = mg_latency_measure(model, NULL, rows, run->table->nrows, nf, &lo, &r, &rb, err);
     free(rows);
-    MG_TRY(st);
+    if (st != MG_OK) {
+        mg_model_free(model);
+        return st;
+    }
     /* The latency.json gates: the quantile bounds with a maximum. */
     mg_latency_gate *lgates = mg__calloc((size_t)pl->nbounds + 1, sizeof *lgates);
     if (lgates == NULL) {
         mg_latency_run_release(&r);
+        mg_model_free(model);
         return mg__nomem(err, "the latency gates");
     }
     int nl = 0;
@@ -244,7 +259,7 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
     rep.prov = *ctx->prov;
     rep.prov.baseline_arg = NULL;
     rep.prov.baseline_sha256 = NULL;
-    rep.backend = mg_model_describe(run->models[0])->backend;
+    rep.backend = mg_model_describe(model)->backend;
     rep.run = &r;
     rep.opts = &lo;
     rep.confidence = level;
@@ -252,7 +267,7 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
     for (int i = 0; i < pl->nbounds; i++)
         rep.confidence_given |= pl->bounds[i].confidence > 0;
     rep.timer_overhead_ns = timer_ns;
-    rep.threads = ctx->opts->model_options.threads;
+    rep.threads = 1;
     rep.cpu = -1;
     rep.env = &env;
     rep.gates = lgates;
@@ -261,6 +276,7 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
         st = mg_latency_json(&rep, &ctx->out->latency_json, &ctx->out->latency_len, err);
     free(lgates);
     mg_latency_run_release(&r);
+    mg_model_free(model);
     return st;
 }
 
