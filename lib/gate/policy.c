@@ -203,7 +203,10 @@ static mg_status fail_key(const mg_policy *p, mg_error *err, const char *key, co
         kp = find_place(p, near);
     const char *name = p->path ? p->path : "";
     if (kp != NULL && kp->origin != NULL) {
-        mg__fail(err, MG_ERR_USAGE, "%s: %s: %s", kp->origin, key, what);
+        if (strstr(kp->origin, key) != NULL) /* "--set KEY" names it already */
+            mg__fail(err, MG_ERR_USAGE, "%s: %s", kp->origin, what);
+        else
+            mg__fail(err, MG_ERR_USAGE, "%s: %s: %s", kp->origin, key, what);
         return mg__error_at(err, kp->origin, 0, 0, -1);
     }
     int line = kp ? kp->place.line : 1, column = kp ? kp->place.column : 1;

@@ -602,8 +602,7 @@ static mg_status set_str(const mg__kctx *ctx, char **dst, const char *s) {
 
 /* ---- gates ------------------------------------------------------------- */
 
-static mg_policy_bound *bound_get(const mg__kctx *ctx, mg_policy_bound **arr, int *n,
-                                  const char *name) {
+static mg_policy_bound *bound_get(mg_policy_bound **arr, int *n, const char *name) {
     for (int i = 0; i < *n; i++)
         if (strcmp((*arr)[i].metric, name) == 0)
             return &(*arr)[i];
@@ -616,7 +615,6 @@ static mg_policy_bound *bound_get(const mg__kctx *ctx, mg_policy_bound **arr, in
     if ((b->metric = mg__strdup(name)) == NULL)
         return NULL;
     (*n)++;
-    MG_UNUSED(ctx);
     return b;
 }
 
@@ -644,17 +642,17 @@ static mg_status entry_for(const mg__kctx *ctx, int id, const char *name, mg_pol
     *r = NULL;
     if (id == K_LAT_BOUND || (id >= K_LAT_MIN && id <= K_LAT_CONF)) {
         p->latency.has = true;
-        *b = bound_get(ctx, &p->latency.bounds, &p->latency.nbounds, name);
+        *b = bound_get(&p->latency.bounds, &p->latency.nbounds, name);
     } else if (id == K_FAIR_BOUND || (id >= K_FAIR_MIN && id <= K_FAIR_BOUND_CONF)) {
         p->fairness.has = true;
-        *b = bound_get(ctx, &p->fairness.bounds, &p->fairness.nbounds, name);
+        *b = bound_get(&p->fairness.bounds, &p->fairness.nbounds, name);
     } else if (id == K_REG_RULE || (id >= K_REG_MIN_CHANGE && id <= K_REG_CONF)) {
         p->regression.has = true;
         if ((*r = rule_get(&p->regression, name)) == NULL)
             return mg__nomem(ctx->err, "a regression rule");
         return MG_OK;
     } else {
-        *b = bound_get(ctx, &p->metric_gates, &p->nmetric_gates, name);
+        *b = bound_get(&p->metric_gates, &p->nmetric_gates, name);
     }
     return *b == NULL ? mg__nomem(ctx->err, "a policy gate") : MG_OK;
 }

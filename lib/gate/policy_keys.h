@@ -46,7 +46,7 @@ typedef struct mg__kctx {
     mg_error *err;
 } mg__kctx;
 
-/* Splits nothing: segs[0..nsegs) are the key's segments. Returns the entry
+/* segs[0..nsegs) are the segments of a dotted key. Returns the entry
  * the key names, or NULL. *wild_seg is the index of the segment the
  * wildcard matched (-1 for none). */
 const mg__kentry *mg__key_find(const char *const *segs, int nsegs, int *wild_seg);

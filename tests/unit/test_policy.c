@@ -620,8 +620,19 @@ static void set_overrides_every_type(void **state) {
     set_ok(&p, "gates.accuracy.max=0.5");
     mg_error err;
     assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
-    assert_string_equal(err.text, "--set gates.accuracy.min: gates.accuracy.min: min 0.9 is above "
-                                  "max 0.5");
+    assert_string_equal(err.text, "--set gates.accuracy.min: min 0.9 is above max 0.5");
+    /* a required key removed by a flag's value is named with the flag */
+    assert_int_equal(mg_policy_override(&p, "gates.accuracy.max", "1", "--max-accuracy", &err),
+                     MG_OK);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
+    set_ok(&p, "gates.regression.accuracy.min_change=0");
+    set_ok(&p, "allow_missing_baseline=false");
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "p.yml:24:3: gates.regression: the rules compare against a "
+                                  "baseline, but there is none: set baseline (or --baseline), or "
+                                  "allow_missing_baseline: true for a first model");
+    assert_int_equal(err.place.line, 24);
+    assert_int_equal(err.place.column, 3);
     mg_policy_release(&p);
 }
 
