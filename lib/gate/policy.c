@@ -126,8 +126,7 @@ static mg_status unknown_key(const mg__kctx *ctx, const char *const *segs, int n
     return mg__key_fail(ctx, line, column, key, "unknown key (see docs/policy.md)");
 }
 
-static mg_status walk_map(const mg__kctx *ctx, const mg__ynode *map, const char **segs,
-                          int nsegs);
+static mg_status walk_map(const mg__kctx *ctx, const mg__ynode *map, const char **segs, int nsegs);
 
 /* One key: value pair under the parent segs[0..nsegs). */
 static mg_status walk_pair(const mg__kctx *ctx, const mg__ynode *k, const mg__ynode *v,
@@ -152,12 +151,11 @@ static mg_status walk_pair(const mg__kctx *ctx, const mg__ynode *k, const mg__yn
         if (v->kind != MG__Y_MAP) {
             char got[64];
             snprintf(got, sizeof got, "%s",
-                     v->kind == MG__Y_SEQ                 ? "a list"
+                     v->kind == MG__Y_SEQ                  ? "a list"
                      : mg__ynode_is_null(v) && v->len == 0 ? "no value"
                                                            : "a single value");
             return mg__key_fail(ctx, v->line, v->column, key,
-                                "expected a mapping of keys, found %s",
-                                got);
+                                "expected a mapping of keys, found %s", got);
         }
         MG_TRY(mg__key_section(ctx, e, segs, nsegs + 1, wild, key, k->line, k->column));
         return walk_map(ctx, v, segs, nsegs + 1);
@@ -166,8 +164,7 @@ static mg_status walk_pair(const mg__kctx *ctx, const mg__ynode *k, const mg__yn
     return mg__key_record(ctx, key, k->line, k->column);
 }
 
-static mg_status walk_map(const mg__kctx *ctx, const mg__ynode *map, const char **segs,
-                          int nsegs) {
+static mg_status walk_map(const mg__kctx *ctx, const mg__ynode *map, const char **segs, int nsegs) {
     for (int i = 0; i + 1 < map->nkids; i += 2) {
         const mg__ynode *k = &map->kids[i];
         if (k->kind == MG__Y_SCALAR)
@@ -203,7 +200,10 @@ static mg_status fail_key(const mg_policy *p, mg_error *err, const char *key, co
         kp = find_place(p, near);
     const char *name = p->path ? p->path : "";
     if (kp != NULL && kp->origin != NULL) {
-        mg__fail(err, MG_ERR_USAGE, "%s: %s: %s", kp->origin, key, what);
+        if (strstr(kp->origin, key) != NULL) /* "--set KEY" names it already */
+            mg__fail(err, MG_ERR_USAGE, "%s: %s", kp->origin, what);
+        else
+            mg__fail(err, MG_ERR_USAGE, "%s: %s: %s", kp->origin, key, what);
         return mg__error_at(err, kp->origin, 0, 0, -1);
     }
     int line = kp ? kp->place.line : 1, column = kp ? kp->place.column : 1;
@@ -240,9 +240,8 @@ static mg_status check_metric_task(const mg_policy *p, const char *key, const ch
     if (p->task == MG_TASK_AUTO || mg_metric_has_task(m, p->task))
         return MG_OK;
     const char *near = mg_metric_closest(metric, p->task);
-    return fail_key(p, err, key, NULL, "%s is not a %s metric%s%s%s", metric,
-                    mg_task_name(p->task), near ? "; did you mean " : "",
-                    near ? near : "", near ? "?" : "");
+    return fail_key(p, err, key, NULL, "%s is not a %s metric%s%s%s", metric, mg_task_name(p->task),
+                    near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
 }
 
 static bool is_quantile(const char *name) {
@@ -436,8 +435,9 @@ static mg_status resolve_key(const mg__kctx *ctx, const char *key, char *buf, si
                              const char **segs, int *nsegs, const mg__kentry **entry, int *wild) {
     size_t len = strlen(key);
     if (len == 0 || len >= cap)
-        return mg__key_fail(ctx, 0, 0, key, "expected KEY=VALUE with a dotted key like "
-                                            "gates.accuracy.min");
+        return mg__key_fail(ctx, 0, 0, key,
+                            "expected KEY=VALUE with a dotted key like "
+                            "gates.accuracy.min");
     memcpy(buf, key, len + 1);
     int n = 0;
     for (char *s = buf;;) {
@@ -563,20 +563,20 @@ const char *mg_policy_where(const mg_policy *p, const char *key, char *buf, size
     if (kp != NULL && kp->origin != NULL)
         snprintf(buf, cap, "%s", kp->origin);
     else if (kp != NULL && kp->place.line > 0)
-        snprintf(buf, cap, "%s:%d:%d %s", p->path ? p->path : "", kp->place.line,
-                 kp->place.column, key);
+        snprintf(buf, cap, "%s:%d:%d %s", p->path ? p->path : "", kp->place.line, kp->place.column,
+                 key);
     else
         snprintf(buf, cap, "%s", key);
     return buf;
 }
 
 char *mg_policy_path(const mg_policy *p, const char *key, const char *value) {
-    static const char *const schemes[] = {"cmd:", "column:", "columns:", "registry:", "http://",
-                                          "https://"};
+    static const char *const schemes[] = {
+        "cmd:", "column:", "columns:", "registry:", "http://", "https://"};
     const mg_policy_key_place *kp = find_place(p, key);
     /* outputs are the run's, like --outputs: relative to the working folder */
-    bool from_file = kp != NULL && kp->origin == NULL && kp->place.line > 0 &&
-                     strcmp(key, "outputs.dir") != 0;
+    bool from_file =
+        kp != NULL && kp->origin == NULL && kp->place.line > 0 && strcmp(key, "outputs.dir") != 0;
     bool relative = value[0] != '/' && value[0] != '\0';
     for (size_t i = 0; i < MG_ARRAY_LEN(schemes); i++)
         if (strncmp(value, schemes[i], strlen(schemes[i])) == 0)

@@ -69,7 +69,7 @@ enum {
 static const char *const task_words[] = {"auto", "binary", "multiclass", "regression", NULL};
 static const char *const inconclusive_words[] = {"fail", "warn", "pass", NULL};
 static const char *const method_words[] = {"between_groups", "to_overall", NULL};
-static const char *const latency_names[] = {"p50_ms", "p90_ms",  "p95_ms", "p99_ms",
+static const char *const latency_names[] = {"p50_ms",  "p90_ms", "p95_ms", "p99_ms",
                                             "p999_ms", "max_ms", "mean_ms"};
 
 /* Literal keys come before the wildcard that shares their parent. */
@@ -118,8 +118,7 @@ static const mg__kentry keys[] = {
     {"gates.regression", MG__K_SECTION, MG__W_NONE, K_REG, NULL},
     {"gates.regression.*", MG__K_SECTION, MG__W_METRIC, K_REG_RULE, NULL},
     {"gates.regression.*.min_change", MG__K_NUM, MG__W_METRIC, K_REG_MIN_CHANGE, NULL},
-    {"gates.regression.*.min_relative_change", MG__K_NUM, MG__W_METRIC, K_REG_MIN_RELATIVE,
-     NULL},
+    {"gates.regression.*.min_relative_change", MG__K_NUM, MG__W_METRIC, K_REG_MIN_RELATIVE, NULL},
     {"gates.regression.*.confidence", MG__K_NUM, MG__W_METRIC, K_REG_CONF, NULL},
     {"gates.*", MG__K_SECTION, MG__W_METRIC, K_METRIC, NULL},
     {"gates.*.min", MG__K_NUM, MG__W_METRIC, K_METRIC_MIN, NULL},
@@ -153,17 +152,14 @@ static bool fairness_name(const char *s) {
 
 static bool wild_accepts(mg__kwild w, const char *s) {
     switch (w) {
-    case MG__W_METRIC:
-        return mg_metric_find(s) != NULL;
+    case MG__W_METRIC: return mg_metric_find(s) != NULL;
     case MG__W_LATENCY:
         for (size_t i = 0; i < MG_ARRAY_LEN(latency_names); i++)
             if (strcmp(s, latency_names[i]) == 0)
                 return true;
         return false;
-    case MG__W_FAIRNESS:
-        return fairness_name(s);
-    default:
-        return false;
+    case MG__W_FAIRNESS: return fairness_name(s);
+    default: return false;
     }
 }
 
@@ -255,7 +251,8 @@ const char *mg__key_closest(const char *const *segs, int nsegs) {
     const char *names[128];
     int n = 0;
     for (size_t k = 0; k < MG_ARRAY_LEN(keys) && n < (int)MG_ARRAY_LEN(names); k++) {
-        if (pattern_nsegs(keys[k].pattern) != nsegs || !prefix_matches(&keys[k], segs, nsegs - 1, NULL))
+        if (pattern_nsegs(keys[k].pattern) != nsegs ||
+            !prefix_matches(&keys[k], segs, nsegs - 1, NULL))
             continue;
         const char *s;
         size_t len;
@@ -280,8 +277,8 @@ const char *mg__key_closest(const char *const *segs, int nsegs) {
 
 /* ---- messages and places ------------------------------------------------ */
 
-mg_status mg__key_fail(const mg__kctx *ctx, int line, int column, const char *key,
-                       const char *fmt, ...) {
+mg_status mg__key_fail(const mg__kctx *ctx, int line, int column, const char *key, const char *fmt,
+                       ...) {
     char what[640];
     va_list ap;
     va_start(ap, fmt);
@@ -365,20 +362,13 @@ static void describe(const mg__ynode *v, char *buf, size_t cap) {
 
 static const char *expected_name(mg__ktype t) {
     switch (t) {
-    case MG__K_INT:
-        return "an integer";
-    case MG__K_NUM:
-        return "a number (like 0.85)";
-    case MG__K_BOOL:
-        return "true or false";
-    case MG__K_STRLIST:
-        return "a list (like [a, b])";
-    case MG__K_FEATURES:
-        return "auto or a list of columns (like [a, b])";
-    case MG__K_SECTION:
-        return "a mapping of keys";
-    default:
-        return "a text value";
+    case MG__K_INT: return "an integer";
+    case MG__K_NUM: return "a number (like 0.85)";
+    case MG__K_BOOL: return "true or false";
+    case MG__K_STRLIST: return "a list (like [a, b])";
+    case MG__K_FEATURES: return "auto or a list of columns (like [a, b])";
+    case MG__K_SECTION: return "a mapping of keys";
+    default: return "a text value";
     }
 }
 
@@ -602,8 +592,7 @@ static mg_status set_str(const mg__kctx *ctx, char **dst, const char *s) {
 
 /* ---- gates ------------------------------------------------------------- */
 
-static mg_policy_bound *bound_get(const mg__kctx *ctx, mg_policy_bound **arr, int *n,
-                                  const char *name) {
+static mg_policy_bound *bound_get(mg_policy_bound **arr, int *n, const char *name) {
     for (int i = 0; i < *n; i++)
         if (strcmp((*arr)[i].metric, name) == 0)
             return &(*arr)[i];
@@ -616,7 +605,6 @@ static mg_policy_bound *bound_get(const mg__kctx *ctx, mg_policy_bound **arr, in
     if ((b->metric = mg__strdup(name)) == NULL)
         return NULL;
     (*n)++;
-    MG_UNUSED(ctx);
     return b;
 }
 
@@ -644,17 +632,17 @@ static mg_status entry_for(const mg__kctx *ctx, int id, const char *name, mg_pol
     *r = NULL;
     if (id == K_LAT_BOUND || (id >= K_LAT_MIN && id <= K_LAT_CONF)) {
         p->latency.has = true;
-        *b = bound_get(ctx, &p->latency.bounds, &p->latency.nbounds, name);
+        *b = bound_get(&p->latency.bounds, &p->latency.nbounds, name);
     } else if (id == K_FAIR_BOUND || (id >= K_FAIR_MIN && id <= K_FAIR_BOUND_CONF)) {
         p->fairness.has = true;
-        *b = bound_get(ctx, &p->fairness.bounds, &p->fairness.nbounds, name);
+        *b = bound_get(&p->fairness.bounds, &p->fairness.nbounds, name);
     } else if (id == K_REG_RULE || (id >= K_REG_MIN_CHANGE && id <= K_REG_CONF)) {
         p->regression.has = true;
         if ((*r = rule_get(&p->regression, name)) == NULL)
             return mg__nomem(ctx->err, "a regression rule");
         return MG_OK;
     } else {
-        *b = bound_get(ctx, &p->metric_gates, &p->nmetric_gates, name);
+        *b = bound_get(&p->metric_gates, &p->nmetric_gates, name);
     }
     return *b == NULL ? mg__nomem(ctx->err, "a policy gate") : MG_OK;
 }
@@ -690,8 +678,7 @@ mg_status mg__key_section(const mg__kctx *ctx, const mg__kentry *e, const char *
             r->place = here;
         break;
     }
-    default:
-        break;
+    default: break;
     }
     return mg__key_record(ctx, key, line, column);
 }
@@ -706,8 +693,8 @@ static mg_status in_range(const mg__kctx *ctx, const char *key, const mg__ynode 
 static mg_status int_range(const mg__kctx *ctx, const char *key, const mg__ynode *v, int64_t x,
                            int64_t lo, int64_t hi) {
     if (x < lo || x > hi)
-        return mg__key_fail(ctx, v->line, v->column, key,
-                            "%s is outside %" PRId64 "..%" PRId64, v->text, lo, hi);
+        return mg__key_fail(ctx, v->line, v->column, key, "%s is outside %" PRId64 "..%" PRId64,
+                            v->text, lo, hi);
     return MG_OK;
 }
 
@@ -783,8 +770,7 @@ static mg_status assign_number(const mg__kctx *ctx, int id, const char *name, co
             r->min_relative_change = x;
         }
         return MG_OK;
-    default:
-        return assign_limit(ctx, id, name, key, v, x);
+    default: return assign_limit(ctx, id, name, key, v, x);
     }
 }
 
@@ -829,8 +815,7 @@ static mg_status assign_int(const mg__kctx *ctx, int id, const char *key, const 
         p->fairness.has = true;
         p->fairness.min_group_size = x;
         return MG_OK;
-    default:
-        return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s has no integer setter", key);
+    default: return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s has no integer setter", key);
     }
 }
 
@@ -840,22 +825,14 @@ static mg_status assign_text(const mg__kctx *ctx, const mg__kentry *e, const cha
     const char *s;
     MG_TRY(get_text(ctx, key, v, e->type == MG__K_NSTR, &s));
     switch (e->id) {
-    case K_DATA_TEST:
-        return set_str(ctx, &p->test_data, s);
-    case K_DATA_LABEL:
-        return set_str(ctx, &p->label, s);
-    case K_DATA_WEIGHT:
-        return set_str(ctx, &p->weight, s);
-    case K_DATA_ID:
-        return set_str(ctx, &p->id, s);
-    case K_DATA_POSITIVE:
-        return set_str(ctx, &p->positive_label, s);
-    case K_DATA_PREDICTIONS:
-        return set_str(ctx, &p->predictions, s);
-    case K_MODEL:
-        return set_str(ctx, &p->model, s);
-    case K_BASELINE:
-        return set_str(ctx, &p->baseline, s);
+    case K_DATA_TEST: return set_str(ctx, &p->test_data, s);
+    case K_DATA_LABEL: return set_str(ctx, &p->label, s);
+    case K_DATA_WEIGHT: return set_str(ctx, &p->weight, s);
+    case K_DATA_ID: return set_str(ctx, &p->id, s);
+    case K_DATA_POSITIVE: return set_str(ctx, &p->positive_label, s);
+    case K_DATA_PREDICTIONS: return set_str(ctx, &p->predictions, s);
+    case K_MODEL: return set_str(ctx, &p->model, s);
+    case K_BASELINE: return set_str(ctx, &p->baseline, s);
     case K_FAIR_REF_ATTR:
         p->fairness.has = true;
         return set_str(ctx, &p->fairness.reference_attribute, s);
@@ -864,12 +841,9 @@ static mg_status assign_text(const mg__kctx *ctx, const mg__kentry *e, const cha
         /* null names the attribute's missing-value group */
         p->fairness.reference_missing = s == NULL;
         return set_str(ctx, &p->fairness.reference_group, s);
-    case K_OUTPUTS_DIR:
-        return set_str(ctx, &p->outputs_dir, s);
-    case K_OUTPUTS_ID:
-        return set_str(ctx, &p->report_id, s);
-    default:
-        return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s has no text setter", key);
+    case K_OUTPUTS_DIR: return set_str(ctx, &p->outputs_dir, s);
+    case K_OUTPUTS_ID: return set_str(ctx, &p->report_id, s);
+    default: return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s has no text setter", key);
     }
 }
 
@@ -881,13 +855,10 @@ mg_status mg__key_assign(const mg__kctx *ctx, const mg__kentry *e, const char *c
     int k = 0;
     bool flag = false;
     switch (e->type) {
-    case MG__K_NUM:
-        return assign_number(ctx, e->id, name, key, v);
-    case MG__K_INT:
-        return assign_int(ctx, e->id, key, v);
+    case MG__K_NUM: return assign_number(ctx, e->id, name, key, v);
+    case MG__K_INT: return assign_int(ctx, e->id, key, v);
     case MG__K_STR:
-    case MG__K_NSTR:
-        return assign_text(ctx, e, key, v);
+    case MG__K_NSTR: return assign_text(ctx, e, key, v);
     case MG__K_BOOL:
         MG_TRY(get_bool(ctx, key, v, &flag));
         if (e->id == K_ALLOW_MISSING) {
@@ -927,8 +898,7 @@ mg_status mg__key_assign(const mg__kctx *ctx, const mg__kentry *e, const char *c
             return get_list(ctx, key, v, &p->classes, &p->nclasses);
         p->fairness.has = true;
         return get_list(ctx, key, v, &p->fairness.protected_attributes, &p->fairness.nprotected);
-    case MG__K_SECTION:
-        break;
+    case MG__K_SECTION: break;
     }
     return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s is a section", key);
 }

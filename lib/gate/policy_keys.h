@@ -10,15 +10,15 @@
 
 /* What a key holds. */
 typedef enum mg__ktype {
-    MG__K_SECTION,  /* a mapping of further keys */
-    MG__K_STR,      /* text (any scalar, as written); never null */
-    MG__K_NSTR,     /* text, or null for "none" */
-    MG__K_INT,      /* a plain decimal integer */
-    MG__K_NUM,      /* a plain decimal number */
-    MG__K_BOOL,     /* true / false (True, TRUE, False, FALSE) */
-    MG__K_KEYWORD,  /* one of the entry's words */
-    MG__K_STRLIST,  /* a sequence of distinct texts */
-    MG__K_FEATURES  /* the keyword auto, or a sequence of distinct texts */
+    MG__K_SECTION, /* a mapping of further keys */
+    MG__K_STR,     /* text (any scalar, as written); never null */
+    MG__K_NSTR,    /* text, or null for "none" */
+    MG__K_INT,     /* a plain decimal integer */
+    MG__K_NUM,     /* a plain decimal number */
+    MG__K_BOOL,    /* true / false (True, TRUE, False, FALSE) */
+    MG__K_KEYWORD, /* one of the entry's words */
+    MG__K_STRLIST, /* a sequence of distinct texts */
+    MG__K_FEATURES /* the keyword auto, or a sequence of distinct texts */
 } mg__ktype;
 
 /* The names a wildcard segment accepts. */
@@ -41,12 +41,12 @@ typedef struct mg__kentry {
  * override (origin, e.g. "--set gates.accuracy.min"). */
 typedef struct mg__kctx {
     mg_policy *p;
-    const char *name; /* the file's name for messages */
+    const char *name;   /* the file's name for messages */
     const char *origin; /* non-NULL for an override */
     mg_error *err;
 } mg__kctx;
 
-/* Splits nothing: segs[0..nsegs) are the key's segments. Returns the entry
+/* segs[0..nsegs) are the segments of a dotted key. Returns the entry
  * the key names, or NULL. *wild_seg is the index of the segment the
  * wildcard matched (-1 for none). */
 const mg__kentry *mg__key_find(const char *const *segs, int nsegs, int *wild_seg);
@@ -57,8 +57,8 @@ const char *mg__key_closest(const char *const *segs, int nsegs);
 
 /* MG_ERR_USAGE "<where>: KEY: what" with the place of the file or the
  * override origin (ctx->origin; line/column then ignored). */
-mg_status mg__key_fail(const mg__kctx *ctx, int line, int column, const char *key,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+mg_status mg__key_fail(const mg__kctx *ctx, int line, int column, const char *key, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
 
 /* Records that `key` was set at (line, column) or by ctx->origin. */
 mg_status mg__key_record(const mg__kctx *ctx, const char *key, int line, int column);

@@ -161,19 +161,18 @@ static mg_status read_node(reader *r, yaml_event_t *ev, int depth, mg__ynode *ou
         out->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         return MG_OK;
     case YAML_MAPPING_START_EVENT:
-        MG_TRY(refuse_decorations(r, ev, ev->data.mapping_start.anchor,
-                                  ev->data.mapping_start.tag));
+        MG_TRY(
+            refuse_decorations(r, ev, ev->data.mapping_start.anchor, ev->data.mapping_start.tag));
         out->kind = MG__Y_MAP;
         st = read_children(r, YAML_MAPPING_END_EVENT, depth, out);
         break;
     case YAML_SEQUENCE_START_EVENT:
-        MG_TRY(refuse_decorations(r, ev, ev->data.sequence_start.anchor,
-                                  ev->data.sequence_start.tag));
+        MG_TRY(
+            refuse_decorations(r, ev, ev->data.sequence_start.anchor, ev->data.sequence_start.tag));
         out->kind = MG__Y_SEQ;
         st = read_children(r, YAML_SEQUENCE_END_EVENT, depth, out);
         break;
-    default:
-        return fail_mark(r, ev->start_mark, "unexpected YAML structure");
+    default: return fail_mark(r, ev->start_mark, "unexpected YAML structure");
     }
     if (st != MG_OK) {
         node_release(out);
@@ -197,8 +196,9 @@ static mg_status refuse_tabs(reader *r) {
             continue;
         }
         if (at_start && c == '\t')
-            return fail_at(r, line, column,
-                           "a tab in the indentation; indent with spaces (YAML forbids tabs there)");
+            return fail_at(
+                r, line, column,
+                "a tab in the indentation; indent with spaces (YAML forbids tabs there)");
         if (c != ' ' && c != '\r')
             at_start = false;
         column++;

@@ -370,8 +370,9 @@ static const hostile hostiles[] = {
      "p.yml:6:16: gates.fairness.threshold: 0 is outside (0, 1]", ""},
     {HEAD "task: multiclas\n", 4, 7, "p.yml:4:7: task: expected one of auto, binary",
      "found 'multiclas'; did you mean multiclass?"},
-    {HEAD "on_inconclusive: no\n", 4, 18, "p.yml:4:18: on_inconclusive: expected one of fail, "
-                                          "warn, pass, found 'no'",
+    {HEAD "on_inconclusive: no\n", 4, 18,
+     "p.yml:4:18: on_inconclusive: expected one of fail, "
+     "warn, pass, found 'no'",
      ""},
     {HEAD "gates:\n  fairness:\n    method: overall\n", 6, 13,
      "p.yml:6:13: gates.fairness.method: expected one of between_groups, to_overall", ""},
@@ -388,8 +389,9 @@ static const hostile hostiles[] = {
      "p.yml:3:8: data.test: expected a text value, found no value", ""},
     {"version: 1\ndata:\n  test: ''\nmodel: m\n", 3, 9,
      "p.yml:3:9: data.test: expected a text value, found \"\"", ""},
-    {HEAD "data:\n  label: x\n", 4, 1, "p.yml:4:1: data: duplicate key (first written at line 2, "
-                                       "column 1)",
+    {HEAD "data:\n  label: x\n", 4, 1,
+     "p.yml:4:1: data: duplicate key (first written at line 2, "
+     "column 1)",
      ""},
     {"version: 1\ndata: {test: a, test: b}\nmodel: m\n", 2, 17,
      "p.yml:2:17: data.test: duplicate key", ""},
@@ -398,8 +400,7 @@ static const hostile hostiles[] = {
     /* version */
     {"version: 2\ndata: {test: t.csv}\nmodel: m\n", 1, 10,
      "p.yml:1:10: version: version 2 is not supported", "policy version 1"},
-    {"data: {test: t.csv}\nmodel: m\n", 1, 1, "p.yml:1:1: version: required key is missing",
-     ""},
+    {"data: {test: t.csv}\nmodel: m\n", 1, 1, "p.yml:1:1: version: required key is missing", ""},
     {"version: '1'\n", 1, 10, "p.yml:1:10: version: expected an integer", ""},
     /* aliases, anchors, tags, directives, documents */
     {"version: 1\ndata: &d {test: t.csv}\nmodel: m\n", 2, 7, "p.yml:2:7: an anchor", ""},
@@ -410,8 +411,9 @@ static const hostile hostiles[] = {
     {HEAD "---\nversion: 1\n", 4, 1, "p.yml:4:1: a second YAML document", ""},
     /* layout */
     {"version: 1\ndata:\n\ttest: t.csv\n", 3, 1, "p.yml:3:1: a tab in the indentation", ""},
-    {"version: 1\ndata:\n  test: t.csv\n \t label: x\n", 4, 2, "p.yml:4:2: a tab in the "
-                                                               "indentation",
+    {"version: 1\ndata:\n  test: t.csv\n \t label: x\n", 4, 2,
+     "p.yml:4:2: a tab in the "
+     "indentation",
      ""},
     {HEAD "gates:\n  accuracy:\n    min: {deeper: 1}\n", 6, 10,
      "p.yml:6:10: gates.accuracy.min: expected a number", "found a mapping"},
@@ -443,9 +445,9 @@ static void hostile_policies_name_key_and_place(void **state) {
             strstr(err.text, h->also) == NULL || err.place.line != h->line ||
             err.place.column != h->column || strcmp(err.place.source, "p.yml") != 0)
             print_error("case %zu: status %d, message '%s', place %s:%lld:%lld; expected '%s...%s' "
-                     "at %d:%d",
-                     i, (int)st, err.text, err.place.source, (long long)err.place.line,
-                     (long long)err.place.column, h->prefix, h->also, h->line, h->column),
+                        "at %d:%d",
+                        i, (int)st, err.text, err.place.source, (long long)err.place.line,
+                        (long long)err.place.column, h->prefix, h->also, h->line, h->column),
                 bad++;
         mg_policy_release(&p);
     }
@@ -499,7 +501,8 @@ static void validate_whole_policy(void **state) {
     expect_invalid(HEAD "gates:\n  regression:\n    accuracy: {min_change: -0.01}\n",
                    "p.yml:5:3: gates.regression: the rules compare against a baseline, but "
                    "there is none");
-    expect_invalid(HEAD "baseline: b.json\ngates:\n  regression:\n    accuracy: {confidence: 0.9}\n",
+    expect_invalid(HEAD
+                   "baseline: b.json\ngates:\n  regression:\n    accuracy: {confidence: 0.9}\n",
                    "p.yml:7:5: gates.regression.accuracy: give min_change and/or "
                    "min_relative_change");
     expect_invalid(HEAD "gates:\n  latency:\n    max_ms: {max: 9, confidence: 0.9}\n",
@@ -592,21 +595,25 @@ static void set_overrides_every_type(void **state) {
     assert_string_equal(mg_policy_where(&p, "gates.roc_auc.min", buf, sizeof buf),
                         "p.yml:14:13 gates.roc_auc.min");
 
-    set_fails(&p, "gates.acuracy.min=0.9", "--set gates.acuracy.min: unknown key; did you mean "
-                                           "gates.accuracy?");
-    set_fails(&p, "gates.accuracy.mn=0.9", "--set gates.accuracy.mn: unknown key; did you mean "
-                                           "gates.accuracy.min?");
+    set_fails(&p, "gates.acuracy.min=0.9",
+              "--set gates.acuracy.min: unknown key; did you mean "
+              "gates.accuracy?");
+    set_fails(&p, "gates.accuracy.mn=0.9",
+              "--set gates.accuracy.mn: unknown key; did you mean "
+              "gates.accuracy.min?");
     set_fails(&p, "gates.accuracy.min=yes", "--set gates.accuracy.min: expected a number");
     set_fails(&p, "gates.accuracy.min='0.9'", "--set gates.accuracy.min: expected a number");
     set_fails(&p, "seed=x", "--set seed: expected an integer, found 'x'");
-    set_fails(&p, "allow_missing_baseline=on", "--set allow_missing_baseline: expected true or "
-                                               "false, found 'on'");
+    set_fails(&p, "allow_missing_baseline=on",
+              "--set allow_missing_baseline: expected true or "
+              "false, found 'on'");
     set_fails(&p, "data.ignore=a", "--set data.ignore: expected a list");
     set_fails(&p, "model=", "--set model: expected a text value, found no value");
     set_fails(&p, "version=2", "--set version: version 2 is not supported");
     set_fails(&p, "gates.accuracy=0.9", "--set gates.accuracy: expected a mapping");
-    set_fails(&p, "gates.accuracy={min: 85}", "--set gates.accuracy: gates.accuracy.min: 85 is "
-                                              "outside [0, 1]");
+    set_fails(&p, "gates.accuracy={min: 85}",
+              "--set gates.accuracy: gates.accuracy.min: 85 is "
+              "outside [0, 1]");
     set_fails(&p, "model.x=1", "--set model.x: model holds a value, not further keys");
     set_fails(&p, "gates.accuracy.min", "--set gates.accuracy.min: expected KEY=VALUE");
     set_fails(&p, "=1", "--set : expected KEY=VALUE");
@@ -620,8 +627,19 @@ static void set_overrides_every_type(void **state) {
     set_ok(&p, "gates.accuracy.max=0.5");
     mg_error err;
     assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
-    assert_string_equal(err.text, "--set gates.accuracy.min: gates.accuracy.min: min 0.9 is above "
-                                  "max 0.5");
+    assert_string_equal(err.text, "--set gates.accuracy.min: min 0.9 is above max 0.5");
+    /* a required key removed by a flag's value is named with the flag */
+    assert_int_equal(mg_policy_override(&p, "gates.accuracy.max", "1", "--max-accuracy", &err),
+                     MG_OK);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
+    set_ok(&p, "gates.regression.accuracy.min_change=0");
+    set_ok(&p, "allow_missing_baseline=false");
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "p.yml:24:3: gates.regression: the rules compare against a "
+                                  "baseline, but there is none: set baseline (or --baseline), or "
+                                  "allow_missing_baseline: true for a first model");
+    assert_int_equal(err.place.line, 24);
+    assert_int_equal(err.place.column, 3);
     mg_policy_release(&p);
 }
 
@@ -641,9 +659,8 @@ static void override_from_flags(void **state) {
     assert_int_equal(p.on_inconclusive, MG_ON_INCONCLUSIVE_WARN);
     char buf[64];
     assert_string_equal(mg_policy_where(&p, "model", buf, sizeof buf), "--model");
-    assert_int_equal(
-        mg_policy_override(&p, "on_inconclusive", "maybe", "--on-inconclusive", &err),
-        MG_ERR_USAGE);
+    assert_int_equal(mg_policy_override(&p, "on_inconclusive", "maybe", "--on-inconclusive", &err),
+                     MG_ERR_USAGE);
     assert_string_equal(err.text, "--on-inconclusive: on_inconclusive: expected one of fail, "
                                   "warn, pass, found 'maybe'");
     /* paths: the file's are relative to its folder, flags' to the working one */
@@ -756,8 +773,9 @@ static mg_status parse_and_set(mg_error *err) {
     mg_policy p;
     mg_status st = mg_policy_parse(P(design_example), "p.yml", &p, err);
     if (st == MG_OK)
-        st = mg_policy_set(&p, "gates.fairness={threshold: 0.8, reference: {attribute: gender, "
-                               "group: f}}",
+        st = mg_policy_set(&p,
+                           "gates.fairness={threshold: 0.8, reference: {attribute: gender, "
+                           "group: f}}",
                            err);
     if (st == MG_OK)
         st = mg_policy_override(&p, "model", "other.json", "--model", err);
