@@ -32,13 +32,17 @@ static const char synopsis[] =
 static int read_result(const char *dir, const char *name, bool required, char **out,
                        char **path_out) {
     *out = NULL;
-    size_t plen = strlen(dir) + strlen(name) + 2;
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    size_t plen = dlen + strlen(name) + 2;
     char *path = malloc(plen);
     if (path == NULL) {
         mg_cli_eprintf("modelgate report: out of memory\n");
         return MG_EXIT_INTERNAL;
     }
-    snprintf(path, plen, "%s/%s", dir, name);
+    snprintf(path, plen, "%.*s%s%s", (int)dlen, dir, dlen == 0 || dir[dlen - 1] == '/' ? "" : "/",
+             name);
     *path_out = path;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
