@@ -32,13 +32,17 @@ static const char synopsis[] =
 static int read_result(const char *dir, const char *name, bool required, char **out,
                        char **path_out) {
     *out = NULL;
-    size_t plen = strlen(dir) + strlen(name) + 2;
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    size_t plen = dlen + strlen(name) + 2;
     char *path = malloc(plen);
     if (path == NULL) {
         mg_cli_eprintf("modelgate report: out of memory\n");
         return MG_EXIT_INTERNAL;
     }
-    snprintf(path, plen, "%s/%s", dir, name);
+    snprintf(path, plen, "%.*s%s%s", (int)dlen, dir, dlen == 0 || dir[dlen - 1] == '/' ? "" : "/",
+             name);
     *path_out = path;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -184,6 +188,23 @@ static int append_outputs(const mg_report_inputs *in, const char *path, const ch
     return rc;
 }
 
+/* An error of the library, whose text starts with the file's name in the
+ * folder ("gate.json:2:14: ..."), printed with the folder in front. */
+static int report_error(const char *dir, const char *const *names, const mg_error *err) {
+    if (err->status == MG_ERR_DATA)
+        for (size_t i = 0; i < 5; i++) {
+            size_t n = strlen(names[i]);
+            if (strncmp(err->text, names[i], n) == 0 && (err->text[n] == ':')) {
+                size_t dlen = strlen(dir);
+                while (dlen > 1 && dir[dlen - 1] == '/')
+                    dlen--;
+                mg_cli_eprintf("modelgate report: %.*s/%s\n", (int)dlen, dir, err->text);
+                return MG_EXIT_USAGE;
+            }
+        }
+    return mg_cli_fail("report", err);
+}
+
 int cmd_report(int argc, char **argv) {
     const char *results = NULL, *format_name = NULL, *output = "-", *marker = NULL;
     const char *registry = NULL, *model_name = NULL, *github_output = NULL;
@@ -256,11 +277,9 @@ int cmd_report(int argc, char **argv) {
         in.fairness_json = texts[2];
         in.latency_json = texts[3];
         in.comparison_json = texts[4];
-        in.gate_name = paths[0];
-        in.metrics_name = paths[1];
-        in.fairness_name = paths[2];
-        in.latency_name = paths[3];
-        in.comparison_name = paths[4];
+        /* the reports name the files as the folder holds them ("see
+         * fairness.json"), as `modelgate gate` does, so both give the same
+         * bytes; error lines get the folder in front (report_error) */
         in.model_meta_json = meta;
         mg_report_options o;
         mg_report_options_init(&o);
@@ -274,7 +293,7 @@ int cmd_report(int argc, char **argv) {
         mg_error_clear(&err);
         mg_status st = mg_report_render(format, &in, &o, &out, &len, &err);
         if (st != MG_OK)
-            rc = mg_cli_fail("report", &err);
+            rc = report_error(results, names, &err);
         else
             rc = mg_cli_write_file("report", output, out, len);
         if (rc == 0 && github_output != NULL)

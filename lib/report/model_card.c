@@ -261,9 +261,12 @@ mg_status mg__report_model_card(const mg__report_doc *doc, const mg_report_optio
     json_t *mver = meta != NULL ? json_object_get(meta, "version") : NULL;
     if (json_is_string(mver))
         set_new(version, "name", json_copy(mver), &failed);
-    else if (json_is_integer(mver))
-        set_new(version, "name", fmt_string("v%" PRId64, (int64_t)json_integer_value(mver)),
+    else if (json_is_number(mver)) {
+        char nb[MG__REPORT_NUMBER_CAP];
+        set_new(version, "name",
+                fmt_string("v%s", mg__report_number(json_number_value(mver), nb, sizeof nb)),
                 &failed);
+    }
     else if ((s = mg__report_get_string(prov, "model_sha256", &n)) != NULL)
         set_new(version, "name", fmt_string("sha256:%.*s", (int)(n < 12 ? n : 12), s), &failed);
     const char *at = mg__report_get_string(meta, "created_at", NULL);

@@ -70,7 +70,9 @@ mg_status mg__report_finish(mg__buf *b, char **out, size_t *len, mg_error *err) 
 
 /* ---- loading ---------------------------------------------------------- */
 
-/* Parses text (name for messages) into *out: an object. */
+/* Parses text (name for messages) into *out: an object. Integers are read as
+ * doubles, so that one beyond int64 (a 64-bit seed) is a number, not an
+ * error. */
 static mg_status parse_one(const char *text, const char *name, json_t **out, mg_error *err) {
     size_t n = strlen(text);
     mg__buf clean = {0};
@@ -81,7 +83,9 @@ static mg_status parse_one(const char *text, const char *name, json_t **out, mg_
     }
     json_error_t je;
     json_t *root = json_loadb(clean.data != NULL ? clean.data : "", clean.len,
-                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+                              JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL |
+                                  JSON_DECODE_INT_AS_REAL,
+                              &je);
     mg__buf_release(&clean);
     if (root == NULL) {
         mg__fail(err, MG_ERR_DATA, "%s:%d:%d: not valid JSON: %s", name, je.line, je.column,

@@ -12,7 +12,8 @@
 
 /* The result files of one run, parsed. Every tree is owned by the document
  * (released by mg__report_doc_release); a file the run did not write is
- * NULL. gate is never NULL after a successful load, and is checked: an
+ * NULL. Every JSON number is read as a real (json_is_integer is never
+ * true). gate is never NULL after a successful load, and is checked: an
  * object with "verdict" (pass|fail|inconclusive) and "gates" (an array of
  * objects, each with a string "name" and "verdict" of
  * pass|fail|inconclusive|skipped; "value", "threshold" numbers or null;

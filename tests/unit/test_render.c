@@ -138,6 +138,15 @@ static void errors(void **state) {
                      MG_ERR_DATA);
     assert_string_equal(err.text, "results/gate.json: gates[0].op: expected \">=\" or \"<=\"");
 
+    /* a 64-bit seed is a number, not an error */
+    in.gate_json = "{\"verdict\": \"pass\", \"gates\": [], \"provenance\": {\"seed\": "
+                   "18446744073709551615}}";
+    mg_error_clear(&err);
+    assert_int_equal(mg_report_render(MG_REPORT_MARKDOWN, &in, NULL, &out, &len, &err), MG_OK);
+    assert_non_null(strstr(out, "- Seed: 1.845e+19\n"));
+    free(out);
+    out = NULL;
+
     in.gate_json = "{\"verdict\": \"pass\", \"gates\": []}";
     in.fairness_json = "[]";
     mg_error_clear(&err);
