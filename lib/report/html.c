@@ -638,7 +638,10 @@ static bool metrics_section(mg__buf *b, const inputs *d) {
         mg__buf_puts(b, "<tr><td>");
         esc(b, key);
         mg__buf_puts(b, "</td>");
-        value_cell(b, num(v), strk(reasons, key));
+        const char *reason = strk(reasons, key);
+        char rkey[300];
+        snprintf(rkey, sizeof rkey, "%s_reason", key);
+        value_cell(b, num(v), reason != NULL ? reason : strk(m, rkey));
         ci_cell(b, json_object_get(ci, key));
         mg__buf_puts(b, "</tr>\n");
     }
@@ -973,7 +976,7 @@ static bool latency_section(mg__buf *b, const inputs *d) {
             continue;
         mg__buf_printf(b, "<tr><td>%s</td>", keys[i]);
         char rkey[64];
-        snprintf(rkey, sizeof rkey, "%.*s_reason", (int)(strlen(keys[i]) - 3), keys[i]);
+        snprintf(rkey, sizeof rkey, "%s_reason", keys[i]);
         value_cell(b, num(v), strk(l, rkey));
         mg__buf_puts(b, "</tr>\n");
     }
