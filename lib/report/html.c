@@ -200,7 +200,14 @@ static void attribute(mg__buf *b, const json_t *v) {
 
 /* A value cell: the number, or "undefined" with its reason. */
 static void value_cell(mg__buf *b, double v, const char *reason) {
-    mg__buf_puts(b, "<td class=\"num\">");
+    mg__buf_puts(b, "<td class=\"num\"");
+    if (isfinite(v)) {
+        /* the full number on hover: 4 digits may not tell 0.84996 from 0.85 */
+        mg__buf_puts(b, " title=\"");
+        mg__svg_number(b, v);
+        mg__buf_puts(b, "\"");
+    }
+    mg__buf_puts(b, ">");
     if (isfinite(v)) {
         short_num(b, v);
     } else {
@@ -631,7 +638,10 @@ static bool metrics_section(mg__buf *b, const inputs *d) {
         mg__buf_puts(b, "<tr><td>");
         esc(b, key);
         mg__buf_puts(b, "</td>");
-        value_cell(b, num(v), strk(reasons, key));
+        const char *reason = strk(reasons, key);
+        char rkey[300];
+        snprintf(rkey, sizeof rkey, "%s_reason", key);
+        value_cell(b, num(v), reason != NULL ? reason : strk(m, rkey));
         ci_cell(b, json_object_get(ci, key));
         mg__buf_puts(b, "</tr>\n");
     }
@@ -812,6 +822,8 @@ static bool fairness_attribute(mg__buf *b, const json_t *f, const char *attr, in
     }
     if (ok) {
         double overall = numk(json_object_get(f, "overall"), "selection_rate");
+        const char *method = strk(f, "method");
+        bool to_overall = method != NULL && strcmp(method, "to_overall") == 0;
         double t = numk(f, "threshold"), th = numk(f, "threshold_high");
         if (!isfinite(th) && isfinite(t) && t > 0)
             th = 1 / t;
@@ -839,7 +851,12 @@ static bool fairness_attribute(mg__buf *b, const json_t *f, const char *attr, in
                                .band_label = band,
                                .ref = overall,
                                .ref_label = "overall",
-                               .note = "Whiskers: the interval of each group's rate."};
+                               .note = to_overall
+                                           ? "Whiskers: the interval of each group's rate. The "
+                                             "gate holds each group's rate / overall within the band."
+                                           : "Whiskers: the interval of each group's rate. The gate "
+                                             "compares the lowest rate with the highest; the band "
+                                             "around the overall rate is a guide."};
         mg__buf_puts(b, "<div class=\"charts\">\n");
         mg__svg_draw_bar_chart(b, &c);
         mg__buf_puts(b, "</div>\n");
@@ -959,7 +976,7 @@ static bool latency_section(mg__buf *b, const inputs *d) {
             continue;
         mg__buf_printf(b, "<tr><td>%s</td>", keys[i]);
         char rkey[64];
-        snprintf(rkey, sizeof rkey, "%.*s_reason", (int)(strlen(keys[i]) - 3), keys[i]);
+        snprintf(rkey, sizeof rkey, "%s_reason", keys[i]);
         value_cell(b, num(v), strk(l, rkey));
         mg__buf_puts(b, "</tr>\n");
     }

@@ -31,8 +31,8 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # The bytes themselves: valid UTF-8, no URL, no script element, no raw markup
 # from the group names.
-"$PY" - "$work/report.html" <<'PYEOF' || fail "static checks of report.html"
-import re, sys
+"$PY" - "$work/report.html" "$work/results" <<'PYEOF' || fail "static checks of report.html"
+import html, json, re, sys
 raw = open(sys.argv[1], "rb").read()
 raw.decode("utf-8")  # raises on invalid UTF-8
 text = raw.decode()
@@ -41,6 +41,11 @@ assert not re.search(r"<script|<img|<link|<iframe|<object|<embed", text, re.I), 
 assert "&lt;script&gt;document.title=&quot;pwned&quot;&lt;/script&gt;" in text
 assert "a&quot;b&amp;c&#39;&lt;img src=x onerror=alert(1)&gt;" in text
 assert "<em class=\"missing\">missing</em>" in text
+# an undefined number is shown with the reason the JSON gives for it
+lat = json.load(open(sys.argv[2] + "/latency.json"))
+for k, v in lat.items():
+    if k.endswith("_ms") and v is None and k + "_reason" in lat:
+        assert html.escape(lat[k + "_reason"]).replace("&#x27;", "&#39;") in text, k
 PYEOF
 
 mkdir -p "$ARTIFACTS"
