@@ -257,8 +257,8 @@ static int wait_for_retry(gh *g, const response *r, int attempt, char *why, size
             w = 30;
     }
     if (g->waited + w > g->max_wait + 1e-9) {
-        snprintf(why, cap, "; gave up after %d tries and %.0f s of waiting (the next wait, %.0f s, "
-                           "would pass the %.0f s limit)",
+        snprintf(why, cap, "; gave up after %d tries and %.3g s of waiting (the next wait, %.3g s, "
+                           "would pass the %.3g s limit)",
                  attempt + 1, g->waited, w, g->max_wait);
         return 0;
     }
