@@ -14,6 +14,7 @@ enum {
 
 typedef int (*mg_cmd_fn)(int argc, char **argv);
 
+int cmd_comment(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_fairness(int argc, char **argv);

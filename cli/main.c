@@ -22,6 +22,7 @@ typedef struct cmd_entry {
 
 static const cmd_entry commands[] = {
     {"benchmark", cmd_benchmark, "measure prediction latency and gate on it"},
+    {"comment", cmd_comment, "post or update the pull request's modelgate comment on GitHub"},
     {"compare", cmd_compare, "compare a new model with its baseline (regression gate)"},
     {"evaluate", cmd_evaluate, "evaluate a model on a test set and write metrics.json"},
     {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},

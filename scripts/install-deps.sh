@@ -10,6 +10,8 @@ set -euo pipefail
 # which Debian 12 ships in libclang-rt-14-dev (libclang-rt-dev pulls in the
 # default version); llvm brings llvm-symbolizer for readable fuzz stack traces.
 # chromium opens report.html in tests/e2e/test_report_html.sh.
+# shellcheck and python3-yaml lint the GitHub Actions files (test_workflows.sh);
+# curl drives the fake GitHub API of the comment tests.
 packages=(
   build-essential cmake pkg-config clang libclang-rt-dev llvm
   zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev libsnappy-dev
@@ -18,6 +20,7 @@ packages=(
   python3 python3-numpy python3-scipy python3-sklearn python3-pandas python3-xgboost python3-joblib
   python3-onnx python3-jsonschema libxml2-utils
   chromium
+  shellcheck python3-yaml curl
 )
 
 missing=()
