@@ -7,6 +7,7 @@
 #include "exit.h"
 #include "modelgate/gate_run.h"
 #include "modelgate/policy.h"
+#include "modelgate/registry.h"
 #include "modelgate/render.h"
 #include "options.h"
 #include "output.h"
@@ -87,6 +88,36 @@ static int make_folder(const char *dir) {
     return 0;
 }
 
+/* --sign-key is tried on a scratch file before any work, so that a key that
+ * cannot sign fails the run before a result is written. Returns 0 or prints
+ * and returns 2. */
+static int check_sign_key(void) {
+    if (mg_cli_sign_key == NULL)
+        return 0;
+    const char *tmp = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/modelgate-key-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        mg_cli_eprintf("modelgate gate: --sign-key: cannot make a scratch file to try the key: %s\n",
+                       strerror(errno));
+        return MG_EXIT_USAGE;
+    }
+    close(fd);
+    mg_error err;
+    mg_error_clear(&err);
+    mg_status st = mg_sign_file(path, mg_cli_sign_key, &err);
+    char sig[4096 + 8];
+    snprintf(sig, sizeof sig, "%.4095s.sig", path);
+    unlink(sig);
+    unlink(path);
+    if (st != MG_OK) {
+        mg_cli_eprintf("modelgate gate: --sign-key: %s\n", err.text);
+        return MG_EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* A progress line per stage on a terminal. */
 typedef struct stage_ctx {
     bool tty;
@@ -103,13 +134,6 @@ static void on_stage(void *ctx, const char *stage) {
 
 static const char *digest_of(void *ctx) {
     return mg_cli_digest_finish(ctx);
-}
-
-/* Writes DIR/NAME; returns 0 or the exit code printed. */
-static int write_into(const char *dir, const char *name, const char *data, size_t len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return mg_cli_write_file("gate", path, data, len);
 }
 
 /* Appends text to the file an environment variable names (GitHub's
@@ -153,49 +177,87 @@ static int github(const mg_report_inputs *in, const mg_report_options *ro, const
     return rc;
 }
 
-/* Renders report.md, report.html and junit.xml (and the GitHub outputs)
- * from the JSON texts, as `modelgate report` does from the files. */
-static int reports(const mg_gate_outcome *o, const char *dir, const char *marker) {
-    mg_report_inputs in = {.gate_json = o->gate_json,
-                           .metrics_json = o->metrics_json,
-                           .fairness_json = o->fairness_json,
-                           .latency_json = o->latency_json,
-                           .comparison_json = o->comparison_json};
-    mg_report_options ro;
-    mg_report_options_init(&ro);
-    if (marker != NULL)
-        ro.marker_id = marker;
+/* The files of one run: the JSON documents, then the reports rendered from
+ * them by the same code as `modelgate report`. */
+#define NFILES 8
+typedef struct run_files {
+    const char *name[NFILES];
+    char *text[NFILES]; /* NULL: not written by this run */
+    size_t len[NFILES];
+    bool owned[NFILES];
+} run_files;
+
+static void run_files_release(run_files *f) {
+    for (int i = 0; i < NFILES; i++)
+        if (f->owned[i])
+            free(f->text[i]);
+}
+
+/* Renders the reports into f after the JSON documents of o. Returns 0 or
+ * prints and returns the exit code. */
+static int render(const mg_gate_outcome *o, const mg_report_inputs *in,
+                  const mg_report_options *ro, run_files *f) {
+    static const char *const json_names[] = {"metrics.json", "fairness.json", "latency.json",
+                                             "comparison.json", "gate.json"};
+    char *const docs[] = {o->metrics_json, o->fairness_json, o->latency_json, o->comparison_json,
+                          o->gate_json};
+    const size_t lens[] = {o->metrics_len, o->fairness_len, o->latency_len, o->comparison_len,
+                           o->gate_len};
+    for (int i = 0; i < 5; i++) {
+        f->name[i] = json_names[i];
+        f->text[i] = docs[i];
+        f->len[i] = lens[i];
+    }
     static const struct {
         mg_report_format format;
         const char *name;
-    } files[] = {{MG_REPORT_MARKDOWN, "report.md"},
-                 {MG_REPORT_HTML, "report.html"},
-                 {MG_REPORT_JUNIT, "junit.xml"}};
-    char *markdown = NULL;
-    size_t mdlen = 0;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < sizeof files / sizeof files[0]; i++) {
+    } reports[] = {{MG_REPORT_MARKDOWN, "report.md"},
+                   {MG_REPORT_HTML, "report.html"},
+                   {MG_REPORT_JUNIT, "junit.xml"}};
+    for (int i = 0; i < 3; i++) {
         mg_error err;
         mg_error_clear(&err);
-        char *text = NULL;
-        size_t len = 0;
-        if (mg_report_render(files[i].format, &in, &ro, &text, &len, &err) != MG_OK) {
-            rc = mg_cli_fail("gate", &err);
-            break;
+        f->name[5 + i] = reports[i].name;
+        f->owned[5 + i] = true;
+        if (mg_report_render(reports[i].format, in, ro, &f->text[5 + i], &f->len[5 + i], &err) !=
+            MG_OK)
+            return mg_cli_fail("gate", &err);
+    }
+    return 0;
+}
+
+/* Writes the run's files into dir as one set: every output is prepared (its
+ * temporary file made) before any is written, so a folder that refuses one
+ * file (a directory in its place, no space) fails before any is replaced;
+ * a JSON file an earlier run left and this one does not write is removed,
+ * so the folder holds one run's results only. Returns 0 or the exit code. */
+static int write_all(const char *dir, const run_files *f) {
+    char path[NFILES][4096];
+    for (int i = 0; i < NFILES; i++) {
+        if (snprintf(path[i], sizeof path[i], "%s/%s", dir, f->name[i]) >= (int)sizeof path[i]) {
+            mg_cli_eprintf("modelgate gate: outputs folder %s: path too long\n", dir);
+            return MG_EXIT_USAGE;
         }
-        rc = write_into(dir, files[i].name, text, len);
-        if (files[i].format == MG_REPORT_MARKDOWN) {
-            markdown = text;
-            mdlen = len;
-        } else {
-            free(text);
+        int rc = f->text[i] != NULL ? mg_cli_output_prepare("gate", path[i]) : 0;
+        if (rc != 0)
+            return rc;
+    }
+    for (int i = 0; i < NFILES; i++) {
+        if (f->text[i] != NULL) {
+            int rc = mg_cli_write_file("gate", path[i], f->text[i], f->len[i]);
+            if (rc != 0)
+                return rc;
+            continue;
+        }
+        char sig[4096 + 8];
+        snprintf(sig, sizeof sig, "%.4095s.sig", path[i]);
+        if ((unlink(path[i]) != 0 && errno != ENOENT) || (unlink(sig) != 0 && errno != ENOENT)) {
+            mg_cli_eprintf("modelgate gate: %s: cannot remove an earlier run's file: %s\n",
+                           path[i], strerror(errno));
+            return MG_EXIT_USAGE;
         }
     }
-    const char *gh = getenv("GITHUB_ACTIONS");
-    if (rc == 0 && gh != NULL && strcmp(gh, "true") == 0)
-        rc = github(&in, &ro, dir, markdown, mdlen);
-    free(markdown);
-    return rc;
+    return 0;
 }
 
 /* The gates that decided the verdict, worst last: the last line on stderr
@@ -208,7 +270,7 @@ static void print_verdicts(const mg_gate_outcome *o, const mg_policy *p) {
             mg_cli_eprintf("modelgate gate: warning: %s passes on the point only: %s\n",
                            g->r.name, g->r.reason);
     }
-    for (int i = 0; i < o->ngates; i++) {
+    for (int i = 0; i < o->ngates && p->on_inconclusive != MG_ON_INCONCLUSIVE_PASS; i++) {
         const mg_gate_entry *g = &o->gates[i];
         if (!g->skipped && g->r.verdict == MG_VERDICT_INCONCLUSIVE)
             mg_cli_eprintf("modelgate gate: %s%s is inconclusive: %s (%s)\n",
@@ -229,6 +291,8 @@ static int run(gate_args *a, mg_policy *p) {
     char *data_path = mg_policy_path(p, "data.test", p->test_data);
     int rc = data_path == NULL ? MG_EXIT_INTERNAL : make_folder(outputs);
     mg_read_options limited = {0};
+    if (rc == 0)
+        rc = check_sign_key();
     if (rc == 0)
         rc = mg_cli_limits_apply("gate", &a->limits, &limited);
     if (rc != 0) {
@@ -273,17 +337,24 @@ static int run(gate_args *a, mg_policy *p) {
     }
     for (int i = 0; i < out.nnotes; i++)
         mg_cli_eprintf("modelgate gate: %s\n", out.notes[i]);
-    static const char *const names[] = {"metrics.json", "fairness.json", "latency.json",
-                                        "comparison.json", "gate.json"};
-    const char *docs[] = {out.metrics_json, out.fairness_json, out.latency_json,
-                          out.comparison_json, out.gate_json};
-    size_t lens[] = {out.metrics_len, out.fairness_len, out.latency_len, out.comparison_len,
-                     out.gate_len};
-    for (size_t i = 0; rc == 0 && i < sizeof names / sizeof names[0]; i++)
-        if (docs[i] != NULL)
-            rc = write_into(outputs, names[i], docs[i], lens[i]);
+    mg_report_inputs in = {.gate_json = out.gate_json,
+                           .metrics_json = out.metrics_json,
+                           .fairness_json = out.fairness_json,
+                           .latency_json = out.latency_json,
+                           .comparison_json = out.comparison_json};
+    mg_report_options ro;
+    mg_report_options_init(&ro);
+    if (a->marker != NULL)
+        ro.marker_id = a->marker;
+    run_files files;
+    memset(&files, 0, sizeof files);
+    rc = render(&out, &in, &ro, &files);
     if (rc == 0)
-        rc = reports(&out, outputs, a->marker);
+        rc = write_all(outputs, &files);
+    const char *gh = getenv("GITHUB_ACTIONS");
+    if (rc == 0 && gh != NULL && strcmp(gh, "true") == 0)
+        rc = github(&in, &ro, outputs, files.text[5], files.len[5]);
+    run_files_release(&files);
     if (rc == 0) {
         if (!a->quiet)
             mg_cli_summary(MG_SUMMARY_GATE, out.gate_json, stderr);
@@ -317,11 +388,10 @@ int cmd_gate(int argc, char **argv) {
          ".modelgate/registry)",
          false, false},
         {"outputs", MG_OPT_STRING, &a.outputs, "DIR",
-         "where the result files go (overrides outputs.dir; default modelgate-results/ beside "
-         "the policy)",
+         "where the result files go (overrides outputs.dir; default modelgate-results/)",
          false, false},
         {"set", MG_OPT_REPEAT, &a.sets, "KEY=VALUE",
-         "override one policy key, e.g. gates.accuracy.min=0.9 (repeatable)", false, false},
+         "override one policy key, e.g. gates.accuracy.min=0.9", false, false},
         {"on-inconclusive", MG_OPT_STRING, &a.on_inconclusive, "fail|warn|pass",
          "what an inconclusive gate does (overrides on_inconclusive:)", false, false},
         {"marker", MG_OPT_STRING, &a.marker, "ID",

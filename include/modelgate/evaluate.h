@@ -38,10 +38,8 @@ typedef struct mg_eval_spec {
      * model that names its classes must name these same ones. */
     const char *const *classes;
     int nclasses;
-    /* Where the task and the positive label were given, for the reasons the
-     * targets record ("given with S"): a flag or a policy key with its place
-     * ("modelgate.yml:2:7 task"). NULL = "--task" / "--positive-label". */
-    const char *task_source, *positive_label_source;
+    /* How messages and reasons name the inputs (the flags when NULL). */
+    const mg_input_names *names;
 } mg_eval_spec;
 
 /* Labels and model outputs aligned row by row, ready for the metrics. All

@@ -26,7 +26,7 @@ typedef enum mg_gate_op {
 } mg_gate_op;
 
 typedef struct mg_gate_result {
-    char name[80];         /* e.g. "accuracy >= 0.85" */
+    char name[256];        /* e.g. "accuracy >= 0.85" */
     char metric[64];       /* the metric's name, as in the output file */
     mg_gate_op op;
     double threshold;

@@ -62,8 +62,12 @@ MG_API const char *mg_gate_kind_name(mg_gate_kind k);
 typedef struct mg_gate_entry {
     mg_gate_result r;      /* name, metric, op, threshold, value, ci, verdict, reason */
     mg_gate_kind kind;
-    char attribute[256];   /* fairness: the protected attribute ("a|b" for an intersection); else "" */
-    bool intersection;     /* attribute names the intersection of the protected attributes */
+    char attribute[256];   /* fairness: the protected attribute, for messages ("a|b" for an
+                              intersection); else "" */
+    bool intersection;     /* the gate is on the intersection of the protected attributes */
+    char **attribute_parts; /* fairness: the attribute's columns (one, or each of an
+                               intersection); owned, released with the outcome */
+    int nattribute_parts;
     bool skipped;          /* not decided (no baseline and the policy allows it); r.reason says why */
     char source[200];      /* where the gate was written: "modelgate.yml:12:3 gates.accuracy.min" */
 } mg_gate_entry;

@@ -109,6 +109,9 @@ typedef struct mg_feature_roles {
      * they are the features whether or not the model names its own. */
     const char *const *features; /* nfeatures names, or NULL */
     int nfeatures;
+    /* How messages name the features and ignored columns (the flags when
+     * NULL). Borrowed. */
+    const mg_input_names *names;
 } mg_feature_roles;
 
 /* Predicts every row of `table`. Features are the columns roles->features

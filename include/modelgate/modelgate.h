@@ -74,6 +74,14 @@ MG_API const char *mg_version(void);
  * "provenance" object). Strings are borrowed; a NULL digest is written as
  * null. The baseline fields are for files that compare two models
  * (comparison.json, latency.json with a baseline); NULL elsewhere. */
+/* How messages name where an input came from: by default the command line's
+ * flags ("--classes"); a policy run names its keys and their places
+ * ("modelgate.yml:7:3 data.classes"). Borrowed; a NULL member, or a NULL
+ * pointer to the struct, names the flag. */
+typedef struct mg_input_names {
+    const char *label, *task, *positive_label, *classes, *features, *ignore;
+} mg_input_names;
+
 typedef struct mg_provenance {
     const char *data_path;    /* the test data; NULL for synthetic rows */
     const char *data_sha256;  /* may be NULL */

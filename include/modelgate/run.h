@@ -74,8 +74,8 @@ typedef struct mg_run_spec {
     double threshold;
     const char *const *classes;
     int nclasses;
-    /* Where the task and the positive label were given (mg_eval_spec). */
-    const char *task_source, *positive_label_source;
+    /* How messages and reasons name the inputs (the flags when NULL). */
+    const mg_input_names *names;
 } mg_run_spec;
 
 /* Zeroes spec and sets the defaults: threshold 0.5, task MG_TASK_AUTO,

@@ -138,6 +138,7 @@ void mg_run_roles(const mg_run *run, int i, mg_feature_roles *out) {
     out->nignore = run->nnonfeatures[i];
     out->features = s->features;
     out->nfeatures = s->nfeatures;
+    out->names = s->names;
 }
 
 int mg_run_feature_note(const mg_run *run, int i, char *buf, size_t cap) {
@@ -162,8 +163,7 @@ mg_status mg_run_targets(mg_run *run, int i, mg_error *err) {
     mg_run_roles(run, i, &es.roles);
     es.classes = s->classes;
     es.nclasses = s->nclasses;
-    es.task_source = s->task_source;
-    es.positive_label_source = s->positive_label_source;
+    es.names = s->names;
     MG_TRY(mg_targets_build(run->table, run->models[i], &es, &run->targets[i], err));
     run->built[i] = true;
     return MG_OK;

@@ -2,6 +2,7 @@
  * the label column and the task, map labels to classes, check every score. */
 #include "eval/eval_internal.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/metric_registry.h"
 
 #include <math.h>
 
@@ -190,14 +191,15 @@ static mg_status resolve_classes(const mg_table *t, const mg_model *model, const
             if (!same) {
                 list_text(names, sizeof names, own, mc->k);
                 return mg__fail(err, MG_ERR_DATA,
-                                "%s: model %s names its classes (%s), which are not --classes "
-                                "%s",
-                                t->source, mg_model_source(model), names, given);
+                                "%s: model %s names its classes (%s), which are not %s %s",
+                                t->source, mg_model_source(model), names,
+                                MG_INPUT_NAME(spec->names, classes, "--classes"), given);
             }
         } else if (spec->nclasses != mc->k) {
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: --classes names %d classes (%s) but model %s has %d", t->source,
-                            spec->nclasses, given, mg_model_source(model), mc->k);
+                            "%s: %s names %d classes (%s) but model %s has %d", t->source,
+                            MG_INPUT_NAME(spec->names, classes, "--classes"), spec->nclasses,
+                            given, mg_model_source(model), mc->k);
         }
         mc->names = spec->classes;
     } else {
@@ -224,25 +226,28 @@ static int label_class(const mg__labelset *labels, int l, mg_type label_type,
 /* map[l] = the model class of each label; exit 2 naming the labels and the
  * model's classes when one is not a class of the model. */
 static mg_status labels_to_classes(const mg_table *t, const mg_model *model, const mg_column *label,
-                                   const mg__labelset *labels, const model_classes *mc, int *map,
-                                   mg_error *err) {
+                                   const mg__labelset *labels, const model_classes *mc,
+                                   const mg_input_names *names, int *map, mg_error *err) {
+    const char *classes_flag = MG_INPUT_NAME(names, classes, "--classes");
     char lab[256], cls[256];
     list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
     if (mc->names == NULL && label->type == MG_TYPE_STR)
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s names no classes (its outputs are classes 0..%d by index) "
                         "and column '%s' holds text labels (%s); name the model's classes in "
-                        "output order with --classes",
-                        t->source, mg_model_source(model), mc->k - 1, label->name, lab);
+                        "output order with %s",
+                        t->source, mg_model_source(model), mc->k - 1, label->name, lab,
+                        classes_flag);
     for (int l = 0; l < labels->n; l++) {
         map[l] = label_class(labels, l, label->type, mc);
         if (map[l] < 0) {
             classes_text(mc, cls, sizeof cls);
             return mg__fail(err, MG_ERR_DATA,
                             "%s: column '%s' holds label '%s', which is not a class of model %s "
-                            "(labels: %s; the model's classes: %s)%s",
+                            "(labels: %s; the model's classes: %s)%s%s",
                             t->source, label->name, labels->text[l], mg_model_source(model), lab, cls,
-                            mc->names == NULL ? "; name its classes with --classes" : "");
+                            mc->names == NULL ? "; name its classes with " : "",
+                            mc->names == NULL ? classes_flag : "");
         }
     }
     return MG_OK;
@@ -355,11 +360,12 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
         classes_text(mc, cls, sizeof cls);
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s has %d classes (%s); a binary task needs a model of 2 "
-                        "(use --task multiclass)",
-                        t->source, mg_model_source(b->model), mc->k, cls);
+                        "(use %s multiclass)",
+                        t->source, mg_model_source(b->model), mc->k, cls,
+                        MG_INPUT_NAME(b->spec->names, task, "--task"));
     }
     int map[2];
-    MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, map, err));
+    MG_TRY(labels_to_classes(t, b->model, b->label, labels, mc, b->spec->names, map, err));
     int pc = 1;
     const char *why = "the model's positive class";
     char given_why[200];
@@ -385,8 +391,7 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
         }
     } else {
         snprintf(given_why, sizeof given_why, "given with %s",
-                 b->spec->positive_label_source ? b->spec->positive_label_source
-                                                : "--positive-label");
+                 MG_INPUT_NAME(b->spec->names, positive_label, "--positive-label"));
         why = given_why;
         int l = mg__labelset_find_given(labels, b->label->type, given);
         pc = l >= 0 ? map[l] : -1;
@@ -404,9 +409,11 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
             list_text(lab, sizeof lab, (const char *const *)labels->text, labels->n);
             classes_text(mc, cls, sizeof cls);
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: --positive-label '%s' is neither a value of column '%s' (%s) "
+                            "%s: %s '%s' is neither a value of column '%s' (%s) "
                             "nor a class of model %s (%s)",
-                            t->source, given, b->label->name, lab, mg_model_source(b->model), cls);
+                            t->source,
+                            MG_INPUT_NAME(b->spec->names, positive_label, "--positive-label"),
+                            given, b->label->name, lab, mg_model_source(b->model), cls);
         }
     }
     char pbuf[32], nbuf[32], mbuf[32];
@@ -495,8 +502,9 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
         return mg__fail(err, MG_ERR_DATA,
                         "%s: model %s predicts class numbers and names no classes, and column "
                         "'%s' holds text labels; name the model's classes in output order with "
-                        "--classes",
-                        t->source, mg_model_source(b->model), b->label->name);
+                        "%s",
+                        t->source, mg_model_source(b->model), b->label->name,
+                        MG_INPUT_NAME(b->spec->names, classes, "--classes"));
     if (!text_preds && (info->kind == MG_OUTPUT_UNKNOWN || class_numbers) && numeric_labels &&
         (class_numbers || outputs_integral(b->outputs, n))) {
         /* Integer predictions: classes when they are label values; an integer
@@ -574,13 +582,13 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
         pos = mg__labelset_find_given(labels, b->label->type, b->spec->positive_label);
         pos_text = pos >= 0 ? labels->text[pos] : b->spec->positive_label;
         snprintf(given_why, sizeof given_why, "given with %s",
-                 b->spec->positive_label_source ? b->spec->positive_label_source
-                                                : "--positive-label");
+                 MG_INPUT_NAME(b->spec->names, positive_label, "--positive-label"));
         why = given_why;
         if (pos < 0 && labels->n == 2)
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: --positive-label '%s' is not a value of column '%s' (%s, %s)",
-                            t->source, pos_text, b->label->name, labels->text[0], labels->text[1]);
+                            "%s: %s '%s' is not a value of column '%s' (%s, %s)", t->source,
+                            MG_INPUT_NAME(b->spec->names, positive_label, "--positive-label"),
+                            pos_text, b->label->name, labels->text[0], labels->text[1]);
     } else {
         bool zero_one = labels->numeric;
         for (int c = 0; c < labels->n && zero_one; c++)
@@ -671,7 +679,7 @@ static mg_status multiclass_from_model(build_ctx *b, mg__labelset *labels, int32
         st = mg__nomem(err, "classes");
         goto done;
     }
-    st = labels_to_classes(t, b->model, b->label, labels, mc, map, err);
+    st = labels_to_classes(t, b->model, b->label, labels, mc, b->spec->names, map, err);
     if (st != MG_OK)
         goto done;
     cls.numeric = true;
@@ -906,14 +914,36 @@ static mg_status check_text_scores(const mg_table *t, const mg_column *pred,
                     label->name);
 }
 
+/* "; did you mean 'x'?" for a column name close to `name`, else the
+ * table's first columns ("; columns: a, b, c"), for a missing-column message. */
+static void column_hint(const mg_table *t, const char *name, char *buf, size_t cap) {
+    const char *names[64];
+    int n = t->ncols < 64 ? t->ncols : 64;
+    for (int c = 0; c < n; c++)
+        names[c] = t->cols[c].name;
+    const char *near = mg_closest_name(name, names, n);
+    if (near != NULL) {
+        snprintf(buf, cap, "; did you mean '%s'?", near);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, cap, "; columns:");
+    for (int c = 0; c < n && used < cap; c++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s %s", c ? "," : "", names[c]);
+    if (t->ncols > n && used < cap)
+        snprintf(buf + used, cap - used, ", ...");
+}
+
 mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
                            mg_targets *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     const char *label_name = spec->label ? spec->label : "label";
     const mg_column *label = mg_table_column(table, label_name);
-    if (label == NULL)
-        return mg__fail(err, MG_ERR_DATA, "%s: no label column '%s'%s", table->source, label_name,
-                        spec->label ? "" : " (name it with --label)");
+    if (label == NULL) {
+        char hint[400];
+        column_hint(table, label_name, hint, sizeof hint);
+        return mg__fail(err, MG_ERR_DATA, "%s: no label column '%s'%s%s", table->source,
+                        label_name, spec->label ? "" : " (name it with --label)", hint);
+    }
     const mg_model_info *minfo = mg_model_describe(model);
     for (int c = 0; c < minfo->noutput_columns; c++)
         if (strcmp(minfo->output_columns[c], label_name) == 0)
@@ -951,7 +981,7 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
         task = infer_task(&b, out->task_reason, sizeof out->task_reason);
     else
         snprintf(out->task_reason, sizeof out->task_reason, "given with %s",
-                 spec->task_source ? spec->task_source : "--task");
+                 MG_INPUT_NAME(spec->names, task, "--task"));
     if (task == MG_TASK_REGRESSION) {
         st = build_regression(&b, out, err);
     } else {

@@ -38,6 +38,11 @@ void mg_gate_outcome_release(mg_gate_outcome *out) {
     free(out->latency_json);
     free(out->comparison_json);
     free(out->gate_json);
+    for (int i = 0; i < out->ngates; i++) {
+        for (int k = 0; k < out->gates[i].nattribute_parts; k++)
+            free(out->gates[i].attribute_parts[k]);
+        free(out->gates[i].attribute_parts);
+    }
     free(out->gates);
     for (int i = 0; i < out->nnotes; i++)
         free(out->notes[i]);
@@ -150,10 +155,17 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     spec.task = p->task;
     spec.positive_label = p->positive_label;
     spec.threshold = p->decision_threshold;
-    char task_where[200], positive_where[200];
-    spec.task_source = mg_policy_where(p, "task", task_where, sizeof task_where);
-    spec.positive_label_source =
-        mg_policy_where(p, "data.positive_label", positive_where, sizeof positive_where);
+    /* Messages name the policy's keys and places, not the command line's
+     * flags. */
+    char w_label[200], w_task[200], w_pos[200], w_classes[200], w_features[200], w_ignore[200];
+    mg_input_names names = {
+        .label = mg_policy_where(p, "data.label", w_label, sizeof w_label),
+        .task = mg_policy_where(p, "task", w_task, sizeof w_task),
+        .positive_label = mg_policy_where(p, "data.positive_label", w_pos, sizeof w_pos),
+        .classes = mg_policy_where(p, "data.classes", w_classes, sizeof w_classes),
+        .features = mg_policy_where(p, "data.features", w_features, sizeof w_features),
+        .ignore = mg_policy_where(p, "data.ignore", w_ignore, sizeof w_ignore)};
+    spec.names = &names;
     if (p->fairness.has) {
         spec.protected_attrs = (const char *const *)p->fairness.protected_attributes;
         spec.nprotected = p->fairness.nprotected;

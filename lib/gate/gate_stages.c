@@ -188,6 +188,15 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
     mg_model_options mo = ctx->opts->model_options;
     mo.threads = 1;
     mo.progress = NULL;
+    if (!mg_model_can(run->models[0], MG_MODEL_CAN_PREDICT)) {
+        char place[240];
+        return mg__fail(err, MG_ERR_USAGE,
+                        "%s: model %s cannot be timed: its outputs are columns of the test "
+                        "data, not predictions made per request; give a model file, cmd: or "
+                        "http:// model, or remove the latency gates",
+                        mg_policy_where(p, "gates.latency", place, sizeof place),
+                        mg_model_source(run->models[0]));
+    }
     mg_model *model = NULL;
     MG_TRY(mg_model_open(run->spec->models[0], &mo, &model, err));
     mg_feature_roles roles;
@@ -300,6 +309,21 @@ static int fairness_key(const char *key, mg_fairness_measure *m, bool *ratio) {
     return -1;
 }
 
+/* Names a fairness gate's attribute: its columns, owned by the entry. */
+static mg_status set_attribute(mg_gate_entry *e, const mg_fairness_attr *attr, mg_error *err) {
+    snprintf(e->attribute, sizeof e->attribute, "%s", attr->name);
+    e->intersection = attr->nparts > 1;
+    e->attribute_parts = mg__calloc((size_t)attr->nparts, sizeof *e->attribute_parts);
+    if (e->attribute_parts == NULL)
+        return mg__nomem(err, "a gate's attribute");
+    for (int k = 0; k < attr->nparts; k++) {
+        if ((e->attribute_parts[k] = mg__strdup(attr->parts[k])) == NULL)
+            return mg__nomem(err, "a gate's attribute");
+        e->nattribute_parts = k + 1;
+    }
+    return MG_OK;
+}
+
 mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
     const mg_policy *p = ctx->policy;
     const mg_policy_fairness *pf = &p->fairness;
@@ -316,7 +340,12 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
     fo.reference_group = pf->reference_group;
     fo.intersectional = pf->intersectional;
     fo.level = 0.95;
+    /* Bootstrap intervals of the ratios when the section or any bound asks
+     * for a confidence (the highest asked: stricter, never looser). */
     fo.confidence = pf->confidence;
+    for (int i = 0; i < pf->nbounds; i++)
+        if (pf->bounds[i].confidence > fo.confidence)
+            fo.confidence = pf->bounds[i].confidence;
     fo.bootstrap_samples = p->bootstrap;
     fo.seed = p->seed;
     fo.threads = ctx->opts->threads;
@@ -353,7 +382,6 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
                                     &ctx->out->fairness_len, err);
     for (int a = 0; st == MG_OK && a < f.nattrs; a++) {
         const mg_fairness_attr *attr = &f.attrs[a];
-        bool intersection = attr->nparts > 1;
         if (pf->threshold > 0 && attr->has_measure[MG_FAIR_DEMOGRAPHIC_PARITY]) {
             const mg_disparity *d = &attr->measures[MG_FAIR_DEMOGRAPHIC_PARITY];
             mg_gate_entry *e =
@@ -362,8 +390,8 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
                 st = MG_ERR_NOMEM;
                 break;
             }
-            snprintf(e->attribute, sizeof e->attribute, "%s", attr->name);
-            e->intersection = intersection;
+            if ((st = set_attribute(e, attr, err)) != MG_OK)
+                break;
             mg_gate_decide("demographic_parity_ratio", MG_GATE_MIN, pf->threshold, d->ratio,
                            d->has_ci ? &d->ratio_ci : NULL, false, &e->r);
             /* The library decided the band (with Holm's correction when
@@ -381,6 +409,11 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
             bool ratio;
             fairness_key(b->metric, &m, &ratio);
             const mg_disparity *d = &attr->measures[m];
+            /* Disparate impact is measured against the reference group, on
+             * the reference's attribute only. */
+            if (m == MG_FAIR_DISPARATE_IMPACT && !attr->has_measure[m])
+                continue;
+            double confidence = b->confidence > 0 ? b->confidence : pf->confidence;
             for (int side = 0; side < 2 && st == MG_OK; side++) {
                 if (!(side == 0 ? b->has_min : b->has_max))
                     continue;
@@ -391,12 +424,12 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
                     st = MG_ERR_NOMEM;
                     break;
                 }
-                snprintf(e->attribute, sizeof e->attribute, "%s", attr->name);
-                e->intersection = intersection;
+                if ((st = set_attribute(e, attr, err)) != MG_OK)
+                    break;
                 mg_value v;
                 const mg_interval *ci = NULL;
                 if (!attr->has_measure[m]) {
-                    v = mg_value_null("the measure does not apply to this attribute");
+                    v = mg_value_null("not defined for this attribute");
                 } else if (ratio) {
                     /* Disparate impact: the smallest ratio against a
                      * minimum, the largest against a maximum. */
@@ -408,13 +441,13 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
                     v = d->difference;
                 }
                 mg_gate_decide(b->metric, side == 0 ? MG_GATE_MIN : MG_GATE_MAX,
-                               side == 0 ? b->min : b->max, v, ci,
-                               b->confidence > 0 && ratio, &e->r);
-                char name[80];
+                               side == 0 ? b->min : b->max, v, ci, confidence > 0 && ratio,
+                               &e->r);
+                char name[sizeof e->r.name];
                 snprintf(name, sizeof name, "%s[%s] %s", b->metric, attr->name,
                          strchr(e->r.name, ' ') ? strchr(e->r.name, ' ') + 1 : "");
                 snprintf(e->r.name, sizeof e->r.name, "%s", name);
-                if (b->confidence > 0 && !ratio) {
+                if (confidence > 0 && !ratio) {
                     size_t used = strlen(e->r.reason);
                     snprintf(e->r.reason + used, sizeof e->r.reason - used,
                              " (a difference has no bootstrap interval here: decided on the "

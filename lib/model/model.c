@@ -242,17 +242,17 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             if (!in_list(roles->features[f], (const char *const *)info->feature_names,
                          info->nfeatures))
                 return mg__fail(err, MG_ERR_DATA,
-                                "%s: --features names '%s', which is not a feature of model %s "
+                                "%s: %s names '%s', which is not a feature of model %s "
                                 "(it names its own: %s%s%s%s); its columns are matched by those "
                                 "names",
-                                t->source, roles->features[f], m->arg, info->feature_names[0],
+                                t->source, MG_INPUT_NAME(roles->names, features, "--features"), roles->features[f], m->arg, info->feature_names[0],
                                 info->nfeatures > 1 ? ", " : "",
                                 info->nfeatures > 1 ? info->feature_names[1] : "",
                                 info->nfeatures > 2 ? ", ..." : "");
         if (roles->nfeatures != info->nfeatures)
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: model %s expects %d features but --features names %d",
-                            t->source, m->arg, info->nfeatures, roles->nfeatures);
+                            "%s: model %s expects %d features but %s names %d", t->source,
+                            m->arg, info->nfeatures, MG_INPUT_NAME(roles->names, features, "--features"), roles->nfeatures);
         given = false;
     }
     for (int f = 0; given && f < roles->nfeatures; f++) {
@@ -260,13 +260,13 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
          * no column twice. */
         if (has_role(roles->features[f], roles))
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: --features names '%s', which is named as a column that is not "
-                            "a feature (label, weight, id, protected attribute or --ignore)",
-                            t->source, roles->features[f]);
+                            "%s: %s names '%s', which is named as a column that is not "
+                            "a feature (label, weight, id, protected attribute or %s)",
+                            t->source, MG_INPUT_NAME(roles->names, features, "--features"), roles->features[f], MG_INPUT_NAME(roles ? roles->names : NULL, ignore, "--ignore"));
         for (int g = 0; g < f; g++)
             if (strcmp(roles->features[g], roles->features[f]) == 0)
-                return mg__fail(err, MG_ERR_DATA, "%s: --features names '%s' twice", t->source,
-                                roles->features[f]);
+                return mg__fail(err, MG_ERR_DATA, "%s: %s names '%s' twice", t->source,
+                                MG_INPUT_NAME(roles->names, features, "--features"), roles->features[f]);
     }
     if (info->feature_names != NULL && roles != NULL)
         for (int f = 0; f < info->nfeatures; f++)
@@ -275,16 +275,16 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
                 return mg__fail(err, MG_ERR_DATA,
                                 "%s: model %s needs feature '%s', which is named as a column "
                                 "that is not a feature (label, weight, id, protected attribute "
-                                "or --ignore)",
-                                t->source, m->arg, info->feature_names[f]);
+                                "or %s)",
+                                t->source, m->arg, info->feature_names[f], MG_INPUT_NAME(roles ? roles->names : NULL, ignore, "--ignore"));
     if (given || info->feature_names != NULL) {
         n = given ? roles->nfeatures : info->nfeatures;
         const char *const *names =
             given ? roles->features : (const char *const *)info->feature_names;
         if (given && info->nfeatures >= 0 && n != info->nfeatures)
             return mg__fail(err, MG_ERR_DATA,
-                            "%s: model %s expects %d features but --features names %d",
-                            t->source, m->arg, info->nfeatures, n);
+                            "%s: model %s expects %d features but %s names %d", t->source,
+                            m->arg, info->nfeatures, MG_INPUT_NAME(roles->names, features, "--features"), n);
         idx = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *idx);
         if (idx == NULL)
             return mg__nomem(err, "feature indexes");
@@ -293,9 +293,8 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             if (idx[f] < 0) {
                 if (given)
                     mg__fail(err, MG_ERR_DATA,
-                             "%s: --features names column '%s', which the test data does not "
-                             "have",
-                             t->source, names[f]);
+                             "%s: %s names column '%s', which the test data does not have",
+                             t->source, MG_INPUT_NAME(roles->names, features, "--features"), names[f]);
                 else
                     mg__fail(err, MG_ERR_DATA,
                              "%s: model %s needs feature '%s', which the test data does not have",
@@ -317,12 +316,12 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
             if (pandas_index != NULL)
                 snprintf(hint, sizeof hint,
                          "; column '%s' looks like a pandas index written with the data: list "
-                         "it in --ignore",
-                         pandas_index);
+                         "it in %s",
+                         pandas_index, MG_INPUT_NAME(roles ? roles->names : NULL, ignore, "--ignore"));
             mg__fail(err, MG_ERR_DATA,
                      "%s: model %s expects %d features but the test data has %d feature columns "
-                     "(all but label, protected attributes, weight, id and --ignore)%s",
-                     t->source, m->arg, info->nfeatures, n, hint);
+                     "(all but label, protected attributes, weight, id and %s)%s",
+                     t->source, m->arg, info->nfeatures, n, MG_INPUT_NAME(roles ? roles->names : NULL, ignore, "--ignore"), hint);
             free(idx);
             return MG_ERR_DATA;
         }
@@ -341,8 +340,8 @@ static mg_status match_features(const mg_model *m, const mg_table *t, const mg_f
         if (col->type == MG_TYPE_STR) {
             mg__fail(err, MG_ERR_DATA,
                      "%s: column '%s' holds strings but model %s takes numeric features; "
-                     "encode it or list it in --ignore",
-                     t->source, col->name, m->arg);
+                     "encode it or list it in %s",
+                     t->source, col->name, m->arg, MG_INPUT_NAME(roles ? roles->names : NULL, ignore, "--ignore"));
             free(idx);
             return MG_ERR_DATA;
         }
@@ -374,8 +373,9 @@ int mg_model_feature_note(const mg_model *model, const mg_table *table,
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", n++ ? ", " : "", name);
     }
     if (len < cap)
-        len += (size_t)snprintf(buf + len, cap - len, " taken %s",
-                                given ? "in the order of --features" : "in file order");
+        len += (size_t)snprintf(buf + len, cap - len, " taken %s%s",
+                                given ? "in the order of " : "in file order",
+                                given ? MG_INPUT_NAME(roles->names, features, "--features") : "");
     if (model->info.note != NULL && len < cap)
         snprintf(buf + len, cap - len, "; %s", model->info.note);
     return 1;

@@ -4,7 +4,9 @@
 #include "modelgate/io.h"
 #include "registry/registry_internal.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -335,20 +337,28 @@ mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_vers
 int mg_registry_arg_missing(const char *arg) {
     if (strncmp(arg, "registry:", 9) != 0)
         return 0;
-    /* Missing means a first model: no registry yet, or no version of this
-     * model. A model that exists but whose stage holds none (a typo, or a
-     * model never promoted) is not missing: resolving it says why. */
+    /* Missing means a first model: no registry yet (its folder does not
+     * exist), or no version of this model. A registry that exists but does
+     * not open (a file, a damaged database), a name that is not valid, or a
+     * model whose stage holds none (a typo, a model never promoted) is not
+     * missing: opening the model says why. */
     char name[256];
     size_t len = strcspn(arg + 9, "@");
     if (len == 0 || len >= sizeof name)
         return 0;
     memcpy(name, arg + 9, len);
     name[len] = '\0';
+    if (!mg__registry_name_ok(name))
+        return 0;
+    const char *dir = mg_registry_locate(NULL);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return errno == ENOENT;
     mg_registry *reg = NULL;
     mg_error e;
     mg_error_clear(&e);
-    if (mg_registry_open(mg_registry_locate(NULL), 0, &reg, &e) != MG_OK)
-        return 1;
+    if (mg_registry_open(dir, 0, &reg, &e) != MG_OK)
+        return 0;
     mg_registry_version v;
     int missing = mg_registry_resolve(reg, name, NULL, 0, &v, &e) != MG_OK;
     if (!missing)

@@ -14,26 +14,17 @@ static const char *on_name(mg_on_inconclusive on) {
  * array of its columns (DESIGN §18: never a joined key). */
 static void attribute(mg__json *j, const mg_gate_entry *g) {
     mg__json_key(j, "attribute");
-    if (g->attribute[0] == '\0') {
+    if (g->nattribute_parts == 0) {
         mg__json_null(j);
         return;
     }
     if (!g->intersection) {
-        mg__json_string(j, g->attribute);
+        mg__json_string(j, g->attribute_parts[0]);
         return;
     }
     mg__json_begin_array(j);
-    const char *s = g->attribute;
-    for (;;) {
-        const char *bar = strchr(s, '|');
-        size_t n = bar ? (size_t)(bar - s) : strlen(s);
-        char part[256];
-        snprintf(part, sizeof part, "%.*s", (int)n, s);
-        mg__json_string(j, part);
-        if (bar == NULL)
-            break;
-        s = bar + 1;
-    }
+    for (int k = 0; k < g->nattribute_parts; k++)
+        mg__json_string(j, g->attribute_parts[k]);
     mg__json_end_array(j);
 }
 

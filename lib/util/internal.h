@@ -35,6 +35,11 @@
 #define MG_UNUSED(x) ((void)(x))
 #define MG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The name of an input for a message: names->field when given, else the
+ * command line's flag (see mg_input_names). */
+#define MG_INPUT_NAME(names, field, flag)                                                          \
+    ((names) != NULL && (names)->field != NULL ? (names)->field : (flag))
+
 /* Forward a failing status in one line (zstd's FORWARD_IF_ERROR). */
 #define MG_TRY(expr)                                                                               \
     do {                                                                                           \

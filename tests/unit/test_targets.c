@@ -93,7 +93,7 @@ static void binary_errors(void **state) {
                      MG_ERR_DATA);
     assert_string_equal(err.text, "t.csv: row 2, column 'label': label is missing");
     assert_int_equal(build("y,score\n0,0.1\n", "column:score", &spec, &t, &err), MG_ERR_DATA);
-    assert_string_equal(err.text, "t.csv: no label column 'label' (name it with --label)");
+    assert_string_equal(err.text, "t.csv: no label column 'label' (name it with --label); columns: y, score");
     assert_int_equal(build("label,score\n", "column:score", &spec, &t, &err), MG_ERR_DATA);
     assert_string_equal(err.text, "t.csv: no data rows (header only)");
 }
