@@ -191,6 +191,8 @@ static bool calibration(mg__json *j, const mg_targets *t, double level) {
 
 void mg__metrics_json_plots(mg__json *j, const mg_targets *t, double level) {
     bool ok = true;
+    if (!(level > 0 && level < 1))
+        level = 0.95; /* as documented in report.h */
     if (t->task == MG_TASK_BINARY)
         ok = calibration(j, t, level) && curves(j, t) && histogram(j, t);
     else if (t->task == MG_TASK_MULTICLASS && t->proba != NULL)
