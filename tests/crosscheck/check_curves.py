@@ -301,9 +301,10 @@ with tempfile.TemporaryDirectory() as tmp:
     # a perfectly separating score: no logistic fit exists
     ys = np.array([0] * 20 + [1] * 20)
     ss = np.concatenate([rng.uniform(0, 0.4, 20), rng.uniform(0.6, 1, 20)])
+    sep = os.path.join(tmp, "sep.csv")
+    pd.DataFrame({"label": ys, "score": ss}).to_csv(sep, index=False)
     try:
-        m = evaluate(os.path.join(tmp, "sep.csv") if pd.DataFrame(
-            {"label": ys, "score": ss}).to_csv(os.path.join(tmp, "sep.csv"), index=False) is None else "")
+        m = evaluate(sep)
         checks += 1
         if m["calibration"]["slope"] is not None or "slope" not in m["calibration"]["null_reasons"]:
             fail("separated", "slope should be null with a reason: %r" % m["calibration"].get("slope"))
