@@ -98,13 +98,19 @@ typedef struct mg_evaluation {
     mg_binary_metrics binary;
     mg_multiclass_metrics multiclass; /* owns arrays: mg_evaluation_release */
     mg_regression_metrics regression;
+    /* Binary and multiclass: ece, mce (10 uniform bins; multiclass top-label)
+     * and the binary calibration slope and intercept. Not top-level keys of
+     * metrics.json (they are in its "calibration" object), but found by
+     * mg_evaluation_metric, so gates can use them. */
+    mg_calibration_metrics calibration;
 } mg_evaluation;
 
 MG_API mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_error *err);
 MG_API void mg_evaluation_release(mg_evaluation *e);
 
 /* Looks up a metric of the evaluation by its metrics.json name ("accuracy",
- * "roc_auc", "rmse", ...). Returns -1 when the task has no such metric. */
+ * "roc_auc", "rmse", ...; also "ece", "mce", "calibration_slope",
+ * "calibration_intercept"). Returns -1 when the task has no such metric. */
 MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out);
 
 /* The task's top-level metrics in metrics.json order: how many, and the

@@ -98,6 +98,22 @@ typedef struct mg_latency_run {
 
 MG_API void mg_latency_run_release(mg_latency_run *run);
 
+/* The most bins mg_latency_histogram makes (latency.json uses 30). */
+#define MG_LATENCY_HISTOGRAM_MAX_BINS 256
+
+/* A histogram of n >= 1 latencies for plots (latency.json "histogram"):
+ * nbins (1..MG_LATENCY_HISTOGRAM_MAX_BINS) bins log-spaced from the smallest
+ * to the largest sample, edges[i] = exp(log(min) + i * (log(max) - log(min))
+ * / nbins) with edges[0] = min and edges[nbins] = max exactly; counts[b] is
+ * the number of samples with edges[b] <= x < edges[b+1], the last bin
+ * closed (numpy.histogram's rule), so the counts sum to n. When the smallest
+ * sample is not above 0 the bins are equal-width instead (*log_scale false);
+ * when all samples are equal there is one bin [min, max]. sorted_ms is
+ * ascending; edges has room for nbins + 1, counts for nbins. Returns the
+ * number of bins made (0 when n < 1 or nbins is out of range). */
+MG_API int mg_latency_histogram(const double *sorted_ms, int64_t n, int nbins, double *edges,
+                                int64_t *counts, bool *log_scale);
+
 /* Measures `model` (and, when `baseline` is not NULL, the baseline interleaved
  * in alternating blocks ABAB... so that both see the same machine state) on
  * requests drawn from `rows` (nrows x nfeatures, row-major): a seeded shuffle

@@ -33,6 +33,17 @@ typedef struct mg_metric_def {
 /* The metric named `name` (exact), or NULL. Static storage. */
 MG_API const mg_metric_def *mg_metric_find(const char *name);
 
+/* Where metrics.json holds a metric that is not one of its top-level keys:
+ * a dotted path ("calibration.ece", "calibration.slope"); NULL for a
+ * top-level key. Static storage. */
+MG_API const char *mg_metric_json_path(const mg_metric_def *m);
+
+/* For a metric that neither way is better for (calibration_slope: ideal 1,
+ * calibration_intercept: ideal 0; their higher_is_better is false and means
+ * nothing), sets *ideal and returns true: gates bound it from both sides.
+ * False for a metric with a direction. */
+MG_API bool mg_metric_ideal(const mg_metric_def *m, double *ideal);
+
 /* True when the task has the metric. */
 MG_API bool mg_metric_has_task(const mg_metric_def *m, mg_task task);
 

@@ -10,6 +10,8 @@
 
 #include "modelgate.h"
 
+#include <stdbool.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -61,34 +63,153 @@ MG_API mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score
                                            int64_t n, double threshold, mg_binary_metrics *out,
                                            mg_error *err);
 
-/* One point of the ROC and precision-recall curves: the rows with
- * score >= threshold are predicted positive. */
-typedef struct mg_curve_point {
-    double threshold;
-    double fpr, tpr;  /* ROC coordinates: FP / N and TP / P */
-    double precision; /* TP / (TP + FP); recall is tpr */
-} mg_curve_point;
+/* One curve for plots: `points` of scikit-learn's `of` points, in
+ * scikit-learn's order. ROC (roc_curve, drop_intermediate=True): x = fpr,
+ * y = tpr, by descending threshold from the added first point (0, 0) whose
+ * threshold is +inf (scikit-learn 1.2 writes max + 1 there, 1.3+ inf).
+ * Precision-recall (precision_recall_curve): x = recall, y = precision, by
+ * ascending threshold, ending at the added point recall 0, precision 1 whose
+ * threshold is NaN (scikit-learn gives it none). A threshold t means: the
+ * rows with score >= t are predicted positive. */
+typedef struct mg_curve {
+    int64_t points;          /* kept points */
+    int64_t of;              /* scikit-learn's number of points */
+    double *x, *y;           /* `points` each; owned */
+    double *threshold;       /* `points`; owned; +inf / NaN as said above */
+    const char *null_reason; /* static; set (points 0, arrays NULL) when undefined */
+} mg_curve;
 
-/* ROC and precision-recall curves of a binary evaluation, for plots. */
+/* The ROC and precision-recall curves of a binary evaluation. */
 typedef struct mg_binary_curves {
-    int64_t npoints;
-    mg_curve_point *points;  /* by descending threshold; owned */
-    const char *null_reason; /* static; set (with npoints 0) when P or N is 0 */
+    mg_curve roc, pr;
 } mg_binary_curves;
 
-/* Computes the curves through every distinct score taken as a threshold, from
- * the highest down (scikit-learn's roc_curve with drop_intermediate=False,
- * without its extra first point at (0, 0)), keeping at most max_points (>= 2)
- * evenly spaced by index, always the first and the last. Inputs and errors as
- * mg_binary_metrics_compute. On success *out owns `points`: release with
- * mg_binary_curves_release; a curve of one class only has no points and a
- * null_reason. */
+/* Computes scikit-learn's ROC curve (roc_curve with drop_intermediate=True)
+ * and precision-recall curve (precision_recall_curve) exactly, rows of zero
+ * weight left out as scikit-learn does; when a curve has more than
+ * max_points (>= 2) points, keeps its first and last point and the
+ * max_points - 2 or fewer interior points that the Ramer-Douglas-Peucker
+ * simplification keeps longest (each point's importance is its distance to
+ * the chord of the segment it splits, capped by its parents'; the kept set is
+ * RDP's result at the largest tolerance that leaves at most max_points), so
+ * every kept point is one of scikit-learn's and the polyline stays within
+ * that tolerance of the full curve, corners first. The ROC curve is null
+ * when either class has no weight; the PR curve when the positives have none.
+ * Inputs and errors as mg_binary_metrics_compute; MG_ERR_USAGE for
+ * max_points < 2. On success *out owns the arrays (mg_binary_curves_release);
+ * O(n) sort plus O(d log d) for d distinct scores in the usual case. */
 MG_API mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const double *w,
                                           int64_t n, int64_t max_points, mg_binary_curves *out,
                                           mg_error *err);
 
-/* Frees c->points (not c); safe on a zeroed struct. */
+/* Frees the arrays of c (not c); safe on a zeroed struct. */
 MG_API void mg_binary_curves_release(mg_binary_curves *c);
+
+/* Equal-width histogram bins on [0, 1] (score_histogram in metrics.json):
+ * edge i of nbins is numpy.linspace(0, 1, nbins + 1)[i] (i * (1 / nbins),
+ * the last exactly 1); a value s in [0, 1] falls in bin b when
+ * edge b <= s < edge b+1, the last bin closed: numpy.histogram's rule. */
+MG_API double mg_histogram_edge(int i, int nbins);
+MG_API int mg_histogram_bin(double s, int nbins);
+
+/* How reliability bins are formed (sklearn.calibration.calibration_curve's
+ * `strategy`). */
+typedef enum mg_calibration_strategy {
+    MG_CALIBRATION_UNIFORM = 0, /* "uniform": nbins equal-width bins on [0, 1] */
+    MG_CALIBRATION_QUANTILE     /* "quantile": edges at the score quantiles (equal mass) */
+} mg_calibration_strategy;
+
+/* "uniform" or "quantile". */
+MG_API const char *mg_calibration_strategy_name(mg_calibration_strategy s);
+
+/* One bin of a reliability diagram. As in calibration_curve, a score s lies
+ * in the bin when low < s <= high (the first bin also takes s == low). */
+typedef struct mg_reliability_bin {
+    double low, high;      /* edges */
+    double mean_score;     /* weighted mean score (confidence) of its rows */
+    double observed_rate;  /* weighted share of positive (correct) rows */
+    double weight;         /* total weight (= count without weights) */
+    int64_t count;         /* rows */
+    double ci_low, ci_high; /* Wilson interval of observed_rate (Kish's effective n
+                               with weights) at the level asked */
+} mg_reliability_bin;
+
+/* A reliability diagram and its calibration errors (Guo et al. 2017, "On
+ * Calibration of Modern Neural Networks", eq. 3 and 5): ECE = sum over bins
+ * of weight_b / W * |observed_rate_b - mean_score_b|, MCE = the largest
+ * |observed_rate_b - mean_score_b|. */
+typedef struct mg_reliability {
+    mg_calibration_strategy strategy;
+    int nbins;                  /* bins asked for */
+    int nonempty;               /* bins with weight > 0: the entries of bins */
+    mg_reliability_bin *bins;   /* ascending; owned; empty bins left out, as
+                                   calibration_curve does */
+    mg_value ece, mce;
+} mg_reliability;
+
+/* Calibration of a classifier (DESIGN §16). Binary: the positive-class
+ * score against the label. Multiclass (top_label): the confidence max_k p_k
+ * against "argmax (first maximum) == label". */
+typedef struct mg_calibration {
+    bool top_label;
+    mg_reliability uniform, quantile;
+    /* Logistic recalibration (Cox 1958): the unregularised logistic
+     * regression of the label on logit(p) (p clipped to [1e-15, 1 - 1e-15]),
+     * label ~ sigmoid(intercept + slope * logit(p)), fitted by Newton's
+     * method (IRLS). Perfect calibration is slope 1, intercept 0. Null with
+     * a reason for one class only, scores that are all equal, a fit that
+     * does not converge (the score separates the classes), and multiclass. */
+    mg_value slope, intercept;
+} mg_calibration;
+
+/* The most reliability bins a caller may ask for. */
+#define MG_CALIBRATION_MAX_BINS 1000
+
+/* Binary calibration: y[i] 1 for the positive class, score[i] its
+ * probability, w NULL or n weights; nbins in 1..MG_CALIBRATION_MAX_BINS
+ * (10 is the default everywhere); level in (0, 1) for the bins' Wilson
+ * intervals. Uniform bins are edges i / nbins as numpy.linspace computes
+ * them; quantile edges are numpy.percentile(score, linspace(0, 1, nbins+1)
+ * * 100) over the rows of nonzero weight (unweighted quantiles, as
+ * calibration_curve), so several edges may coincide on tied scores.
+ * @return MG_OK with *out owning the bins (mg_calibration_release);
+ * MG_ERR_DATA naming the row as mg_binary_metrics_compute;
+ * MG_ERR_USAGE for nbins or level out of range; MG_ERR_NOMEM. */
+MG_API mg_status mg_calibration_compute(const uint8_t *y, const double *score, const double *w,
+                                        int64_t n, int nbins, double level, mg_calibration *out,
+                                        mg_error *err);
+
+/* Top-label calibration of a multiclass classifier: y[i] in 0..k-1, proba
+ * n*k row-major (each in [0, 1]); otherwise as mg_calibration_compute; the
+ * slope and intercept are null. */
+MG_API mg_status mg_calibration_top_label_compute(const int32_t *y, const double *proba,
+                                                  const double *w, int64_t n, int k, int nbins,
+                                                  double level, mg_calibration *out,
+                                                  mg_error *err);
+
+/* Frees the bins (not c); safe on a zeroed struct. */
+MG_API void mg_calibration_release(mg_calibration *c);
+
+/* The four calibration metrics of the metric registry, without the bins:
+ * ece and mce of 10 uniform bins (the values of mg_calibration's `uniform`),
+ * and the binary slope and intercept. O(n), no allocation. */
+typedef struct mg_calibration_metrics {
+    mg_value ece, mce, calibration_slope, calibration_intercept;
+} mg_calibration_metrics;
+
+/* ECE and MCE alone (10 uniform bins), as in mg_calibration_metrics: for the
+ * bootstrap, which calls it once per replicate with its row weights w. */
+MG_API void mg_calibration_errors(const uint8_t *y, const double *score, const int32_t *yc,
+                                  const double *proba, int k, const double *w, int64_t n,
+                                  mg_value *ece, mg_value *mce);
+
+/* Binary (y, score) or, when proba != NULL, top-label multiclass (y given
+ * as yc, k classes). Inputs are assumed checked (mg_binary_metrics_compute,
+ * mg_multiclass_metrics_compute); an unusable input gives nulls. */
+MG_API void mg_calibration_metrics_compute(const uint8_t *y, const double *score,
+                                           const int32_t *yc, const double *proba, int k,
+                                           const double *w, int64_t n,
+                                           mg_calibration_metrics *out);
 
 /* Per-class figures of a multiclass evaluation. */
 typedef struct mg_class_metrics {

@@ -18,7 +18,11 @@ extern "C" {
 #endif
 
 /* metrics.json (DESIGN §5). `level` is the level of the Wilson intervals in
- * "ci" (e.g. 0.95). `prov` may be NULL (no "provenance"). */
+ * "ci" (e.g. 0.95) and of the reliability bins of "calibration" (0.95 there
+ * when it is not in (0, 1)). Binary tasks also get "calibration", "curves"
+ * and "score_histogram", multiclass tasks with probabilities "calibration"
+ * and "score_histogram" (docs/calibration.md, docs/metrics.md). `prov` may
+ * be NULL (no "provenance"). */
 MG_API mg_status mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
                                     const mg_provenance *prov, double level, char **out,
                                     size_t *len, mg_error *err);

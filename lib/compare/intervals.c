@@ -13,6 +13,45 @@ int mg_metric_is_proportion(mg_task task, const char *metric) {
             strcmp(metric, "specificity") == 0);
 }
 
+/* ECE and MCE of one replicate's row weights (NaN where undefined). */
+static mg_status calibration_stat(void *arg, const double *w, int64_t n, double *out) {
+    const mg_targets *t = arg;
+    mg_value ece, mce;
+    if (t->task == MG_TASK_BINARY)
+        mg_calibration_errors(t->y, t->score, NULL, NULL, 0, w, n, &ece, &mce);
+    else
+        mg_calibration_errors(NULL, NULL, t->yc, t->proba, t->nclasses, w, n, &ece, &mce);
+    out[0] = ece.null_reason ? NAN : ece.v;
+    out[1] = mce.null_reason ? NAN : mce.v;
+    return MG_OK;
+}
+
+/* Bootstrap intervals of ece and mce into iv[0..1] (binary, or multiclass
+ * with probabilities): their own Poisson bootstrap, from the same seed. */
+static mg_status calibration_intervals(const mg_targets *t, const mg_evaluation *e,
+                                       const mg_compare_options *o, mg_metric_interval *iv,
+                                       int *n, mg_error *err) {
+    if (!(t->task == MG_TASK_BINARY || (t->task == MG_TASK_MULTICLASS && t->proba != NULL)))
+        return MG_OK;
+    mg_bootstrap_options bo = {.replicates = o->replicates, .seed = o->seed, .threads = o->threads};
+    mg_bootstrap boot = {0};
+    MG_TRY(mg_bootstrap_run_weighted(&bo, t->n, t->w, 2, calibration_stat, (void *)(uintptr_t)t,
+                                     &boot, err));
+    const char *names[2] = {"ece", "mce"};
+    for (int k = 0; k < 2; k++) {
+        mg_metric_interval *it = &iv[(*n)++];
+        it->metric = names[k];
+        mg_value v;
+        mg_evaluation_metric(e, names[k], &v);
+        if (v.null_reason != NULL)
+            it->null_reason = v.null_reason;
+        else if (mg_bootstrap_interval(&boot, k, o->level, &it->ci) != 0)
+            it->null_reason = "undefined in more than 5% of the bootstrap replicates";
+    }
+    mg_bootstrap_release(&boot);
+    return MG_OK;
+}
+
 mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
                                   const mg_compare_options *opts, mg_metric_interval **out,
                                   int *count, mg_error *err) {
@@ -24,7 +63,7 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
         return mg__fail(err, MG_ERR_USAGE, "confidence level %g is outside (0, 1)", o.level);
     const char *const *metrics = mg_task_metrics(t->task);
     int m = mg__task_metric_count(t->task);
-    mg_metric_interval *iv = mg__calloc((size_t)(m > 0 ? m : 1), sizeof *iv);
+    mg_metric_interval *iv = mg__calloc((size_t)m + 2, sizeof *iv); /* + ece, mce */
     if (iv == NULL)
         return mg__nomem(err, "metric intervals");
     mg_bootstrap boot = {0};
@@ -57,6 +96,8 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
             it->null_reason = "undefined in more than 5% of the bootstrap replicates";
     }
     mg_bootstrap_release(&boot);
+    if (st == MG_OK)
+        st = calibration_intervals(t, e, &o, iv, &n, err);
     if (st != MG_OK) {
         free(iv);
         return st;

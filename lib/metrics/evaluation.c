@@ -6,13 +6,25 @@
 mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->task = t->task;
+    mg_status st;
     switch (t->task) {
     case MG_TASK_BINARY:
-        return mg_binary_metrics_compute(t->y, t->score, t->w, t->n, t->threshold, &out->binary,
-                                         err);
+        st = mg_binary_metrics_compute(t->y, t->score, t->w, t->n, t->threshold, &out->binary, err);
+        if (st == MG_OK)
+            mg_calibration_metrics_compute(t->y, t->score, NULL, NULL, 0, t->w, t->n,
+                                           &out->calibration);
+        return st;
     case MG_TASK_MULTICLASS:
-        return mg_multiclass_metrics_compute(t->yc, t->proba ? NULL : t->pred, t->proba, t->w, t->n,
-                                             t->nclasses, &out->multiclass, err);
+        st = mg_multiclass_metrics_compute(t->yc, t->proba ? NULL : t->pred, t->proba, t->w, t->n,
+                                           t->nclasses, &out->multiclass, err);
+        if (st == MG_OK && t->proba != NULL)
+            mg_calibration_metrics_compute(NULL, NULL, t->yc, t->proba, t->nclasses, t->w, t->n,
+                                           &out->calibration);
+        else if (st == MG_OK)
+            out->calibration.ece = out->calibration.mce = out->calibration.calibration_slope =
+                out->calibration.calibration_intercept =
+                    mg_value_null("undefined: the model gives no class probabilities");
+        return st;
     case MG_TASK_REGRESSION:
         return mg_regression_metrics_compute(t->yr, t->pr, t->w, t->n, &out->regression, err);
     case MG_TASK_AUTO: break;
@@ -72,6 +84,13 @@ static const metric_field *fields_of(const mg_evaluation *e, size_t *count, cons
     return NULL;
 }
 
+/* The calibration metrics (not top-level keys of metrics.json). */
+static const metric_field calibration_fields[] = {
+    {"ece", offsetof(mg_calibration_metrics, ece)},
+    {"mce", offsetof(mg_calibration_metrics, mce)},
+    {"calibration_slope", offsetof(mg_calibration_metrics, calibration_slope)},
+    {"calibration_intercept", offsetof(mg_calibration_metrics, calibration_intercept)}};
+
 int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out) {
     size_t count;
     const char *base;
@@ -79,6 +98,15 @@ int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_value *out
     for (size_t i = 0; i < count; i++)
         if (strcmp(f[i].name, name) == 0) {
             memcpy(out, base + f[i].offset, sizeof *out);
+            return 0;
+        }
+    /* ece and mce for binary and multiclass, slope and intercept for binary */
+    size_t ncal = e->task == MG_TASK_BINARY       ? MG_ARRAY_LEN(calibration_fields)
+                  : e->task == MG_TASK_MULTICLASS ? 2
+                                                  : 0;
+    for (size_t i = 0; i < ncal; i++)
+        if (strcmp(calibration_fields[i].name, name) == 0) {
+            memcpy(out, (const char *)&e->calibration + calibration_fields[i].offset, sizeof *out);
             return 0;
         }
     return -1;

@@ -39,7 +39,41 @@ static const mg_metric_def metrics[] = {
     {"mape", R, false, false, MG_INTERVAL_BOOTSTRAP, "mean_absolute_percentage_error"},
     {"max_error", R, false, false, MG_INTERVAL_BOOTSTRAP, "max_error"},
     {"median_absolute_error", R, false, false, MG_INTERVAL_BOOTSTRAP, "median_absolute_error"},
+    /* calibration (docs/calibration.md): in metrics.json's "calibration" object */
+    {"ece", B | M, false, false, MG_INTERVAL_BOOTSTRAP,
+     "expected calibration error, 10 equal-width bins (Guo et al. 2017; multiclass: top label)"},
+    {"mce", B | M, false, false, MG_INTERVAL_BOOTSTRAP,
+     "maximum calibration error, 10 equal-width bins (Guo et al. 2017; multiclass: top label)"},
+    {"calibration_slope", B, false, false, MG_INTERVAL_BOOTSTRAP,
+     "slope of the logistic fit of the label on logit(score); ideal 1"},
+    {"calibration_intercept", B, false, false, MG_INTERVAL_BOOTSTRAP,
+     "intercept of the logistic fit of the label on logit(score); ideal 0"},
 };
+
+static const struct {
+    const char *name, *path;
+    bool two_sided;
+    double ideal;
+} nested[] = {{"ece", "calibration.ece", false, 0},
+              {"mce", "calibration.mce", false, 0},
+              {"calibration_slope", "calibration.slope", true, 1},
+              {"calibration_intercept", "calibration.intercept", true, 0}};
+
+const char *mg_metric_json_path(const mg_metric_def *m) {
+    for (size_t i = 0; i < MG_ARRAY_LEN(nested); i++)
+        if (strcmp(m->name, nested[i].name) == 0)
+            return nested[i].path;
+    return NULL;
+}
+
+bool mg_metric_ideal(const mg_metric_def *m, double *ideal) {
+    for (size_t i = 0; i < MG_ARRAY_LEN(nested); i++)
+        if (strcmp(m->name, nested[i].name) == 0 && nested[i].two_sided) {
+            *ideal = nested[i].ideal;
+            return true;
+        }
+    return false;
+}
 
 const mg_metric_def *mg_metric_find(const char *name) {
     for (size_t i = 0; i < MG_ARRAY_LEN(metrics); i++)

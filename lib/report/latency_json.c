@@ -116,6 +116,31 @@ static void windows(mg__json *j, const mg_latency_run *run) {
     mg__json_end_object(j);
 }
 
+/* "histogram": ~30 log-spaced bins from the fastest to the slowest call. */
+static void histogram(mg__json *j, const mg_latency_run *run) {
+    enum { BINS = 30 };
+    double edges[BINS + 1];
+    int64_t counts[BINS];
+    bool log_scale;
+    int nb = mg_latency_histogram(run->sorted_ms, run->n, BINS, edges, counts, &log_scale);
+    if (nb == 0)
+        return;
+    mg__json_key(j, "histogram");
+    mg__json_begin_object(j);
+    mg__json_kv_string(j, "scale", log_scale ? "log" : "linear");
+    mg__json_key(j, "edges_ms");
+    mg__json_begin_array(j);
+    for (int i = 0; i <= nb; i++)
+        mg__json_number(j, edges[i]);
+    mg__json_end_array(j);
+    mg__json_key(j, "counts");
+    mg__json_begin_array(j);
+    for (int i = 0; i < nb; i++)
+        mg__json_int(j, counts[i]);
+    mg__json_end_array(j);
+    mg__json_end_object(j);
+}
+
 static void environment(mg__json *j, const mg_latency_report *r) {
     const mg_latency_environment *e = r->env;
     mg__json_key(j, "environment");
@@ -204,6 +229,7 @@ mg_status mg_latency_json(const mg_latency_report *r, char **out, size_t *len, m
     mg__json_kv_bool(&j, "confidence_gated", r->confidence_given);
     compute_split(&j, run);
     windows(&j, run);
+    histogram(&j, run);
     environment(&j, r);
     if (r->baseline != NULL) {
         mg__json_key(&j, "baseline");
@@ -215,6 +241,7 @@ mg_status mg_latency_json(const mg_latency_report *r, char **out, size_t *len, m
             mg__json_kv_int(&j, "late_sends", r->baseline->late_sends);
         compute_split(&j, r->baseline);
         windows(&j, r->baseline);
+        histogram(&j, r->baseline);
         mg__json_end_object(&j);
         const mg_latency_comparison *c = r->comparison;
         mg__json_key(&j, "comparison");

@@ -171,6 +171,15 @@ jq -e '.backend == "xgboost" and .samples == 500 and .warmup == 50 and .mode == 
        and .runner_compute == null and .transport == null
        and (.runner_compute_reason | test("reported no compute time"))' \
     "$tmp/x.json" >/dev/null || fail "xgboost latency.json"
+# histogram: 30 log-spaced bins from min to max (n+1 edges, increasing,
+# successive ratios equal), counts summing to the samples
+hist_ok='def hist_ok: .histogram as $h | ($h.edges_ms | length) == ($h.counts | length) + 1
+    and ($h.counts | add) == .samples and $h.edges_ms[0] == .min_ms and $h.edges_ms[-1] == .max_ms
+    and ([range(1; $h.edges_ms | length) | $h.edges_ms[.] > $h.edges_ms[. - 1]] | all)
+    and ($h.scale != "log" or ([range(1; $h.counts | length) |
+         ($h.edges_ms[. + 1] / $h.edges_ms[.]) / ($h.edges_ms[1] / $h.edges_ms[0]) - 1 | fabs < 1e-9] | all));'
+jq -e "$hist_ok"' hist_ok and .histogram.scale == "log" and (.histogram.counts | length) == 30' \
+    "$tmp/x.json" >/dev/null || fail "latency histogram: $(jq -c .histogram "$tmp/x.json")"
 expect 0 "xgboost synthetic rows" benchmark --model "$ex/models/model.json" --synthetic --samples 50 \
     --batch-size 16 --output "$tmp/x.json"
 jq -e '.batch_size == 16 and .data == null and .throughput_per_s > 0' "$tmp/x.json" >/dev/null ||
@@ -196,6 +205,8 @@ jq -e '.comparison.p99_ratio < 1 and .comparison.p_value < 1e-3 and .baseline.sa
        and .baseline.backend == "runner" and .baseline.runner_compute.p50_ms >= 250
        and .runner_compute.p50_ms >= 0' \
     "$tmp/b.json" >/dev/null || fail "baseline comparison: $(jq -c .comparison "$tmp/b.json")"
+jq -e "$hist_ok"' hist_ok and (.baseline | hist_ok) and .baseline.histogram.edges_ms[0] >= 250' \
+    "$tmp/b.json" >/dev/null || fail "baseline histogram: $(jq -c .baseline.histogram "$tmp/b.json")"
 expect 1 "slower candidate" benchmark --model "$run250" --baseline "$run0" --synthetic \
     --samples 12 --warmup 1 --max-p99-ratio 1.0 --output "$tmp/b.json"
 grep -q "gate max_p99_ratio: fail: p99_ratio .* > 1 " "$tmp/err" || fail "ratio fail reason: $(grep max_p99_ratio "$tmp/err")"

@@ -315,6 +315,30 @@ static void gate_decisions(void **state) {
     mg_latency_run_release(&r);
 }
 
+/* Log-spaced bins from 1 to 8 in 3: edges 1, 2, 4, 8 (to rounding), counts
+ * summing to n; equal samples make one bin; a 0 ms sample, equal widths. */
+static void histogram_bins(void **state) {
+    (void)state;
+    const double s[] = {1, 1.5, 3, 5, 8};
+    double edges[4];
+    int64_t counts[3];
+    bool log_scale = false;
+    assert_int_equal(mg_latency_histogram(s, 5, 3, edges, counts, &log_scale), 3);
+    assert_true(log_scale);
+    assert_true(edges[0] == 1 && edges[3] == 8);
+    assert_true(fabs(edges[1] - 2) < 1e-12 && fabs(edges[2] - 4) < 1e-12);
+    assert_true(counts[0] == 2 && counts[1] == 1 && counts[2] == 2);
+    const double same[] = {2, 2, 2};
+    assert_int_equal(mg_latency_histogram(same, 3, 3, edges, counts, &log_scale), 1);
+    assert_true(edges[0] == 2 && edges[1] == 2 && counts[0] == 3);
+    const double zero[] = {0, 1, 2, 3};
+    assert_int_equal(mg_latency_histogram(zero, 4, 3, edges, counts, &log_scale), 3);
+    assert_false(log_scale);
+    assert_true(counts[0] == 1 && counts[1] == 1 && counts[2] == 2); /* 3 in the closed last bin */
+    assert_int_equal(mg_latency_histogram(s, 0, 3, edges, counts, &log_scale), 0);
+    assert_int_equal(mg_latency_histogram(s, 5, 0, edges, counts, &log_scale), 0);
+}
+
 static void json_contract(void **state) {
     (void)state;
     mg_latency_run r = fake_run(100);
@@ -395,6 +419,7 @@ int main(void) {
         cmocka_unit_test_setup(compute_split, setup),
         cmocka_unit_test(gate_decisions),
         cmocka_unit_test(json_contract),
+        cmocka_unit_test(histogram_bins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

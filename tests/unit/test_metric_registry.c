@@ -28,9 +28,10 @@ static void registry_matches_metrics_json(void **state) {
             if (m == NULL || !mg_metric_has_task(m, tasks[t]))
                 fail_msg("%s of a %s task is not in the registry", name, mg_task_name(tasks[t]));
         }
-        int in_registry = 0;
+        int in_registry = 0; /* top-level keys only: not calibration.ece ... */
         for (int k = 0; k < mg_metric_count(); k++)
-            in_registry += mg_metric_has_task(mg_metric_at(k), tasks[t]);
+            in_registry += mg_metric_has_task(mg_metric_at(k), tasks[t]) &&
+                           mg_metric_json_path(mg_metric_at(k)) == NULL;
         assert_int_equal(in_registry, n);
         total += n;
     }
@@ -52,6 +53,32 @@ static void directions_and_intervals(void **state) {
     assert_true(mg_metric_find("recall")->proportion);
     assert_false(mg_metric_find("f1")->proportion);
     assert_null(mg_metric_find("Accuracy"));
+    /* calibration: lower is better for the errors, two-sided for the fit */
+    assert_false(mg_metric_find("ece")->higher_is_better);
+    assert_false(mg_metric_find("mce")->higher_is_better);
+    assert_true(mg_metric_has_task(mg_metric_find("ece"), MG_TASK_MULTICLASS));
+    assert_false(mg_metric_has_task(mg_metric_find("calibration_slope"), MG_TASK_MULTICLASS));
+    assert_string_equal(mg_metric_json_path(mg_metric_find("ece")), "calibration.ece");
+    assert_string_equal(mg_metric_json_path(mg_metric_find("calibration_slope")),
+                        "calibration.slope");
+    assert_null(mg_metric_json_path(mg_metric_find("accuracy")));
+    double ideal = -1;
+    assert_true(mg_metric_ideal(mg_metric_find("calibration_slope"), &ideal));
+    assert_true(ideal == 1);
+    assert_true(mg_metric_ideal(mg_metric_find("calibration_intercept"), &ideal));
+    assert_true(ideal == 0);
+    assert_false(mg_metric_ideal(mg_metric_find("ece"), &ideal));
+    /* every registered metric of a task is found in its evaluation */
+    mg_evaluation e;
+    memset(&e, 0, sizeof e);
+    e.task = MG_TASK_BINARY;
+    mg_value v;
+    assert_int_equal(mg_evaluation_metric(&e, "calibration_intercept", &v), 0);
+    e.task = MG_TASK_MULTICLASS;
+    assert_int_equal(mg_evaluation_metric(&e, "mce", &v), 0);
+    assert_int_equal(mg_evaluation_metric(&e, "calibration_slope", &v), -1);
+    e.task = MG_TASK_REGRESSION;
+    assert_int_equal(mg_evaluation_metric(&e, "ece", &v), -1);
 }
 
 static void did_you_mean(void **state) {

@@ -228,49 +228,140 @@ static void binary_errors(void **state) {
     assert_int_equal(mg_binary_metrics_compute(y, s, NULL, 3, NAN, &m, &err), MG_ERR_USAGE);
 }
 
+/* Y6/S6 in calibration_curve's 10 uniform bins (low < s <= high): 0.2 in
+ * (0.1, 0.2], both 0.4 in (0.3, 0.4] (one positive), 0.6 in (0.5, 0.6],
+ * 0.7 in (0.6, 0.7], 0.9 in (0.8, 0.9]. Gaps |rate - mean|: 0.2, 0.1, 0.6,
+ * 0.3, 0.1, so ECE = (0.2 + 2 * 0.1 + 0.6 + 0.3 + 0.1) / 6 and MCE = 0.6. */
+static void calibration_bins(void **state) {
+    (void)state;
+    mg_calibration c;
+    mg_error err;
+    assert_int_equal(mg_calibration_compute(Y6, S6, NULL, 6, 10, 0.95, &c, &err), MG_OK);
+    assert_int_equal(c.uniform.nonempty, 5);
+    assert_value(c.uniform.ece, 1.4 / 6);
+    assert_value(c.uniform.mce, 0.6);
+    const double mean[] = {0.2, 0.4, 0.6, 0.7, 0.9}, rate[] = {0, 0.5, 0, 1, 1};
+    const int64_t count[] = {1, 2, 1, 1, 1};
+    for (int b = 0; b < 5; b++) {
+        assert_value(mg_value_of(c.uniform.bins[b].mean_score), mean[b]);
+        assert_value(mg_value_of(c.uniform.bins[b].observed_rate), rate[b]);
+        assert_int_equal(c.uniform.bins[b].count, count[b]);
+        assert_true(c.uniform.bins[b].ci_low <= rate[b] && rate[b] <= c.uniform.bins[b].ci_high);
+    }
+    assert_true(c.uniform.bins[0].low == 0.1 && c.uniform.bins[0].high == 0.2);
+    /* Wilson at 95% for 1 of 2: 0.5 -+ ... = [0.0945, 0.9055] */
+    assert_true(fabs(c.uniform.bins[1].ci_low - 0.094531205734230) < 1e-12);
+    /* the summary the gates read is the same number */
+    mg_calibration_metrics cm;
+    mg_calibration_metrics_compute(Y6, S6, NULL, NULL, 0, NULL, 6, &cm);
+    assert_true(cm.ece.v == c.uniform.ece.v && cm.mce.v == c.uniform.mce.v);
+    assert_null(c.slope.null_reason);
+    assert_true(cm.calibration_slope.v == c.slope.v);
+    mg_calibration_release(&c);
+    /* Quantile edges of 6 scores {0.2, 0.4, 0.4, 0.6, 0.7, 0.9} at 0, 10, ...
+     * 100%: 0.2, 0.3, 0.4, 0.4, 0.4, 0.5, 0.6, 0.65, 0.7, 0.8, 0.9; the
+     * non-empty bins: 0.2 | 0.4 0.4 | 0.6 | 0.7 | 0.9. */
+    assert_int_equal(mg_calibration_compute(Y6, S6, NULL, 6, 10, 0.95, &c, &err), MG_OK);
+    assert_int_equal(c.quantile.nonempty, 5);
+    assert_int_equal(c.quantile.bins[1].count, 2);
+    assert_value(c.quantile.ece, 1.4 / 6);
+    mg_calibration_release(&c);
+    /* one class: errors defined, no fit */
+    const uint8_t ones[] = {1, 1, 1};
+    assert_int_equal(mg_calibration_compute(ones, S6, NULL, 3, 10, 0.95, &c, &err), MG_OK);
+    assert_undefined(c.slope, "one class");
+    assert_null(c.uniform.ece.null_reason);
+    mg_calibration_release(&c);
+    /* separated classes: the fit does not converge */
+    const uint8_t ys[] = {0, 0, 1, 1};
+    const double ss[] = {0.1, 0.2, 0.8, 0.9};
+    assert_int_equal(mg_calibration_compute(ys, ss, NULL, 4, 10, 0.95, &c, &err), MG_OK);
+    assert_undefined(c.intercept, "did not converge");
+    mg_calibration_release(&c);
+    assert_int_equal(mg_calibration_compute(Y6, S6, NULL, 6, 0, 0.95, &c, &err), MG_ERR_USAGE);
+    assert_int_equal(mg_calibration_compute(Y6, S6, NULL, 6, 10, 1.0, &c, &err), MG_ERR_USAGE);
+    const double bad[] = {0.1, 0.2, 2.0};
+    assert_int_equal(mg_calibration_compute(Y6, bad, NULL, 3, 10, 0.95, &c, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "row 3"));
+    /* top label: confidences 0.7 (right), 0.5 (wrong), 0.9 (right) */
+    const int32_t yc[] = {0, 2, 1};
+    const double p[] = {0.7, 0.2, 0.1, 0.5, 0.3, 0.2, 0.05, 0.9, 0.05};
+    assert_int_equal(mg_calibration_top_label_compute(yc, p, NULL, 3, 3, 10, 0.95, &c, &err),
+                     MG_OK);
+    assert_int_equal(c.uniform.nonempty, 3);
+    assert_value(c.uniform.ece, (0.5 + 0.3 + 0.1) / 3);
+    assert_value(c.uniform.mce, 0.5);
+    assert_undefined(c.slope, "binary");
+    mg_calibration_release(&c);
+}
+
 /* Y6/S6: distinct scores from the top, with cumulative TP/FP (P = N = 3):
  *   0.9: 1/0 -> tpr 1/3 fpr 0   precision 1
  *   0.7: 2/0 -> tpr 2/3 fpr 0   precision 1
  *   0.6: 2/1 -> tpr 2/3 fpr 1/3 precision 2/3
  *   0.4: 3/2 -> tpr 1   fpr 2/3 precision 3/5
- *   0.2: 3/3 -> tpr 1   fpr 1   precision 1/2 */
+ *   0.2: 3/3 -> tpr 1   fpr 1   precision 1/2
+ * roc_curve(drop_intermediate=True) drops none of them (no two equal steps
+ * in a row) and puts (0, 0) at +inf first; precision_recall_curve lists them
+ * by ascending threshold and ends at recall 0, precision 1. */
 static void binary_curves(void **state) {
     (void)state;
     mg_binary_curves c;
     mg_error err;
     assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 100, &c, &err), MG_OK);
-    assert_null(c.null_reason);
-    assert_int_equal(c.npoints, 5);
-    const double thr[] = {0.9, 0.7, 0.6, 0.4, 0.2};
-    const double tpr[] = {1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1};
-    const double fpr[] = {0, 0, 1.0 / 3, 2.0 / 3, 1};
-    const double prec[] = {1, 1, 2.0 / 3, 3.0 / 5, 0.5};
-    for (int i = 0; i < 5; i++) {
-        assert_true(c.points[i].threshold == thr[i]);
-        assert_value(mg_value_of(c.points[i].tpr), tpr[i]);
-        assert_value(mg_value_of(c.points[i].fpr), fpr[i]);
-        assert_value(mg_value_of(c.points[i].precision), prec[i]);
+    assert_null(c.roc.null_reason);
+    assert_int_equal(c.roc.points, 6);
+    assert_int_equal(c.roc.of, 6);
+    const double thr[] = {INFINITY, 0.9, 0.7, 0.6, 0.4, 0.2};
+    const double tpr[] = {0, 1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1};
+    const double fpr[] = {0, 0, 0, 1.0 / 3, 2.0 / 3, 1};
+    for (int i = 0; i < 6; i++) {
+        assert_true(c.roc.threshold[i] == thr[i]);
+        assert_value(mg_value_of(c.roc.y[i]), tpr[i]);
+        assert_value(mg_value_of(c.roc.x[i]), fpr[i]);
     }
+    assert_int_equal(c.pr.points, 6);
+    const double pthr[] = {0.2, 0.4, 0.6, 0.7, 0.9};
+    const double prec[] = {0.5, 3.0 / 5, 2.0 / 3, 1, 1, 1};
+    const double rec[] = {1, 1, 2.0 / 3, 2.0 / 3, 1.0 / 3, 0};
+    for (int i = 0; i < 6; i++) {
+        assert_value(mg_value_of(c.pr.y[i]), prec[i]);
+        assert_value(mg_value_of(c.pr.x[i]), rec[i]);
+        if (i < 5)
+            assert_true(c.pr.threshold[i] == pthr[i]);
+    }
+    assert_true(isnan(c.pr.threshold[5]));
     mg_binary_curves_release(&c);
-    /* Three points out of five: indexes 0, 2, 4. */
+    /* Three points of six: the ends and the one farthest from their chord
+     * (0, 0)-(1, 1): (0, 2/3) at 0.7 (distance 2/3 / sqrt 2; (1/3, 2/3) is
+     * at 1/3 / sqrt 2). */
     assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 3, &c, &err), MG_OK);
-    assert_int_equal(c.npoints, 3);
-    assert_true(c.points[0].threshold == 0.9 && c.points[1].threshold == 0.6 &&
-                c.points[2].threshold == 0.2);
+    assert_int_equal(c.roc.points, 3);
+    assert_int_equal(c.roc.of, 6);
+    assert_true(isinf(c.roc.threshold[0]) && c.roc.threshold[1] == 0.7 &&
+                c.roc.threshold[2] == 0.2);
+    assert_int_equal(c.pr.points, 3);
     mg_binary_curves_release(&c);
-    /* Weights 2 1 1 0 3 1 (P = 3, N = 5): at 0.7 the only row weighs 0, so
-     * the point repeats 0.9's (tpr 2/3, fpr 0). */
+    /* Weights 2 1 1 0 3 1 (P = 3, N = 5): the row at 0.7 weighs 0 and is
+     * left out as scikit-learn does, so 0.7 is no threshold. */
     const double w[] = {2, 1, 1, 0, 3, 1};
     assert_int_equal(mg_binary_curves_compute(Y6, S6, w, 6, 100, &c, &err), MG_OK);
-    assert_value(mg_value_of(c.points[1].tpr), 2.0 / 3);
-    assert_value(mg_value_of(c.points[1].fpr), 0);
-    assert_value(mg_value_of(c.points[3].fpr), 2.0 / 5); /* 0.4: FP = 1 + 1 */
+    assert_int_equal(c.pr.of, 5);
+    assert_true(c.roc.threshold[1] == 0.9 && c.roc.threshold[2] == 0.6);
+    assert_value(mg_value_of(c.roc.y[1]), 2.0 / 3);
+    assert_value(mg_value_of(c.roc.x[3]), 2.0 / 5); /* 0.4: FP = 1 + 1 */
     mg_binary_curves_release(&c);
-    /* One class: no curve. */
+    /* One class: no ROC curve; the PR curve needs positives only. */
     const uint8_t ones[] = {1, 1};
     assert_int_equal(mg_binary_curves_compute(ones, S6, NULL, 2, 100, &c, &err), MG_OK);
-    assert_int_equal(c.npoints, 0);
-    assert_undefined(mg_value_null(c.null_reason), "no rows of the negative class");
+    assert_int_equal(c.roc.points, 0);
+    assert_undefined(mg_value_null(c.roc.null_reason), "no rows of the negative class");
+    assert_null(c.pr.null_reason);
+    assert_int_equal(c.pr.points, 3);
+    mg_binary_curves_release(&c);
+    const uint8_t zeros[] = {0, 0};
+    assert_int_equal(mg_binary_curves_compute(zeros, S6, NULL, 2, 100, &c, &err), MG_OK);
+    assert_undefined(mg_value_null(c.pr.null_reason), "no rows of the positive class");
     mg_binary_curves_release(&c);
     assert_int_equal(mg_binary_curves_compute(Y6, S6, NULL, 6, 1, &c, &err), MG_ERR_USAGE);
     const double bad[] = {0.1, 0.2, 2.0};
@@ -653,6 +744,7 @@ int main(void) {
         cmocka_unit_test(binary_f1_undefined),
         cmocka_unit_test(binary_errors),
         cmocka_unit_test(binary_curves),
+        cmocka_unit_test(calibration_bins),
         cmocka_unit_test(multiclass_predicted),
         cmocka_unit_test(multiclass_probabilities),
         cmocka_unit_test(multiclass_class_without_rows),
