@@ -73,4 +73,29 @@ mg_status mg__key_assign(const mg__kctx *ctx, const mg__kentry *e, const char *c
 mg_status mg__key_section(const mg__kctx *ctx, const mg__kentry *e, const char *const *segs,
                           int nsegs, int wild_seg, const char *key, int line, int column);
 
+/* ---- values (policy_values.c) -------------------------------------------
+ * Each reads node v for the key `key`, or fails naming both. */
+
+/* "expected <what type t holds>, found <v>". */
+mg_status mg__value_wrong(const mg__kctx *ctx, const char *key, const mg__ynode *v, mg__ktype t);
+/* A plain finite decimal number. */
+mg_status mg__value_num(const mg__kctx *ctx, const char *key, const mg__ynode *v, double *out);
+/* A plain decimal integer that fits int64. */
+mg_status mg__value_int(const mg__kctx *ctx, const char *key, const mg__ynode *v, int64_t *out);
+/* true / True / TRUE / false / False / FALSE, unquoted. */
+mg_status mg__value_bool(const mg__kctx *ctx, const char *key, const mg__ynode *v, bool *out);
+/* Any non-empty scalar, borrowed from v; null only when nullable (then
+ * *out is NULL). */
+mg_status mg__value_text(const mg__kctx *ctx, const char *key, const mg__ynode *v, bool nullable,
+                         const char **out);
+/* One of e->words: its index. */
+mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char *key,
+                            const mg__ynode *v, int *index);
+/* A sequence of distinct texts into a new array, replacing (and freeing)
+ * *list of *n items. */
+mg_status mg__value_list(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
+                         int *n);
+/* Frees a list of n strings and zeroes both. */
+void mg__value_free_list(char ***list, int *n);
+
 #endif
