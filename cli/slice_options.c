@@ -322,7 +322,7 @@ void mg_cli_slices_table(const mg_cli_slices *s, const mg_evaluation *overall, F
         qsort(list, (size_t)m, sizeof *list, cmp_ranked);
         fprintf(out, "slices of %s (%s; %d scored, %d below %ld rows), worst %s first:\n",
                 rep->slicing->name, rep->slicing->method, m, small, s->min_size, metric);
-        fprintf(out, "  %-28s %10s %10s %10s %10s\n", "slice", "n", metric, "vs overall", second);
+        fprintf(out, "  %-32s %10s %10s %10s %10s\n", "slice", "n", metric, "vs overall", second);
         for (int k = 0; k < m && k < TABLE_ROWS; k++) {
             const mg_slice_stats *st = &rep->slices[list[k].i];
             char label[96], v1[32] = "null", v2[32] = "null", d[32] = "null";
@@ -336,7 +336,12 @@ void mg_cli_slices_table(const mg_cli_slices *s, const mg_evaluation *overall, F
                 snprintf(v2, sizeof v2, "%.4g", b.v);
             if (a.null_reason == NULL && all.null_reason == NULL)
                 snprintf(d, sizeof d, "%+.4f", a.v - all.v);
-            fprintf(out, "  %-28s %10lld %10s %10s %10s\n", label, (long long)st->n, v1, d, v2);
+            /* pad by columns, not bytes: "×" and other UTF-8 take one */
+            int width = 0;
+            for (const unsigned char *c = (const unsigned char *)label; *c; c++)
+                width += (*c & 0xc0) != 0x80;
+            fprintf(out, "  %s%*s %10lld %10s %10s %10s\n", label, width < 32 ? 32 - width : 0, "",
+                    (long long)st->n, v1, d, v2);
         }
         if (m > TABLE_ROWS)
             fprintf(out, "  ... %d more slices in the output file\n", m - TABLE_ROWS);

@@ -360,6 +360,43 @@ check(len(unadjusted) > len(rejected), "Holm test data: the correction must chan
 want_code = 1 if rejected else 3 if "inconclusive" in expect.values() else 0
 check(code == want_code, "Holm: exit %d, expected %d" % (code, want_code))
 
+# ---- multiclass (weighted) and regression slices through the task's metrics
+from sklearn.metrics import f1_score as _f1, mean_absolute_error, mean_squared_error, r2_score
+mc = pd.DataFrame({"label": rng.choice(["x", "y", "z"], 600), "g": rng.choice(["a", "b", "c"], 600),
+                   "w": rng.uniform(0.5, 2, 600).round(3)})
+P = rng.dirichlet([1, 1, 1], 600)
+mc["x"], mc["y"], mc["z"] = P[:, 0], P[:, 1], P[:, 2]
+MC = os.path.join(TMP, "mc.csv")
+mc.to_csv(MC, index=False)
+p = subprocess.run([MG, "evaluate", "--model", "columns:x,y,z", "--test-data", MC, "--weight", "w",
+                    "--slice-by", "g", "--quiet", "--output", "-"], capture_output=True, text=True)
+m = json.loads(p.stdout) if p.returncode == 0 else None
+check(m is not None, "multiclass slices: exit %d %s" % (p.returncode, p.stderr[-200:]))
+for s in (m or {}).get("slices", {}).get("g", {}).get("slices", []):
+    d = mc[mc.g == s["value"]]
+    Pd = d[["x", "y", "z"]].to_numpy()
+    pred = np.array(["x", "y", "z"])[Pd.argmax(1)]
+    for metric, ref in (("accuracy", accuracy_score(d.label, pred, sample_weight=d.w)),
+                        ("log_loss", log_loss(d.label, Pd, labels=["x", "y", "z"], sample_weight=d.w)),
+                        ("f1_macro", _f1(d.label, pred, average="macro", sample_weight=d.w))):
+        check(near(s["metrics"][metric], ref), "multiclass g=%s: %s %r, scikit-learn %r" % (
+            s["value"], metric, s["metrics"][metric], ref))
+rg = pd.DataFrame({"label": rng.normal(size=500), "g": rng.choice(["a", "b"], 500)})
+rg["pred"] = rg["label"] + rng.normal(size=500) * 0.3
+RG = os.path.join(TMP, "rg.csv")
+rg.to_csv(RG, index=False)
+p = subprocess.run([MG, "evaluate", "--model", "column:pred", "--test-data", RG, "--task", "regression",
+                    "--slice-by", "g", "--quiet", "--output", "-"], capture_output=True, text=True)
+m = json.loads(p.stdout) if p.returncode == 0 else None
+check(m is not None, "regression slices: exit %d %s" % (p.returncode, p.stderr[-200:]))
+for s in (m or {}).get("slices", {}).get("g", {}).get("slices", []):
+    d = rg[rg.g == s["value"]]
+    for metric, ref in (("mae", mean_absolute_error(d.label, d.pred)),
+                        ("rmse", math.sqrt(mean_squared_error(d.label, d.pred))),
+                        ("r2", r2_score(d.label, d.pred))):
+        check(near(s["metrics"][metric], ref), "regression g=%s: %s %r, scikit-learn %r" % (
+            s["value"], metric, s["metrics"][metric], ref))
+
 shutil.rmtree(TMP, ignore_errors=True)
 print("\n".join("FAIL " + f for f in failures))
 print("%d passed, %d failed" % (cases - len(failures), len(failures)))
