@@ -71,33 +71,46 @@ typedef struct bin_acc {
     int64_t n;
 } bin_acc;
 
-/* The ranking metrics of one slice: rows seg[0..m) in ascending score order. */
-static void rank_slice(const mg_targets *t, const int64_t *seg, int64_t m, mg_slice_stats *s,
-                       double level) {
-    const double *w = t->w, *score = t->score;
-    const uint8_t *y = t->y;
+/* The rows in ascending score order, copied out once so that every walk
+ * below reads memory in sequence (gathering by row index on each walk costs
+ * a cache miss per row). */
+typedef struct sorted_rows {
+    double *score, *w, *loss; /* w NULL when unweighted */
+    uint8_t *y;
+} sorted_rows;
+
+static void sorted_release(sorted_rows *r) {
+    free(r->score);
+    free(r->w);
+    free(r->loss);
+    free(r->y);
+    memset(r, 0, sizeof *r);
+}
+
+/* The ranking metrics of one slice: its rows in ascending score order. */
+static void rank_slice(const double *score, const uint8_t *y, const double *w, int64_t m,
+                       mg_slice_stats *s, double level) {
     mg_binary_metrics *b = &s->eval.binary;
     double npos = 0, nneg = 0;
-    int64_t cpos = 0, cneg = 0;
+    int64_t cpos = 0;
     for (int64_t j = 0; j < m; j++) {
-        double wi = w ? w[seg[j]] : 1.0;
-        if (y[seg[j]]) {
+        double wi = w ? w[j] : 1.0;
+        cpos += y[j];
+        if (y[j])
             npos += wi;
-            cpos++;
-        } else {
+        else
             nneg += wi;
-            cneg++;
-        }
     }
+    int64_t cneg = m - cpos;
     if (npos > 0 && nneg > 0) {
         mg__sum area = {0, 0};
         double neg_below = 0;
         for (int64_t j = 0; j < m;) {
             int64_t e = j;
             double p = 0, q = 0;
-            while (e < m && score[seg[e]] == score[seg[j]]) {
-                double wi = w ? w[seg[e]] : 1.0;
-                if (y[seg[e]])
+            while (e < m && score[e] == score[j]) {
+                double wi = w ? w[e] : 1.0;
+                if (y[e])
                     p += wi;
                 else
                     q += wi;
@@ -116,12 +129,12 @@ static void rank_slice(const mg_targets *t, const int64_t *seg, int64_t m, mg_sl
         double tps = 0, fps = 0, recall_prev = 0;
         for (int64_t j = m; j > 0;) {
             int64_t start = j - 1;
-            while (start > 0 && score[seg[start - 1]] == score[seg[j - 1]])
+            while (start > 0 && score[start - 1] == score[j - 1])
                 start--;
             double p = 0, q = 0;
             for (int64_t k = start; k < j; k++) {
-                double wi = w ? w[seg[k]] : 1.0;
-                if (y[seg[k]])
+                double wi = w ? w[k] : 1.0;
+                if (y[k])
                     p += wi;
                 else
                     q += wi;
@@ -156,13 +169,11 @@ static void rank_slice(const mg_targets *t, const int64_t *seg, int64_t m, mg_sl
     int64_t pos_below = 0, neg_below = 0;
     for (int64_t j = 0; j < m;) {
         int64_t e = j, p = 0, q = 0;
-        while (e < m && score[seg[e]] == score[seg[j]]) {
-            if (y[seg[e]])
-                p++;
-            else
-                q++;
+        while (e < m && score[e] == score[j]) {
+            p += y[e];
             e++;
         }
+        q = e - j - p;
         double v_pos = ((double)neg_below + 0.5 * (double)q) / (double)cneg;
         double v_neg = ((double)(cpos - pos_below - p) + 0.5 * (double)p) / (double)cpos;
         dpos += (double)p * (v_pos - auc) * (v_pos - auc);
@@ -181,29 +192,79 @@ static void rank_slice(const mg_targets *t, const int64_t *seg, int64_t m, mg_sl
     c->ci.method = "delong";
 }
 
-static mg_status binary_slices(const mg_targets *t, const int64_t *order, const mg_slicing *sl,
-                               mg_slice_report *r, double level, mg_error *err) {
+static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_rows *r,
+                             mg_error *err) {
+    size_t n = (size_t)(t->n > 0 ? t->n : 1);
+    memset(r, 0, sizeof *r);
+    r->score = mg__malloc_array(n, sizeof *r->score);
+    r->loss = mg__malloc_array(n, sizeof *r->loss);
+    r->y = mg__malloc_array(n, sizeof *r->y);
+    if (t->w != NULL)
+        r->w = mg__malloc_array(n, sizeof *r->w);
+    if (r->score == NULL || r->loss == NULL || r->y == NULL || (t->w != NULL && r->w == NULL)) {
+        sorted_release(r);
+        return mg__nomem(err, "the sorted scores");
+    }
+    for (int64_t j = 0; j < t->n; j++) {
+        int64_t i = order[j];
+        r->score[j] = t->score[i];
+        r->y[j] = t->y[i];
+        r->loss[j] = mg__row_log_loss(t->y[i], t->score[i]);
+        if (r->w != NULL)
+            r->w[j] = t->w[i];
+    }
+    return MG_OK;
+}
+
+/* One slicing of a binary task: the sorted rows scattered into slices with a
+ * stable counting sort (each slice stays in score order), the threshold sums
+ * taken on the way, then one walk per slice. */
+static mg_status binary_slices(const mg_targets *t, const int64_t *order, const sorted_rows *sr,
+                               const mg_slicing *sl, mg_slice_report *r, double level,
+                               mg_error *err) {
     int k = sl->nslices;
+    size_t n = (size_t)(t->n > 0 ? t->n : 1);
     bin_acc *acc = mg__calloc((size_t)(k > 0 ? k : 1), sizeof *acc);
     int64_t *start = mg__calloc((size_t)k + 1, sizeof *start);
-    int64_t *grouped = mg__malloc_array((size_t)(t->n > 0 ? t->n : 1), sizeof *grouped);
-    if (acc == NULL || start == NULL || grouped == NULL) {
+    int64_t *next = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *next);
+    int32_t *code = mg__malloc_array(n, sizeof *code);
+    sorted_rows g = {0};
+    g.score = mg__malloc_array(n, sizeof *g.score);
+    g.y = mg__malloc_array(n, sizeof *g.y);
+    if (sr->w != NULL)
+        g.w = mg__malloc_array(n, sizeof *g.w);
+    if (acc == NULL || start == NULL || next == NULL || code == NULL || g.score == NULL ||
+        g.y == NULL || (sr->w != NULL && g.w == NULL)) {
         free(acc);
         free(start);
-        free(grouped);
+        free(next);
+        free(code);
+        sorted_release(&g);
         return mg__nomem(err, "the slice sums");
     }
-    const double *w = t->w;
-    for (int64_t i = 0; i < t->n; i++) {
-        bin_acc *a = &acc[sl->code[i]];
-        double wi = w ? w[i] : 1.0, s = t->score[i];
-        int positive = t->y[i], predicted = s > t->threshold;
+    for (int64_t j = 0; j < t->n; j++) {
+        code[j] = sl->code[order[j]];
+        start[code[j] + 1]++;
+    }
+    for (int c = 0; c < k; c++)
+        start[c + 1] += start[c];
+    memcpy(next, start, (size_t)k * sizeof *next);
+    for (int64_t j = 0; j < t->n; j++) {
+        int c = code[j];
+        bin_acc *a = &acc[c];
+        double wi = sr->w ? sr->w[j] : 1.0, s = sr->score[j];
+        int positive = sr->y[j], predicted = s > t->threshold;
+        int64_t d = next[c]++;
+        g.score[d] = s;
+        g.y[d] = (uint8_t)positive;
+        if (g.w != NULL)
+            g.w[d] = wi;
         a->n++;
         mg__sum_add(&a->w, wi);
         mg__sum_add(positive ? (predicted ? &a->tp : &a->fn) : (predicted ? &a->fp : &a->tn), wi);
-        mg__sum_add(&a->loss, wi * mg__row_log_loss(positive, s));
-        double d = positive - s;
-        mg__sum_add(&a->brier, wi * d * d);
+        mg__sum_add(&a->loss, wi * sr->loss[j]);
+        double e = positive - s;
+        mg__sum_add(&a->brier, wi * e * e);
         prop_add(&a->acc, wi, predicted == positive);
         if (predicted)
             prop_add(&a->prec, wi, positive);
@@ -212,23 +273,7 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
         else
             prop_add(&a->spec, wi, !predicted);
     }
-    /* Group the score order by slice (stable: each slice stays in score order). */
-    for (int64_t i = 0; i < t->n; i++)
-        start[sl->code[i] + 1]++;
-    for (int c = 0; c < k; c++)
-        start[c + 1] += start[c];
-    int64_t *next = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *next);
-    if (next == NULL) {
-        free(acc);
-        free(start);
-        free(grouped);
-        return mg__nomem(err, "the slice sums");
-    }
-    memcpy(next, start, (size_t)k * sizeof *next);
-    for (int64_t j = 0; j < t->n; j++) {
-        int64_t i = order[j];
-        grouped[next[sl->code[i]]++] = i;
-    }
+    free(code);
     free(next);
     for (int c = 0; c < k; c++) {
         mg_slice_stats *s = &r->slices[c];
@@ -256,7 +301,8 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
         wilson_ci(&s->ci[s->nci++], "precision", &a->prec, level);
         wilson_ci(&s->ci[s->nci++], "recall", &a->rec, level);
         wilson_ci(&s->ci[s->nci++], "specificity", &a->spec, level);
-        rank_slice(t, grouped + start[c], start[c + 1] - start[c], s, level);
+        int64_t o = start[c];
+        rank_slice(g.score + o, g.y + o, g.w ? g.w + o : NULL, start[c + 1] - o, s, level);
         b->weight_sum = ldexp(b->weight_sum, t->w_exp2);
         b->tp = ldexp(b->tp, t->w_exp2);
         b->fp = ldexp(b->fp, t->w_exp2);
@@ -265,7 +311,7 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
     }
     free(acc);
     free(start);
-    free(grouped);
+    sorted_release(&g);
     return MG_OK;
 }
 
@@ -382,6 +428,9 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
         order = own;
     }
     mg_status st = MG_OK;
+    sorted_rows sr = {0};
+    if (t->task == MG_TASK_BINARY && n > 0)
+        st = sorted_init(t, order, &sr, err);
     for (int i = 0; i < n && st == MG_OK; i++) {
         mg_slice_report *r = &reports[i];
         r->slicing = &slicings[i];
@@ -394,10 +443,11 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             break;
         }
         if (t->task == MG_TASK_BINARY)
-            st = binary_slices(t, order, &slicings[i], r, level, err);
+            st = binary_slices(t, order, &sr, &slicings[i], r, level, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
+    sorted_release(&sr);
     free(own);
     return st;
 }
