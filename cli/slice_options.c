@@ -233,7 +233,9 @@ mg_status mg_cli_slices_take(mg_cli_slices *s, const mg_table *table, mg_error *
 mg_status mg_cli_slices_compute(mg_cli_slices *s, const mg_targets *t, double level,
                                 mg_error *err) {
     int64_t *order = NULL;
-    if (t->task == MG_TASK_BINARY && (s->nslicings > 0 || s->nops > 0)) {
+    /* The slices sort on their own (keys that carry score and class); the
+     * operating points walk a score order. */
+    if (t->task == MG_TASK_BINARY && s->nops > 0) {
         mg_status st = mg_score_order(t, &order, err);
         if (st != MG_OK)
             return st;
@@ -245,7 +247,7 @@ mg_status mg_cli_slices_compute(mg_cli_slices *s, const mg_targets *t, double le
             free(order);
             return nomem(err);
         }
-        st = mg_slices_compute(t, order, s->slicings, s->nslicings, s->min_size, level, s->reports,
+        st = mg_slices_compute(t, NULL, s->slicings, s->nslicings, s->min_size, level, s->reports,
                                err);
     }
     if (st == MG_OK && s->nops > 0 && t->task == MG_TASK_BINARY)

@@ -135,15 +135,16 @@ typedef struct mg_slice_report {
     mg_slice_stats *slices; /* nslices, in the slicing's order; owned */
 } mg_slice_report;
 
-/* Row indexes 0..n-1 of a binary task's targets, sorted by ascending score:
- * the one sort that slices and operating points share. *order is new
+/* Row indexes 0..n-1 of a binary task's targets, sorted by ascending score,
+ * for callers that compute several of the functions below. *order is new
  * (caller frees with free()). MG_ERR_USAGE when t is not binary;
  * MG_ERR_NOMEM. */
 MG_API mg_status mg_score_order(const mg_targets *t, int64_t **order, mg_error *err);
 
 /* Computes the metrics of each slice of slicings[0..n) from the targets
  * (slicing->nrows must equal t->n). order: for a binary task the result of
- * mg_score_order, or NULL to sort here; ignored for other tasks. min_size:
+ * mg_score_order, or NULL to sort here (faster: a radix sort whose keys carry
+ * score and class, so no row is gathered); ignored for other tasks. min_size:
  * slices with fewer rows are not scored (<= 0 = MG_SLICE_MIN_SIZE_DEFAULT);
  * level: of the intervals in (0, 1). reports: n structs filled here (each
  * released with mg_slice_report_release, on failure too).

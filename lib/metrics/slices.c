@@ -69,6 +69,7 @@ typedef struct bin_acc {
     mg__sum tp, fp, tn, fn, loss, brier, w;
     prop acc, prec, rec, spec;
     int64_t n;
+    int64_t cnt[4]; /* unweighted: rows by 2 * positive + predicted */
 } bin_acc;
 
 /* The rows in ascending score order, copied out once so that every walk
@@ -77,9 +78,11 @@ typedef struct bin_acc {
 typedef struct sorted_rows {
     double *score, *w, *loss; /* w NULL when unweighted */
     uint8_t *y;
+    int64_t *row; /* the row index of each (sorted_init only) */
 } sorted_rows;
 
 static void sorted_release(sorted_rows *r) {
+    free(r->row);
     free(r->score);
     free(r->w);
     free(r->loss);
@@ -192,6 +195,9 @@ static void rank_slice(const double *score, const uint8_t *y, const double *w, i
     c->ci.method = "delong";
 }
 
+/* The rows in score order, from `order` (gathering by row index) or, order
+ * NULL, from one radix sort of mg__score_key keys that carry the score and
+ * the class and the row index as payload, so that nothing is gathered. */
 static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_rows *r,
                              mg_error *err) {
     size_t n = (size_t)(t->n > 0 ? t->n : 1);
@@ -199,19 +205,48 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_r
     r->score = mg__malloc_array(n, sizeof *r->score);
     r->loss = mg__malloc_array(n, sizeof *r->loss);
     r->y = mg__malloc_array(n, sizeof *r->y);
+    r->row = mg__malloc_array(n, sizeof *r->row);
     if (t->w != NULL)
         r->w = mg__malloc_array(n, sizeof *r->w);
-    if (r->score == NULL || r->loss == NULL || r->y == NULL || (t->w != NULL && r->w == NULL)) {
+    if (r->score == NULL || r->loss == NULL || r->y == NULL || r->row == NULL ||
+        (t->w != NULL && r->w == NULL)) {
         sorted_release(r);
         return mg__nomem(err, "the sorted scores");
     }
+    if (order != NULL) {
+        for (int64_t j = 0; j < t->n; j++) {
+            int64_t i = order[j];
+            r->row[j] = i;
+            r->score[j] = t->score[i];
+            r->y[j] = t->y[i];
+        }
+    } else {
+        uint64_t *keys = mg__malloc_array(n, sizeof *keys);
+        double *rows = mg__malloc_array(n, sizeof *rows);
+        mg_status st = keys != NULL && rows != NULL ? MG_OK : mg__nomem(err, "the sorted scores");
+        for (int64_t i = 0; st == MG_OK && i < t->n; i++) {
+            keys[i] = mg__score_key(t->score[i], t->y[i]);
+            rows[i] = (double)i; /* exact: row indexes stay far below 2^53 */
+        }
+        if (st == MG_OK)
+            st = mg__radix_sort(keys, rows, (size_t)t->n, err);
+        for (int64_t j = 0; st == MG_OK && j < t->n; j++) {
+            uint64_t bits = keys[j] >> 1;
+            memcpy(&r->score[j], &bits, sizeof bits);
+            r->y[j] = (uint8_t)(keys[j] & 1);
+            r->row[j] = (int64_t)rows[j];
+        }
+        free(keys);
+        free(rows);
+        if (st != MG_OK) {
+            sorted_release(r);
+            return st;
+        }
+    }
     for (int64_t j = 0; j < t->n; j++) {
-        int64_t i = order[j];
-        r->score[j] = t->score[i];
-        r->y[j] = t->y[i];
-        r->loss[j] = mg__row_log_loss(t->y[i], t->score[i]);
+        r->loss[j] = mg__row_log_loss(r->y[j], r->score[j]);
         if (r->w != NULL)
-            r->w[j] = t->w[i];
+            r->w[j] = t->w[r->row[j]];
     }
     return MG_OK;
 }
@@ -219,7 +254,7 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_r
 /* One slicing of a binary task: the sorted rows scattered into slices with a
  * stable counting sort (each slice stays in score order), the threshold sums
  * taken on the way, then one walk per slice. */
-static mg_status binary_slices(const mg_targets *t, const int64_t *order, const sorted_rows *sr,
+static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr,
                                const mg_slicing *sl, mg_slice_report *r, double level,
                                mg_error *err) {
     int k = sl->nslices;
@@ -243,7 +278,7 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
         return mg__nomem(err, "the slice sums");
     }
     for (int64_t j = 0; j < t->n; j++) {
-        code[j] = sl->code[order[j]];
+        code[j] = sl->code[sr->row[j]];
         start[code[j] + 1]++;
     }
     for (int c = 0; c < k; c++)
@@ -260,6 +295,13 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
         if (g.w != NULL)
             g.w[d] = wi;
         a->n++;
+        if (g.w == NULL) { /* counts: integers, no compensated sums */
+            a->cnt[positive * 2 + predicted]++;
+            mg__sum_add(&a->loss, sr->loss[j]);
+            double e = positive - s;
+            mg__sum_add(&a->brier, e * e);
+            continue;
+        }
         mg__sum_add(&a->w, wi);
         mg__sum_add(positive ? (predicted ? &a->tp : &a->fn) : (predicted ? &a->fp : &a->tn), wi);
         mg__sum_add(&a->loss, wi * sr->loss[j]);
@@ -275,6 +317,20 @@ static mg_status binary_slices(const mg_targets *t, const int64_t *order, const 
     }
     free(code);
     free(next);
+    for (int c = 0; g.w == NULL && c < k; c++) {
+        bin_acc *a = &acc[c];
+        double tn = (double)a->cnt[0], fp = (double)a->cnt[1], fn = (double)a->cnt[2],
+               tp = (double)a->cnt[3];
+        a->w.s = (double)a->n;
+        a->tp.s = tp;
+        a->fp.s = fp;
+        a->tn.s = tn;
+        a->fn.s = fn;
+        a->acc = (prop){tp + tn, (double)a->n, (double)a->n};
+        a->prec = (prop){tp, tp + fp, tp + fp};
+        a->rec = (prop){tp, tp + fn, tp + fn};
+        a->spec = (prop){tn, tn + fp, tn + fp};
+    }
     for (int c = 0; c < k; c++) {
         mg_slice_stats *s = &r->slices[c];
         bin_acc *a = &acc[c];
@@ -422,11 +478,6 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             return mg__fail(err, MG_ERR_USAGE,
                             "slicing '%s' has %" PRId64 " rows, the targets %" PRId64,
                             slicings[i].name, slicings[i].nrows, t->n);
-    int64_t *own = NULL;
-    if (t->task == MG_TASK_BINARY && order == NULL && n > 0) {
-        MG_TRY(mg_score_order(t, &own, err));
-        order = own;
-    }
     mg_status st = MG_OK;
     sorted_rows sr = {0};
     if (t->task == MG_TASK_BINARY && n > 0)
@@ -443,12 +494,11 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             break;
         }
         if (t->task == MG_TASK_BINARY)
-            st = binary_slices(t, order, &sr, &slicings[i], r, level, err);
+            st = binary_slices(t, &sr, &slicings[i], r, level, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
     sorted_release(&sr);
-    free(own);
     return st;
 }
 
