@@ -254,7 +254,7 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_r
 /* One slicing of a binary task: the sorted rows scattered into slices with a
  * stable counting sort (each slice stays in score order), the threshold sums
  * taken on the way, then one walk per slice. */
-static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr,
+static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const int32_t *code,
                                const mg_slicing *sl, mg_slice_report *r, double level,
                                mg_error *err) {
     int k = sl->nslices;
@@ -262,23 +262,20 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr,
     bin_acc *acc = mg__calloc((size_t)(k > 0 ? k : 1), sizeof *acc);
     int64_t *start = mg__calloc((size_t)k + 1, sizeof *start);
     int64_t *next = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *next);
-    int32_t *code = mg__malloc_array(n, sizeof *code);
     sorted_rows g = {0};
     g.score = mg__malloc_array(n, sizeof *g.score);
     g.y = mg__malloc_array(n, sizeof *g.y);
     if (sr->w != NULL)
         g.w = mg__malloc_array(n, sizeof *g.w);
-    if (acc == NULL || start == NULL || next == NULL || code == NULL || g.score == NULL ||
+    if (acc == NULL || start == NULL || next == NULL || g.score == NULL ||
         g.y == NULL || (sr->w != NULL && g.w == NULL)) {
         free(acc);
         free(start);
         free(next);
-        free(code);
         sorted_release(&g);
         return mg__nomem(err, "the slice sums");
     }
     for (int64_t j = 0; j < t->n; j++) {
-        code[j] = sl->code[sr->row[j]];
         start[code[j] + 1]++;
     }
     for (int c = 0; c < k; c++)
@@ -315,7 +312,6 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr,
         else
             prop_add(&a->spec, wi, !predicted);
     }
-    free(code);
     free(next);
     for (int c = 0; g.w == NULL && c < k; c++) {
         bin_acc *a = &acc[c];
@@ -482,8 +478,26 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
     sorted_rows sr = {0};
     if (t->task == MG_TASK_BINARY && n > 0)
         st = sorted_init(t, order, &sr, err);
+    /* The slice codes in score order, gathered for up to CODE_BATCH slicings
+     * in one pass: their cache misses overlap. */
+    enum { CODE_BATCH = 4 };
+    int32_t *codes = NULL;
+    size_t rows = (size_t)(t->n > 0 ? t->n : 1);
+    if (st == MG_OK && t->task == MG_TASK_BINARY && n > 0) {
+        codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH), sizeof *codes);
+        if (codes == NULL)
+            st = mg__nomem(err, "the slice codes");
+    }
     for (int i = 0; i < n && st == MG_OK; i++) {
         mg_slice_report *r = &reports[i];
+        if (codes != NULL && i % CODE_BATCH == 0) {
+            int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
+            for (int64_t j = 0; j < t->n; j++) {
+                int64_t row = sr.row[j];
+                for (int b = 0; b < batch; b++)
+                    codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
+            }
+        }
         r->slicing = &slicings[i];
         r->min_size = min_size;
         r->level = level;
@@ -494,10 +508,12 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             break;
         }
         if (t->task == MG_TASK_BINARY)
-            st = binary_slices(t, &sr, &slicings[i], r, level, err);
+            st = binary_slices(t, &sr, codes + (size_t)(i % CODE_BATCH) * rows, &slicings[i], r,
+                               level, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
+    free(codes);
     sorted_release(&sr);
     return st;
 }
