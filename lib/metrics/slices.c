@@ -78,11 +78,13 @@ typedef struct bin_acc {
 typedef struct sorted_rows {
     double *score, *w, *loss; /* w NULL when unweighted */
     uint8_t *y;
-    int64_t *row; /* the row index of each (sorted_init only) */
+    int64_t *row;     /* the row index of each, or NULL when packed */
+    uint64_t *packed; /* or the slice codes of every slicing, packed (see pack_plan) */
 } sorted_rows;
 
 static void sorted_release(sorted_rows *r) {
     free(r->row);
+    free(r->packed);
     free(r->score);
     free(r->w);
     free(r->loss);
@@ -198,17 +200,41 @@ static void rank_slice(const double *score, const uint8_t *y, const double *w, i
 /* The rows in score order, from `order` (gathering by row index) or, order
  * NULL, from one radix sort of mg__score_key keys that carry the score and
  * the class and the row index as payload, so that nothing is gathered. */
-static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_rows *r,
-                             mg_error *err) {
+/* Where each slicing's code sits in a packed word: without weights (which
+ * need the row) and when the codes of all slicings fit in 53 bits, the sort
+ * carries them as its payload (exact in a double) and no code is gathered
+ * from a random row afterwards. Returns false when they do not fit. */
+static bool pack_plan(const mg_targets *t, const mg_slicing *sl, int n, int *shift) {
+    if (t->w != NULL)
+        return false;
+    int used = 0;
+    for (int i = 0; i < n; i++) {
+        int bits = 1;
+        while (bits < 31 && (1 << bits) < sl[i].nslices)
+            bits++;
+        shift[i] = used;
+        used += bits;
+        if (used > 53)
+            return false;
+    }
+    return true;
+}
+
+static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg_slicing *sl,
+                             int nsl, const int *shift, sorted_rows *r, mg_error *err) {
     size_t n = (size_t)(t->n > 0 ? t->n : 1);
     memset(r, 0, sizeof *r);
     r->score = mg__malloc_array(n, sizeof *r->score);
     r->loss = mg__malloc_array(n, sizeof *r->loss);
     r->y = mg__malloc_array(n, sizeof *r->y);
-    r->row = mg__malloc_array(n, sizeof *r->row);
+    if (shift != NULL && order == NULL)
+        r->packed = mg__malloc_array(n, sizeof *r->packed);
+    else
+        r->row = mg__malloc_array(n, sizeof *r->row);
     if (t->w != NULL)
         r->w = mg__malloc_array(n, sizeof *r->w);
-    if (r->score == NULL || r->loss == NULL || r->y == NULL || r->row == NULL ||
+    if (r->score == NULL || r->loss == NULL || r->y == NULL ||
+        (r->row == NULL && r->packed == NULL) ||
         (t->w != NULL && r->w == NULL)) {
         sorted_release(r);
         return mg__nomem(err, "the sorted scores");
@@ -228,13 +254,22 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, sorted_r
             keys[i] = mg__score_key(t->score[i], t->y[i]);
             rows[i] = (double)i; /* exact: row indexes stay far below 2^53 */
         }
+        for (int64_t i = 0; st == MG_OK && r->packed != NULL && i < t->n; i++) {
+            uint64_t word = 0;
+            for (int k = 0; k < nsl; k++)
+                word |= (uint64_t)sl[k].code[i] << shift[k];
+            rows[i] = (double)word; /* below 2^53: exact */
+        }
         if (st == MG_OK)
             st = mg__radix_sort(keys, rows, (size_t)t->n, err);
         for (int64_t j = 0; st == MG_OK && j < t->n; j++) {
             uint64_t bits = keys[j] >> 1;
             memcpy(&r->score[j], &bits, sizeof bits);
             r->y[j] = (uint8_t)(keys[j] & 1);
-            r->row[j] = (int64_t)rows[j];
+            if (r->packed != NULL)
+                r->packed[j] = (uint64_t)rows[j];
+            else
+                r->row[j] = (int64_t)rows[j];
         }
         free(keys);
         free(rows);
@@ -476,8 +511,15 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
                             slicings[i].name, slicings[i].nrows, t->n);
     mg_status st = MG_OK;
     sorted_rows sr = {0};
-    if (t->task == MG_TASK_BINARY && n > 0)
-        st = sorted_init(t, order, &sr, err);
+    int *shift = NULL;
+    if (t->task == MG_TASK_BINARY && n > 0) {
+        shift = mg__malloc_array((size_t)n, sizeof *shift);
+        if (shift == NULL)
+            st = mg__nomem(err, "the slice codes");
+        else
+            st = sorted_init(t, order, slicings, n,
+                             pack_plan(t, slicings, n, shift) ? shift : NULL, &sr, err);
+    }
     /* The slice codes in score order, gathered for up to CODE_BATCH slicings
      * in one pass: their cache misses overlap. */
     enum { CODE_BATCH = 4 };
@@ -492,7 +534,14 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
         mg_slice_report *r = &reports[i];
         if (codes != NULL && i % CODE_BATCH == 0) {
             int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
-            for (int64_t j = 0; j < t->n; j++) {
+            for (int64_t j = 0; sr.packed != NULL && j < t->n; j++)
+                for (int b = 0; b < batch; b++)
+                    codes[(size_t)b * rows + (size_t)j] =
+                        (int32_t)((sr.packed[j] >> shift[i + b]) &
+                                  ((UINT64_C(1) << (i + b + 1 < n ? shift[i + b + 1] - shift[i + b]
+                                                                  : 53 - shift[i + b])) -
+                                   1));
+            for (int64_t j = 0; sr.packed == NULL && j < t->n; j++) {
                 int64_t row = sr.row[j];
                 for (int b = 0; b < batch; b++)
                     codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
@@ -514,6 +563,7 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             st = other_slices(t, &slicings[i], r, level, err);
     }
     free(codes);
+    free(shift);
     sorted_release(&sr);
     return st;
 }
