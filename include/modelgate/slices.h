@@ -82,8 +82,8 @@ typedef struct mg_slice_options {
 } mg_slice_options;
 
 /* The slicing of `column` of `table`: strings and booleans by value; numbers
- * by value when the column has at most `bins` distinct values, else by the
- * given edges when opts names the column ("edges"), else in `bins` quantile
+ * by the given edges when opts names the column ("edges"), else by value
+ * when the column has at most `bins` distinct values, else in `bins` quantile
  * buckets ("quantile": pandas.qcut's rule: edges at numpy's linear quantiles
  * k/bins of the non-null values, equal edges merged, buckets (e_k, e_k+1]
  * with the first closed below). Integers are compared as doubles. Nulls are a

@@ -129,7 +129,7 @@ static mg_status by_strings(const mg_column *col, mg_slicing *s, mg_error *err) 
         free(rank);
         return mg__nomem(err, "the slices");
     }
-    /* insertion sort is too slow for big dictionaries: a merge sort */
+    /* the values in byte order: a bottom-up merge sort of the codes */
     for (int32_t c = 0; c < k; c++)
         order[c] = c;
     int32_t *tmp = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *tmp);
@@ -216,10 +216,9 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
     int64_t distinct = 0;
     for (int64_t i = 0; i < m; i++)
         distinct += i == 0 || sorted[i] != sorted[i - 1];
-    bool nulls = m < n;
     double *edges = NULL;
     int nedges = 0;
-    if (given != NULL && distinct > bins) {
+    if (given != NULL) {
         s->method = "edges";
         nedges = given->nedges;
         edges = mg__malloc_array((size_t)nedges, sizeof *edges);
@@ -240,13 +239,13 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
             nedges = 2;
         }
     }
-    if ((given != NULL && distinct > bins) || distinct > bins) {
+    if (given != NULL || distinct > bins) {
         if (edges == NULL) {
             free(keys);
             return mg__nomem(err, "the slice edges");
         }
-        /* buckets 0..nedges-2, then below e0, above the last, null */
-        bool below = m > 0 && sorted[0] < edges[0], above = m > 0 && sorted[m - 1] > edges[nedges - 1];
+        /* slice 0: below the first edge; 1..k: the buckets; k+1: above the
+         * last edge; k+2: null (the empty ones are dropped afterwards) */
         int64_t k = nedges - 1;
         st = alloc_slices(s, k + 3, err);
         for (int64_t b = 0; b < k && st == MG_OK; b++) {
@@ -262,8 +261,6 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
                                  ? (int32_t)(k + 2)
                                  : (int32_t)(bucket_of(edges, nedges, value_at(col, i)) + 1);
         }
-        (void)below;
-        (void)above;
     } else {
         s->method = "values";
         st = alloc_slices(s, distinct + 1, err);
@@ -293,7 +290,6 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
             }
         }
     }
-    (void)nulls;
     free(edges);
     free(keys);
     return st;
