@@ -18,6 +18,7 @@
 #include "byte_count.h"
 #include "progress.h"
 #include "precheck.h"
+#include "slice_options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ typedef struct evaluate_args {
     bool quiet;
     mg_strlist ignore, protected_attrs, column_types, min, max, na_values, classes, features;
     mg_cli_limits limits;
+    mg_cli_slices slices;
 } evaluate_args;
 
 /* Checks the --min/--max gates' form and metric names before any work: each
@@ -115,17 +117,24 @@ static bool file_interval(json_t *root, const char *metric, mg_interval *out) {
 
 /* Decides the --min/--max gates (names checked before the run) into
  * results[*n...], on the intervals of `json` when use_interval. */
-static void decide_gates(const mg_evaluation *e, json_t *root, const mg_strlist *bounds,
-                         mg_gate_op op, bool use_interval, mg_gate_result *results, int *n) {
+static void decide_gates(const mg_evaluation *e, json_t *root, const mg_cli_slices *sl,
+                         const mg_strlist *bounds, mg_gate_op op, bool use_interval,
+                         mg_gate_result *results, int *n) {
     for (int i = 0; i < bounds->n && *n < MAX_GATES; i++) {
         char name[64];
         double limit;
         mg_value v;
-        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0 ||
-            mg_evaluation_metric(e, name, &v) != 0)
+        const mg_operating_point *p = NULL;
+        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0)
+            v = mg_value_null("not computed for this task");
+        else if ((p = mg_cli_slices_point(sl, name)) != NULL)
+            v = p->value; /* an operating point: its value and Wilson interval */
+        else if (mg_evaluation_metric(e, name, &v) != 0)
             v = mg_value_null("not computed for this task");
         mg_interval ci;
-        bool has_ci = file_interval(root, name, &ci);
+        bool has_ci = p != NULL ? p->has_ci : file_interval(root, name, &ci);
+        if (p != NULL && p->has_ci)
+            ci = p->ci;
         mg_gate_decide(name, op, limit, v, has_ci ? &ci : NULL, use_interval, &results[(*n)++]);
     }
 }
@@ -153,7 +162,9 @@ int cmd_evaluate(int argc, char **argv) {
                        .threshold = 0.5,
                        .confidence = 0.95,
                        .bootstrap = 1000,
-                       .seed = MG_CLI_DEFAULT_SEED};
+                       .seed = MG_CLI_DEFAULT_SEED,
+                       .slices = {.bins = MG_SLICE_BINS_DEFAULT,
+                                  .min_size = MG_SLICE_MIN_SIZE_DEFAULT}};
     mg_opt opts[] = {
         {"model", MG_OPT_STRING, &a.model, "M",
          "the model: a file, cmd:..., column:NAME or columns:A,B", true, false},
@@ -180,6 +191,7 @@ int cmd_evaluate(int argc, char **argv) {
          false},
         {"max", MG_OPT_LIST, &a.max, "METRIC=V", "gate: fail (exit 1) when METRIC > V", false,
          false},
+        MG_CLI_SLICE_OPTS(&a.slices),
         MG_CLI_OPT_THREADS(&a.threads),
         MG_CLI_OPT_PYTHON(&a.python),
         MG_CLI_OPT_QUIET(&a.quiet),
@@ -236,6 +248,8 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out_args;
     }
+    if ((rc = mg_cli_slices_check(&a.slices, &a.min, &a.max)) != 0)
+        goto out_args;
     if (!(a.confidence > 0 && a.confidence < 1)) {
         mg_cli_eprintf("modelgate evaluate: --confidence must lie strictly between 0 and 1\n");
         rc = MG_EXIT_USAGE;
@@ -275,6 +289,12 @@ int cmd_evaluate(int argc, char **argv) {
     spec.nfeatures = a.features.n;
     spec.classes = (const char *const *)a.classes.items;
     spec.nclasses = a.classes.n;
+    const char **slice_columns = NULL;
+    if (mg_cli_slices_columns(&a.slices, &slice_columns, &spec.nkeep) != 0) {
+        rc = MG_EXIT_INTERNAL;
+        goto out_args;
+    }
+    spec.keep = slice_columns;
 
     mg_error err;
     mg_error_clear(&err);
@@ -284,6 +304,7 @@ int cmd_evaluate(int argc, char **argv) {
     char *json = NULL;
     mg_status st;
     mg_cli_digest digest = {0};
+    mg_gate_result *gates = NULL;
 
     if (mg_cli_column_types("evaluate", &a.column_types, &overrides) != 0) {
         rc = MG_EXIT_USAGE;
@@ -330,6 +351,10 @@ int cmd_evaluate(int argc, char **argv) {
     mg_cli_progress_end(&bar);
     if (st != MG_OK)
         goto fail;
+    /* The slice columns' codes are all the slices need of the table. */
+    st = mg_cli_slices_take(&a.slices, run.table, &err);
+    if (st != MG_OK)
+        goto fail;
     /* The targets hold all that the metrics need: give the columns back before
      * the metrics allocate their sort buffers, so peak memory stays near one
      * copy of the used columns. */
@@ -342,6 +367,15 @@ int cmd_evaluate(int argc, char **argv) {
         mg_cli_eprintf("modelgate evaluate: positive label '%s': %s\n", targets->positive_label,
                        targets->positive_reason);
     st = mg_evaluation_compute(targets, &eval, &err);
+    if (st != MG_OK)
+        goto fail;
+    if (a.slices.nops > 0 && targets->task != MG_TASK_BINARY) {
+        mg_cli_eprintf("modelgate evaluate: operating points need a binary task; this one is %s\n",
+                       mg_task_name(targets->task));
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
+    st = mg_cli_slices_compute(&a.slices, targets, a.confidence, &err);
     if (st != MG_OK)
         goto fail;
 
@@ -381,8 +415,14 @@ int cmd_evaluate(int argc, char **argv) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
-    if (!a.quiet)
+    st = mg_slices_json_append(&json, &len, &eval, targets, a.slices.reports, a.slices.nslicings,
+                               a.slices.ops, a.slices.nops, &err);
+    if (st != MG_OK)
+        goto fail;
+    if (!a.quiet) {
         mg_cli_summary(MG_SUMMARY_METRICS, json, stderr);
+        mg_cli_slices_table(&a.slices, &eval, stderr);
+    }
     /* --confidence given: the gates decide on the intervals. */
     bool use_interval = false;
     for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
@@ -395,6 +435,7 @@ int cmd_evaluate(int argc, char **argv) {
             double limit;
             mg_value v;
             if (mg_parse_key_number(l->items[i], name, sizeof name, &limit) == 0 &&
+                mg_cli_slices_point(&a.slices, name) == NULL &&
                 mg_evaluation_metric(&eval, name, &v) != 0) {
                 mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
                                pass == 0 ? "min" : "max", l->items[i], name,
@@ -404,13 +445,34 @@ int cmd_evaluate(int argc, char **argv) {
             }
         }
     }
-    mg_gate_result gates[MAX_GATES];
+    gates = malloc(MAX_GATES * sizeof *gates);
+    if (gates == NULL) {
+        mg_cli_eprintf("modelgate evaluate: out of memory for the gates\n");
+        rc = MG_EXIT_INTERNAL;
+        goto out;
+    }
     int ngates = 0;
     json_error_t jerr;
     json_t *root = json_loads(json, 0, &jerr);
-    decide_gates(&eval, root, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
-    decide_gates(&eval, root, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
+    decide_gates(&eval, root, &a.slices, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
+    decide_gates(&eval, root, &a.slices, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
     json_decref(root);
+    /* Slice gates: one result per gate and scored slice, Holm-corrected over
+     * each slicing's slices with --confidence. */
+    for (int g = 0; g < a.slices.ngates; g++)
+        for (int r = 0; r < a.slices.nslicings; r++) {
+            int small = 0;
+            st = mg_slice_gate_decide(&a.slices.reports[r], &eval, &a.slices.gates[g],
+                                      use_interval ? a.confidence : 0, &gates, &ngates, &small,
+                                      &err);
+            if (st != MG_OK)
+                goto fail;
+            if (small > 0)
+                mg_cli_eprintf("modelgate evaluate: slice gate on %s: %d slices of %s have fewer "
+                               "than %ld rows and are not gated (listed under too_small)\n",
+                               a.slices.gates[g].metric, small, a.slices.slicings[r].name,
+                               a.slices.min_size);
+        }
     st = mg_gates_json_append(&json, &len, gates, ngates, &err);
     if (st != MG_OK)
         goto fail;
@@ -426,6 +488,8 @@ fail:
 out:
     mg_cli_digest_finish(&digest); /* joins the thread on every path */
     free(json);
+    free(gates);
+    free(slice_columns);
     free(overrides);
     mg_evaluation_release(&eval);
     mg_run_release(&run);
@@ -438,5 +502,6 @@ out_args:
     mg_strlist_release(&a.na_values);
     mg_strlist_release(&a.classes);
     mg_strlist_release(&a.features);
+    mg_cli_slices_release(&a.slices);
     return rc;
 }

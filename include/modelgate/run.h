@@ -64,6 +64,11 @@ typedef struct mg_run_spec {
     /* The protected attributes must be columns of the test data (a missing
      * one is MG_ERR_DATA): the caller groups by them. Default false. */
     bool need_protected;
+    /* Columns the caller reads from the table itself before it is dropped
+     * (slice columns): read even when only the models' columns would be.
+     * They stay features for a model that uses them. Borrowed; NULL/0 = none. */
+    const char *const *keep;
+    int nkeep;
     /* The task (default MG_TASK_AUTO: inferred from labels and outputs), the
      * binary positive label (NULL = the model's positive class, else 1/true or
      * the larger label), the binary decision threshold (score > threshold;

@@ -29,7 +29,7 @@ static mg_status projection(const mg_run *run, const char ***out, int *n, mg_err
     *n = 0;
     if (s->predictions != NULL || run->nmodels == 0)
         return MG_OK;
-    size_t cap = 2 + (s->need_protected ? (size_t)s->nprotected : 0);
+    size_t cap = 2 + (s->need_protected ? (size_t)s->nprotected : 0) + (size_t)s->nkeep;
     for (int m = 0; m < run->nmodels; m++) {
         const mg_model_info *info = mg_model_describe(run->models[m]);
         if (info->noutput_columns <= 0)
@@ -49,6 +49,8 @@ static mg_status projection(const mg_run *run, const char ***out, int *n, mg_err
     }
     for (int c = 0; s->need_protected && c < s->nprotected; c++)
         add_unique(cols, n, s->protected_attrs[c]);
+    for (int c = 0; c < s->nkeep; c++)
+        add_unique(cols, n, s->keep[c]);
     *out = cols;
     return MG_OK;
 }

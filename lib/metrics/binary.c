@@ -35,7 +35,7 @@ mg_status mg__binary_rows_check(const uint8_t *y, const double *score, int64_t n
     return MG_OK;
 }
 
-static void derive(mg_binary_metrics *m) {
+void mg__binary_derive(mg_binary_metrics *m) {
     double tp = m->tp, fp = m->fp, tn = m->tn, fn = m->fn;
     double pos = tp + fn, neg = tn + fp, pred_pos = tp + fp, pred_neg = tn + fn;
     m->accuracy = mg_value_of((tp + tn) / m->weight_sum);
@@ -155,7 +155,7 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
             *err = job.rank_err;
         return st;
     }
-    derive(out);
+    mg__binary_derive(out);
     out->weight_sum = ldexp(out->weight_sum, wexp);
     out->tp = ldexp(out->tp, wexp);
     out->fp = ldexp(out->fp, wexp);

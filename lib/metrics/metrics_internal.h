@@ -91,6 +91,15 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
 
+/* Fills the threshold metrics of m (accuracy ... mcc) from its confusion
+ * counts and weight_sum, as mg_binary_metrics_compute does (slices reuse it). */
+void mg__binary_derive(mg_binary_metrics *m);
+
+/* The registry entry of an operating point's name ("recall_at_precision_0.9",
+ * "precision_at_recall_R", "tpr_at_fpr_F" families), or NULL. */
+struct mg_metric_def;
+const struct mg_metric_def *mg__operating_point_def(const char *name);
+
 /* The reasons shared by several metrics. */
 #define MG__NO_POSITIVE_ROWS "undefined: no rows of the positive class"
 #define MG__NO_NEGATIVE_ROWS "undefined: no rows of the negative class"

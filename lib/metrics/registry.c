@@ -1,6 +1,7 @@
 /* registry.c - the metric registry: every metric of metrics.json with its
  * tasks, direction and interval method, and the "did you mean" lookup. */
 #include "internal.h"
+#include "metrics_internal.h"
 #include "modelgate/metric_registry.h"
 
 #include <ctype.h>
@@ -79,7 +80,7 @@ const mg_metric_def *mg_metric_find(const char *name) {
     for (size_t i = 0; i < MG_ARRAY_LEN(metrics); i++)
         if (strcmp(metrics[i].name, name) == 0)
             return &metrics[i];
-    return NULL;
+    return mg__operating_point_def(name); /* recall_at_precision_0.9, ... */
 }
 
 bool mg_metric_has_task(const mg_metric_def *m, mg_task task) {
