@@ -338,6 +338,7 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
     }
     fo.reference_attr = pf->reference_attribute;
     fo.reference_group = pf->reference_group;
+    fo.reference_missing = pf->reference_missing;
     fo.intersectional = pf->intersectional;
     fo.level = 0.95;
     /* Bootstrap intervals of the ratios when the section or any bound asks
