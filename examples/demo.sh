@@ -51,7 +51,7 @@ if (( $(echo "$ACCURACY < $THRESHOLD" | bc -l) )); then
 fi
 echo "::notice::Accuracy $ACCURACY meets threshold $THRESHOLD"
 
-keep=${MODELGATE_DEMO_KEEP:-$here/../build/demo}
+keep=${MODELGATE_DEMO_KEEP:-$(cd "$here/.." && pwd)/build/demo}
 rm -rf "$keep"
 mkdir -p "$keep"
 cp "$out/second/"* "$keep/"
