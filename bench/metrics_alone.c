@@ -7,8 +7,8 @@
  * (every binary metric, ROC and PR AUC included) on them REPS times (default
  * 3) and prints one JSON line: {"rows": N, "ms": MEDIAN, "cpu_ms": MEDIAN,
  * "accuracy": A, "roc_auc": R} (ms: wall time; cpu_ms: the process's CPU time,
- * every thread, steadier on a shared machine). With `cat FILE > /dev/null` this gives the floor that
- * evaluate on the CSV is measured against. Exit 2 on a file it cannot read. */
+ * every thread, steadier on a shared machine). With `cat FILE > /dev/null` this gives the floor
+ * that evaluate on the CSV is measured against. Exit 2 on a file it cannot read. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +87,8 @@ int main(int argc, char **argv) {
     }
     qsort(ms, (size_t)reps, sizeof *ms, cmp_double);
     qsort(cpu, (size_t)reps, sizeof *cpu, cmp_double);
-    printf("{\"rows\": %zu, \"ms\": %.1f, \"cpu_ms\": %.1f, \"accuracy\": %.12g, \"roc_auc\": %.12g}\n",
+    printf("{\"rows\": %zu, \"ms\": %.1f, \"cpu_ms\": %.1f, \"accuracy\": %.12g, \"roc_auc\": "
+           "%.12g}\n",
            n, ms[reps / 2], cpu[reps / 2], m.accuracy.v, m.roc_auc.v);
     free(ms);
     free(cpu);
