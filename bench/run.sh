@@ -97,9 +97,10 @@ target() {
 }
 
 # data FILE ROWS [--baseline]: generates the CSV once (bench_gen is
-# deterministic, so an existing file of the right name is the same bytes).
+# deterministic, so an existing file of the right name is the same bytes,
+# unless bench_gen was rebuilt since).
 data() {
-  if [ ! -s "$1" ]; then
+  if [ ! -s "$1" ] || [ "$gen" -nt "$1" ]; then
     "$gen" "$2" "$1.tmp" "${@:3}"
     mv -f "$1.tmp" "$1"
   fi
@@ -143,7 +144,10 @@ want_duckdb=0
 if [ $want_duckdb = 1 ] || [ ! -s "$parquet" ]; then
   "$root/scripts/npm-ci.sh" "$root/bench"
 fi
-[ -s "$parquet" ] || node "$root/bench/peers/duckdb.mjs" to-parquet "$csv" "$parquet"
+if [ ! -s "$parquet" ] || [ "$csv" -nt "$parquet" ]; then
+  node "$root/bench/peers/duckdb.mjs" to-parquet "$csv" "$parquet.tmp"
+  mv -f "$parquet.tmp" "$parquet"
+fi
 
 machine
 echo "data: $csv ($(stat -c %s "$csv") bytes), $parquet ($(stat -c %s "$parquet") bytes), $rows rows"
