@@ -35,16 +35,20 @@ done
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # measure NAME OKCODES CMD...: runs CMD $reps times under /usr/bin/time -v,
-# stdout to $out/NAME.stdout; sets WALL[NAME], CPU[NAME] (user+sys, s) and
-# RSS[NAME] (peak, MB), the medians. An exit code not in OKCODES stops the run.
+# stdout to $out/NAME.stdout (to /dev/null for a NAME starting with cat_: the
+# I/O floor is `cat FILE > /dev/null`); sets WALL[NAME], CPU[NAME] (user+sys,
+# s) and RSS[NAME] (peak, MB), the medians. An exit code not in OKCODES stops
+# the run.
 declare -A WALL CPU RSS
 measure() {
-  local name=$1 ok=$2 rc
+  local name=$1 ok=$2 rc sink
   shift 2
+  sink=$out/$name.stdout
+  [[ $name == cat_* ]] && sink=/dev/null
   : >"$out/$name.runs"
   for _ in $(seq "$reps"); do
     rc=0
-    /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.stdout" 2>"$out/$name.stderr" || rc=$?
+    /usr/bin/time -v -o "$out/$name.time" "$@" >"$sink" 2>"$out/$name.stderr" || rc=$?
     if [[ " $ok " != *" $rc "* ]]; then
       echo "bench: $name exited $rc: $*" >&2
       tail -3 "$out/$name.stderr" >&2
