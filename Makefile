@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps demo check sanitize valgrind fuzz install format clean
+.PHONY: all deps demo check sanitize valgrind fuzz bench install format clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j $(JOBS)
@@ -58,6 +58,13 @@ fuzz: deps
 	        -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/ \
 	        build-fuzz/corpus/$$t fuzz/corpus/$$t; \
 	done
+
+# modelgate against pandas + scikit-learn, DuckDB and cat on generated data
+# (bench/README.md); not part of check. BENCH_ROWS=10000000, BENCH_REPS,
+# BENCH_PEERS, BENCH_STATS=1 and BENCH_LINEAR are read by bench/run.sh.
+bench:
+	$(MAKE) all
+	BENCH_MG=$(BUILD)/modelgate bench/run.sh
 
 install: $(BUILD)/Makefile
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
