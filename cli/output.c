@@ -4,12 +4,12 @@
 #include "commands.h"
 #include "modelgate/io.h"
 
-#include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,17 +41,18 @@ void mg_cli_eprintf(const char *fmt, ...) {
         start = 1;
     if (nl)
         len--;
-    mg__buf out = {0};
-    if (cr)
-        mg__buf_append(&out, "\r", 1);
-    mg__text_escape(&out, text + start, len - start);
-    if (nl)
-        mg__buf_append(&out, "\n", 1);
-    if (out.failed)
+    size_t elen = 0;
+    char *escaped = mg_text_escape(text + start, len - start, &elen);
+    if (escaped == NULL) {
         fputs("modelgate: out of memory while printing a message\n", stderr);
-    else if (out.len > 0)
-        fwrite(out.data, 1, out.len, stderr);
-    mg__buf_release(&out);
+    } else {
+        if (cr)
+            fputc('\r', stderr);
+        fwrite(escaped, 1, elen, stderr);
+        if (nl)
+            fputc('\n', stderr);
+    }
+    free(escaped);
     if (text != small)
         free(text);
 }

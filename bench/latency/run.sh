@@ -7,7 +7,7 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 out=$build/bench_latency
-cc -O2 -std=c11 -D_DEFAULT_SOURCE -I"$root/include" -I"$root/lib" -I"$root/lib/util" \
+cc -O2 -std=c11 -D_DEFAULT_SOURCE -I"$root/include" -I"$root/lib" -I"$root/lib/util" -I"$root/lib/banned" \
     "$root/bench/latency/bench_latency.c" "$build/libmodelgate.a" \
     $(pkg-config --libs zlib libzstd liblz4 libbrotlidec snappy libcurl yaml-0.1 sqlite3) \
     -lxgboost -lpthread -lm -o "$out"

@@ -299,6 +299,14 @@ MG_API mg_status mg_file_sha256(const char *path, char out[65], mg_error *err);
  * Returns the length written. */
 MG_API int mg_format_double(double v, char *buf, size_t cap);
 
+/* s[0..len) for a human-readable line (a terminal, a log): C0 controls
+ * (newline and tab included), DEL, C1 controls and the bytes of invalid
+ * UTF-8 as \xHH; valid printable UTF-8 as it is. Data interpolated into a
+ * message can then neither start a line of its own nor drive the terminal.
+ * Returns a new NUL-terminated string (caller frees with free()) and its
+ * length in *out_len when not NULL; NULL when out of memory. */
+MG_API char *mg_text_escape(const char *s, size_t len, size_t *out_len);
+
 /* Parses a decimal number (optional sign, digits, '.', exponent; also "inf",
  * "nan") from [s, s+len) exactly, independent of the locale. Returns 0 and
  * sets *out when the whole range is a number, -1 otherwise. */

@@ -63,6 +63,21 @@ MG_API mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *ca
 MG_API mg_status mg_comparison_skipped_json(const char *note, const mg_provenance *prov, char **out,
                                             size_t *len, mg_error *err);
 
+/* A table as text (`modelgate inspect`). */
+typedef enum mg_table_format {
+    MG_TABLE_SCHEMA = 0, /* "FILE: N rows, K columns" and a line per column (name, type, nulls,
+                            rows), names escaped as mg_text_escape does */
+    MG_TABLE_JSON,       /* {"source", "rows", "columns": [{"name", "type", "nulls", "values"}]};
+                            NaN and infinities as the strings "NaN", "Infinity", "-Infinity" */
+    MG_TABLE_CSV         /* RFC 4180, a header row, empty cells for nulls */
+} mg_table_format;
+
+/* Renders the first `rows` rows of t (all when rows < 0 or beyond the
+ * table) as `format`. *out is new (caller frees with free()), *len its
+ * length. Errors: MG_ERR_NOMEM. */
+MG_API mg_status mg_table_render(const mg_table *t, mg_table_format format, int64_t rows,
+                                 char **out, size_t *len, mg_error *err);
+
 /* gate.json (DESIGN §5): "verdict" (the outcome's, after on_inconclusive),
  * "exit_code" (0 pass, 1 fail, 3 inconclusive, DESIGN §4), "on_inconclusive",
  * "counts" of pass/fail/inconclusive/skipped gates, "gates" (each entry's
