@@ -91,6 +91,11 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
 
+/* mg_calibration_compute without the logistic fit (slope and intercept
+ * null): for metrics.json, whose evaluation has fitted them already. */
+mg_status mg__calibration_bins(const uint8_t *y, const double *score, const double *w, int64_t n,
+                               int nbins, double level, mg_calibration *out, mg_error *err);
+
 /* The reasons shared by several metrics. */
 #define MG__NO_POSITIVE_ROWS "undefined: no rows of the positive class"
 #define MG__NO_NEGATIVE_ROWS "undefined: no rows of the negative class"
