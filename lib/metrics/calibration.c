@@ -331,9 +331,8 @@ static mg_status both_strategies(const rows_view *v, int nbins, double level, mg
     return st;
 }
 
-mg_status mg_calibration_compute(const uint8_t *y, const double *score, const double *w,
-                                 int64_t n, int nbins, double level, mg_calibration *out,
-                                 mg_error *err) {
+mg_status mg__calibration_bins(const uint8_t *y, const double *score, const double *w, int64_t n,
+                               int nbins, double level, mg_calibration *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     MG_TRY(check_args(nbins, level, err));
     if (n <= 0)
@@ -344,6 +343,14 @@ mg_status mg_calibration_compute(const uint8_t *y, const double *score, const do
     MG_TRY(mg__binary_rows_check(y, score, n, err));
     rows_view v = {.y = y, .score = score, .w = w, .n = n};
     MG_TRY(both_strategies(&v, nbins, level, out, err));
+    out->slope = out->intercept = mg_value_null("undefined: not fitted");
+    return MG_OK;
+}
+
+mg_status mg_calibration_compute(const uint8_t *y, const double *score, const double *w,
+                                 int64_t n, int nbins, double level, mg_calibration *out,
+                                 mg_error *err) {
+    MG_TRY(mg__calibration_bins(y, score, w, n, nbins, level, out, err));
     logistic_fit(y, score, w, n, &out->slope, &out->intercept);
     return MG_OK;
 }

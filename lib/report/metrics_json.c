@@ -185,7 +185,7 @@ mg_status mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__metrics_json_body(&j, e, t, level, NULL);
-    mg__metrics_json_plots(&j, t, level);
+    mg__metrics_json_plots(&j, e, t, level);
     if (prov != NULL)
         mg__provenance_json(&j, prov);
     mg__json_end_object(&j);
@@ -239,7 +239,7 @@ mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_tar
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__metrics_json_body(&j, e, t, o.level, &extra);
-    mg__metrics_json_plots(&j, t, o.level);
+    mg__metrics_json_plots(&j, e, t, o.level);
     mg__json_kv_int(&j, "bootstrap_replicates", o.replicates);
     mg__json_kv_int(&j, "seed", (int64_t)o.seed);
     if (prov != NULL)

@@ -19,8 +19,10 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
 
 /* Writes metrics.json's "calibration", "curves" and "score_histogram" (binary;
  * multiclass with probabilities: calibration and histogram of the top label)
- * into the open object of j (plots_json.c); marks j failed when out of memory. */
-void mg__metrics_json_plots(mg__json *j, const mg_targets *t, double level);
+ * into the open object of j (plots_json.c), the calibration slope and
+ * intercept taken from e; marks j failed when out of memory. */
+void mg__metrics_json_plots(mg__json *j, const mg_evaluation *e, const mg_targets *t,
+                            double level);
 
 /* Writes "provenance": {...}. */
 void mg__provenance_json(mg__json *j, const mg_provenance *prov);

@@ -2,6 +2,7 @@
  * §16): "calibration" (reliability bins, ECE, MCE, slope and intercept),
  * "curves" (ROC and precision-recall, at most CURVE_POINTS points each) and
  * "score_histogram". docs/calibration.md and docs/metrics.md describe them. */
+#include "metrics/metrics_internal.h"
 #include "report/metrics_json.h"
 
 #include <math.h>
@@ -141,16 +142,20 @@ static void reliability(mg__json *j, const mg_reliability *r, const mg_targets *
     mg__json_kv_value(j, "mce", r->mce);
 }
 
-static bool calibration(mg__json *j, const mg_targets *t, double level) {
+static bool calibration(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
     mg_calibration c;
     mg_error err;
     mg_status st =
         t->task == MG_TASK_BINARY
-            ? mg_calibration_compute(t->y, t->score, t->w, t->n, CALIBRATION_BINS, level, &c, &err)
+            ? mg__calibration_bins(t->y, t->score, t->w, t->n, CALIBRATION_BINS, level, &c, &err)
             : mg_calibration_top_label_compute(t->yc, t->proba, t->w, t->n, t->nclasses,
                                                CALIBRATION_BINS, level, &c, &err);
     if (st != MG_OK)
         return false;
+    if (t->task == MG_TASK_BINARY) { /* fitted once, by the evaluation */
+        c.slope = e->calibration.calibration_slope;
+        c.intercept = e->calibration.calibration_intercept;
+    }
     mg__json_key(j, "calibration");
     mg__json_begin_object(j);
     mg__json_kv_string(j, "score", t->task == MG_TASK_BINARY ? "positive_class_probability"
@@ -189,14 +194,15 @@ static bool calibration(mg__json *j, const mg_targets *t, double level) {
     return true;
 }
 
-void mg__metrics_json_plots(mg__json *j, const mg_targets *t, double level) {
+void mg__metrics_json_plots(mg__json *j, const mg_evaluation *e, const mg_targets *t,
+                            double level) {
     bool ok = true;
     if (!(level > 0 && level < 1))
         level = 0.95; /* as documented in report.h */
     if (t->task == MG_TASK_BINARY)
-        ok = calibration(j, t, level) && curves(j, t) && histogram(j, t);
+        ok = calibration(j, e, t, level) && curves(j, t) && histogram(j, t);
     else if (t->task == MG_TASK_MULTICLASS && t->proba != NULL)
-        ok = calibration(j, t, level) && histogram(j, t);
+        ok = calibration(j, e, t, level) && histogram(j, t);
     if (!ok)
         j->out.failed = true; /* out of memory: mg__json_finish gives NULL */
 }
