@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
 #include "banned.h"
 
@@ -94,30 +93,9 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
     return 0;
 }
 
-/* The interval metrics.json gives `metric` (its "ci" entry), if any: read
- * back from the document, so that a gate decides on the interval the file
- * shows. The method name is mapped to static storage. */
-static bool file_interval(json_t *root, const char *metric, mg_interval *out) {
-    static const char *const methods[] = {"wilson", "delong", "bootstrap_percentile",
-                                          "clopper_pearson"};
-    json_t *ci = json_object_get(json_object_get(root, "ci"), metric);
-    json_t *lo = json_object_get(ci, "low"), *hi = json_object_get(ci, "high");
-    json_t *level = json_object_get(ci, "level"), *method = json_object_get(ci, "method");
-    if (!json_is_number(lo) || !json_is_number(hi) || !json_is_number(level))
-        return false;
-    out->low = json_number_value(lo);
-    out->high = json_number_value(hi);
-    out->level = json_number_value(level);
-    out->method = "interval";
-    for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++)
-        if (json_is_string(method) && strcmp(json_string_value(method), methods[k]) == 0)
-            out->method = methods[k];
-    return true;
-}
-
 /* Decides the --min/--max gates (names checked before the run) into
  * results[*n...], on the intervals of `json` when use_interval. */
-static void decide_gates(const mg_evaluation *e, json_t *root, const mg_cli_slices *sl,
+static void decide_gates(const mg_evaluation *e, const char *json, const mg_cli_slices *sl,
                          const mg_strlist *bounds, mg_gate_op op, bool use_interval,
                          mg_gate_result *results, int *n) {
     for (int i = 0; i < bounds->n && *n < MAX_GATES; i++) {
@@ -132,7 +110,7 @@ static void decide_gates(const mg_evaluation *e, json_t *root, const mg_cli_slic
         else if (mg_evaluation_metric(e, name, &v) != 0)
             v = mg_value_null("not computed for this task");
         mg_interval ci;
-        bool has_ci = p != NULL ? p->has_ci : file_interval(root, name, &ci);
+        bool has_ci = p != NULL ? p->has_ci : mg_metrics_json_interval(json, name, &ci);
         if (p != NULL && p->has_ci)
             ci = p->ci;
         mg_gate_decide(name, op, limit, v, has_ci ? &ci : NULL, use_interval, &results[(*n)++]);
@@ -452,11 +430,8 @@ int cmd_evaluate(int argc, char **argv) {
         goto out;
     }
     int ngates = 0;
-    json_error_t jerr;
-    json_t *root = json_loads(json, 0, &jerr);
-    decide_gates(&eval, root, &a.slices, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
-    decide_gates(&eval, root, &a.slices, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
-    json_decref(root);
+    decide_gates(&eval, json, &a.slices, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
+    decide_gates(&eval, json, &a.slices, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
     /* Slice gates: one result per gate and scored slice, Holm-corrected over
      * each slicing's slices with --confidence. */
     for (int g = 0; g < a.slices.ngates; g++)

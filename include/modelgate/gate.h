@@ -67,6 +67,15 @@ MG_API mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double thres
  * for n == 0. */
 MG_API mg_verdict mg_gate_worst(const mg_gate_result *results, int n);
 
+/* The interval metrics.json shows for `metric` (its "ci" entry), read from
+ * the document's text, so that a gate decides on the interval the file
+ * shows: true and *out filled (method in static storage: "wilson",
+ * "delong", "bootstrap_percentile", "clopper_pearson" or "interval") when
+ * the entry has finite bounds; false otherwise (no entry, null bounds, a
+ * text that does not parse). */
+MG_API bool mg_metrics_json_interval(const char *metrics_json, const char *metric,
+                                     mg_interval *out);
+
 /* Appends "gates" (the n results) and "verdict" to a JSON object document
  * that modelgate's writer produced (metrics.json): *json (length *len) is
  * replaced by a new string, the old one freed. Returns MG_ERR_NOMEM, or

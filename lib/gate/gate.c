@@ -4,6 +4,7 @@
 #include "modelgate/gate.h"
 #include "util/json.h"
 
+#include <jansson.h>
 #include <math.h>
 
 const char *mg_gate_op_symbol(mg_gate_op op) {
@@ -161,4 +162,26 @@ mg_status mg_gates_json_append(char **json, size_t *len, const mg_gate_result *r
     *json = text;
     *len = nlen;
     return MG_OK;
+}
+
+bool mg_metrics_json_interval(const char *metrics_json, const char *metric, mg_interval *out) {
+    static const char *const methods[] = {"wilson", "delong", "bootstrap_percentile",
+                                          "clopper_pearson"};
+    json_error_t jerr;
+    json_t *root = json_loads(metrics_json, 0, &jerr);
+    json_t *ci = json_object_get(json_object_get(root, "ci"), metric);
+    json_t *lo = json_object_get(ci, "low"), *hi = json_object_get(ci, "high");
+    json_t *level = json_object_get(ci, "level"), *method = json_object_get(ci, "method");
+    bool ok = json_is_number(lo) && json_is_number(hi) && json_is_number(level);
+    if (ok) {
+        out->low = json_number_value(lo);
+        out->high = json_number_value(hi);
+        out->level = json_number_value(level);
+        out->method = "interval";
+        for (size_t k = 0; k < MG_ARRAY_LEN(methods); k++)
+            if (json_is_string(method) && strcmp(json_string_value(method), methods[k]) == 0)
+                out->method = methods[k];
+    }
+    json_decref(root);
+    return ok;
 }

@@ -8,31 +8,10 @@
 #include "modelgate/latency.h"
 #include "modelgate/report.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <string.h>
 
 #include "gate_run_internal.h"
-
-/* The interval metrics.json shows for `metric` (its "ci" entry), if any, so
- * that a gate decides on what the file says. `method` maps to static storage. */
-static bool file_interval(json_t *root, const char *metric, mg_interval *out) {
-    static const char *const methods[] = {"wilson", "delong", "bootstrap_percentile",
-                                          "clopper_pearson"};
-    json_t *ci = json_object_get(json_object_get(root, "ci"), metric);
-    json_t *lo = json_object_get(ci, "low"), *hi = json_object_get(ci, "high");
-    json_t *level = json_object_get(ci, "level"), *method = json_object_get(ci, "method");
-    if (!json_is_number(lo) || !json_is_number(hi) || !json_is_number(level))
-        return false;
-    out->low = json_number_value(lo);
-    out->high = json_number_value(hi);
-    out->level = json_number_value(level);
-    out->method = "interval";
-    for (size_t k = 0; k < MG_ARRAY_LEN(methods); k++)
-        if (json_is_string(method) && strcmp(json_string_value(method), methods[k]) == 0)
-            out->method = methods[k];
-    return true;
-}
 
 /* "gates.<metric>.min" and the like: the policy key a gate came from. */
 static void key_of(char *buf, size_t cap, const char *section, const char *metric, const char *end) {
@@ -89,19 +68,12 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
         st = mg_evaluation_json(&eval, t, ctx->prov, 0.95, &out->metrics_json, &out->metrics_len,
                                 err);
     }
-    json_t *root = NULL;
-    if (st == MG_OK) {
-        json_error_t jerr;
-        root = json_loads(out->metrics_json, 0, &jerr);
-        if (root == NULL)
-            st = mg__fail(err, MG_ERR_INTERNAL, "metrics.json does not parse: %s", jerr.text);
-    }
     for (int i = 0; st == MG_OK && i < p->nmetric_gates; i++) {
         const mg_policy_bound *b = &p->metric_gates[i];
         mg_value v;
         mg_evaluation_metric(&eval, b->metric, &v);
         mg_interval ci;
-        bool has_ci = file_interval(root, b->metric, &ci);
+        bool has_ci = mg_metrics_json_interval(out->metrics_json, b->metric, &ci);
         for (int side = 0; side < 2 && st == MG_OK; side++) {
             if (!(side == 0 ? b->has_min : b->has_max))
                 continue;
@@ -117,7 +89,6 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
                            b->confidence > 0, &e->r);
         }
     }
-    json_decref(root);
     mg_evaluation_release(&eval);
     return st;
 }
