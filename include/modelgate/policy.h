@@ -217,9 +217,10 @@ MG_API char *mg_policy_path(const mg_policy *p, const char *key, const char *val
  * the key and its place. */
 MG_API mg_status mg_policy_validate(const mg_policy *p, mg_error *err);
 
-/* Writes where `key` was set ("modelgate.yml:5:3 data.label", or "--set
+/* Writes where `key` was set ("modelgate.yml:5:3: data.label", or "--set
  * data.label" for an override, or the key alone for a default) into buf;
- * returns buf. */
+ * returns buf. A message built as "WHERE: what" then reads
+ * "FILE:LINE:COLUMN: KEY: what", as the reader's own messages do. */
 MG_API const char *mg_policy_where(const mg_policy *p, const char *key, char *buf, size_t cap);
 
 /* Frees everything p owns and zeroes it; safe on a zeroed policy. */

@@ -563,8 +563,8 @@ const char *mg_policy_where(const mg_policy *p, const char *key, char *buf, size
     if (kp != NULL && kp->origin != NULL)
         snprintf(buf, cap, "%s", kp->origin);
     else if (kp != NULL && kp->place.line > 0)
-        snprintf(buf, cap, "%s:%d:%d %s", p->path ? p->path : "", kp->place.line, kp->place.column,
-                 key);
+        snprintf(buf, cap, "%s:%d:%d: %s", p->path ? p->path : "", kp->place.line,
+                 kp->place.column, key);
     else
         snprintf(buf, cap, "%s", key);
     return buf;

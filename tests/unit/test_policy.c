@@ -160,11 +160,11 @@ static void design_example_every_field(void **state) {
 
     char buf[128];
     assert_string_equal(mg_policy_where(&p, "gates.accuracy.min", buf, sizeof buf),
-                        "p.yml:13:14 gates.accuracy.min");
-    assert_string_equal(mg_policy_where(&p, "data.label", buf, sizeof buf), "p.yml:5:3 data.label");
+                        "p.yml:13:14: gates.accuracy.min");
+    assert_string_equal(mg_policy_where(&p, "data.label", buf, sizeof buf), "p.yml:5:3: data.label");
     assert_string_equal(mg_policy_where(&p, "gates.latency.p99_ms.max", buf, sizeof buf),
-                        "p.yml:17:14 gates.latency.p99_ms.max");
-    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1 version");
+                        "p.yml:17:14: gates.latency.p99_ms.max");
+    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1: version");
     /* a default: the key alone */
     assert_string_equal(mg_policy_where(&p, "bootstrap", buf, sizeof buf), "bootstrap");
     mg_policy_release(&p);
@@ -302,9 +302,9 @@ static void every_key_and_core_schema_strings(void **state) {
     assert_string_equal(p.report_id, "credit-model");
     /* the BOM does not shift line 1's columns; CRLF does not add lines */
     char buf[128];
-    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1 version");
+    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1: version");
     assert_string_equal(mg_policy_where(&p, "outputs.id", buf, sizeof buf),
-                        "p.yml:34:21 outputs.id");
+                        "p.yml:34:21: outputs.id");
     mg_policy_release(&p);
 }
 
@@ -518,6 +518,33 @@ static void validate_whole_policy(void **state) {
     mg_policy_release(&p);
 }
 
+/* With the task unknown (auto, or no task), a metric of any task is
+ * accepted: the gate run checks it against the inferred task. Places read
+ * "FILE:LINE:COLUMN: KEY", so "WHERE: what" has the reader's form. */
+static void task_auto_accepts_every_task_metric(void **state) {
+    (void)state;
+    static const char *const heads[] = {HEAD "task: auto\n", HEAD};
+    for (int h = 0; h < 2; h++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "%sbaseline: b.json\ngates:\n  accuracy: {min: 0.8}\n  mae: {max: 2}\n"
+                 "  f1_macro: {min: 0.5}\n  regression:\n    rmse: {min_change: -0.1}\n"
+                 "    roc_auc: {min_change: -0.01}\n",
+                 heads[h]);
+        mg_policy p;
+        parse_ok(text, &p);
+        mg_error err;
+        mg_error_clear(&err);
+        if (mg_policy_validate(&p, &err) != MG_OK)
+            fail_msg("task auto refused a metric: %s", err.text);
+        assert_int_equal(p.task, MG_TASK_AUTO);
+        char buf[128];
+        assert_string_equal(mg_policy_where(&p, "gates.accuracy", buf, sizeof buf),
+                            h == 0 ? "p.yml:7:3: gates.accuracy" : "p.yml:6:3: gates.accuracy");
+        mg_policy_release(&p);
+    }
+}
+
 /* ---- overrides ---------------------------------------------------------- */
 
 static void set_ok(mg_policy *p, const char *assignment) {
@@ -593,7 +620,7 @@ static void set_overrides_every_type(void **state) {
     assert_string_equal(mg_policy_where(&p, "gates.f1", buf, sizeof buf), "--set gates.f1.max");
     /* untouched keys keep their place in the file */
     assert_string_equal(mg_policy_where(&p, "gates.roc_auc.min", buf, sizeof buf),
-                        "p.yml:14:13 gates.roc_auc.min");
+                        "p.yml:14:13: gates.roc_auc.min");
 
     set_fails(&p, "gates.acuracy.min=0.9",
               "--set gates.acuracy.min: unknown key; did you mean "
@@ -707,7 +734,7 @@ static void load_file_digest_and_folder(void **state) {
     assert_string_equal(s, "/abs/m.json");
     free(s);
     char buf[300];
-    snprintf(want, sizeof want, "%s:2:8 data.test", path);
+    snprintf(want, sizeof want, "%s:2:8: data.test", path);
     assert_string_equal(mg_policy_where(&p, "data.test", buf, sizeof buf), want);
     mg_policy_release(&p);
 
@@ -814,6 +841,7 @@ int main(void) {
         cmocka_unit_test(hostile_policies_name_key_and_place),
         cmocka_unit_test(empty_baseline_is_none),
         cmocka_unit_test(validate_whole_policy),
+        cmocka_unit_test(task_auto_accepts_every_task_metric),
         cmocka_unit_test(set_overrides_every_type),
         cmocka_unit_test(override_from_flags),
         cmocka_unit_test(load_file_digest_and_folder),
