@@ -226,6 +226,14 @@ static mg_status check_bound(const mg_policy *p, const char *section, const mg_p
         char lo[32], hi[32];
         mg_format_double(b->min, lo, sizeof lo);
         mg_format_double(b->max, hi, sizeof hi);
+        /* name the override that made the pair inconsistent: min when it was
+         * overridden, else max when that was (the file's min is then cited) */
+        char kmax[300], where[400];
+        snprintf(kmax, sizeof kmax, "%s.max", key);
+        const mg_policy_key_place *pmin = find_place(p, kmin), *pmax = find_place(p, kmax);
+        if ((pmin == NULL || pmin->origin == NULL) && pmax != NULL && pmax->origin != NULL)
+            return fail_key(p, err, kmax, key, "max %s is below min %s (%s)", hi, lo,
+                            mg_policy_where(p, kmin, where, sizeof where));
         return fail_key(p, err, kmin, key, "min %s is above max %s", lo, hi);
     }
     return MG_OK;

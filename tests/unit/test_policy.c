@@ -670,6 +670,30 @@ static void set_overrides_every_type(void **state) {
     mg_policy_release(&p);
 }
 
+/* A --set max below the file's min names the override, and cites the
+ * file's min. */
+static void set_max_below_file_min_names_the_override(void **state) {
+    (void)state;
+    mg_policy p;
+    parse_ok(HEAD "gates:\n  accuracy: {min: 0.8}\n", &p);
+    set_ok(&p, "gates.accuracy.max=0.6");
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "--set gates.accuracy.max: max 0.6 is below min 0.8 "
+                                  "(p.yml:5:14: gates.accuracy.min)");
+    assert_string_equal(err.place.source, "--set gates.accuracy.max");
+    mg_policy_release(&p);
+    /* a flag's max: the flag is named */
+    parse_ok(HEAD "gates:\n  accuracy: {min: 0.8}\n", &p);
+    assert_int_equal(mg_policy_override(&p, "gates.accuracy.max", "0.5", "--max-accuracy", &err),
+                     MG_OK);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "--max-accuracy: gates.accuracy.max: max 0.5 is below min 0.8 "
+                                  "(p.yml:5:14: gates.accuracy.min)");
+    mg_policy_release(&p);
+}
+
 /* Flags outrank --set and the file: mg_policy_override records the flag. */
 static void override_from_flags(void **state) {
     (void)state;
@@ -844,6 +868,7 @@ int main(void) {
         cmocka_unit_test(task_auto_accepts_every_task_metric),
         cmocka_unit_test(set_overrides_every_type),
         cmocka_unit_test(override_from_flags),
+        cmocka_unit_test(set_max_below_file_min_names_the_override),
         cmocka_unit_test(load_file_digest_and_folder),
         cmocka_unit_test(bundled_example),
         cmocka_unit_test(allocation_failures),
