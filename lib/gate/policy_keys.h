@@ -95,6 +95,9 @@ mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char
  * *list of *n items. */
 mg_status mg__value_list(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
                          int *n);
+/* The word of words[0..n) closest to `word` (a likely typo, or one cut
+ * short or run on, like "warning" for warn), or NULL. */
+const char *mg__value_closest_word(const char *word, const char *const *words, int n);
 /* Frees a list of n strings and zeroes both. */
 void mg__value_free_list(char ***list, int *n);
 

@@ -7,6 +7,7 @@
 #include "modelgate/metric_registry.h"
 
 #include <math.h>
+#include <strings.h>
 
 /* A value for a message: the text quoted and escaped (cut after 60 bytes),
  * or what kind of node it is. */
@@ -49,8 +50,13 @@ mg_status mg__value_wrong(const mg__kctx *ctx, const char *key, const mg__ynode 
     describe(v, got, sizeof got);
     bool quoted_number = v->kind == MG__Y_SCALAR && !v->plain &&
                          (t == MG__K_INT || t == MG__K_NUM || t == MG__K_BOOL);
-    return mg__key_fail(ctx, v->line, v->column, key, "expected %s, found %s%s", expected_name(t),
-                        got, quoted_number ? " (write it without quotes)" : "");
+    /* features: the keyword auto misspelt ("Auto", "atuo") */
+    static const char *const feature_words[] = {"auto"};
+    bool near_auto = t == MG__K_FEATURES && v->kind == MG__Y_SCALAR && !mg__ynode_is_null(v) &&
+                     mg__value_closest_word(v->text, feature_words, 1) != NULL;
+    return mg__key_fail(ctx, v->line, v->column, key, "expected %s, found %s%s%s", expected_name(t),
+                        got, quoted_number ? " (write it without quotes)" : "",
+                        near_auto ? "; did you mean auto?" : "");
 }
 
 /* YAML 1.2 core-schema integer in decimal: [-+]?[0-9]+. */
@@ -144,6 +150,21 @@ mg_status mg__value_text(const mg__kctx *ctx, const char *key, const mg__ynode *
     return MG_OK;
 }
 
+const char *mg__value_closest_word(const char *word, const char *const *words, int n) {
+    const char *near = mg_closest_name(word, words, n);
+    if (near != NULL)
+        return near;
+    /* a word cut short or run on: "warning" for warn, "between" for
+     * between_groups (the shorter at least 3 letters) */
+    size_t len = strlen(word);
+    for (int i = 0; i < n; i++) {
+        size_t wl = strlen(words[i]), m = len < wl ? len : wl;
+        if (m >= 3 && strncasecmp(word, words[i], m) == 0)
+            return words[i];
+    }
+    return NULL;
+}
+
 mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char *key,
                             const mg__ynode *v, int *index) {
     if (v->kind == MG__Y_SCALAR && !mg__ynode_is_null(v))
@@ -158,7 +179,8 @@ mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char
         mg__buf_printf(&list, "%s%s", n == 0 ? "" : ", ", e->words[n]);
     char got[128];
     describe(v, got, sizeof got);
-    const char *near = v->kind == MG__Y_SCALAR ? mg_closest_name(v->text, e->words, n) : NULL;
+    const char *near =
+        v->kind == MG__Y_SCALAR ? mg__value_closest_word(v->text, e->words, n) : NULL;
     mg_status st = mg__key_fail(ctx, v->line, v->column, key, "expected one of %s, found %s%s%s%s",
                                 list.data ? list.data : "", got, near ? "; did you mean " : "",
                                 near ? near : "", near ? "?" : "");

@@ -430,6 +430,21 @@ static const hostile hostiles[] = {
      "p.yml:5:14: gates.accuracy.min: min 0.9 is above max 0.8", ""},
     {HEAD "gates:\n  latency:\n    p99_ms: {max: -1}\n", 6, 19,
      "p.yml:6:19: gates.latency.p99_ms.max: -1 is negative", ""},
+    /* every keyword offers its closest word, a word run on or cut short too */
+    {HEAD "on_inconclusive: warning\n", 4, 18,
+     "p.yml:4:18: on_inconclusive: expected one of fail, warn, pass, found 'warning'",
+     "; did you mean warn?"},
+    {HEAD "task: binry\n", 4, 7, "p.yml:4:7: task: expected one of", "; did you mean binary?"},
+    {HEAD "task: Classification\n", 4, 7, "p.yml:4:7: task: expected one of",
+     "found 'Classification'"},
+    {HEAD "task: multi\n", 4, 7, "p.yml:4:7: task: expected one of", "; did you mean multiclass?"},
+    {HEAD "gates:\n  fairness:\n    method: between\n", 6, 13,
+     "p.yml:6:13: gates.fairness.method: expected one of between_groups, to_overall",
+     "; did you mean between_groups?"},
+    {HEAD "gates:\n  fairness:\n    method: to-overall\n", 6, 13,
+     "p.yml:6:13: gates.fairness.method: expected one of", "; did you mean to_overall?"},
+    {"version: 1\nmodel: m\ndata:\n  test: t\n  features: Auto\n", 5, 13, "p.yml:5:13: data.features: expected auto or a list",
+     "; did you mean auto?"},
 };
 
 static void hostile_policies_name_key_and_place(void **state) {
