@@ -40,6 +40,8 @@ static const char *expected_name(mg__ktype t) {
     case MG__K_BOOL: return "true or false";
     case MG__K_STRLIST: return "a list (like [a, b])";
     case MG__K_FEATURES: return "auto or a list of columns (like [a, b])";
+    case MG__K_PAIRLIST: return "a list of column pairs (like [[a, b]])";
+    case MG__K_NUMLIST: return "a list of numbers (like [25, 40, 60])";
     case MG__K_SECTION: return "a mapping of keys";
     default: return "a text value";
     }
@@ -271,6 +273,89 @@ mg_status mg__value_list(const mg__kctx *ctx, const char *key, const mg__ynode *
     }
     mg__value_free_list(list, n);
     *list = out;
+    *n = v->nkids;
+    return MG_OK;
+}
+
+mg_status mg__value_pairs(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
+                          int *npairs) {
+    if (v->kind != MG__Y_SEQ)
+        return mg__value_wrong(ctx, key, v, MG__K_PAIRLIST);
+    for (int i = 0; i < v->nkids; i++) {
+        const mg__ynode *pair = &v->kids[i];
+        char item[200];
+        snprintf(item, sizeof item, "%s[%d]", key, i);
+        if (pair->kind != MG__Y_SEQ || pair->nkids != 2) {
+            char got[128];
+            describe(pair, got, sizeof got);
+            if (pair->kind == MG__Y_SEQ)
+                snprintf(got, sizeof got, "a list of %d", pair->nkids);
+            return mg__key_fail(ctx, pair->line, pair->column, item,
+                                "expected a pair of columns (like [region, channel]), found %s",
+                                got);
+        }
+        const char *a, *b;
+        char sub[220];
+        snprintf(sub, sizeof sub, "%s[0]", item);
+        MG_TRY(mg__value_text(ctx, sub, &pair->kids[0], false, &a));
+        snprintf(sub, sizeof sub, "%s[1]", item);
+        MG_TRY(mg__value_text(ctx, sub, &pair->kids[1], false, &b));
+        if (strcmp(a, b) == 0)
+            return mg__key_fail(ctx, pair->line, pair->column, item,
+                                "a column crossed with itself ('%s')", a);
+        for (int j = 0; j < i; j++) {
+            const char *c = v->kids[j].kids[0].text, *d = v->kids[j].kids[1].text;
+            if ((strcmp(a, c) == 0 && strcmp(b, d) == 0) ||
+                (strcmp(a, d) == 0 && strcmp(b, c) == 0))
+                return mg__key_fail(ctx, pair->line, pair->column, item,
+                                    "the pair is listed twice (also item %d)", j);
+        }
+    }
+    char **out = mg__calloc(v->nkids > 0 ? (size_t)v->nkids * 2 : 1, sizeof *out);
+    if (out == NULL)
+        return mg__nomem(ctx->err, "a policy list");
+    for (int i = 0; i < 2 * v->nkids; i++) {
+        out[i] = mg__strdup(v->kids[i / 2].kids[i % 2].text);
+        if (out[i] == NULL) {
+            int k = i;
+            mg__value_free_list(&out, &k);
+            return mg__nomem(ctx->err, "a policy list");
+        }
+    }
+    int old = *npairs * 2;
+    mg__value_free_list(list, &old);
+    *list = out;
+    *npairs = v->nkids;
+    return MG_OK;
+}
+
+mg_status mg__value_numbers(const mg__kctx *ctx, const char *key, const mg__ynode *v, double **out,
+                            int *n) {
+    if (v->kind != MG__Y_SEQ)
+        return mg__value_wrong(ctx, key, v, MG__K_NUMLIST);
+    if (v->nkids < 2)
+        return mg__key_fail(ctx, v->line, v->column, key,
+                            "at least two edges are needed (like [25, 40, 60]), found %d",
+                            v->nkids);
+    double *x = mg__malloc_array((size_t)v->nkids, sizeof *x);
+    if (x == NULL)
+        return mg__nomem(ctx->err, "a policy list");
+    for (int i = 0; i < v->nkids; i++) {
+        char item[200];
+        snprintf(item, sizeof item, "%s[%d]", key, i);
+        mg_status st = mg__value_num(ctx, item, &v->kids[i], &x[i]);
+        if (st == MG_OK && i > 0 && !(x[i] > x[i - 1]))
+            st = mg__key_fail(ctx, v->kids[i].line, v->kids[i].column, item,
+                              "%s is not above the edge before it (%s): the edges must be "
+                              "strictly ascending",
+                              v->kids[i].text, v->kids[i - 1].text);
+        if (st != MG_OK) {
+            free(x);
+            return st;
+        }
+    }
+    free(*out);
+    *out = x;
     *n = v->nkids;
     return MG_OK;
 }
