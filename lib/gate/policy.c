@@ -338,6 +338,21 @@ static mg_status check_slices(const mg_policy *p, mg_error *err) {
         MG_TRY(check_metric_task(p, key, g->metric, err));
         if (!g->has_min && !g->has_max && !g->has_max_gap)
             return fail_key(p, err, key, NULL, "give min, max and/or max_gap");
+        /* the slice intervals (mg_slice_ci): without one, every slice would
+         * be inconclusive */
+        static const char *const with_interval[] = {"accuracy", "precision", "recall",
+                                                    "specificity", "roc_auc"};
+        bool has_interval = false;
+        for (size_t k = 0; k < MG_ARRAY_LEN(with_interval); k++)
+            has_interval = has_interval || strcmp(g->metric, with_interval[k]) == 0;
+        if (g->confidence > 0 && !has_interval) {
+            char kconf[300];
+            snprintf(kconf, sizeof kconf, "%s.confidence", key);
+            return fail_key(p, err, kconf, key,
+                            "%s has no per-slice interval; confidence applies to accuracy, "
+                            "precision, recall, specificity and roc_auc",
+                            g->metric);
+        }
         if (g->has_min && g->has_max && g->min > g->max) {
             char lo[32], hi[32], where[400];
             mg_format_double(g->min, lo, sizeof lo);

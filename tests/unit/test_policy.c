@@ -1018,6 +1018,8 @@ static void slices_section(void **state) {
     expect_invalid(HEAD "task: regression\nslices:\n  by: [a]\n  gates:\n"
                         "    accuracy: {min: 0.9}\n",
                    "p.yml:8:5: slices.gates.accuracy: accuracy is not a regression metric");
+    expect_invalid(HEAD "slices:\n  by: [a]\n  gates:\n    f1: {min: 0.5, confidence: 0.9}\n",
+                   "p.yml:7:20: slices.gates.f1.confidence: f1 has no per-slice interval");
     /* with the task unknown any task's metric is accepted */
     parse_ok(HEAD "slices:\n  cross: [[a, b]]\n  edges: {a: [0, 1]}\n  gates:\n"
                   "    rmse: {max: 3}\n    accuracy: {min: 0.5}\n",
