@@ -62,9 +62,9 @@ typedef struct mg_policy_rule {
 /* gates.latency. `has` is false when the policy has no latency section. */
 typedef struct mg_policy_latency {
     bool has;
-    int64_t samples;  /* timed calls; default 1000 */
-    int64_t warmup;   /* -1 = 10% of samples, at least 10 (the default) */
-    int batch_size;   /* rows per call; default 1 */
+    int64_t samples;         /* timed calls; default 1000 */
+    int64_t warmup;          /* -1 = 10% of samples, at least 10 (the default) */
+    int batch_size;          /* rows per call; default 1 */
     mg_policy_bound *bounds; /* p50_ms, p90_ms, p95_ms, p99_ms, p999_ms, max_ms, mean_ms */
     int nbounds;
     mg_policy_place place;
@@ -78,15 +78,15 @@ typedef struct mg_policy_fairness {
     bool has;
     char **protected_attributes;
     int nprotected;
-    int64_t min_group_size; /* default 30 */
-    double threshold;       /* 0 = not given */
-    char *method;           /* "between_groups" (default) or "to_overall" */
+    int64_t min_group_size;                      /* default 30 */
+    double threshold;                            /* 0 = not given */
+    char *method;                                /* "between_groups" (default) or "to_overall" */
     char *reference_attribute, *reference_group; /* both NULL = none */
     /* `reference: {attribute: A, group: null}` names A's missing-value
      * group (then reference_group is NULL and this is true). */
     bool reference_missing;
     bool intersectional;
-    double confidence;      /* 0 = point estimates; else bootstrap + Holm */
+    double confidence; /* 0 = point estimates; else bootstrap + Holm */
     mg_policy_bound *bounds;
     int nbounds;
     mg_policy_place place;
@@ -100,6 +100,59 @@ typedef struct mg_policy_regression {
     mg_policy_place place;
 } mg_policy_regression;
 
+/* slices.edges.<column>: fixed edges for one numeric column (the library's
+ * mg_slice_edges: buckets low < x <= high, the first closed below, and
+ * values outside the edges in buckets of their own). */
+typedef struct mg_policy_slice_edges {
+    char *column;  /* owned */
+    double *edges; /* nedges, strictly ascending, at least 2; owned */
+    int nedges;
+    mg_policy_place place;
+} mg_policy_slice_edges;
+
+/* slices.gates.<metric>: a gate decided on every scored slice of every
+ * slicing (mg_slice_gate_decide), one mg_slice_gate per bound given:
+ * has_min -> MG_SLICE_GATE_MIN (min), has_max -> MG_SLICE_GATE_MAX (max),
+ * has_max_gap -> MG_SLICE_GATE_MAX_GAP (max_gap: no slice worse than the
+ * overall value by more than this). `metric` is a metric of the registry
+ * (not an operating point). */
+typedef struct mg_policy_slice_gate {
+    char *metric; /* owned */
+    bool has_min, has_max, has_max_gap;
+    double min, max;   /* min <= max; a proportion's in [0, 1] */
+    double max_gap;    /* >= 0 */
+    double confidence; /* in (0, 1), or 0 = on each slice's point value */
+    mg_policy_place place;
+} mg_policy_slice_gate;
+
+/* slices: metrics per slice of the test set and slice gates (DESIGN §16,
+ * docs/slices.md), as evaluate's --slice-* flags. `has` is false when the
+ * policy has no slices section. Each column of `by` is one slicing
+ * (mg_slicing_from_column with mg_slice_options {bins, edges}); each pair of
+ * `cross` one crossed slicing (mg_slicing_cross of the two columns'
+ * slicings). */
+typedef struct mg_policy_slices {
+    bool has;
+    char **by; /* slices.by: columns, each sliced alone, distinct; owned */
+    int nby;
+    char **cross; /* slices.cross: 2 * ncross columns, pair k is cross[2k] x cross[2k+1]
+                     (two different columns; no pair twice); owned */
+    int ncross;
+    int bins;                     /* slices.bins: quantile buckets of a numeric column, 1..1000;
+                                     default MG_POLICY_SLICE_BINS (10) */
+    mg_policy_slice_edges *edges; /* slices.edges: per column of by or cross; owned */
+    int nedges;
+    int64_t min_slice_size;      /* slices.min_slice_size >= 1; default 30: smaller slices are
+                                    listed, not scored nor gated */
+    mg_policy_slice_gate *gates; /* slices.gates; owned */
+    int ngates;
+    mg_policy_place place;
+} mg_policy_slices;
+
+#define MG_POLICY_SLICE_BINS 10
+#define MG_POLICY_SLICE_MIN_SIZE 30
+#define MG_POLICY_MAX_SLICE_BINS 1000
+
 /* One key's place, for messages that name where a value came from. */
 typedef struct mg_policy_key_place {
     char *key; /* dotted path, e.g. "data.label", "gates.accuracy.min" */
@@ -111,31 +164,31 @@ typedef struct mg_policy_key_place {
 } mg_policy_key_place;
 
 typedef struct mg_policy {
-    char *path;        /* the file as given, for messages; "" when parsed from text */
-    char sha256[65];   /* hex digest of the file's bytes; "" when parsed from text */
+    char *path;      /* the file as given, for messages; "" when parsed from text */
+    char sha256[65]; /* hex digest of the file's bytes; "" when parsed from text */
     /* The folder of the policy file ("." for a bare file name or text
      * parsed from memory). Relative input paths written in the file
      * (data.test, data.predictions, model, baseline) are relative to it;
      * outputs.dir, like --outputs, to the working folder. See mg_policy_path. */
     char *base_dir;
-    int version;       /* 1 */
-    mg_task task;      /* default MG_TASK_AUTO */
+    int version;  /* 1 */
+    mg_task task; /* default MG_TASK_AUTO */
     /* data: */
-    char *test_data;   /* data.test: CSV, Parquet file or folder (required) */
-    char *label;       /* data.label; default "label" */
-    bool features_auto;      /* data.features: auto (the default) */
-    char **features;         /* data.features as a list (features_auto false) */
+    char *test_data;    /* data.test: CSV, Parquet file or folder (required) */
+    char *label;        /* data.label; default "label" */
+    bool features_auto; /* data.features: auto (the default) */
+    char **features;    /* data.features as a list (features_auto false) */
     int nfeatures;
-    char **ignore;           /* data.ignore */
+    char **ignore; /* data.ignore */
     int nignore;
-    char *weight, *id;       /* data.weight, data.id; NULL = none */
-    char *positive_label;    /* data.positive_label; NULL = the model's positive class */
-    char *predictions;       /* data.predictions: a separate predictions file; NULL = none */
-    char **classes;          /* data.classes: the model's classes in output order */
+    char *weight, *id;    /* data.weight, data.id; NULL = none */
+    char *positive_label; /* data.positive_label; NULL = the model's positive class */
+    char *predictions;    /* data.predictions: a separate predictions file; NULL = none */
+    char **classes;       /* data.classes: the model's classes in output order */
     int nclasses;
     /* models: */
-    char *model;             /* required: file | cmd:... | column:NAME | registry:NAME@STAGE | ... */
-    char *baseline;          /* NULL = none */
+    char *model;    /* required: file | cmd:... | column:NAME | registry:NAME@STAGE | ... */
+    char *baseline; /* NULL = none */
     /* With a regression section and no baseline: false (default) = exit 2;
      * true = the regression gates are skipped and say why (a first model). */
     bool allow_missing_baseline;
@@ -148,9 +201,10 @@ typedef struct mg_policy {
     mg_policy_latency latency;
     mg_policy_fairness fairness;
     mg_policy_regression regression;
+    mg_policy_slices slices;
     mg_on_inconclusive on_inconclusive;
-    char *outputs_dir;         /* outputs.dir; default "modelgate-results" */
-    char *report_id;           /* outputs.id: the report marker's ID; default "gate" */
+    char *outputs_dir; /* outputs.dir; default "modelgate-results" */
+    char *report_id;   /* outputs.id: the report marker's ID; default "gate" */
     /* Every key read, with its place (for mg_policy_where). */
     mg_policy_key_place *places;
     int nplaces;
@@ -184,11 +238,17 @@ MG_API mg_status mg_policy_parse(const char *text, size_t len, const char *name,
 /* Applies one override "KEY=VALUE" (a dotted key, as in the file:
  * "gates.accuracy.min=0.9", "data.test=other.csv", "model=m.json"). VALUE
  * is read as a YAML scalar with the file's rules, or a flow sequence
- * ("[a, b]") for list keys, or a flow mapping ("{min: 0.9}") for a section;
- * a gate the policy lacks is created. The key's place becomes {0, 0} with
- * origin "--set KEY". Errors (MG_ERR_USAGE, "--set KEY: ..."): no '=', an
- * unknown key (with the closest known one), a wrong type or range; a refused
- * override leaves p as it was. */
+ * ("[a, b]") for list keys, or a flow mapping ("{min: 0.9}") for a section,
+ * which replaces the whole section or gate (as if the file said it); a gate
+ * the policy lacks is created. VALUE null (null, ~) removes the key, as if
+ * the file did not have it: a section or gate goes away, a value goes back
+ * to its default (a text key that takes null, like baseline, is set to
+ * none); a required key (version, data, data.test, model,
+ * gates.fairness.protected_attributes, gates.fairness.reference.attribute)
+ * cannot be removed. The key's place becomes {0, 0} with origin "--set KEY".
+ * Errors (MG_ERR_USAGE, "--set KEY: ..."): no '=', an unknown key (with the
+ * closest known one), a wrong type or range, removing a required key; a
+ * refused override leaves p as it was. */
 MG_API mg_status mg_policy_set(mg_policy *p, const char *assignment, mg_error *err);
 
 /* Sets `key` (dotted, as in the file) from a command-line flag and
@@ -213,13 +273,17 @@ MG_API char *mg_policy_path(const mg_policy *p, const char *key, const char *val
 /* Checks what only the whole policy can tell, after the overrides: the
  * required keys (data.test, model), a regression section without a
  * baseline (unless allow_missing_baseline), metric names against the metric
- * registry for the task when it is known, min <= max. MG_ERR_USAGE naming
- * the key and its place. */
+ * registry for the task when it is known (with task auto a metric of any
+ * task is accepted: the gate run checks it against the inferred task),
+ * min <= max, a slices section with columns and edges only for them.
+ * MG_ERR_USAGE naming the key and its place ("FILE:LINE:COLUMN: KEY: ...",
+ * or the override: "--set KEY: ..."). */
 MG_API mg_status mg_policy_validate(const mg_policy *p, mg_error *err);
 
-/* Writes where `key` was set ("modelgate.yml:5:3 data.label", or "--set
+/* Writes where `key` was set ("modelgate.yml:5:3: data.label", or "--set
  * data.label" for an override, or the key alone for a default) into buf;
- * returns buf. */
+ * returns buf. A message built as "WHERE: what" then reads
+ * "FILE:LINE:COLUMN: KEY: what", as the reader's own messages do. */
 MG_API const char *mg_policy_where(const mg_policy *p, const char *key, char *buf, size_t cap);
 
 /* Frees everything p owns and zeroes it; safe on a zeroed policy. */

@@ -19,6 +19,8 @@ void mg_policy_init(mg_policy *p) {
     p->latency.warmup = -1;
     p->latency.batch_size = 1;
     p->fairness.min_group_size = 30;
+    p->slices.bins = MG_POLICY_SLICE_BINS;
+    p->slices.min_slice_size = MG_POLICY_SLICE_MIN_SIZE;
     p->on_inconclusive = MG_ON_INCONCLUSIVE_FAIL;
 }
 
@@ -74,6 +76,7 @@ void mg_policy_release(mg_policy *p) {
     for (int i = 0; i < p->regression.nrules; i++)
         free(p->regression.rules[i].metric);
     free(p->regression.rules);
+    mg__policy_slices_release(&p->slices);
     free(p->outputs_dir);
     free(p->report_id);
     for (int i = 0; i < p->nplaces; i++) {
@@ -119,7 +122,7 @@ static mg_status unknown_key(const mg__kctx *ctx, const char *const *segs, int n
         return mg__key_fail(ctx, line, column, key,
                             "unknown key (a decimal comma? write numbers with a point, like "
                             "0.85)");
-    if (nsegs >= 2 && strcmp(segs[0], "gates") == 0)
+    if (nsegs >= 2 && (strcmp(segs[0], "gates") == 0 || strcmp(segs[0], "slices") == 0))
         return mg__key_fail(ctx, line, column, key,
                             "unknown key (see docs/policy.md for the keys allowed under %s)",
                             parent);
@@ -226,6 +229,14 @@ static mg_status check_bound(const mg_policy *p, const char *section, const mg_p
         char lo[32], hi[32];
         mg_format_double(b->min, lo, sizeof lo);
         mg_format_double(b->max, hi, sizeof hi);
+        /* name the override that made the pair inconsistent: min when it was
+         * overridden, else max when that was (the file's min is then cited) */
+        char kmax[300], where[400];
+        snprintf(kmax, sizeof kmax, "%s.max", key);
+        const mg_policy_key_place *pmin = find_place(p, kmin), *pmax = find_place(p, kmax);
+        if ((pmin == NULL || pmin->origin == NULL) && pmax != NULL && pmax->origin != NULL)
+            return fail_key(p, err, kmax, key, "max %s is below min %s (%s)", hi, lo,
+                            mg_policy_where(p, kmin, where, sizeof where));
         return fail_key(p, err, kmin, key, "min %s is above max %s", lo, hi);
     }
     return MG_OK;
@@ -296,6 +307,68 @@ static mg_status check_fairness(const mg_policy *p, mg_error *err) {
     return MG_OK;
 }
 
+static bool slices_column(const mg_policy_slices *sl, const char *column) {
+    for (int i = 0; i < sl->nby; i++)
+        if (strcmp(sl->by[i], column) == 0)
+            return true;
+    for (int i = 0; i < 2 * sl->ncross; i++)
+        if (strcmp(sl->cross[i], column) == 0)
+            return true;
+    return false;
+}
+
+static mg_status check_slices(const mg_policy *p, mg_error *err) {
+    const mg_policy_slices *sl = &p->slices;
+    if (sl->nby == 0 && sl->ncross == 0)
+        return fail_key(p, err, "slices.by", "slices",
+                        "required key is missing: the columns to slice by (like [region]), "
+                        "or slices.cross (like [[region, channel]])");
+    for (int i = 0; i < sl->nedges; i++)
+        if (!slices_column(sl, sl->edges[i].column)) {
+            char key[512];
+            snprintf(key, sizeof key, "slices.edges.%s", sl->edges[i].column);
+            return fail_key(p, err, key, "slices.edges",
+                            "'%s' is not a column of slices.by or slices.cross",
+                            sl->edges[i].column);
+        }
+    for (int i = 0; i < sl->ngates; i++) {
+        const mg_policy_slice_gate *g = &sl->gates[i];
+        char key[256], kmin[300], kmax[300];
+        snprintf(key, sizeof key, "slices.gates.%s", g->metric);
+        MG_TRY(check_metric_task(p, key, g->metric, err));
+        if (!g->has_min && !g->has_max && !g->has_max_gap)
+            return fail_key(p, err, key, NULL, "give min, max and/or max_gap");
+        /* the slice intervals (mg_slice_ci): without one, every slice would
+         * be inconclusive */
+        static const char *const with_interval[] = {"accuracy", "precision", "recall",
+                                                    "specificity", "roc_auc"};
+        bool has_interval = false;
+        for (size_t k = 0; k < MG_ARRAY_LEN(with_interval); k++)
+            has_interval = has_interval || strcmp(g->metric, with_interval[k]) == 0;
+        if (g->confidence > 0 && !has_interval) {
+            char kconf[300];
+            snprintf(kconf, sizeof kconf, "%s.confidence", key);
+            return fail_key(p, err, kconf, key,
+                            "%s has no per-slice interval; confidence applies to accuracy, "
+                            "precision, recall, specificity and roc_auc",
+                            g->metric);
+        }
+        if (g->has_min && g->has_max && g->min > g->max) {
+            char lo[32], hi[32], where[400];
+            mg_format_double(g->min, lo, sizeof lo);
+            mg_format_double(g->max, hi, sizeof hi);
+            snprintf(kmin, sizeof kmin, "%s.min", key);
+            snprintf(kmax, sizeof kmax, "%s.max", key);
+            const mg_policy_key_place *pmin = find_place(p, kmin), *pmax = find_place(p, kmax);
+            if ((pmin == NULL || pmin->origin == NULL) && pmax != NULL && pmax->origin != NULL)
+                return fail_key(p, err, kmax, key, "max %s is below min %s (%s)", hi, lo,
+                                mg_policy_where(p, kmin, where, sizeof where));
+            return fail_key(p, err, kmin, key, "min %s is above max %s", lo, hi);
+        }
+    }
+    return MG_OK;
+}
+
 mg_status mg_policy_validate(const mg_policy *p, mg_error *err) {
     if (p->test_data == NULL)
         return fail_key(p, err, "data.test", "data",
@@ -326,6 +399,8 @@ mg_status mg_policy_validate(const mg_policy *p, mg_error *err) {
     }
     if (p->fairness.has)
         MG_TRY(check_fairness(p, err));
+    if (p->slices.has)
+        MG_TRY(check_slices(p, err));
     if (p->regression.has) {
         if (p->regression.nrules == 0)
             return fail_key(p, err, "gates.regression", NULL,
@@ -463,19 +538,56 @@ static mg_status resolve_key(const mg__kctx *ctx, const char *key, char *buf, si
     }
 }
 
-/* Assigns an override's parsed value v to the key segs (entry e) of p. */
+/* Forgets the places of `key` and of every key under it. */
+static void forget_places(mg_policy *p, const char *key) {
+    size_t n = strlen(key);
+    int k = 0;
+    for (int i = 0; i < p->nplaces; i++) {
+        const char *s = p->places[i].key;
+        if (strncmp(s, key, n) == 0 && (s[n] == '\0' || s[n] == '.')) {
+            free(p->places[i].key);
+            free(p->places[i].origin);
+        } else {
+            p->places[k++] = p->places[i];
+        }
+    }
+    p->nplaces = k;
+}
+
+/* An explicit null (null, ~, Null, NULL), not an empty value. */
+static bool explicit_null(const mg__ynode *v) {
+    return v->kind == MG__Y_SCALAR && v->plain && v->len > 0 && mg__ynode_is_null(v);
+}
+
+/* Assigns an override's parsed value v to the key segs (entry e) of p:
+ * a mapping replaces the whole section or gate; with `remove`, an explicit
+ * null removes the key (text keys that take null keep it as their value). */
 static mg_status apply_node(mg_policy *p, const char *origin, const mg__kentry *e,
-                            const char **segs, int nsegs, int wild, const mg__ynode *v,
+                            const char **segs, int nsegs, int wild, const mg__ynode *v, bool remove,
                             mg_error *err) {
     mg__kctx ctx = {p, p->path ? p->path : "", origin, err};
     char dotted[512];
     join(segs, nsegs, dotted, sizeof dotted);
+    if (remove && explicit_null(v) && e->type != MG__K_NSTR) {
+        MG_TRY(mg__key_remove(&ctx, e, segs, wild, dotted, false));
+        forget_places(p, dotted);
+        /* a removed value names the override; a removed section or gate is gone */
+        return e->type == MG__K_SECTION ? MG_OK : mg__key_record(&ctx, dotted, 0, 0);
+    }
     if (e->type == MG__K_SECTION) {
-        if (v->kind != MG__Y_MAP)
+        if (v->kind != MG__Y_MAP) {
+            const char *mapping, *one_key;
+            mg__key_example(e, &mapping, &one_key);
+            if (one_key == NULL)
+                return mg__key_fail(&ctx, 0, 0, dotted, "expected a mapping (like %s)", mapping);
             return mg__key_fail(&ctx, 0, 0, dotted,
-                                "expected a mapping (like {min: 0.85}), or set one key of it "
-                                "(like %s.min=0.85)",
-                                dotted);
+                                "expected a mapping (like %s), or set one key of it (like "
+                                "%s.%s)%s",
+                                mapping, dotted, one_key, remove ? ", or remove it with null" : "");
+        }
+        /* as if the file said it: the mapping replaces what was there */
+        MG_TRY(mg__key_remove(&ctx, e, segs, wild, dotted, true));
+        forget_places(p, dotted);
         MG_TRY(mg__key_section(&ctx, e, segs, nsegs, wild, dotted, 0, 0));
         return walk_map(&ctx, v, segs, nsegs);
     }
@@ -495,7 +607,7 @@ static mg_status apply_node(mg_policy *p, const char *origin, const mg__kentry *
  * literal text for a text key (yaml false). All or nothing: the value is
  * first assigned to an empty policy, and to p only when that succeeded. */
 static mg_status apply(mg_policy *p, const char *key, const char *value, const char *origin,
-                       bool yaml, mg_error *err) {
+                       bool yaml, bool remove, mg_error *err) {
     mg__kctx ctx = {p, p->path ? p->path : "", origin, err};
     char buf[512];
     const char *segs[MAX_SEGS];
@@ -520,10 +632,10 @@ static mg_status apply(mg_policy *p, const char *key, const char *value, const c
     }
     mg_policy scratch;
     mg_policy_init(&scratch);
-    mg_status st = apply_node(&scratch, origin, e, segs, nsegs, wild, v, err);
+    mg_status st = apply_node(&scratch, origin, e, segs, nsegs, wild, v, remove, err);
     mg_policy_release(&scratch);
     if (st == MG_OK)
-        st = apply_node(p, origin, e, segs, nsegs, wild, v, err);
+        st = apply_node(p, origin, e, segs, nsegs, wild, v, remove, err);
     mg__ynode_free(root);
     free(copy);
     if (st == MG_OK)
@@ -546,12 +658,12 @@ mg_status mg_policy_set(mg_policy *p, const char *assignment, mg_error *err) {
     key[eq - assignment] = '\0';
     char origin[300];
     snprintf(origin, sizeof origin, "--set %s", key);
-    return apply(p, key, eq + 1, origin, true, err);
+    return apply(p, key, eq + 1, origin, true, true, err);
 }
 
 mg_status mg_policy_override(mg_policy *p, const char *key, const char *value, const char *origin,
                              mg_error *err) {
-    return apply(p, key, value, origin ? origin : key, false, err);
+    return apply(p, key, value, origin ? origin : key, false, false, err);
 }
 
 /* ---- places and paths -------------------------------------------------- */
@@ -563,7 +675,7 @@ const char *mg_policy_where(const mg_policy *p, const char *key, char *buf, size
     if (kp != NULL && kp->origin != NULL)
         snprintf(buf, cap, "%s", kp->origin);
     else if (kp != NULL && kp->place.line > 0)
-        snprintf(buf, cap, "%s:%d:%d %s", p->path ? p->path : "", kp->place.line, kp->place.column,
+        snprintf(buf, cap, "%s:%d:%d: %s", p->path ? p->path : "", kp->place.line, kp->place.column,
                  key);
     else
         snprintf(buf, cap, "%s", key);

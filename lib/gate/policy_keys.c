@@ -7,6 +7,7 @@
 #include "gate/policy_keys.h"
 #include "modelgate/fairness.h"
 #include "modelgate/metric_registry.h"
+#include "modelgate/slices.h"
 
 enum {
     K_VERSION = 1,
@@ -62,7 +63,20 @@ enum {
     K_ON_INCONCLUSIVE,
     K_OUTPUTS,
     K_OUTPUTS_DIR,
-    K_OUTPUTS_ID
+    K_OUTPUTS_ID,
+    K_SLICES,
+    K_SLICES_BY,
+    K_SLICES_CROSS,
+    K_SLICES_BINS,
+    K_SLICES_EDGES,
+    K_SLICES_EDGE,
+    K_SLICES_MIN_SIZE,
+    K_SLICES_GATES,
+    K_SLICE_GATE,
+    K_SLICE_MIN,
+    K_SLICE_MAX,
+    K_SLICE_MAX_GAP,
+    K_SLICE_CONF
 };
 
 static const char *const task_words[] = {"auto", "binary", "multiclass", "regression", NULL};
@@ -127,6 +141,19 @@ static const mg__kentry keys[] = {
     {"outputs", MG__K_SECTION, MG__W_NONE, K_OUTPUTS, NULL},
     {"outputs.dir", MG__K_STR, MG__W_NONE, K_OUTPUTS_DIR, NULL},
     {"outputs.id", MG__K_STR, MG__W_NONE, K_OUTPUTS_ID, NULL},
+    {"slices", MG__K_SECTION, MG__W_NONE, K_SLICES, NULL},
+    {"slices.by", MG__K_STRLIST, MG__W_NONE, K_SLICES_BY, NULL},
+    {"slices.cross", MG__K_PAIRLIST, MG__W_NONE, K_SLICES_CROSS, NULL},
+    {"slices.bins", MG__K_INT, MG__W_NONE, K_SLICES_BINS, NULL},
+    {"slices.edges", MG__K_SECTION, MG__W_NONE, K_SLICES_EDGES, NULL},
+    {"slices.edges.*", MG__K_NUMLIST, MG__W_COLUMN, K_SLICES_EDGE, NULL},
+    {"slices.min_slice_size", MG__K_INT, MG__W_NONE, K_SLICES_MIN_SIZE, NULL},
+    {"slices.gates", MG__K_SECTION, MG__W_NONE, K_SLICES_GATES, NULL},
+    {"slices.gates.*", MG__K_SECTION, MG__W_SLICE_METRIC, K_SLICE_GATE, NULL},
+    {"slices.gates.*.min", MG__K_NUM, MG__W_SLICE_METRIC, K_SLICE_MIN, NULL},
+    {"slices.gates.*.max", MG__K_NUM, MG__W_SLICE_METRIC, K_SLICE_MAX, NULL},
+    {"slices.gates.*.max_gap", MG__K_NUM, MG__W_SLICE_METRIC, K_SLICE_MAX_GAP, NULL},
+    {"slices.gates.*.confidence", MG__K_NUM, MG__W_SLICE_METRIC, K_SLICE_CONF, NULL},
 };
 
 /* ---- names a wildcard accepts ------------------------------------------ */
@@ -158,6 +185,11 @@ static bool wild_accepts(mg__kwild w, const char *s) {
                 return true;
         return false;
     case MG__W_FAIRNESS: return fairness_name(s);
+    case MG__W_COLUMN: return s[0] != '\0';
+    case MG__W_SLICE_METRIC: {
+        mg_operating_point op;
+        return mg_metric_find(s) != NULL && mg_operating_point_from_name(s, &op) != 0;
+    }
     default: return false;
     }
 }
@@ -166,7 +198,7 @@ static bool wild_accepts(mg__kwild w, const char *s) {
  * latency names, buf for the fairness ones). */
 static int wild_names(mg__kwild w, const char **names, int cap, char (*buf)[64], int nbuf) {
     int n = 0;
-    if (w == MG__W_METRIC) {
+    if (w == MG__W_METRIC || w == MG__W_SLICE_METRIC) {
         for (int i = 0; i < mg_metric_count() && n < cap; i++)
             names[n++] = mg_metric_at(i)->name;
     } else if (w == MG__W_LATENCY) {
@@ -378,6 +410,40 @@ static mg_policy_rule *rule_get(mg_policy_regression *r, const char *name) {
     return x;
 }
 
+static mg_policy_slice_gate *slice_gate_get(mg_policy_slices *sl, const char *name) {
+    for (int i = 0; i < sl->ngates; i++)
+        if (strcmp(sl->gates[i].metric, name) == 0)
+            return &sl->gates[i];
+    mg_policy_slice_gate *grown =
+        mg__realloc_array(sl->gates, (size_t)sl->ngates + 1, sizeof *grown);
+    if (grown == NULL)
+        return NULL;
+    sl->gates = grown;
+    mg_policy_slice_gate *g = &grown[sl->ngates];
+    memset(g, 0, sizeof *g);
+    if ((g->metric = mg__strdup(name)) == NULL)
+        return NULL;
+    sl->ngates++;
+    return g;
+}
+
+static mg_policy_slice_edges *slice_edges_get(mg_policy_slices *sl, const char *column) {
+    for (int i = 0; i < sl->nedges; i++)
+        if (strcmp(sl->edges[i].column, column) == 0)
+            return &sl->edges[i];
+    mg_policy_slice_edges *grown =
+        mg__realloc_array(sl->edges, (size_t)sl->nedges + 1, sizeof *grown);
+    if (grown == NULL)
+        return NULL;
+    sl->edges = grown;
+    mg_policy_slice_edges *e = &grown[sl->nedges];
+    memset(e, 0, sizeof *e);
+    if ((e->column = mg__strdup(column)) == NULL)
+        return NULL;
+    sl->nedges++;
+    return e;
+}
+
 /* The bound or rule a key under a wildcard section belongs to (created). */
 static mg_status entry_for(const mg__kctx *ctx, int id, const char *name, mg_policy_bound **b,
                            mg_policy_rule **r) {
@@ -419,6 +485,20 @@ mg_status mg__key_section(const mg__kctx *ctx, const mg__kentry *e, const char *
         p->regression.has = true;
         p->regression.place = here;
         break;
+    case K_SLICES:
+        p->slices.has = true;
+        p->slices.place = here;
+        break;
+    case K_SLICES_EDGES:
+    case K_SLICES_GATES: p->slices.has = true; break;
+    case K_SLICE_GATE: {
+        p->slices.has = true;
+        mg_policy_slice_gate *g = slice_gate_get(&p->slices, segs[wild_seg]);
+        if (g == NULL)
+            return mg__nomem(ctx->err, "a slice gate");
+        g->place = here;
+        break;
+    }
     case K_LAT_BOUND:
     case K_FAIR_BOUND:
     case K_REG_RULE:
@@ -487,6 +567,32 @@ static mg_status assign_number(const mg__kctx *ctx, int id, const char *name, co
     MG_TRY(mg__value_num(ctx, key, v, &x));
     mg_policy_bound *b;
     mg_policy_rule *r;
+    if (id >= K_SLICE_MIN && id <= K_SLICE_CONF) {
+        if (id == K_SLICE_CONF)
+            MG_TRY(in_range(ctx, key, v, x, 0, true, 1, true, "(0, 1), like 0.95"));
+        else if (id == K_SLICE_MAX_GAP && x < 0)
+            return mg__key_fail(ctx, v->line, v->column, key, "%s is negative; a gap is 0 or more",
+                                v->text);
+        const mg_metric_def *m = mg_metric_find(name);
+        if ((id == K_SLICE_MIN || id == K_SLICE_MAX) && m != NULL && m->proportion &&
+            (x < 0 || x > 1))
+            return mg__key_fail(ctx, v->line, v->column, key,
+                                "%s is outside [0, 1] (%s is a proportion: write 0.85, not 85)",
+                                v->text, name);
+        ctx->p->slices.has = true;
+        mg_policy_slice_gate *g = slice_gate_get(&ctx->p->slices, name);
+        if (g == NULL)
+            return mg__nomem(ctx->err, "a slice gate");
+        if (id == K_SLICE_MIN)
+            g->has_min = true, g->min = x;
+        else if (id == K_SLICE_MAX)
+            g->has_max = true, g->max = x;
+        else if (id == K_SLICE_MAX_GAP)
+            g->has_max_gap = true, g->max_gap = x;
+        else
+            g->confidence = x;
+        return MG_OK;
+    }
     switch (id) {
     case K_DECISION_THRESHOLD:
         MG_TRY(in_range(ctx, key, v, x, 0, false, 1, false, "[0, 1]"));
@@ -563,6 +669,16 @@ static mg_status assign_int(const mg__kctx *ctx, int id, const char *key, const 
         MG_TRY(int_range(ctx, key, v, x, 1, 1000000));
         p->latency.has = true;
         p->latency.batch_size = (int)x;
+        return MG_OK;
+    case K_SLICES_BINS:
+        MG_TRY(int_range(ctx, key, v, x, 1, MG_POLICY_MAX_SLICE_BINS));
+        p->slices.has = true;
+        p->slices.bins = (int)x;
+        return MG_OK;
+    case K_SLICES_MIN_SIZE:
+        MG_TRY(int_range(ctx, key, v, x, 1, INT64_MAX));
+        p->slices.has = true;
+        p->slices.min_slice_size = x;
         return MG_OK;
     case K_FAIR_MIN_GROUP:
         MG_TRY(int_range(ctx, key, v, x, 1, INT64_MAX));
@@ -650,10 +766,318 @@ mg_status mg__key_assign(const mg__kctx *ctx, const mg__kentry *e, const char *c
             return mg__value_list(ctx, key, v, &p->ignore, &p->nignore);
         if (e->id == K_DATA_CLASSES)
             return mg__value_list(ctx, key, v, &p->classes, &p->nclasses);
+        if (e->id == K_SLICES_BY) {
+            p->slices.has = true;
+            return mg__value_list(ctx, key, v, &p->slices.by, &p->slices.nby);
+        }
         p->fairness.has = true;
         return mg__value_list(ctx, key, v, &p->fairness.protected_attributes,
                               &p->fairness.nprotected);
+    case MG__K_PAIRLIST:
+        p->slices.has = true;
+        return mg__value_pairs(ctx, key, v, &p->slices.cross, &p->slices.ncross);
+    case MG__K_NUMLIST: {
+        p->slices.has = true;
+        double *x = NULL;
+        int n = 0;
+        MG_TRY(mg__value_numbers(ctx, key, v, &x, &n));
+        mg_policy_slice_edges *se = slice_edges_get(&p->slices, name);
+        if (se == NULL) {
+            free(x);
+            return mg__nomem(ctx->err, "slice edges");
+        }
+        free(se->edges);
+        se->edges = x;
+        se->nedges = n;
+        se->place = (mg_policy_place){ctx->origin ? 0 : v->line, ctx->origin ? 0 : v->column};
+        return MG_OK;
+    }
     case MG__K_SECTION: break;
     }
     return mg__fail(ctx->err, MG_ERR_INTERNAL, "policy key %s is a section", key);
+}
+
+/* ---- removing a key (--set KEY=null) and replacing a section ------------ */
+
+static void free_bound_array(mg_policy_bound **b, int *n) {
+    for (int i = 0; i < *n; i++)
+        free((*b)[i].metric);
+    free(*b);
+    *b = NULL;
+    *n = 0;
+}
+
+/* Drops the element named `name` from an array of structs whose first
+ * member is its owned name. */
+static void drop_named(void *base, int *n, size_t size, const char *name) {
+    char *a = base;
+    for (int i = 0; i < *n; i++) {
+        char **s = (char **)(void *)(a + (size_t)i * size);
+        if (strcmp(*s, name) == 0) {
+            free(*s);
+            memmove(a + (size_t)i * size, a + (size_t)(i + 1) * size, (size_t)(*n - i - 1) * size);
+            (*n)--;
+            return;
+        }
+    }
+}
+
+static void reset_latency(mg_policy_latency *l) {
+    free_bound_array(&l->bounds, &l->nbounds);
+    memset(l, 0, sizeof *l);
+    l->samples = 1000;
+    l->warmup = -1;
+    l->batch_size = 1;
+}
+
+static void reset_fairness(mg_policy_fairness *f) {
+    mg__value_free_list(&f->protected_attributes, &f->nprotected);
+    free(f->method);
+    free(f->reference_attribute);
+    free(f->reference_group);
+    free_bound_array(&f->bounds, &f->nbounds);
+    memset(f, 0, sizeof *f);
+    f->min_group_size = 30;
+}
+
+static void reset_regression(mg_policy_regression *r) {
+    for (int i = 0; i < r->nrules; i++)
+        free(r->rules[i].metric);
+    free(r->rules);
+    memset(r, 0, sizeof *r);
+}
+
+static void reset_slice_edges(mg_policy_slices *sl) {
+    for (int i = 0; i < sl->nedges; i++) {
+        free(sl->edges[i].column);
+        free(sl->edges[i].edges);
+    }
+    free(sl->edges);
+    sl->edges = NULL;
+    sl->nedges = 0;
+}
+
+static void reset_slice_gates(mg_policy_slices *sl) {
+    for (int i = 0; i < sl->ngates; i++)
+        free(sl->gates[i].metric);
+    free(sl->gates);
+    sl->gates = NULL;
+    sl->ngates = 0;
+}
+
+void mg__policy_slices_release(mg_policy_slices *sl) {
+    mg__value_free_list(&sl->by, &sl->nby);
+    int n = sl->ncross * 2;
+    mg__value_free_list(&sl->cross, &n);
+    reset_slice_edges(sl);
+    reset_slice_gates(sl);
+    memset(sl, 0, sizeof *sl);
+    sl->bins = MG_POLICY_SLICE_BINS;
+    sl->min_slice_size = MG_POLICY_SLICE_MIN_SIZE;
+}
+
+static mg_policy_bound *find_bound(mg_policy_bound *b, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(b[i].metric, name) == 0)
+            return &b[i];
+    return NULL;
+}
+
+mg_status mg__key_remove(const mg__kctx *ctx, const mg__kentry *e, const char *const *segs,
+                         int wild_seg, const char *key, bool replacing) {
+    mg_policy *p = ctx->p;
+    const char *name = wild_seg >= 0 ? segs[wild_seg] : NULL;
+    mg_policy_bound *b = NULL;
+    switch (e->id) {
+    case K_VERSION:
+    case K_DATA_TEST:
+    case K_MODEL:
+        return mg__key_fail(ctx, 0, 0, key, "%s is required and cannot be removed%s", key,
+                            e->id == K_VERSION ? "" : " (set another value instead)");
+    case K_DATA:
+        if (!replacing)
+            return mg__key_fail(ctx, 0, 0, key,
+                                "data holds the required data.test and cannot be removed (set "
+                                "its keys instead)");
+        free(p->test_data);
+        free(p->label);
+        mg__value_free_list(&p->features, &p->nfeatures);
+        mg__value_free_list(&p->ignore, &p->nignore);
+        free(p->weight);
+        free(p->id);
+        free(p->positive_label);
+        free(p->predictions);
+        mg__value_free_list(&p->classes, &p->nclasses);
+        p->test_data = p->label = p->weight = p->id = p->positive_label = p->predictions = NULL;
+        p->features_auto = true;
+        return MG_OK;
+    case K_FAIR_PROTECTED:
+        return mg__key_fail(ctx, 0, 0, key,
+                            "gates.fairness requires protected_attributes, which cannot be "
+                            "removed (remove the section with gates.fairness=null)");
+    case K_FAIR_REF_ATTR:
+        return mg__key_fail(ctx, 0, 0, key,
+                            "the reference group requires its attribute, which cannot be removed "
+                            "(remove the group with gates.fairness.reference=null)");
+    case K_TASK: p->task = MG_TASK_AUTO; return MG_OK;
+    case K_DATA_LABEL: free(p->label), p->label = NULL; return MG_OK;
+    case K_DATA_FEATURES:
+        mg__value_free_list(&p->features, &p->nfeatures);
+        p->features_auto = true;
+        return MG_OK;
+    case K_DATA_IGNORE: mg__value_free_list(&p->ignore, &p->nignore); return MG_OK;
+    case K_DATA_CLASSES: mg__value_free_list(&p->classes, &p->nclasses); return MG_OK;
+    case K_ALLOW_MISSING: p->allow_missing_baseline = false; return MG_OK;
+    case K_DECISION_THRESHOLD: p->decision_threshold = 0.5; return MG_OK;
+    case K_SEED: p->seed = 42; return MG_OK;
+    case K_BOOTSTRAP: p->bootstrap = 1000; return MG_OK;
+    case K_GATES:
+        free_bound_array(&p->metric_gates, &p->nmetric_gates);
+        reset_latency(&p->latency);
+        reset_fairness(&p->fairness);
+        reset_regression(&p->regression);
+        return MG_OK;
+    case K_LAT: reset_latency(&p->latency); return MG_OK;
+    case K_LAT_SAMPLES: p->latency.samples = 1000; return MG_OK;
+    case K_LAT_WARMUP: p->latency.warmup = -1; return MG_OK;
+    case K_LAT_BATCH: p->latency.batch_size = 1; return MG_OK;
+    case K_LAT_BOUND:
+        drop_named(p->latency.bounds, &p->latency.nbounds, sizeof(mg_policy_bound), name);
+        return MG_OK;
+    case K_LAT_MIN:
+    case K_LAT_MAX:
+    case K_LAT_CONF: b = find_bound(p->latency.bounds, p->latency.nbounds, name); break;
+    case K_FAIR: reset_fairness(&p->fairness); return MG_OK;
+    case K_FAIR_MIN_GROUP: p->fairness.min_group_size = 30; return MG_OK;
+    case K_FAIR_THRESHOLD: p->fairness.threshold = 0; return MG_OK;
+    case K_FAIR_METHOD: free(p->fairness.method), p->fairness.method = NULL; return MG_OK;
+    case K_FAIR_REF:
+        free(p->fairness.reference_attribute);
+        free(p->fairness.reference_group);
+        p->fairness.reference_attribute = p->fairness.reference_group = NULL;
+        p->fairness.reference_missing = false;
+        return MG_OK;
+    case K_FAIR_INTERSECTIONAL: p->fairness.intersectional = false; return MG_OK;
+    case K_FAIR_CONF: p->fairness.confidence = 0; return MG_OK;
+    case K_FAIR_BOUND:
+        drop_named(p->fairness.bounds, &p->fairness.nbounds, sizeof(mg_policy_bound), name);
+        return MG_OK;
+    case K_FAIR_MIN:
+    case K_FAIR_MAX:
+    case K_FAIR_BOUND_CONF: b = find_bound(p->fairness.bounds, p->fairness.nbounds, name); break;
+    case K_REG: reset_regression(&p->regression); return MG_OK;
+    case K_REG_RULE:
+        drop_named(p->regression.rules, &p->regression.nrules, sizeof(mg_policy_rule), name);
+        return MG_OK;
+    case K_REG_MIN_CHANGE:
+    case K_REG_MIN_RELATIVE:
+    case K_REG_CONF:
+        for (int i = 0; i < p->regression.nrules; i++) {
+            mg_policy_rule *r = &p->regression.rules[i];
+            if (strcmp(r->metric, name) != 0)
+                continue;
+            if (e->id == K_REG_MIN_CHANGE)
+                r->has_min_change = false, r->min_change = 0;
+            else if (e->id == K_REG_MIN_RELATIVE)
+                r->has_min_relative_change = false, r->min_relative_change = 0;
+            else
+                r->confidence = 0;
+        }
+        return MG_OK;
+    case K_METRIC:
+        drop_named(p->metric_gates, &p->nmetric_gates, sizeof(mg_policy_bound), name);
+        return MG_OK;
+    case K_METRIC_MIN:
+    case K_METRIC_MAX:
+    case K_METRIC_CONF: b = find_bound(p->metric_gates, p->nmetric_gates, name); break;
+    case K_ON_INCONCLUSIVE: p->on_inconclusive = MG_ON_INCONCLUSIVE_FAIL; return MG_OK;
+    case K_OUTPUTS:
+        free(p->outputs_dir);
+        free(p->report_id);
+        p->outputs_dir = p->report_id = NULL;
+        return MG_OK;
+    case K_OUTPUTS_DIR: free(p->outputs_dir), p->outputs_dir = NULL; return MG_OK;
+    case K_OUTPUTS_ID: free(p->report_id), p->report_id = NULL; return MG_OK;
+    case K_SLICES: mg__policy_slices_release(&p->slices); return MG_OK;
+    case K_SLICES_BY: mg__value_free_list(&p->slices.by, &p->slices.nby); return MG_OK;
+    case K_SLICES_CROSS: {
+        int n = p->slices.ncross * 2;
+        mg__value_free_list(&p->slices.cross, &n);
+        p->slices.ncross = 0;
+        return MG_OK;
+    }
+    case K_SLICES_BINS: p->slices.bins = MG_POLICY_SLICE_BINS; return MG_OK;
+    case K_SLICES_MIN_SIZE: p->slices.min_slice_size = MG_POLICY_SLICE_MIN_SIZE; return MG_OK;
+    case K_SLICES_EDGES: reset_slice_edges(&p->slices); return MG_OK;
+    case K_SLICES_EDGE:
+        for (int i = 0; i < p->slices.nedges; i++)
+            if (strcmp(p->slices.edges[i].column, name) == 0)
+                free(p->slices.edges[i].edges);
+        drop_named(p->slices.edges, &p->slices.nedges, sizeof(mg_policy_slice_edges), name);
+        return MG_OK;
+    case K_SLICES_GATES: reset_slice_gates(&p->slices); return MG_OK;
+    case K_SLICE_GATE:
+        drop_named(p->slices.gates, &p->slices.ngates, sizeof(mg_policy_slice_gate), name);
+        return MG_OK;
+    case K_SLICE_MIN:
+    case K_SLICE_MAX:
+    case K_SLICE_MAX_GAP:
+    case K_SLICE_CONF:
+        for (int i = 0; i < p->slices.ngates; i++) {
+            mg_policy_slice_gate *g = &p->slices.gates[i];
+            if (strcmp(g->metric, name) != 0)
+                continue;
+            if (e->id == K_SLICE_MIN)
+                g->has_min = false, g->min = 0;
+            else if (e->id == K_SLICE_MAX)
+                g->has_max = false, g->max = 0;
+            else if (e->id == K_SLICE_MAX_GAP)
+                g->has_max_gap = false, g->max_gap = 0;
+            else
+                g->confidence = 0;
+        }
+        return MG_OK;
+    default: break;
+    }
+    if (b != NULL) {
+        int id = e->id;
+        if (id == K_LAT_MIN || id == K_FAIR_MIN || id == K_METRIC_MIN)
+            b->has_min = false, b->min = 0;
+        else if (id == K_LAT_MAX || id == K_FAIR_MAX || id == K_METRIC_MAX)
+            b->has_max = false, b->max = 0;
+        else
+            b->confidence = 0;
+    }
+    return MG_OK;
+}
+
+void mg__key_example(const mg__kentry *e, const char **mapping, const char **one_key) {
+    static const struct {
+        int id;
+        const char *mapping, *one_key;
+    } examples[] = {
+        {K_DATA, "{test: data/test.csv, label: label}", "test=data/test.csv"},
+        {K_GATES, "{accuracy: {min: 0.85}}", "accuracy.min=0.85"},
+        {K_LAT, "{p99_ms: {max: 100}}", "p99_ms.max=100"},
+        {K_LAT_BOUND, "{max: 100}", "max=100"},
+        {K_FAIR, "{protected_attributes: [gender], demographic_parity_ratio: {min: 0.8}}",
+         "demographic_parity_ratio.min=0.8"},
+        {K_FAIR_REF, "{attribute: gender, group: female}", "group=female"},
+        {K_FAIR_BOUND, "{min: 0.8}", "min=0.8"},
+        {K_REG, "{accuracy: {min_change: -0.01}}", "accuracy.min_change=-0.01"},
+        {K_REG_RULE, "{min_change: -0.01}", "min_change=-0.01"},
+        {K_METRIC, "{min: 0.85}", "min=0.85"},
+        {K_OUTPUTS, "{dir: modelgate-results}", "dir=modelgate-results"},
+        {K_SLICES, "{by: [region]}", "by=[region]"},
+        {K_SLICES_EDGES, "{age: [25, 40, 60]}", "age=[25, 40, 60]"},
+        {K_SLICES_GATES, "{accuracy: {min: 0.8}}", "accuracy.min=0.8"},
+        {K_SLICE_GATE, "{min: 0.8}", "min=0.8"},
+    };
+    *mapping = "{...}";
+    *one_key = NULL;
+    for (size_t i = 0; i < MG_ARRAY_LEN(examples); i++)
+        if (examples[i].id == e->id) {
+            *mapping = examples[i].mapping;
+            *one_key = examples[i].one_key;
+        }
 }

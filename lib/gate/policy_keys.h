@@ -10,23 +10,27 @@
 
 /* What a key holds. */
 typedef enum mg__ktype {
-    MG__K_SECTION, /* a mapping of further keys */
-    MG__K_STR,     /* text (any scalar, as written); never null */
-    MG__K_NSTR,    /* text, or null for "none" */
-    MG__K_INT,     /* a plain decimal integer */
-    MG__K_NUM,     /* a plain decimal number */
-    MG__K_BOOL,    /* true / false (True, TRUE, False, FALSE) */
-    MG__K_KEYWORD, /* one of the entry's words */
-    MG__K_STRLIST, /* a sequence of distinct texts */
-    MG__K_FEATURES /* the keyword auto, or a sequence of distinct texts */
+    MG__K_SECTION,  /* a mapping of further keys */
+    MG__K_STR,      /* text (any scalar, as written); never null */
+    MG__K_NSTR,     /* text, or null for "none" */
+    MG__K_INT,      /* a plain decimal integer */
+    MG__K_NUM,      /* a plain decimal number */
+    MG__K_BOOL,     /* true / false (True, TRUE, False, FALSE) */
+    MG__K_KEYWORD,  /* one of the entry's words */
+    MG__K_STRLIST,  /* a sequence of distinct texts */
+    MG__K_FEATURES, /* the keyword auto, or a sequence of distinct texts */
+    MG__K_PAIRLIST, /* a sequence of pairs [A, B] of two different texts, no pair twice */
+    MG__K_NUMLIST   /* a sequence of at least 2 strictly ascending numbers */
 } mg__ktype;
 
 /* The names a wildcard segment accepts. */
 typedef enum mg__kwild {
     MG__W_NONE,
-    MG__W_METRIC,  /* a metric of the registry */
-    MG__W_LATENCY, /* p50_ms ... mean_ms */
-    MG__W_FAIRNESS /* <measure>_ratio / <measure>_difference */
+    MG__W_METRIC,      /* a metric of the registry */
+    MG__W_LATENCY,     /* p50_ms ... mean_ms */
+    MG__W_FAIRNESS,    /* <measure>_ratio / <measure>_difference */
+    MG__W_COLUMN,      /* any column name */
+    MG__W_SLICE_METRIC /* a metric of the registry that is not an operating point */
 } mg__kwild;
 
 typedef struct mg__kentry {
@@ -73,6 +77,22 @@ mg_status mg__key_assign(const mg__kctx *ctx, const mg__kentry *e, const char *c
 mg_status mg__key_section(const mg__kctx *ctx, const mg__kentry *e, const char *const *segs,
                           int nsegs, int wild_seg, const char *key, int line, int column);
 
+/* Removes what key `e` (segs, dotted `key`) set, as if the file did not
+ * say it: a leaf goes back to its default, a gate or section goes away
+ * (replacing: emptied before its new mapping is walked). A required key
+ * (version, data.test, model, a section's required key; data too, unless
+ * replacing) is MG_ERR_USAGE naming it. */
+mg_status mg__key_remove(const mg__kctx *ctx, const mg__kentry *e, const char *const *segs,
+                         int wild_seg, const char *key, bool replacing);
+
+/* Frees what a slices section owns and sets its defaults. */
+void mg__policy_slices_release(mg_policy_slices *sl);
+
+/* Examples for a message about section `e`: a mapping it may hold
+ * ("{min: 0.85}") and one key of it, relative to the section
+ * ("min=0.85"). */
+void mg__key_example(const mg__kentry *e, const char **mapping, const char **one_key);
+
 /* ---- values (policy_values.c) -------------------------------------------
  * Each reads node v for the key `key`, or fails naming both. */
 
@@ -95,6 +115,18 @@ mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char
  * *list of *n items. */
 mg_status mg__value_list(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
                          int *n);
+/* The word of words[0..n) closest to `word` (a likely typo, or one cut
+ * short or run on, like "warning" for warn), or NULL. */
+const char *mg__value_closest_word(const char *word, const char *const *words, int n);
+/* A sequence of pairs [A, B] of two different texts (no pair twice, in
+ * either order) into a new flat array of 2 * *npairs strings (replacing
+ * *list). */
+mg_status mg__value_pairs(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
+                          int *npairs);
+/* A sequence of at least 2 strictly ascending numbers into a new array
+ * (replacing *out). */
+mg_status mg__value_numbers(const mg__kctx *ctx, const char *key, const mg__ynode *v, double **out,
+                            int *n);
 /* Frees a list of n strings and zeroes both. */
 void mg__value_free_list(char ***list, int *n);
 

@@ -7,6 +7,7 @@
 #include "modelgate/metric_registry.h"
 
 #include <math.h>
+#include <strings.h>
 
 /* A value for a message: the text quoted and escaped (cut after 60 bytes),
  * or what kind of node it is. */
@@ -39,6 +40,8 @@ static const char *expected_name(mg__ktype t) {
     case MG__K_BOOL: return "true or false";
     case MG__K_STRLIST: return "a list (like [a, b])";
     case MG__K_FEATURES: return "auto or a list of columns (like [a, b])";
+    case MG__K_PAIRLIST: return "a list of column pairs (like [[a, b]])";
+    case MG__K_NUMLIST: return "a list of numbers (like [25, 40, 60])";
     case MG__K_SECTION: return "a mapping of keys";
     default: return "a text value";
     }
@@ -49,8 +52,13 @@ mg_status mg__value_wrong(const mg__kctx *ctx, const char *key, const mg__ynode 
     describe(v, got, sizeof got);
     bool quoted_number = v->kind == MG__Y_SCALAR && !v->plain &&
                          (t == MG__K_INT || t == MG__K_NUM || t == MG__K_BOOL);
-    return mg__key_fail(ctx, v->line, v->column, key, "expected %s, found %s%s", expected_name(t),
-                        got, quoted_number ? " (write it without quotes)" : "");
+    /* features: the keyword auto misspelt ("Auto", "atuo") */
+    static const char *const feature_words[] = {"auto"};
+    bool near_auto = t == MG__K_FEATURES && v->kind == MG__Y_SCALAR && !mg__ynode_is_null(v) &&
+                     mg__value_closest_word(v->text, feature_words, 1) != NULL;
+    return mg__key_fail(ctx, v->line, v->column, key, "expected %s, found %s%s%s", expected_name(t),
+                        got, quoted_number ? " (write it without quotes)" : "",
+                        near_auto ? "; did you mean auto?" : "");
 }
 
 /* YAML 1.2 core-schema integer in decimal: [-+]?[0-9]+. */
@@ -144,6 +152,21 @@ mg_status mg__value_text(const mg__kctx *ctx, const char *key, const mg__ynode *
     return MG_OK;
 }
 
+const char *mg__value_closest_word(const char *word, const char *const *words, int n) {
+    const char *near = mg_closest_name(word, words, n);
+    if (near != NULL)
+        return near;
+    /* a word cut short or run on: "warning" for warn, "between" for
+     * between_groups (the shorter at least 3 letters) */
+    size_t len = strlen(word);
+    for (int i = 0; i < n; i++) {
+        size_t wl = strlen(words[i]), m = len < wl ? len : wl;
+        if (m >= 3 && strncasecmp(word, words[i], m) == 0)
+            return words[i];
+    }
+    return NULL;
+}
+
 mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char *key,
                             const mg__ynode *v, int *index) {
     if (v->kind == MG__Y_SCALAR && !mg__ynode_is_null(v))
@@ -158,7 +181,8 @@ mg_status mg__value_keyword(const mg__kctx *ctx, const mg__kentry *e, const char
         mg__buf_printf(&list, "%s%s", n == 0 ? "" : ", ", e->words[n]);
     char got[128];
     describe(v, got, sizeof got);
-    const char *near = v->kind == MG__Y_SCALAR ? mg_closest_name(v->text, e->words, n) : NULL;
+    const char *near =
+        v->kind == MG__Y_SCALAR ? mg__value_closest_word(v->text, e->words, n) : NULL;
     mg_status st = mg__key_fail(ctx, v->line, v->column, key, "expected one of %s, found %s%s%s%s",
                                 list.data ? list.data : "", got, near ? "; did you mean " : "",
                                 near ? near : "", near ? "?" : "");
@@ -249,6 +273,89 @@ mg_status mg__value_list(const mg__kctx *ctx, const char *key, const mg__ynode *
     }
     mg__value_free_list(list, n);
     *list = out;
+    *n = v->nkids;
+    return MG_OK;
+}
+
+mg_status mg__value_pairs(const mg__kctx *ctx, const char *key, const mg__ynode *v, char ***list,
+                          int *npairs) {
+    if (v->kind != MG__Y_SEQ)
+        return mg__value_wrong(ctx, key, v, MG__K_PAIRLIST);
+    for (int i = 0; i < v->nkids; i++) {
+        const mg__ynode *pair = &v->kids[i];
+        char item[200];
+        snprintf(item, sizeof item, "%s[%d]", key, i);
+        if (pair->kind != MG__Y_SEQ || pair->nkids != 2) {
+            char got[128];
+            describe(pair, got, sizeof got);
+            if (pair->kind == MG__Y_SEQ)
+                snprintf(got, sizeof got, "a list of %d", pair->nkids);
+            return mg__key_fail(ctx, pair->line, pair->column, item,
+                                "expected a pair of columns (like [region, channel]), found %s",
+                                got);
+        }
+        const char *a, *b;
+        char sub[220];
+        snprintf(sub, sizeof sub, "%s[0]", item);
+        MG_TRY(mg__value_text(ctx, sub, &pair->kids[0], false, &a));
+        snprintf(sub, sizeof sub, "%s[1]", item);
+        MG_TRY(mg__value_text(ctx, sub, &pair->kids[1], false, &b));
+        if (strcmp(a, b) == 0)
+            return mg__key_fail(ctx, pair->line, pair->column, item,
+                                "a column crossed with itself ('%s')", a);
+        for (int j = 0; j < i; j++) {
+            const char *c = v->kids[j].kids[0].text, *d = v->kids[j].kids[1].text;
+            if ((strcmp(a, c) == 0 && strcmp(b, d) == 0) ||
+                (strcmp(a, d) == 0 && strcmp(b, c) == 0))
+                return mg__key_fail(ctx, pair->line, pair->column, item,
+                                    "the pair is listed twice (also item %d)", j);
+        }
+    }
+    char **out = mg__calloc(v->nkids > 0 ? (size_t)v->nkids * 2 : 1, sizeof *out);
+    if (out == NULL)
+        return mg__nomem(ctx->err, "a policy list");
+    for (int i = 0; i < 2 * v->nkids; i++) {
+        out[i] = mg__strdup(v->kids[i / 2].kids[i % 2].text);
+        if (out[i] == NULL) {
+            int k = i;
+            mg__value_free_list(&out, &k);
+            return mg__nomem(ctx->err, "a policy list");
+        }
+    }
+    int old = *npairs * 2;
+    mg__value_free_list(list, &old);
+    *list = out;
+    *npairs = v->nkids;
+    return MG_OK;
+}
+
+mg_status mg__value_numbers(const mg__kctx *ctx, const char *key, const mg__ynode *v, double **out,
+                            int *n) {
+    if (v->kind != MG__Y_SEQ)
+        return mg__value_wrong(ctx, key, v, MG__K_NUMLIST);
+    if (v->nkids < 2)
+        return mg__key_fail(ctx, v->line, v->column, key,
+                            "at least two edges are needed (like [25, 40, 60]), found %d",
+                            v->nkids);
+    double *x = mg__malloc_array((size_t)v->nkids, sizeof *x);
+    if (x == NULL)
+        return mg__nomem(ctx->err, "a policy list");
+    for (int i = 0; i < v->nkids; i++) {
+        char item[200];
+        snprintf(item, sizeof item, "%s[%d]", key, i);
+        mg_status st = mg__value_num(ctx, item, &v->kids[i], &x[i]);
+        if (st == MG_OK && i > 0 && !(x[i] > x[i - 1]))
+            st = mg__key_fail(ctx, v->kids[i].line, v->kids[i].column, item,
+                              "%s is not above the edge before it (%s): the edges must be "
+                              "strictly ascending",
+                              v->kids[i].text, v->kids[i - 1].text);
+        if (st != MG_OK) {
+            free(x);
+            return st;
+        }
+    }
+    free(*out);
+    *out = x;
     *n = v->nkids;
     return MG_OK;
 }

@@ -63,7 +63,7 @@ policy pass.yml "gates:" "  accuracy: {min: 0.75}" "outputs: {dir: out-pass}"
 run_gate pass 0 --policy pass.yml
 [ "$(jq -r .verdict out-pass/gate.json)" = pass ] || fail "pass: gate.json verdict"
 [ "$(jq .gates[0].value out-pass/gate.json)" = 0.8 ] || fail "pass: accuracy value $(jq .gates[0].value out-pass/gate.json)"
-[ "$(jq -r .gates[0].source out-pass/gate.json)" = "pass.yml:7:14 gates.accuracy.min" ] ||
+[ "$(jq -r .gates[0].source out-pass/gate.json)" = "pass.yml:7:14: gates.accuracy.min" ] ||
   fail "pass: source $(jq -r .gates[0].source out-pass/gate.json)"
 for f in metrics.json gate.json report.md report.html junit.xml; do
   [ -s "out-pass/$f" ] || fail "pass: $f not written"
@@ -139,7 +139,7 @@ run_gate reg-fail 1 --policy reg.yml --set gates.regression.accuracy.min_change=
 policy nobase.yml "baseline: registry:nothing@production" "gates:" "  regression:" \
   "    accuracy: {min_change: -0.01}" "outputs: {dir: out-nobase}"
 run_gate nobase 2 --policy nobase.yml
-grep -q "nobase.yml:6:1 baseline" nobase.err || fail "nobase: place not named: $(tail -1 nobase.err)"
+grep -q "nobase.yml:6:1: baseline" nobase.err || fail "nobase: place not named: $(tail -1 nobase.err)"
 run_gate nobase-ok 0 --policy nobase.yml --set allow_missing_baseline=true
 [ "$(jq -r .gates[0].verdict out-nobase/gate.json)" = skipped ] || fail "nobase-ok: regression not skipped"
 [ "$(jq .skipped out-nobase/comparison.json)" = true ] || fail "nobase-ok: comparison.json not skipped"

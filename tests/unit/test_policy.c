@@ -160,11 +160,12 @@ static void design_example_every_field(void **state) {
 
     char buf[128];
     assert_string_equal(mg_policy_where(&p, "gates.accuracy.min", buf, sizeof buf),
-                        "p.yml:13:14 gates.accuracy.min");
-    assert_string_equal(mg_policy_where(&p, "data.label", buf, sizeof buf), "p.yml:5:3 data.label");
+                        "p.yml:13:14: gates.accuracy.min");
+    assert_string_equal(mg_policy_where(&p, "data.label", buf, sizeof buf),
+                        "p.yml:5:3: data.label");
     assert_string_equal(mg_policy_where(&p, "gates.latency.p99_ms.max", buf, sizeof buf),
-                        "p.yml:17:14 gates.latency.p99_ms.max");
-    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1 version");
+                        "p.yml:17:14: gates.latency.p99_ms.max");
+    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1: version");
     /* a default: the key alone */
     assert_string_equal(mg_policy_where(&p, "bootstrap", buf, sizeof buf), "bootstrap");
     mg_policy_release(&p);
@@ -302,9 +303,9 @@ static void every_key_and_core_schema_strings(void **state) {
     assert_string_equal(p.report_id, "credit-model");
     /* the BOM does not shift line 1's columns; CRLF does not add lines */
     char buf[128];
-    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1 version");
+    assert_string_equal(mg_policy_where(&p, "version", buf, sizeof buf), "p.yml:1:1: version");
     assert_string_equal(mg_policy_where(&p, "outputs.id", buf, sizeof buf),
-                        "p.yml:34:21 outputs.id");
+                        "p.yml:34:21: outputs.id");
     mg_policy_release(&p);
 }
 
@@ -430,6 +431,21 @@ static const hostile hostiles[] = {
      "p.yml:5:14: gates.accuracy.min: min 0.9 is above max 0.8", ""},
     {HEAD "gates:\n  latency:\n    p99_ms: {max: -1}\n", 6, 19,
      "p.yml:6:19: gates.latency.p99_ms.max: -1 is negative", ""},
+    /* every keyword offers its closest word, a word run on or cut short too */
+    {HEAD "on_inconclusive: warning\n", 4, 18,
+     "p.yml:4:18: on_inconclusive: expected one of fail, warn, pass, found 'warning'",
+     "; did you mean warn?"},
+    {HEAD "task: binry\n", 4, 7, "p.yml:4:7: task: expected one of", "; did you mean binary?"},
+    {HEAD "task: Classification\n", 4, 7, "p.yml:4:7: task: expected one of",
+     "found 'Classification'"},
+    {HEAD "task: multi\n", 4, 7, "p.yml:4:7: task: expected one of", "; did you mean multiclass?"},
+    {HEAD "gates:\n  fairness:\n    method: between\n", 6, 13,
+     "p.yml:6:13: gates.fairness.method: expected one of between_groups, to_overall",
+     "; did you mean between_groups?"},
+    {HEAD "gates:\n  fairness:\n    method: to-overall\n", 6, 13,
+     "p.yml:6:13: gates.fairness.method: expected one of", "; did you mean to_overall?"},
+    {"version: 1\nmodel: m\ndata:\n  test: t\n  features: Auto\n", 5, 13,
+     "p.yml:5:13: data.features: expected auto or a list", "; did you mean auto?"},
 };
 
 static void hostile_policies_name_key_and_place(void **state) {
@@ -518,6 +534,33 @@ static void validate_whole_policy(void **state) {
     mg_policy_release(&p);
 }
 
+/* With the task unknown (auto, or no task), a metric of any task is
+ * accepted: the gate run checks it against the inferred task. Places read
+ * "FILE:LINE:COLUMN: KEY", so "WHERE: what" has the reader's form. */
+static void task_auto_accepts_every_task_metric(void **state) {
+    (void)state;
+    static const char *const heads[] = {HEAD "task: auto\n", HEAD};
+    for (int h = 0; h < 2; h++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "%sbaseline: b.json\ngates:\n  accuracy: {min: 0.8}\n  mae: {max: 2}\n"
+                 "  f1_macro: {min: 0.5}\n  regression:\n    rmse: {min_change: -0.1}\n"
+                 "    roc_auc: {min_change: -0.01}\n",
+                 heads[h]);
+        mg_policy p;
+        parse_ok(text, &p);
+        mg_error err;
+        mg_error_clear(&err);
+        if (mg_policy_validate(&p, &err) != MG_OK)
+            fail_msg("task auto refused a metric: %s", err.text);
+        assert_int_equal(p.task, MG_TASK_AUTO);
+        char buf[128];
+        assert_string_equal(mg_policy_where(&p, "gates.accuracy", buf, sizeof buf),
+                            h == 0 ? "p.yml:7:3: gates.accuracy" : "p.yml:6:3: gates.accuracy");
+        mg_policy_release(&p);
+    }
+}
+
 /* ---- overrides ---------------------------------------------------------- */
 
 static void set_ok(mg_policy *p, const char *assignment) {
@@ -593,7 +636,7 @@ static void set_overrides_every_type(void **state) {
     assert_string_equal(mg_policy_where(&p, "gates.f1", buf, sizeof buf), "--set gates.f1.max");
     /* untouched keys keep their place in the file */
     assert_string_equal(mg_policy_where(&p, "gates.roc_auc.min", buf, sizeof buf),
-                        "p.yml:14:13 gates.roc_auc.min");
+                        "p.yml:14:13: gates.roc_auc.min");
 
     set_fails(&p, "gates.acuracy.min=0.9",
               "--set gates.acuracy.min: unknown key; did you mean "
@@ -640,6 +683,348 @@ static void set_overrides_every_type(void **state) {
                                   "allow_missing_baseline: true for a first model");
     assert_int_equal(err.place.line, 24);
     assert_int_equal(err.place.column, 3);
+    mg_policy_release(&p);
+}
+
+/* A --set max below the file's min names the override, and cites the
+ * file's min. */
+static void set_max_below_file_min_names_the_override(void **state) {
+    (void)state;
+    mg_policy p;
+    parse_ok(HEAD "gates:\n  accuracy: {min: 0.8}\n", &p);
+    set_ok(&p, "gates.accuracy.max=0.6");
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "--set gates.accuracy.max: max 0.6 is below min 0.8 "
+                                  "(p.yml:5:14: gates.accuracy.min)");
+    assert_string_equal(err.place.source, "--set gates.accuracy.max");
+    mg_policy_release(&p);
+    /* a flag's max: the flag is named */
+    parse_ok(HEAD "gates:\n  accuracy: {min: 0.8}\n", &p);
+    assert_int_equal(mg_policy_override(&p, "gates.accuracy.max", "0.5", "--max-accuracy", &err),
+                     MG_OK);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "--max-accuracy: gates.accuracy.max: max 0.5 is below min 0.8 "
+                                  "(p.yml:5:14: gates.accuracy.min)");
+    mg_policy_release(&p);
+}
+
+/* A section given a single value: the message's two examples (a mapping,
+ * and one key of it) are themselves accepted by --set. */
+static void set_section_hints_exist(void **state) {
+    (void)state;
+    static const char *const sections[] = {"data",
+                                           "gates",
+                                           "gates.latency",
+                                           "gates.latency.p99_ms",
+                                           "gates.fairness",
+                                           "gates.fairness.reference",
+                                           "gates.fairness.demographic_parity_ratio",
+                                           "gates.regression",
+                                           "gates.regression.accuracy",
+                                           "gates.accuracy",
+                                           "outputs",
+                                           "slices",
+                                           "slices.edges",
+                                           "slices.gates",
+                                           "slices.gates.accuracy"};
+    for (size_t i = 0; i < MG_ARRAY_LEN(sections); i++) {
+        mg_policy p;
+        parse_ok(HEAD, &p);
+        char assignment[200];
+        snprintf(assignment, sizeof assignment, "%s=1", sections[i]);
+        mg_error err;
+        mg_error_clear(&err);
+        assert_int_equal(mg_policy_set(&p, assignment, &err), MG_ERR_USAGE);
+        /* "--set KEY: expected a mapping (like M), or set one key of it (like K=V), ..." */
+        char want[200];
+        snprintf(want, sizeof want, "--set %s: expected a mapping (like ", sections[i]);
+        if (strncmp(err.text, want, strlen(want)) != 0)
+            fail_msg("%s: got '%s'", sections[i], err.text);
+        const char *m = err.text + strlen(want);
+        const char *m_end = strstr(m, "), or set one key of it (like ");
+        assert_non_null(m_end);
+        const char *k = m_end + strlen("), or set one key of it (like ");
+        const char *k_end = strstr(k, "), or remove it with null");
+        assert_non_null(k_end);
+        char mapping[200], one_key[200];
+        snprintf(mapping, sizeof mapping, "%s=%.*s", sections[i], (int)(m_end - m), m);
+        snprintf(one_key, sizeof one_key, "%.*s", (int)(k_end - k), k);
+        assert_true(strncmp(one_key, sections[i], strlen(sections[i])) == 0 &&
+                    one_key[strlen(sections[i])] == '.');
+        set_ok(&p, mapping);
+        mg_policy_release(&p);
+        parse_ok(HEAD, &p);
+        set_ok(&p, one_key);
+        mg_policy_release(&p);
+    }
+    /* the two the user met */
+    mg_policy p;
+    parse_ok(HEAD, &p);
+    set_fails(&p, "gates=0",
+              "--set gates: expected a mapping (like {accuracy: {min: 0.85}}), or "
+              "set one key of it (like gates.accuracy.min=0.85), or remove it "
+              "with null");
+    set_fails(&p, "gates.regression=[a]",
+              "--set gates.regression: expected a mapping (like {accuracy: {min_change: "
+              "-0.01}}), or set one key of it (like gates.regression.accuracy.min_change=-0.01)");
+    mg_policy_release(&p);
+}
+
+/* --set KEY={...} replaces the section or gate; --set KEY=null removes it,
+ * as if the file did not have it; a required key cannot be removed. */
+static void set_replaces_and_removes(void **state) {
+    (void)state;
+    mg_policy p;
+    parse_ok(design_example, &p);
+    char buf[128];
+    set_ok(&p, "gates.accuracy={max: 0.99}");
+    const mg_policy_bound *b = bound(p.metric_gates, p.nmetric_gates, "accuracy");
+    assert_true(b != NULL && !b->has_min && b->has_max && b->max == 0.99);
+    /* the file's min is gone with its place */
+    assert_string_equal(mg_policy_where(&p, "gates.accuracy.min", buf, sizeof buf),
+                        "gates.accuracy.min");
+    set_ok(&p, "gates.accuracy=null");
+    assert_null(bound(p.metric_gates, p.nmetric_gates, "accuracy"));
+    assert_int_equal(p.nmetric_gates, 1);
+    assert_string_equal(p.metric_gates[0].metric, "roc_auc");
+    set_ok(&p, "gates.roc_auc.confidence=null");
+    assert_true(p.metric_gates[0].confidence == 0 && p.metric_gates[0].min == 0.90);
+    set_ok(&p, "gates.latency=null");
+    assert_false(p.latency.has);
+    assert_int_equal(p.latency.nbounds, 0);
+    assert_int_equal(p.latency.samples, 1000);
+    assert_string_equal(mg_policy_where(&p, "gates.latency.p99_ms.max", buf, sizeof buf),
+                        "gates.latency.p99_ms.max");
+    set_ok(&p, "gates.regression=null");
+    assert_false(p.regression.has);
+    assert_int_equal(p.regression.nrules, 0);
+    set_ok(&p, "gates.fairness={protected_attributes: [region], method: to_overall}");
+    assert_true(p.fairness.has);
+    assert_int_equal(p.fairness.nprotected, 1);
+    assert_string_equal(p.fairness.protected_attributes[0], "region");
+    assert_int_equal(p.fairness.nbounds, 0); /* the file's bounds are replaced */
+    assert_string_equal(p.fairness.method, "to_overall");
+    set_ok(&p, "gates.fairness.method=null");
+    assert_string_equal(p.fairness.method, "between_groups");
+    set_ok(&p, "data={test: other.csv, ignore: [x]}");
+    assert_string_equal(p.test_data, "other.csv");
+    assert_string_equal(p.label, "label"); /* the default again */
+    assert_int_equal(p.nignore, 1);
+    assert_true(p.features_auto);
+    set_ok(&p, "data.ignore=null");
+    assert_int_equal(p.nignore, 0);
+    set_ok(&p, "seed=7");
+    set_ok(&p, "seed=~");
+    assert_true(p.seed == 42);
+    set_ok(&p, "task=null");
+    assert_int_equal(p.task, MG_TASK_AUTO);
+    set_ok(&p, "on_inconclusive=warn");
+    set_ok(&p, "on_inconclusive=null");
+    assert_int_equal(p.on_inconclusive, MG_ON_INCONCLUSIVE_FAIL);
+    set_ok(&p, "outputs=null");
+    assert_string_equal(p.outputs_dir, "modelgate-results");
+    set_ok(&p, "baseline=null");
+    assert_null(p.baseline);
+    mg_error err;
+    mg_error_clear(&err);
+    if (mg_policy_validate(&p, &err) != MG_OK)
+        fail_msg("%s", err.text);
+
+    set_fails(&p, "model=null", "--set model: model is required and cannot be removed");
+    set_fails(&p, "data.test=null", "--set data.test: data.test is required and cannot be removed");
+    set_fails(&p, "version=null", "--set version: version is required and cannot be removed");
+    set_fails(&p, "data=null", "--set data: data holds the required data.test");
+    set_fails(&p, "gates.fairness.protected_attributes=null",
+              "--set gates.fairness.protected_attributes: gates.fairness requires "
+              "protected_attributes");
+    /* a refused removal changed nothing */
+    assert_string_equal(p.model, "models/model.json");
+    assert_string_equal(p.test_data, "other.csv");
+
+    /* a reference group's null stays the missing-value group, not a removal */
+    set_ok(&p, "gates.fairness.reference={attribute: region, group: null}");
+    assert_true(p.fairness.reference_missing);
+    set_ok(&p, "gates.fairness.reference=null");
+    assert_null(p.fairness.reference_attribute);
+    assert_false(p.fairness.reference_missing);
+
+    set_ok(&p, "gates=null");
+    assert_int_equal(p.nmetric_gates, 0);
+    assert_false(p.fairness.has);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
+    /* flags are taken as given: --model null is a model named null */
+    assert_int_equal(mg_policy_override(&p, "model", "null", "--model", &err), MG_OK);
+    assert_string_equal(p.model, "null");
+    mg_policy_release(&p);
+}
+
+/* ---- slices ---------------------------------------------------------------- */
+
+static void parse_fails(const char *text, const char *message) {
+    mg_policy p;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_policy_parse(text, strlen(text), "p.yml", &p, &err), MG_ERR_USAGE);
+    if (strncmp(err.text, message, strlen(message)) != 0)
+        fail_msg("got '%s', expected '%s...'", err.text, message);
+    mg_policy_release(&p);
+}
+
+static void slices_section(void **state) {
+    (void)state;
+    mg_policy p;
+    parse_ok(HEAD, &p);
+    assert_false(p.slices.has);
+    assert_int_equal(p.slices.bins, 10);
+    assert_int_equal(p.slices.min_slice_size, 30);
+    mg_policy_release(&p);
+
+    parse_ok(HEAD "slices:\n"                                      /* 4 */
+                  "  by: [region, age, 'no']\n"                    /* 5 */
+                  "  cross: [[region, channel], [age, channel]]\n" /* 6 */
+                  "  bins: 5\n"                                    /* 7 */
+                  "  edges: {age: [25, 40.5, 6e1]}\n"              /* 8 */
+                  "  min_slice_size: 50\n"                         /* 9 */
+                  "  gates:\n"                                     /* 10 */
+                  "    accuracy: {min: 0.8, confidence: 0.95}\n"   /* 11 */
+                  "    roc_auc: {max_gap: 0.05}\n"                 /* 12 */
+                  "    log_loss: {max: 0.7}\n",
+             &p);
+    const mg_policy_slices *sl = &p.slices;
+    assert_true(sl->has);
+    assert_int_equal(sl->nby, 3);
+    assert_string_equal(sl->by[0], "region");
+    assert_string_equal(sl->by[2], "no");
+    assert_int_equal(sl->ncross, 2);
+    assert_string_equal(sl->cross[0], "region");
+    assert_string_equal(sl->cross[1], "channel");
+    assert_string_equal(sl->cross[2], "age");
+    assert_string_equal(sl->cross[3], "channel");
+    assert_int_equal(sl->bins, 5);
+    assert_int_equal(sl->nedges, 1);
+    assert_string_equal(sl->edges[0].column, "age");
+    assert_int_equal(sl->edges[0].nedges, 3);
+    assert_true(sl->edges[0].edges[0] == 25 && sl->edges[0].edges[1] == 40.5 &&
+                sl->edges[0].edges[2] == 60);
+    assert_int_equal(sl->min_slice_size, 50);
+    assert_int_equal(sl->ngates, 3);
+    assert_string_equal(sl->gates[0].metric, "accuracy");
+    assert_true(sl->gates[0].has_min && !sl->gates[0].has_max && !sl->gates[0].has_max_gap);
+    assert_true(sl->gates[0].min == 0.8 && sl->gates[0].confidence == 0.95);
+    assert_int_equal(sl->gates[0].place.line, 11);
+    assert_int_equal(sl->gates[0].place.column, 5);
+    assert_true(sl->gates[1].has_max_gap && sl->gates[1].max_gap == 0.05);
+    assert_true(sl->gates[2].has_max && sl->gates[2].max == 0.7);
+    assert_int_equal(sl->place.line, 4);
+    char buf[128];
+    assert_string_equal(mg_policy_where(&p, "slices.gates.accuracy.min", buf, sizeof buf),
+                        "p.yml:11:16: slices.gates.accuracy.min");
+    assert_string_equal(mg_policy_where(&p, "slices.edges.age", buf, sizeof buf),
+                        "p.yml:8:11: slices.edges.age");
+    mg_error err;
+    mg_error_clear(&err);
+    if (mg_policy_validate(&p, &err) != MG_OK)
+        fail_msg("%s", err.text);
+
+    /* --set: one key, a whole gate, the section's lists, removal */
+    set_ok(&p, "slices.gates.accuracy.min=0.75");
+    assert_true(sl->gates[0].min == 0.75 && sl->gates[0].confidence == 0.95);
+    set_ok(&p, "slices.gates.accuracy={max_gap: 0.1}");
+    assert_true(!sl->gates[0].has_min && sl->gates[0].has_max_gap && sl->gates[0].confidence == 0);
+    set_ok(&p, "slices.gates.recall={min: 0.5}");
+    assert_int_equal(sl->ngates, 4);
+    set_ok(&p, "slices.gates.roc_auc=null");
+    assert_int_equal(sl->ngates, 3);
+    set_ok(&p, "slices.cross=[[a, b]]");
+    assert_int_equal(sl->ncross, 1);
+    set_ok(&p, "slices.edges.income=[0, 1000]");
+    assert_int_equal(mg_policy_validate(&p, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "--set slices.edges.income: 'income' is not a column of "
+                                  "slices.by or slices.cross");
+    set_ok(&p, "slices.edges.income=null");
+    assert_int_equal(sl->nedges, 1);
+    set_ok(&p, "slices.bins=null");
+    assert_int_equal(sl->bins, 10);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
+    set_fails(&p, "slices.gates.accuracy.min=85",
+              "--set slices.gates.accuracy.min: 85 is outside [0, 1]");
+    set_fails(&p, "slices.gates.recall_at_precision_0.9.min=0.5",
+              "--set slices.gates.recall_at_precision_0.9.min: unknown key (see docs/policy.md "
+              "for the keys allowed under slices.gates)");
+    set_ok(&p, "slices=null");
+    assert_false(sl->has);
+    assert_int_equal(sl->nby, 0);
+    assert_int_equal(sl->ngates, 0);
+    assert_int_equal(sl->min_slice_size, 30);
+    set_ok(&p, "slices={by: [region], gates: {accuracy: {min: 0.7}}}");
+    assert_int_equal(sl->nby, 1);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
+    mg_policy_release(&p);
+
+    /* refused as it is read, naming key and place */
+    parse_fails(HEAD "slices:\n  by: region\n",
+                "p.yml:5:7: slices.by: expected a list (like [a, b]), found 'region'");
+    parse_fails(HEAD "slices:\n  by: [a, b, a]\n", "p.yml:5:14: slices.by[2]: 'a' is listed twice");
+    parse_fails(HEAD "slices:\n  by: [a, 1.5, \"\"]\n",
+                "p.yml:5:16: slices.by[2]: expected a text value, found \"\"");
+    parse_fails(HEAD "slices:\n  cross: [[a]]\n",
+                "p.yml:5:11: slices.cross[0]: expected a pair of columns (like [region, "
+                "channel]), found a list of 1");
+    parse_fails(HEAD "slices:\n  cross: [a, b]\n",
+                "p.yml:5:11: slices.cross[0]: expected a pair of columns");
+    parse_fails(HEAD "slices:\n  cross: [[a, a]]\n",
+                "p.yml:5:11: slices.cross[0]: a column crossed with itself ('a')");
+    parse_fails(HEAD "slices:\n  cross: [[a, b], [b, a]]\n",
+                "p.yml:5:19: slices.cross[1]: the pair is listed twice (also item 0)");
+    parse_fails(HEAD "slices:\n  bins: 0\n", "p.yml:5:9: slices.bins: 0 is outside 1..1000");
+    parse_fails(HEAD "slices:\n  bins: 1001\n", "p.yml:5:9: slices.bins: 1001 is outside 1..1000");
+    parse_fails(HEAD "slices:\n  min_slice_size: 0\n",
+                "p.yml:5:19: slices.min_slice_size: 0 is outside 1..");
+    parse_fails(HEAD "slices:\n  edges: {age: [40, 25]}\n",
+                "p.yml:5:21: slices.edges.age[1]: 25 is not above the edge before it (40)");
+    parse_fails(HEAD "slices:\n  edges: {age: [40]}\n",
+                "p.yml:5:16: slices.edges.age: at least two edges are needed");
+    parse_fails(HEAD "slices:\n  edges: {age: [1, \"2\"]}\n",
+                "p.yml:5:20: slices.edges.age[1]: expected a number (like 0.85), found the "
+                "quoted text \"2\"");
+    parse_fails(HEAD "slices:\n  edges: [1, 2]\n",
+                "p.yml:5:10: slices.edges: expected a mapping of keys, found a list");
+    parse_fails(HEAD "slices:\n  gates:\n    acuracy: {min: 0.8}\n",
+                "p.yml:6:5: slices.gates.acuracy: unknown key; did you mean "
+                "slices.gates.accuracy?");
+    parse_fails(HEAD "slices:\n  gates:\n    accuracy: {min: 80}\n",
+                "p.yml:6:21: slices.gates.accuracy.min: 80 is outside [0, 1]");
+    parse_fails(HEAD "slices:\n  gates:\n    accuracy: {max_gap: -0.1}\n",
+                "p.yml:6:25: slices.gates.accuracy.max_gap: -0.1 is negative");
+    parse_fails(HEAD "slices:\n  gates:\n    accuracy: {min: 0.8, confidence: 1}\n",
+                "p.yml:6:38: slices.gates.accuracy.confidence: 1 is outside (0, 1)");
+    parse_fails(HEAD "slices:\n  gates:\n    accuracy: {mni: 0.8}\n",
+                "p.yml:6:16: slices.gates.accuracy.mni: unknown key; did you mean "
+                "slices.gates.accuracy.min?");
+    parse_fails(HEAD "slices:\n  by_columns: [a]\n", "p.yml:5:3: slices.by_columns: unknown key");
+
+    /* the whole-policy checks */
+    expect_invalid(HEAD "slices:\n  gates:\n    accuracy: {min: 0.8}\n",
+                   "p.yml:4:1: slices.by: required key is missing");
+    expect_invalid(HEAD "slices:\n  by: [a]\n  edges: {b: [1, 2]}\n",
+                   "p.yml:6:11: slices.edges.b: 'b' is not a column of slices.by or "
+                   "slices.cross");
+    expect_invalid(HEAD "slices:\n  by: [a]\n  gates:\n    accuracy: {confidence: 0.9}\n",
+                   "p.yml:7:5: slices.gates.accuracy: give min, max and/or max_gap");
+    expect_invalid(HEAD "slices:\n  by: [a]\n  gates:\n    accuracy: {min: 0.9, max: 0.8}\n",
+                   "p.yml:7:16: slices.gates.accuracy.min: min 0.9 is above max 0.8");
+    expect_invalid(HEAD "task: regression\nslices:\n  by: [a]\n  gates:\n"
+                        "    accuracy: {min: 0.9}\n",
+                   "p.yml:8:5: slices.gates.accuracy: accuracy is not a regression metric");
+    expect_invalid(HEAD "slices:\n  by: [a]\n  gates:\n    f1: {min: 0.5, confidence: 0.9}\n",
+                   "p.yml:7:20: slices.gates.f1.confidence: f1 has no per-slice interval");
+    /* with the task unknown any task's metric is accepted */
+    parse_ok(HEAD "slices:\n  cross: [[a, b]]\n  edges: {a: [0, 1]}\n  gates:\n"
+                  "    rmse: {max: 3}\n    accuracy: {min: 0.5}\n",
+             &p);
+    assert_int_equal(mg_policy_validate(&p, &err), MG_OK);
     mg_policy_release(&p);
 }
 
@@ -707,7 +1092,7 @@ static void load_file_digest_and_folder(void **state) {
     assert_string_equal(s, "/abs/m.json");
     free(s);
     char buf[300];
-    snprintf(want, sizeof want, "%s:2:8 data.test", path);
+    snprintf(want, sizeof want, "%s:2:8: data.test", path);
     assert_string_equal(mg_policy_where(&p, "data.test", buf, sizeof buf), want);
     mg_policy_release(&p);
 
@@ -774,13 +1159,13 @@ static mg_status parse_and_set(mg_error *err) {
     mg_status st = mg_policy_parse(P(design_example), "p.yml", &p, err);
     if (st == MG_OK)
         st = mg_policy_set(&p,
-                           "gates.fairness={threshold: 0.8, reference: {attribute: gender, "
-                           "group: f}}",
+                           "gates.fairness={protected_attributes: [gender], threshold: 0.8, "
+                           "reference: {attribute: gender, group: f}}",
                            err);
     if (st == MG_OK)
         st = mg_policy_override(&p, "model", "other.json", "--model", err);
     if (st == MG_OK && (p.fairness.reference_group == NULL || strcmp(p.model, "other.json") != 0 ||
-                        p.nplaces < 40 || p.label == NULL))
+                        p.fairness.nbounds != 0 || p.nplaces != 37 || p.label == NULL))
         st = MG_ERR_INTERNAL; /* a success with parts missing */
     mg_policy_release(&p);
     return st;
@@ -814,8 +1199,13 @@ int main(void) {
         cmocka_unit_test(hostile_policies_name_key_and_place),
         cmocka_unit_test(empty_baseline_is_none),
         cmocka_unit_test(validate_whole_policy),
+        cmocka_unit_test(task_auto_accepts_every_task_metric),
         cmocka_unit_test(set_overrides_every_type),
         cmocka_unit_test(override_from_flags),
+        cmocka_unit_test(set_section_hints_exist),
+        cmocka_unit_test(set_replaces_and_removes),
+        cmocka_unit_test(slices_section),
+        cmocka_unit_test(set_max_below_file_min_names_the_override),
         cmocka_unit_test(load_file_digest_and_folder),
         cmocka_unit_test(bundled_example),
         cmocka_unit_test(allocation_failures),
