@@ -188,46 +188,10 @@ static mg_status nomem(mg_error *err) {
 }
 
 mg_status mg_cli_slices_take(mg_cli_slices *s, const mg_table *table, mg_error *err) {
-    if (s->by.n + s->cross.n == 0)
-        return MG_OK;
     mg_slice_options o = {.bins = (int)s->bins, .edges = s->edges, .nedges = s->nedges};
-    s->slicings = calloc((size_t)(s->by.n + s->cross.n / 2), sizeof *s->slicings);
-    if (s->slicings == NULL)
-        return nomem(err);
-    mg_status st = MG_OK;
-    /* --slice-by's slicings in order (a repeated column once), then the crossed */
-    for (int i = 0; i < s->by.n && st == MG_OK; i++) {
-        bool dup = false;
-        for (int k = 0; k < i; k++)
-            dup |= strcmp(s->by.items[k], s->by.items[i]) == 0;
-        if (dup)
-            continue;
-        st = mg_slicing_from_column(table, s->by.items[i], &o, &s->slicings[s->nslicings], err);
-        if (st == MG_OK)
-            s->nslicings++;
-    }
-    int nby = s->nslicings;
-    for (int i = 0; i < s->cross.n && st == MG_OK; i += 2) {
-        const mg_slicing *side[2] = {NULL, NULL};
-        mg_slicing tmp[2];
-        memset(tmp, 0, sizeof tmp);
-        for (int h = 0; h < 2 && st == MG_OK; h++) {
-            for (int k = 0; k < nby; k++)
-                if (strcmp(s->slicings[k].columns[0], s->cross.items[i + h]) == 0)
-                    side[h] = &s->slicings[k];
-            if (side[h] == NULL) {
-                st = mg_slicing_from_column(table, s->cross.items[i + h], &o, &tmp[h], err);
-                side[h] = &tmp[h];
-            }
-        }
-        if (st == MG_OK)
-            st = mg_slicing_cross(side[0], side[1], &s->slicings[s->nslicings], err);
-        if (st == MG_OK)
-            s->nslicings++;
-        mg_slicing_release(&tmp[0]);
-        mg_slicing_release(&tmp[1]);
-    }
-    return st;
+    return mg_slicings_build(table, (const char *const *)s->by.items, s->by.n,
+                             (const char *const *)s->cross.items, s->cross.n, &o, &s->slicings,
+                             &s->nslicings, err);
 }
 
 mg_status mg_cli_slices_compute(mg_cli_slices *s, const mg_targets *t, double level,

@@ -52,10 +52,11 @@ typedef enum mg_gate_kind {
     MG_GATE_KIND_METRIC = 0,
     MG_GATE_KIND_LATENCY,
     MG_GATE_KIND_FAIRNESS,
-    MG_GATE_KIND_REGRESSION
+    MG_GATE_KIND_REGRESSION,
+    MG_GATE_KIND_SLICE
 } mg_gate_kind;
 
-/* "metric", "latency", "fairness", "regression" (static). */
+/* "metric", "latency", "fairness", "regression", "slice" (static). */
 MG_API const char *mg_gate_kind_name(mg_gate_kind k);
 
 /* One decided gate of the run. */
@@ -63,10 +64,11 @@ typedef struct mg_gate_entry {
     mg_gate_result r;      /* name, metric, op, threshold, value, ci, verdict, reason */
     mg_gate_kind kind;
     char attribute[256];   /* fairness: the protected attribute, for messages ("a|b" for an
-                              intersection); else "" */
-    bool intersection;     /* the gate is on the intersection of the protected attributes */
-    char **attribute_parts; /* fairness: the attribute's columns (one, or each of an
-                               intersection); owned, released with the outcome */
+                              intersection); slice: the slicing ("region", "region×age");
+                              else "" */
+    bool intersection;     /* on the intersection of attributes (a crossed slicing) */
+    char **attribute_parts; /* fairness, slice: the columns (one, or each of an intersection
+                               or crossing); owned, released with the outcome */
     int nattribute_parts;
     bool skipped;          /* not decided (no baseline and the policy allows it); r.reason says why */
     char source[200];      /* where the gate was written: "modelgate.yml:12:3 gates.accuracy.min" */

@@ -104,6 +104,17 @@ MG_API mg_status mg_slicing_cross(const mg_slicing *a, const mg_slicing *b, mg_s
 /* Frees what s owns (not s); safe on a zeroed struct. */
 MG_API void mg_slicing_release(mg_slicing *s);
 
+/* The slicings a run asks for: one per column of `by` (a repeated column
+ * once, in order), then one per pair cross[2k] x cross[2k+1] (ncross
+ * columns, an even count; a side already sliced alone is reused). *out is a
+ * new array of *n slicings (release each with mg_slicing_release, then
+ * free(*out)); nothing to release on error. Errors: those of
+ * mg_slicing_from_column and mg_slicing_cross. */
+MG_API mg_status mg_slicings_build(const mg_table *table, const char *const *by, int nby,
+                                   const char *const *cross, int ncross,
+                                   const mg_slice_options *opts, mg_slicing **out, int *n,
+                                   mg_error *err);
+
 /* An interval of one metric in one slice, with what a test needs. */
 typedef struct mg_slice_ci {
     const char *metric;      /* static: "accuracy", "precision", "recall", "specificity",

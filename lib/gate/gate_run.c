@@ -26,6 +26,7 @@ const char *mg_gate_kind_name(mg_gate_kind k) {
     case MG_GATE_KIND_LATENCY: return "latency";
     case MG_GATE_KIND_FAIRNESS: return "fairness";
     case MG_GATE_KIND_REGRESSION: return "regression";
+    case MG_GATE_KIND_SLICE: return "slice";
     default: return "metric";
     }
 }
@@ -166,6 +167,21 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
         .features = mg_policy_where(p, "data.features", w_features, sizeof w_features),
         .ignore = mg_policy_where(p, "data.ignore", w_ignore, sizeof w_ignore)};
     spec.names = &names;
+    /* The slice columns are read even when the models' outputs are columns
+     * of the test data (then nothing else would be). */
+    const char **keep = NULL;
+    if (p->slices.has && p->slices.nby + 2 * p->slices.ncross > 0) {
+        keep = mg__calloc((size_t)(p->slices.nby + 2 * p->slices.ncross), sizeof *keep);
+        if (keep == NULL) {
+            st = mg__nomem(err, "the slice columns");
+            goto done;
+        }
+        for (int i = 0; i < p->slices.nby; i++)
+            keep[spec.nkeep++] = p->slices.by[i];
+        for (int i = 0; i < 2 * p->slices.ncross; i++)
+            keep[spec.nkeep++] = p->slices.cross[i];
+        spec.keep = keep;
+    }
     if (p->fairness.has) {
         spec.protected_attrs = (const char *const *)p->fairness.protected_attributes;
         spec.nprotected = p->fairness.nprotected;
@@ -293,6 +309,7 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     st = mg_gate_json(out, p->on_inconclusive, &gp, &out->gate_json, &out->gate_len, err);
 done:
     mg_run_release(&run);
+    free(keep);
     free(owned_data);
     free(owned_pred);
     free(owned_model);

@@ -7,6 +7,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/latency.h"
 #include "modelgate/report.h"
+#include "modelgate/slices.h"
 
 #include <math.h>
 #include <string.h>
@@ -33,6 +34,9 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
      * known now). */
     for (int i = 0; i < p->nmetric_gates; i++) {
         mg_value v;
+        mg_operating_point op;
+        if (mg_operating_point_from_name(p->metric_gates[i].metric, &op) == 0)
+            continue; /* an operating point: computed with the slices */
         if (mg_evaluation_metric(&eval, p->metric_gates[i].metric, &v) != 0) {
             char where[200];
             key_of(where, sizeof where, NULL, p->metric_gates[i].metric, NULL);
@@ -68,12 +72,24 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
         st = mg_evaluation_json(&eval, t, ctx->prov, 0.95, &out->metrics_json, &out->metrics_len,
                                 err);
     }
+    mg__gate_slices sl;
+    memset(&sl, 0, sizeof sl);
+    if (st == MG_OK)
+        st = mg__gate_slices_compute(ctx, &eval, &sl, err);
     for (int i = 0; st == MG_OK && i < p->nmetric_gates; i++) {
         const mg_policy_bound *b = &p->metric_gates[i];
         mg_value v;
-        mg_evaluation_metric(&eval, b->metric, &v);
         mg_interval ci;
-        bool has_ci = mg_metrics_json_interval(out->metrics_json, b->metric, &ci);
+        bool has_ci;
+        const mg_operating_point *op = mg__gate_operating_point(&sl, b->metric);
+        if (op != NULL) {
+            v = op->value;
+            has_ci = op->has_ci;
+            ci = op->ci;
+        } else {
+            mg_evaluation_metric(&eval, b->metric, &v);
+            has_ci = mg_metrics_json_interval(out->metrics_json, b->metric, &ci);
+        }
         for (int side = 0; side < 2 && st == MG_OK; side++) {
             if (!(side == 0 ? b->has_min : b->has_max))
                 continue;
@@ -89,6 +105,9 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
                            b->confidence > 0, &e->r);
         }
     }
+    if (st == MG_OK)
+        st = mg__gate_slice_gates(ctx, &eval, &sl, err);
+    mg__gate_slices_release(&sl);
     mg_evaluation_release(&eval);
     return st;
 }

@@ -317,7 +317,7 @@ mg_status mg_slicing_from_column(const mg_table *table, const char *column,
     MG_TRY(check_edges(opts, err));
     const mg_column *col = mg_table_column(table, column);
     if (col == NULL)
-        return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (--slice-by)", table->source,
+        return mg__fail(err, MG_ERR_DATA, "%s: no column '%s' (a slice column)", table->source,
                         column);
     out->ncolumns = 1;
     out->nrows = table->nrows;
@@ -465,4 +465,58 @@ char *mg_slice_label(const mg_slicing *s, int i, char *buf, size_t cap) {
     }
     free(text);
     return buf;
+}
+
+mg_status mg_slicings_build(const mg_table *table, const char *const *by, int nby,
+                            const char *const *cross, int ncross, const mg_slice_options *opts,
+                            mg_slicing **out, int *n, mg_error *err) {
+    *out = NULL;
+    *n = 0;
+    if (nby + ncross == 0)
+        return MG_OK;
+    mg_slicing *sl = mg__calloc((size_t)(nby + ncross / 2), sizeof *sl);
+    if (sl == NULL)
+        return mg__nomem(err, "the slicings");
+    int count = 0;
+    mg_status st = MG_OK;
+    for (int i = 0; i < nby && st == MG_OK; i++) {
+        bool dup = false;
+        for (int k = 0; k < i; k++)
+            dup |= strcmp(by[k], by[i]) == 0;
+        if (dup)
+            continue;
+        st = mg_slicing_from_column(table, by[i], opts, &sl[count], err);
+        if (st == MG_OK)
+            count++;
+    }
+    int alone = count;
+    for (int i = 0; i + 1 < ncross && st == MG_OK; i += 2) {
+        const mg_slicing *side[2] = {NULL, NULL};
+        mg_slicing tmp[2];
+        memset(tmp, 0, sizeof tmp);
+        for (int h = 0; h < 2 && st == MG_OK; h++) {
+            for (int k = 0; k < alone; k++)
+                if (strcmp(sl[k].columns[0], cross[i + h]) == 0)
+                    side[h] = &sl[k];
+            if (side[h] == NULL) {
+                st = mg_slicing_from_column(table, cross[i + h], opts, &tmp[h], err);
+                side[h] = &tmp[h];
+            }
+        }
+        if (st == MG_OK)
+            st = mg_slicing_cross(side[0], side[1], &sl[count], err);
+        if (st == MG_OK)
+            count++;
+        mg_slicing_release(&tmp[0]);
+        mg_slicing_release(&tmp[1]);
+    }
+    if (st != MG_OK) {
+        for (int i = 0; i < count; i++)
+            mg_slicing_release(&sl[i]);
+        free(sl);
+        return st;
+    }
+    *out = sl;
+    *n = count;
+    return MG_OK;
 }

@@ -144,6 +144,23 @@ run_gate nobase-ok 0 --policy nobase.yml --set allow_missing_baseline=true
 [ "$(jq -r .gates[0].verdict out-nobase/gate.json)" = skipped ] || fail "nobase-ok: regression not skipped"
 [ "$(jq .skipped out-nobase/comparison.json)" = true ] || fail "nobase-ok: comparison.json not skipped"
 
+# ---- slices: each group is right on 80 of its 100 rows ----------------------
+policy slices.yml "gates:" "  accuracy: {min: 0.5}" "slices:" "  by: [group]" "  gates:" \
+  "    accuracy: {min: 0.75}" "outputs: {dir: out-slices}"
+run_gate slices 0 --policy slices.yml
+[ "$(jq -c '[.gates[] | select(.kind == "slice") | [.name, .value, .attribute, .verdict]]' out-slices/gate.json)" = \
+  '[["accuracy >= 0.75 on group=A",0.8,"group","pass"],["accuracy >= 0.75 on group=B",0.8,"group","pass"]]' ] ||
+  fail "slices: $(jq -c '[.gates[] | select(.kind == "slice")]' out-slices/gate.json)"
+run_gate slices-fail 1 --policy slices.yml --set slices.gates.accuracy.min=0.85 --outputs out-slices2
+# Wilson 95% interval of 80/100 is [0.7112, 0.8666]: 0.78 is inside it.
+run_gate slices-inc 3 --policy slices.yml --set 'slices.gates.accuracy={min: 0.78, confidence: 0.95}' \
+  --outputs out-slices3
+[ "$(jq -r '[.gates[] | select(.kind == "slice") | .verdict] | unique | join(",")' out-slices3/gate.json)" = inconclusive ] ||
+  fail "slices-inc: verdicts"
+"$MG" evaluate --model column:score --test-data data.csv --slice-by group --quiet --output eval-sl.json 2>/dev/null
+[ "$(jq -S .slices out-slices/metrics.json)" = "$(jq -S .slices eval-sl.json)" ] ||
+  fail "slices: metrics.json's slices differ from evaluate --slice-by's"
+
 # ---- metrics equal the evaluate command's ----------------------------------
 "$MG" evaluate --model column:score --test-data data.csv --quiet --output eval.json 2>/dev/null
 [ "$(jq -S 'del(.provenance, .gates, .verdict)' out-pass/metrics.json)" = \
