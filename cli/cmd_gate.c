@@ -2,6 +2,7 @@
  * process, its result files and reports in one folder, and the exit code. */
 #include "adapters.h"
 #include "commands.h"
+#include "modelgate/github.h"
 #include "common_options.h"
 #include "digest.h"
 #include "exit.h"
@@ -448,8 +449,24 @@ int cmd_gate(int argc, char **argv) {
         rc = mg_cli_fail("gate", &err);
         goto out;
     }
-    if (a.marker == NULL && p.report_id != NULL)
+    if (a.marker != NULL && !mg_github_marker_id_valid(a.marker)) {
+        mg_cli_eprintf("modelgate gate: --marker '%s': expected 1 to 64 characters of A-Z a-z "
+                       "0-9 . _ -\n",
+                       a.marker);
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
+    if (a.marker == NULL && p.report_id != NULL) {
         a.marker = p.report_id;
+        if (!mg_github_marker_id_valid(a.marker)) {
+            char place[240];
+            mg_cli_eprintf("modelgate gate: %s: outputs.id '%s': expected 1 to 64 characters of "
+                           "A-Z a-z 0-9 . _ -\n",
+                           mg_policy_where(&p, "outputs.id", place, sizeof place), a.marker);
+            rc = MG_EXIT_USAGE;
+            goto out;
+        }
+    }
     rc = run(&a, &p);
 out:
     mg_policy_release(&p);

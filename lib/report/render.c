@@ -2,6 +2,7 @@
  * result files, and the helpers every report writer shares (numbers,
  * verdicts, group labels; see render_internal.h). */
 #include "report/render_internal.h"
+#include "modelgate/github.h"
 
 #include <math.h>
 
@@ -418,6 +419,13 @@ mg_status mg_report_render(mg_report_format format, const mg_report_inputs *in,
         *len = 0;
     mg_report_options opts;
     mg__report_options_resolve(o, &opts);
+    if (!mg_github_marker_id_valid(opts.marker_id))
+        return mg__fail(err, MG_ERR_USAGE,
+                        "the marker ID '%.80s' is not 1 to 64 characters of A-Z a-z 0-9 . _ -",
+                        opts.marker_id);
+    if (opts.max_markdown < MG_REPORT_MARKDOWN_MIN)
+        return mg__fail(err, MG_ERR_USAGE, "the report.md size cap %zu is below the minimum %d bytes",
+                        opts.max_markdown, MG_REPORT_MARKDOWN_MIN);
     if (format == MG_REPORT_HTML) {
         if (in == NULL || in->gate_json == NULL)
             return mg__fail(err, MG_ERR_USAGE, "gate.json is required for every report");

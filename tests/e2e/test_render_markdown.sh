@@ -97,8 +97,8 @@ PYEOF
 
 # --- the marker ---------------------------------------------------------
 "$MG" report --results "$example" --format markdown --marker pr-42 | head -1 | grep -qx '<!-- modelgate:pr-42 -->' || fail "--marker pr-42"
-first=$("$MG" report --results "$example" --format markdown --marker 'x --> <script>' | head -1)
-[ "$first" = '<!-- modelgate:x__-___script_ -->' ] || fail "a marker cannot end the comment: $first"
+"$MG" report --results "$example" --format markdown --marker 'x --> <script>' >/dev/null 2>&1
+[ $? = 2 ] || fail "a marker that could end the comment is refused"
 
 # --- hostile data -----------------------------------------------------------
 "$PY" "$SRC/tests/e2e/helpers/render_fixtures.py" hostile "$work/h" "$MG" || fail "hostile fixture"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# test_render_options.sh - `modelgate report`'s options and inputs: --output
+# naming one of the input files is refused (exit 2) and leaves it unchanged;
+# --max-annotations 0 and an empty or malformed --marker are refused (the
+# same marker rule as `modelgate comment`); only the files that gate.json's
+# "outputs" lists are read (a stale latency.json left in the folder changes
+# nothing) and a listed file that is missing is exit 2 naming it.
+# Usage: test_render_options.sh <modelgate-binary>   (env: MG_SOURCE_DIR)
+set -u
+MG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+SRC=${MG_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+PY=${MG_PYTHON:-/usr/bin/python3}
+cp -r "$SRC/tests/data/results/example" "$work/r"
+
+# --- the output is never one of the inputs ------------------------------------
+for f in gate.json metrics.json fairness.json; do
+  cp "$work/r/$f" "$work/before"
+  "$MG" report --results "$work/r" --format markdown --output "$work/r/$f" 2>"$work/err"
+  rc=$?
+  [ $rc = 2 ] || fail "--output DIR/$f: exit $rc"
+  grep -q "is the input .*$f" "$work/err" || fail "--output DIR/$f: message $(cat "$work/err")"
+  cmp -s "$work/before" "$work/r/$f" || fail "--output DIR/$f replaced the input"
+done
+ln -s "$work/r/gate.json" "$work/link.json"
+"$MG" report --results "$work/r" --format html --output "$work/link.json" 2>"$work/err"
+[ $? = 2 ] || fail "--output through a symlink to gate.json not refused"
+
+# --- --max-annotations and --marker ------------------------------------------
+for n in 0 -1; do
+  "$MG" report --results "$work/r" --format github --max-annotations "$n" >"$work/out" 2>"$work/err"
+  [ $? = 2 ] && [ ! -s "$work/out" ] && grep -q "max-annotations $n: expected 1 to" "$work/err" || fail "--max-annotations $n: $(cat "$work/err")"
+done
+"$MG" report --results "$work/r" --format github --max-annotations 1 >"$work/out" || fail "--max-annotations 1"
+[ "$(grep -c '^::error ' "$work/out")" = 1 ] || fail "--max-annotations 1: one error"
+for m in '' 'x --> <script>' 'a:b' 'a/b' "$(printf 'x%.0s' $(seq 65))"; do
+  "$MG" report --results "$work/r" --format markdown --marker "$m" >"$work/out" 2>"$work/err"
+  [ $? = 2 ] && [ ! -s "$work/out" ] && grep -q "expected 1 to 64 characters" "$work/err" || fail "--marker '$m' not refused: $(cat "$work/err")"
+  "$MG" comment --report "$work/out" --marker "$m" --dry-run >/dev/null 2>&1
+  [ $? = 2 ] || fail "comment --marker '$m' accepted"
+done
+"$MG" report --results "$work/r" --format markdown --marker 'pr-42_v1.2' | head -1 | grep -qx '<!-- modelgate:pr-42_v1.2 -->' || fail "--marker pr-42_v1.2"
+
+# --- only the files gate.json lists ---------------------------------------------
+mkdir "$work/s" "$work/ref"
+"$PY" - "$work/r/gate.json" "$work/s/gate.json" <<'PYEOF'
+import json, sys
+g = json.load(open(sys.argv[1]))
+del g["outputs"]["latency"]
+g["gates"] = [x for x in g["gates"] if x["kind"] != "latency"]
+json.dump(g, open(sys.argv[2], "w"), indent=1)
+PYEOF
+for f in metrics.json fairness.json comparison.json; do cp "$work/r/$f" "$work/s/$f"; cp "$work/r/$f" "$work/ref/$f"; done
+cp "$work/s/gate.json" "$work/ref/gate.json"
+cp "$work/r/latency.json" "$work/s/latency.json"   # stale: not listed
+for f in markdown html junit github model-card; do
+  "$MG" report --results "$work/s" --format $f --output "$work/s.$f" || fail "stale: $f exit $?"
+  "$MG" report --results "$work/ref" --format $f --output "$work/ref.$f" || fail "ref: $f exit $?"
+  cmp -s "$work/s.$f" "$work/ref.$f" || fail "$f: a stale latency.json was rendered"
+done
+grep -q "Latency" "$work/s.markdown" && fail "the stale latency section is shown"
+rm "$work/s/fairness.json"
+"$MG" report --results "$work/s" --format markdown >/dev/null 2>"$work/err"
+[ $? = 2 ] && grep -q "s/fairness.json: No such file" "$work/err" || fail "a listed file missing: $(cat "$work/err")"
+
+[ "$failures" = 0 ] && echo "test_render_options: ok"
+exit $((failures > 0))
