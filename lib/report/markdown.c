@@ -9,11 +9,12 @@
 
 /* Data text for GFM, inline (a table cell, a heading, a list item): ASCII
  * punctuation that starts markup is backslash-escaped (\ ` * _ [ ] < > | ~ &
- * ! # $), line breaks and other control characters become spaces, invalid
- * UTF-8 becomes U+FFFD, and an '@' before a name gets a zero-width space so
- * it mentions nobody. */
+ * ! # $), and so are ':' and '.', so that no URL, domain or "www." in the
+ * data is turned into a link by GFM's autolinks; line breaks and other
+ * control characters become spaces, invalid UTF-8 becomes U+FFFD, and an
+ * '@' before a name gets a zero-width space so it mentions nobody. */
 static void md_text(mg__buf *b, const char *s, size_t len) {
-    static const char special[] = "\\`*_[]<>|~&!#$";
+    static const char special[] = "\\`*_[]<>|~&!#$:.";
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
@@ -47,19 +48,47 @@ static void md_text(mg__buf *b, const char *s, size_t len) {
     }
 }
 
-/* Data text inside raw HTML (a <summary>): HTML-escaped, and an '@' before
- * a name gets a zero-width space as in md_text. */
+/* Data text inside raw HTML (a <summary>): on one line (line breaks and
+ * other control characters become spaces, so no blank line can end the HTML
+ * block and start Markdown), HTML-escaped, and the characters that start
+ * Markdown (\ ` * _ [ ] | ~ ! # $ : .) as numeric character references, so
+ * the text stays text whatever renders it; an '@' before a name gets a
+ * zero-width space as in md_text. */
 static void md_html_text(mg__buf *b, const char *s, size_t len) {
-    size_t start = 0;
-    for (size_t i = 0; i + 1 < len; i++)
-        if (s[i] == '@' && ((unsigned char)s[i + 1] >= 0x80 || s[i + 1] == '_' ||
-                            s[i + 1] == '-' || (s[i + 1] >= '0' && s[i + 1] <= '9') ||
-                            ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'))) {
-            mg__report_html_text(b, s + start, i + 1 - start);
+    static const char special[] = "\\`*_[]|~!#$:.";
+    mg__buf one = {0};
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[i];
+        if (c < 0x20 || c == 0x7f) {
+            mg__buf_puts(&one, " ");
+        } else if (c == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] < 0xA0) {
+            mg__buf_puts(&one, " "); /* C1 control */
+            i++;
+        } else {
+            mg__buf_append(&one, &c, 1);
+        }
+    }
+    b->failed |= one.failed;
+    const char *t = one.data != NULL ? one.data : "";
+    size_t n = one.len, start = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (c == '@' && i + 1 < n &&
+            ((unsigned char)t[i + 1] >= 0x80 || t[i + 1] == '_' || t[i + 1] == '-' ||
+             (t[i + 1] >= '0' && t[i + 1] <= '9') ||
+             ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z'))) {
+            mg__report_html_text(b, t + start, i + 1 - start);
             mg__buf_puts(b, "\xE2\x80\x8B");
             start = i + 1;
+        } else if (c != '\0' && strchr(special, c) != NULL) {
+            mg__report_html_text(b, t + start, i - start);
+            mg__buf_printf(b, "&#%d;", c);
+            start = i + 1;
         }
-    mg__report_html_text(b, s + start, len - start);
+    }
+    mg__report_html_text(b, t + start, n - start);
+    mg__buf_release(&one);
 }
 
 static void md_str(mg__buf *b, const char *s) {
@@ -127,6 +156,9 @@ static void section_head(mg__buf *b, json_t *gate) {
                    json_array_size(gates), json_array_size(gates) == 1 ? "" : "s", counts[0],
                    counts[1], counts[2], counts[3]);
     const char *oi = mg__report_get_string(gate, "on_inconclusive", NULL);
+    if (oi != NULL && strcmp(oi, "fail") != 0 && strcmp(oi, "warn") != 0 &&
+        strcmp(oi, "pass") != 0)
+        oi = NULL; /* not one of the values: not shown in a code span */
     if (counts[2] > 0 && oi != NULL)
         mg__buf_printf(b, " Inconclusive gates count as `%s` (on_inconclusive).", oi);
     mg__buf_puts(b, "\n\n");
