@@ -230,6 +230,26 @@ grep -q '^… 19 groups not shown; see fairness.json$' "$work/cap.md" || fail "c
 grep -q '^… the .* section is not shown; see ' "$work/cap.md" || fail "cap: section note"
 grep -q '^| accuracy | 0.8645 \[0.8488, 0.8788\] | ≥ 0.85 | ✅ pass |$' "$work/cap.md" || fail "cap: gates table kept"
 
+# the floor: the marker, the title and the gates table (or the line saying how
+# many rows were cut) always stay, every <details> is closed; a cap below the
+# minimum (1024) is refused naming it
+for cap in 1024 1100 1500 2000; do
+  "$MG" report --results "$example" --format markdown --max-markdown $cap --output "$work/cap.md" || fail "cap $cap exited $?"
+  [ "$(wc -c <"$work/cap.md")" -le $cap ] || fail "cap $cap: over"
+  [ "$(head -1 "$work/cap.md")" = '<!-- modelgate:gate -->' ] || fail "cap $cap: marker"
+  grep -q '^## ❌ modelgate: \*\*fail\*\*$' "$work/cap.md" || fail "cap $cap: title"
+  grep -q '^8 gates: 5 passed, 1 failed' "$work/cap.md" || fail "cap $cap: counts"
+  grep -q '^| demographic\\_parity\\_ratio (age\\_group) | 0.6015 | ≥ 0.8 | ❌ fail |$' "$work/cap.md" || fail "cap $cap: the failed gate's row"
+  [ "$(grep -c '<details>' "$work/cap.md")" = "$(grep -c '</details>' "$work/cap.md")" ] || fail "cap $cap: a <details> left open"
+  if ! grep -q '^| accuracy (slice region=EU) |' "$work/cap.md"; then
+    grep -q '^… [0-9]* of 8 gates not shown; see gate.json$' "$work/cap.md" || fail "cap $cap: rows cut without a note"
+  fi
+done
+for cap in 1023 200 10 0; do
+  "$MG" report --results "$example" --format markdown --max-markdown $cap >"$work/out" 2>"$work/err"
+  [ $? = 2 ] && [ ! -s "$work/out" ] && grep -q "max-markdown $cap: expected at least 1024 bytes" "$work/err" || fail "cap $cap not refused: $(cat "$work/err")"
+done
+
 # --- errors name the file and place -------------------------------------------
 mkdir -p "$work/bad" "$work/empty"
 "$MG" report --results "$work/empty" --format markdown >/dev/null 2>"$work/err"
