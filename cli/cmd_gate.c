@@ -347,6 +347,10 @@ static int run(gate_args *a, mg_policy *p) {
     mg_report_options_init(&ro);
     if (a->marker != NULL)
         ro.marker_id = a->marker;
+    char cwd[4096];
+    const char *ws = getenv("GITHUB_WORKSPACE");
+    ro.workspace = ws != NULL && ws[0] != '\0' ? ws : NULL;
+    ro.cwd = getcwd(cwd, sizeof cwd);
     run_files files;
     memset(&files, 0, sizeof files);
     rc = render(&out, &in, &ro, &files);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -347,6 +348,11 @@ int cmd_report(int argc, char **argv) {
             o.max_markdown = (size_t)max_markdown;
         if (max_annotations > 0)
             o.max_annotations = (int)max_annotations;
+        /* annotations point at the policy file relative to the workspace */
+        char cwd[4096];
+        const char *ws = getenv("GITHUB_WORKSPACE");
+        o.workspace = ws != NULL && ws[0] != '\0' ? ws : NULL;
+        o.cwd = getcwd(cwd, sizeof cwd);
         mg_error err;
         mg_error_clear(&err);
         mg_status st = mg_report_render(format, &in, &o, &out, &len, &err);

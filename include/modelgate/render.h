@@ -58,6 +58,15 @@ typedef struct mg_report_options {
      * comment limit); a cap below MG_REPORT_MARKDOWN_MIN is MG_ERR_USAGE. */
     size_t max_markdown;
     int max_annotations;     /* per kind (error, warning, notice); 0 = 10 */
+    /* GitHub annotations: a gate's policy file (from its "source") becomes
+     * `file=` relative to `workspace` ($GITHUB_WORKSPACE, an absolute path)
+     * when it lies under it, and no `file=` when it does not; a relative
+     * path is taken from `cwd` (the directory it was written from, absolute;
+     * NULL = the workspace). workspace NULL: a relative path is given as it
+     * is and an absolute one gets no `file=` (GitHub could not map it). The
+     * paths are compared as text, after removing "." and ".." parts.
+     * Borrowed. */
+    const char *workspace, *cwd;
 } mg_report_options;
 
 /* Sets the defaults above. */

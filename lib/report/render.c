@@ -36,6 +36,8 @@ void mg_report_options_init(mg_report_options *o) {
     o->marker_id = "gate";
     o->max_markdown = 65000;
     o->max_annotations = 10;
+    o->workspace = NULL;
+    o->cwd = NULL;
 }
 
 void mg__report_options_resolve(const mg_report_options *o, mg_report_options *out) {
@@ -48,6 +50,8 @@ void mg__report_options_resolve(const mg_report_options *o, mg_report_options *o
         out->max_markdown = o->max_markdown;
     if (o->max_annotations > 0)
         out->max_annotations = o->max_annotations;
+    out->workspace = o->workspace;
+    out->cwd = o->cwd;
 }
 
 mg_status mg__report_finish(mg__buf *b, char **out, size_t *len, mg_error *err) {

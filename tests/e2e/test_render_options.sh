@@ -4,7 +4,9 @@
 # --max-annotations 0 and an empty or malformed --marker are refused (the
 # same marker rule as `modelgate comment`); only the files that gate.json's
 # "outputs" lists are read (a stale latency.json left in the folder changes
-# nothing) and a listed file that is missing is exit 2 naming it.
+# nothing) and a listed file that is missing is exit 2 naming it; GitHub
+# annotations' file= is relative to $GITHUB_WORKSPACE, or left out when the
+# policy lies outside it.
 # Usage: test_render_options.sh <modelgate-binary>   (env: MG_SOURCE_DIR)
 set -u
 MG=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -65,6 +67,32 @@ grep -q "Latency" "$work/s.markdown" && fail "the stale latency section is shown
 rm "$work/s/fairness.json"
 "$MG" report --results "$work/s" --format markdown >/dev/null 2>"$work/err"
 [ $? = 2 ] && grep -q "s/fairness.json: No such file" "$work/err" || fail "a listed file missing: $(cat "$work/err")"
+
+# --- annotations' file= relative to $GITHUB_WORKSPACE ---------------------------
+mkdir -p "$work/ann" "$work/ws/run"
+"$PY" - "$work/ann/gate.json" <<'PYEOF'
+import json, sys
+def gate(name, source):
+    return {"name": name, "kind": "metric", "metric": "accuracy", "op": ">=", "threshold": 0.9,
+            "value": 0.5, "verdict": "fail", "reason": "low", "source": source}
+json.dump({"verdict": "fail", "gates": [
+    gate("under", "/abs/ws/sub/p.yml:3:5 gates.accuracy.min"),
+    gate("outside", "/elsewhere/p.yml:4:5 gates.accuracy.min"),
+    gate("dotdot", "/abs/ws/../ws2/p.yml:5:5 gates.accuracy.min"),
+    gate("relative", "modelgate.yml:18:5 gates.accuracy.min")]}, open(sys.argv[1], "w"))
+PYEOF
+ann() { grep "title=modelgate%3A $1::" "$work/ann.out" | sed 's/,title=.*//; s/ title=.*//'; }
+(cd "$work/ws/run" && GITHUB_WORKSPACE=/abs/ws "$MG" report --results "$work/ann" --format github >"$work/ann.out") || fail "annotations exit $?"
+[ "$(ann under)" = "::error file=sub/p.yml,line=3,col=5" ] || fail "under the workspace: $(ann under)"
+[ "$(ann outside)" = "::error" ] || fail "outside the workspace: $(ann outside)"
+[ "$(ann dotdot)" = "::error" ] || fail "../ out of the workspace: $(ann dotdot)"
+[ "$(ann relative)" = "::error" ] || fail "relative, cwd outside the workspace: $(ann relative)"
+(cd "$work/ws/run" && GITHUB_WORKSPACE="$work/ws/" "$MG" report --results "$work/ann" --format github >"$work/ann.out") || fail "annotations exit $?"
+[ "$(ann relative)" = "::error file=run/modelgate.yml,line=18,col=5" ] || fail "relative, cwd under the workspace: $(ann relative)"
+[ "$(ann under)" = "::error" ] || fail "absolute outside this workspace: $(ann under)"
+(cd "$work/ws/run" && env -u GITHUB_WORKSPACE "$MG" report --results "$work/ann" --format github >"$work/ann.out") || fail "annotations exit $?"
+[ "$(ann relative)" = "::error file=modelgate.yml,line=18,col=5" ] || fail "no workspace, relative: $(ann relative)"
+[ "$(ann under)" = "::error" ] || fail "no workspace, absolute: $(ann under)"
 
 [ "$failures" = 0 ] && echo "test_render_options: ok"
 exit $((failures > 0))
