@@ -94,5 +94,16 @@ ann() { grep "title=modelgate%3A $1::" "$work/ann.out" | sed 's/,title=.*//; s/ 
 [ "$(ann relative)" = "::error file=modelgate.yml,line=18,col=5" ] || fail "no workspace, relative: $(ann relative)"
 [ "$(ann under)" = "::error" ] || fail "no workspace, absolute: $(ann under)"
 
+# --- numbers: 4 significant digits where the report prints them, reasons as
+# gate.json wrote them -----------------------------------------------------------
+mkdir -p "$work/num"
+printf '%s\n' '{"verdict": "fail", "gates": [{"name": "roc_auc >= 0.6", "kind": "metric", "metric": "roc_auc", "op": ">=", "threshold": 0.6, "value": 0.5590684259338603, "verdict": "fail", "reason": "roc_auc 0.5590684259338603 is below the minimum 0.6"}]}' >"$work/num/gate.json"
+"$MG" report --results "$work/num" --format github >"$work/num.gh" || fail "num github"
+grep -qF ' = 0.5591 (threshold >= 0.6): roc_auc 0.5590684259338603 is below the minimum 0.6' "$work/num.gh" || fail "github: value short, reason as written: $(cat "$work/num.gh")"
+"$MG" report --results "$work/num" --format junit >"$work/num.xml" || fail "num junit"
+grep -qF 'roc_auc 0.5590684259338603 is below the minimum 0.6' "$work/num.xml" || fail "junit: the reason as written"
+"$MG" report --results "$work/num" --format markdown >"$work/num.md" || fail "num markdown"
+grep -qF '| roc\_auc | 0.5591 | ≥ 0.6 | ❌ fail |' "$work/num.md" || fail "markdown: the value cell has 4 digits"
+
 [ "$failures" = 0 ] && echo "test_render_options: ok"
 exit $((failures > 0))
