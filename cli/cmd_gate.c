@@ -464,7 +464,7 @@ int cmd_gate(int argc, char **argv) {
         a.marker = p.report_id;
         if (!mg_github_marker_id_valid(a.marker)) {
             char place[240];
-            mg_cli_eprintf("modelgate gate: %s: outputs.id '%s': expected 1 to 64 characters of "
+            mg_cli_eprintf("modelgate gate: %s '%s': expected 1 to 64 characters of "
                            "A-Z a-z 0-9 . _ -\n",
                            mg_policy_where(&p, "outputs.id", place, sizeof place), a.marker);
             rc = MG_EXIT_USAGE;
