@@ -2,6 +2,7 @@
  * process, its result files and reports in one folder, and the exit code. */
 #include "adapters.h"
 #include "commands.h"
+#include "modelgate/github.h"
 #include "common_options.h"
 #include "digest.h"
 #include "exit.h"
@@ -346,6 +347,10 @@ static int run(gate_args *a, mg_policy *p) {
     mg_report_options_init(&ro);
     if (a->marker != NULL)
         ro.marker_id = a->marker;
+    char cwd[4096];
+    const char *ws = getenv("GITHUB_WORKSPACE");
+    ro.workspace = ws != NULL && ws[0] != '\0' ? ws : NULL;
+    ro.cwd = getcwd(cwd, sizeof cwd);
     run_files files;
     memset(&files, 0, sizeof files);
     rc = render(&out, &in, &ro, &files);
@@ -448,8 +453,24 @@ int cmd_gate(int argc, char **argv) {
         rc = mg_cli_fail("gate", &err);
         goto out;
     }
-    if (a.marker == NULL && p.report_id != NULL)
+    if (a.marker != NULL && !mg_github_marker_id_valid(a.marker)) {
+        mg_cli_eprintf("modelgate gate: --marker '%s': expected 1 to 64 characters of A-Z a-z "
+                       "0-9 . _ -\n",
+                       a.marker);
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
+    if (a.marker == NULL && p.report_id != NULL) {
         a.marker = p.report_id;
+        if (!mg_github_marker_id_valid(a.marker)) {
+            char place[240];
+            mg_cli_eprintf("modelgate gate: %s '%s': expected 1 to 64 characters of "
+                           "A-Z a-z 0-9 . _ -\n",
+                           mg_policy_where(&p, "outputs.id", place, sizeof place), a.marker);
+            rc = MG_EXIT_USAGE;
+            goto out;
+        }
+    }
     rc = run(&a, &p);
 out:
     mg_policy_release(&p);

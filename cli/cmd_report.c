@@ -2,6 +2,7 @@
  * JUnit XML, GitHub workflow commands, a Model Card) again from the JSON
  * files a gate run wrote into its results folder (DESIGN §13). */
 #include "commands.h"
+#include "modelgate/github.h"
 #include "modelgate/registry.h"
 #include "modelgate/render.h"
 #include "options.h"
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "banned.h"
 
@@ -243,9 +246,24 @@ int cmd_report(int argc, char **argv) {
                        format_name);
         return MG_EXIT_USAGE;
     }
-    if (max_markdown < 0 || max_annotations < 0 || max_annotations > 1000000) {
-        mg_cli_eprintf("modelgate report: --%s must be a positive number\n",
-                       max_markdown < 0 ? "max-markdown" : "max-annotations");
+    if (opts[4].seen &&
+        (max_markdown < (long)MG_REPORT_MARKDOWN_MIN || max_markdown > 1000000000L)) {
+        mg_cli_eprintf("modelgate report: --max-markdown %ld: expected at least %d bytes (the "
+                       "marker, the title and the gates table always stay)\n",
+                       max_markdown, MG_REPORT_MARKDOWN_MIN);
+        return MG_EXIT_USAGE;
+    }
+    if (opts[5].seen &&
+        (max_annotations < 1 || max_annotations > 1000000)) {
+        mg_cli_eprintf("modelgate report: --max-annotations %ld: expected 1 to 1000000 (leave out "
+                       "--format github for no annotations)\n",
+                       max_annotations);
+        return MG_EXIT_USAGE;
+    }
+    if (marker != NULL && !mg_github_marker_id_valid(marker)) {
+        mg_cli_eprintf("modelgate report: --marker '%s': expected 1 to 64 characters of A-Z a-z "
+                       "0-9 . _ -\n",
+                       marker);
         return MG_EXIT_USAGE;
     }
     if (model_name != NULL && format != MG_REPORT_MODEL_CARD) {
@@ -265,8 +283,49 @@ int cmd_report(int argc, char **argv) {
     char *texts[5] = {0}, *paths[5] = {0}, *meta = NULL;
     char *out = NULL;
     size_t len = 0;
-    for (size_t i = 0; i < 5 && rc == 0; i++)
-        rc = read_result(results, names[i], i == 0, &texts[i], &paths[i]);
+    rc = read_result(results, names[0], true, &texts[0], &paths[0]);
+    /* gate.json's "outputs" lists the files the run wrote: only those are
+     * read (a file an earlier run left in the folder is not this run's),
+     * and each listed one must be there. */
+    const char *listed[5] = {0};
+    bool has_outputs = false;
+    json_t *gate_root = rc == 0 ? json_loads(texts[0], 0, NULL) : NULL;
+    json_t *outs = json_is_object(gate_root) ? json_object_get(gate_root, "outputs") : NULL;
+    if (json_is_object(outs)) {
+        static const char *const keys[] = {NULL, "metrics", "fairness", "latency", "comparison"};
+        has_outputs = true;
+        for (size_t i = 1; i < 5 && rc == 0; i++) {
+            json_t *v = json_object_get(outs, keys[i]);
+            if (v == NULL || json_is_null(v))
+                continue;
+            const char *f = json_string_value(v);
+            if (f == NULL || strcmp(f, names[i]) != 0) {
+                mg_cli_eprintf("modelgate report: %s: outputs.%s: expected \"%s\"\n", paths[0],
+                               keys[i], names[i]);
+                rc = MG_EXIT_USAGE;
+            }
+            listed[i] = f;
+        }
+    }
+    for (size_t i = 1; i < 5 && rc == 0; i++) {
+        if (has_outputs && listed[i] == NULL)
+            continue;
+        rc = read_result(results, names[i], has_outputs, &texts[i], &paths[i]);
+    }
+    json_decref(gate_root);
+    /* The output is never one of the inputs: writing it would replace one. */
+    struct stat ost;
+    if (rc == 0 && strcmp(output, "-") != 0 && stat(output, &ost) == 0)
+        for (size_t i = 0; i < 5 && rc == 0; i++) {
+            struct stat ist;
+            if (texts[i] != NULL && paths[i] != NULL && stat(paths[i], &ist) == 0 &&
+                ist.st_dev == ost.st_dev && ist.st_ino == ost.st_ino) {
+                mg_cli_eprintf("modelgate report: --output %s is the input %s; writing it would "
+                               "replace that input\n",
+                               output, paths[i]);
+                rc = MG_EXIT_USAGE;
+            }
+        }
     if (rc == 0 && model_name != NULL)
         rc = registry_meta(mg_registry_locate(registry), model_name, &meta);
     if (rc == 0) {
@@ -289,6 +348,11 @@ int cmd_report(int argc, char **argv) {
             o.max_markdown = (size_t)max_markdown;
         if (max_annotations > 0)
             o.max_annotations = (int)max_annotations;
+        /* annotations point at the policy file relative to the workspace */
+        char cwd[4096];
+        const char *ws = getenv("GITHUB_WORKSPACE");
+        o.workspace = ws != NULL && ws[0] != '\0' ? ws : NULL;
+        o.cwd = getcwd(cwd, sizeof cwd);
         mg_error err;
         mg_error_clear(&err);
         mg_status st = mg_report_render(format, &in, &o, &out, &len, &err);

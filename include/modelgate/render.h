@@ -44,10 +44,29 @@ typedef struct mg_report_inputs {
     const char *model_meta_json;
 } mg_report_inputs;
 
+/* The smallest report.md size cap: room for the floor that is never cut
+ * (the marker, the title with the verdict, the count of gates, and the gates
+ * table or the line saying how many of its rows were cut). */
+#define MG_REPORT_MARKDOWN_MIN 1024
+
 typedef struct mg_report_options {
-    const char *marker_id;   /* report.md's hidden marker <!-- modelgate:ID -->; NULL = "gate" */
-    size_t max_markdown;     /* report.md's size cap in bytes; 0 = 65,000 (GitHub's 65,536-character comment limit) */
+    /* report.md's hidden marker <!-- modelgate:ID -->; NULL = "gate". An ID
+     * is 1 to 64 of A-Z a-z 0-9 . _ - (mg_github_marker_id_valid); another
+     * is MG_ERR_USAGE. */
+    const char *marker_id;
+    /* report.md's size cap in bytes; 0 = 65,000 (GitHub's 65,536-character
+     * comment limit); a cap below MG_REPORT_MARKDOWN_MIN is MG_ERR_USAGE. */
+    size_t max_markdown;
     int max_annotations;     /* per kind (error, warning, notice); 0 = 10 */
+    /* GitHub annotations: a gate's policy file (from its "source") becomes
+     * `file=` relative to `workspace` ($GITHUB_WORKSPACE, an absolute path)
+     * when it lies under it, and no `file=` when it does not; a relative
+     * path is taken from `cwd` (the directory it was written from, absolute;
+     * NULL = the workspace). workspace NULL: a relative path is given as it
+     * is and an absolute one gets no `file=` (GitHub could not map it). The
+     * paths are compared as text, after removing "." and ".." parts.
+     * Borrowed. */
+    const char *workspace, *cwd;
 } mg_report_options;
 
 /* Sets the defaults above. */

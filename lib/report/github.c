@@ -79,17 +79,76 @@ static bool split_source(const char *s, size_t n, size_t *path_len, long *line, 
     return true;
 }
 
-static void annotation(mg__buf *b, const char *cmd, json_t *g) {
+/* Appends path's parts ('/'-separated, "." dropped, ".." removing the one
+ * before) to parts; false when a ".." goes above the root. */
+static bool path_parts(mg__buf *out, const char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && s[i] == '/')
+            i++;
+        size_t st = i;
+        while (i < n && s[i] != '/')
+            i++;
+        size_t len = i - st;
+        if (len == 0 || (len == 1 && s[st] == '.'))
+            continue;
+        if (len == 2 && s[st] == '.' && s[st + 1] == '.') {
+            if (out->len == 0)
+                return false;
+            while (out->len > 0 && out->data[out->len - 1] != '/')
+                out->len--;
+            if (out->len > 0)
+                out->len--; /* the '/' */
+            continue;
+        }
+        mg__buf_puts(out, "/");
+        mg__buf_append(out, s + st, len);
+    }
+    return true;
+}
+
+/* The policy file path for `file=`, relative to the workspace (see
+ * mg_report_options); false when there is none to give. */
+static bool annotation_file(mg__buf *out, const char *path, size_t n, const mg_report_options *o) {
+    bool absolute = n > 0 && path[0] == '/';
+    if (o->workspace == NULL) {
+        if (absolute)
+            return false;
+        mg__buf_append(out, path, n);
+        return true;
+    }
+    mg__buf ws = {0}, full = {0};
+    bool ok = o->workspace[0] == '/' && path_parts(&ws, o->workspace, strlen(o->workspace));
+    if (ok && !absolute) {
+        const char *base = o->cwd != NULL && o->cwd[0] == '/' ? o->cwd : o->workspace;
+        ok = path_parts(&full, base, strlen(base));
+    }
+    ok = ok && path_parts(&full, path, n) && !ws.failed && !full.failed;
+    /* under the workspace: ws is a prefix of full followed by '/' */
+    ok = ok && full.len > ws.len && (ws.len == 0 || memcmp(full.data, ws.data, ws.len) == 0) &&
+         full.data[ws.len] == '/';
+    if (ok)
+        mg__buf_append(out, full.data + ws.len + 1, full.len - ws.len - 1);
+    mg__buf_release(&ws);
+    mg__buf_release(&full);
+    return ok;
+}
+
+static void annotation(mg__buf *b, const char *cmd, json_t *g, const mg_report_options *o) {
     mg__buf_printf(b, "::%s ", cmd);
     size_t slen;
     const char *src = mg__report_get_string(g, "source", &slen);
     size_t plen;
     long line, col;
-    if (src != NULL && split_source(src, slen, &plen, &line, &col)) {
+    mg__buf file = {0};
+    if (src != NULL && split_source(src, slen, &plen, &line, &col) &&
+        annotation_file(&file, src, plen, o) && file.len > 0) {
         mg__buf_puts(b, "file=");
-        gh_prop(b, src, plen);
+        gh_prop(b, file.data, file.len);
         mg__buf_printf(b, ",line=%ld,col=%ld,", line, col);
     }
+    b->failed |= file.failed;
+    mg__buf_release(&file);
     mg__buf_puts(b, "title=");
     mg__buf tmp = {0};
     mg__buf_puts(&tmp, "modelgate: ");
@@ -160,7 +219,7 @@ mg_status mg__report_github(const mg__report_doc *doc, const mg_report_options *
                 continue;
             }
             shown[k]++;
-            annotation(&b, cmds[k], g);
+            annotation(&b, cmds[k], g, o);
         }
     }
     if (left[0] + left[1] + left[2] > 0)

@@ -375,6 +375,17 @@ static void gates_section(mg__buf *b, const inputs *d) {
         const char *verdict = strk(g, "verdict");
         mg__buf_printf(b, "<tr class=\"gate %s\"><td>", verdict_class(verdict));
         esc(b, strk(g, "name"));
+        const char *kind = strk(g, "kind");
+        if (kind != NULL && strcmp(kind, "regression") == 0) {
+            /* what the value is: the change oriented so that larger is better */
+            const char *name = strk(g, "name");
+            mg__buf_puts(b, "<br><small class=\"rule\">");
+            esc(b, strk(g, "metric"));
+            mg__buf_puts(b, name != NULL && strstr(name, " relative_change ") != NULL
+                                ? " relative change (improvement)"
+                                : " change (improvement)");
+            mg__buf_puts(b, "</small>");
+        }
         json_t *attr = json_object_get(g, "attribute");
         if (json_is_string(attr) || json_is_array(attr)) {
             mg__buf_puts(b, "<br><small>");
@@ -598,6 +609,185 @@ static bool score_chart(mg__buf *b, const json_t *hist) {
     return ok;
 }
 
+/* ---- metrics.json's calibration summary, operating points, per class and
+ * slices (tables; each only when the key is there) ---------------------- */
+
+static void calibration_summary(mg__buf *b, const json_t *m) {
+    json_t *cal = json_object_get(m, "calibration");
+    double ece = numk(cal, "ece"), mce = numk(cal, "mce");
+    if (!json_is_object(cal) || !(isfinite(ece) || isfinite(mce)))
+        return;
+    mg__buf_puts(b, "<p id=\"calibration-errors\">Calibration: expected calibration error (ECE) ");
+    if (isfinite(ece))
+        short_num(b, ece);
+    else
+        mg__buf_puts(b, "<span class=\"undefined\">undefined</span>");
+    mg__buf_puts(b, ", maximum calibration error (MCE) ");
+    if (isfinite(mce))
+        short_num(b, mce);
+    else
+        mg__buf_puts(b, "<span class=\"undefined\">undefined</span>");
+    mg__buf_puts(b, "</p>\n");
+}
+
+static void operating_points_table(mg__buf *b, const json_t *m) {
+    json_t *ops = json_object_get(m, "operating_points");
+    if (!json_is_object(ops) || json_object_size(ops) == 0)
+        return;
+    mg__buf_puts(b, "<h3>Operating points</h3>\n<table id=\"operating-points\">\n<thead><tr>"
+                    "<th>Operating point</th><th>Value</th><th>Interval</th><th>Threshold</th>"
+                    "<th>Precision</th><th>Recall</th><th>FPR</th></tr></thead>\n<tbody>\n");
+    const char *key;
+    json_t *e;
+    json_object_foreach(ops, key, e) {
+        mg__buf_puts(b, "<tr><td>");
+        esc(b, key);
+        mg__buf_puts(b, "</td>");
+        value_cell(b, numk(e, "value"), strk(e, "null_reason"));
+        ci_cell(b, json_object_get(e, "ci"));
+        static const char *const cols[] = {"threshold", "precision", "recall", "fpr"};
+        for (size_t c = 0; c < MG_ARRAY_LEN(cols); c++)
+            value_cell(b, numk(e, cols[c]), NULL);
+        mg__buf_puts(b, "</tr>\n");
+    }
+    mg__buf_puts(b, "</tbody>\n</table>\n");
+}
+
+static void per_class_table(mg__buf *b, const json_t *m) {
+    json_t *pcl = json_object_get(m, "per_class");
+    if (!json_is_object(pcl) || json_object_size(pcl) == 0)
+        return;
+    mg__buf_puts(b, "<h3>Per class</h3>\n<table id=\"per-class\">\n<thead><tr><th>Class</th>"
+                    "<th>Precision</th><th>Recall</th><th>F1</th><th>Support</th></tr></thead>\n"
+                    "<tbody>\n");
+    const char *key;
+    json_t *e;
+    json_object_foreach(pcl, key, e) {
+        mg__buf_puts(b, "<tr><td>");
+        esc(b, key);
+        mg__buf_puts(b, "</td>");
+        static const char *const cols[] = {"precision", "recall", "f1", "support"};
+        for (size_t c = 0; c < MG_ARRAY_LEN(cols); c++)
+            value_cell(b, numk(e, cols[c]), NULL);
+        mg__buf_puts(b, "</tr>\n");
+    }
+    mg__buf_puts(b, "</tbody>\n</table>\n");
+}
+
+/* A slice's value part: a bucket {"low", "high"} as [low, high), else as a
+ * group's value. */
+static void slice_part(mg__buf *b, const json_t *v) {
+    if (json_is_object(v)) {
+        double lo = numk(v, "low"), hi = numk(v, "high");
+        mg__buf_puts(b, "[");
+        if (isfinite(lo))
+            mg__svg_number(b, lo);
+        else
+            mg__buf_puts(b, "&#8722;&#8734;");
+        mg__buf_puts(b, ", ");
+        if (isfinite(hi))
+            mg__svg_number(b, hi);
+        else
+            mg__buf_puts(b, "&#8734;");
+        mg__buf_puts(b, ")");
+    } else {
+        scalar(b, v);
+    }
+}
+
+typedef struct html_slice {
+    const json_t *slice;
+    double v;
+} html_slice;
+
+static int slice_low_first(const void *a, const void *b) {
+    const html_slice *x = a, *y = b;
+    if (isnan(x->v) || isnan(y->v))
+        return isnan(x->v) - isnan(y->v);
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static int slice_high_first(const void *a, const void *b) {
+    const html_slice *x = a, *y = b;
+    if (isnan(x->v) || isnan(y->v))
+        return isnan(x->v) - isnan(y->v);
+    return x->v > y->v ? -1 : x->v < y->v;
+}
+
+/* Each slicing's scored slices, worst first by accuracy (else r2, else
+ * MAE or RMSE), with n, the value, its interval and the difference from
+ * overall; the count of slices too small to score. */
+static bool slices_tables(mg__buf *b, const json_t *m) {
+    json_t *all = json_object_get(m, "slices");
+    if (!json_is_object(all) || json_object_size(all) == 0)
+        return true;
+    mg__buf_puts(b, "<h3>Slices</h3>\n");
+    const char *name;
+    json_t *sl;
+    int idx = 0;
+    json_object_foreach(all, name, sl) {
+        json_t *slices = json_object_get(sl, "slices");
+        size_t ns = json_array_size(slices);
+        mg__buf_puts(b, "<p>Slicing <b>");
+        esc(b, name);
+        mg__buf_printf(b, "</b>: %zu scored, %zu too small to score.</p>\n", ns,
+                       json_array_size(json_object_get(sl, "too_small")));
+        static const struct {
+            const char *name;
+            bool higher;
+        } order[] = {{"accuracy", true}, {"r2", true}, {"mae", false}, {"rmse", false}};
+        const char *metric = NULL;
+        bool higher = true;
+        json_t *mm = json_object_get(json_array_get(slices, 0), "metrics");
+        for (size_t k = 0; k < MG_ARRAY_LEN(order) && metric == NULL; k++)
+            if (json_object_get(mm, order[k].name) != NULL) {
+                metric = order[k].name;
+                higher = order[k].higher;
+            }
+        if (ns == 0 || metric == NULL)
+            continue;
+        html_slice *r = mg__calloc(ns, sizeof *r);
+        if (r == NULL)
+            return false;
+        size_t i;
+        json_t *one;
+        json_array_foreach(slices, i, one) {
+            r[i].slice = one;
+            r[i].v = numk(json_object_get(one, "metrics"), metric);
+        }
+        qsort(r, ns, sizeof *r, higher ? slice_low_first : slice_high_first);
+        mg__buf_printf(b, "<table class=\"slices\" id=\"slices-%d\">\n<thead><tr><th>Slice</th>"
+                          "<th>n</th><th>%s</th><th>Interval</th><th>Difference from overall</th>"
+                          "</tr></thead>\n<tbody>\n",
+                       idx++, metric);
+        for (i = 0; i < ns; i++) {
+            const json_t *one_ = r[i].slice;
+            json_t *v = json_object_get(one_, "value");
+            mg__buf_puts(b, "<tr><td>");
+            if (json_is_array(v)) {
+                size_t q;
+                json_t *part;
+                json_array_foreach(v, q, part) {
+                    if (q > 0)
+                        mg__buf_puts(b, " &#215; ");
+                    slice_part(b, part);
+                }
+            } else {
+                slice_part(b, v);
+            }
+            mg__buf_puts(b, "</td>");
+            value_cell(b, numk(one_, "n"), NULL);
+            value_cell(b, r[i].v, strk(json_object_get(one_, "null_reasons"), metric));
+            ci_cell(b, json_object_get(json_object_get(one_, "ci"), metric));
+            value_cell(b, numk(json_object_get(one_, "difference_from_overall"), metric), NULL);
+            mg__buf_puts(b, "</tr>\n");
+        }
+        mg__buf_puts(b, "</tbody>\n</table>\n");
+        free(r);
+    }
+    return true;
+}
+
 static bool metrics_section(mg__buf *b, const inputs *d) {
     json_t *m = d->metrics;
     mg__buf_puts(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n");
@@ -708,6 +898,10 @@ static bool metrics_section(mg__buf *b, const inputs *d) {
     if (!(json_is_object(cal) && json_is_array(json_object_get(cal, "bins"))) &&
         (task == NULL || strcmp(task, "binary") == 0))
         note(b, "Calibration: not drawn (metrics.json has no \"calibration.bins\").");
+    calibration_summary(b, m);
+    operating_points_table(b, m);
+    per_class_table(b, m);
+    ok = slices_tables(b, m) && ok;
     mg__buf_puts(b, "</section>\n");
     return ok;
 }
@@ -1067,9 +1261,25 @@ static bool comparison_section(mg__buf *b, const inputs *d) {
         mg__buf_puts(b, "</section>\n");
         return true;
     }
+    mg__buf_puts(b, "<p id=\"delta-sign\">Difference = new &#8722; baseline. The regression "
+                    "gates use the improvement: the difference with its sign flipped where lower "
+                    "is better");
+    {
+        const char *k_;
+        json_t *e_;
+        size_t nlower = 0;
+        json_object_foreach(deltas, k_, e_) {
+            const char *dir = strk(e_, "direction");
+            if (dir == NULL || strcmp(dir, "lower_is_better") != 0)
+                continue;
+            mg__buf_puts(b, nlower++ == 0 ? " (" : ", ");
+            esc(b, k_);
+        }
+        mg__buf_puts(b, nlower > 0 ? ").</p>\n" : ".</p>\n");
+    }
     mg__buf_puts(b, "<table>\n<thead><tr><th>Metric</th><th>New</th><th>Baseline</th>"
-                    "<th>Difference</th><th>Interval</th><th>p-value</th><th>Test</th>"
-                    "</tr></thead>\n<tbody>\n");
+                    "<th>Difference (new &#8722; baseline)</th><th>Interval</th><th>p-value</th>"
+                    "<th>Test</th></tr></thead>\n<tbody>\n");
     mg__svg_delta *rows = mg__calloc(nd, sizeof *rows);
     if (rows == NULL)
         return false;

@@ -2,6 +2,7 @@
  * result files, and the helpers every report writer shares (numbers,
  * verdicts, group labels; see render_internal.h). */
 #include "report/render_internal.h"
+#include "modelgate/github.h"
 
 #include <math.h>
 
@@ -35,6 +36,8 @@ void mg_report_options_init(mg_report_options *o) {
     o->marker_id = "gate";
     o->max_markdown = 65000;
     o->max_annotations = 10;
+    o->workspace = NULL;
+    o->cwd = NULL;
 }
 
 void mg__report_options_resolve(const mg_report_options *o, mg_report_options *out) {
@@ -47,6 +50,8 @@ void mg__report_options_resolve(const mg_report_options *o, mg_report_options *o
         out->max_markdown = o->max_markdown;
     if (o->max_annotations > 0)
         out->max_annotations = o->max_annotations;
+    out->workspace = o->workspace;
+    out->cwd = o->cwd;
 }
 
 mg_status mg__report_finish(mg__buf *b, char **out, size_t *len, mg_error *err) {
@@ -418,6 +423,13 @@ mg_status mg_report_render(mg_report_format format, const mg_report_inputs *in,
         *len = 0;
     mg_report_options opts;
     mg__report_options_resolve(o, &opts);
+    if (!mg_github_marker_id_valid(opts.marker_id))
+        return mg__fail(err, MG_ERR_USAGE,
+                        "the marker ID '%.80s' is not 1 to 64 characters of A-Z a-z 0-9 . _ -",
+                        opts.marker_id);
+    if (opts.max_markdown < MG_REPORT_MARKDOWN_MIN)
+        return mg__fail(err, MG_ERR_USAGE, "the report.md size cap %zu is below the minimum %d bytes",
+                        opts.max_markdown, MG_REPORT_MARKDOWN_MIN);
     if (format == MG_REPORT_HTML) {
         if (in == NULL || in->gate_json == NULL)
             return mg__fail(err, MG_ERR_USAGE, "gate.json is required for every report");

@@ -180,6 +180,16 @@ run_gate badcol 2 --policy badcol.yml
 # A failed run leaves no half-written result.
 [ ! -e modelgate-results/gate.json ] || fail "badcol: gate.json written by a failed run"
 
+# A marker ID is 1 to 64 of A-Z a-z 0-9 . _ - (as comment --marker takes), from
+# the flag or from outputs.id; no result is written then.
+run_gate marker-empty 2 --policy pass.yml --outputs out-marker --marker ''
+grep -q "expected 1 to 64 characters" marker-empty.err || fail "marker-empty: $(cat marker-empty.err)"
+run_gate marker-colon 2 --policy pass.yml --outputs out-marker --marker 'a:b'
+policy badid.yml "gates:" "  accuracy: {min: 0.5}" "outputs:" "  id: 'x -->'"
+run_gate badid 2 --policy badid.yml --outputs out-marker
+grep -q "badid.yml:.*outputs.id 'x -->'" badid.err || fail "badid: $(cat badid.err)"
+[ ! -e out-marker/gate.json ] || fail "a refused marker left results"
+
 # ---- GitHub Actions outputs -------------------------------------------------
 export GITHUB_ACTIONS=true GITHUB_OUTPUT=$work/gh-out GITHUB_STEP_SUMMARY=$work/gh-summary
 : >"$GITHUB_OUTPUT"; : >"$GITHUB_STEP_SUMMARY"

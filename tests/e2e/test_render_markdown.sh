@@ -97,8 +97,8 @@ PYEOF
 
 # --- the marker ---------------------------------------------------------
 "$MG" report --results "$example" --format markdown --marker pr-42 | head -1 | grep -qx '<!-- modelgate:pr-42 -->' || fail "--marker pr-42"
-first=$("$MG" report --results "$example" --format markdown --marker 'x --> <script>' | head -1)
-[ "$first" = '<!-- modelgate:x__-___script_ -->' ] || fail "a marker cannot end the comment: $first"
+"$MG" report --results "$example" --format markdown --marker 'x --> <script>' >/dev/null 2>&1
+[ $? = 2 ] || fail "a marker that could end the comment is refused"
 
 # --- hostile data -----------------------------------------------------------
 "$PY" "$SRC/tests/e2e/helpers/render_fixtures.py" hostile "$work/h" "$MG" || fail "hostile fixture"
@@ -144,6 +144,60 @@ if bad:
     print("\n".join(bad)); sys.exit(1)
 PYEOF
 
+# --- injection through names: no heading, image or link from data -------------
+# A protected column's name with line breaks and Markdown lands in a
+# <details><summary> title (raw HTML), in table cells and in reasons; URLs and
+# domains in data must not become links (GFM autolinks) either.
+mkdir -p "$work/inj"
+"$PY" - "$example" "$work/inj" <<'PYEOF' || fail "injection fixture"
+import json, sys
+src, dst = sys.argv[1], sys.argv[2]
+BAD = "x\n\n# Injected ![px](http://evil.example/p.png) [click](http://evil) www.evil.example evil.example <b>b</b>"
+fair = json.load(open(src + "/fairness.json"))
+for m in ("demographic_parity", "equalized_odds", "equal_opportunity"):
+    if m in fair:
+        fair[m] = {(BAD if i == 0 else k): v for i, (k, v) in enumerate(fair[m].items())}
+        for v in fair[m].values():
+            v.pop("attributes", None)
+json.dump(fair, open(dst + "/fairness.json", "w"))
+gate = json.load(open(src + "/gate.json"))
+for g in gate["gates"]:
+    if g["kind"] == "fairness":
+        g["attribute"] = BAD
+        g["name"] = "ratio(" + BAD + ") >= 0.8"
+        g["reason"] = BAD
+        g["verdict"] = "fail"
+gate["provenance"]["model"] = BAD
+gate["provenance"]["baseline"] = BAD
+json.dump(gate, open(dst + "/gate.json", "w"))
+for f in ("metrics.json", "latency.json", "comparison.json"):
+    open(dst + "/" + f, "w").write(open(src + "/" + f).read())
+PYEOF
+"$MG" report --results "$work/inj" --format markdown --output "$work/inj.md" || fail "injection report exited $?"
+render <"$work/inj.md" >"$work/inj.html" || fail "markdown-it failed on the injection report"
+"$PY" - "$work/inj.md" "$work/inj.html" "$SRC/tests/e2e/helpers" <<'PYEOF' || fail "injection"
+import sys
+sys.path.insert(0, sys.argv[3])
+from render_check import parse_html
+md = open(sys.argv[1], encoding="utf-8").read()
+tags, comments, tables, text = parse_html(open(sys.argv[2], encoding="utf-8").read())
+bad = []
+for t in ("img", "a", "h1", "b"):
+    if t in tags:
+        bad.append("data made a <%s> element" % t)
+if tags.count("h2") != 1 or tags.count("h3") != 3:
+    bad.append("headings: only the report's own (h2 %d, h3 %d)" % (tags.count("h2"), tags.count("h3")))
+if "# Injected ![px](http://evil.example/p.png) [click](http://evil)" not in text:
+    bad.append("the name is shown as text")
+if md.count("<details>") != md.count("</details>"):
+    bad.append("unbalanced <details>")
+for line in md.split("\n"):
+    if line.startswith("<details><summary>") and not line.endswith("</summary>"):
+        bad.append("a summary over more than one line: %r" % line)
+if bad:
+    print("\n".join(bad)); sys.exit(1)
+PYEOF
+
 # --- 5,000 groups: cut under GitHub's 65,536-character limit ------------------
 "$PY" "$SRC/tests/e2e/helpers/render_fixtures.py" big "$work/big" 5000 || fail "big fixture"
 "$MG" report --results "$work/big" --format markdown --output "$work/big.md" || fail "big report exited $?"
@@ -175,6 +229,26 @@ size=$(wc -c <"$work/cap.md")
 grep -q '^… 19 groups not shown; see fairness.json$' "$work/cap.md" || fail "cap: groups note"
 grep -q '^… the .* section is not shown; see ' "$work/cap.md" || fail "cap: section note"
 grep -q '^| accuracy | 0.8645 \[0.8488, 0.8788\] | ≥ 0.85 | ✅ pass |$' "$work/cap.md" || fail "cap: gates table kept"
+
+# the floor: the marker, the title and the gates table (or the line saying how
+# many rows were cut) always stay, every <details> is closed; a cap below the
+# minimum (1024) is refused naming it
+for cap in 1024 1100 1500 2000; do
+  "$MG" report --results "$example" --format markdown --max-markdown $cap --output "$work/cap.md" || fail "cap $cap exited $?"
+  [ "$(wc -c <"$work/cap.md")" -le $cap ] || fail "cap $cap: over"
+  [ "$(head -1 "$work/cap.md")" = '<!-- modelgate:gate -->' ] || fail "cap $cap: marker"
+  grep -q '^## ❌ modelgate: \*\*fail\*\*$' "$work/cap.md" || fail "cap $cap: title"
+  grep -q '^8 gates: 5 passed, 1 failed' "$work/cap.md" || fail "cap $cap: counts"
+  grep -q '^| demographic\\_parity\\_ratio (age\\_group) | 0.6015 | ≥ 0.8 | ❌ fail |$' "$work/cap.md" || fail "cap $cap: the failed gate's row"
+  [ "$(grep -c '<details>' "$work/cap.md")" = "$(grep -c '</details>' "$work/cap.md")" ] || fail "cap $cap: a <details> left open"
+  if ! grep -q '^| accuracy (slice region=EU) |' "$work/cap.md"; then
+    grep -q '^… [0-9]* of 8 gates not shown; see gate.json$' "$work/cap.md" || fail "cap $cap: rows cut without a note"
+  fi
+done
+for cap in 1023 200 10 0; do
+  "$MG" report --results "$example" --format markdown --max-markdown $cap >"$work/out" 2>"$work/err"
+  [ $? = 2 ] && [ ! -s "$work/out" ] && grep -q "max-markdown $cap: expected at least 1024 bytes" "$work/err" || fail "cap $cap not refused: $(cat "$work/err")"
+done
 
 # --- errors name the file and place -------------------------------------------
 mkdir -p "$work/bad" "$work/empty"

@@ -156,13 +156,25 @@ static void errors(void **state) {
     assert_null(out);
 }
 
+static size_t count_of(const char *s, const char *what) {
+    size_t n = 0;
+    for (const char *p = strstr(s, what); p != NULL; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* Every cap from MG_REPORT_MARKDOWN_MIN up keeps the floor (the marker, the
+ * title with the verdict, the count of gates, and the gates table or the
+ * line saying how many of its rows were cut) and closes every <details>;
+ * a smaller cap and a malformed marker ID are refused. */
 static void size_cap(void **state) {
     (void)state;
     example e;
     example_load(&e);
     mg_report_options o;
     mg_report_options_init(&o);
-    static const size_t caps[] = {100000, 12000, 6000, 3000, 1500, 200, 40, 1};
+    static const size_t caps[] = {100000, 12000, 6000, 3000, 2000, 1500, 1200, 1100,
+                                  MG_REPORT_MARKDOWN_MIN};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         o.max_markdown = caps[i];
         char *out = NULL;
@@ -173,8 +185,15 @@ static void size_cap(void **state) {
                          MG_OK);
         assert_true(len <= caps[i]);
         assert_int_equal(strlen(out), len);
-        if (caps[i] >= 1500)
-            assert_memory_equal(out, "<!-- modelgate:gate -->\n", 24);
+        assert_memory_equal(out, "<!-- modelgate:gate -->\n", 24);
+        assert_non_null(strstr(out, "\n## \xE2\x9D\x8C modelgate: **fail**\n"));
+        assert_non_null(strstr(out, "\n8 gates: 5 passed, 1 failed, 1 inconclusive, 1 skipped."));
+        assert_true(strstr(out, "| Metric | Value | Threshold | Status |") != NULL ||
+                    strstr(out, " gates not shown; see gate.json\n") != NULL);
+        /* the failed gate's row is the last one cut */
+        assert_non_null(strstr(out, "| demographic\\_parity\\_ratio (age\\_group) | 0.6015 |"));
+        assert_int_equal(count_of(out, "<details>"), count_of(out, "</details>"));
+        assert_int_equal(out[len - 1], '\n');
         bool valid = true;
         for (size_t k = 0; k < len;) {
             bool ok;
@@ -183,6 +202,27 @@ static void size_cap(void **state) {
         }
         assert_true(valid);
         free(out);
+    }
+    static const size_t small[] = {MG_REPORT_MARKDOWN_MIN - 1, 200, 10, 1};
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+        o.max_markdown = small[i];
+        char *out = NULL;
+        mg_error err;
+        mg_error_clear(&err);
+        assert_int_equal(mg_report_render(MG_REPORT_MARKDOWN, &e.in, &o, &out, NULL, &err),
+                         MG_ERR_USAGE);
+        assert_null(out);
+    }
+    mg_report_options_init(&o);
+    static const char *const bad_ids[] = {"", "a b", "x-->", "a:b", "a/b"};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        o.marker_id = bad_ids[i];
+        char *out = NULL;
+        mg_error err;
+        mg_error_clear(&err);
+        assert_int_equal(mg_report_render(MG_REPORT_MARKDOWN, &e.in, &o, &out, NULL, &err),
+                         MG_ERR_USAGE);
+        assert_null(out);
     }
     example_free(&e);
 }
