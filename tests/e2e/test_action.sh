@@ -84,6 +84,10 @@ grep -q '^    samples: 200$' "$ws/modelgate.yml" && grep -q '^    p99_ms: {max: 
   { echo "FAIL: examples/modelgate.yml changed: the workspace policy could not be made from it"; exit 1; }
 sed 's/^  accuracy: {min: 0.85}$/  accuracy: {min: 0.9}/' "$ws/modelgate.yml" >"$ws/strict.yml"
 sed 's/^  accuracy: {min: 0.85}$/  accuracy: {min: 0.86, confidence: 0.95}/' "$ws/modelgate.yml" >"$ws/unsure.yml"
+# noacc.yml: no accuracy gate, a regression gate on accuracy against the model
+# itself (a change of 0): the accuracy output is still the model's accuracy.
+sed -e '/^  accuracy: {min: 0.85}$/d' -e 's|^baseline: .*|baseline: models/model.json|' \
+  "$ws/modelgate.yml" >"$ws/noacc.yml"
 sed -e 's|^  test: data/test.csv$|  test: ../data/test.csv|' -e 's|^model: models/model.json$|model: ../models/model.json|' \
   "$ws/modelgate.yml" >"$ws/sub/modelgate.yml"
 grep -q '^  test: \.\./data/test.csv' "$ws/sub/modelgate.yml" && grep -q '^model: \.\./models/model.json$' "$ws/sub/modelgate.yml" ||
@@ -173,6 +177,14 @@ check "fail: the same comment PATCHed, no POST" \
   '[ "$(requests | grep -c "^PATCH /repos/octo/credit/issues/comments/1000$")" = 1 ] && ! requests | grep -q POST'
 check "fail: one comment, now the failing run's report.md" 'comment_is 5 "$results/report.md"'
 check "fail: the Verdict step is the one that failed" '[ "$(jq -r ".steps[] | select(.outcome == \"failure\") | .name" a2.json)" = Verdict ]'
+
+# 2b. Without an accuracy gate, the accuracy output is metrics.json's
+# accuracy, not the value of the regression gate on accuracy (its change).
+act a2b pr.json policy=noacc.yml
+check "no accuracy gate: exit 0, accuracy output 0.8645 ($(jq -c .outputs a2b.json))" \
+  '[ "$(cat a2b.rc)" = 0 ] && [ "$(out a2b accuracy)" = 0.8645 ] && same_number a2b accuracy "$results/metrics.json" .accuracy'
+check "no accuracy gate: gate.json's regression gate on accuracy is a change of 0" \
+  '[ "$(jq -c "[.gates[] | select(.metric == \"accuracy\") | [.kind, .value]]" "$results/gate.json")" = "[[\"regression\",0]]" ]'
 
 # 3. comment=false: no request at all.
 setup '{}'
