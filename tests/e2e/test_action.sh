@@ -13,8 +13,10 @@
 # [0.8488, 0.8788] straddling it) is inconclusive.
 # Asserts: the action's outputs (verdict, accuracy, p99-ms, report-path,
 # gate-json) equal what the run wrote into gate.json, metrics.json and
-# latency.json (accuracy also against xgboost + scikit-learn: 0.8645); the
-# step summary is report.md byte for byte; the comment POSTed is report.md and
+# latency.json (accuracy also against 0.8645, what xgboost's Booster.predict
+# cut at 0.5 and scikit-learn's accuracy_score give), also under noacc.yml,
+# whose only accuracy gate is a regression gate; the step summary is
+# report.md byte for byte; the comment POSTed is report.md and
 # a second, failing run PATCHes it to the new report.md, then fails the action
 # with exit 1; input validation (one ::error per bad input, nothing run after
 # it); an input holding shell syntax stays data; the fail-on-inconclusive
