@@ -288,14 +288,18 @@ static void add_number(output_list *l, const char *name, json_t *v) {
     add_output(l, name, nb);
 }
 
-/* A gate's output name: metric, then attribute value(s), '_'-joined, with
- * every character outside [A-Za-z0-9_-] as '_'. */
+/* A gate's output name: metric (with "_change" for a regression gate, whose
+ * value is a change, not the metric), then attribute value(s), '_'-joined,
+ * with every character outside [A-Za-z0-9_-] as '_'. */
 static void output_name(mg__buf *b, json_t *g) {
     json_t *metric = json_object_get(g, "metric");
     if (json_is_string(metric))
         mg__buf_puts(b, json_string_value(metric));
     else
         mg__buf_puts(b, json_string_value(json_object_get(g, "name")));
+    json_t *kind = json_object_get(g, "kind");
+    if (json_is_string(kind) && strcmp(json_string_value(kind), "regression") == 0)
+        mg__buf_puts(b, "_change");
     json_t *attr = json_object_get(g, "attribute");
     if (json_is_string(attr)) {
         mg__buf_puts(b, "_");
@@ -337,6 +341,12 @@ mg_status mg_report_github_outputs(const mg_report_inputs *in, const char *repor
     MG_TRY(mg__report_load(in, &doc, err));
     output_list l = {0};
     add_output(&l, "verdict", json_string_value(json_object_get(doc.gate, "verdict")));
+    /* accuracy and p99_ms are the model's, from metrics.json and
+     * latency.json, before any gate's value: the first of a name is kept. */
+    if (doc.metrics != NULL && json_is_number(json_object_get(doc.metrics, "accuracy")))
+        add_number(&l, "accuracy", json_object_get(doc.metrics, "accuracy"));
+    if (doc.latency != NULL && json_is_number(json_object_get(doc.latency, "p99_ms")))
+        add_number(&l, "p99_ms", json_object_get(doc.latency, "p99_ms"));
     size_t i;
     json_t *g;
     json_array_foreach(json_object_get(doc.gate, "gates"), i, g) {
@@ -348,10 +358,6 @@ mg_status mg_report_github_outputs(const mg_report_inputs *in, const char *repor
             add_number(&l, name.data, json_object_get(g, "value"));
         mg__buf_release(&name);
     }
-    if (doc.metrics != NULL && json_is_number(json_object_get(doc.metrics, "accuracy")))
-        add_number(&l, "accuracy", json_object_get(doc.metrics, "accuracy"));
-    if (doc.latency != NULL && json_is_number(json_object_get(doc.latency, "p99_ms")))
-        add_number(&l, "p99_ms", json_object_get(doc.latency, "p99_ms"));
     if (report_path != NULL)
         add_output(&l, "report", report_path);
     if (gate_path != NULL)
