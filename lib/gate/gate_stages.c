@@ -42,10 +42,14 @@ mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
             key_of(where, sizeof where, NULL, p->metric_gates[i].metric, NULL);
             char place[240];
             mg_policy_where(p, where, place, sizeof place);
+            mg_task task = eval.task;
             mg_evaluation_release(&eval);
-            return mg__fail(err, MG_ERR_USAGE, "%s: a %s task has no metric '%s'", place,
-                            mg_task_name(eval.task), p->metric_gates[i].metric);
-        }
+            return mg__fail(err, MG_ERR_USAGE, "%s: a %s task has no metric '%s'%s", place,
+                            mg_task_name(task), p->metric_gates[i].metric,
+                            p->task == MG_TASK_AUTO
+                                ? " (the task was inferred from the labels and the model's "
+                                  "outputs; task: says which it is)"
+                                : "");        }
     }
     /* Intervals for every metric when some gate decides on one: at the
      * highest confidence asked (a gate asking less decides on a wider
