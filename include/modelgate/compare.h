@@ -121,6 +121,17 @@ typedef struct mg_metric_interval {
     const char *null_reason; /* static */
 } mg_metric_interval;
 
+/* At most this many Wilson intervals per evaluation. */
+#define MG_WILSON_MAX 4
+
+/* The Wilson score intervals at `level` of the task's proportions into out
+ * (binary: accuracy, precision, recall, specificity; multiclass: accuracy;
+ * none for regression), in that order, leaving out a proportion with no
+ * rows; returns how many. With sample weights the count is Kish's effective
+ * sample size of each proportion's rows. metric names are static. */
+MG_API int mg_evaluation_wilson(const mg_evaluation *e, const mg_targets *t, double level,
+                                mg_metric_interval out[MG_WILSON_MAX]);
+
 /* True for the proportions that metrics.json already gives Wilson intervals
  * (binary accuracy, precision, recall, specificity; multiclass accuracy). */
 MG_API int mg_metric_is_proportion(mg_task task, const char *metric);

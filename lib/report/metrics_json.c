@@ -7,75 +7,20 @@
 
 #include <math.h>
 
-/* Weighted successes and trials of one proportion, with Kish's effective
- * sample size when rows are weighted. */
-typedef struct proportion {
-    double hits, total, total_sq;
-} proportion;
-
-static void add(proportion *p, double w, bool hit) {
-    p->total += w;
-    p->total_sq += w * w;
-    if (hit)
-        p->hits += w;
-}
-
-static void write_wilson(mg__json *j, const char *name, const proportion *p, double level) {
-    if (!(p->total > 0))
-        return;
-    double n_eff = p->total * p->total / p->total_sq;
-    mg_interval ci;
-    if (mg_wilson_interval(p->hits / p->total * n_eff, n_eff, level, &ci) != 0)
-        return;
-    mg__json_key(j, name);
-    mg__json_begin_object(j);
-    mg__json_kv_number(j, "low", ci.low);
-    mg__json_kv_number(j, "high", ci.high);
-    mg__json_kv_number(j, "level", level);
-    mg__json_kv_string(j, "method", ci.method);
-    mg__json_end_object(j);
-}
-
-/* Counts as proportions; without weights every row weighs 1, so the sum of
- * squared weights is the count itself. */
-static proportion of_counts(double hits, double total) {
-    proportion p = {hits, total, total};
-    return p;
-}
-
-static void binary_ci(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
-    proportion acc = {0}, prec = {0}, rec = {0}, spec = {0};
-    const mg_binary_metrics *b = &e->binary;
-    if (t->w == NULL) {
-        /* The confusion counts already hold everything. */
-        acc = of_counts(b->tp + b->tn, b->tp + b->tn + b->fp + b->fn);
-        prec = of_counts(b->tp, b->tp + b->fp);
-        rec = of_counts(b->tp, b->tp + b->fn);
-        spec = of_counts(b->tn, b->tn + b->fp);
+/* The Wilson intervals of the task's proportions, computed by the metrics
+ * stage (mg_evaluation_wilson). */
+static void wilson_ci(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
+    mg_metric_interval iv[MG_WILSON_MAX];
+    int n = mg_evaluation_wilson(e, t, level, iv);
+    for (int i = 0; i < n; i++) {
+        mg__json_key(j, iv[i].metric);
+        mg__json_begin_object(j);
+        mg__json_kv_number(j, "low", iv[i].ci.low);
+        mg__json_kv_number(j, "high", iv[i].ci.high);
+        mg__json_kv_number(j, "level", iv[i].ci.level);
+        mg__json_kv_string(j, "method", iv[i].ci.method);
+        mg__json_end_object(j);
     }
-    /* Weighted: Kish's effective n needs the squared weights of each subset. */
-    for (int64_t i = 0; t->w != NULL && i < t->n; i++) {
-        double w = t->w[i];
-        bool pred = t->score[i] > t->threshold, pos = t->y[i];
-        add(&acc, w, pred == pos);
-        if (pred)
-            add(&prec, w, pos);
-        if (pos)
-            add(&rec, w, pred);
-        else
-            add(&spec, w, !pred);
-    }
-    write_wilson(j, "accuracy", &acc, level);
-    write_wilson(j, "precision", &prec, level);
-    write_wilson(j, "recall", &rec, level);
-    write_wilson(j, "specificity", &spec, level);
-}
-
-static void multiclass_ci(mg__json *j, const mg_targets *t, double level) {
-    proportion acc = {0};
-    for (int64_t i = 0; i < t->n; i++)
-        add(&acc, t->w ? t->w[i] : 1.0, t->yc[i] == t->pred[i]);
-    write_wilson(j, "accuracy", &acc, level);
 }
 
 void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level,
@@ -142,10 +87,7 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
     }
     mg__json_key(j, "ci");
     mg__json_begin_object(j);
-    if (t->task == MG_TASK_BINARY)
-        binary_ci(j, e, t, level);
-    else if (t->task == MG_TASK_MULTICLASS)
-        multiclass_ci(j, t, level);
+    wilson_ci(j, e, t, level);
     if (extra != NULL && extra->more_ci != NULL)
         extra->more_ci(j, extra->ctx);
     mg__json_end_object(j);
