@@ -179,6 +179,14 @@ MG_API mg_status mg_calibration_compute(const uint8_t *y, const double *score, c
                                         int64_t n, int nbins, double level, mg_calibration *out,
                                         mg_error *err);
 
+/* mg_calibration_compute without the logistic recalibration fit (slope and
+ * intercept null): the bins, ECE and MCE only, for a caller that has fitted
+ * them already (metrics.json takes the evaluation's). Same arguments,
+ * ownership and errors. */
+MG_API mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score,
+                                             const double *w, int64_t n, int nbins,
+                                             double level, mg_calibration *out, mg_error *err);
+
 /* Top-label calibration of a multiclass classifier: y[i] in 0..k-1, proba
  * n*k row-major (each in [0, 1]); otherwise as mg_calibration_compute; the
  * slope and intercept are null. */

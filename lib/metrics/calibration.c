@@ -331,7 +331,7 @@ static mg_status both_strategies(const rows_view *v, int nbins, double level, mg
     return st;
 }
 
-mg_status mg__calibration_bins(const uint8_t *y, const double *score, const double *w, int64_t n,
+mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, const double *w, int64_t n,
                                int nbins, double level, mg_calibration *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     MG_TRY(check_args(nbins, level, err));
@@ -350,7 +350,7 @@ mg_status mg__calibration_bins(const uint8_t *y, const double *score, const doub
 mg_status mg_calibration_compute(const uint8_t *y, const double *score, const double *w,
                                  int64_t n, int nbins, double level, mg_calibration *out,
                                  mg_error *err) {
-    MG_TRY(mg__calibration_bins(y, score, w, n, nbins, level, out, err));
+    MG_TRY(mg_calibration_bins_compute(y, score, w, n, nbins, level, out, err));
     logistic_fit(y, score, w, n, &out->slope, &out->intercept);
     return MG_OK;
 }

@@ -100,11 +100,6 @@ void mg__binary_derive(mg_binary_metrics *m);
 struct mg_metric_def;
 const struct mg_metric_def *mg__operating_point_def(const char *name);
 
-/* mg_calibration_compute without the logistic fit (slope and intercept
- * null): for metrics.json, whose evaluation has fitted them already. */
-mg_status mg__calibration_bins(const uint8_t *y, const double *score, const double *w, int64_t n,
-                               int nbins, double level, mg_calibration *out, mg_error *err);
-
 /* The reasons shared by several metrics. */
 #define MG__NO_POSITIVE_ROWS "undefined: no rows of the positive class"
 #define MG__NO_NEGATIVE_ROWS "undefined: no rows of the negative class"

@@ -2,7 +2,6 @@
  * §16): "calibration" (reliability bins, ECE, MCE, slope and intercept),
  * "curves" (ROC and precision-recall, at most CURVE_POINTS points each) and
  * "score_histogram". docs/calibration.md and docs/metrics.md describe them. */
-#include "metrics/metrics_internal.h"
 #include "report/metrics_json.h"
 
 #include <math.h>
@@ -147,7 +146,7 @@ static bool calibration(mg__json *j, const mg_evaluation *e, const mg_targets *t
     mg_error err;
     mg_status st =
         t->task == MG_TASK_BINARY
-            ? mg__calibration_bins(t->y, t->score, t->w, t->n, CALIBRATION_BINS, level, &c, &err)
+            ? mg_calibration_bins_compute(t->y, t->score, t->w, t->n, CALIBRATION_BINS, level, &c, &err)
             : mg_calibration_top_label_compute(t->yc, t->proba, t->w, t->n, t->nclasses,
                                                CALIBRATION_BINS, level, &c, &err);
     if (st != MG_OK)
