@@ -331,8 +331,9 @@ static mg_status both_strategies(const rows_view *v, int nbins, double level, mg
     return st;
 }
 
-mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, const double *w, int64_t n,
-                               int nbins, double level, mg_calibration *out, mg_error *err) {
+mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, const double *w,
+                                      int64_t n, int nbins, double level, mg_calibration *out,
+                                      mg_error *err) {
     memset(out, 0, sizeof *out);
     MG_TRY(check_args(nbins, level, err));
     if (n <= 0)
