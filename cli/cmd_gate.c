@@ -31,7 +31,7 @@ static const char synopsis[] =
     "each model predicting each row once. Writes metrics.json, fairness.json, latency.json,\n"
     "comparison.json, gate.json, report.md, report.html and junit.xml into the outputs folder.\n"
     "Exit code 0 when every gate passed, 1 when one failed, 3 when one was inconclusive and the\n"
-    "policy says that blocks, 2 for a bad policy or input.";
+    "policy says that blocks, 2 for a bad policy or input, 4 for an internal error.";
 
 /* At most this many --set overrides. */
 #define MAX_SETS 64
