@@ -13,12 +13,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export MODELGATE_REGISTRY=$out/registry
+cd "$here/.."   # paths in the results read as from the repository's root
 
 verdict() { case $1 in 0) echo pass ;; 1) echo FAIL ;; 3) echo inconclusive ;; *) echo "error (exit $1)" ;; esac; }
 
 echo "== modelgate gate --policy examples/modelgate.yml (a first model: the registry has no production model yet)"
 set +e
-"$mg" gate --policy "$here/modelgate.yml" --outputs "$out/first"
+"$mg" gate --policy examples/modelgate.yml --outputs "$out/first"
 code=$?
 set -e
 echo "== verdict: $(verdict $code) (exit $code)"
@@ -29,14 +30,14 @@ fi
 
 echo
 echo "== modelgate registry: push the model, promote it to production on the gate's evidence"
-"$mg" registry push credit "$here/models/model.json" --meta trained-by=examples/train_model.py
+"$mg" registry push credit examples/models/model.json --meta trained-by=examples/train_model.py
 "$mg" registry promote credit v1 --stage production --evidence "$out/first/gate.json" ||
   echo "   (not promoted: the gate did not pass)"
 
 echo
 echo "== modelgate gate again: the same model against registry:credit@production"
 set +e
-"$mg" gate --policy "$here/modelgate.yml" --outputs "$out/second"
+"$mg" gate --policy examples/modelgate.yml --outputs "$out/second"
 code=$?
 set -e
 echo "== verdict: $(verdict $code) (exit $code)"
