@@ -39,9 +39,10 @@ static inline double mg__rng_uniform(uint64_t *state) {
  * is a pure function of the stream, so it is reproducible from the seed. */
 int64_t mg__poisson(uint64_t *state, double lambda);
 
-/* The same for an integer lambda = n (a cell's row count): inversion against
- * tabulated exp(-n) for small n, PTRS above. Same distribution as
- * mg__poisson(state, (double)n). */
+/* The same for an integer lambda = n (a cell's row count): for n < 10,
+ * inversion of one 64-bit uniform against the CDF tabulated in 64-bit fixed
+ * point (no division, no exp; the most common case of score buckets), PTRS
+ * from 10. Same distribution as mg__poisson(state, (double)n) (to 2^-64). */
 int64_t mg__poisson_count(uint64_t *state, int64_t n);
 
 #endif

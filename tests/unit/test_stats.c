@@ -195,7 +195,7 @@ static mg_status failing(void *ctx, uint64_t key, double *out) {
 static void poisson_sampler(void **state) {
     (void)state;
     enum { N = 1000000 };
-    const double lambdas[] = {0.3, 1, 4.5, 9, 9.99, 10, 17, 60, 1000, 250000};
+    const double lambdas[] = {0.3, 1, 2, 4.5, 5, 9, 9.99, 10, 17, 60, 1000, 250000};
     static int64_t x[N];
     for (size_t li = 0; li < sizeof lambdas / sizeof *lambdas; li++) {
         for (int integer = 0; integer < 2; integer++) {
