@@ -87,14 +87,12 @@ static mg_status boot_stat(void *arg, const double *w, int64_t n, double *out) {
 
 #define BINARY_METRICS 11
 _Static_assert(MG_ARRAY_LEN(binary_metrics) == BINARY_METRICS + 1,
-               "binary_from_ranked fills the binary metrics in this order");
+               "mg__binary_from_ranked fills the binary metrics in this order");
+_Static_assert(MG__BINARY_METRICS == BINARY_METRICS, "compare_internal.h counts them too");
 _Static_assert(MG_ARRAY_LEN(regression_metrics) == 8,
                "regression_boot.c fills the seven regression metrics in this order");
 
-/* Binary metrics from one replicate's weighted figures, with the metrics
- * library's definitions (NaN where it would give null); in
- * binary_metrics order. */
-static void binary_from_ranked(const mg_ranked_stats *s, double *v) {
+void mg__binary_from_ranked(const mg_ranked_stats *s, double *v) {
     double tp = s->tp, fp = s->fp, fn = s->pos - s->tp, tn = s->neg - s->fp;
     double pred_pos = tp + fp, pred_neg = tn + fn, total = s->pos + s->neg;
     double recall = s->pos > 0 ? tp / s->pos : NAN, spec = s->neg > 0 ? tn / s->neg : NAN;
@@ -124,7 +122,7 @@ static mg_status ranked_stat(void *arg, uint64_t key, double *out) {
     for (int m = 0; m < c->models; m++) {
         mg_ranked_stats s;
         mg_ranked_evaluate(&c->ranked[m], &key, MG_RANKED_AP | MG_RANKED_LOSSES, &s);
-        binary_from_ranked(&s, v);
+        mg__binary_from_ranked(&s, v);
         for (int k = 0; k < BINARY_METRICS; k++)
             out[k * c->models + m] = v[k];
     }

@@ -25,4 +25,18 @@ mg_status mg__bootstrap_regression(const mg_targets *const *t, int models,
                                    const mg_bootstrap_options *bo, mg_bootstrap *out,
                                    mg_error *err);
 
+/* The binary metrics (MG__BINARY_METRICS of them, in mg_task_metrics
+ * order: accuracy ... brier) from one replicate's weighted figures, with the
+ * metrics library's definitions (NaN where it would give null). */
+#define MG__BINARY_METRICS 11
+void mg__binary_from_ranked(const mg_ranked_stats *s, double *v);
+
+/* The bootstrap of one binary model without sample weights over its
+ * (score, label) buckets (bucket_boot.c): samples[r][k] is binary metric k
+ * (k < MG__BINARY_METRICS, as mg__binary_from_ranked), then ece and mce.
+ * Exact in distribution with the per-row Poisson bootstrap, different draws. */
+#define MG__BUCKET_STATS (MG__BINARY_METRICS + 2)
+mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo,
+                                mg_bootstrap *out, mg_error *err);
+
 #endif

@@ -1,6 +1,7 @@
 /* intervals.c - confidence intervals for the metrics of one model that are
  * not proportions (`evaluate --confidence`): DeLong for ROC AUC, the Poisson
- * bootstrap for the rest. report/metrics_json.c writes them into "ci". */
+ * bootstrap for the rest (over score buckets for a binary model without
+ * sample weights). report/metrics_json.c writes them into "ci". */
 #include "compare_internal.h"
 
 #include <math.h>
@@ -26,17 +27,9 @@ static mg_status calibration_stat(void *arg, const double *w, int64_t n, double 
     return MG_OK;
 }
 
-/* Bootstrap intervals of ece and mce into iv[0..1] (binary, or multiclass
- * with probabilities): their own Poisson bootstrap, from the same seed. */
-static mg_status calibration_intervals(const mg_targets *t, const mg_evaluation *e,
-                                       const mg_compare_options *o, mg_metric_interval *iv,
-                                       int *n, mg_error *err) {
-    if (!(t->task == MG_TASK_BINARY || (t->task == MG_TASK_MULTICLASS && t->proba != NULL)))
-        return MG_OK;
-    mg_bootstrap_options bo = {.replicates = o->replicates, .seed = o->seed, .threads = o->threads};
-    mg_bootstrap boot = {0};
-    MG_TRY(mg_bootstrap_run_weighted(&bo, t->n, t->w, 2, calibration_stat, (void *)(uintptr_t)t,
-                                     &boot, err));
+/* The intervals of ece and mce from the replicates' stats first, first + 1. */
+static void calibration_from(const mg_bootstrap *boot, int first, const mg_evaluation *e,
+                             const mg_compare_options *o, mg_metric_interval *iv, int *n) {
     const char *names[2] = {"ece", "mce"};
     for (int k = 0; k < 2; k++) {
         mg_metric_interval *it = &iv[(*n)++];
@@ -45,9 +38,23 @@ static mg_status calibration_intervals(const mg_targets *t, const mg_evaluation 
         mg_evaluation_metric(e, names[k], &v);
         if (v.null_reason != NULL)
             it->null_reason = v.null_reason;
-        else if (mg_bootstrap_interval(&boot, k, o->level, &it->ci) != 0)
+        else if (mg_bootstrap_interval(boot, first + k, o->level, &it->ci) != 0)
             it->null_reason = "undefined in more than 5% of the bootstrap replicates";
     }
+}
+
+/* Bootstrap intervals of ece and mce into iv[0..1] (binary, or multiclass
+ * with probabilities): their own Poisson bootstrap, from the same seed. */
+static mg_status calibration_intervals(const mg_targets *t, const mg_evaluation *e,
+                                       const mg_compare_options *o, mg_metric_interval *iv, int *n,
+                                       mg_error *err) {
+    if (!(t->task == MG_TASK_BINARY || (t->task == MG_TASK_MULTICLASS && t->proba != NULL)))
+        return MG_OK;
+    mg_bootstrap_options bo = {.replicates = o->replicates, .seed = o->seed, .threads = o->threads};
+    mg_bootstrap boot = {0};
+    MG_TRY(mg_bootstrap_run_weighted(&bo, t->n, t->w, 2, calibration_stat, (void *)(uintptr_t)t,
+                                     &boot, err));
+    calibration_from(&boot, 0, e, o, iv, n);
     mg_bootstrap_release(&boot);
     return MG_OK;
 }
@@ -68,7 +75,21 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
         return mg__nomem(err, "metric intervals");
     mg_bootstrap boot = {0};
     const mg_targets *one[1] = {t};
-    mg_status st = mg__bootstrap_metrics(one, 1, &o, 0, &boot, err);
+    /* Binary without sample weights: one bootstrap over the (score, label)
+     * buckets gives every metric and ece, mce (bucket_boot.c); else the
+     * per-row bootstrap, and calibration's own below. */
+    bool buckets = t->task == MG_TASK_BINARY && t->w == NULL;
+    mg_status st;
+    if (buckets) {
+        mg_bootstrap_options bo = {.replicates = o.replicates,
+                                   .seed = o.seed,
+                                   .threads = o.threads,
+                                   .progress = o.progress,
+                                   .progress_ctx = o.progress_ctx};
+        st = mg__bootstrap_buckets(t, &bo, &boot, err);
+    } else {
+        st = mg__bootstrap_metrics(one, 1, &o, 0, &boot, err);
+    }
     int n = 0;
     for (int k = 0; st == MG_OK && k < m; k++) {
         if (mg_metric_is_proportion(t->task, metrics[k]))
@@ -95,8 +116,10 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
         if (mg_bootstrap_interval(&boot, k, o.level, &it->ci) != 0)
             it->null_reason = "undefined in more than 5% of the bootstrap replicates";
     }
+    if (st == MG_OK && buckets)
+        calibration_from(&boot, MG__BINARY_METRICS, e, &o, iv, &n);
     mg_bootstrap_release(&boot);
-    if (st == MG_OK)
+    if (st == MG_OK && !buckets)
         st = calibration_intervals(t, e, &o, iv, &n, err);
     if (st != MG_OK) {
         free(iv);

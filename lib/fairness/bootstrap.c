@@ -1,9 +1,11 @@
 /* bootstrap.c - decides the gated fairness measures on bootstrap evidence:
  * Poisson(1) row weights (seeded per replicate, so the result does not depend
- * on the thread count), the same measure recomputed on every replicate,
+ * on the thread count), drawn per joint cell when that is exact (below), the
+ * same measure recomputed on every replicate,
  * percentile intervals, one-sided bootstrap p-values for "inside the band"
  * and "outside the band", and Holm's step-down across the tests. */
 #include "fairness/fairness_internal.h"
+#include "stats/poisson.h"
 
 #include <math.h>
 
@@ -30,14 +32,22 @@ typedef struct boot_ctx {
     size_t *offset; /* per used attribute: its first group's slot */
     size_t nslots;
     uint8_t *cell; /* binary: 2*y + predicted, per row */
+    /* Binary without sample weights: every statistic is a function of the
+     * weight totals of the joint cells (confusion cell, group of each used
+     * attribute), and the total of a cell's n Poisson(1) row weights is
+     * Poisson(n). So a replicate draws one Poisson(n) per joint cell instead
+     * of one Poisson(1) per row: the same distribution, exactly, at the cost
+     * of njoint draws. jcell[j] is joint cell j's confusion cell, jslot[j *
+     * nused + u] its slot in used attribute u, jcount[j] its rows. */
+    size_t njoint; /* 0: the per-row path */
+    uint8_t *jcell;
+    size_t *jslot;
+    int64_t *jcount;
     mg__progress progress; /* replicates done */
 } boot_ctx;
 
 static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    return mg__rng_next(x);
 }
 
 /* cdf[k] = P[Poisson(1) <= k] for k = 0..15. */
@@ -74,7 +84,16 @@ static mg_status replicate(void *vctx, int r) {
     uint64_t rng = f->opts.seed ^ ((uint64_t)r * 0xd1b54a32d192ed03ull);
     splitmix64(&rng);
     bool binary = t->task == MG_TASK_BINARY;
-    for (int64_t i = 0; i < t->n; i++) {
+    for (size_t j = 0; j < c->njoint; j++) {
+        double k = (double)mg__poisson_count(&rng, c->jcount[j]);
+        if (k == 0)
+            continue;
+        size_t cell = c->jcell[j];
+        acc[cell] += k;
+        for (int u = 0; u < c->nused; u++)
+            acc[c->jslot[j * (size_t)c->nused + (size_t)u] * 4 + cell] += k;
+    }
+    for (int64_t i = 0; c->njoint == 0 && i < t->n; i++) {
         int k = poisson1(&rng, c->cdf);
         if (k == 0)
             continue;
@@ -172,6 +191,60 @@ void mg__holm_adjust(double *p, int m) {
     free(order);
 }
 
+/* The joint cells with at least one row, when the statistic depends on the
+ * rows only through them (binary, no sample weights) and their codes fit a
+ * dense table of at most max(n, 2^16) entries (4 x the product of the used
+ * attributes' group counts); else leaves njoint at 0 (the per-row path). */
+static mg_status joint_cells(boot_ctx *c, const mg_targets *t) {
+    if (t->task != MG_TASK_BINARY || t->w != NULL || c->cell == NULL)
+        return MG_OK;
+    size_t limit = t->n > (1 << 16) ? (size_t)t->n : (size_t)1 << 16;
+    size_t ncodes = 4;
+    for (int u = 0; u < c->nused; u++) {
+        size_t g = (size_t)c->ix[c->used[u]].ngroups;
+        if (g == 0 || ncodes > limit / g)
+            return MG_OK;
+        ncodes *= g;
+    }
+    int64_t *count = mg__calloc(ncodes, sizeof *count);
+    if (count == NULL)
+        return MG_ERR_NOMEM;
+    for (int64_t i = 0; i < t->n; i++) {
+        size_t code = 0;
+        for (int u = c->nused - 1; u >= 0; u--)
+            code = code * (size_t)c->ix[c->used[u]].ngroups + (size_t)c->ix[c->used[u]].gid[i];
+        count[code * 4 + c->cell[i]]++;
+    }
+    size_t nj = 0;
+    for (size_t q = 0; q < ncodes; q++)
+        nj += count[q] > 0;
+    size_t nu = (size_t)(c->nused > 0 ? c->nused : 1);
+    c->jcell = mg__malloc_array(nj > 0 ? nj : 1, sizeof *c->jcell);
+    c->jcount = mg__malloc_array(nj > 0 ? nj : 1, sizeof *c->jcount);
+    c->jslot = mg__malloc_array((nj > 0 ? nj : 1) * nu, sizeof *c->jslot);
+    if (c->jcell == NULL || c->jcount == NULL || c->jslot == NULL) {
+        free(count);
+        return MG_ERR_NOMEM;
+    }
+    size_t j = 0;
+    for (size_t q = 0; q < ncodes; q++) {
+        if (count[q] == 0)
+            continue;
+        c->jcell[j] = (uint8_t)(q % 4);
+        c->jcount[j] = count[q];
+        size_t rest = q / 4;
+        for (int u = 0; u < c->nused; u++) {
+            size_t g = (size_t)c->ix[c->used[u]].ngroups;
+            c->jslot[j * (size_t)c->nused + (size_t)u] = c->offset[u] + rest % g;
+            rest /= g;
+        }
+        j++;
+    }
+    free(count);
+    c->njoint = nj;
+    return MG_OK;
+}
+
 mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair_index *ix,
                              mg_error *err) {
     int ntests = 0;
@@ -222,6 +295,8 @@ mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair
         }
         for (int64_t i = 0; c.cell != NULL && i < t->n; i++)
             c.cell[i] = (uint8_t)(2 * (t->y[i] != 0) + (t->score[i] > t->threshold));
+        if (joint_cells(&c, t) != MG_OK)
+            st = mg__nomem(err, "the fairness bootstrap");
     }
     if (st == MG_OK) {
         int k = 0;
@@ -289,6 +364,9 @@ mg_status mg__fair_bootstrap(mg_fairness *f, const mg_targets *t, const mg__fair
     free(c.used);
     free(c.offset);
     free(c.cell);
+    free(c.jcell);
+    free(c.jslot);
+    free(c.jcount);
     free(tests);
     free(c.lo);
     free(c.hi);

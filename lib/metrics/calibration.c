@@ -9,7 +9,7 @@
 
 /* logit is taken of p clipped to [LOGIT_EPS, 1 - LOGIT_EPS]. */
 #define LOGIT_EPS 1e-15
-#define DEFAULT_BINS 10
+#define DEFAULT_BINS MG__CALIBRATION_BINS
 
 const char *mg_calibration_strategy_name(mg_calibration_strategy s) {
     return s == MG_CALIBRATION_QUANTILE ? "quantile" : "uniform";
@@ -394,6 +394,22 @@ void mg_calibration_release(mg_calibration *c) {
     free(c->quantile.bins);
     c->uniform.bins = c->quantile.bins = NULL;
     c->uniform.nonempty = c->quantile.nonempty = 0;
+}
+
+int mg__calibration_bin(double score) {
+    return uniform_bin(score, DEFAULT_BINS);
+}
+
+void mg__calibration_errors_of(const double *w, const double *ws, const double *wh, mg_value *ece,
+                               mg_value *mce) {
+    bin_acc acc[DEFAULT_BINS];
+    memset(acc, 0, sizeof acc);
+    for (int b = 0; b < DEFAULT_BINS; b++) {
+        acc[b].w = w[b];
+        acc[b].ws = ws[b];
+        acc[b].wh = wh[b];
+    }
+    errors_of(acc, DEFAULT_BINS, ece, mce);
 }
 
 void mg_calibration_errors(const uint8_t *y, const double *score, const int32_t *yc,

@@ -91,6 +91,15 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
 
+/* mg_calibration_errors in two steps, for a caller that sums the bins
+ * itself (the bootstrap over score buckets): the bin (0..MG__CALIBRATION_BINS
+ * - 1) of a binary score, and ECE and MCE from the bins' sums of weight,
+ * weight * score and weight * hit. */
+#define MG__CALIBRATION_BINS 10
+int mg__calibration_bin(double score);
+void mg__calibration_errors_of(const double *w, const double *ws, const double *wh, mg_value *ece,
+                               mg_value *mce);
+
 /* Fills the threshold metrics of m (accuracy ... mcc) from its confusion
  * counts and weight_sum, as mg_binary_metrics_compute does (slices reuse it). */
 void mg__binary_derive(mg_binary_metrics *m);

@@ -65,6 +65,84 @@ def weights(seed, rep, n):
     return sum((u >= np.uint64(c)).astype(np.int64) for c in CDF).astype(float)
 
 
+# evaluate --confidence on a binary model without sample weights draws one
+# Poisson(n) per (score, label) bucket of n rows (docs/statistics.md): buckets
+# in descending score order, negatives before positives at each score; the
+# draws come from SplitMix64 seeded with the replicate's key; n < 10 by
+# inversion of 64 bits against the CDF in 64-bit fixed point, n >= 10 by
+# Hormann's PTRS. Rebuilt here from those definitions (the CDF from Python's
+# decimal at 60 digits, log k! from math.lgamma).
+def splitmix_next(state):
+    state = (state + GOLDEN) & M64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return state, z ^ (z >> 31)
+
+
+def poisson_cdf64(lam):
+    from decimal import Decimal, getcontext
+    getcontext().prec = 60
+    p = c = (-Decimal(lam)).exp()
+    out, k = [], 0
+    while int(c * 2 ** 64) < M64:
+        out.append(int(c * 2 ** 64))
+        k += 1
+        p = p * lam / k
+        c += p
+    return out
+
+
+CDF64 = {lam: poisson_cdf64(lam) for lam in range(1, 10)}
+
+
+def poisson_count(state, lam):
+    if lam <= 0:
+        return state, 0
+    if lam < 10:
+        state, u = splitmix_next(state)
+        return state, sum(1 for c in CDF64[lam] if u >= c)
+    slam, loglam = math.sqrt(lam), math.log(lam)
+    b = 0.931 + 2.53 * slam
+    a = -0.059 + 0.02483 * b
+    invalpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        state, z = splitmix_next(state)
+        u = (z >> 11) * 2.0 ** -53 - 0.5
+        state, z = splitmix_next(state)
+        v = (z >> 11) * 2.0 ** -53
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + lam + 0.43)
+        if us >= 0.07 and v <= vr:
+            return state, k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= \
+                -lam + k * loglam - math.lgamma(k + 1):
+            return state, k
+
+
+def score_buckets(y, s):
+    """(label, score, rows) per bucket in the order the draws are made."""
+    out = []
+    for score in sorted(set(s.tolist()), reverse=True):
+        for label in (0, 1):
+            cnt = int(((s == score) & (y == label)).sum())
+            if cnt:
+                out.append((label, score, cnt))
+    return out
+
+
+def bucket_weights(seed, rep, buckets):
+    state = int(mix64(int(mix64(seed)) ^ (((rep + 1) * GOLDEN) & M64)))
+    w = []
+    for _, _, cnt in buckets:
+        state, k = poisson_count(state, cnt)
+        w.append(float(k))
+    return np.array(w)
+
+
 def percentile_interval(values, level):
     v = np.asarray(values)
     v = v[~np.isnan(v)]
@@ -211,7 +289,8 @@ for k in ["balanced_accuracy", "precision", "recall", "f1", "specificity", "pr_a
     check(close(dk["p_value"], bootstrap_p(boot[k])), "bootstrap %s p %r vs %r"
           % (k, dk["p_value"], bootstrap_p(boot[k])))
 
-# evaluate --confidence: DeLong for roc_auc, bootstrap percentile for the rest
+# evaluate --confidence: DeLong for roc_auc, bootstrap percentile for the rest,
+# the bootstrap drawn per (score, label) bucket
 run(["evaluate", "--model", "column:new", "--test-data", "binary.csv", "--confidence", "0.9",
      "--seed", str(seed), "--bootstrap", str(reps), "--output", "m.json"])
 mdoc = json.load(open(os.path.join(work, "m.json")))
@@ -219,16 +298,49 @@ ci = mdoc["ci"]
 check(ci["roc_auc"]["method"] == "delong" and close(ci["roc_auc"]["low"], a1 - zq * math.sqrt(cov[0, 0]))
       and close(ci["roc_auc"]["high"], a1 + zq * math.sqrt(cov[0, 0])), "evaluate roc_auc ci %r"
       % ci["roc_auc"])
-single = {k: [] for k in want_new}
-for r in range(reps):
-    m = binary_metrics(y, s_new, weights(seed, r, n))
-    for k in single:
-        single[k].append(m[k])
-for k in ["balanced_accuracy", "f1", "pr_auc", "log_loss", "brier", "mcc"]:
-    lo, hi = percentile_interval(single[k], level)
-    check(ci[k]["method"] == "bootstrap_percentile" and close(ci[k]["low"], lo, 1e-8)
-          and close(ci[k]["high"], hi, 1e-8), "evaluate %s ci %r vs [%r, %r]" % (k, ci[k], lo, hi))
+
+
+def check_bucket_intervals(ci, scores, what):
+    single = {k: [] for k in want_new}
+    bk = score_buckets(y, scores)
+    yb = np.array([b[0] for b in bk])
+    sb = np.array([b[1] for b in bk])
+    single["ece"], single["mce"] = [], []
+    # calibration_curve's uniform bins: the number of inner edges below the score
+    binof = np.searchsorted(np.linspace(0, 1, 11)[1:-1], sb, side="left")
+    for r in range(reps):
+        wb = bucket_weights(seed, r, bk)
+        m = binary_metrics(yb, sb, wb)
+        for k in want_new:
+            single[k].append(m[k])
+        tw = np.bincount(binof, weights=wb, minlength=10)
+        gap = np.abs(np.bincount(binof, weights=wb * yb, minlength=10)
+                     - np.bincount(binof, weights=wb * sb, minlength=10))[tw > 0] / tw[tw > 0]
+        single["ece"].append((tw[tw > 0] / tw.sum() * gap).sum())
+        single["mce"].append(gap.max())
+    for k in ["balanced_accuracy", "f1", "pr_auc", "log_loss", "brier", "mcc", "ece", "mce"]:
+        lo, hi = percentile_interval(single[k], level)
+        check(ci[k]["method"] == "bootstrap_percentile" and close(ci[k]["low"], lo, 1e-8)
+              and close(ci[k]["high"], hi, 1e-8),
+              "evaluate (%s) %s ci %r vs [%r, %r]" % (what, k, ci[k], lo, hi))
+    return bk
+
+
+bk = check_bucket_intervals(ci, s_new, "scores to 3 digits")
+check(sum(c for _, _, c in bk) == n and any(1 < c < 10 for _, _, c in bk), "buckets of 2-9 rows")
 check(ci["accuracy"]["method"] == "wilson", "accuracy keeps its Wilson interval")
+
+# Scores to 2 digits: buckets of 10 rows and more, drawn by PTRS.
+s_coarse = np.round(s_new, 2)
+with open(os.path.join(work, "coarse.csv"), "w") as f:
+    f.write("label,new\n")
+    for row in zip(y, s_coarse):
+        f.write("%d,%r\n" % row)
+run(["evaluate", "--model", "column:new", "--test-data", "coarse.csv", "--confidence", "0.9",
+     "--seed", str(seed), "--bootstrap", str(reps), "--output", "mc.json"])
+bk = check_bucket_intervals(json.load(open(os.path.join(work, "mc.json")))["ci"], s_coarse,
+                            "scores to 2 digits")
+check(any(c >= 10 for _, _, c in bk), "buckets of 10 rows or more")
 
 # ---- weighted binary: every delta by the bootstrap, sample weights times Poisson ----
 wcol = np.round(rng.uniform(0.5, 2.0, size=n), 2)

@@ -146,6 +146,72 @@ static void fast_path_equals_full_evaluation(void **state) {
     }
 }
 
+/* evaluate --confidence for a binary model without sample weights draws one
+ * Poisson(n) per (score, label) bucket instead of one Poisson(1) per row: the
+ * same distribution of every metric, different draws. Weights of 1 give the
+ * same metrics through the per-row path, so with B = 2000 replicates each the
+ * two sets of percentile intervals must agree within the Monte Carlo error:
+ * an endpoint at quantile p has standard error about sqrt(p(1-p)/B) /
+ * phi(z_p) times the replicates' standard deviation (width / (2 z_p), near
+ * normal here); the tolerance is 6 standard errors of the difference of two
+ * independent runs. Scores repeat (41 values), so buckets hold many rows.
+ * Fixed seeds: deterministic. */
+static void bucket_intervals_match_rows(void **state) {
+    (void)state;
+    enum { N = 4000, B = 2000 };
+    uint8_t *y = calloc(N, 1);
+    double *sc = calloc(N, sizeof *sc), *w = calloc(N, sizeof *w);
+    for (int i = 0; i < N; i++) {
+        sc[i] = (double)((i * 7919) % 41) / 40;
+        y[i] = (uint8_t)((double)((i * 104729) % 1000) < 150 + 700 * sc[i]);
+        w[i] = 1.0;
+    }
+    mg_targets tb = binary_targets(N, y, sc, NULL), tr = binary_targets(N, y, sc, w);
+    mg_evaluation eb, er;
+    mg_error err;
+    assert_int_equal(mg_evaluation_compute(&tb, &eb, &err), MG_OK);
+    assert_int_equal(mg_evaluation_compute(&tr, &er, &err), MG_OK);
+    mg_compare_options o = {.level = 0.95, .replicates = B, .seed = 11, .threads = 2};
+    mg_metric_interval *ib = NULL, *ir = NULL;
+    int nb = 0, nr = 0;
+    assert_int_equal(mg_evaluation_intervals(&tb, &eb, &o, &ib, &nb, &err), MG_OK);
+    assert_int_equal(mg_evaluation_intervals(&tr, &er, &o, &ir, &nr, &err), MG_OK);
+    assert_int_equal(nb, nr);
+    double p = 0.025, z = 1.959963984540054, phi = exp(-z * z / 2) / sqrt(2 * M_PI);
+    double se_per_sd = sqrt(p * (1 - p) / B) / phi;
+    int compared = 0, identical = 0;
+    for (int k = 0; k < nb; k++) {
+        assert_string_equal(ib[k].metric, ir[k].metric);
+        assert_null(ib[k].null_reason);
+        assert_null(ir[k].null_reason);
+        if (strcmp(ib[k].ci.method, "bootstrap_percentile") != 0 ||
+            strcmp(ir[k].ci.method, "bootstrap_percentile") != 0)
+            continue; /* roc_auc: DeLong without weights */
+        double sd = (ir[k].ci.high - ir[k].ci.low) / (2 * z);
+        double tol = 6 * sqrt(2.0) * se_per_sd * sd;
+        assert_true(sd > 1e-4);
+        if (!(fabs(ib[k].ci.low - ir[k].ci.low) <= tol &&
+              fabs(ib[k].ci.high - ir[k].ci.high) <= tol)) {
+            print_error("%s: buckets [%.6f, %.6f], rows [%.6f, %.6f], tolerance %.6f\n",
+                        ib[k].metric, ib[k].ci.low, ib[k].ci.high, ir[k].ci.low, ir[k].ci.high,
+                        tol);
+            fail();
+        }
+        identical += ib[k].ci.low == ir[k].ci.low && ib[k].ci.high == ir[k].ci.high;
+        compared++;
+    }
+    /* balanced_accuracy, f1, mcc, pr_auc, log_loss, brier, ece, mce */
+    assert_int_equal(compared, 8);
+    assert_true(identical < compared); /* the two paths really drew differently */
+    free(ib);
+    free(ir);
+    mg_evaluation_release(&eb);
+    mg_evaluation_release(&er);
+    free(y);
+    free(sc);
+    free(w);
+}
+
 static void regression_fast_path(void **state) {
     (void)state;
     enum { N = 203 };
@@ -246,6 +312,7 @@ int main(void) {
         cmocka_unit_test(rules_point_and_interval),
         cmocka_unit_test(fast_path_equals_full_evaluation),
         cmocka_unit_test(regression_fast_path),
+        cmocka_unit_test(bucket_intervals_match_rows),
         cmocka_unit_test(misaligned_targets),
         cmocka_unit_test(compare_identical_models),
     };

@@ -238,8 +238,9 @@ static void single_and_tiny_groups(void **state) {
     assert_non_null(strstr(dp->ratio.null_reason, "only one group"));
     assert_int_equal(f.verdict, MG_VERDICT_INCONCLUSIVE);
     char *json = fairness_json_text(&f);
-    assert_non_null(strstr(json, "\"excluded_groups\": {\n    \"g\": [\n      {\n        \"value\": "
-                                 "\"b\",\n        \"n\": 2\n      }\n    ]"));
+    assert_non_null(strstr(json,
+                           "\"excluded_groups\": {\n    \"g\": [\n      {\n        \"value\": "
+                           "\"b\",\n        \"n\": 2\n      }\n    ]"));
     free(json);
     mg_fairness_release(&f);
     /* Every group too small. */
@@ -463,6 +464,88 @@ static void bootstrap_case(int64_t n, double sa, double sb, mg_verdict want, uin
     free(s);
 }
 
+/* The unweighted binary bootstrap draws one Poisson(n) per joint cell
+ * (group, label, prediction) instead of one Poisson(1) per row: the same
+ * distribution, different draws. Sample weights of 1 give the same
+ * statistics but take the per-row path, so the two runs must give intervals
+ * that agree within the Monte Carlo error of B = 2000 replicates: an
+ * endpoint at quantile p has standard error about sqrt(p(1-p)/B) / phi(z_p)
+ * times the replicates' standard deviation sd (approximately normal here;
+ * sd = width / (2 z_p)); the tolerance is 6 standard errors of the
+ * difference of two independent runs. Fixed seeds: deterministic. */
+static void bootstrap_cells_match_rows(void **state) {
+    (void)state;
+    enum { N = 6000, B = 2000 };
+    const char **v = calloc(N, sizeof *v);
+    const char **u = calloc(N, sizeof *u);
+    uint8_t *y = calloc(N, 1);
+    double *s = calloc(N, sizeof *s), *w = calloc(N, sizeof *w);
+    for (int64_t i = 0; i < N; i++) {
+        int64_t k = i / 3;
+        v[i] = i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c";
+        u[i] = (k * 31) % 7 < 3 ? "old" : "young";
+        double rate = i % 3 == 0 ? 0.5 : i % 3 == 1 ? 0.42 : 0.47;
+        y[i] = (uint8_t)((k * 13) % 5 < 2);
+        s[i] = (double)((k * 7919) % 1000) < rate * 1000 + (y[i] ? 60 : -60) ? 0.9 : 0.1;
+        w[i] = 1.0;
+    }
+    fixture fx;
+    fixture_init(&fx, N);
+    add_strings(&fx, "g", v, N);
+    add_strings(&fx, "h", u, N);
+    mg_fairness_options o;
+    mg_fairness_options_init(&o);
+    o.confidence = 0.95;
+    o.bootstrap_samples = B;
+    o.seed = 5;
+    o.threshold = 0.8;
+    o.gates = MG_FAIR_GATE(MG_FAIR_DEMOGRAPHIC_PARITY) | MG_FAIR_GATE(MG_FAIR_EQUALIZED_ODDS);
+    const char *attrs[] = {"g", "h"};
+    mg_targets tc = binary(y, s, NULL, N), tr = binary(y, s, w, N);
+    mg_fairness fc, fr;
+    mg_error err;
+    assert_int_equal(mg_fairness_compute(&tc, &fx.table, attrs, 2, &o, &fc, &err), MG_OK);
+    assert_int_equal(mg_fairness_compute(&tr, &fx.table, attrs, 2, &o, &fr, &err), MG_OK);
+    double p = 0.025, z = 1.959963984540054, phi = exp(-z * z / 2) / sqrt(2 * M_PI);
+    double se_per_sd = sqrt(p * (1 - p) / B) / phi;
+    int compared = 0, identical = 0;
+    for (int a = 0; a < 2; a++)
+        for (int m = 0; m < MG_FAIR_NMEASURES; m++) {
+            const mg_disparity *dc = &fc.attrs[a].measures[m], *dr = &fr.attrs[a].measures[m];
+            if (!dr->has_ci)
+                continue;
+            assert_true(dc->has_ci);
+            assert_true(fabs(dc->ratio.v - dr->ratio.v) < EPS);
+            const mg_interval *ic[2] = {&dc->ratio_ci, &dc->ratio_max_ci};
+            const mg_interval *ir[2] = {&dr->ratio_ci, &dr->ratio_max_ci};
+            for (int j = 0; j < 2; j++) {
+                double sd = (ir[j]->high - ir[j]->low) / (2 * z);
+                double tol = 6 * sqrt(2.0) * se_per_sd * sd;
+                assert_true(sd > 0.005); /* a real spread, not a degenerate case */
+                if (!(fabs(ic[j]->low - ir[j]->low) <= tol &&
+                      fabs(ic[j]->high - ir[j]->high) <= tol)) {
+                    print_error("attr %d measure %d: cells [%.6f, %.6f], rows [%.6f, %.6f], "
+                                "tolerance %.6f\n",
+                                a, m, ic[j]->low, ic[j]->high, ir[j]->low, ir[j]->high, tol);
+                    fail();
+                }
+                identical += ic[j]->low == ir[j]->low && ic[j]->high == ir[j]->high;
+                compared++;
+            }
+            assert_int_equal(dc->verdict, dr->verdict);
+        }
+    assert_int_equal(compared, 2 * 2 * 2); /* two gated measures on two attributes */
+    assert_true(identical < compared);     /* the two paths really drew differently */
+    mg_fairness_release(&fc);
+    mg_fairness_release(&fr);
+    fixture_release(&fx);
+    free(v);
+    free(u);
+    free(y);
+    free(s);
+    free(w);
+}
+
 static void bootstrap_decisions(void **state) {
     (void)state;
     double lo1, lo2, lo3;
@@ -563,6 +646,7 @@ int main(void) {
         cmocka_unit_test(bad_input),
         cmocka_unit_test(holm_by_hand),
         cmocka_unit_test(bootstrap_decisions),
+        cmocka_unit_test(bootstrap_cells_match_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "modelgate/stats.h"
+#include "stats/poisson.h"
 
 static void assert_close(double got, double want, double tol) {
     if (!(fabs(got - want) <= tol)) {
@@ -181,6 +182,74 @@ static mg_status failing(void *ctx, uint64_t key, double *out) {
     (void)key;
     out[0] = 0;
     return MG_ERR_DATA;
+}
+
+/* The exact Poisson sampler of the bootstrap over aggregated counts: on N
+ * draws at a fixed seed, the sample mean within 6 standard errors of lambda
+ * (se = sqrt(lambda / N)), the sample variance within 6 standard errors of
+ * lambda (se = sqrt((lambda + 2 lambda^2) / N), from the fourth central
+ * moment lambda + 3 lambda^2), and the frequency of each value near the mode
+ * within 6 binomial standard errors of the Poisson pmf (computed here in
+ * long double from exp and lgamma, independently of the sampler's tables).
+ * Both branches (inversion below 10, PTRS from 10) and the integer entry. */
+static void poisson_sampler(void **state) {
+    (void)state;
+    enum { N = 1000000 };
+    const double lambdas[] = {0.3, 1, 2, 4.5, 5, 9, 9.99, 10, 17, 60, 1000, 250000};
+    static int64_t x[N];
+    for (size_t li = 0; li < sizeof lambdas / sizeof *lambdas; li++) {
+        for (int integer = 0; integer < 2; integer++) {
+            double lambda = lambdas[li];
+            if (integer && lambda != floor(lambda))
+                continue;
+            uint64_t rng = 12345 + li;
+            double sum = 0;
+            for (int i = 0; i < N; i++) {
+                x[i] =
+                    integer ? mg__poisson_count(&rng, (int64_t)lambda) : mg__poisson(&rng, lambda);
+                assert_true(x[i] >= 0);
+                sum += (double)x[i];
+            }
+            double mean = sum / N, ss = 0;
+            for (int i = 0; i < N; i++)
+                ss += ((double)x[i] - mean) * ((double)x[i] - mean);
+            double var = ss / (N - 1);
+            double se_mean = sqrt(lambda / N), se_var = sqrt((lambda + 2 * lambda * lambda) / N);
+            if (!(fabs(mean - lambda) <= 6 * se_mean && fabs(var - lambda) <= 6 * se_var)) {
+                print_error("lambda %g (integer %d): mean %.6f, variance %.6f\n", lambda, integer,
+                            mean, var);
+                fail();
+            }
+            /* The pmf at the mode and 3 values either side of it. */
+            int64_t mode = (int64_t)floor(lambda);
+            int64_t step = lambda > 100 ? (int64_t)sqrt(lambda) / 2 : 1;
+            for (int64_t d = -3; d <= 3; d++) {
+                int64_t k = mode + d * step;
+                if (k < 0)
+                    continue;
+                int64_t hits = 0;
+                for (int i = 0; i < N; i++)
+                    hits += x[i] == k;
+                long double pk =
+                    expl(-(long double)lambda + (long double)k * logl((long double)lambda) -
+                         lgammal((long double)k + 1));
+                double want = (double)pk, got = (double)hits / N;
+                double se = sqrt(want * (1 - want) / N);
+                if (!(fabs(got - want) <= 6 * se + 1e-12)) {
+                    print_error("lambda %g: P(X = %lld) drawn %.6f, pmf %.6f\n", lambda,
+                                (long long)k, got, want);
+                    fail();
+                }
+            }
+        }
+    }
+    uint64_t rng = 1;
+    assert_int_equal(mg__poisson(&rng, 0), 0);
+    assert_int_equal(mg__poisson_count(&rng, 0), 0);
+    /* Reproducible: the same stream gives the same draws. */
+    uint64_t r1 = 99, r2 = 99;
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(mg__poisson_count(&r1, i), mg__poisson_count(&r2, i));
 }
 
 static void bootstrap_reproducible(void **state) {
@@ -384,6 +453,7 @@ int main(void) {
         cmocka_unit_test(delong_hand_case),
         cmocka_unit_test(poisson_weights),
         cmocka_unit_test(bootstrap_reproducible),
+        cmocka_unit_test(poisson_sampler),
         cmocka_unit_test(percentile_and_paired),
         cmocka_unit_test(ranked_auc_ties),
         cmocka_unit_test(ranked_evaluate_matches_definitions),
