@@ -52,6 +52,10 @@ typedef struct mg_slice_part {
     mg_slice_part_kind kind;
     const char *text; /* borrowed from the slicing */
     double number, low, high;
+    /* A bucket's ends: whether `low` and `high` belong to it. Inner buckets
+     * are (low, high], the first of the edges [low, high], the bucket below
+     * the edges (-inf, low) and the one above (high, inf). */
+    bool low_closed, high_closed;
 } mg_slice_part;
 
 /* Row-to-slice codes of one column, or of two crossed slicings. */

@@ -249,12 +249,14 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
         int64_t k = nedges - 1;
         st = alloc_slices(s, k + 3, err);
         for (int64_t b = 0; b < k && st == MG_OK; b++) {
-            s->parts[b + 1] = (mg_slice_part){MG_SLICE_PART_BUCKET, NULL, 0, edges[b], edges[b + 1]};
+            s->parts[b + 1] = (mg_slice_part){
+                MG_SLICE_PART_BUCKET, NULL, 0, edges[b], edges[b + 1], b == 0, true};
         }
         if (st == MG_OK) {
-            s->parts[0] = (mg_slice_part){MG_SLICE_PART_BUCKET, NULL, 0, -INFINITY, edges[0]};
-            s->parts[k + 1] =
-                (mg_slice_part){MG_SLICE_PART_BUCKET, NULL, 0, edges[nedges - 1], INFINITY};
+            s->parts[0] =
+                (mg_slice_part){MG_SLICE_PART_BUCKET, NULL, 0, -INFINITY, edges[0], false, false};
+            s->parts[k + 1] = (mg_slice_part){
+                MG_SLICE_PART_BUCKET, NULL, 0, edges[nedges - 1], INFINITY, false, false};
             s->parts[k + 2].kind = MG_SLICE_PART_NULL;
             for (int64_t i = 0; i < n; i++)
                 s->code[i] = mg_column_is_null(col, i)
@@ -447,7 +449,7 @@ static void part_label(const mg_slice_part *p, mg__buf *b) {
             snprintf(y, sizeof y, "inf");
         else
             mg_format_double(p->high, y, sizeof y);
-        mg__buf_printf(b, "(%s, %s]", x, y);
+        mg__buf_printf(b, "%s%s, %s%s", p->low_closed ? "[" : "(", x, y, p->high_closed ? "]" : ")");
         break;
     }
 }

@@ -674,12 +674,17 @@ static void per_class_table(mg__buf *b, const json_t *m) {
     mg__buf_puts(b, "</tbody>\n</table>\n");
 }
 
-/* A slice's value part: a bucket {"low", "high"} as [low, high), else as a
+/* A slice's value part: a bucket {"low", "high", "closed"} as (low, high]
+ * with the brackets its "closed" says (right-closed when absent), else as a
  * group's value. */
 static void slice_part(mg__buf *b, const json_t *v) {
     if (json_is_object(v)) {
         double lo = numk(v, "low"), hi = numk(v, "high");
-        mg__buf_puts(b, "[");
+        const char *closed = json_string_value(json_object_get(v, "closed"));
+        closed = closed ? closed : "right";
+        bool lc = strcmp(closed, "left") == 0 || strcmp(closed, "both") == 0;
+        bool hc = strcmp(closed, "right") == 0 || strcmp(closed, "both") == 0;
+        mg__buf_puts(b, lc ? "[" : "(");
         if (isfinite(lo))
             mg__svg_number(b, lo);
         else
@@ -689,7 +694,7 @@ static void slice_part(mg__buf *b, const json_t *v) {
             mg__svg_number(b, hi);
         else
             mg__buf_puts(b, "&#8734;");
-        mg__buf_puts(b, ")");
+        mg__buf_puts(b, hc ? "]" : ")");
     } else {
         scalar(b, v);
     }

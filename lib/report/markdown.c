@@ -543,7 +543,8 @@ static void section_per_class(mg__buf *b, json_t *m) {
 }
 
 /* One part of a slice's value: a string, number, boolean, null (missing) or
- * a bucket {"low", "high"} shown as [low, high). */
+ * a bucket {"low", "high", "closed"} shown as (low, high] with the brackets
+ * its "closed" says (right-closed when absent). */
 static void slice_part(mg__buf *b, json_t *v) {
     char nb[MG__REPORT_NUMBER_CAP];
     if (json_is_string(v))
@@ -556,13 +557,17 @@ static void slice_part(mg__buf *b, json_t *v) {
         mg__buf_puts(b, mg__report_number(json_number_value(v), nb, sizeof nb));
     else if (json_is_object(v)) {
         json_t *lo = json_object_get(v, "low"), *hi = json_object_get(v, "high");
-        mg__buf_puts(b, "[");
+        const char *closed = json_string_value(json_object_get(v, "closed"));
+        closed = closed ? closed : "right";
+        bool lc = strcmp(closed, "left") == 0 || strcmp(closed, "both") == 0;
+        bool hc = strcmp(closed, "right") == 0 || strcmp(closed, "both") == 0;
+        mg__buf_puts(b, lc ? "[" : "(");
         mg__buf_puts(b, json_is_number(lo) ? mg__report_number(json_number_value(lo), nb, sizeof nb)
                                            : "\xE2\x88\x92\xE2\x88\x9E");
         mg__buf_puts(b, ", ");
         mg__buf_puts(b, json_is_number(hi) ? mg__report_number(json_number_value(hi), nb, sizeof nb)
                                            : "\xE2\x88\x9E");
-        mg__buf_puts(b, ")");
+        mg__buf_puts(b, hc ? "]" : ")");
     } else
         mg__buf_puts(b, "?");
 }

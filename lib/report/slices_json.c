@@ -16,6 +16,11 @@ static void part_json(mg__json *j, const mg_slice_part *p) {
         mg__json_begin_object(j);
         mg__json_kv_number(j, "low", p->low); /* infinite: null (outside the edges) */
         mg__json_kv_number(j, "high", p->high);
+        /* which ends belong to it, in pandas.Interval's words */
+        mg__json_kv_string(j, "closed", p->low_closed && p->high_closed ? "both"
+                                        : p->low_closed                 ? "left"
+                                        : p->high_closed                ? "right"
+                                                                        : "neither");
         mg__json_end_object(j);
         break;
     }

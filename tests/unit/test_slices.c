@@ -39,8 +39,8 @@ static void slicing(mg_slicing *s, mg_slice_part *parts) {
     s->nrows = 12;
     s->code = CODE;
     s->nslices = 2;
-    parts[0] = (mg_slice_part){MG_SLICE_PART_STRING, "A", 0, 0, 0};
-    parts[1] = (mg_slice_part){MG_SLICE_PART_STRING, "B", 0, 0, 0};
+    parts[0] = (mg_slice_part){MG_SLICE_PART_STRING, "A", 0, 0, 0, false, false};
+    parts[1] = (mg_slice_part){MG_SLICE_PART_STRING, "B", 0, 0, 0, false, false};
     s->parts = parts;
 }
 
@@ -120,8 +120,8 @@ static void gates_decide_each_slice(void **state) {
 static void crossing_drops_empty_combinations(void **state) {
     (void)state;
     static int32_t ca[4] = {0, 0, 1, 1}, cb[4] = {0, 0, 1, 0};
-    mg_slice_part pa[2] = {{MG_SLICE_PART_STRING, "x", 0, 0, 0}, {MG_SLICE_PART_NULL, NULL, 0, 0, 0}};
-    mg_slice_part pb[2] = {{MG_SLICE_PART_BOOL, NULL, 0, 0, 0}, {MG_SLICE_PART_BOOL, NULL, 1, 0, 0}};
+    mg_slice_part pa[2] = {{MG_SLICE_PART_STRING, "x", 0, 0, 0, false, false}, {MG_SLICE_PART_NULL, NULL, 0, 0, 0, false, false}};
+    mg_slice_part pb[2] = {{MG_SLICE_PART_BOOL, NULL, 0, 0, 0, false, false}, {MG_SLICE_PART_BOOL, NULL, 1, 0, 0, false, false}};
     char *texts[1] = {TEXT_X};
     pa[0].text = texts[0];
     mg_slicing a = {.name = NAME_A, .ncolumns = 1, .nrows = 4, .code = ca, .nslices = 2,
