@@ -256,15 +256,21 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w,
 static void logistic_fit(const uint8_t *y, const double *score, const double *w, int64_t n,
                          mg_value *slope, mg_value *intercept) {
     double pos = 0, neg = 0, xmin = INFINITY, xmax = -INFINITY;
+    double pos_min = INFINITY, pos_max = -INFINITY, neg_min = INFINITY, neg_max = -INFINITY;
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
-        if (y[i])
-            pos += wi;
-        else
-            neg += wi;
         double x = logit_clipped(score[i]);
+        if (y[i]) {
+            pos += wi;
+            pos_min = x < pos_min ? x : pos_min;
+            pos_max = x > pos_max ? x : pos_max;
+        } else {
+            neg += wi;
+            neg_min = x < neg_min ? x : neg_min;
+            neg_max = x > neg_max ? x : neg_max;
+        }
         xmin = x < xmin ? x : xmin;
         xmax = x > xmax ? x : xmax;
     }
@@ -273,6 +279,11 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
         why = "undefined: the labels have one class only, so no logistic fit exists";
     else if (!(xmax > xmin))
         why = "undefined: every score is the same, so logit(p) has no spread to fit a slope on";
+    else if (neg_max < pos_min || pos_max < neg_min)
+        /* Complete separation: the likelihood has no maximum (the slope runs
+         * off to infinity), whatever a finite number of steps reaches. */
+        why = "undefined: the score separates the classes completely, so the logistic fit has "
+              "no maximum";
     double a = 0, b = 1, step_a = 0, step_b = 0, t = 1;
     bool converged = false;
     fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, w, n, a, b);
