@@ -323,6 +323,7 @@ static int run(gate_args *a, mg_policy *p) {
     o.stage_ctx = &sc;
     o.progress = mg_cli_progress_report;
     o.progress_ctx = &bar;
+    o.marker = a->marker;
     o.data_sha256 = digest_of;
     o.data_sha256_ctx = &digest;
 

@@ -42,6 +42,9 @@ typedef struct mg_gate_run_options {
     const char *(*data_sha256)(void *ctx);
     void *data_sha256_ctx;
     const char *created_at; /* RFC 3339 UTC time for provenance; NULL = now */
+    /* report.md's marker ID, kept in gate.json; NULL = the policy's
+     * outputs.id, else "gate". */
+    const char *marker;
 } mg_gate_run_options;
 
 /* Zeroes o and sets the defaults (none beyond zero today). */

@@ -50,7 +50,8 @@ typedef struct mg_report_inputs {
 #define MG_REPORT_MARKDOWN_MIN 1024
 
 typedef struct mg_report_options {
-    /* report.md's hidden marker <!-- modelgate:ID -->; NULL = "gate". An ID
+    /* report.md's hidden marker <!-- modelgate:ID -->; NULL = the "marker"
+     * gate.json keeps (the one the run was given), else "gate". An ID
      * is 1 to 64 of A-Z a-z 0-9 . _ - (mg_github_marker_id_valid); another
      * is MG_ERR_USAGE. */
     const char *marker_id;

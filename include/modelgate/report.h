@@ -83,10 +83,12 @@ MG_API mg_status mg_table_render(const mg_table *t, mg_table_format format, int6
  * "counts" of pass/fail/inconclusive/skipped gates, "gates" (each entry's
  * name, kind, metric, attribute, op, threshold, value with value_reason, ci,
  * decided_on, interval_straddles_threshold, verdict, reason, source),
- * "outputs" (the JSON files the run wrote) and "provenance". */
+ * "outputs" (the JSON files the run wrote), "marker" (report.md's marker
+ * ID, so that a report made again from the files updates the same comment;
+ * NULL = "gate") and "provenance". */
 MG_API mg_status mg_gate_json(const mg_gate_outcome *o, mg_on_inconclusive on_inconclusive,
-                              const mg_gate_provenance *prov, char **out, size_t *len,
-                              mg_error *err);
+                              const char *marker, const mg_gate_provenance *prov, char **out,
+                              size_t *len, mg_error *err);
 
 #ifdef __cplusplus
 }

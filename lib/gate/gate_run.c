@@ -306,7 +306,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
                                   run.nmodels == 2 ? registry_version(prov.baseline_arg) : NULL,
                               .seed = p->seed,
                               .created_at = created};
-    st = mg_gate_json(out, p->on_inconclusive, &gp, &out->gate_json, &out->gate_len, err);
+    st = mg_gate_json(out, p->on_inconclusive, opts->marker ? opts->marker : p->report_id, &gp,
+                      &out->gate_json, &out->gate_len, err);
 done:
     mg_run_release(&run);
     free(keep);

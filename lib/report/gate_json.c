@@ -69,7 +69,8 @@ static void gate(mg__json *j, const mg_gate_entry *g) {
 }
 
 mg_status mg_gate_json(const mg_gate_outcome *o, mg_on_inconclusive on_inconclusive,
-                       const mg_gate_provenance *prov, char **out, size_t *len, mg_error *err) {
+                       const char *marker, const mg_gate_provenance *prov, char **out, size_t *len,
+                       mg_error *err) {
     *out = NULL;
     int64_t counts[4] = {0, 0, 0, 0}; /* pass, fail, inconclusive, skipped */
     for (int i = 0; i < o->ngates; i++)
@@ -104,6 +105,7 @@ mg_status mg_gate_json(const mg_gate_outcome *o, mg_on_inconclusive on_inconclus
     if (o->comparison_json != NULL)
         mg__json_kv_string(&j, "comparison", "comparison.json");
     mg__json_end_object(&j);
+    mg__json_kv_string(&j, "marker", marker != NULL ? marker : "gate");
     mg__json_key(&j, "notes");
     mg__json_begin_array(&j);
     for (int i = 0; i < o->nnotes; i++)

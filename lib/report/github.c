@@ -53,10 +53,13 @@ static void gh_prop(mg__buf *b, const char *s, size_t len) {
 
 /* "PATH:LINE:COL ..." (a gate's source) into its parts; false otherwise. */
 static bool split_source(const char *s, size_t n, size_t *path_len, long *line, long *col) {
-    /* the last "…:DIGITS:DIGITS" before the first space after it */
+    /* the last "…:DIGITS:DIGITS" before the first space after it (and the
+     * colon that ends "PATH:LINE:COL: KEY") */
     size_t end = 0;
     while (end < n && s[end] != ' ')
         end++;
+    if (end > 0 && s[end - 1] == ':')
+        end--;
     size_t i = end;
     long nums[2] = {0, 0};
     for (int k = 1; k >= 0; k--) {
@@ -350,6 +353,11 @@ mg_status mg_report_github_outputs(const mg_report_inputs *in, const char *repor
     size_t i;
     json_t *g;
     json_array_foreach(json_object_get(doc.gate, "gates"), i, g) {
+        /* A slice gate gives a value per slice: gate.json lists them; one
+         * output could name only an arbitrary slice. */
+        const char *kind = json_string_value(json_object_get(g, "kind"));
+        if (kind != NULL && strcmp(kind, "slice") == 0)
+            continue;
         mg__buf name = {0};
         output_name(&name, g);
         if (name.failed || name.data == NULL)

@@ -3,6 +3,7 @@
  * comparison with the baseline, the fairness tables and the provenance;
  * kept under the size cap by cutting whole sections, each cut said in a
  * line. Text from the data is escaped for GitHub Flavored Markdown. */
+#include "modelgate/github.h"
 #include "report/render_internal.h"
 
 #include <math.h>
@@ -125,6 +126,11 @@ static void gate_label(mg__buf *b, json_t *g) {
     json_t *metric = json_object_get(g, "metric");
     const char *kind = mg__report_get_string(g, "kind", NULL);
     if (!json_is_string(metric)) {
+        md_json(b, json_object_get(g, "name"));
+        return;
+    }
+    if (kind != NULL && strcmp(kind, "slice") == 0) {
+        /* one row per slice: the name says which ("accuracy >= 0.8 on region=EU") */
         md_json(b, json_object_get(g, "name"));
         return;
     }
@@ -752,7 +758,14 @@ mg_status mg__report_markdown(const mg__report_doc *doc, const mg_report_options
         free(keep);
         return mg__nomem(err, "report.md");
     }
-    marker(&pc[P_HEAD].text, o->marker_id);
+    /* The marker the run was given (gate.json keeps it), unless the caller
+     * names another: a report made again updates the same comment. */
+    const char *id = o->marker_id;
+    if (id == NULL) {
+        const char *kept = mg__report_get_string(doc->gate, "marker", NULL);
+        id = kept != NULL && mg_github_marker_id_valid(kept) ? kept : "gate";
+    }
+    marker(&pc[P_HEAD].text, id);
     section_title(&pc[P_HEAD].text, doc->gate);
     static const char table_head[] = "| Metric | Value | Threshold | Status |\n|---|---|---|---|\n";
     size_t i;

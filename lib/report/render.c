@@ -33,7 +33,7 @@ int mg_report_format_parse(const char *name, mg_report_format *out) {
 void mg_report_options_init(mg_report_options *o) {
     if (o == NULL)
         return;
-    o->marker_id = "gate";
+    o->marker_id = NULL; /* gate.json's "marker", else "gate" */
     o->max_markdown = 65000;
     o->max_annotations = 10;
     o->workspace = NULL;
@@ -423,7 +423,7 @@ mg_status mg_report_render(mg_report_format format, const mg_report_inputs *in,
         *len = 0;
     mg_report_options opts;
     mg__report_options_resolve(o, &opts);
-    if (!mg_github_marker_id_valid(opts.marker_id))
+    if (opts.marker_id != NULL && !mg_github_marker_id_valid(opts.marker_id))
         return mg__fail(err, MG_ERR_USAGE,
                         "the marker ID '%.80s' is not 1 to 64 characters of A-Z a-z 0-9 . _ -",
                         opts.marker_id);

@@ -198,6 +198,12 @@ grep -q '^verdict=fail$' gh-out || fail "gh: GITHUB_OUTPUT verdict: $(cat gh-out
 grep -q '^accuracy=0.8$' gh-out || fail "gh: GITHUB_OUTPUT accuracy"
 grep -q '<!-- modelgate:credit -->' gh-summary || fail "gh: step summary without the marker"
 grep -q '^::error' gh.out || fail "gh: no ::error annotation on stdout"
+grep -q '^::error file=failing.yml,line=7,col=14' gh.out ||
+  fail "gh: the failed gate's annotation does not point at the policy: $(grep '^::error' gh.out | head -1)"
+grep -q '^accuracy_' gh-out && fail "gh: an output named after a gate on accuracy besides accuracy itself"
+# The report made again from the files is the same, marker included.
+"$MG" report --results out-gh --format markdown --output again.md 2>/dev/null
+cmp -s again.md out-gh/report.md || fail "gh: report --results gives another report.md"
 unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY
 
 # ---- the bundled example, with a registry baseline --------------------------

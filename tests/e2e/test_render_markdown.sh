@@ -241,7 +241,7 @@ for cap in 1024 1100 1500 2000; do
   grep -q '^8 gates: 5 passed, 1 failed' "$work/cap.md" || fail "cap $cap: counts"
   grep -q '^| demographic\\_parity\\_ratio (age\\_group) | 0.6015 | ≥ 0.8 | ❌ fail |$' "$work/cap.md" || fail "cap $cap: the failed gate's row"
   [ "$(grep -c '<details>' "$work/cap.md")" = "$(grep -c '</details>' "$work/cap.md")" ] || fail "cap $cap: a <details> left open"
-  if ! grep -q '^| accuracy (slice region=EU) |' "$work/cap.md"; then
+  if ! grep -q '^| accuracy on region=EU' "$work/cap.md"; then
     grep -q '^… [0-9]* of 8 gates not shown; see gate.json$' "$work/cap.md" || fail "cap $cap: rows cut without a note"
   fi
 done

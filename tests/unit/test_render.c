@@ -82,7 +82,7 @@ static void format_names(void **state) {
     mg_report_options o;
     memset(&o, 0xff, sizeof o);
     mg_report_options_init(&o);
-    assert_string_equal(o.marker_id, "gate");
+    assert_null(o.marker_id);
     assert_int_equal(o.max_markdown, 65000);
     assert_int_equal(o.max_annotations, 10);
 }
