@@ -69,8 +69,11 @@ mg_verdict mg_gate_decide(const char *metric, mg_gate_op op, double threshold, m
         return out->verdict = MG_VERDICT_INCONCLUSIVE;
     }
     if (value.null_reason != NULL || !isfinite(value.v)) {
-        snprintf(out->reason, sizeof out->reason, "%s is %s", metric,
-                 value.null_reason ? value.null_reason : "undefined: not a finite number");
+        /* Reasons read "undefined: ..." or state a fact ("only one group
+         * ..."): the sentence reads right either way. */
+        const char *why = value.null_reason ? value.null_reason : "undefined: not a finite number";
+        snprintf(out->reason, sizeof out->reason, "%s is %s%s", metric,
+                 strncmp(why, "undefined", 9) == 0 ? "" : "undefined: ", why);
         return out->verdict = MG_VERDICT_INCONCLUSIVE;
     }
     mg_format_double(value.v, val, sizeof val);

@@ -224,6 +224,17 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     stage(opts, "reading");
     if ((st = mg_run_open(&spec, &run, err)) != MG_OK)
         goto done;
+    /* An ignored column must exist, as --ignore's must: a misspelt name
+     * would leave the column it meant among the features. (A model that reads
+     * columns of the test data only has no features to ignore.) */
+    for (int i = 0; mg_model_can(run.models[0], MG_MODEL_CAN_PREDICT) && i < p->nignore; i++)
+        if (mg_table_column(run.table, p->ignore[i]) == NULL) {
+            char place[240];
+            st = mg__fail(err, MG_ERR_USAGE, "%s: no column '%s' in %s",
+                          mg_policy_where(p, "data.ignore", place, sizeof place), p->ignore[i],
+                          spec.test_data);
+            goto done;
+        }
     for (int i = 0; i < run.nmodels; i++) {
         char note[512];
         if (mg_run_feature_note(&run, i, note, sizeof note) &&

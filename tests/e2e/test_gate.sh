@@ -177,6 +177,11 @@ grep -q "data" nodata.err || fail "nodata: $(cat nodata.err)"
 run_gate missing 2 --policy does-not-exist.yml
 policy badcol.yml "data:" "  label: nope" "gates:" "  accuracy: {min: 0.8}"
 run_gate badcol 2 --policy badcol.yml
+# A misspelt ignored column is refused, as --ignore's is.
+cp "$SRC/examples/models/model.json" xgb.json
+printf 'version: 1\ndata:\n  test: %s\n  ignore: [scor]\nmodel: xgb.json\n' "$SRC/examples/data/test.csv" >ign.yml
+run_gate ign 2 --policy ign.yml
+grep -q "ign.yml:4:3: data.ignore: no column 'scor'" ign.err || fail "ign: $(cat ign.err)"
 # A failed run leaves no half-written result.
 [ ! -e modelgate-results/gate.json ] || fail "badcol: gate.json written by a failed run"
 
