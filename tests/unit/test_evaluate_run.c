@@ -1,0 +1,185 @@
+/* test_evaluate_run.c - the whole evaluation of one model (lib/eval/evaluate_run.c):
+ * defaults, the stages and notes in order, metrics and gates against
+ * hand-computed values, slice gates, a bound the inferred task lacks, and
+ * operating points on a task that is not binary. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "modelgate/evaluate_run.h"
+
+/* label, score, group: at threshold 0.5 the predictions are 1,1,0,1,0,0, so
+ * accuracy = 4/6, precision = recall = 2/3; each group of three rows has
+ * accuracy 2/3 (a: 1,1,0 for 1,1,1; b: 1,0,0 for 0,0,0). */
+static const char data[] = "label,score,g\n1,0.9,a\n1,0.8,a\n1,0.3,a\n0,0.6,b\n0,0.2,b\n0,0.1,b\n";
+
+static void temp_csv(const char *text, char *path) {
+    snprintf(path, 64, "%s", "/tmp/mg_test_evaluate_run_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+typedef struct record {
+    char log[1024]; /* "S:stage|N:the note's first 19 bytes|..." */
+} record;
+
+static void on_stage(void *ctx, const char *stage) {
+    record *r = ctx;
+    size_t used = strlen(r->log);
+    snprintf(r->log + used, sizeof r->log - used, "S:%s|", stage);
+}
+
+static void on_note(void *ctx, const char *text) {
+    record *r = ctx;
+    size_t used = strlen(r->log);
+    snprintf(r->log + used, sizeof r->log - used, "N:%.19s|", text);
+}
+
+static void spec_init_defaults(void **state) {
+    (void)state;
+    mg_evaluate_spec s;
+    memset(&s, 0x5a, sizeof s);
+    mg_evaluate_spec_init(&s);
+    assert_true(s.run.threshold == 0.5);
+    assert_int_equal(s.run.task, MG_TASK_AUTO);
+    assert_true(s.confidence == 0.95);
+    assert_int_equal(s.bootstrap_replicates, 1000);
+    assert_int_equal(s.min_slice_size, 30);
+    assert_int_equal(s.slice_options.bins, 10);
+    assert_false(s.every_interval);
+    assert_false(s.gate_on_interval);
+    assert_int_equal(s.nbounds, 0);
+    assert_null(s.note);
+}
+
+static void metrics_gates_and_notes(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv(data, path);
+    mg_evaluate_spec s;
+    mg_evaluate_spec_init(&s);
+    s.run.test_data = path;
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    const char *by[] = {"g"};
+    s.slice_by = by;
+    s.nslice_by = 1;
+    s.min_slice_size = 1;
+    mg_slice_gate sg = {"accuracy", MG_SLICE_GATE_MIN, 0.9};
+    s.slice_gates = &sg;
+    s.nslice_gates = 1;
+    mg_metric_bound b[] = {{"accuracy", MG_GATE_MIN, 0.6}, {"precision", MG_GATE_MAX, 0.5}};
+    s.bounds = b;
+    s.nbounds = 2;
+    record rec = {{0}};
+    s.stage = on_stage;
+    s.stage_ctx = &rec;
+    s.note = on_note;
+    s.note_ctx = &rec;
+    mg_evaluate_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_evaluate_run(&s, &out, &err), MG_OK);
+    assert_string_equal(rec.log, "S:reading|S:predicting|S:metrics|N:task binary: label |"
+                                 "N:positive label '1':|S:gates|");
+    assert_int_equal(out.eval.task, MG_TASK_BINARY);
+    mg_value v;
+    assert_int_equal(mg_evaluation_metric(&out.eval, "accuracy", &v), 0);
+    assert_true(fabs(v.v - 4.0 / 6.0) < 1e-12);
+    assert_int_equal(out.unknown_bound, -1);
+    assert_int_equal(out.nslicings, 1);
+    assert_int_equal(out.reports[0].nslices, 2);
+    /* two bounds, then one result per slice */
+    assert_int_equal(out.ngates, 4);
+    assert_int_equal(out.gates[0].verdict, MG_VERDICT_PASS); /* 0.667 >= 0.6 */
+    assert_int_equal(out.gates[1].verdict, MG_VERDICT_FAIL); /* 0.667 > 0.5 */
+    assert_int_equal(out.gates[2].verdict, MG_VERDICT_FAIL); /* slice a: 0.667 < 0.9 */
+    assert_int_equal(out.gates[3].verdict, MG_VERDICT_FAIL);
+    assert_int_equal(out.verdict, MG_VERDICT_FAIL);
+    assert_int_equal(out.nwarnings, 0);
+    assert_non_null(strstr(out.metrics_json, "\"slices\""));
+    assert_non_null(strstr(out.metrics_json, "\"gates\""));
+    assert_int_equal(strlen(out.metrics_json), out.metrics_len);
+    mg_evaluate_outcome_release(&out);
+    unlink(path);
+}
+
+/* A bound on a metric the inferred task lacks: no gate decided, no "gates". */
+static void bound_the_task_lacks(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv(data, path);
+    mg_evaluate_spec s;
+    mg_evaluate_spec_init(&s);
+    s.run.test_data = path;
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    mg_metric_bound b[] = {{"accuracy", MG_GATE_MIN, 0.6}, {"rmse", MG_GATE_MAX, 0.1}};
+    s.bounds = b;
+    s.nbounds = 2;
+    mg_evaluate_outcome out;
+    mg_error err;
+    assert_int_equal(mg_evaluate_run(&s, &out, &err), MG_OK);
+    assert_int_equal(out.unknown_bound, 1);
+    assert_int_equal(out.ngates, 0);
+    assert_null(strstr(out.metrics_json, "\"gates\""));
+    mg_evaluate_outcome_release(&out);
+    unlink(path);
+}
+
+static void points_need_binary(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv(data, path);
+    mg_evaluate_spec s;
+    mg_evaluate_spec_init(&s);
+    s.run.test_data = path;
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    s.run.task = MG_TASK_REGRESSION;
+    mg_operating_point p;
+    assert_int_equal(mg_operating_point_parse("precision=0.8", &p), 0);
+    s.points = &p;
+    s.npoints = 1;
+    mg_evaluate_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_evaluate_run(&s, &out, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text, "operating points need a binary task; this one is regression");
+    mg_evaluate_outcome_release(&out);
+    unlink(path);
+}
+
+static void missing_file_is_an_error(void **state) {
+    (void)state;
+    mg_evaluate_spec s;
+    mg_evaluate_spec_init(&s);
+    s.run.test_data = "/nonexistent/test.csv";
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    mg_evaluate_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_not_equal(mg_evaluate_run(&s, &out, &err), MG_OK);
+    assert_non_null(strstr(err.text, "/nonexistent/test.csv"));
+    assert_null(out.metrics_json);
+    mg_evaluate_outcome_release(&out);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(spec_init_defaults),       cmocka_unit_test(metrics_gates_and_notes),
+        cmocka_unit_test(bound_the_task_lacks),     cmocka_unit_test(points_need_binary),
+        cmocka_unit_test(missing_file_is_an_error),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
