@@ -4,7 +4,7 @@
 #include "exit.h"
 #include "common_options.h"
 #include "modelgate/evaluate.h"
-#include "modelgate/evaluate_run.h"
+#include "modelgate/pipeline.h"
 #include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
 #include "modelgate/run.h"
@@ -90,37 +90,6 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
         return MG_EXIT_USAGE;
     }
     return 0;
-}
-
-/* The progress lines of the run: one for reading, one for each later stage. */
-typedef struct bars {
-    const char *test_data;
-    mg_cli_progress reading, bar;
-} bars;
-
-static void bars_end(bars *b) {
-    mg_cli_progress_end(&b->reading);
-    mg_cli_progress_end(&b->bar);
-}
-
-static void on_stage(void *ctx, const char *stage) {
-    bars *b = ctx;
-    bars_end(b);
-    if (strcmp(stage, "reading") == 0)
-        mg_cli_progress_init_reading(&b->reading, b->test_data);
-    else if (strcmp(stage, "predicting") == 0)
-        mg_cli_progress_init(&b->bar, "predicting"); /* its second counts from here */
-    else if (strcmp(stage, "bootstrap") == 0)
-        mg_cli_progress_init_unit(&b->bar, "bootstrap", "replicates");
-}
-
-static void on_note(void *ctx, const char *text) {
-    bars_end(ctx);
-    mg_cli_eprintf("modelgate evaluate: %s\n", text);
-}
-
-static const char *data_sha256(void *ctx) {
-    return mg_cli_digest_finish(ctx);
 }
 
 /* Prints the gates: straddling warnings and passes first, the failures last
@@ -308,7 +277,7 @@ int cmd_evaluate(int argc, char **argv) {
     mg_cli_digest digest = {0};
     mg_metric_bound bounds[MAX_GATES];
     char names[MAX_GATES][64];
-    bars b = {.test_data = a.test_data};
+    mg_cli_stages stages;
 
     if (mg_cli_column_types("evaluate", &a.column_types, &overrides) != 0) {
         rc = MG_EXIT_USAGE;
@@ -329,13 +298,13 @@ int cmd_evaluate(int argc, char **argv) {
     rc = mg_cli_output_prepare("evaluate", a.output);
     if (rc != 0)
         goto out;
-    mg_cli_progress_init(&b.bar, "predicting");
+    mg_cli_stages_init(&stages, "evaluate", a.test_data);
     es.run.model_options = (mg_model_options){.threads = (int)a.threads,
                                               .batch_size = (int)a.batch_size,
                                               .start_timeout_s = a.runner_start_timeout,
                                               .batch_timeout_s = a.runner_timeout,
                                               .progress = mg_cli_progress_report,
-                                              .progress_ctx = &b.bar,
+                                              .progress_ctx = &stages.bar,
                                               .python = a.python,
                                               .adapters_dir = mg_cli_adapters_dir()};
     es.run.read =
@@ -350,17 +319,17 @@ int cmd_evaluate(int argc, char **argv) {
     mg_cli_digest_start(&digest, a.test_data);
     es.run.read.sha256_out = mg_cli_digest_sink(&digest);
     es.run.read.progress = mg_cli_progress_report;
-    es.run.read.progress_ctx = &b.reading;
+    es.run.read.progress_ctx = &stages.reading;
     es.progress = mg_cli_progress_report;
-    es.progress_ctx = &b.bar;
-    es.stage = on_stage;
-    es.stage_ctx = &b;
-    es.note = on_note;
-    es.note_ctx = &b;
-    es.data_sha256 = data_sha256;
+    es.progress_ctx = &stages.bar;
+    es.stage = mg_cli_stage;
+    es.stage_ctx = &stages;
+    es.note = mg_cli_note;
+    es.note_ctx = &stages;
+    es.data_sha256 = mg_cli_digest_hex;
     es.data_sha256_ctx = &digest;
     mg_status st = mg_evaluate_run(&es, &out, &err);
-    bars_end(&b);
+    mg_cli_stages_end(&stages);
     if (st != MG_OK) {
         rc = mg_cli_fail("evaluate", &err);
         goto out;

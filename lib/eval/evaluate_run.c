@@ -3,7 +3,7 @@
  * decided on it (the pipeline under `modelgate evaluate`). */
 #include "internal.h"
 #include "modelgate/compare.h"
-#include "modelgate/evaluate_run.h"
+#include "modelgate/pipeline.h"
 #include "modelgate/report.h"
 
 #include <stdarg.h>

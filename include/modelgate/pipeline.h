@@ -1,14 +1,21 @@
-/* evaluate_run.h - the whole evaluation of one model (DESIGN §2): the run
- * (data read once, the model's targets built once), every metric, the
- * intervals, slices and operating points, metrics.json, and the metric and
- * slice gates decided on it. The `evaluate` command is a caller of this: it
- * fills the spec from its flags, calls mg_evaluate_run, prints the notes,
- * the summary and the gate lines, writes the document and picks the exit
- * code. */
-#ifndef MODELGATE_EVALUATE_RUN_H
-#define MODELGATE_EVALUATE_RUN_H
+/* pipeline.h - the whole pipeline under a command (DESIGN §2), from a spec
+ * to the result document and the decided gates:
+ *
+ *   mg_evaluate_run  the run (data read once, the model's targets built
+ *                    once), every metric, the intervals, slices and operating
+ *                    points, metrics.json, and the metric and slice gates;
+ *   mg_fairness_run  the run, the fairness measures per protected attribute
+ *                    and their verdicts, fairness.json.
+ *
+ * The commands (`evaluate`, `fairness`) are callers of these: they fill the
+ * spec from their flags, call the library, print the notes, summary and
+ * verdict lines, write the document and pick the exit code. Progress goes
+ * through the callbacks of the specs. */
+#ifndef MODELGATE_PIPELINE_H
+#define MODELGATE_PIPELINE_H
 
 #include "evaluate.h"
+#include "fairness.h"
 #include "gate.h"
 #include "modelgate.h"
 #include "run.h"
@@ -142,6 +149,57 @@ MG_API mg_status mg_evaluate_run(const mg_evaluate_spec *spec, mg_evaluate_outco
 
 /* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
 MG_API void mg_evaluate_outcome_release(mg_evaluate_outcome *out);
+
+/* ---- fairness ------------------------------------------------------------ */
+
+/* What to assess. Every string and array is borrowed and must outlive the
+ * call. Start from mg_fairness_spec_init. */
+typedef struct mg_fairness_spec {
+    /* The run: run.models[0] is the model (nmodels 1); run.protected_attrs
+     * are the attributes assessed, and must be columns of the test data
+     * (run.need_protected is set by the call). */
+    mg_run_spec run;
+    /* The measures, gates, band and bootstrap (mg_fairness_compute). */
+    mg_fairness_options fairness;
+    /* Called when a stage starts: "reading", "predicting", "fairness";
+     * NULL = none. Must not call the library. */
+    void (*stage)(void *ctx, const char *stage);
+    void *stage_ctx;
+    /* Sentences for the user, as mg_evaluate_spec's note: how the model takes
+     * its features, the positive label and why (binary). */
+    void (*note)(void *ctx, const char *text);
+    void *note_ctx;
+    /* The sha256 of the test data as hex, asked for once before
+     * fairness.json is written; NULL callback or result = none. */
+    const char *(*data_sha256)(void *ctx);
+    void *data_sha256_ctx;
+} mg_fairness_spec;
+
+/* Zeroes spec and sets the defaults of mg_run_spec_init and
+ * mg_fairness_options_init. */
+MG_API void mg_fairness_spec_init(mg_fairness_spec *spec);
+
+/* What an assessment gives; owned, release with mg_fairness_outcome_release. */
+typedef struct mg_fairness_outcome {
+    mg_fairness result;  /* per attribute, group and measure; result.verdict */
+    char *fairness_json; /* fairness.json, NUL-terminated */
+    size_t fairness_len;
+    /* The measures were computed: a failure came from writing fairness.json
+     * (MG_ERR_NOMEM "out of memory writing fairness.json"). */
+    bool computed;
+} mg_fairness_outcome;
+
+/* Assesses spec->run.models[0] on spec->run.test_data across the groups of
+ * spec->run.protected_attrs. Errors: those of mg_run_open (a protected
+ * attribute that is not a column is MG_ERR_DATA), mg_run_targets and
+ * mg_fairness_compute, forwarded; MG_ERR_NOMEM writing fairness.json. *out
+ * is always initialised: release it with mg_fairness_outcome_release
+ * whatever the status. */
+MG_API mg_status mg_fairness_run(const mg_fairness_spec *spec, mg_fairness_outcome *out,
+                                 mg_error *err);
+
+/* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
+MG_API void mg_fairness_outcome_release(mg_fairness_outcome *out);
 
 #ifdef __cplusplus
 }

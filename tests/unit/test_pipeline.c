@@ -1,7 +1,9 @@
-/* test_evaluate_run.c - the whole evaluation of one model (lib/eval/evaluate_run.c):
- * defaults, the stages and notes in order, metrics and gates against
- * hand-computed values, slice gates, a bound the inferred task lacks, and
- * operating points on a task that is not binary. */
+/* test_evaluate_run.c - the pipelines of pipeline.h: mg_evaluate_run
+ * (lib/eval/evaluate_run.c): defaults, the stages and notes in order, metrics
+ * and gates against hand-computed values, slice gates, a bound the inferred
+ * task lacks, operating points on a task that is not binary; mg_fairness_run
+ * (lib/eval/fairness_run.c): a hand-computed demographic parity ratio and its
+ * verdict, a missing protected attribute. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "modelgate/evaluate_run.h"
+#include "modelgate/pipeline.h"
 
 /* label, score, group: at threshold 0.5 the predictions are 1,1,0,1,0,0, so
  * accuracy = 4/6, precision = recall = 2/3; each group of three rows has
@@ -175,11 +177,71 @@ static void missing_file_is_an_error(void **state) {
     mg_evaluate_outcome_release(&out);
 }
 
+/* Selection rates: group a 2/3, group b 1/3, so the demographic parity ratio
+ * is 0.5, outside the band [0.8, 1.25]: FAIL. */
+static void fairness_ratio_and_verdict(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv(data, path);
+    mg_fairness_spec s;
+    mg_fairness_spec_init(&s);
+    s.run.test_data = path;
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    const char *attrs[] = {"g"};
+    s.run.protected_attrs = attrs;
+    s.run.nprotected = 1;
+    s.fairness.min_group_size = 1;
+    record rec = {{0}};
+    s.stage = on_stage;
+    s.stage_ctx = &rec;
+    s.note = on_note;
+    s.note_ctx = &rec;
+    mg_fairness_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_fairness_run(&s, &out, &err), MG_OK);
+    assert_string_equal(rec.log, "S:reading|S:predicting|N:positive label '1':|S:fairness|");
+    assert_true(out.computed);
+    assert_int_equal(out.result.nattrs, 1);
+    const mg_disparity *dp = &out.result.attrs[0].measures[MG_FAIR_DEMOGRAPHIC_PARITY];
+    assert_true(fabs(dp->ratio.v - 0.5) < 1e-12);
+    assert_int_equal(out.result.verdict, MG_VERDICT_FAIL);
+    assert_non_null(strstr(out.fairness_json, "\"demographic_parity\""));
+    assert_int_equal(strlen(out.fairness_json), out.fairness_len);
+    mg_fairness_outcome_release(&out);
+    unlink(path);
+}
+
+static void fairness_missing_attribute(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv(data, path);
+    mg_fairness_spec s;
+    mg_fairness_spec_init(&s);
+    s.run.test_data = path;
+    s.run.models[0] = "column:score";
+    s.run.nmodels = 1;
+    const char *attrs[] = {"gender"};
+    s.run.protected_attrs = attrs;
+    s.run.nprotected = 1;
+    mg_fairness_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_fairness_run(&s, &out, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "'gender'"));
+    assert_false(out.computed);
+    assert_null(out.fairness_json);
+    mg_fairness_outcome_release(&out);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spec_init_defaults),       cmocka_unit_test(metrics_gates_and_notes),
-        cmocka_unit_test(bound_the_task_lacks),     cmocka_unit_test(points_need_binary),
-        cmocka_unit_test(missing_file_is_an_error),
+        cmocka_unit_test(spec_init_defaults),         cmocka_unit_test(metrics_gates_and_notes),
+        cmocka_unit_test(bound_the_task_lacks),       cmocka_unit_test(points_need_binary),
+        cmocka_unit_test(missing_file_is_an_error),   cmocka_unit_test(fairness_ratio_and_verdict),
+        cmocka_unit_test(fairness_missing_attribute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
