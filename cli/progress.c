@@ -86,6 +86,7 @@ void mg_cli_progress_end(mg_cli_progress *p) {
 void mg_cli_stages_init(mg_cli_stages *s, const char *command, const char *test_data) {
     s->command = command;
     s->test_data = test_data;
+    s->model_names = NULL;
     mg_cli_progress_init_reading(&s->reading, test_data);
     mg_cli_progress_init(&s->bar, "predicting");
 }
@@ -106,8 +107,11 @@ void mg_cli_stage(void *ctx, const char *stage) {
         mg_cli_progress_init_unit(&s->bar, "bootstrap", "replicates");
 }
 
-void mg_cli_note(void *ctx, const char *text) {
+void mg_cli_note(void *ctx, int model, const char *text) {
     mg_cli_stages *s = ctx;
     mg_cli_stages_end(s);
-    mg_cli_eprintf("modelgate %s: %s\n", s->command, text);
+    if (s->model_names != NULL && model >= 0)
+        mg_cli_eprintf("modelgate %s: %s: %s\n", s->command, s->model_names[model], text);
+    else
+        mg_cli_eprintf("modelgate %s: %s\n", s->command, text);
 }

@@ -46,10 +46,13 @@ void mg_cli_progress_end(mg_cli_progress *p);
 typedef struct mg_cli_stages {
     const char *command;   /* "evaluate": notes print as "modelgate evaluate: ..." */
     const char *test_data; /* for the reading line */
+    /* How notes name the models ("--new", "--baseline": "modelgate compare:
+     * --new: ..."); NULL = not named. */
+    const char *const *model_names;
     mg_cli_progress reading, bar;
 } mg_cli_stages;
 
-/* Prepares both lines (bar as "predicting"). */
+/* Prepares both lines (bar as "predicting"); no model names. */
 void mg_cli_stages_init(mg_cli_stages *s, const char *command, const char *test_data);
 
 /* The stage callback of the pipeline specs (ctx an mg_cli_stages): ends the
@@ -58,8 +61,9 @@ void mg_cli_stages_init(mg_cli_stages *s, const char *command, const char *test_
 void mg_cli_stage(void *ctx, const char *stage);
 
 /* The note callback of the pipeline specs: ends the current line and prints
- * "modelgate COMMAND: TEXT". */
-void mg_cli_note(void *ctx, const char *text);
+ * "modelgate COMMAND: TEXT" ("modelgate COMMAND: MODEL: TEXT" with
+ * model_names). */
+void mg_cli_note(void *ctx, int model, const char *text);
 
 /* Clears both lines. */
 void mg_cli_stages_end(mg_cli_stages *s);

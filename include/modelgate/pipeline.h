@@ -5,15 +5,18 @@
  *                    once), every metric, the intervals, slices and operating
  *                    points, metrics.json, and the metric and slice gates;
  *   mg_fairness_run  the run, the fairness measures per protected attribute
- *                    and their verdicts, fairness.json.
+ *                    and their verdicts, fairness.json;
+ *   mg_compare_run   the run of a candidate and its baseline, the paired
+ *                    comparison, the regression rules, comparison.json.
  *
- * The commands (`evaluate`, `fairness`) are callers of these: they fill the
+ * The commands (`evaluate`, `fairness`, `compare`) are callers of these: they fill the
  * spec from their flags, call the library, print the notes, summary and
  * verdict lines, write the document and pick the exit code. Progress goes
  * through the callbacks of the specs. */
 #ifndef MODELGATE_PIPELINE_H
 #define MODELGATE_PIPELINE_H
 
+#include "compare.h"
 #include "evaluate.h"
 #include "fairness.h"
 #include "gate.h"
@@ -90,8 +93,9 @@ typedef struct mg_evaluate_spec {
     /* Called with a sentence for the user when the run makes a choice, at the
      * moment it makes it: how the model takes its features, the task and why
      * (when run.task is MG_TASK_AUTO), the positive label and why (binary).
-     * The text is valid during the call only. NULL = none. */
-    void (*note)(void *ctx, const char *text);
+     * `model` is the index in run.models of the model the sentence is about
+     * (-1 for none). The text is valid during the call only. NULL = none. */
+    void (*note)(void *ctx, int model, const char *text);
     void *note_ctx;
     /* The sha256 of the test data as hex, asked for once before metrics.json
      * is written (a caller may hash on a thread of its own); NULL callback or
@@ -167,7 +171,7 @@ typedef struct mg_fairness_spec {
     void *stage_ctx;
     /* Sentences for the user, as mg_evaluate_spec's note: how the model takes
      * its features, the positive label and why (binary). */
-    void (*note)(void *ctx, const char *text);
+    void (*note)(void *ctx, int model, const char *text);
     void *note_ctx;
     /* The sha256 of the test data as hex, asked for once before
      * fairness.json is written; NULL callback or result = none. */
@@ -200,6 +204,68 @@ MG_API mg_status mg_fairness_run(const mg_fairness_spec *spec, mg_fairness_outco
 
 /* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
 MG_API void mg_fairness_outcome_release(mg_fairness_outcome *out);
+
+/* ---- compare ------------------------------------------------------------- */
+
+/* What to compare. Every string and array is borrowed and must outlive the
+ * call. Start from mg_compare_spec_init. */
+typedef struct mg_compare_spec {
+    /* The run: run.models[0] is the candidate, run.models[1] the baseline
+     * (nmodels 2); both predict the same rows of one table. */
+    mg_run_spec run;
+    /* The regression rules, each validated against the task once it is
+     * known, then decided in this order. */
+    const mg_compare_rule *rules;
+    int nrules;
+    /* The comparison: level of the intervals, bootstrap replicates, seed,
+     * threads, skip_bootstrap, and the bootstrap's progress callback. */
+    mg_compare_options compare;
+    /* The rules decide on the intervals at compare.level (non-inferiority)
+     * rather than on the points. Default false. */
+    bool gate_on_interval;
+    /* Called when a stage starts: "reading", "predicting", "bootstrap",
+     * "gates"; NULL = none. Must not call the library. */
+    void (*stage)(void *ctx, const char *stage);
+    void *stage_ctx;
+    /* Sentences for the user, as mg_evaluate_spec's note, for each model in
+     * turn (`model` 0 the candidate, 1 the baseline): how it takes its
+     * features, the positive label and why (binary). */
+    void (*note)(void *ctx, int model, const char *text);
+    void *note_ctx;
+    /* The sha256 of the test data as hex, asked for once the comparison is
+     * computed; NULL callback or result = none. */
+    const char *(*data_sha256)(void *ctx);
+    void *data_sha256_ctx;
+} mg_compare_spec;
+
+/* Zeroes spec and sets the defaults of mg_run_spec_init, nmodels 2, and
+ * compare.level 0.95. */
+MG_API void mg_compare_spec_init(mg_compare_spec *spec);
+
+/* What a comparison gives; owned, release with mg_compare_outcome_release. */
+typedef struct mg_compare_outcome {
+    mg_comparison comparison; /* both models' metrics and the deltas */
+    mg_rule_result *results;  /* one per rule, in the spec's order */
+    int nresults;
+    mg_verdict verdict;    /* the worst of the results; PASS with none */
+    char *comparison_json; /* comparison.json, NUL-terminated */
+    size_t comparison_len;
+    /* The rules were decided: a failure came from writing comparison.json
+     * (MG_ERR_NOMEM). */
+    bool decided;
+} mg_compare_outcome;
+
+/* Compares spec->run.models[0] with models[1] on spec->run.test_data.
+ * Errors: those of mg_run_open, mg_run_targets (of either model),
+ * mg_compare_rule_validate (a rule on a metric the task lacks),
+ * mg_comparison_compute and mg_compare_rule_check, forwarded; MG_ERR_NOMEM
+ * writing comparison.json. *out is always initialised: release it with
+ * mg_compare_outcome_release whatever the status. */
+MG_API mg_status mg_compare_run(const mg_compare_spec *spec, mg_compare_outcome *out,
+                                mg_error *err);
+
+/* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
+MG_API void mg_compare_outcome_release(mg_compare_outcome *out);
 
 #ifdef __cplusplus
 }

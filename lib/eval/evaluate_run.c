@@ -51,7 +51,7 @@ static void note(const mg_evaluate_spec *s, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    s->note(s->note_ctx, text);
+    s->note(s->note_ctx, 0, text);
 }
 
 static mg_status slices_nomem(mg_error *err) {

@@ -28,14 +28,14 @@ static mg_status assess(const mg_fairness_spec *s, const mg_run_spec *rs, mg_run
     MG_TRY(mg_run_open(rs, run, err));
     char text[640];
     if (s->note != NULL && mg_run_feature_note(run, 0, text, sizeof text))
-        s->note(s->note_ctx, text);
+        s->note(s->note_ctx, 0, text);
     stage(s, "predicting");
     MG_TRY(mg_run_targets(run, 0, err));
     const mg_targets *t = &run->targets[0];
     if (s->note != NULL && t->task == MG_TASK_BINARY) {
         snprintf(text, sizeof text, "positive label '%s': %s", t->positive_label,
                  t->positive_reason);
-        s->note(s->note_ctx, text);
+        s->note(s->note_ctx, 0, text);
     }
     stage(s, "fairness");
     MG_TRY(mg_fairness_compute(t, run->table, rs->protected_attrs, rs->nprotected, &s->fairness,

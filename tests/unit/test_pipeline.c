@@ -3,7 +3,9 @@
  * and gates against hand-computed values, slice gates, a bound the inferred
  * task lacks, operating points on a task that is not binary; mg_fairness_run
  * (lib/eval/fairness_run.c): a hand-computed demographic parity ratio and its
- * verdict, a missing protected attribute. */
+ * verdict, a missing protected attribute; mg_compare_run
+ * (lib/eval/compare_run.c): a hand-computed accuracy change and the rule's
+ * verdict, notes for each model, a rule on a metric the task lacks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,10 +42,10 @@ static void on_stage(void *ctx, const char *stage) {
     snprintf(r->log + used, sizeof r->log - used, "S:%s|", stage);
 }
 
-static void on_note(void *ctx, const char *text) {
+static void on_note(void *ctx, int model, const char *text) {
     record *r = ctx;
     size_t used = strlen(r->log);
-    snprintf(r->log + used, sizeof r->log - used, "N:%.19s|", text);
+    snprintf(r->log + used, sizeof r->log - used, "N%d:%.19s|", model, text);
 }
 
 static void spec_init_defaults(void **state) {
@@ -91,8 +93,8 @@ static void metrics_gates_and_notes(void **state) {
     mg_error err;
     mg_error_clear(&err);
     assert_int_equal(mg_evaluate_run(&s, &out, &err), MG_OK);
-    assert_string_equal(rec.log, "S:reading|S:predicting|S:metrics|N:task binary: label |"
-                                 "N:positive label '1':|S:gates|");
+    assert_string_equal(rec.log, "S:reading|S:predicting|S:metrics|N0:task binary: label |"
+                                 "N0:positive label '1':|S:gates|");
     assert_int_equal(out.eval.task, MG_TASK_BINARY);
     mg_value v;
     assert_int_equal(mg_evaluation_metric(&out.eval, "accuracy", &v), 0);
@@ -201,7 +203,7 @@ static void fairness_ratio_and_verdict(void **state) {
     mg_error err;
     mg_error_clear(&err);
     assert_int_equal(mg_fairness_run(&s, &out, &err), MG_OK);
-    assert_string_equal(rec.log, "S:reading|S:predicting|N:positive label '1':|S:fairness|");
+    assert_string_equal(rec.log, "S:reading|S:predicting|N0:positive label '1':|S:fairness|");
     assert_true(out.computed);
     assert_int_equal(out.result.nattrs, 1);
     const mg_disparity *dp = &out.result.attrs[0].measures[MG_FAIR_DEMOGRAPHIC_PARITY];
@@ -236,12 +238,59 @@ static void fairness_missing_attribute(void **state) {
     unlink(path);
 }
 
+/* Candidate a (accuracy 4/6 at 0.5, as above) against baseline b (every row
+ * right): the accuracy change is -1/3, below -0.01: FAIL. */
+static void compare_change_and_rule(void **state) {
+    (void)state;
+    char path[64];
+    temp_csv("label,a,b\n1,0.9,0.9\n1,0.8,0.8\n1,0.3,0.7\n0,0.6,0.1\n0,0.2,0.2\n0,0.1,0.3\n", path);
+    mg_compare_spec s;
+    mg_compare_spec_init(&s);
+    assert_int_equal(s.run.nmodels, 2);
+    assert_true(s.compare.level == 0.95);
+    s.run.test_data = path;
+    s.run.models[0] = "column:a";
+    s.run.models[1] = "column:b";
+    s.compare.skip_bootstrap = true;
+    mg_compare_rule rule = {"accuracy", MG_RULE_MIN_CHANGE, -0.01};
+    s.rules = &rule;
+    s.nrules = 1;
+    record rec = {{0}};
+    s.stage = on_stage;
+    s.stage_ctx = &rec;
+    s.note = on_note;
+    s.note_ctx = &rec;
+    mg_compare_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_compare_run(&s, &out, &err), MG_OK);
+    assert_string_equal(rec.log, "S:reading|S:predicting|N0:positive label '1':|"
+                                 "N1:positive label '1':|S:bootstrap|S:gates|");
+    const mg_metric_delta *acc = mg_comparison_delta(&out.comparison, "accuracy");
+    assert_non_null(acc);
+    assert_true(fabs(acc->delta.v - (4.0 / 6.0 - 1.0)) < 1e-12);
+    assert_int_equal(out.nresults, 1);
+    assert_int_equal(out.results[0].verdict, MG_VERDICT_FAIL);
+    assert_int_equal(out.verdict, MG_VERDICT_FAIL);
+    assert_true(out.decided);
+    assert_int_equal(strlen(out.comparison_json), out.comparison_len);
+    mg_compare_outcome_release(&out);
+
+    /* a rule on a metric a binary task lacks is an error before the comparison */
+    rule.metric = "rmse";
+    assert_int_equal(mg_compare_run(&s, &out, &err), MG_ERR_USAGE);
+    assert_false(out.decided);
+    assert_null(out.comparison_json);
+    mg_compare_outcome_release(&out);
+    unlink(path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_init_defaults),         cmocka_unit_test(metrics_gates_and_notes),
         cmocka_unit_test(bound_the_task_lacks),       cmocka_unit_test(points_need_binary),
         cmocka_unit_test(missing_file_is_an_error),   cmocka_unit_test(fairness_ratio_and_verdict),
-        cmocka_unit_test(fairness_missing_attribute),
+        cmocka_unit_test(fairness_missing_attribute), cmocka_unit_test(compare_change_and_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
