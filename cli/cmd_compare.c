@@ -8,8 +8,8 @@
 #include "modelgate/gate.h"
 #include "modelgate/model.h"
 #include "modelgate/registry.h"
+#include "modelgate/pipeline.h"
 #include "modelgate/report.h"
-#include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
 #include "precheck.h"
@@ -74,24 +74,6 @@ typedef struct run {
     mg_cli_limits limits;
 } run;
 
-/* Builds both models' targets on the run's table, saying how each takes its
- * features and which label is positive. */
-static mg_status build_targets(mg_run *ev, mg_error *err) {
-    static const char *const which[2] = {"--new", "--baseline"};
-    for (int m = 0; m < 2; m++) {
-        char note[512];
-        if (mg_run_feature_note(ev, m, note, sizeof note))
-            mg_cli_eprintf("modelgate compare: %s: %s\n", which[m], note);
-        mg_status st = mg_run_targets(ev, m, err);
-        if (st != MG_OK)
-            return st;
-        if (ev->targets[m].task == MG_TASK_BINARY)
-            mg_cli_eprintf("modelgate compare: %s: positive label '%s': %s\n", which[m],
-                           ev->targets[m].positive_label, ev->targets[m].positive_reason);
-    }
-    return MG_OK;
-}
-
 static int write_output(const run *r, char *json, size_t len) {
     if (json == NULL) {
         mg_cli_eprintf("modelgate compare: out of memory writing %s\n", r->output);
@@ -102,29 +84,15 @@ static int write_output(const run *r, char *json, size_t len) {
     return rc;
 }
 
-/* Decides the rules, writes comparison.json, reports, picks the exit code. */
-static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
-                  const mg_provenance *prov, const mg_compare_rule *rules, int nrules) {
-    mg_rule_result results[64];
-    int use_interval = !isnan(r->confidence);
-    for (int i = 0; i < nrules; i++) {
-        mg_error err;
-        mg_error_clear(&err);
-        if (mg_compare_rule_check(c, &rules[i], use_interval, &results[i], &err) != MG_OK)
-            return mg_cli_fail("compare", &err);
-    }
-    size_t len = 0;
-    char *json = NULL;
-    mg_error err;
-    mg_error_clear(&err);
-    mg_comparison_json(c, &t[0], &t[1], rules, results, nrules, use_interval, prov, &json, &len,
-                       &err);
-    if (json != NULL && !r->quiet)
-        mg_cli_summary(MG_SUMMARY_COMPARISON, json, stderr);
-    int rc = write_output(r, json, len);
+/* Prints the summary, writes comparison.json, prints the rules' lines and
+ * picks the exit code. */
+static int report(const run *r, const mg_compare_outcome *out) {
+    if (!r->quiet)
+        mg_cli_summary(MG_SUMMARY_COMPARISON, out->comparison_json, stderr);
+    int rc = mg_cli_write_file("compare", r->output, out->comparison_json, out->comparison_len);
     if (rc != 0)
         return rc;
-    const mg_metric_delta *acc = mg_comparison_delta(c, "accuracy");
+    const mg_metric_delta *acc = mg_comparison_delta(&out->comparison, "accuracy");
     if (acc != NULL && acc->delta.null_reason == NULL && strcmp(r->output, "-") != 0)
         mg_cli_eprintf("accuracy %.4f vs baseline %.4f: improvement %+.4f\n", acc->new_value.v,
                        acc->base_value.v, acc->delta.v);
@@ -132,100 +100,90 @@ static int decide(const run *r, const mg_comparison *c, const mg_targets t[2],
      * exit code is not 0. */
     static const mg_verdict order[3] = {MG_VERDICT_PASS, MG_VERDICT_INCONCLUSIVE, MG_VERDICT_FAIL};
     for (int o = 0; o < 3; o++)
-        for (int i = 0; i < nrules; i++)
-            if (results[i].verdict == order[o])
+        for (int i = 0; i < out->nresults; i++)
+            if (out->results[i].verdict == order[o])
                 mg_cli_eprintf("%s%s\n",
                                order[o] == MG_VERDICT_PASS ? "pass: "
                                : order[o] == MG_VERDICT_FAIL
                                    ? "modelgate compare: gate failed: "
                                    : "modelgate compare: gate inconclusive: ",
-                               results[i].reason);
-    mg_verdict v = MG_VERDICT_PASS;
-    for (int i = 0; i < nrules; i++)
-        v = mg_verdict_worse(v, results[i].verdict);
-    return mg_cli_exit_code(v);
+                               out->results[i].reason);
+    return mg_cli_exit_code(out->verdict);
 }
 
 static int compare(const run *r, mg_task task, const mg_compare_rule *rules, int nrules) {
+    static const char *const which[2] = {"--new", "--baseline"};
     mg_error err;
     mg_error_clear(&err);
-    mg_comparison c;
-    memset(&c, 0, sizeof c);
-    int rc = -1;
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, r->data);
-    mg_run_spec spec;
-    mg_run_spec_init(&spec);
-    spec.test_data = r->data;
-    spec.read.threads = (int)r->threads;
-    spec.read.na_values = r->na_arg ? (const char *const *)r->na_values.items : NULL;
-    spec.read.nna_values = r->na_values.n;
-    spec.read.max_input_bytes = r->max_input;
-    spec.read.max_rows = r->limits.max_rows;
-    spec.read.delimiter = r->delimiter;
-    spec.read.overrides = r->overrides;
-    spec.read.noverrides = r->column_types.n;
-    spec.read.sha256_out = mg_cli_digest_sink(&digest);
-    spec.models[0] = r->new_arg;
-    spec.models[1] = r->base_arg;
-    spec.nmodels = 2;
-    spec.model_options.threads = (int)r->threads;
-    spec.model_options.python = r->python;
-    spec.model_options.adapters_dir = mg_cli_adapters_dir();
-    mg_cli_progress reading, bar;
-    mg_cli_progress_init_reading(&reading, r->data);
-    spec.read.progress = mg_cli_progress_report;
-    spec.read.progress_ctx = &reading;
-    spec.model_options.progress = mg_cli_progress_report;
-    spec.model_options.progress_ctx = &bar;
-    spec.label = r->label;
-    spec.task = task;
-    spec.positive_label = r->positive;
-    spec.threshold = r->threshold;
-    spec.weight = r->weight;
-    spec.id = r->id;
-    spec.ignore = (const char *const *)r->ignore.items;
-    spec.nignore = r->ignore.n;
-    spec.protected_attrs = (const char *const *)r->protected_attrs.items;
-    spec.nprotected = r->protected_attrs.n;
-    spec.features = (const char *const *)r->features.items;
-    spec.nfeatures = r->features.n;
-    spec.classes = (const char *const *)r->classes.items;
-    spec.nclasses = r->classes.n;
-    mg_run ev;
-    mg_status st = mg_run_open(&spec, &ev, &err);
-    mg_cli_progress_end(&reading);
-    mg_cli_progress_init(&bar, "predicting");
+    mg_cli_stages stages;
+    mg_cli_stages_init(&stages, "compare", r->data);
+    stages.model_names = which;
+    mg_compare_spec spec;
+    mg_compare_spec_init(&spec);
+    spec.run.test_data = r->data;
+    spec.run.read.threads = (int)r->threads;
+    spec.run.read.na_values = r->na_arg ? (const char *const *)r->na_values.items : NULL;
+    spec.run.read.nna_values = r->na_values.n;
+    spec.run.read.max_input_bytes = r->max_input;
+    spec.run.read.max_rows = r->limits.max_rows;
+    spec.run.read.delimiter = r->delimiter;
+    spec.run.read.overrides = r->overrides;
+    spec.run.read.noverrides = r->column_types.n;
+    spec.run.read.sha256_out = mg_cli_digest_sink(&digest);
+    spec.run.read.progress = mg_cli_progress_report;
+    spec.run.read.progress_ctx = &stages.reading;
+    spec.run.models[0] = r->new_arg;
+    spec.run.models[1] = r->base_arg;
+    spec.run.nmodels = 2;
+    spec.run.model_options.threads = (int)r->threads;
+    spec.run.model_options.python = r->python;
+    spec.run.model_options.adapters_dir = mg_cli_adapters_dir();
+    spec.run.model_options.progress = mg_cli_progress_report;
+    spec.run.model_options.progress_ctx = &stages.bar;
+    spec.run.label = r->label;
+    spec.run.task = task;
+    spec.run.positive_label = r->positive;
+    spec.run.threshold = r->threshold;
+    spec.run.weight = r->weight;
+    spec.run.id = r->id;
+    spec.run.ignore = (const char *const *)r->ignore.items;
+    spec.run.nignore = r->ignore.n;
+    spec.run.protected_attrs = (const char *const *)r->protected_attrs.items;
+    spec.run.nprotected = r->protected_attrs.n;
+    spec.run.features = (const char *const *)r->features.items;
+    spec.run.nfeatures = r->features.n;
+    spec.run.classes = (const char *const *)r->classes.items;
+    spec.run.nclasses = r->classes.n;
+    spec.rules = rules;
+    spec.nrules = nrules;
+    spec.compare = (mg_compare_options){.level = isnan(r->confidence) ? 0.95 : r->confidence,
+                                        .replicates = (int)r->bootstrap,
+                                        .seed = (uint64_t)r->seed,
+                                        .threads = (int)r->threads,
+                                        .skip_bootstrap = !r->run_bootstrap,
+                                        .progress = mg_cli_progress_report,
+                                        .progress_ctx = &stages.bar};
+    spec.gate_on_interval = !isnan(r->confidence);
+    spec.stage = mg_cli_stage;
+    spec.stage_ctx = &stages;
+    spec.note = mg_cli_note;
+    spec.note_ctx = &stages;
+    spec.data_sha256 = mg_cli_digest_hex;
+    spec.data_sha256_ctx = &digest;
+    mg_compare_outcome out;
+    mg_status st = mg_compare_run(&spec, &out, &err);
+    mg_cli_stages_end(&stages);
+    mg_cli_digest_finish(&digest); /* joins the thread on every path */
+    int rc;
     if (st == MG_OK)
-        st = build_targets(&ev, &err);
-    mg_cli_progress_end(&bar);
-    for (int i = 0; st == MG_OK && i < nrules; i++)
-        st = mg_compare_rule_validate(ev.targets[0].task, &rules[i], &err);
-    mg_compare_options o = {.level = isnan(r->confidence) ? 0.95 : r->confidence,
-                            .replicates = (int)r->bootstrap,
-                            .seed = (uint64_t)r->seed,
-                            .threads = (int)r->threads,
-                            .skip_bootstrap = !r->run_bootstrap,
-                            .progress = mg_cli_progress_report,
-                            .progress_ctx = &bar};
-    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
-    if (st == MG_OK)
-        st = mg_comparison_compute(&ev.targets[0], &ev.targets[1], &o, &c, &err);
-    mg_cli_progress_end(&bar);
-    const char *data_sha = mg_cli_digest_finish(&digest);
-    if (st == MG_OK) {
-        mg_provenance prov = {r->data,
-                              data_sha,
-                              mg_model_source(ev.models[0]),
-                              mg_model_sha256(ev.models[0]),
-                              mg_model_source(ev.models[1]),
-                              mg_model_sha256(ev.models[1])};
-        rc = decide(r, &c, ev.targets, &prov, rules, nrules);
-    } else {
+        rc = report(r, &out);
+    else if (out.decided) /* writing comparison.json failed */
+        rc = write_output(r, NULL, 0);
+    else
         rc = mg_cli_fail("compare", &err);
-    }
-    mg_comparison_release(&c);
-    mg_run_release(&ev);
+    mg_compare_outcome_release(&out);
     return rc;
 }
 

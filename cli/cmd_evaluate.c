@@ -3,11 +3,10 @@
 #include "commands.h"
 #include "exit.h"
 #include "common_options.h"
-#include "modelgate/compare.h"
 #include "modelgate/evaluate.h"
+#include "modelgate/pipeline.h"
 #include "modelgate/gate.h"
 #include "modelgate/metric_registry.h"
-#include "modelgate/report.h"
 #include "modelgate/run.h"
 #include "options.h"
 #include "digest.h"
@@ -91,30 +90,6 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
         return MG_EXIT_USAGE;
     }
     return 0;
-}
-
-/* Decides the --min/--max gates (names checked before the run) into
- * results[*n...], on the intervals of `json` when use_interval. */
-static void decide_gates(const mg_evaluation *e, const char *json, const mg_cli_slices *sl,
-                         const mg_strlist *bounds, mg_gate_op op, bool use_interval,
-                         mg_gate_result *results, int *n) {
-    for (int i = 0; i < bounds->n && *n < MAX_GATES; i++) {
-        char name[64];
-        double limit;
-        mg_value v;
-        const mg_operating_point *p = NULL;
-        if (mg_parse_key_number(bounds->items[i], name, sizeof name, &limit) != 0)
-            v = mg_value_null("not computed for this task");
-        else if ((p = mg_cli_slices_point(sl, name)) != NULL)
-            v = p->value; /* an operating point: its value and Wilson interval */
-        else if (mg_evaluation_metric(e, name, &v) != 0)
-            v = mg_value_null("not computed for this task");
-        mg_interval ci;
-        bool has_ci = p != NULL ? p->has_ci : mg_metrics_json_interval(json, name, &ci);
-        if (p != NULL && p->has_ci)
-            ci = p->ci;
-        mg_gate_decide(name, op, limit, v, has_ci ? &ci : NULL, use_interval, &results[(*n)++]);
-    }
 }
 
 /* Prints the gates: straddling warnings and passes first, the failures last
@@ -267,42 +242,72 @@ int cmd_evaluate(int argc, char **argv) {
     spec.nfeatures = a.features.n;
     spec.classes = (const char *const *)a.classes.items;
     spec.nclasses = a.classes.n;
-    const char **slice_columns = NULL;
-    if (mg_cli_slices_columns(&a.slices, &slice_columns, &spec.nkeep) != 0) {
-        rc = MG_EXIT_INTERNAL;
-        goto out_args;
+    mg_evaluate_spec es;
+    mg_evaluate_spec_init(&es);
+    es.run = spec;
+    es.slice_by = (const char *const *)a.slices.by.items;
+    es.nslice_by = a.slices.by.n;
+    es.slice_cross = (const char *const *)a.slices.cross.items;
+    es.nslice_cross = a.slices.cross.n;
+    es.slice_options =
+        (mg_slice_options){.bins = (int)a.slices.bins, .edges = a.slices.edges,
+                           .nedges = a.slices.nedges};
+    es.min_slice_size = a.slices.min_size;
+    es.slice_gates = a.slices.gates;
+    es.nslice_gates = a.slices.ngates;
+    es.points = a.slices.ops;
+    es.npoints = a.slices.nops;
+    es.confidence = a.confidence;
+    es.bootstrap_replicates = (int)a.bootstrap;
+    es.seed = (uint64_t)a.seed;
+    es.threads = (int)a.threads;
+    /* An explicit --confidence (or --bootstrap) asks for an interval for
+     * every metric; by default "ci" holds the Wilson intervals only. With
+     * --confidence the gates decide on the intervals. */
+    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++) {
+        es.every_interval |=
+            o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0);
+        es.gate_on_interval |= o->seen && strcmp(o->name, "confidence") == 0;
     }
-    spec.keep = slice_columns;
 
     mg_error err;
     mg_error_clear(&err);
-    mg_run run = {0};
-    mg_evaluation eval = {0};
+    mg_evaluate_outcome out = {0};
     mg_type_override *overrides = NULL;
-    char *json = NULL;
-    mg_status st;
     mg_cli_digest digest = {0};
-    mg_gate_result *gates = NULL;
+    mg_metric_bound bounds[MAX_GATES];
+    char names[MAX_GATES][64];
+    mg_cli_stages stages;
 
     if (mg_cli_column_types("evaluate", &a.column_types, &overrides) != 0) {
         rc = MG_EXIT_USAGE;
         goto out;
     }
+    for (int pass = 0; pass < 2; pass++) {
+        const mg_strlist *l = pass == 0 ? &a.min : &a.max;
+        for (int i = 0; i < l->n; i++) {
+            /* the forms were checked before */
+            mg_metric_bound *bd = &bounds[es.nbounds];
+            mg_parse_key_number(l->items[i], names[es.nbounds], sizeof names[0], &bd->threshold);
+            bd->metric = names[es.nbounds++];
+            bd->op = pass == 0 ? MG_GATE_MIN : MG_GATE_MAX;
+        }
+    }
+    es.bounds = bounds;
     /* Before any model starts or any data is read. */
     rc = mg_cli_output_prepare("evaluate", a.output);
     if (rc != 0)
         goto out;
-    mg_cli_progress bar;
-    mg_cli_progress_init(&bar, "predicting");
-    spec.model_options = (mg_model_options){.threads = (int)a.threads,
-                                            .batch_size = (int)a.batch_size,
-                                            .start_timeout_s = a.runner_start_timeout,
-                                            .batch_timeout_s = a.runner_timeout,
-                                            .progress = mg_cli_progress_report,
-                                            .progress_ctx = &bar,
-                                            .python = a.python,
-                                            .adapters_dir = mg_cli_adapters_dir()};
-    spec.read =
+    mg_cli_stages_init(&stages, "evaluate", a.test_data);
+    es.run.model_options = (mg_model_options){.threads = (int)a.threads,
+                                              .batch_size = (int)a.batch_size,
+                                              .start_timeout_s = a.runner_start_timeout,
+                                              .batch_timeout_s = a.runner_timeout,
+                                              .progress = mg_cli_progress_report,
+                                              .progress_ctx = &stages.bar,
+                                              .python = a.python,
+                                              .adapters_dir = mg_cli_adapters_dir()};
+    es.run.read =
         (mg_read_options){.overrides = overrides,
                           .noverrides = a.column_types.n,
                           .threads = (int)a.threads,
@@ -312,162 +317,48 @@ int cmd_evaluate(int argc, char **argv) {
                           .max_rows = limited.max_rows,
                           .delimiter = a.delimiter};
     mg_cli_digest_start(&digest, a.test_data);
-    spec.read.sha256_out = mg_cli_digest_sink(&digest);
-    mg_cli_progress reading;
-    mg_cli_progress_init_reading(&reading, a.test_data);
-    spec.read.progress = mg_cli_progress_report;
-    spec.read.progress_ctx = &reading;
-    st = mg_run_open(&spec, &run, &err);
-    mg_cli_progress_end(&reading);
-    if (st != MG_OK)
-        goto fail;
-    char note[512];
-    if (mg_run_feature_note(&run, 0, note, sizeof note))
-        mg_cli_eprintf("modelgate evaluate: %s\n", note);
-    mg_cli_progress_init(&bar, "predicting"); /* its second counts from here */
-    st = mg_run_targets(&run, 0, &err);
-    mg_cli_progress_end(&bar);
-    if (st != MG_OK)
-        goto fail;
-    /* The slice columns' codes are all the slices need of the table. */
-    st = mg_cli_slices_take(&a.slices, run.table, &err);
-    if (st != MG_OK)
-        goto fail;
-    /* The targets hold all that the metrics need: give the columns back before
-     * the metrics allocate their sort buffers, so peak memory stays near one
-     * copy of the used columns. */
-    mg_run_drop_table(&run);
-    const mg_targets *targets = &run.targets[0];
-    if (spec.task == MG_TASK_AUTO)
-        mg_cli_eprintf("modelgate evaluate: task %s: %s\n", mg_task_name(targets->task),
-                       targets->task_reason);
-    if (targets->task == MG_TASK_BINARY)
-        mg_cli_eprintf("modelgate evaluate: positive label '%s': %s\n", targets->positive_label,
-                       targets->positive_reason);
-    st = mg_evaluation_compute(targets, &eval, &err);
-    if (st != MG_OK)
-        goto fail;
-    if (a.slices.nops > 0 && targets->task != MG_TASK_BINARY) {
-        mg_cli_eprintf("modelgate evaluate: operating points need a binary task; this one is %s\n",
-                       mg_task_name(targets->task));
-        rc = MG_EXIT_USAGE;
+    es.run.read.sha256_out = mg_cli_digest_sink(&digest);
+    es.run.read.progress = mg_cli_progress_report;
+    es.run.read.progress_ctx = &stages.reading;
+    es.progress = mg_cli_progress_report;
+    es.progress_ctx = &stages.bar;
+    es.stage = mg_cli_stage;
+    es.stage_ctx = &stages;
+    es.note = mg_cli_note;
+    es.note_ctx = &stages;
+    es.data_sha256 = mg_cli_digest_hex;
+    es.data_sha256_ctx = &digest;
+    mg_status st = mg_evaluate_run(&es, &out, &err);
+    mg_cli_stages_end(&stages);
+    if (st != MG_OK) {
+        rc = mg_cli_fail("evaluate", &err);
         goto out;
     }
-    st = mg_cli_slices_compute(&a.slices, targets, a.confidence, &err);
-    if (st != MG_OK)
-        goto fail;
-
-    const char *data_sha = mg_cli_digest_finish(&digest);
-    mg_provenance prov = {.data_path = a.test_data,
-                          .data_sha256 = data_sha,
-                          .model_arg = mg_model_source(run.models[0]),
-                          .model_sha256 = mg_model_sha256(run.models[0])};
-    size_t len = 0;
-    /* An explicit --confidence (or --bootstrap) asks for an interval for
-     * every metric; by default "ci" holds the Wilson intervals only. */
-    bool every_ci = false;
-    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
-        every_ci |=
-            o->seen && (strcmp(o->name, "confidence") == 0 || strcmp(o->name, "bootstrap") == 0);
-    if (every_ci) {
-        mg_compare_options copts = {.level = a.confidence,
-                                    .replicates = (int)a.bootstrap,
-                                    .seed = (uint64_t)a.seed,
-                                    .threads = (int)a.threads,
-                                    .progress = mg_cli_progress_report,
-                                    .progress_ctx = &bar};
-        mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
-        mg_metric_interval *iv = NULL;
-        int niv = 0;
-        st = mg_evaluation_intervals(targets, &eval, &copts, &iv, &niv, &err);
-        if (st == MG_OK)
-            st = mg_evaluation_json_with_intervals(&eval, targets, iv, niv, &copts, &prov, &json,
-                                                   &len, &err);
-        free(iv);
-        mg_cli_progress_end(&bar);
-        if (st != MG_OK)
-            goto fail;
-    } else if (mg_evaluation_json(&eval, targets, &prov, a.confidence, &json, &len, &err) !=
-               MG_OK) {
-        mg_cli_eprintf("modelgate evaluate: out of memory writing metrics.json\n");
-        rc = MG_EXIT_USAGE;
-        goto out;
-    }
-    st = mg_slices_json_append(&json, &len, &eval, targets, a.slices.reports, a.slices.nslicings,
-                               a.slices.ops, a.slices.nops, &err);
-    if (st != MG_OK)
-        goto fail;
     if (!a.quiet) {
-        mg_cli_summary(MG_SUMMARY_METRICS, json, stderr);
-        mg_cli_slices_table(&a.slices, &eval, stderr);
+        mg_cli_summary(MG_SUMMARY_METRICS, out.metrics_json, stderr);
+        mg_cli_slices_table(&a.slices, out.reports, out.nslicings, &out.eval, stderr);
     }
-    /* --confidence given: the gates decide on the intervals. */
-    bool use_interval = false;
-    for (const mg_opt *o = opts; o->kind != MG_OPT_END; o++)
-        use_interval |= o->seen && strcmp(o->name, "confidence") == 0;
-    /* The task is known now: each gated metric must be one of its metrics. */
-    for (int pass = 0; pass < 2; pass++) {
-        const mg_strlist *l = pass == 0 ? &a.min : &a.max;
-        for (int i = 0; i < l->n; i++) {
-            char name[64];
-            double limit;
-            mg_value v;
-            if (mg_parse_key_number(l->items[i], name, sizeof name, &limit) == 0 &&
-                mg_cli_slices_point(&a.slices, name) == NULL &&
-                mg_evaluation_metric(&eval, name, &v) != 0) {
-                mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
-                               pass == 0 ? "min" : "max", l->items[i], name,
-                               mg_task_name(eval.task));
-                rc = MG_EXIT_USAGE;
-                goto out;
-            }
-        }
-    }
-    gates = malloc(MAX_GATES * sizeof *gates);
-    if (gates == NULL) {
-        mg_cli_eprintf("modelgate evaluate: out of memory for the gates\n");
-        rc = MG_EXIT_INTERNAL;
+    if (out.unknown_bound >= 0) {
+        int i = out.unknown_bound;
+        bool is_min = i < a.min.n;
+        mg_cli_eprintf("modelgate evaluate: --%s %s: no metric '%s' for a %s task\n",
+                       is_min ? "min" : "max", is_min ? a.min.items[i] : a.max.items[i - a.min.n],
+                       bounds[i].metric, mg_task_name(out.eval.task));
+        rc = MG_EXIT_USAGE;
         goto out;
     }
-    int ngates = 0;
-    decide_gates(&eval, json, &a.slices, &a.min, MG_GATE_MIN, use_interval, gates, &ngates);
-    decide_gates(&eval, json, &a.slices, &a.max, MG_GATE_MAX, use_interval, gates, &ngates);
-    /* Slice gates: one result per gate and scored slice, Holm-corrected over
-     * each slicing's slices with --confidence. */
-    for (int g = 0; g < a.slices.ngates; g++)
-        for (int r = 0; r < a.slices.nslicings; r++) {
-            int small = 0;
-            st = mg_slice_gate_decide(&a.slices.reports[r], &eval, &a.slices.gates[g],
-                                      use_interval ? a.confidence : 0, &gates, &ngates, &small,
-                                      &err);
-            if (st != MG_OK)
-                goto fail;
-            if (small > 0)
-                mg_cli_eprintf("modelgate evaluate: slice gate on %s: %d slices of %s have fewer "
-                               "than %ld rows and are not gated (listed under too_small)\n",
-                               a.slices.gates[g].metric, small, a.slices.slicings[r].name,
-                               a.slices.min_size);
-        }
-    st = mg_gates_json_append(&json, &len, gates, ngates, &err);
-    if (st != MG_OK)
-        goto fail;
-    rc = report_gates(gates, ngates, use_interval);
+    for (int i = 0; i < out.nwarnings; i++)
+        mg_cli_eprintf("modelgate evaluate: %s\n", out.warnings[i]);
+    rc = report_gates(out.gates, out.ngates, es.gate_on_interval);
     if (rc != MG_EXIT_USAGE) {
-        int wrc = mg_cli_write_file("evaluate", a.output, json, len);
+        int wrc = mg_cli_write_file("evaluate", a.output, out.metrics_json, out.metrics_len);
         if (wrc != 0)
             rc = wrc;
     }
-    goto out;
-fail:
-    rc = mg_cli_fail("evaluate", &err);
 out:
     mg_cli_digest_finish(&digest); /* joins the thread on every path */
-    free(json);
-    free(gates);
-    free(slice_columns);
     free(overrides);
-    mg_evaluation_release(&eval);
-    mg_run_release(&run);
+    mg_evaluate_outcome_release(&out);
 out_args:
     mg_strlist_release(&a.ignore);
     mg_strlist_release(&a.protected_attrs);

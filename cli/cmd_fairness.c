@@ -8,7 +8,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/model.h"
 #include "modelgate/modelgate.h"
-#include "modelgate/report.h"
+#include "modelgate/pipeline.h"
 #include "modelgate/run.h"
 #include "read_limits.h"
 #include "options.h"
@@ -255,19 +255,17 @@ int cmd_fairness(int argc, char **argv) {
     if (rc == MG_EXIT_PASS && mg_cli_column_types("fairness", &column_types, &overrides) != 0)
         rc = MG_EXIT_USAGE;
 
-    mg_run run;
-    memset(&run, 0, sizeof run);
-    mg_fairness result;
-    memset(&result, 0, sizeof result);
+    mg_fairness_outcome out;
+    memset(&out, 0, sizeof out);
     mg_error err;
     mg_error_clear(&err);
     spec.model_options.threads = (int)threads;
     spec.model_options.python = python;
     spec.model_options.adapters_dir = mg_cli_adapters_dir();
-    mg_cli_progress predicting;
-    mg_cli_progress_init(&predicting, "predicting");
+    mg_cli_stages stages;
+    mg_cli_stages_init(&stages, "fairness", data);
     spec.model_options.progress = mg_cli_progress_report;
-    spec.model_options.progress_ctx = &predicting;
+    spec.model_options.progress_ctx = &stages.bar;
     spec.read.threads = (int)threads;
     spec.read.na_values = na_arg ? (const char *const *)na_values.items : NULL;
     spec.read.nna_values = na_values.n;
@@ -279,58 +277,41 @@ int cmd_fairness(int argc, char **argv) {
     mg_cli_digest digest;
     mg_cli_digest_start(&digest, data);
     spec.read.sha256_out = mg_cli_digest_sink(&digest);
-    mg_cli_progress bar;
-    mg_cli_progress_init_reading(&bar, data);
     spec.read.progress = mg_cli_progress_report;
-    spec.read.progress_ctx = &bar;
-    if (rc == MG_EXIT_PASS && mg_run_open(&spec, &run, &err) != MG_OK)
-        rc = mg_cli_fail("fairness", &err);
-    mg_cli_progress_end(&bar);
-    char note[512];
-    if (rc == MG_EXIT_PASS && mg_run_feature_note(&run, 0, note, sizeof note))
-        mg_cli_eprintf("modelgate fairness: %s\n", note);
-    mg_cli_progress_init(&predicting, "predicting");
-    if (rc == MG_EXIT_PASS && mg_run_targets(&run, 0, &err) != MG_OK)
-        rc = mg_cli_fail("fairness", &err);
-    const mg_targets *targets = &run.targets[0];
-    if (rc == MG_EXIT_PASS && targets->task == MG_TASK_BINARY)
-        mg_cli_eprintf("modelgate fairness: positive label '%s': %s\n", targets->positive_label,
-                       targets->positive_reason);
-    mg_cli_progress_end(&predicting);
-    mg_cli_progress_init_unit(&bar, "bootstrap", "replicates");
+    spec.read.progress_ctx = &stages.reading;
     fo.progress = mg_cli_progress_report;
-    fo.progress_ctx = &bar;
-    if (rc == MG_EXIT_PASS &&
-        mg_fairness_compute(targets, run.table, (const char *const *)attrs.items, attrs.n, &fo,
-                            &result, &err) != MG_OK)
-        rc = mg_cli_fail("fairness", &err);
-    mg_cli_progress_end(&bar);
+    fo.progress_ctx = &stages.bar;
+    mg_fairness_spec fs;
+    mg_fairness_spec_init(&fs);
+    fs.run = spec;
+    fs.fairness = fo;
+    fs.stage = mg_cli_stage;
+    fs.stage_ctx = &stages;
+    fs.note = mg_cli_note;
+    fs.note_ctx = &stages;
+    fs.data_sha256 = mg_cli_digest_hex;
+    fs.data_sha256_ctx = &digest;
     if (rc == MG_EXIT_PASS) {
-        const char *data_sha = mg_cli_digest_finish(&digest);
-        mg_provenance prov = {.data_path = data,
-                              .data_sha256 = data_sha,
-                              .model_arg = mg_model_source(run.models[0]),
-                              .model_sha256 = mg_model_sha256(run.models[0])};
-        size_t len = 0;
-        char *json = NULL;
-        if (mg_fairness_json(&result, &prov, &json, &len, &err) != MG_OK) {
-            mg_cli_eprintf("modelgate fairness: out of memory writing fairness.json\n");
-            rc = MG_EXIT_INTERNAL;
-        } else {
-            rc = mg_cli_write_file("fairness", output, json, len);
-            if (rc == MG_EXIT_PASS && !quiet)
-                mg_cli_summary(MG_SUMMARY_FAIRNESS, json, stderr);
-            free(json);
+        mg_status st = mg_fairness_run(&fs, &out, &err);
+        mg_cli_stages_end(&stages);
+        if (st != MG_OK) {
+            rc = mg_cli_fail("fairness", &err);
+            if (out.computed) /* writing fairness.json failed */
+                rc = MG_EXIT_INTERNAL;
         }
+    }
+    if (rc == MG_EXIT_PASS) {
+        rc = mg_cli_write_file("fairness", output, out.fairness_json, out.fairness_len);
+        if (rc == MG_EXIT_PASS && !quiet)
+            mg_cli_summary(MG_SUMMARY_FAIRNESS, out.fairness_json, stderr);
         if (rc == MG_EXIT_PASS) {
-            if (result.verdict != MG_VERDICT_PASS)
-                explain(&result);
-            rc = mg_cli_exit_code(result.verdict);
+            if (out.result.verdict != MG_VERDICT_PASS)
+                explain(&out.result);
+            rc = mg_cli_exit_code(out.result.verdict);
         }
     }
     mg_cli_digest_finish(&digest); /* joins the thread on every path */
-    mg_fairness_release(&result);
-    mg_run_release(&run);
+    mg_fairness_outcome_release(&out);
     mg_strlist_release(&attrs);
     mg_strlist_release(&gates);
     mg_strlist_release(&ignore);

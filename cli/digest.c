@@ -43,3 +43,7 @@ const char *mg_cli_digest_finish(mg_cli_digest *d) {
         return d->hex[0] ? d->hex : NULL;
     return d->ok ? d->hex : NULL;
 }
+
+const char *mg_cli_digest_hex(void *ctx) {
+    return mg_cli_digest_finish(ctx);
+}

@@ -29,4 +29,8 @@ char *mg_cli_digest_sink(mg_cli_digest *d);
  * zeroed digest that never started, is safe. */
 const char *mg_cli_digest_finish(mg_cli_digest *d);
 
+/* mg_cli_digest_finish as the data_sha256 callback of the pipeline specs
+ * (ctx an mg_cli_digest). */
+const char *mg_cli_digest_hex(void *ctx);
+
 #endif

@@ -82,3 +82,36 @@ void mg_cli_progress_end(mg_cli_progress *p) {
         fprintf(stderr, "\r\033[K"); /* ours: clears the progress line */
     p->active = 0;
 }
+
+void mg_cli_stages_init(mg_cli_stages *s, const char *command, const char *test_data) {
+    s->command = command;
+    s->test_data = test_data;
+    s->model_names = NULL;
+    mg_cli_progress_init_reading(&s->reading, test_data);
+    mg_cli_progress_init(&s->bar, "predicting");
+}
+
+void mg_cli_stages_end(mg_cli_stages *s) {
+    mg_cli_progress_end(&s->reading);
+    mg_cli_progress_end(&s->bar);
+}
+
+void mg_cli_stage(void *ctx, const char *stage) {
+    mg_cli_stages *s = ctx;
+    mg_cli_stages_end(s);
+    if (strcmp(stage, "reading") == 0)
+        mg_cli_progress_init_reading(&s->reading, s->test_data);
+    else if (strcmp(stage, "predicting") == 0)
+        mg_cli_progress_init(&s->bar, "predicting"); /* its second counts from here */
+    else if (strcmp(stage, "bootstrap") == 0 || strcmp(stage, "fairness") == 0)
+        mg_cli_progress_init_unit(&s->bar, "bootstrap", "replicates");
+}
+
+void mg_cli_note(void *ctx, int model, const char *text) {
+    mg_cli_stages *s = ctx;
+    mg_cli_stages_end(s);
+    if (s->model_names != NULL && model >= 0)
+        mg_cli_eprintf("modelgate %s: %s: %s\n", s->command, s->model_names[model], text);
+    else
+        mg_cli_eprintf("modelgate %s: %s\n", s->command, text);
+}

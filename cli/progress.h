@@ -40,4 +40,32 @@ void mg_cli_progress_report(void *ctx, int64_t done, int64_t total);
 /* Clears the line, if one was drawn; the struct may be reused after init. */
 void mg_cli_progress_end(mg_cli_progress *p);
 
+/* The progress lines of a pipeline run (mg_evaluate_run, mg_fairness_run):
+ * `reading` for the test data (mg_read_options.progress_ctx), `bar` for the
+ * later stages (the predictions, then the bootstrap). */
+typedef struct mg_cli_stages {
+    const char *command;   /* "evaluate": notes print as "modelgate evaluate: ..." */
+    const char *test_data; /* for the reading line */
+    /* How notes name the models ("--new", "--baseline": "modelgate compare:
+     * --new: ..."); NULL = not named. */
+    const char *const *model_names;
+    mg_cli_progress reading, bar;
+} mg_cli_stages;
+
+/* Prepares both lines (bar as "predicting"); no model names. */
+void mg_cli_stages_init(mg_cli_stages *s, const char *command, const char *test_data);
+
+/* The stage callback of the pipeline specs (ctx an mg_cli_stages): ends the
+ * current line and starts the stage's: "reading", "predicting", and
+ * "bootstrap" or "fairness" (bootstrap replicates); other stages draw none. */
+void mg_cli_stage(void *ctx, const char *stage);
+
+/* The note callback of the pipeline specs: ends the current line and prints
+ * "modelgate COMMAND: TEXT" ("modelgate COMMAND: MODEL: TEXT" with
+ * model_names). */
+void mg_cli_note(void *ctx, int model, const char *text);
+
+/* Clears both lines. */
+void mg_cli_stages_end(mg_cli_stages *s);
+
 #endif

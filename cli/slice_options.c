@@ -1,5 +1,5 @@
 /* slice_options.c - evaluate's --slice-* and --operating-point options: checks
- * before any work, slicings from the table, and the worst-slices table. */
+ * before any work, and the worst-slices table. */
 #include "slice_options.h"
 #include "commands.h"
 #include "exit.h"
@@ -168,58 +168,6 @@ int mg_cli_slices_check(mg_cli_slices *s, const mg_strlist *min, const mg_strlis
     return 0;
 }
 
-int mg_cli_slices_columns(const mg_cli_slices *s, const char ***cols, int *n) {
-    *n = 0;
-    *cols = calloc((size_t)(s->by.n + s->cross.n + 1), sizeof **cols);
-    if (*cols == NULL)
-        return -1;
-    for (int i = 0; i < s->by.n; i++)
-        (*cols)[(*n)++] = s->by.items[i];
-    for (int i = 0; i < s->cross.n; i++)
-        (*cols)[(*n)++] = s->cross.items[i];
-    return 0;
-}
-
-static mg_status nomem(mg_error *err) {
-    mg_error_clear(err);
-    err->status = MG_ERR_NOMEM;
-    snprintf(err->text, sizeof err->text, "out of memory for the slices");
-    return MG_ERR_NOMEM;
-}
-
-mg_status mg_cli_slices_take(mg_cli_slices *s, const mg_table *table, mg_error *err) {
-    mg_slice_options o = {.bins = (int)s->bins, .edges = s->edges, .nedges = s->nedges};
-    return mg_slicings_build(table, (const char *const *)s->by.items, s->by.n,
-                             (const char *const *)s->cross.items, s->cross.n, &o, &s->slicings,
-                             &s->nslicings, err);
-}
-
-mg_status mg_cli_slices_compute(mg_cli_slices *s, const mg_targets *t, double level,
-                                mg_error *err) {
-    int64_t *order = NULL;
-    /* The slices sort on their own (keys that carry score and class); the
-     * operating points walk a score order. */
-    if (t->task == MG_TASK_BINARY && s->nops > 0) {
-        mg_status st = mg_score_order(t, &order, err);
-        if (st != MG_OK)
-            return st;
-    }
-    mg_status st = MG_OK;
-    if (s->nslicings > 0) {
-        s->reports = calloc((size_t)s->nslicings, sizeof *s->reports);
-        if (s->reports == NULL) {
-            free(order);
-            return nomem(err);
-        }
-        st = mg_slices_compute(t, NULL, s->slicings, s->nslicings, s->min_size, level, s->reports,
-                               err);
-    }
-    if (st == MG_OK && s->nops > 0 && t->task == MG_TASK_BINARY)
-        st = mg_operating_points_compute(t, order, s->ops, s->nops, level, err);
-    free(order);
-    return st;
-}
-
 const mg_operating_point *mg_cli_slices_point(const mg_cli_slices *s, const char *name) {
     mg_operating_point p;
     if (mg_operating_point_from_name(name, &p) != 0)
@@ -258,7 +206,8 @@ static int cmp_ranked(const void *a, const void *b) {
 
 #define TABLE_ROWS 10
 
-void mg_cli_slices_table(const mg_cli_slices *s, const mg_evaluation *overall, FILE *out) {
+void mg_cli_slices_table(const mg_cli_slices *s, const mg_slice_report *reports, int nreports,
+                         const mg_evaluation *overall, FILE *out) {
     const char *metric = rank_metric(s, overall->task);
     const mg_metric_def *def = mg_metric_find(metric);
     ranking_higher = def == NULL || def->higher_is_better;
@@ -270,8 +219,8 @@ void mg_cli_slices_table(const mg_cli_slices *s, const mg_evaluation *overall, F
     mg_value all;
     if (mg_evaluation_metric(overall, metric, &all) != 0)
         return;
-    for (int r = 0; r < s->nslicings; r++) {
-        const mg_slice_report *rep = &s->reports[r];
+    for (int r = 0; r < nreports; r++) {
+        const mg_slice_report *rep = &reports[r];
         ranked *list = calloc((size_t)(rep->nslices > 0 ? rep->nslices : 1), sizeof *list);
         if (list == NULL)
             return;
@@ -327,11 +276,5 @@ void mg_cli_slices_release(mg_cli_slices *s) {
     free(s->edge_values);
     free(s->gates);
     free(s->ops);
-    for (int i = 0; s->reports != NULL && i < s->nslicings; i++)
-        mg_slice_report_release(&s->reports[i]);
-    free(s->reports);
-    for (int i = 0; i < s->nslicings; i++)
-        mg_slicing_release(&s->slicings[i]);
-    free(s->slicings);
     memset(s, 0, sizeof *s);
 }

@@ -1,6 +1,6 @@
 /* slice_options.h - evaluate's slice, slice gate and operating point options:
- * their checks before any work, the slicings taken from the table, and the
- * stderr table of the worst slices. */
+ * their checks before any work and the stderr table of the worst slices;
+ * mg_evaluate_run computes the slices. */
 #ifndef MG_CLI_SLICE_OPTIONS_H
 #define MG_CLI_SLICE_OPTIONS_H
 
@@ -21,10 +21,6 @@ typedef struct mg_cli_slices {
     int ngates;
     mg_operating_point *ops;
     int nops;
-    /* computed */
-    mg_slicing *slicings;
-    int nslicings;
-    mg_slice_report *reports;
 } mg_cli_slices;
 
 /* The option table entries (MG_CLI_SLICE_OPTS(&s) inside a command's table). */
@@ -55,22 +51,12 @@ typedef struct mg_cli_slices {
  * else 0. Adds an operating point for every --min/--max that names one. */
 int mg_cli_slices_check(mg_cli_slices *s, const mg_strlist *min, const mg_strlist *max);
 
-/* The names of the columns the slicings read (for the run's projection):
- * a new array of borrowed strings into *cols, *n. Returns -1 on no memory. */
-int mg_cli_slices_columns(const mg_cli_slices *s, const char ***cols, int *n);
-
-/* Takes the slicings from the table (before it is dropped). */
-mg_status mg_cli_slices_take(mg_cli_slices *s, const mg_table *table, mg_error *err);
-
-/* Computes the slices and operating points once the metrics are known. */
-mg_status mg_cli_slices_compute(mg_cli_slices *s, const mg_targets *t, double level,
-                                mg_error *err);
-
 /* The operating point named `name`, or NULL. */
 const mg_operating_point *mg_cli_slices_point(const mg_cli_slices *s, const char *name);
 
-/* Prints each slicing's worst scored slices first (a short table). */
-void mg_cli_slices_table(const mg_cli_slices *s, const mg_evaluation *overall, FILE *out);
+/* Prints each report's worst scored slices first (a short table). */
+void mg_cli_slices_table(const mg_cli_slices *s, const mg_slice_report *reports, int nreports,
+                         const mg_evaluation *overall, FILE *out);
 
 void mg_cli_slices_release(mg_cli_slices *s);
 

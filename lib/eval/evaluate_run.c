@@ -1,0 +1,258 @@
+/* evaluate_run.c - the whole evaluation of one model: the run, the metrics,
+ * the intervals, slices and operating points, metrics.json and the gates
+ * decided on it (the pipeline under `modelgate evaluate`). */
+#include "internal.h"
+#include "modelgate/compare.h"
+#include "modelgate/pipeline.h"
+#include "modelgate/report.h"
+
+#include <stdarg.h>
+
+void mg_evaluate_spec_init(mg_evaluate_spec *spec) {
+    memset(spec, 0, sizeof *spec);
+    mg_run_spec_init(&spec->run);
+    spec->confidence = 0.95;
+    spec->bootstrap_replicates = 1000;
+    spec->min_slice_size = MG_SLICE_MIN_SIZE_DEFAULT;
+    spec->slice_options.bins = MG_SLICE_BINS_DEFAULT;
+}
+
+void mg_evaluate_outcome_release(mg_evaluate_outcome *out) {
+    mg_evaluation_release(&out->eval);
+    free(out->metrics_json);
+    for (int i = 0; out->reports != NULL && i < out->nslicings; i++)
+        mg_slice_report_release(&out->reports[i]);
+    free(out->reports);
+    for (int i = 0; out->slicings != NULL && i < out->nslicings; i++)
+        mg_slicing_release(&out->slicings[i]);
+    free(out->slicings);
+    free(out->points);
+    free(out->gates);
+    for (int i = 0; i < out->nwarnings; i++)
+        free(out->warnings[i]);
+    free(out->warnings);
+    memset(out, 0, sizeof *out);
+    out->unknown_bound = -1;
+}
+
+static void stage(const mg_evaluate_spec *s, const char *name) {
+    if (s->stage != NULL)
+        s->stage(s->stage_ctx, name);
+}
+
+static void note(const mg_evaluate_spec *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void note(const mg_evaluate_spec *s, const char *fmt, ...) {
+    if (s->note == NULL)
+        return;
+    char text[640];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    s->note(s->note_ctx, 0, text);
+}
+
+static mg_status slices_nomem(mg_error *err) {
+    return mg__fail(err, MG_ERR_NOMEM, "out of memory for the slices");
+}
+
+/* The operating point named `name` among out's points, or NULL. */
+static const mg_operating_point *find_point(const mg_evaluate_outcome *out, const char *name) {
+    mg_operating_point p;
+    if (mg_operating_point_from_name(name, &p) != 0)
+        return NULL;
+    for (int i = 0; i < out->npoints; i++)
+        if (out->points[i].constraint == p.constraint && out->points[i].target == p.target)
+            return &out->points[i];
+    return NULL;
+}
+
+/* The slices and operating points, once the overall metrics are known. */
+static mg_status compute_slices(const mg_evaluate_spec *s, const mg_targets *t,
+                                mg_evaluate_outcome *out, mg_error *err) {
+    int64_t *order = NULL;
+    /* The slices sort on their own (keys that carry score and class); the
+     * operating points walk a score order. */
+    if (t->task == MG_TASK_BINARY && out->npoints > 0)
+        MG_TRY(mg_score_order(t, &order, err));
+    mg_status st = MG_OK;
+    if (out->nslicings > 0) {
+        out->reports = mg__calloc((size_t)out->nslicings, sizeof *out->reports);
+        if (out->reports == NULL) {
+            free(order);
+            return slices_nomem(err);
+        }
+        st = mg_slices_compute(t, NULL, out->slicings, out->nslicings, s->min_slice_size,
+                               s->confidence, out->reports, err);
+    }
+    if (st == MG_OK && out->npoints > 0 && t->task == MG_TASK_BINARY)
+        st = mg_operating_points_compute(t, order, out->points, out->npoints, s->confidence, err);
+    free(order);
+    return st;
+}
+
+/* metrics.json with the slices and operating points, before the gates. */
+static mg_status write_metrics(const mg_evaluate_spec *s, const mg_run *run,
+                               mg_evaluate_outcome *out, mg_error *err) {
+    const mg_targets *t = &run->targets[0];
+    const char *data_sha = s->data_sha256 != NULL ? s->data_sha256(s->data_sha256_ctx) : NULL;
+    mg_provenance prov = {.data_path = s->run.test_data,
+                          .data_sha256 = data_sha,
+                          .model_arg = mg_model_source(run->models[0]),
+                          .model_sha256 = mg_model_sha256(run->models[0])};
+    if (s->every_interval) {
+        mg_compare_options copts = {.level = s->confidence,
+                                    .replicates = s->bootstrap_replicates,
+                                    .seed = s->seed,
+                                    .threads = s->threads,
+                                    .progress = s->progress,
+                                    .progress_ctx = s->progress_ctx};
+        stage(s, "bootstrap");
+        mg_metric_interval *iv = NULL;
+        int niv = 0;
+        mg_status st = mg_evaluation_intervals(t, &out->eval, &copts, &iv, &niv, err);
+        if (st == MG_OK)
+            st = mg_evaluation_json_with_intervals(&out->eval, t, iv, niv, &copts, &prov,
+                                                   &out->metrics_json, &out->metrics_len, err);
+        free(iv);
+        MG_TRY(st);
+    } else if (mg_evaluation_json(&out->eval, t, &prov, s->confidence, &out->metrics_json,
+                                  &out->metrics_len, err) != MG_OK) {
+        return mg__fail(err, MG_ERR_NOMEM, "out of memory writing metrics.json");
+    }
+    return mg_slices_json_append(&out->metrics_json, &out->metrics_len, &out->eval, t, out->reports,
+                                 out->nslicings, out->points, out->npoints, err);
+}
+
+static mg_status add_warning(mg_evaluate_outcome *out, const char *text, mg_error *err) {
+    char **w = mg__realloc_array(out->warnings, (size_t)out->nwarnings + 1, sizeof *w);
+    if (w == NULL)
+        return mg__nomem(err, "a warning");
+    out->warnings = w;
+    if ((w[out->nwarnings] = mg__strdup(text)) == NULL)
+        return mg__nomem(err, "a warning");
+    out->nwarnings++;
+    return MG_OK;
+}
+
+/* Decides the bounds (on the operating point or the metric, with the
+ * interval metrics.json shows) and the slice gates into out->gates. */
+static mg_status decide_gates(const mg_evaluate_spec *s, mg_evaluate_outcome *out, mg_error *err) {
+    out->gates = mg__malloc_array((size_t)(s->nbounds > 0 ? s->nbounds : 1), sizeof *out->gates);
+    if (out->gates == NULL)
+        return mg__nomem(err, "the gates");
+    for (int i = 0; i < s->nbounds; i++) {
+        const mg_metric_bound *b = &s->bounds[i];
+        mg_value v;
+        const mg_operating_point *p = find_point(out, b->metric);
+        if (p != NULL)
+            v = p->value; /* an operating point: its value and Wilson interval */
+        else if (mg_evaluation_metric(&out->eval, b->metric, &v) != 0)
+            v = mg_value_null("not computed for this task");
+        mg_interval ci;
+        bool has_ci =
+            p != NULL ? p->has_ci : mg_metrics_json_interval(out->metrics_json, b->metric, &ci);
+        if (p != NULL && p->has_ci)
+            ci = p->ci;
+        mg_gate_decide(b->metric, b->op, b->threshold, v, has_ci ? &ci : NULL, s->gate_on_interval,
+                       &out->gates[out->ngates++]);
+    }
+    /* Slice gates: one result per gate and scored slice, Holm-corrected over
+     * each slicing's slices when deciding on the intervals. */
+    for (int g = 0; g < s->nslice_gates; g++)
+        for (int r = 0; r < out->nslicings; r++) {
+            int small = 0;
+            MG_TRY(mg_slice_gate_decide(&out->reports[r], &out->eval, &s->slice_gates[g],
+                                        s->gate_on_interval ? s->confidence : 0, &out->gates,
+                                        &out->ngates, &small, err));
+            if (small > 0) {
+                char text[400];
+                snprintf(text, sizeof text,
+                         "slice gate on %s: %d slices of %s have fewer than %lld rows and are "
+                         "not gated (listed under too_small)",
+                         s->slice_gates[g].metric, small, out->slicings[r].name,
+                         (long long)s->min_slice_size);
+                MG_TRY(add_warning(out, text, err));
+            }
+        }
+    out->verdict = mg_gate_worst(out->gates, out->ngates);
+    return mg_gates_json_append(&out->metrics_json, &out->metrics_len, out->gates, out->ngates,
+                                err);
+}
+
+static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *run,
+                          mg_evaluate_outcome *out, mg_error *err) {
+    stage(s, "reading");
+    MG_TRY(mg_run_open(rs, run, err));
+    char text[512];
+    if (mg_run_feature_note(run, 0, text, sizeof text))
+        note(s, "%s", text);
+    stage(s, "predicting");
+    MG_TRY(mg_run_targets(run, 0, err));
+    stage(s, "metrics");
+    /* The slice columns' codes are all the slices need of the table. */
+    mg_slice_options so = s->slice_options;
+    MG_TRY(mg_slicings_build(run->table, s->slice_by, s->nslice_by, s->slice_cross, s->nslice_cross,
+                             &so, &out->slicings, &out->nslicings, err));
+    /* The targets hold all that the metrics need: give the columns back before
+     * the metrics allocate their sort buffers, so peak memory stays near one
+     * copy of the used columns. */
+    mg_run_drop_table(run);
+    const mg_targets *t = &run->targets[0];
+    if (s->run.task == MG_TASK_AUTO)
+        note(s, "task %s: %s", mg_task_name(t->task), t->task_reason);
+    if (t->task == MG_TASK_BINARY)
+        note(s, "positive label '%s': %s", t->positive_label, t->positive_reason);
+    MG_TRY(mg_evaluation_compute(t, &out->eval, err));
+    if (s->npoints > 0 && t->task != MG_TASK_BINARY)
+        return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task; this one is %s",
+                        mg_task_name(t->task));
+    MG_TRY(compute_slices(s, t, out, err));
+    MG_TRY(write_metrics(s, run, out, err));
+    stage(s, "gates");
+    /* The task is known now: each gated metric must be one of its metrics. */
+    for (int i = 0; i < s->nbounds; i++) {
+        mg_value v;
+        if (find_point(out, s->bounds[i].metric) == NULL &&
+            mg_evaluation_metric(&out->eval, s->bounds[i].metric, &v) != 0) {
+            out->unknown_bound = i;
+            return MG_OK;
+        }
+    }
+    return decide_gates(s, out, err);
+}
+
+mg_status mg_evaluate_run(const mg_evaluate_spec *spec, mg_evaluate_outcome *out, mg_error *err) {
+    memset(out, 0, sizeof *out);
+    out->unknown_bound = -1;
+    mg_run run = {0};
+    mg_run_spec rs = spec->run;
+    const char **keep = NULL;
+    rs.keep = NULL;
+    rs.nkeep = 0;
+    if (spec->nslice_by + spec->nslice_cross > 0) {
+        keep = mg__calloc((size_t)(spec->nslice_by + spec->nslice_cross), sizeof *keep);
+        if (keep == NULL)
+            return slices_nomem(err);
+        for (int i = 0; i < spec->nslice_by; i++)
+            keep[rs.nkeep++] = spec->slice_by[i];
+        for (int i = 0; i < spec->nslice_cross; i++)
+            keep[rs.nkeep++] = spec->slice_cross[i];
+        rs.keep = keep;
+    }
+    if (spec->npoints > 0) {
+        out->points = mg__malloc_array((size_t)spec->npoints, sizeof *out->points);
+        if (out->points == NULL) {
+            free(keep);
+            return mg__nomem(err, "the operating points");
+        }
+        memcpy(out->points, spec->points, (size_t)spec->npoints * sizeof *out->points);
+        out->npoints = spec->npoints;
+    }
+    mg_status st = evaluate(spec, &rs, &run, out, err);
+    mg_run_release(&run);
+    free(keep);
+    return st;
+}
