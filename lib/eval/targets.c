@@ -282,7 +282,8 @@ static mg_status sort_labels(mg__labelset *labels, int32_t *yc, int64_t n, mg_er
     return MG_OK;
 }
 
-static mg_status check_probability(const mg_table *t, const mg_model *model, int64_t row, double v,
+static mg_status check_probability(const mg_table *t, const mg_model *model,
+                                   const mg_input_names *names, int64_t row, double v,
                                    mg_error *err) {
     if (v >= 0 && v <= 1)
         return MG_OK;
@@ -297,8 +298,9 @@ static mg_status check_probability(const mg_table *t, const mg_model *model, int
     mg_format_double(v, num, sizeof num);
     return mg__fail(err, MG_ERR_DATA,
                     "%s: row %lld, column '%s': score %s is outside [0, 1], expected a "
-                    "probability (use --task regression for unbounded predictions)",
-                    t->source, (long long)row + 1, where, num);
+                    "probability (use %s regression for unbounded predictions)",
+                    t->source, (long long)row + 1, where, num,
+                    MG_INPUT_NAME(names, task, "--task"));
 }
 
 typedef struct build_ctx {
@@ -452,11 +454,11 @@ static mg_status binary_from_model(build_ctx *b, mg__labelset *labels, const int
             out->score[i] = (int)v == pc ? 1.0 : 0.0;
         } else if (info->kind == MG_OUTPUT_CLASS_PROBS) {
             double v = b->outputs[i * 2 + pc];
-            MG_TRY(check_probability(t, b->model, i, v, err));
+            MG_TRY(check_probability(t, b->model, b->spec->names, i, v, err));
             out->score[i] = v;
         } else {
             double v = b->outputs[i];
-            MG_TRY(check_probability(t, b->model, i, v, err));
+            MG_TRY(check_probability(t, b->model, b->spec->names, i, v, err));
             out->score[i] = pc == 1 ? v : 1.0 - v;
         }
     }
@@ -652,7 +654,7 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
             out->score[i] = b->outputs[i] == pv ? 1.0 : 0.0;
     } else {
         for (int64_t i = 0; i < n; i++)
-            MG_TRY(check_probability(t, b->model, i, b->outputs[i], err));
+            MG_TRY(check_probability(t, b->model, b->spec->names, i, b->outputs[i], err));
         /* One probability per row: the outputs are the scores; take them over. */
         free(out->score);
         out->score = b->outputs;
@@ -714,7 +716,7 @@ static mg_status multiclass_from_model(build_ctx *b, mg__labelset *labels, int32
             for (int c = 0; c < k; c++) {
                 double v = b->outputs[i * k + c];
                 if (!(v >= 0 && v <= 1)) {
-                    st = check_probability(t, b->model, i, v, err);
+                    st = check_probability(t, b->model, b->spec->names, i, v, err);
                     break;
                 }
                 out->proba[i * k + perm[c]] = v;

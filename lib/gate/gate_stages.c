@@ -250,6 +250,16 @@ mg_status mg__gate_latency(mg__gate_ctx *ctx, mg_error *err) {
                 mg_latency_gate_quantile(&r, q, b->metric, b->metric, b->max, b->confidence,
                                          b->confidence > 0 ? b->confidence : level, lg);
                 latency_entry(lg, &e->r);
+                if (lg->verdict == MG_VERDICT_INCONCLUSIVE && lg->needed > r.n) {
+                    /* The sentence names the policy key to raise, not a flag. */
+                    char place[240], c[32];
+                    mg_format_double(b->confidence, c, sizeof c);
+                    snprintf(e->r.reason, sizeof e->r.reason,
+                             "%s: %lld samples cannot bound it at confidence %s; at least %lld "
+                             "are needed (%s)",
+                             b->metric, (long long)r.n, c, (long long)lg->needed,
+                             mg_policy_where(p, "gates.latency.samples", place, sizeof place));
+                }
             } else {
                 mg_value v = {.v = summary_value(&r.summary, b->metric)};
                 mg_gate_decide(b->metric, side == 0 ? MG_GATE_MIN : MG_GATE_MAX,
