@@ -59,7 +59,8 @@ typedef enum mg_gate_kind {
     MG_GATE_KIND_SLICE
 } mg_gate_kind;
 
-/* "metric", "latency", "fairness", "regression", "slice" (static). */
+/* "metric", "latency", "fairness", "regression", "slice" (static): the
+ * names gate.json writes (defined with its writer, lib/report/gate_json.c). */
 MG_API const char *mg_gate_kind_name(mg_gate_kind k);
 
 /* One decided gate of the run. */

@@ -6,27 +6,6 @@
 
 #include <math.h>
 
-const char *mg_task_name(mg_task task) {
-    switch (task) {
-    case MG_TASK_AUTO: return "auto";
-    case MG_TASK_BINARY: return "binary";
-    case MG_TASK_MULTICLASS: return "multiclass";
-    case MG_TASK_REGRESSION: return "regression";
-    }
-    return "unknown";
-}
-
-int mg_task_parse(const char *name, mg_task *out) {
-    static const mg_task all[] = {MG_TASK_AUTO, MG_TASK_BINARY, MG_TASK_MULTICLASS,
-                                  MG_TASK_REGRESSION};
-    for (size_t i = 0; i < MG_ARRAY_LEN(all); i++)
-        if (strcmp(name, mg_task_name(all[i])) == 0) {
-            *out = all[i];
-            return 0;
-        }
-    return -1;
-}
-
 void mg_targets_release(mg_targets *t) {
     free(t->w);
     free(t->y);

@@ -21,16 +21,6 @@ void mg_gate_run_options_init(mg_gate_run_options *o) {
     memset(o, 0, sizeof *o);
 }
 
-const char *mg_gate_kind_name(mg_gate_kind k) {
-    switch (k) {
-    case MG_GATE_KIND_LATENCY: return "latency";
-    case MG_GATE_KIND_FAIRNESS: return "fairness";
-    case MG_GATE_KIND_REGRESSION: return "regression";
-    case MG_GATE_KIND_SLICE: return "slice";
-    default: return "metric";
-    }
-}
-
 void mg_gate_outcome_release(mg_gate_outcome *out) {
     if (out == NULL)
         return;

@@ -6,6 +6,17 @@
 
 #include <math.h>
 
+/* The kind's name as gate.json writes it. */
+const char *mg_gate_kind_name(mg_gate_kind k) {
+    switch (k) {
+    case MG_GATE_KIND_LATENCY: return "latency";
+    case MG_GATE_KIND_FAIRNESS: return "fairness";
+    case MG_GATE_KIND_REGRESSION: return "regression";
+    case MG_GATE_KIND_SLICE: return "slice";
+    default: return "metric";
+    }
+}
+
 static const char *on_name(mg_on_inconclusive on) {
     return on == MG_ON_INCONCLUSIVE_WARN ? "warn" : on == MG_ON_INCONCLUSIVE_PASS ? "pass" : "fail";
 }
