@@ -302,7 +302,7 @@ typedef struct mg_benchmark_spec {
     double confidence;
     /* For latency.json only: the CPU the caller pinned itself to
      * (mg_latency_pin_cpu) or -1, and the machine as read before pinning
-     * (NULL = not reported). */
+     * (NULL = read by the call, mg_latency_environment_read(cpu)). */
     int cpu;
     const mg_latency_environment *env;
 } mg_benchmark_spec;
@@ -319,7 +319,7 @@ typedef struct mg_benchmark_outcome {
     bool has_baseline;
     mg_latency_run run, baseline;
     mg_latency_comparison comparison; /* with a baseline */
-    double level; /* the level of the reported bounds (the spec's or 0.95) */
+    double level;                     /* the level of the reported bounds (the spec's or 0.95) */
     /* The decided gates, in the order max_p99, max_p50, max_p99_ratio (those
      * asked for), and the worst of them (PASS with none). */
     mg_latency_gate gates[3];

@@ -151,7 +151,10 @@ static mg_status gates_and_json(const mg_benchmark_spec *s, mg_model *const mode
     rep.timer_overhead_ns = timer_ns;
     rep.threads = s->run.model_options.threads;
     rep.cpu = s->cpu;
-    rep.env = s->env;
+    mg_latency_environment env;
+    if (s->env == NULL)
+        mg_latency_environment_read(s->cpu, &env); /* latency.json needs one */
+    rep.env = s->env != NULL ? s->env : &env;
     rep.gates = out->gates;
     rep.ngates = out->ngates;
     out->decided = true;
