@@ -4,30 +4,22 @@
 #include "commands.h"
 #include "exit.h"
 #include "common_options.h"
-#include "modelgate/gate.h"
 #include "modelgate/latency.h"
-#include "modelgate/report.h"
-#include "modelgate/model.h"
 #include "modelgate/modelgate.h"
-#include "modelgate/run.h"
+#include "modelgate/pipeline.h"
 #include "options.h"
 #include "precheck.h"
 #include "adapters.h"
 #include "output.h"
 #include "summary.h"
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/stat.h>
-
 #include "banned.h"
-
-#define SYNTHETIC_ROWS 1024
 
 static const char synopsis[] =
     "Measure a model's prediction latency on rows of the test data and gate on it.\n"
@@ -70,22 +62,6 @@ static void draw_progress(void *ctx, int64_t done, int64_t total) {
     p->drawn = true;
 }
 
-/* Standard normal rows from a seeded generator, when there is no test data. */
-static double *synthetic_rows(int nf, uint64_t seed) {
-    double *rows = malloc((size_t)SYNTHETIC_ROWS * (size_t)(nf > 0 ? nf : 1) * sizeof *rows);
-    if (rows == NULL)
-        return NULL;
-    uint64_t s = seed ^ 0x5eed5eed5eed5eedULL;
-    for (int64_t i = 0; i < (int64_t)SYNTHETIC_ROWS * nf; i++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u1 = ((double)(s >> 11) + 0.5) / 9007199254740992.0;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u2 = ((double)(s >> 11) + 0.5) / 9007199254740992.0;
-        rows[i] = sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-    }
-    return rows;
-}
-
 static int usage_error(const char *msg) {
     mg_cli_eprintf("modelgate benchmark: %s\n", msg);
     return MG_EXIT_USAGE;
@@ -125,99 +101,6 @@ static int check_args(const bench_args *a, mg_opt *opts) {
     return 0;
 }
 
-static int open_model(const char *arg, const bench_args *a, mg_model **out) {
-    mg_model_options mo;
-    memset(&mo, 0, sizeof mo);
-    mo.threads = (int)a->threads;
-    mo.batch_size = (int)a->batch;
-    mo.batch_timeout_s = a->timeout;
-    mo.python = a->python;
-    mo.adapters_dir = mg_cli_adapters_dir();
-    mg_error err;
-    mg_error_clear(&err);
-    if (mg_model_open(arg, &mo, out, &err) != MG_OK)
-        return mg_cli_fail("benchmark", &err);
-    const mg_model_info *info = mg_model_describe(*out);
-    if (!mg_model_can(*out, MG_MODEL_CAN_PREDICT)) {
-        mg_cli_eprintf(
-            "modelgate benchmark: --model %s reads stored predictions; there is no model to "
-            "time\n",
-            arg);
-        return MG_EXIT_USAGE;
-    }
-    if (a->rate > 0 && !mg_model_can(*out, MG_MODEL_OUT_OF_PROCESS)) {
-        mg_cli_eprintf(
-            "modelgate benchmark: --rate needs a runner (cmd:...) or an HTTP model; %s runs "
-            "in-process (backend %s), where the closed loop is the honest measure\n",
-            arg, info->backend);
-        return MG_EXIT_USAGE;
-    }
-    return 0;
-}
-
-/* The request rows: from the test data, or synthetic for the model's features. */
-static int request_rows(const bench_args *a, const mg_model *m, double **rows, int64_t *nrows,
-                        int *nf) {
-    mg_error err;
-    mg_error_clear(&err);
-    if (a->synthetic) {
-        const mg_model_info *info = mg_model_describe(m);
-        if (info->nfeatures < 0) {
-            mg_cli_eprintf(
-                "modelgate benchmark: --synthetic needs a model that declares its number of "
-                "features; %s does not, so give --test-data D\n",
-                a->model);
-            return MG_EXIT_USAGE;
-        }
-        *nf = info->nfeatures;
-        *nrows = SYNTHETIC_ROWS;
-        *rows = synthetic_rows(*nf, (uint64_t)a->seed);
-        if (*rows == NULL) {
-            mg_cli_eprintf("modelgate benchmark: out of memory for synthetic rows\n");
-            return MG_EXIT_INTERNAL;
-        }
-        return 0;
-    }
-    mg_run_spec spec;
-    mg_run_spec_init(&spec);
-    spec.test_data = a->data;
-    spec.read.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL;
-    spec.read.nna_values = a->na_values.n;
-    spec.read.delimiter = a->delimiter;
-    spec.label = a->label;
-    spec.ignore = (const char *const *)a->ignore.items;
-    spec.nignore = a->ignore.n;
-    spec.protected_attrs = (const char *const *)a->protected_attrs.items;
-    spec.nprotected = a->protected_attrs.n;
-    spec.weight = a->weight;
-    spec.id = a->id;
-    mg_run data;
-    mg_status st = mg_run_open(&spec, &data, &err);
-    if (st == MG_OK) {
-        mg_feature_roles roles;
-        mg_run_roles(&data, 0, &roles);
-        st = mg_latency_rows_from_table(data.table, m, &roles, rows, nf, &err);
-        *nrows = data.table->nrows;
-    }
-    mg_run_release(&data);
-    return st == MG_OK ? 0 : mg_cli_fail("benchmark", &err);
-}
-
-/* Both models must read the same columns in the same order. */
-static int same_features(const mg_model *a, const mg_model *b, const char *barg) {
-    const mg_model_info *ia = mg_model_describe(a), *ib = mg_model_describe(b);
-    bool same = ia->nfeatures < 0 || ib->nfeatures < 0 || ia->nfeatures == ib->nfeatures;
-    for (int f = 0; same && ia->feature_names && ib->feature_names && f < ia->nfeatures; f++)
-        same = strcmp(ia->feature_names[f], ib->feature_names[f]) == 0;
-    if (same)
-        return 0;
-    mg_cli_eprintf(
-        "modelgate benchmark: --baseline %s reads other features (or another order) than "
-        "the candidate; both must take the same request rows\n",
-        barg);
-    return MG_EXIT_USAGE;
-}
-
 static void print_summary(const char *who, const mg_latency_run *r, double conf) {
     const mg_latency_summary *s = &r->summary;
     int64_t up = mg_quantile_upper_rank(r->n, 0.99, conf);
@@ -239,124 +122,84 @@ static int run(bench_args *a) {
     mg_latency_environment_read(cpu, &env);
     if (cpu >= 0 && mg_latency_pin_cpu(cpu, &err) != MG_OK)
         return mg_cli_fail("benchmark", &err);
-    mg_model *model = NULL, *base = NULL;
-    double *rows = NULL;
-    int64_t nrows = 0;
     /* The output is prepared before any model starts. */
-    int nf = 0, rc = mg_cli_output_prepare("benchmark", a->output);
-    if (rc == 0)
-        rc = open_model(a->model, a, &model);
-    if (rc == 0 && a->baseline != NULL)
-        rc = open_model(a->baseline, a, &base);
-    if (rc == 0 && base != NULL)
-        rc = same_features(model, base, a->baseline);
-    if (rc == 0)
-        rc = request_rows(a, model, &rows, &nrows, &nf);
-    if (rc != 0) {
-        mg_model_free(model);
-        mg_model_free(base);
+    int rc = mg_cli_output_prepare("benchmark", a->output);
+    if (rc != 0)
         return rc;
-    }
-    mg_latency_options lo;
-    memset(&lo, 0, sizeof lo);
-    lo.samples = a->samples;
-    lo.warmup = a->warmup;
-    lo.batch_size = (int)a->batch;
-    lo.duration_s = a->duration;
-    lo.rate_qps = a->rate;
-    lo.seed = (uint64_t)a->seed;
+    mg_benchmark_spec spec;
+    mg_benchmark_spec_init(&spec);
+    spec.run.models[0] = a->model;
+    spec.run.models[1] = a->baseline;
+    spec.run.nmodels = a->baseline != NULL ? 2 : 1;
+    spec.run.model_options.threads = (int)a->threads;
+    spec.run.model_options.batch_size = (int)a->batch;
+    spec.run.model_options.batch_timeout_s = a->timeout;
+    spec.run.model_options.python = a->python;
+    spec.run.model_options.adapters_dir = mg_cli_adapters_dir();
+    spec.run.test_data = a->data;
+    spec.run.read.na_values = a->na_arg ? (const char *const *)a->na_values.items : NULL;
+    spec.run.read.nna_values = a->na_values.n;
+    spec.run.read.delimiter = a->delimiter;
+    spec.run.label = a->label;
+    spec.run.ignore = (const char *const *)a->ignore.items;
+    spec.run.nignore = a->ignore.n;
+    spec.run.protected_attrs = (const char *const *)a->protected_attrs.items;
+    spec.run.nprotected = a->protected_attrs.n;
+    spec.run.weight = a->weight;
+    spec.run.id = a->id;
+    spec.latency.samples = a->samples;
+    spec.latency.warmup = a->warmup;
+    spec.latency.batch_size = (int)a->batch;
+    spec.latency.duration_s = a->duration;
+    spec.latency.rate_qps = a->rate;
+    spec.latency.seed = (uint64_t)a->seed;
     progress_bar bar = {-1, 0, false};
     if (mg_cli_stderr_is_tty()) {
-        lo.progress = draw_progress;
-        lo.progress_ctx = &bar;
+        spec.latency.progress = draw_progress;
+        spec.latency.progress_ctx = &bar;
     }
-    double timer_ns = mg_latency_timer_overhead_ns();
-    mg_latency_run r, rb;
-    mg_status st = mg_latency_measure(model, base, rows, nrows, nf, &lo, &r, &rb, &err);
+    spec.max_p99_ms = a->max_p99;
+    spec.max_p50_ms = a->max_p50;
+    spec.max_p99_ratio = a->max_ratio;
+    spec.confidence = a->confidence;
+    spec.cpu = cpu;
+    spec.env = &env;
+    mg_benchmark_outcome out;
+    mg_status st = mg_benchmark_run(&spec, &out, &err);
     if (bar.drawn)
         fputc('\n', stderr);
-    free(rows);
-    if (st != MG_OK) {
-        rc = mg_cli_fail("benchmark", &err);
-        mg_model_free(model);
-        mg_model_free(base);
-        return rc;
-    }
-    double level = a->confidence > 0 ? a->confidence : 0.95;
-    mg_latency_gate gates[3];
-    int ngates = 0;
-    mg_latency_comparison cmp;
-    memset(&cmp, 0, sizeof cmp);
-    if (a->max_p99 > 0)
-        mg_latency_gate_quantile(&r, 0.99, "max_p99", "p99_ms", a->max_p99, a->confidence, level,
-                                 &gates[ngates++]);
-    if (a->max_p50 > 0)
-        mg_latency_gate_quantile(&r, 0.50, "max_p50", "p50_ms", a->max_p50, a->confidence, level,
-                                 &gates[ngates++]);
-    if (base != NULL && mg_latency_compare(&r, &rb, &cmp, &err) != MG_OK)
-        st = err.status;
-    if (st == MG_OK && a->max_ratio > 0)
-        mg_latency_gate_ratio(&cmp, a->max_ratio, &gates[ngates++]);
-    mg_latency_report rep;
-    memset(&rep, 0, sizeof rep);
-    rep.prov.model_arg = mg_model_source(model);
-    rep.prov.model_sha256 = mg_model_sha256(model);
-    rep.backend = mg_model_describe(model)->backend;
-    rep.prov.data_path = a->data;
-    char data_sha[65] = "";
-    struct stat dst;
-    mg_error derr;
-    if (a->data != NULL && stat(a->data, &dst) == 0 && S_ISREG(dst.st_mode) &&
-        mg_file_sha256(a->data, data_sha, &derr) == MG_OK)
-        rep.prov.data_sha256 = data_sha;
-    rep.run = &r;
-    if (base != NULL) {
-        rep.prov.baseline_arg = mg_model_source(base);
-        rep.baseline_backend = mg_model_describe(base)->backend;
-        rep.baseline = &rb;
-        rep.comparison = &cmp;
-    }
-    rep.opts = &lo;
-    rep.confidence = level;
-    rep.confidence_given = a->confidence > 0;
-    rep.timer_overhead_ns = timer_ns;
-    rep.threads = (int)a->threads;
-    rep.cpu = cpu;
-    rep.env = &env;
-    rep.gates = gates;
-    rep.ngates = ngates;
-    size_t len = 0;
-    char *json = NULL;
-    mg_error jerr;
-    mg_error_clear(&jerr);
-    if (st == MG_OK)
-        mg_latency_json(&rep, &json, &len, &jerr);
-    if (st != MG_OK) {
-        rc = mg_cli_fail("benchmark", &err);
-    } else if (json == NULL) {
+    if (st != MG_OK && out.decided) {
         mg_cli_eprintf("modelgate benchmark: out of memory writing %s\n", a->output);
         rc = MG_EXIT_INTERNAL;
+    } else if (st == MG_ERR_NOMEM && a->synthetic && !out.measured) {
+        mg_cli_eprintf("modelgate benchmark: %s\n", err.text);
+        rc = MG_EXIT_INTERNAL;
+    } else if (st != MG_OK) {
+        rc = mg_cli_fail("benchmark", &err);
     } else {
-        rc = mg_cli_write_file("benchmark", a->output, json, len);
+        rc = mg_cli_write_file("benchmark", a->output, out.latency_json, out.latency_len);
     }
     if (rc == 0 && !a->quiet)
-        mg_cli_summary(MG_SUMMARY_LATENCY, json, stderr);
-    free(json);
+        mg_cli_summary(MG_SUMMARY_LATENCY, out.latency_json, stderr);
     if (rc == 0) {
-        if (base != NULL) {
-            print_summary("candidate", &r, level);
-            print_summary("baseline", &rb, level);
+        const mg_latency_run *r = &out.run, *rb = out.has_baseline ? &out.baseline : NULL;
+        const mg_latency_gate *gates = out.gates;
+        int ngates = out.ngates;
+        if (rb != NULL) {
+            print_summary("candidate", r, out.level);
+            print_summary("baseline", rb, out.level);
             mg_cli_eprintf("candidate/baseline: p50 x%.4g, p99 x%.4g, Mann-Whitney p = %.3g "
                            "(interleaved in blocks of %lld calls)\n",
-                           cmp.p50_ratio, cmp.p99_ratio, cmp.p_value, (long long)r.block);
+                           out.comparison.p50_ratio, out.comparison.p99_ratio,
+                           out.comparison.p_value, (long long)r->block);
         }
-        if (a->rate > 0 && r.late_sends > 0)
+        if (a->rate > 0 && r->late_sends > 0)
             mg_cli_eprintf(
                 "warning: %lld of %lld sends started over 1 ms late (worst %.4g ms): the "
                 "model cannot keep up with %g requests per second; latencies include the "
                 "queueing\n",
-                (long long)r.late_sends, (long long)r.n, r.max_send_delay_ms, a->rate);
-        const mg_latency_run *runs[2] = {&r, base != NULL ? &rb : NULL};
+                (long long)r->late_sends, (long long)r->n, r->max_send_delay_ms, a->rate);
+        const mg_latency_run *runs[2] = {r, rb};
         for (int i = 0; i < 2 && runs[i] != NULL; i++)
             if (!runs[i]->stable)
                 mg_cli_eprintf(
@@ -372,9 +215,7 @@ static int run(bench_args *a) {
                 mg_cli_eprintf("warning: gate %s passes on the point only: %s\n", gates[i].name,
                                gates[i].reason);
         /* the deciding reason goes last: it is the line CI shows */
-        mg_verdict all = MG_VERDICT_PASS;
-        for (int i = 0; i < ngates; i++)
-            all = mg_verdict_worse(all, gates[i].verdict);
+        mg_verdict all = out.verdict;
         for (int i = 0; i < ngates; i++)
             if (gates[i].verdict == MG_VERDICT_INCONCLUSIVE && all == MG_VERDICT_INCONCLUSIVE)
                 mg_cli_eprintf("gate %s: inconclusive: %s\n", gates[i].name, gates[i].reason);
@@ -383,11 +224,7 @@ static int run(bench_args *a) {
                 mg_cli_eprintf("gate %s: fail: %s\n", gates[i].name, gates[i].reason);
         rc = mg_cli_exit_code(all);
     }
-    mg_latency_run_release(&r);
-    if (base != NULL)
-        mg_latency_run_release(&rb);
-    mg_model_free(model);
-    mg_model_free(base);
+    mg_benchmark_outcome_release(&out);
     return rc;
 }
 

@@ -7,9 +7,12 @@
  *   mg_fairness_run  the run, the fairness measures per protected attribute
  *                    and their verdicts, fairness.json;
  *   mg_compare_run   the run of a candidate and its baseline, the paired
- *                    comparison, the regression rules, comparison.json.
+ *                    comparison, the regression rules, comparison.json;
+ *   mg_benchmark_run the models opened and checked, the request rows, the
+ *                    latency measurement, its gates, the comparison with a
+ *                    baseline, latency.json.
  *
- * The commands (`evaluate`, `fairness`, `compare`) are callers of these: they fill the
+ * The commands (`evaluate`, `fairness`, `compare`, `benchmark`) are callers of these: they fill the
  * spec from their flags, call the library, print the notes, summary and
  * verdict lines, write the document and pick the exit code. Progress goes
  * through the callbacks of the specs. */
@@ -20,6 +23,7 @@
 #include "evaluate.h"
 #include "fairness.h"
 #include "gate.h"
+#include "latency.h"
 #include "modelgate.h"
 #include "run.h"
 #include "slices.h"
@@ -266,6 +270,86 @@ MG_API mg_status mg_compare_run(const mg_compare_spec *spec, mg_compare_outcome 
 
 /* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
 MG_API void mg_compare_outcome_release(mg_compare_outcome *out);
+
+/* ---- benchmark ----------------------------------------------------------- */
+
+/* The request rows drawn when there is no test data. */
+#define MG_BENCHMARK_SYNTHETIC_ROWS 1024
+
+/* What to time. Every string and pointer is borrowed and must outlive the
+ * call. Start from mg_benchmark_spec_init. */
+typedef struct mg_benchmark_spec {
+    /* run.models[0] is the model, run.models[1] the baseline (nmodels 1 or
+     * 2), opened with run.model_options (threads, batch_size,
+     * batch_timeout_s, python, adapters_dir; its progress is not used). The
+     * request rows are the rows of run.test_data, read as the rest of run
+     * says (read options, label, ignore, protected_attrs, weight, id: the
+     * columns that are not features); run.test_data NULL = synthetic rows
+     * (MG_BENCHMARK_SYNTHETIC_ROWS standard normal rows, seeded by
+     * latency.seed), which need a model that declares its feature count. */
+    mg_run_spec run;
+    /* The measurement (mg_latency_measure): samples, warmup, batch_size,
+     * duration_s, rate_qps (> 0 needs out-of-process models), seed, and the
+     * progress callback of the timed calls (called from the calling thread;
+     * must not call the library). */
+    mg_latency_options latency;
+    /* Gates, each off when 0: p99 and p50 at most these milliseconds, and
+     * the candidate's p99 over the baseline's at most max_p99_ratio (needs a
+     * baseline). */
+    double max_p99_ms, max_p50_ms, max_p99_ratio;
+    /* > 0: the quantile gates decide on the bounds at this level in
+     * [0.5, 1); 0: on the point, the bounds at 0.95 reported beside it. */
+    double confidence;
+    /* For latency.json only: the CPU the caller pinned itself to
+     * (mg_latency_pin_cpu) or -1, and the machine as read before pinning
+     * (NULL = read by the call, mg_latency_environment_read(cpu)). */
+    int cpu;
+    const mg_latency_environment *env;
+} mg_benchmark_spec;
+
+/* Zeroes spec and sets the defaults: mg_run_spec_init for run with nmodels
+ * 1, 1000 samples, warmup -1 (10%, at least 10), batch_size 1, cpu -1. */
+MG_API void mg_benchmark_spec_init(mg_benchmark_spec *spec);
+
+/* What a benchmark gives; owned, release with mg_benchmark_outcome_release. */
+typedef struct mg_benchmark_outcome {
+    /* The measurement was made: run (and baseline when has_baseline) hold
+     * the timed calls. */
+    bool measured;
+    bool has_baseline;
+    mg_latency_run run, baseline;
+    mg_latency_comparison comparison; /* with a baseline */
+    double level;                     /* the level of the reported bounds (the spec's or 0.95) */
+    /* The decided gates, in the order max_p99, max_p50, max_p99_ratio (those
+     * asked for), and the worst of them (PASS with none). */
+    mg_latency_gate gates[3];
+    int ngates;
+    mg_verdict verdict;
+    /* The gates were decided: a failure came from writing latency.json
+     * (MG_ERR_NOMEM "out of memory writing latency.json"). */
+    bool decided;
+    char *latency_json; /* latency.json, NUL-terminated */
+    size_t latency_len;
+} mg_benchmark_outcome;
+
+/* Opens spec->run.models, checks them, gathers the request rows, times the
+ * model (interleaved with the baseline), decides the gates and writes
+ * latency.json. Errors (MG_ERR_USAGE, the text naming the flags of
+ * `modelgate benchmark`): "--model M reads stored predictions; there is no
+ * model to time", "--rate needs a runner (cmd:...) or an HTTP model; M runs
+ * in-process (backend B), ...", "--baseline M0 reads other features (or
+ * another order) than the candidate; ...", "--synthetic needs a model that
+ * declares its number of features; M does not, so give --test-data D";
+ * MG_ERR_NOMEM "out of memory for synthetic rows"; those of mg_model_open,
+ * mg_run_open, mg_latency_rows_from_table, mg_latency_measure and
+ * mg_latency_compare, forwarded; MG_ERR_NOMEM writing latency.json. *out is
+ * always initialised: release it with mg_benchmark_outcome_release whatever
+ * the status. */
+MG_API mg_status mg_benchmark_run(const mg_benchmark_spec *spec, mg_benchmark_outcome *out,
+                                  mg_error *err);
+
+/* Frees everything `out` holds and zeroes it; safe on a zeroed outcome. */
+MG_API void mg_benchmark_outcome_release(mg_benchmark_outcome *out);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,11 @@
  * (lib/eval/fairness_run.c): a hand-computed demographic parity ratio and its
  * verdict, a missing protected attribute; mg_compare_run
  * (lib/eval/compare_run.c): a hand-computed accuracy change and the rule's
- * verdict, notes for each model, a rule on a metric the task lacks. */
+ * verdict, notes for each model, a rule on a metric the task lacks;
+ * mg_benchmark_run (lib/eval/benchmark_run.c): synthetic rows timed the asked
+ * number of times, the p99 gate's value the 20th of 20 sorted samples (nearest
+ * rank), the flag-naming refusals of a stored-predictions model and of an
+ * open loop on an in-process model. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -285,12 +289,67 @@ static void compare_change_and_rule(void **state) {
     unlink(path);
 }
 
+static void benchmark_synthetic_and_refusals(void **state) {
+    (void)state;
+    mg_benchmark_spec s;
+    mg_benchmark_spec_init(&s);
+    assert_int_equal(s.run.nmodels, 1);
+    assert_int_equal(s.latency.samples, 1000);
+    assert_int_equal(s.cpu, -1);
+    s.run.models[0] = MG_TEST_DATA "/models/tiny.json";
+    s.run.model_options.threads = 1;
+    s.latency.samples = 20;
+    s.latency.warmup = 0;
+    s.max_p99_ms = 1e9; /* passes on any machine: no timing-dependent verdict */
+    mg_benchmark_outcome out;
+    mg_error err;
+    mg_error_clear(&err);
+    assert_int_equal(mg_benchmark_run(&s, &out, &err), MG_OK);
+    assert_true(out.measured);
+    assert_true(out.decided);
+    assert_false(out.has_baseline);
+    assert_int_equal(out.run.n, 20);
+    assert_int_equal(out.ngates, 1);
+    assert_string_equal(out.gates[0].name, "max_p99");
+    /* nearest rank: ceil(0.99 * 20) = 20, the largest sample */
+    assert_true(out.gates[0].value == out.run.sorted_ms[19]);
+    assert_int_equal(out.verdict, MG_VERDICT_PASS);
+    assert_true(out.level == 0.95);
+    assert_non_null(out.latency_json);
+    assert_int_equal(strlen(out.latency_json), out.latency_len);
+    assert_non_null(strstr(out.latency_json, "\"samples\": 20"));
+    mg_benchmark_outcome_release(&out);
+
+    /* an open loop needs an out-of-process model */
+    s.latency.rate_qps = 10;
+    assert_int_equal(mg_benchmark_run(&s, &out, &err), MG_ERR_USAGE);
+    assert_false(out.measured);
+    assert_null(out.latency_json);
+    assert_string_equal(err.text, "--rate needs a runner (cmd:...) or an HTTP model; " MG_TEST_DATA
+                                  "/models/tiny.json runs in-process (backend xgboost), where the "
+                                  "closed loop is the honest measure");
+    mg_benchmark_outcome_release(&out);
+
+    /* stored predictions are no model to time */
+    s.latency.rate_qps = 0;
+    s.run.models[0] = "column:score";
+    assert_int_equal(mg_benchmark_run(&s, &out, &err), MG_ERR_USAGE);
+    assert_string_equal(err.text,
+                        "--model column:score reads stored predictions; there is no model to time");
+    mg_benchmark_outcome_release(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spec_init_defaults),         cmocka_unit_test(metrics_gates_and_notes),
-        cmocka_unit_test(bound_the_task_lacks),       cmocka_unit_test(points_need_binary),
-        cmocka_unit_test(missing_file_is_an_error),   cmocka_unit_test(fairness_ratio_and_verdict),
-        cmocka_unit_test(fairness_missing_attribute), cmocka_unit_test(compare_change_and_rule),
+        cmocka_unit_test(spec_init_defaults),
+        cmocka_unit_test(metrics_gates_and_notes),
+        cmocka_unit_test(bound_the_task_lacks),
+        cmocka_unit_test(points_need_binary),
+        cmocka_unit_test(missing_file_is_an_error),
+        cmocka_unit_test(fairness_ratio_and_verdict),
+        cmocka_unit_test(fairness_missing_attribute),
+        cmocka_unit_test(compare_change_and_rule),
+        cmocka_unit_test(benchmark_synthetic_and_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
