@@ -144,6 +144,10 @@ static void histogram(mg__json *j, const mg_latency_run *run) {
 static void environment(mg__json *j, const mg_latency_report *r) {
     const mg_latency_environment *e = r->env;
     mg__json_key(j, "environment");
+    if (e == NULL) { /* not read by the caller (latency.h: env may be NULL) */
+        mg__json_null(j);
+        return;
+    }
     mg__json_begin_object(j);
     mg__json_kv_string(j, "cpu_model", e->cpu_model[0] ? e->cpu_model : NULL);
     if (!e->cpu_model[0])
