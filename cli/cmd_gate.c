@@ -244,14 +244,20 @@ static int write_all(const char *dir, const run_files *f) {
             return rc;
     }
     for (int i = 0; i < NFILES; i++) {
+        char sig[4096 + 8];
+        snprintf(sig, sizeof sig, "%.4095s.sig", path[i]);
         if (f->text[i] != NULL) {
+            /* An unsigned run leaves no earlier run's signature beside its file. */
+            if (mg_cli_sign_key == NULL && unlink(sig) != 0 && errno != ENOENT) {
+                mg_cli_eprintf("modelgate gate: %s: cannot remove an earlier run's signature: %s\n",
+                               sig, strerror(errno));
+                return MG_EXIT_USAGE;
+            }
             int rc = mg_cli_write_file("gate", path[i], f->text[i], f->len[i]);
             if (rc != 0)
                 return rc;
             continue;
         }
-        char sig[4096 + 8];
-        snprintf(sig, sizeof sig, "%.4095s.sig", path[i]);
         if ((unlink(path[i]) != 0 && errno != ENOENT) || (unlink(sig) != 0 && errno != ENOENT)) {
             mg_cli_eprintf("modelgate gate: %s: cannot remove an earlier run's file: %s\n",
                            path[i], strerror(errno));

@@ -195,6 +195,21 @@ run_gate badid 2 --policy badid.yml --outputs out-marker
 grep -q "badid.yml:.*outputs.id 'x -->'" badid.err || fail "badid: $(cat badid.err)"
 [ ! -e out-marker/gate.json ] || fail "a refused marker left results"
 
+# ---- signatures: a signed run signs every file; an unsigned run in the same
+# folder leaves no earlier signature beside its files
+if command -v openssl >/dev/null; then
+  openssl genpkey -algorithm ed25519 -out sign.pem 2>/dev/null
+  run_gate signed 0 --policy pass.yml --outputs out-signed --sign-key sign.pem
+  for f in metrics.json gate.json report.md report.html junit.xml; do
+    [ -s "out-signed/$f.sig" ] || fail "signed: no $f.sig"
+  done
+  openssl pkey -in sign.pem -pubout -out sign.pub 2>/dev/null
+  openssl pkeyutl -verify -pubin -inkey sign.pub -rawin -in out-signed/gate.json \
+    -sigfile out-signed/gate.json.sig >/dev/null 2>&1 || fail "signed: gate.json.sig does not verify"
+  run_gate unsigned 0 --policy pass.yml --outputs out-signed
+  [ ! -e out-signed/gate.json.sig ] || fail "unsigned: an earlier run's gate.json.sig left"
+fi
+
 # ---- GitHub Actions outputs -------------------------------------------------
 export GITHUB_ACTIONS=true GITHUB_OUTPUT=$work/gh-out GITHUB_STEP_SUMMARY=$work/gh-summary
 : >"$GITHUB_OUTPUT"; : >"$GITHUB_STEP_SUMMARY"
