@@ -12,15 +12,8 @@
 static void wilson_ci(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
     mg_metric_interval iv[MG_WILSON_MAX];
     int n = mg_evaluation_wilson(e, t, level, iv);
-    for (int i = 0; i < n; i++) {
-        mg__json_key(j, iv[i].metric);
-        mg__json_begin_object(j);
-        mg__json_kv_number(j, "low", iv[i].ci.low);
-        mg__json_kv_number(j, "high", iv[i].ci.high);
-        mg__json_kv_number(j, "level", iv[i].ci.level);
-        mg__json_kv_string(j, "method", iv[i].ci.method);
-        mg__json_end_object(j);
-    }
+    for (int i = 0; i < n; i++)
+        mg__interval_json(j, iv[i].metric, &iv[i].ci, NULL, level);
 }
 
 void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level,
@@ -141,26 +134,29 @@ typedef struct ci_list {
     double level;
 } ci_list;
 
+void mg__interval_json(mg__json *j, const char *key, const mg_interval *ci, const char *null_reason,
+                       double level) {
+    mg__json_key(j, key);
+    mg__json_begin_object(j);
+    if (null_reason == NULL) {
+        mg__json_kv_number(j, "low", ci->low);
+        mg__json_kv_number(j, "high", ci->high);
+        mg__json_kv_number(j, "level", ci->level);
+        mg__json_kv_string(j, "method", ci->method);
+    } else {
+        mg__json_kv_null(j, "low");
+        mg__json_kv_null(j, "high");
+        mg__json_kv_number(j, "level", level);
+        mg__json_kv_null(j, "method");
+        mg__json_kv_string(j, "null_reason", null_reason);
+    }
+    mg__json_end_object(j);
+}
+
 static void write_intervals(mg__json *j, void *arg) {
     const ci_list *l = arg;
-    for (int i = 0; i < l->n; i++) {
-        const mg_metric_interval *it = &l->iv[i];
-        mg__json_key(j, it->metric);
-        mg__json_begin_object(j);
-        if (it->null_reason == NULL) {
-            mg__json_kv_number(j, "low", it->ci.low);
-            mg__json_kv_number(j, "high", it->ci.high);
-            mg__json_kv_number(j, "level", it->ci.level);
-            mg__json_kv_string(j, "method", it->ci.method);
-        } else {
-            mg__json_kv_null(j, "low");
-            mg__json_kv_null(j, "high");
-            mg__json_kv_number(j, "level", l->level);
-            mg__json_kv_null(j, "method");
-            mg__json_kv_string(j, "null_reason", it->null_reason);
-        }
-        mg__json_end_object(j);
-    }
+    for (int i = 0; i < l->n; i++)
+        mg__interval_json(j, l->iv[i].metric, &l->iv[i].ci, l->iv[i].null_reason, l->level);
 }
 
 mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_targets *t,

@@ -24,6 +24,12 @@ void mg__metrics_json_body(mg__json *j, const mg_evaluation *e, const mg_targets
 void mg__metrics_json_plots(mg__json *j, const mg_evaluation *e, const mg_targets *t,
                             double level);
 
+/* Writes "key": {"low", "high", "level", "method"} for an interval, or, with
+ * a null_reason, null bounds and method, `level` and the reason: the one
+ * shape of an interval in every result file. */
+void mg__interval_json(mg__json *j, const char *key, const mg_interval *ci, const char *null_reason,
+                       double level);
+
 /* Writes "provenance": {...}. */
 void mg__provenance_json(mg__json *j, const mg_provenance *prov);
 

@@ -4,6 +4,7 @@
  * {"low", "high"} or, crossed, an array of those - never a key (§18). */
 #include "internal.h"
 #include "modelgate/slices.h"
+#include "report/metrics_json.h"
 #include "util/json.h"
 
 static void part_json(mg__json *j, const mg_slice_part *p) {
@@ -73,24 +74,8 @@ static void slice_json(mg__json *j, const mg_slice_report *r, int i, const mg_ev
     }
     mg__json_key(j, "ci");
     mg__json_begin_object(j);
-    for (int c = 0; c < s->nci; c++) {
-        const mg_slice_ci *ci = &s->ci[c];
-        mg__json_key(j, ci->metric);
-        mg__json_begin_object(j);
-        if (ci->null_reason == NULL) {
-            mg__json_kv_number(j, "low", ci->ci.low);
-            mg__json_kv_number(j, "high", ci->ci.high);
-            mg__json_kv_number(j, "level", ci->ci.level);
-            mg__json_kv_string(j, "method", ci->ci.method);
-        } else {
-            mg__json_kv_null(j, "low");
-            mg__json_kv_null(j, "high");
-            mg__json_kv_number(j, "level", r->level);
-            mg__json_kv_null(j, "method");
-            mg__json_kv_string(j, "null_reason", ci->null_reason);
-        }
-        mg__json_end_object(j);
-    }
+    for (int c = 0; c < s->nci; c++)
+        mg__interval_json(j, s->ci[c].metric, &s->ci[c].ci, s->ci[c].null_reason, r->level);
     mg__json_end_object(j);
     mg__json_key(j, "difference_from_overall");
     mg__json_begin_object(j);
