@@ -516,7 +516,11 @@ static mg_status resolve_key(const mg__kctx *ctx, const char *key, char *buf, si
     memcpy(buf, key, len + 1);
     int n = 0;
     for (char *s = buf;;) {
+        /* no key begins with a digit: a dot before one is a decimal point of
+         * a gate's name (recall_at_precision_0.9), not a separator */
         char *dot = strchr(s, '.');
+        while (dot != NULL && dot > s && dot[1] >= '0' && dot[1] <= '9')
+            dot = strchr(dot + 1, '.');
         if (dot)
             *dot = '\0';
         if (*s == '\0' || n == MAX_SEGS)

@@ -593,6 +593,12 @@ static void set_overrides_every_type(void **state) {
     set_ok(&p, "gates.pr_auc={min: 0.5, confidence: 0.9}");
     const mg_policy_bound *b = bound(p.metric_gates, p.nmetric_gates, "pr_auc");
     assert_true(b != NULL && b->min == 0.5 && b->confidence == 0.9);
+    /* an operating point's name holds a decimal point: one key, not two */
+    set_ok(&p, "gates.recall_at_precision_0.9.min=0.6");
+    b = bound(p.metric_gates, p.nmetric_gates, "recall_at_precision_0.9");
+    assert_true(b != NULL && b->has_min && b->min == 0.6);
+    set_ok(&p, "gates.recall_at_precision_0.9=null");
+    assert_null(bound(p.metric_gates, p.nmetric_gates, "recall_at_precision_0.9"));
     set_ok(&p, "data.label=no");
     assert_string_equal(p.label, "no");
     set_ok(&p, "data.label=\"y\"");
