@@ -95,11 +95,15 @@ MG_API mg_status mg_registry_fetch(mg_registry *reg, const mg_registry_version *
 MG_API mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_version *out,
                                          mg_error *err);
 
-/* 1 when `arg` is a registry: argument for a model the registry does not
- * hold at all (no registry yet, or no version of that model): what a first
- * run without a baseline meets. 0 otherwise: a model that exists but whose
- * stage or version holds nothing (a typo, a model never promoted) is an
- * error that opening it reports, never a silent "no baseline". */
+/* Whether `arg`, a registry: argument, names a baseline that does not exist
+ * yet, as a first run without a baseline meets: 1 when the registry does not
+ * hold the model at all (no registry yet, or no version of that model); 2
+ * when it holds the model but `arg`'s stage has never been given a version
+ * (pushed, never promoted), the stage being production, staging or one some
+ * model of the registry uses. 0 otherwise: an unknown version, a stage no
+ * model has used (a typo), a registry that does not open, or a model that
+ * resolves are for opening the model to report or use, never a silent "no
+ * baseline". */
 MG_API int mg_registry_arg_missing(const char *arg);
 
 /* Points `stage` of `name` at `version`, after checking the evidence: the

@@ -130,17 +130,29 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     if (st != MG_OK)
         goto done;
     const char *baseline_missing = NULL;
-    if (baseline != NULL && strncmp(baseline, "registry:", 9) == 0 &&
-        mg_registry_arg_missing(baseline)) {
+    char why_missing[320];
+    int absent = baseline != NULL && strncmp(baseline, "registry:", 9) == 0
+                     ? mg_registry_arg_missing(baseline)
+                     : 0;
+    if (absent) {
         char where[200];
         if (!p->allow_missing_baseline) {
             st = mg__fail(err, MG_ERR_USAGE,
-                          "baseline %s: the registry holds no such model (%s); set "
-                          "allow_missing_baseline: true to let a first model pass without one",
-                          baseline, mg_policy_where(p, "baseline", where, sizeof where));
+                          "baseline %s: %s (%s); set allow_missing_baseline: true to let a "
+                          "first model pass without one",
+                          baseline,
+                          absent == 1 ? "the registry holds no such model"
+                                      : "the stage holds no version (none promoted)",
+                          mg_policy_where(p, "baseline", where, sizeof where));
             goto done;
         }
-        baseline_missing = "the registry holds no baseline model yet (a first model)";
+        if (absent == 1) {
+            baseline_missing = "the registry holds no baseline model yet (a first model)";
+        } else {
+            snprintf(why_missing, sizeof why_missing,
+                     "%s holds no version yet (pushed, never promoted)", baseline);
+            baseline_missing = why_missing;
+        }
     } else if (baseline != NULL) {
         spec.models[1] = baseline;
         spec.nmodels = 2;

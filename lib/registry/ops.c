@@ -334,13 +334,28 @@ mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_vers
     return st;
 }
 
+/* 1 when some model of the registry has ever had `stage` point at a
+ * version: a stage name in use, not a typo. */
+static int stage_known(mg_registry *reg, const char *stage) {
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM stages WHERE stage = ? LIMIT 1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(s, 1, stage, -1, SQLITE_STATIC);
+    int known = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return known;
+}
+
 int mg_registry_arg_missing(const char *arg) {
     if (strncmp(arg, "registry:", 9) != 0)
         return 0;
     /* Missing means a first model: no registry yet (its folder does not
-     * exist), or no version of this model. A registry that exists but does
-     * not open (a file, a damaged database), a name that is not valid, or a
-     * model whose stage holds none (a typo, a model never promoted) is not
+     * exist), or no version of this model, or a model whose stage has never
+     * been given a version (pushed, never promoted) when the stage is one in
+     * use or a usual one (staging, production). A registry that exists but
+     * does not open (a file, a damaged database), a name that is not valid,
+     * an unknown version, or a stage no model has ever used (a typo) is not
      * missing: opening the model says why. */
     char name[256];
     size_t len = strcspn(arg + 9, "@");
@@ -350,6 +365,9 @@ int mg_registry_arg_missing(const char *arg) {
     name[len] = '\0';
     if (!mg__registry_name_ok(name))
         return 0;
+    const char *stage = arg[9 + len] == '@' ? arg + 9 + len + 1 : NULL;
+    if (stage != NULL && stage[0] == 'v' && stage[1] >= '0' && stage[1] <= '9')
+        stage = NULL; /* a version: it exists or it is an error */
     const char *dir = mg_registry_locate(NULL);
     struct stat st;
     if (stat(dir, &st) != 0)
@@ -361,8 +379,15 @@ int mg_registry_arg_missing(const char *arg) {
         return 0;
     mg_registry_version v;
     int missing = mg_registry_resolve(reg, name, NULL, 0, &v, &e) != MG_OK;
-    if (!missing)
+    if (!missing) {
         mg_registry_version_release(&v);
+        int64_t top[2];
+        if (stage != NULL && mg__registry_name_ok(stage) &&
+            stage_top(reg, name, stage, top, &e) == MG_OK && top[0] == 0 &&
+            (strcmp(stage, "production") == 0 || strcmp(stage, "staging") == 0 ||
+             stage_known(reg, stage)))
+            missing = 2;
+    }
     mg_registry_close(reg);
     return missing;
 }

@@ -241,6 +241,21 @@ if [ -f "$ex/modelgate.yml" ]; then
     fail "example: model_sha256"
   [ -s ex1/latency.json ] && [ -s ex1/fairness.json ] || fail "example: latency or fairness missing"
   "$MG" registry push credit "$ex/models/model.json" >/dev/null 2>&1 || fail "example: push"
+  # Pushed but not promoted: "no baseline" when allowed (the example allows
+  # it), exit 2 when not, and a stage no model uses is a typo either way.
+  run_gate ex-unpromoted 0 --policy "$ex/modelgate.yml" --outputs ex-unp "${lat[@]}"
+  grep -q "registry:credit@production holds no version yet (pushed, never promoted)" ex-unp/gate.json ||
+    fail "unpromoted: no note saying the stage holds no version"
+  [ "$(jq -r '.gates[] | select(.kind == "regression") | .verdict' ex-unp/gate.json | sort -u)" = skipped ] ||
+    fail "unpromoted: regression gates not skipped"
+  run_gate ex-unpromoted-strict 2 --policy "$ex/modelgate.yml" --outputs ex-unp2 "${lat[@]}" \
+    --set allow_missing_baseline=false
+  grep -q "the stage holds no version (none promoted)" ex-unpromoted-strict.err ||
+    fail "unpromoted-strict: $(tail -1 ex-unpromoted-strict.err)"
+  run_gate ex-typo 2 --policy "$ex/modelgate.yml" --outputs ex-typo "${lat[@]}" \
+    --set baseline=registry:credit@prodution
+  grep -q "stage 'prodution' of model 'credit' holds no version" ex-typo.err ||
+    fail "typo stage: $(tail -1 ex-typo.err)"
   "$MG" registry promote credit v1 --stage production --evidence ex1/gate.json >/dev/null 2>ex-promote.err ||
     fail "example: promote on gate.json: $(cat ex-promote.err)"
   run_gate ex2 0 --policy "$ex/modelgate.yml" --outputs ex2 "${lat[@]}"

@@ -273,6 +273,10 @@ openssl pkeyutl -verify -pubin -inkey ci.pub -rawin -in m.json -sigfile m.json.s
   fail "skipped comparison: $(cat skip.json)"
 "$MG" registry promote churn 1 --stage qa --evidence skip.json >/dev/null 2>skip.err
 [ $? = 2 ] && grep -q "a comparison that was skipped" skip.err || fail "a skipped comparison promoted: $(cat skip.err)"
+"$MG" registry push pushedonly model.json >/dev/null 2>&1 || fail "push pushedonly"
+"$MG" compare --new model.json --baseline registry:pushedonly@production --test-data "$SRC/examples/data/test.csv" \
+  --allow-no-baseline --output unp.json >/dev/null 2>unp.err || fail "compare --allow-no-baseline, stage never promoted: $(cat unp.err)"
+[ "$(jq -c .skipped unp.json)" = true ] || fail "a stage never promoted was not skipped: $(cat unp.json)"
 "$MG" compare --new model.json --baseline registry:churn@prodution --test-data "$SRC/examples/data/test.csv" \
   --allow-no-baseline --output typo.json >/dev/null 2>typo.err
 [ $? = 2 ] && grep -qF "stage 'prodution' of model 'churn' holds no version" typo.err ||
