@@ -52,6 +52,7 @@ static int parse_rules(const mg_strlist *list, mg_rule_kind kind, mg_compare_rul
         rules[k].metric = names[k];
         rules[k].kind = kind;
         rules[k].threshold = v;
+        rules[k].origin = kind == MG_RULE_MIN_CHANGE ? "--min-change" : "--min-relative-change";
         (*nrules)++;
     }
     return 0;

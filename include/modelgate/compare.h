@@ -90,6 +90,10 @@ typedef struct mg_compare_rule {
     const char *metric; /* borrowed */
     mg_rule_kind kind;
     double threshold;
+    /* How the caller names the rule in messages (borrowed; e.g. a flag,
+     * "--min-change", or a policy key and its place); NULL: the kind's name,
+     * "min_change" or "min_relative_change". */
+    const char *origin;
 } mg_compare_rule;
 
 typedef struct mg_rule_result {
@@ -100,7 +104,8 @@ typedef struct mg_rule_result {
 } mg_rule_result;
 
 /* Checks that the task has the rule's metric and the threshold is finite;
- * MG_ERR_USAGE naming the task's metrics otherwise. */
+ * MG_ERR_USAGE otherwise, "ORIGIN: 'METRIC' is not a TASK metric (one of:
+ * ...)" with the rule's origin (or its kind's name). */
 MG_API mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg_error *err);
 
 /* Decides one rule. Without confidence (use_interval = 0) the point

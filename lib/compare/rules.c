@@ -39,12 +39,12 @@ static void say(mg_rule_result *out, const char *fmt, ...) {
 }
 
 mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg_error *err) {
-    const char *flag = rule->kind == MG_RULE_MIN_CHANGE ? "min-change" : "min-relative-change";
+    const char *origin = rule->origin != NULL ? rule->origin : mg_rule_kind_name(rule->kind);
     for (const char *const *m = mg_task_metrics(task); *m != NULL; m++)
         if (strcmp(*m, rule->metric) == 0) {
             if (!isfinite(rule->threshold))
-                return mg__fail(err, MG_ERR_USAGE, "--%s %s: the threshold must be a finite number",
-                                flag, rule->metric);
+                return mg__fail(err, MG_ERR_USAGE, "%s %s: the threshold must be a finite number",
+                                origin, rule->metric);
             return MG_OK;
         }
     mg__buf names = {0};
@@ -53,8 +53,8 @@ mg_status mg_compare_rule_validate(mg_task task, const mg_compare_rule *rule, mg
         mg__buf_puts(&names, *m);
     }
     const char *near = mg_metric_closest(rule->metric, task);
-    mg_status st = mg__fail(err, MG_ERR_USAGE, "--%s: '%s' is not a %s metric%s%s%s (one of: %s)",
-                            flag, rule->metric, mg_task_name(task), near ? "; did you mean '" : "",
+    mg_status st = mg__fail(err, MG_ERR_USAGE, "%s: '%s' is not a %s metric%s%s%s (one of: %s)",
+                            origin, rule->metric, mg_task_name(task), near ? "; did you mean '" : "",
                             near ? near : "", near ? "'?" : "",
                             names.data != NULL ? names.data : "");
     mg__buf_release(&names);

@@ -491,12 +491,13 @@ mg_status mg__gate_regression(mg__gate_ctx *ctx, mg_error *err) {
             level = r->confidence;
         if (r->has_min_change) {
             from[k] = r;
-            rules[k++] = (mg_compare_rule){r->metric, MG_RULE_MIN_CHANGE, r->min_change};
+            rules[k++] = (mg_compare_rule){r->metric, MG_RULE_MIN_CHANGE, r->min_change, NULL};
         }
         if (r->has_min_relative_change) {
             from[k] = r;
             rules[k++] =
-                (mg_compare_rule){r->metric, MG_RULE_MIN_RELATIVE_CHANGE, r->min_relative_change};
+                (mg_compare_rule){r->metric, MG_RULE_MIN_RELATIVE_CHANGE, r->min_relative_change,
+                                  NULL};
         }
     }
     mg_status st = MG_OK;
@@ -505,14 +506,11 @@ mg_status mg__gate_regression(mg__gate_ctx *ctx, mg_error *err) {
     bool any_interval = false;
     if (run->nmodels == 2) {
         for (int i = 0; st == MG_OK && i < nrules; i++) {
+            char key[160], place[240];
+            key_of(key, sizeof key, "regression", rules[i].metric, mg_rule_kind_name(rules[i].kind));
+            rules[i].origin = mg_policy_where(p, key, place, sizeof place);
             st = mg_compare_rule_validate(run->targets[0].task, &rules[i], err);
-            if (st != MG_OK) {
-                char key[160], place[240], text[sizeof err->text];
-                key_of(key, sizeof key, "regression", rules[i].metric, mg_rule_kind_name(rules[i].kind));
-                snprintf(text, sizeof text, "%s", err->text);
-                st = mg__fail(err, st, "%s: %s", mg_policy_where(p, key, place, sizeof place),
-                              text);
-            }
+            rules[i].origin = NULL; /* place is this iteration's */
         }
         mg_compare_options o = {.level = level > 0 ? level : 0.95,
                                 .replicates = p->bootstrap,

@@ -33,7 +33,7 @@ static mg_metric_delta delta(const char *metric, double new_v, double base_v, do
 
 static mg_verdict verdict(const mg_comparison *c, const char *metric, mg_rule_kind kind,
                           double threshold, int use_interval, double *value) {
-    mg_compare_rule rule = {metric, kind, threshold};
+    mg_compare_rule rule = {metric, kind, threshold, NULL};
     mg_rule_result r;
     mg_error err;
     assert_int_equal(mg_compare_rule_check(c, &rule, use_interval, &r, &err), MG_OK);
@@ -87,11 +87,15 @@ static void rules_point_and_interval(void **state) {
                      MG_VERDICT_INCONCLUSIVE);
     assert_int_equal(verdict(&c, "roc_auc", MG_RULE_MIN_CHANGE, 0, 0, NULL), MG_VERDICT_PASS);
     /* a metric the task lacks is a usage error naming the task's metrics */
-    mg_compare_rule bad = {"rmse", MG_RULE_MIN_CHANGE, 0};
+    mg_compare_rule bad = {"rmse", MG_RULE_MIN_CHANGE, 0, NULL};
     mg_rule_result r;
     mg_error err;
     assert_int_equal(mg_compare_rule_check(&c, &bad, 0, &r, &err), MG_ERR_USAGE);
-    assert_non_null(strstr(err.text, "'rmse' is not a binary metric (one of: accuracy, "));
+    assert_non_null(strstr(err.text, "min_change: 'rmse' is not a binary metric (one of: accuracy, "));
+    /* the caller's name for the rule, when it gives one */
+    bad.origin = "gates.regression.rmse.min_change";
+    assert_int_equal(mg_compare_rule_check(&c, &bad, 0, &r, &err), MG_ERR_USAGE);
+    assert_int_equal(strncmp(err.text, "gates.regression.rmse.min_change: 'rmse' is not", 47), 0);
     /* the overall verdict is mg_verdict_worse's (tests/unit/test_gate.c) */
 }
 

@@ -256,7 +256,7 @@ static void compare_change_and_rule(void **state) {
     s.run.models[0] = "column:a";
     s.run.models[1] = "column:b";
     s.compare.skip_bootstrap = true;
-    mg_compare_rule rule = {"accuracy", MG_RULE_MIN_CHANGE, -0.01};
+    mg_compare_rule rule = {"accuracy", MG_RULE_MIN_CHANGE, -0.01, "--min-change"};
     s.rules = &rule;
     s.nrules = 1;
     record rec = {{0}};
