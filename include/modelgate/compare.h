@@ -101,6 +101,7 @@ typedef struct mg_rule_result {
     double value;           /* the (relative) improvement; NaN when undefined */
     double ci_low, ci_high; /* its interval (oriented as an improvement); NaN without */
     char reason[320];       /* one sentence */
+    bool on_interval;       /* decided on the interval (use_interval), not the point */
 } mg_rule_result;
 
 /* Checks that the task has the rule's metric and the threshold is finite;

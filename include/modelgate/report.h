@@ -49,13 +49,12 @@ MG_API mg_status mg_latency_json(const mg_latency_report *r, char **out, size_t 
  * model's metrics.json body, from the targets the comparison was computed
  * on), "deltas" per metric (value, ci_low, ci_high, level, p_value, test,
  * ci_method, direction), "gates" (one per rule, with its result) and the
- * overall "verdict". `results` holds nrules results for `rules`;
- * use_interval says whether they were decided on the interval. prov's
+ * overall "verdict". `results` holds nrules results for `rules` (each
+ * says whether it was decided on the interval). prov's
  * model_* fields are the new model's, baseline_* the baseline's. */
 MG_API mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *cand,
                                     const mg_targets *base, const mg_compare_rule *rules,
-                                    const mg_rule_result *results, int nrules, int use_interval,
-                                    const mg_provenance *prov, char **out, size_t *len,
+                                    const mg_rule_result *results, int nrules, const mg_provenance *prov, char **out, size_t *len,
                                     mg_error *err);
 
 /* The comparison.json of a run without a baseline (--allow-no-baseline):

@@ -71,6 +71,7 @@ mg_status mg_compare_rule_check(const mg_comparison *c, const mg_compare_rule *r
                                 int use_interval, mg_rule_result *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->value = out->ci_low = out->ci_high = NAN;
+    out->on_interval = use_interval != 0;
     MG_TRY(mg_compare_rule_validate(c->task, rule, err));
     const mg_metric_delta *d = mg_comparison_delta(c, rule->metric);
     if (d == NULL)

@@ -73,7 +73,7 @@ static mg_status compare(const mg_compare_spec *s, mg_run *run, mg_compare_outco
                           .baseline_arg = mg_model_source(run->models[1]),
                           .baseline_sha256 = mg_model_sha256(run->models[1])};
     if (mg_comparison_json(&out->comparison, &run->targets[0], &run->targets[1], s->rules,
-                           out->results, s->nrules, s->gate_on_interval, &prov,
+                           out->results, s->nrules, &prov,
                            &out->comparison_json, &out->comparison_len, err) != MG_OK)
         return mg__fail(err, MG_ERR_NOMEM, "out of memory writing comparison.json");
     return MG_OK;

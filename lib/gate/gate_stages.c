@@ -503,7 +503,6 @@ mg_status mg__gate_regression(mg__gate_ctx *ctx, mg_error *err) {
     mg_status st = MG_OK;
     mg_comparison c;
     memset(&c, 0, sizeof c);
-    bool any_interval = false;
     if (run->nmodels == 2) {
         for (int i = 0; st == MG_OK && i < nrules; i++) {
             char key[160], place[240];
@@ -522,12 +521,11 @@ mg_status mg__gate_regression(mg__gate_ctx *ctx, mg_error *err) {
             st = mg_comparison_compute(&run->targets[0], &run->targets[1], &o, &c, err);
         for (int i = 0; st == MG_OK && i < nrules; i++) {
             bool use = from[i]->confidence > 0;
-            any_interval |= use;
             st = mg_compare_rule_check(&c, &rules[i], use, &results[i], err);
         }
         if (st == MG_OK)
             st = mg_comparison_json(&c, &run->targets[0], &run->targets[1], rules, results, nrules,
-                                    any_interval, ctx->prov, &ctx->out->comparison_json,
+                                    ctx->prov, &ctx->out->comparison_json,
                                     &ctx->out->comparison_len, err);
     } else {
         char note[300];

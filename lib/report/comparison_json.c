@@ -60,7 +60,7 @@ static void deltas_object(mg__json *j, const mg_comparison *c) {
 }
 
 static void gates_array(mg__json *j, const mg_comparison *c, const mg_compare_rule *rules,
-                        const mg_rule_result *results, int nrules, int use_interval) {
+                        const mg_rule_result *results, int nrules) {
     mg__json_key(j, "gates");
     mg__json_begin_array(j);
     for (int i = 0; i < nrules; i++) {
@@ -84,7 +84,7 @@ static void gates_array(mg__json *j, const mg_comparison *c, const mg_compare_ru
             mg__json_kv_number(j, "level", c->options.level);
             mg__json_end_object(j);
         }
-        mg__json_kv_string(j, "decided_on", use_interval ? "interval" : "point");
+        mg__json_kv_string(j, "decided_on", r->on_interval ? "interval" : "point");
         mg__json_kv_string(j, "verdict", mg_verdict_name(r->verdict));
         mg__json_kv_string(j, "reason", r->reason);
         mg__json_end_object(j);
@@ -109,7 +109,7 @@ static void provenance(mg__json *j, const mg_provenance *p) {
 
 mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *cand, const mg_targets *base,
                              const mg_compare_rule *rules, const mg_rule_result *results,
-                             int nrules, int use_interval, const mg_provenance *prov, char **out,
+                             int nrules, const mg_provenance *prov, char **out,
                              size_t *len, mg_error *err) {
     mg__json j = {0};
     mg__json_begin_object(&j);
@@ -133,7 +133,7 @@ mg_status mg_comparison_json(const mg_comparison *c, const mg_targets *cand, con
     metrics_object(&j, "new", &c->new_eval, cand, c->options.level);
     metrics_object(&j, "baseline", &c->base_eval, base, c->options.level);
     deltas_object(&j, c);
-    gates_array(&j, c, rules, results, nrules, use_interval);
+    gates_array(&j, c, rules, results, nrules);
     provenance(&j, prov);
     mg__json_end_object(&j);
     *out = mg__json_finish(&j, len);

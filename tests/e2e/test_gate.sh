@@ -131,6 +131,12 @@ run_gate reg 0 --policy reg.yml
 [ "$(jq '.gates[0].value | . * 1000 | round' out-reg/gate.json)" = 50 ] || fail "reg: change $(jq .gates[0].value out-reg/gate.json)"
 [ "$(jq .accuracy_improvement out-reg/comparison.json | cut -c1-6)" = 0.0500 ] || fail "reg: accuracy_improvement"
 run_gate reg-fail 1 --policy reg.yml --set gates.regression.accuracy.min_change=0.1 --outputs out-reg2
+# Each rule says how it was decided: one on its interval, one on the point.
+run_gate reg-mixed 0 --policy reg.yml --outputs out-reg3 \
+  --set 'gates.regression.accuracy={min_change: -0.5, confidence: 0.95}' \
+  --set 'gates.regression.f1={min_change: -0.5}'
+[ "$(jq -c '[.gates[] | [.metric, .decided_on]]' out-reg3/comparison.json)" = '[["accuracy","interval"],["f1","point"]]' ] ||
+  fail "reg-mixed: decided_on per rule: $(jq -c '[.gates[] | [.metric, .decided_on]]' out-reg3/comparison.json)"
 "$MG" compare --new column:score --baseline column:base --test-data data.csv --label label \
   --bootstrap 1000 --quiet --output cmp.json 2>/dev/null
 [ "$(jq -S .deltas out-reg/comparison.json)" = "$(jq -S .deltas cmp.json)" ] ||
