@@ -20,27 +20,67 @@
 #include "compare_internal.h"
 #include "metrics/metrics_internal.h"
 #include "stats/poisson.h"
+#include "stats/stats_internal.h"
 
 #include <math.h>
 
+/* Segments of at most this many buckets are walked by every replicate of a
+ * batch in turn, while they are in cache. */
+#define SEGMENT 2048
+
+/* One bucket, as the walk reads it (one cache line holds two). */
+typedef struct bucket {
+    double score, loss, sq; /* the score, its rows' log loss and squared error */
+    int64_t cf;             /* rows * 8 + flags */
+} bucket;
+
+/* Flags of a bucket, kept apart from the records. */
+enum { POSITIVE = 1, GROUP_END = 2, PREDICTED = 4 };
+
+typedef struct segment {
+    int64_t from, to; /* buckets [from, to): one calibration bin, one side of the threshold */
+    int bin, predicted;
+} segment;
+
 typedef struct buckets {
     int64_t n;      /* buckets, in descending score order */
-    int64_t *count; /* rows in the bucket */
-    uint8_t *flags; /* bit 0 positive; bit 1 last bucket of its score;
-                     * bit 2 predicted positive */
-    uint8_t *bin;   /* calibration bin of the score */
-    double *score;  /* the score, its rows' log loss and squared error */
-    double *loss, *sq;
+    bucket *rec;
+    uint8_t *flags; /* POSITIVE, GROUP_END (last bucket of its score), PREDICTED */
+    segment *seg;
+    int64_t nseg;
+    double *inv; /* inv[t] = 1 / t for t < ninv (inv[0] = 0): no division in the walk */
+    int64_t ninv;
+    mg__poisson_guide guide;
 } buckets;
 
 static void buckets_release(buckets *b) {
-    free(b->count);
+    free(b->rec);
     free(b->flags);
-    free(b->bin);
-    free(b->score);
-    free(b->loss);
-    free(b->sq);
+    free(b->seg);
+    free(b->inv);
     memset(b, 0, sizeof *b);
+}
+
+/* Cuts the buckets into segments of one calibration bin, one side of the
+ * threshold and at most SEGMENT buckets. */
+static mg_status buckets_segment(buckets *b, const uint8_t *bin) {
+    int64_t cap = b->n / SEGMENT + 2;
+    for (int64_t j = 1; j < b->n; j++)
+        cap += bin[j] != bin[j - 1] || ((b->flags[j] ^ b->flags[j - 1]) & PREDICTED);
+    b->seg = mg__malloc_array((size_t)cap, sizeof *b->seg);
+    if (b->seg == NULL)
+        return MG_ERR_NOMEM;
+    int64_t from = 0;
+    for (int64_t j = 1; j <= b->n; j++)
+        if (j == b->n || bin[j] != bin[from] || ((b->flags[j] ^ b->flags[from]) & PREDICTED) ||
+            j - from == SEGMENT) {
+            b->seg[b->nseg++] = (segment){.from = from,
+                                          .to = j,
+                                          .bin = bin[from],
+                                          .predicted = (b->flags[from] & PREDICTED) != 0};
+            from = j;
+        }
+    return MG_OK;
 }
 
 /* Up to two buckets per distinct score (negatives, then positives). */
@@ -52,18 +92,22 @@ static mg_status buckets_init(const mg_targets *t, buckets *b, mg_error *err) {
     for (int64_t k = 0; k < r.n; k++)
         groups += (r.flags[k] & 2) != 0;
     size_t cap = (size_t)(2 * groups > 0 ? 2 * groups : 1);
-    b->count = mg__malloc_array(cap, sizeof *b->count);
+    b->rec = mg__malloc_array(cap, sizeof *b->rec);
     b->flags = mg__malloc_array(cap, sizeof *b->flags);
-    b->bin = mg__malloc_array(cap, sizeof *b->bin);
-    b->score = mg__malloc_array(cap, sizeof *b->score);
-    b->loss = mg__malloc_array(cap, sizeof *b->loss);
-    b->sq = mg__malloc_array(cap, sizeof *b->sq);
-    if (b->count == NULL || b->flags == NULL || b->bin == NULL || b->score == NULL ||
-        b->loss == NULL || b->sq == NULL) {
+    uint8_t *bin = mg__malloc_array(cap, sizeof *bin);
+    /* A replicate's total weight is Poisson(n): beyond n + 16 sqrt(n) + 64
+     * with probability below 1e-50; the walk divides there instead. */
+    b->ninv = t->n + 16 * (int64_t)sqrt((double)t->n) + 64;
+    b->inv = mg__malloc_array((size_t)b->ninv, sizeof *b->inv);
+    if (b->rec == NULL || b->flags == NULL || bin == NULL || b->inv == NULL) {
+        free(bin);
         mg_ranked_scores_release(&r);
         buckets_release(b);
         return mg__nomem(err, "score buckets");
     }
+    b->inv[0] = 0;
+    for (int64_t k = 1; k < b->ninv; k++)
+        b->inv[k] = 1.0 / (double)k;
     int64_t cnt[2] = {0, 0}, at[2] = {0, 0};
     for (int64_t k = 0; k < r.n; k++) {
         int pos = r.flags[k] & 1;
@@ -77,78 +121,133 @@ static mg_status buckets_init(const mg_targets *t, buckets *b, mg_error *err) {
                 continue;
             int64_t j = b->n++, k0 = at[c];
             double s = t->score[r.row[k0]];
-            b->count[j] = cnt[c];
+            b->rec[j] = (bucket){.score = s, .loss = r.loss[k0], .sq = r.sq[k0], .cf = 8 * cnt[c]};
             b->flags[j] = (uint8_t)(c | (r.flags[k0] & 4));
-            b->bin[j] = (uint8_t)mg__calibration_bin(s);
-            b->score[j] = s;
-            b->loss[j] = r.loss[k0];
-            b->sq[j] = r.sq[k0];
+            bin[j] = (uint8_t)mg__calibration_bin(s);
             cnt[c] = 0;
         }
         if (b->n > first)
-            b->flags[b->n - 1] |= 2;
+            b->flags[b->n - 1] |= GROUP_END;
     }
+    for (int64_t j = 0; j < b->n; j++)
+        b->rec[j].cf |= b->flags[j];
     mg_ranked_scores_release(&r);
+    mg__poisson_guide_init(&b->guide);
+    mg_status st = buckets_segment(b, bin);
+    free(bin);
+    if (st != MG_OK) {
+        buckets_release(b);
+        return mg__nomem(err, "score buckets");
+    }
     return MG_OK;
 }
 
-/* One replicate: the bucket weights are Poisson(count) draws from the
- * SplitMix64 stream seeded with the replicate's key, in bucket order; then
- * the same walk as mg_ranked_evaluate's (ties half in the AUC, step-wise
- * average precision) and the calibration bins. */
-static mg_status bucket_stat(void *arg, uint64_t key, double *out) {
-    const buckets *b = arg;
-    uint64_t rng = key;
-    double above_pos = 0, above_neg = 0, grp_pos = 0, grp_neg = 0, lost = 0, tp = 0, fp = 0;
-    double ap = 0, loss = 0, sq = 0;
-    double bw[MG__CALIBRATION_BINS] = {0}, bws[MG__CALIBRATION_BINS] = {0},
-           bwh[MG__CALIBRATION_BINS] = {0};
-    for (int64_t j = 0; j < b->n; j++) {
-        uint8_t f = b->flags[j];
-        double w = (double)mg__poisson_count(&rng, b->count[j]);
-        if (w > 0) {
-            int positive = f & 1;
-            if (positive)
-                grp_pos += w;
-            else
-                grp_neg += w;
-            if (f & 4) {
-                if (positive)
-                    tp += w;
-                else
-                    fp += w;
-            }
-            loss += w * b->loss[j];
-            sq += w * b->sq[j];
-            bw[b->bin[j]] += w;
-            bws[b->bin[j]] += w * b->score[j];
-            if (positive)
-                bwh[b->bin[j]] += w;
-        }
-        if (f & 2) {
-            lost += grp_pos * (above_neg + 0.5 * grp_neg);
-            above_pos += grp_pos;
-            above_neg += grp_neg;
-            if (grp_pos > 0)
-                ap += grp_pos * above_pos / (above_pos + above_neg);
-            grp_pos = grp_neg = 0;
-        }
+/* The running sums of one replicate's walk, carried from segment to segment.
+ * Weights are integers (exact): above_* the weight of the score groups
+ * walked, grp_* of the group being walked, lost2 twice the AUC's discordant
+ * weight (ties half). */
+typedef struct walk {
+    uint64_t rng;
+    int64_t above_pos, above_neg, grp_pos, grp_neg, lost2, tp, fp;
+    double ap, loss, sq;
+    int64_t bw[MG__CALIBRATION_BINS], bwh[MG__CALIBRATION_BINS];
+    double bws[MG__CALIBRATION_BINS];
+} walk;
+
+/* One replicate over the buckets of segment s: each bucket's weight is a
+ * Poisson(count) draw from the replicate's SplitMix64 stream, in bucket
+ * order; the sums are those of mg_ranked_evaluate's walk (ties half in the
+ * AUC, step-wise average precision). Branch-free at the end of a score
+ * group: the average precision's term is computed at every bucket and is +0
+ * except at a group's last. The segment's calibration bin and confusion
+ * counts are differences of the running weights. */
+static void walk_segment(const buckets *b, const segment *s, walk *a) {
+    uint64_t rng = a->rng;
+    int64_t apos = a->above_pos, aneg = a->above_neg, gp = a->grp_pos, gn = a->grp_neg;
+    int64_t lost2 = a->lost2, pos0 = apos + gp, all0 = pos0 + aneg + gn;
+    double ap = a->ap, loss = a->loss, sq = a->sq, bws = a->bws[s->bin];
+    const bucket *rec = b->rec;
+    const double *inv = b->inv;
+    int64_t ninv = b->ninv;
+    for (int64_t j = s->from; j < s->to; j++) {
+        int64_t cf = rec[j].cf;
+        unsigned f = (unsigned)cf & 7;
+        int64_t k = mg__poisson_count_guided(&b->guide, &rng, cf >> 3);
+        int64_t kp = k & -(int64_t)(f & POSITIVE);
+        gp += kp;
+        gn += k - kp;
+        double w = (double)k;
+        loss += w * rec[j].loss;
+        sq += w * rec[j].sq;
+        bws += w * rec[j].score;
+        int64_t end = -(int64_t)((f >> 1) & 1);
+        lost2 += (gp * (2 * aneg + gn)) & end;
+        apos += gp & end;
+        aneg += gn & end;
+        int64_t total = apos + aneg;
+        double it = total < ninv ? inv[total] : 1.0 / (double)total;
+        ap += (double)(gp & end) * (double)apos * it;
+        gp &= ~end;
+        gn &= ~end;
     }
+    int64_t pos = apos + gp - pos0, all = apos + aneg + gp + gn - all0;
+    a->bw[s->bin] += all;
+    a->bwh[s->bin] += pos;
+    if (s->predicted) {
+        a->tp += pos;
+        a->fp += all - pos;
+    }
+    a->rng = rng;
+    a->above_pos = apos;
+    a->above_neg = aneg;
+    a->grp_pos = gp;
+    a->grp_neg = gn;
+    a->lost2 = lost2;
+    a->ap = ap;
+    a->loss = loss;
+    a->sq = sq;
+    a->bws[s->bin] = bws;
+}
+
+static void walk_finish(const walk *a, double *out) {
+    double above_pos = (double)a->above_pos, above_neg = (double)a->above_neg;
     mg_ranked_stats s;
     s.pos = above_pos;
     s.neg = above_neg;
-    s.tp = tp;
-    s.fp = fp;
+    s.tp = (double)a->tp;
+    s.fp = (double)a->fp;
     double pairs = above_pos * above_neg, total = above_pos + above_neg;
+    double lost = 0.5 * (double)a->lost2;
     s.auc = pairs > 0 ? (pairs - lost) / pairs : NAN;
-    s.ap = above_pos > 0 ? ap / above_pos : NAN;
-    s.log_loss = total > 0 ? loss / total : NAN;
-    s.brier = total > 0 ? sq / total : NAN;
+    s.ap = above_pos > 0 ? a->ap / above_pos : NAN;
+    s.log_loss = total > 0 ? a->loss / total : NAN;
+    s.brier = total > 0 ? a->sq / total : NAN;
     mg__binary_from_ranked(&s, out);
+    double bw[MG__CALIBRATION_BINS], bwh[MG__CALIBRATION_BINS];
+    for (int k = 0; k < MG__CALIBRATION_BINS; k++) {
+        bw[k] = (double)a->bw[k];
+        bwh[k] = (double)a->bwh[k];
+    }
     mg_value ece, mce;
-    mg__calibration_errors_of(bw, bws, bwh, &ece, &mce);
+    mg__calibration_errors_of(bw, a->bws, bwh, &ece, &mce);
     out[MG__BINARY_METRICS] = ece.null_reason ? NAN : ece.v;
     out[MG__BINARY_METRICS + 1] = mce.null_reason ? NAN : mce.v;
+}
+
+/* A batch of replicates: segment by segment, every replicate of the batch
+ * walks the segment, each from its own stream, so that a replicate's result
+ * does not depend on the batch it is in. */
+static mg_status bucket_batch(void *arg, const uint64_t *keys, int count, double *out) {
+    const buckets *b = arg;
+    walk a[MG__BOOTSTRAP_BATCH];
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < count; i++)
+        a[i].rng = keys[i];
+    for (int64_t s = 0; s < b->nseg; s++)
+        for (int i = 0; i < count; i++)
+            walk_segment(b, &b->seg[s], &a[i]);
+    for (int i = 0; i < count; i++)
+        walk_finish(&a[i], out + (size_t)i * MG__BUCKET_STATS);
     return MG_OK;
 }
 
@@ -156,7 +255,7 @@ mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options 
                                 mg_bootstrap *out, mg_error *err) {
     buckets b;
     MG_TRY(buckets_init(t, &b, err));
-    mg_status st = mg_bootstrap_run(bo, MG__BUCKET_STATS, bucket_stat, &b, out, err);
+    mg_status st = mg__bootstrap_run_batch(bo, MG__BUCKET_STATS, bucket_batch, &b, out, err);
     buckets_release(&b);
     return st;
 }
