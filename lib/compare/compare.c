@@ -241,6 +241,16 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         }
         if (!weighted && strcmp(d->metric, "accuracy") == 0) {
             mcnemar(a, b, level, d);
+        } else if (boot != NULL && mg__compare_large(a, b) &&
+                   (strcmp(d->metric, "pr_auc") == 0 || strcmp(d->metric, "log_loss") == 0 ||
+                    strcmp(d->metric, "brier") == 0)) {
+            mg_error ierr;
+            mg_status ist =
+                mg__influence_test(a, b, d->metric, d->delta.v, level, &d->test, &ierr);
+            if (ist == MG_ERR_NOMEM)
+                return mg__nomem(err, "influence of the rows");
+            if (ist == MG_OK)
+                d->has_test = 1;
         } else if (!weighted && strcmp(d->metric, "roc_auc") == 0) {
             mg_error derr;
             if (mg_delong_paired(a->y, a->score, b->score, a->n, level, &d->test, NULL, NULL,
@@ -311,7 +321,16 @@ mg_status mg_comparison_compute(const mg_targets *cand, const mg_targets *base,
     bool booted = st == MG_OK && !out->options.skip_bootstrap;
     if (booted) {
         const mg_targets *both[2] = {cand, base};
-        st = mg__bootstrap_metrics(both, 2, &out->options, 0, &boot, err);
+        if (mg__compare_large(cand, base)) {
+            mg_bootstrap_options bo = {.replicates = out->options.replicates,
+                                       .seed = out->options.seed,
+                                       .threads = out->options.threads,
+                                       .progress = out->options.progress,
+                                       .progress_ctx = out->options.progress_ctx};
+            st = mg__bootstrap_cells(cand, base, &bo, &boot, err);
+        } else {
+            st = mg__bootstrap_metrics(both, 2, &out->options, 0, &boot, err);
+        }
     }
     if (st == MG_OK)
         st = fill_tests(out, cand, base, booted ? &boot : NULL, err);

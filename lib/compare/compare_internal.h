@@ -39,4 +39,25 @@ void mg__binary_from_ranked(const mg_ranked_stats *s, double *v);
 mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo,
                                 mg_bootstrap *out, mg_error *err);
 
+/* Binary comparisons without sample weights on at least this many rows take
+ * the paths of paired_large.c: the 8 joint cells for the confusion-count
+ * metrics, the influence-function z interval for pr_auc, log_loss, brier. */
+#define MG__COMPARE_LARGE_ROWS 100000
+int mg__compare_large(const mg_targets *a, const mg_targets *b);
+
+/* The paired bootstrap of the confusion-count metrics of both models by one
+ * Poisson(n) draw per joint cell (label, new predicted, baseline predicted):
+ * the layout of mg__bootstrap_metrics (samples[r][k * 2 + m]), NaN for
+ * roc_auc, pr_auc, log_loss and brier. Exact in distribution with the
+ * per-row paired bootstrap. */
+mg_status mg__bootstrap_cells(const mg_targets *a, const mg_targets *b,
+                              const mg_bootstrap_options *bo, mg_bootstrap *out, mg_error *err);
+
+/* The paired z test of `metric` (pr_auc, log_loss or brier) of a minus b:
+ * estimate +- z * se with se^2 = sum_i (dA/dw_i - dB/dw_i)^2 at w = 1 (the
+ * infinitesimal jackknife); test "paired_z", ci_method "normal_influence".
+ * MG_ERR_NOMEM, or MG_ERR_DATA when the metric is undefined for a model. */
+mg_status mg__influence_test(const mg_targets *a, const mg_targets *b, const char *metric,
+                             double estimate, double level, mg_paired_test *out, mg_error *err);
+
 #endif
