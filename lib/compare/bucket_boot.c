@@ -50,6 +50,7 @@ typedef struct buckets {
     int64_t nseg;
     double *inv; /* inv[t] = 1 / t for t < ninv (inv[0] = 0): no division in the walk */
     int64_t ninv;
+    int auc; /* compute the ROC AUC (else NaN) */
     mg__poisson_guide guide;
 } buckets;
 
@@ -143,12 +144,12 @@ static mg_status buckets_init(const mg_targets *t, buckets *b, mg_error *err) {
 }
 
 /* The running sums of one replicate's walk, carried from segment to segment.
- * Weights are integers (exact): above_* the weight of the score groups
- * walked, grp_* of the group being walked, lost2 twice the AUC's discordant
- * weight (ties half). */
+ * Weights are integers (exact): above_* the weight of the buckets walked,
+ * grp_neg the negative weight of the current score when its positive bucket
+ * is still to come, lost2 twice the AUC's discordant weight (ties half). */
 typedef struct walk {
     uint64_t rng;
-    int64_t above_pos, above_neg, grp_pos, grp_neg, lost2, tp, fp;
+    int64_t above_pos, above_neg, grp_neg, lost2, tp, fp;
     double ap, loss, sq;
     int64_t bw[MG__CALIBRATION_BINS], bwh[MG__CALIBRATION_BINS];
     double bws[MG__CALIBRATION_BINS];
@@ -157,40 +158,40 @@ typedef struct walk {
 /* One replicate over the buckets of segment s: each bucket's weight is a
  * Poisson(count) draw from the replicate's SplitMix64 stream, in bucket
  * order; the sums are those of mg_ranked_evaluate's walk (ties half in the
- * AUC, step-wise average precision). Branch-free at the end of a score
- * group: the average precision's term is computed at every bucket and is +0
- * except at a group's last. The segment's calibration bin and confusion
- * counts are differences of the running weights. */
-static void walk_segment(const buckets *b, const segment *s, walk *a) {
+ * AUC, step-wise average precision). A score's positive bucket comes after
+ * its negative one, so it ends its group: the average precision's term
+ * k_pos * TP / (TP + FP) is added there, branch-free (it is 0 at a negative
+ * bucket). The segment's calibration bin and confusion counts are
+ * differences of the running weights. */
+static inline void walk_segment_impl(const buckets *b, const segment *s, walk *a, const int auc) {
     uint64_t rng = a->rng;
-    int64_t apos = a->above_pos, aneg = a->above_neg, gp = a->grp_pos, gn = a->grp_neg;
-    int64_t lost2 = a->lost2, pos0 = apos + gp, all0 = pos0 + aneg + gn;
+    int64_t apos = a->above_pos, aneg = a->above_neg, gn = a->grp_neg, lost2 = a->lost2;
+    int64_t pos0 = apos, all0 = apos + aneg;
     double ap = a->ap, loss = a->loss, sq = a->sq, bws = a->bws[s->bin];
     const bucket *rec = b->rec;
     const double *inv = b->inv;
     int64_t ninv = b->ninv;
     for (int64_t j = s->from; j < s->to; j++) {
         int64_t cf = rec[j].cf;
-        unsigned f = (unsigned)cf & 7;
         int64_t k = mg__poisson_count_guided(&b->guide, &rng, cf >> 3);
-        int64_t kp = k & -(int64_t)(f & POSITIVE);
-        gp += kp;
-        gn += k - kp;
+        int64_t positive = -(cf & POSITIVE);
+        int64_t kp = k & positive, kn = k - kp;
+        apos += kp;
+        aneg += kn;
+        if (auc) {
+            /* ties half: this score's negatives count half against its positives */
+            lost2 += kp * (2 * aneg - gn);
+            gn = kn & ~(-((cf >> 1) & 1)); /* kept only when the positives follow */
+        }
+        int64_t total = apos + aneg;
+        double it = total < ninv ? inv[total] : 1.0 / (double)total;
+        ap += (double)(kp * apos) * it;
         double w = (double)k;
         loss += w * rec[j].loss;
         sq += w * rec[j].sq;
         bws += w * rec[j].score;
-        int64_t end = -(int64_t)((f >> 1) & 1);
-        lost2 += (gp * (2 * aneg + gn)) & end;
-        apos += gp & end;
-        aneg += gn & end;
-        int64_t total = apos + aneg;
-        double it = total < ninv ? inv[total] : 1.0 / (double)total;
-        ap += (double)(gp & end) * (double)apos * it;
-        gp &= ~end;
-        gn &= ~end;
     }
-    int64_t pos = apos + gp - pos0, all = apos + aneg + gp + gn - all0;
+    int64_t pos = apos - pos0, all = apos + aneg - all0;
     a->bw[s->bin] += all;
     a->bwh[s->bin] += pos;
     if (s->predicted) {
@@ -200,7 +201,6 @@ static void walk_segment(const buckets *b, const segment *s, walk *a) {
     a->rng = rng;
     a->above_pos = apos;
     a->above_neg = aneg;
-    a->grp_pos = gp;
     a->grp_neg = gn;
     a->lost2 = lost2;
     a->ap = ap;
@@ -209,7 +209,17 @@ static void walk_segment(const buckets *b, const segment *s, walk *a) {
     a->bws[s->bin] = bws;
 }
 
-static void walk_finish(const walk *a, double *out) {
+/* Two copies of the walk: with the AUC's sum, and without it when the
+ * caller has the AUC's interval from elsewhere (DeLong). */
+static void walk_segment_auc(const buckets *b, const segment *s, walk *a) {
+    walk_segment_impl(b, s, a, 1);
+}
+
+static void walk_segment_no_auc(const buckets *b, const segment *s, walk *a) {
+    walk_segment_impl(b, s, a, 0);
+}
+
+static void walk_finish(const walk *a, int auc, double *out) {
     double above_pos = (double)a->above_pos, above_neg = (double)a->above_neg;
     mg_ranked_stats s;
     s.pos = above_pos;
@@ -218,7 +228,7 @@ static void walk_finish(const walk *a, double *out) {
     s.fp = (double)a->fp;
     double pairs = above_pos * above_neg, total = above_pos + above_neg;
     double lost = 0.5 * (double)a->lost2;
-    s.auc = pairs > 0 ? (pairs - lost) / pairs : NAN;
+    s.auc = auc && pairs > 0 ? (pairs - lost) / pairs : NAN;
     s.ap = above_pos > 0 ? a->ap / above_pos : NAN;
     s.log_loss = total > 0 ? a->loss / total : NAN;
     s.brier = total > 0 ? a->sq / total : NAN;
@@ -243,18 +253,21 @@ static mg_status bucket_batch(void *arg, const uint64_t *keys, int count, double
     memset(a, 0, sizeof a);
     for (int i = 0; i < count; i++)
         a[i].rng = keys[i];
+    void (*walk_segment)(const buckets *, const segment *, walk *) =
+        b->auc ? walk_segment_auc : walk_segment_no_auc;
     for (int64_t s = 0; s < b->nseg; s++)
         for (int i = 0; i < count; i++)
             walk_segment(b, &b->seg[s], &a[i]);
     for (int i = 0; i < count; i++)
-        walk_finish(&a[i], out + (size_t)i * MG__BUCKET_STATS);
+        walk_finish(&a[i], b->auc, out + (size_t)i * MG__BUCKET_STATS);
     return MG_OK;
 }
 
-mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo,
+mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo, int auc,
                                 mg_bootstrap *out, mg_error *err) {
     buckets b;
     MG_TRY(buckets_init(t, &b, err));
+    b.auc = auc;
     mg_status st = mg__bootstrap_run_batch(bo, MG__BUCKET_STATS, bucket_batch, &b, out, err);
     buckets_release(&b);
     return st;

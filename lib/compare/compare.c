@@ -233,6 +233,7 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
                             const mg_bootstrap *boot, mg_error *err) {
     double level = c->options.level;
     int weighted = a->w != NULL;
+    mg__influence *infl = NULL;
     for (int k = 0; k < c->ndeltas; k++) {
         mg_metric_delta *d = &c->deltas[k];
         if (d->delta.null_reason != NULL) {
@@ -245,10 +246,13 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
                    (strcmp(d->metric, "pr_auc") == 0 || strcmp(d->metric, "log_loss") == 0 ||
                     strcmp(d->metric, "brier") == 0)) {
             mg_error ierr;
-            mg_status ist =
-                mg__influence_test(a, b, d->metric, d->delta.v, level, &d->test, &ierr);
-            if (ist == MG_ERR_NOMEM)
+            mg_status ist = infl == NULL ? mg__influence_init(a, b, &infl, &ierr) : MG_OK;
+            if (ist == MG_OK)
+                ist = mg__influence_test(infl, d->metric, d->delta.v, level, &d->test, &ierr);
+            if (ist == MG_ERR_NOMEM) {
+                mg__influence_release(infl);
                 return mg__nomem(err, "influence of the rows");
+            }
             if (ist == MG_OK)
                 d->has_test = 1;
         } else if (!weighted && strcmp(d->metric, "roc_auc") == 0) {
@@ -267,6 +271,7 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         else
             d->test.value = d->delta.v;
     }
+    mg__influence_release(infl);
     /* Holm over the family of metrics compared at once, for a reader who
      * looks at all of them rather than at one chosen beforehand. */
     double p[64] = {0};

@@ -84,10 +84,9 @@ mg_status mg__bootstrap_cells(const mg_targets *a, const mg_targets *b,
 
 /* Adds sign * dt/dw_i (at w = 1) of model t's statistic `which` (1 pr_auc,
  * 2 log_loss, 3 brier) to d[i] for every row i; *value receives t. */
-static mg_status add_influence(const mg_targets *t, int which, double sign, double *d,
+static mg_status add_influence(const mg_ranked_scores *rs, int which, double sign, double *d,
                                double *value, mg_error *err) {
-    mg_ranked_scores r;
-    MG_TRY(mg_ranked_scores_init(t->y, t->score, NULL, t->n, t->threshold, &r, err));
+    const mg_ranked_scores r = *rs;
     int64_t n = r.n;
     *value = NAN;
     if (which != 1) {
@@ -100,7 +99,6 @@ static mg_status add_influence(const mg_targets *t, int which, double sign, doub
         for (int64_t k = 0; k < n; k++)
             d[r.row[k]] += sign * (x[k] - mean) / (double)n;
         *value = mean;
-        mg_ranked_scores_release(&r);
         return MG_OK;
     }
     /* Average precision over groups g of tied scores in descending order:
@@ -119,7 +117,6 @@ static mg_status add_influence(const mg_targets *t, int which, double sign, doub
         free(ga);
         free(gb);
         free(gprec);
-        mg_ranked_scores_release(&r);
         return mg__nomem(err, "influence of the rows");
     }
     double tp = 0, fp = 0, gp = 0, ap = 0;
@@ -161,28 +158,61 @@ static mg_status add_influence(const mg_targets *t, int which, double sign, doub
     free(ga);
     free(gb);
     free(gprec);
-    mg_ranked_scores_release(&r);
     return MG_OK;
 }
 
-mg_status mg__influence_test(const mg_targets *a, const mg_targets *b, const char *metric,
-                             double estimate, double level, mg_paired_test *out, mg_error *err) {
+struct mg__influence {
+    mg_ranked_scores r[2];
+    double *d;
+    int64_t n;
+};
+
+mg_status mg__influence_init(const mg_targets *a, const mg_targets *b, mg__influence **out,
+                             mg_error *err) {
+    *out = NULL;
+    mg__influence *c = mg__calloc(1, sizeof *c);
+    if (c == NULL)
+        return mg__nomem(err, "influence of the rows");
+    c->n = a->n;
+    c->d = mg__malloc_array((size_t)(a->n > 0 ? a->n : 1), sizeof *c->d);
+    mg_status st = c->d == NULL ? mg__nomem(err, "influence of the rows") : MG_OK;
+    const mg_targets *t[2] = {a, b};
+    for (int m = 0; m < 2 && st == MG_OK; m++)
+        st = mg_ranked_scores_init(t[m]->y, t[m]->score, NULL, t[m]->n, t[m]->threshold, &c->r[m],
+                                   err);
+    if (st != MG_OK) {
+        mg__influence_release(c);
+        return st;
+    }
+    *out = c;
+    return MG_OK;
+}
+
+void mg__influence_release(mg__influence *c) {
+    if (c == NULL)
+        return;
+    mg_ranked_scores_release(&c->r[0]);
+    mg_ranked_scores_release(&c->r[1]);
+    free(c->d);
+    free(c);
+}
+
+mg_status mg__influence_test(mg__influence *c, const char *metric, double estimate, double level,
+                             mg_paired_test *out, mg_error *err) {
     int which = strcmp(metric, "pr_auc") == 0     ? 1
                 : strcmp(metric, "log_loss") == 0 ? 2
                 : strcmp(metric, "brier") == 0    ? 3
                                                   : 0;
     if (which == 0)
         return mg__fail(err, MG_ERR_INTERNAL, "no influence function for %s", metric);
-    double *d = mg__calloc((size_t)(a->n > 0 ? a->n : 1), sizeof *d);
-    if (d == NULL)
-        return mg__nomem(err, "influence of the rows");
-    double va = NAN, vb = NAN;
-    mg_status st = add_influence(a, which, 1.0, d, &va, err);
+    double *d = c->d, va = NAN, vb = NAN;
+    memset(d, 0, (size_t)c->n * sizeof *d);
+    mg_status st = add_influence(&c->r[0], which, 1.0, d, &va, err);
     if (st == MG_OK)
-        st = add_influence(b, which, -1.0, d, &vb, err);
+        st = add_influence(&c->r[1], which, -1.0, d, &vb, err);
     if (st == MG_OK) {
         double var = 0;
-        for (int64_t i = 0; i < a->n; i++)
+        for (int64_t i = 0; i < c->n; i++)
             var += d[i] * d[i];
         double delta = estimate, z = mg_norm_ppf(1 - (1 - level) / 2);
         out->value = delta;
@@ -203,6 +233,5 @@ mg_status mg__influence_test(const mg_targets *a, const mg_targets *b, const cha
         if (!isfinite(va - vb) || !isfinite(delta))
             st = mg__fail(err, MG_ERR_DATA, "%s is undefined for one of the models", metric);
     }
-    free(d);
     return st;
 }
