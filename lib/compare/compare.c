@@ -264,7 +264,12 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         if (!d->has_test && boot != NULL &&
             mg_bootstrap_paired(boot, 2 * k, 2 * k + 1, d->delta.v, level, &d->test) == 0)
             d->has_test = 1;
-        if (!d->has_test)
+        if (!d->has_test && boot != NULL && mg__compare_large(a, b) &&
+            strcmp(d->metric, "roc_auc") == 0)
+            /* on many rows roc_auc has DeLong's test only (the cells carry no
+             * ranking) */
+            d->test_null_reason = "DeLong's test needs at least two rows of each class";
+        else if (!d->has_test)
             d->test_null_reason = boot == NULL ? "no paired bootstrap was run for this comparison"
                                                : "the metric is undefined in more than 5% of the "
                                                  "bootstrap replicates";
