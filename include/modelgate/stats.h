@@ -53,11 +53,13 @@ typedef struct mg_paired_test {
     double ci_low, ci_high;
     double level;
     double p_value;        /* two-sided, null hypothesis: no difference */
-    double statistic;      /* z (delong), chi-square (mcnemar_chi2), the smaller
+    double statistic;      /* z (delong, paired_z), chi-square (mcnemar_chi2), the smaller
                             * discordant count (mcnemar_exact); NaN for the bootstrap */
     const char *test;      /* static: "mcnemar_exact", "mcnemar_chi2", "delong",
-                            * "paired_bootstrap" */
-    const char *ci_method; /* static: "newcombe_paired", "delong", "bootstrap_percentile" */
+                            * "paired_bootstrap", "paired_z" (compare on many rows,
+                            * docs/statistics.md) */
+    const char *ci_method; /* static: "newcombe_paired", "delong", "bootstrap_percentile",
+                            * "normal_influence" */
 } mg_paired_test;
 
 /* McNemar's test of paired correctness. The rows split into four counts:

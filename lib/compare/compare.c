@@ -233,6 +233,7 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
                             const mg_bootstrap *boot, mg_error *err) {
     double level = c->options.level;
     int weighted = a->w != NULL;
+    mg__influence *infl = NULL;
     for (int k = 0; k < c->ndeltas; k++) {
         mg_metric_delta *d = &c->deltas[k];
         if (d->delta.null_reason != NULL) {
@@ -241,6 +242,19 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         }
         if (!weighted && strcmp(d->metric, "accuracy") == 0) {
             mcnemar(a, b, level, d);
+        } else if (boot != NULL && mg__compare_large(a, b) &&
+                   (strcmp(d->metric, "pr_auc") == 0 || strcmp(d->metric, "log_loss") == 0 ||
+                    strcmp(d->metric, "brier") == 0)) {
+            mg_error ierr;
+            mg_status ist = infl == NULL ? mg__influence_init(a, b, &infl, &ierr) : MG_OK;
+            if (ist == MG_OK)
+                ist = mg__influence_test(infl, d->metric, d->delta.v, level, &d->test, &ierr);
+            if (ist == MG_ERR_NOMEM) {
+                mg__influence_release(infl);
+                return mg__nomem(err, "influence of the rows");
+            }
+            if (ist == MG_OK)
+                d->has_test = 1;
         } else if (!weighted && strcmp(d->metric, "roc_auc") == 0) {
             mg_error derr;
             if (mg_delong_paired(a->y, a->score, b->score, a->n, level, &d->test, NULL, NULL,
@@ -250,13 +264,19 @@ static mg_status fill_tests(mg_comparison *c, const mg_targets *a, const mg_targ
         if (!d->has_test && boot != NULL &&
             mg_bootstrap_paired(boot, 2 * k, 2 * k + 1, d->delta.v, level, &d->test) == 0)
             d->has_test = 1;
-        if (!d->has_test)
+        if (!d->has_test && boot != NULL && mg__compare_large(a, b) &&
+            strcmp(d->metric, "roc_auc") == 0)
+            /* on many rows roc_auc has DeLong's test only (the cells carry no
+             * ranking) */
+            d->test_null_reason = "DeLong's test needs at least two rows of each class";
+        else if (!d->has_test)
             d->test_null_reason = boot == NULL ? "no paired bootstrap was run for this comparison"
                                                : "the metric is undefined in more than 5% of the "
                                                  "bootstrap replicates";
         else
             d->test.value = d->delta.v;
     }
+    mg__influence_release(infl);
     /* Holm over the family of metrics compared at once, for a reader who
      * looks at all of them rather than at one chosen beforehand. */
     double p[64] = {0};
@@ -311,7 +331,16 @@ mg_status mg_comparison_compute(const mg_targets *cand, const mg_targets *base,
     bool booted = st == MG_OK && !out->options.skip_bootstrap;
     if (booted) {
         const mg_targets *both[2] = {cand, base};
-        st = mg__bootstrap_metrics(both, 2, &out->options, 0, &boot, err);
+        if (mg__compare_large(cand, base)) {
+            mg_bootstrap_options bo = {.replicates = out->options.replicates,
+                                       .seed = out->options.seed,
+                                       .threads = out->options.threads,
+                                       .progress = out->options.progress,
+                                       .progress_ctx = out->options.progress_ctx};
+            st = mg__bootstrap_cells(cand, base, &bo, &boot, err);
+        } else {
+            st = mg__bootstrap_metrics(both, 2, &out->options, 0, &boot, err);
+        }
     }
     if (st == MG_OK)
         st = fill_tests(out, cand, base, booted ? &boot : NULL, err);

@@ -33,10 +33,39 @@ void mg__binary_from_ranked(const mg_ranked_stats *s, double *v);
 
 /* The bootstrap of one binary model without sample weights over its
  * (score, label) buckets (bucket_boot.c): samples[r][k] is binary metric k
- * (k < MG__BINARY_METRICS, as mg__binary_from_ranked), then ece and mce.
+ * (k < MG__BINARY_METRICS, as mg__binary_from_ranked), then ece and mce;
+ * roc_auc is NaN unless `auc` (its interval may come from DeLong instead).
  * Exact in distribution with the per-row Poisson bootstrap, different draws. */
 #define MG__BUCKET_STATS (MG__BINARY_METRICS + 2)
-mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo,
+mg_status mg__bootstrap_buckets(const mg_targets *t, const mg_bootstrap_options *bo, int auc,
                                 mg_bootstrap *out, mg_error *err);
+
+/* Binary comparisons without sample weights on at least this many rows take
+ * the paths of paired_large.c: the 8 joint cells for the confusion-count
+ * metrics, the influence-function z interval for pr_auc, log_loss, brier. */
+#define MG__COMPARE_LARGE_ROWS 100000
+int mg__compare_large(const mg_targets *a, const mg_targets *b);
+
+/* The paired bootstrap of the confusion-count metrics of both models by one
+ * Poisson(n) draw per joint cell (label, new predicted, baseline predicted):
+ * the layout of mg__bootstrap_metrics (samples[r][k * 2 + m]), NaN for
+ * roc_auc, pr_auc, log_loss and brier. Exact in distribution with the
+ * per-row paired bootstrap. */
+mg_status mg__bootstrap_cells(const mg_targets *a, const mg_targets *b,
+                              const mg_bootstrap_options *bo, mg_bootstrap *out, mg_error *err);
+
+/* Both models' scores sorted once (and n doubles of scratch) for
+ * mg__influence_test. Owned: mg__influence_release (NULL is fine). */
+typedef struct mg__influence mg__influence;
+mg_status mg__influence_init(const mg_targets *a, const mg_targets *b, mg__influence **out,
+                             mg_error *err);
+void mg__influence_release(mg__influence *c);
+
+/* The paired z test of `metric` (pr_auc, log_loss or brier) of a minus b:
+ * estimate +- z * se with se^2 = sum_i (dA/dw_i - dB/dw_i)^2 at w = 1 (the
+ * infinitesimal jackknife); test "paired_z", ci_method "normal_influence".
+ * MG_ERR_NOMEM, or MG_ERR_DATA when the metric is undefined for a model. */
+mg_status mg__influence_test(mg__influence *c, const char *metric, double estimate, double level,
+                             mg_paired_test *out, mg_error *err);
 
 #endif

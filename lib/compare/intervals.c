@@ -79,6 +79,14 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
      * buckets gives every metric and ece, mce (bucket_boot.c); else the
      * per-row bootstrap, and calibration's own below. */
     bool buckets = t->task == MG_TASK_BINARY && t->w == NULL;
+    /* ROC AUC without sample weights: DeLong's interval (the bootstrap's
+     * only when DeLong cannot be computed) */
+    mg_auc_estimate delong;
+    bool has_delong = false;
+    if (t->task == MG_TASK_BINARY && t->w == NULL) {
+        mg_error derr;
+        has_delong = mg_delong_auc(t->y, t->score, t->n, o.level, &delong, &derr) == MG_OK;
+    }
     mg_status st;
     if (buckets) {
         mg_bootstrap_options bo = {.replicates = o.replicates,
@@ -86,7 +94,7 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
                                    .threads = o.threads,
                                    .progress = o.progress,
                                    .progress_ctx = o.progress_ctx};
-        st = mg__bootstrap_buckets(t, &bo, &boot, err);
+        st = mg__bootstrap_buckets(t, &bo, !has_delong, &boot, err);
     } else {
         st = mg__bootstrap_metrics(one, 1, &o, 0, &boot, err);
     }
@@ -105,13 +113,9 @@ mg_status mg_evaluation_intervals(const mg_targets *t, const mg_evaluation *e,
             it->null_reason = v.null_reason;
             continue;
         }
-        if (t->w == NULL && strcmp(metrics[k], "roc_auc") == 0) {
-            mg_auc_estimate a;
-            mg_error derr;
-            if (mg_delong_auc(t->y, t->score, t->n, o.level, &a, &derr) == MG_OK) {
-                it->ci = a.ci;
-                continue;
-            }
+        if (has_delong && strcmp(metrics[k], "roc_auc") == 0) {
+            it->ci = delong.ci;
+            continue;
         }
         if (mg_bootstrap_interval(&boot, k, o.level, &it->ci) != 0)
             it->null_reason = "undefined in more than 5% of the bootstrap replicates";

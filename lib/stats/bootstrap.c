@@ -29,6 +29,7 @@ typedef struct run {
     int nstats, nchunks;
     mg_bootstrap_fn fn;
     mg_weighted_stat_fn wfn;
+    mg__bootstrap_batch_fn bfn;
     void *ctx;
     int64_t n;
     const double *base;
@@ -49,6 +50,21 @@ static mg_status run_chunk(void *arg, int chunk) {
             return MG_ERR_NOMEM;
     }
     mg_status st = MG_OK;
+    if (r->bfn != NULL) {
+        for (int rep = from; rep < to && st == MG_OK; rep += MG__BOOTSTRAP_BATCH) {
+            uint64_t keys[MG__BOOTSTRAP_BATCH];
+            int count = to - rep < MG__BOOTSTRAP_BATCH ? to - rep : MG__BOOTSTRAP_BATCH;
+            for (int i = 0; i < count; i++)
+                keys[i] = mg_bootstrap_key(r->opts->seed, rep + i);
+            st = r->bfn(r->ctx, keys, count, r->samples + (size_t)rep * (size_t)r->nstats);
+            mg__progress_add(&r->progress, count);
+            if (st != MG_OK) {
+                int expected = -1;
+                atomic_compare_exchange_strong(&r->failed_replicate, &expected, rep);
+            }
+        }
+        return st;
+    }
     for (int rep = from; rep < to && st == MG_OK; rep++) {
         uint64_t key = mg_bootstrap_key(r->opts->seed, rep);
         double *out = r->samples + (size_t)rep * (size_t)r->nstats;
@@ -103,6 +119,13 @@ static mg_status run_all(run *r, mg_bootstrap *out, mg_error *err) {
 mg_status mg_bootstrap_run(const mg_bootstrap_options *opts, int nstats, mg_bootstrap_fn fn,
                            void *ctx, mg_bootstrap *out, mg_error *err) {
     run r = {.opts = opts, .nstats = nstats, .fn = fn, .ctx = ctx};
+    return run_all(&r, out, err);
+}
+
+mg_status mg__bootstrap_run_batch(const mg_bootstrap_options *opts, int nstats,
+                                  mg__bootstrap_batch_fn fn, void *ctx, mg_bootstrap *out,
+                                  mg_error *err) {
+    run r = {.opts = opts, .nstats = nstats, .bfn = fn, .ctx = ctx};
     return run_all(&r, out, err);
 }
 

@@ -47,7 +47,7 @@ static double log_factorial(int64_t k) {
  * with Python's decimal module at 60 digits:
  *   p = c = exp(-n); k = 0
  *   while int(c * 2**64) < 2**64 - 1: emit(int(c * 2**64)); k += 1; p *= n / k; c += p */
-static const uint64_t cdf64[317] = {
+const uint64_t mg__poisson_cdf64[317] = {
     0x5e2d58d8b3bcdf1au, 0xbc5ab1b16779be35u, 0xeb715e1dc1582dc2u, 0xfb23979734a252f1u,
     0xff1025f59174dc3du, 0xffd90f3ba4055e19u, 0xfffa8b71fc72c913u, 0xffff540c0914b3c9u,
     0xffffed1f4aa8f120u, 0xfffffe216e641462u, 0xffffffd4d85d3183u, 0xfffffffc6da262b4u,
@@ -129,7 +129,27 @@ static const uint64_t cdf64[317] = {
     0xfffffffffffffbf3u, 0xffffffffffffff31u, 0xffffffffffffffd7u, 0xfffffffffffffff8u,
     0xfffffffffffffffeu,
 };
-static const int cdf_start[10] = {0, 20, 45, 74, 107, 143, 182, 224, 269, 317};
+const int mg__poisson_cdf_start[10] = {0, 20, 45, 74, 107, 143, 182, 224, 269, 317};
+#define cdf64 mg__poisson_cdf64
+#define cdf_start mg__poisson_cdf_start
+
+void mg__poisson_guide_init(mg__poisson_guide *g) {
+    const int bits = MG__POISSON_GUIDE_BITS, cells = 1 << MG__POISSON_GUIDE_BITS;
+    for (int n = 1; n < MG__POISSON_TABLE_MAX; n++) {
+        const uint64_t *c = cdf64 + cdf_start[n - 1];
+        int m = cdf_start[n] - cdf_start[n - 1], k = 0;
+        for (int i = 0; i < cells; i++) {
+            uint64_t lo = (uint64_t)i << (64 - bits); /* the cell's smallest u */
+            uint64_t hi = lo | (UINT64_MAX >> bits);  /* and its largest */
+            while (k < m && lo >= c[k])
+                k++;
+            /* k < 0x80 (m < 50); every u of the cell draws k when the next
+             * step of the CDF lies beyond the cell */
+            int exact = k == m || hi < c[k];
+            g->cell[n - 1][i] = (uint8_t)(k | (exact ? MG__POISSON_GUIDE_EXACT : 0));
+        }
+    }
+}
 
 static int64_t inversion(uint64_t *state, double lambda, double p0) {
     double u = mg__rng_uniform(state);
@@ -191,4 +211,10 @@ int64_t mg__poisson_count(uint64_t *state, int64_t n) {
         return k;
     }
     return ptrs(state, (double)n);
+}
+
+int64_t mg__poisson_count_from(uint64_t state, int64_t n, uint64_t *next) {
+    int64_t k = mg__poisson_count(&state, n);
+    *next = state;
+    return k;
 }

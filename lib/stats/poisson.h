@@ -45,4 +45,54 @@ int64_t mg__poisson(uint64_t *state, double lambda);
  * from 10. Same distribution as mg__poisson(state, (double)n) (to 2^-64). */
 int64_t mg__poisson_count(uint64_t *state, int64_t n);
 
+/* The tabulated CDFs behind mg__poisson_count for n < MG__POISSON_TABLE_MAX:
+ * floor(2^64 P[Poisson(n) <= k]) from mg__poisson_cdf64[mg__poisson_cdf_start[n - 1]]
+ * to before mg__poisson_cdf64[mg__poisson_cdf_start[n]]. */
+#define MG__POISSON_TABLE_MAX 10
+extern const uint64_t mg__poisson_cdf64[];
+extern const int mg__poisson_cdf_start[MG__POISSON_TABLE_MAX];
+
+/* mg__poisson_count from the stream state `state`, the advanced state in
+ * *next. */
+int64_t mg__poisson_count_from(uint64_t state, int64_t n, uint64_t *next);
+
+/* A guide table (Chen and Asau 1974) over the top MG__POISSON_GUIDE_BITS bits
+ * u' of the uniform u: cell[n - 1][u'] is the draw for the smallest u of the
+ * cell, plus MG__POISSON_GUIDE_EXACT when every u of the cell gives that same
+ * draw (the cell holds no CDF step); otherwise the search for u starts there. */
+#define MG__POISSON_GUIDE_BITS 10
+#define MG__POISSON_GUIDE_EXACT 0x80
+typedef struct mg__poisson_guide {
+    uint8_t cell[MG__POISSON_TABLE_MAX - 1][1 << MG__POISSON_GUIDE_BITS];
+} mg__poisson_guide;
+void mg__poisson_guide_init(mg__poisson_guide *g);
+
+/* The inversion of the uniform u for Poisson(n), 0 < n < MG__POISSON_TABLE_MAX:
+ * the number of tabulated CDF values at or below u, found from the guide. */
+static inline int64_t mg__poisson_invert(const mg__poisson_guide *g, int64_t n, uint64_t u) {
+    unsigned e = g->cell[n - 1][u >> (64 - MG__POISSON_GUIDE_BITS)];
+    if (e & MG__POISSON_GUIDE_EXACT)
+        return e ^ MG__POISSON_GUIDE_EXACT;
+    const uint64_t *c = mg__poisson_cdf64 + mg__poisson_cdf_start[n - 1];
+    int m = mg__poisson_cdf_start[n] - mg__poisson_cdf_start[n - 1];
+    int k = (int)e;
+    while (k < m && u >= c[k])
+        k++;
+    return k;
+}
+
+/* mg__poisson_count with the guide table: the same function of the stream
+ * (the same draw for every u, the same uniforms consumed), inlined. */
+static inline int64_t mg__poisson_count_guided(const mg__poisson_guide *g, uint64_t *state,
+                                               int64_t n) {
+    if (n > 0 && n < MG__POISSON_TABLE_MAX)
+        return mg__poisson_invert(g, n, mg__rng_next(state));
+    /* The stream passes by value so that the caller's state can stay in a
+     * register (its address is never taken on the fast path). */
+    uint64_t next;
+    int64_t k = mg__poisson_count_from(*state, n, &next);
+    *state = next;
+    return k;
+}
+
 #endif

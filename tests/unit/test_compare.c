@@ -7,10 +7,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "compare/compare_internal.h"
+#include "stats/poisson.h"
 
 static mg_metric_delta delta(const char *metric, double new_v, double base_v, double lo,
                              double hi) {
@@ -216,6 +218,70 @@ static void bucket_intervals_match_rows(void **state) {
     free(w);
 }
 
+/* The bucket walk against the definitions, replicate by replicate: the
+ * bucket weights are rebuilt from their documented draws (buckets in
+ * descending score, negatives before positives, one mg__poisson_count per
+ * bucket from the replicate key's stream), then the ROC AUC as the share of
+ * (positive, negative) weight pairs ranked right (ties half, O(B^2)), the
+ * average precision as the weighted mean over positives of the precision at
+ * their score, and the log loss; with and without the AUC's sum. */
+static void bucket_walk_definitions(void **state) {
+    (void)state;
+    enum { N = 600, R = 40, S = 13 };
+    uint8_t y[N];
+    double sc[N];
+    for (int i = 0; i < N; i++) {
+        sc[i] = (double)((i * 7919) % S) / (S - 1);
+        y[i] = (uint8_t)((i * 104729) % 1000 < 200 + 600 * sc[i]);
+    }
+    sc[0] = 1.0; /* a score with positives only */
+    y[0] = 1;
+    mg_targets t = binary_targets(N, y, sc, NULL);
+    mg_bootstrap_options bo = {.replicates = R, .seed = 5, .threads = 2};
+    mg_bootstrap with, without;
+    mg_error err;
+    assert_int_equal(mg__bootstrap_buckets(&t, &bo, 1, &with, &err), MG_OK);
+    assert_int_equal(mg__bootstrap_buckets(&t, &bo, 0, &without, &err), MG_OK);
+    /* buckets: score s = (S - 1 - g) / (S - 1) descending, label 0 then 1 */
+    int64_t cnt[S][2] = {{0}};
+    for (int i = 0; i < N; i++)
+        cnt[S - 1 - (int)lround(sc[i] * (S - 1))][y[i]]++;
+    for (int r = 0; r < R; r++) {
+        uint64_t rng = mg_bootstrap_key(5, r);
+        double wt[S][2];
+        for (int g = 0; g < S; g++)
+            for (int c = 0; c < 2; c++)
+                wt[g][c] = cnt[g][c] > 0 ? (double)mg__poisson_count(&rng, cnt[g][c]) : 0;
+        double good = 0, pairs = 0, pos = 0, apsum = 0, tp = 0, fp = 0, loss = 0, total = 0;
+        for (int g = 0; g < S; g++) {
+            double s = (double)(S - 1 - g) / (S - 1);
+            for (int h = 0; h < S; h++) {
+                good += wt[g][1] * wt[h][0] * (g < h ? 1.0 : g == h ? 0.5 : 0.0);
+                pairs += wt[g][1] * wt[h][0];
+            }
+            tp += wt[g][1];
+            fp += wt[g][0];
+            pos += wt[g][1];
+            if (wt[g][1] > 0)
+                apsum += wt[g][1] * tp / (tp + fp);
+            double cs = fmin(fmax(s, DBL_EPSILON), 1 - DBL_EPSILON);
+            loss += wt[g][1] * -log(cs) + wt[g][0] * -log(1 - cs);
+            total += wt[g][0] + wt[g][1];
+        }
+        const double *v = with.samples + (size_t)r * MG__BUCKET_STATS;
+        const double *u = without.samples + (size_t)r * MG__BUCKET_STATS;
+        assert_true(fabs(v[7] - good / pairs) < 1e-12);
+        assert_true(isnan(u[7]));
+        assert_true(fabs(v[8] - apsum / pos) < 1e-12);
+        assert_true(fabs(v[9] - loss / total) < 1e-12);
+        for (int k = 0; k < MG__BUCKET_STATS; k++)
+            if (k != 7)
+                assert_true(memcmp(&v[k], &u[k], sizeof v[k]) == 0);
+    }
+    mg_bootstrap_release(&with);
+    mg_bootstrap_release(&without);
+}
+
 static void regression_fast_path(void **state) {
     (void)state;
     enum { N = 203 };
@@ -317,6 +383,7 @@ int main(void) {
         cmocka_unit_test(fast_path_equals_full_evaluation),
         cmocka_unit_test(regression_fast_path),
         cmocka_unit_test(bucket_intervals_match_rows),
+        cmocka_unit_test(bucket_walk_definitions),
         cmocka_unit_test(misaligned_targets),
         cmocka_unit_test(compare_identical_models),
     };

@@ -252,6 +252,51 @@ static void poisson_sampler(void **state) {
         assert_int_equal(mg__poisson_count(&r1, i), mg__poisson_count(&r2, i));
 }
 
+/* The guide table changes the speed of the inversion, never its result: for
+ * every n of the table, u at each CDF step (and one below, one above), at
+ * each guide cell's first and last value, and random u give the count of
+ * tabulated CDF values <= u (the definition); whole streams give the same
+ * draws as mg__poisson_count, PTRS counts included. */
+static void poisson_guide_exact(void **state) {
+    (void)state;
+    mg__poisson_guide g;
+    mg__poisson_guide_init(&g);
+    for (int n = 1; n < MG__POISSON_TABLE_MAX; n++) {
+        const uint64_t *c = mg__poisson_cdf64 + mg__poisson_cdf_start[n - 1];
+        int m = mg__poisson_cdf_start[n] - mg__poisson_cdf_start[n - 1];
+        uint64_t us[4096 + 3 * 64];
+        int nu = 0;
+        for (int k = 0; k < m; k++) {
+            us[nu++] = c[k] - 1;
+            us[nu++] = c[k];
+            us[nu++] = c[k] + 1;
+        }
+        for (uint64_t i = 0; i < (1u << MG__POISSON_GUIDE_BITS); i++) {
+            us[nu++] = i << (64 - MG__POISSON_GUIDE_BITS);
+            us[nu++] = (i << (64 - MG__POISSON_GUIDE_BITS)) | (UINT64_MAX >> MG__POISSON_GUIDE_BITS);
+        }
+        uint64_t rng = (uint64_t)n;
+        while (nu < (int)(sizeof us / sizeof us[0]))
+            us[nu++] = mg__rng_next(&rng);
+        for (int i = 0; i < nu; i++) {
+            int64_t want = 0;
+            for (int k = 0; k < m; k++)
+                want += us[i] >= c[k];
+            if (mg__poisson_invert(&g, n, us[i]) != want) {
+                print_error("n %d u %016llx: %lld, want %lld\n", n, (unsigned long long)us[i],
+                            (long long)mg__poisson_invert(&g, n, us[i]), (long long)want);
+                fail();
+            }
+        }
+    }
+    for (int64_t n = 0; n < 40; n++) {
+        uint64_t r1 = 7 + (uint64_t)n, r2 = r1;
+        for (int i = 0; i < 20000; i++)
+            assert_int_equal(mg__poisson_count_guided(&g, &r1, n), mg__poisson_count(&r2, n));
+        assert_true(r1 == r2);
+    }
+}
+
 static void bootstrap_reproducible(void **state) {
     (void)state;
     double x[101];
@@ -456,6 +501,7 @@ int main(void) {
         cmocka_unit_test(poisson_sampler),
         cmocka_unit_test(percentile_and_paired),
         cmocka_unit_test(ranked_auc_ties),
+        cmocka_unit_test(poisson_guide_exact),
         cmocka_unit_test(ranked_evaluate_matches_definitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
