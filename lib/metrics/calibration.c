@@ -125,9 +125,47 @@ static double row_at(const rows_view *v, int64_t i, int *hit) {
     return v->score[i];
 }
 
-static int cmp_double(const void *pa, const void *pb) {
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
+/* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
+ * with v[lo..k) <= v[k] <= v(k..hi] (Hoare's selection; no NaN in v). */
+static void select_kth(double *v, int64_t lo, int64_t hi, int64_t k) {
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* Puts the order statistics at the ascending positions want[0..nw) (sorted,
+ * distinct, inside [lo, hi]) in place, as a full sort would, in about
+ * n log(nw) steps instead of a sort's n log n. */
+static void select_many(double *v, int64_t lo, int64_t hi, const int64_t *want, int nw) {
+    while (nw > 0) {
+        int mid = nw / 2;
+        int64_t k = want[mid];
+        select_kth(v, lo, hi, k);
+        select_many(v, lo, k - 1, want, mid);
+        lo = k + 1;
+        want += mid + 1;
+        nw -= mid + 1;
+    }
 }
 
 static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy strategy,
@@ -162,7 +200,23 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
             out->ece = out->mce = mg_value_null("undefined: no rows of positive weight");
             goto done;
         }
-        qsort(sorted, (size_t)m, sizeof *sorted, cmp_double);
+        /* percentile_linear reads positions floor((m - 1) q) and the next:
+         * select those rather than sort every score. */
+        int64_t *want = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *want);
+        if (want == NULL) {
+            st = mg__nomem(err, "the quantile edges");
+            goto done;
+        }
+        int nw = 0;
+        for (int i = 0; i <= nb; i++) {
+            double virt = (double)(m - 1) * (uniform_edge(i, nb) * 100.0 / 100.0);
+            int64_t at = virt >= (double)(m - 1) ? m - 1 : (int64_t)floor(virt);
+            for (int64_t p = at; p <= at + 1 && p < m; p++)
+                if (nw == 0 || want[nw - 1] < p)
+                    want[nw++] = p;
+        }
+        select_many(sorted, 0, m - 1, want, nw);
+        free(want);
         for (int i = 0; i <= nb; i++) {
             /* calibration_curve: percentile(linspace(0, 1, nb + 1) * 100) */
             double q = uniform_edge(i, nb) * 100.0 / 100.0;
@@ -211,10 +265,6 @@ done:
     return st;
 }
 
-static double log1pexp(double z) {
-    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
 static double logit_clipped(double p) {
     if (p < LOGIT_EPS)
         p = LOGIT_EPS;
@@ -228,18 +278,27 @@ typedef struct fit_pass {
     double ll, g0, g1, h00, h01, h11;
 } fit_pass;
 
-static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w, int64_t n,
-                         double a, double b) {
+static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs,
+                         const double *w, int64_t n, double a, double b) {
     fit_pass f = {0};
     mg__sum ll = {0, 0};
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
-        double x = logit_clipped(score[i]), z = a + b * x;
-        double mu = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+        double x = xs ? xs[i] : logit_clipped(score[i]), z = a + b * x;
+        /* One exp serves the mean and the log-likelihood: with e = exp(-|z|),
+         * sigmoid(z) is 1 / (1 + e) or e / (1 + e), and log1pexp(+-z) is
+         * log1p(e), plus |z| on the side where the argument is positive:
+         * the same operations as log1pexp() and the two-sided sigmoid. */
+        double e = exp(z >= 0 ? -z : z);
+        double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
         double r = (y[i] ? 1.0 : 0.0) - mu, v = mu * (1 - mu);
-        mg__sum_add(&ll, -wi * (y[i] ? log1pexp(-z) : log1pexp(z)));
+        double l1 = log1p(e);
+        /* y = 1: log1pexp(-z), which is -z + log1p(e) when -z > 0;
+         * y = 0: log1pexp(z), which is z + log1p(e) when z > 0. */
+        double nll = y[i] ? (-z > 0 ? -z + l1 : l1) : (z > 0 ? z + l1 : l1);
+        mg__sum_add(&ll, -wi * nll);
         f.g0 += wi * r;
         f.g1 += wi * r * x;
         f.h00 += wi * v;
@@ -255,6 +314,9 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w,
  * relative to the parameters. */
 static void logistic_fit(const uint8_t *y, const double *score, const double *w, int64_t n,
                          mg_value *slope, mg_value *intercept) {
+    /* logit(score) once per row rather than once per row and Newton step (the
+     * fit still works without the array, computing it each time). */
+    double *xs = mg__malloc_array((size_t)n, sizeof *xs);
     double pos = 0, neg = 0, xmin = INFINITY, xmax = -INFINITY;
     double pos_min = INFINITY, pos_max = -INFINITY, neg_min = INFINITY, neg_max = -INFINITY;
     for (int64_t i = 0; i < n; i++) {
@@ -262,6 +324,8 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
         if (wi == 0)
             continue;
         double x = logit_clipped(score[i]);
+        if (xs != NULL)
+            xs[i] = x;
         if (y[i]) {
             pos += wi;
             pos_min = x < pos_min ? x : pos_min;
@@ -286,7 +350,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
               "no maximum";
     double a = 0, b = 1, step_a = 0, step_b = 0, t = 1;
     bool converged = false;
-    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, w, n, a, b);
+    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, w, n, a, b);
     for (int it = 0; why == NULL && it < 200 && !converged; it++) {
         double det = f.h00 * f.h11 - f.h01 * f.h01;
         if (!(det > 0) || !isfinite(det))
@@ -300,7 +364,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
             break;
         }
         for (t = 1; t > 1e-10; t /= 2) {
-            fit_pass g = fit_eval(y, score, w, n, a + t * step_a, b + t * step_b);
+            fit_pass g = fit_eval(y, score, xs, w, n, a + t * step_a, b + t * step_b);
             if (g.ll >= f.ll - 1e-12 * fabs(f.ll)) {
                 a += t * step_a;
                 b += t * step_b;
@@ -314,6 +378,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
     if (why == NULL && !converged)
         why = "undefined: the logistic fit of the label on logit(score) did not converge (the "
               "score separates the classes, or nearly)";
+    free(xs);
     if (why != NULL) {
         *slope = *intercept = mg_value_null(why);
         return;
