@@ -6,6 +6,7 @@
 #include "data/data.h"
 
 #include <limits.h>
+#include <unistd.h>
 
 /* Inputs larger than this are parsed in parallel. */
 #define CSV_PARALLEL_MIN ((size_t)8 << 20)
@@ -216,6 +217,7 @@ static mg_status select_columns(csv_read *r, const mg_read_options *opts) {
 typedef struct seg_count {
     const char *from, *to;
     size_t quotes, newlines;
+    const csv_plan *plan; /* for mg__csv_release */
 } seg_count;
 
 /* Number of bytes of w equal to the byte repeated in `pattern`. Exact, unlike
@@ -230,12 +232,17 @@ static inline size_t count_bytes(uint64_t w, uint64_t pattern) {
 static mg_status count_task(void *ctx, int i) {
     seg_count *s = &((seg_count *)ctx)[i];
     size_t q = 0, nl = 0;
-    const char *p = s->from;
-    for (; s->to - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        q += count_bytes(w, CSV_ONES * '"');
-        nl += count_bytes(w, CSV_ONES * '\n');
+    const char *p = s->from, *kept = s->from;
+    while (s->to - p >= 8) {
+        /* 1 MiB at a time, given back once counted (when the plan says so) */
+        const char *stop = s->to - p >= ((ptrdiff_t)1 << 20) + 8 ? p + ((size_t)1 << 20) : s->to;
+        for (; stop - p >= 8; p += 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            q += count_bytes(w, CSV_ONES * '"');
+            nl += count_bytes(w, CSV_ONES * '\n');
+        }
+        mg__csv_release(s->plan, &kept, p);
     }
     for (; p < s->to; p++) {
         q += *p == '"';
@@ -271,6 +278,7 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
         for (size_t i = 0; i < n; i++) {
             segs[i].from = body + len / n * i;
             segs[i].to = i + 1 == n ? r->plan.end : body + len / n * (i + 1);
+            segs[i].plan = &r->plan;
         }
         mg_status st = mg__parallel_for((int)n, r->threads, count_task, segs);
         if (st != MG_OK) {
@@ -522,6 +530,22 @@ mg_status mg__csv_read(const char *data, size_t len, const char *source,
     r.plan.source = source != NULL ? source : "<memory>";
     r.err = err;
     mg_status st = read_csv(&r, opts != NULL ? opts : &defaults, chunk_bytes, out);
+    read_release(&r);
+    return st;
+}
+
+mg_status mg__csv_read_mapped(const char *data, size_t len, const char *source,
+                              const mg_read_options *opts, mg_table **out, mg_error *err) {
+    *out = NULL;
+    mg_read_options defaults = {0};
+    csv_read r = {0};
+    r.plan.data = data;
+    r.plan.end = data + len;
+    r.plan.source = source != NULL ? source : "<memory>";
+    long page = sysconf(_SC_PAGESIZE);
+    r.plan.release_page = page > 0 && (page & (page - 1)) == 0 ? (size_t)page : 0;
+    r.err = err;
+    mg_status st = read_csv(&r, opts != NULL ? opts : &defaults, 0, out);
     read_release(&r);
     return st;
 }

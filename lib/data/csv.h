@@ -249,6 +249,11 @@ typedef struct csv_plan {
     csv_na na;       /* the cells read as null */
     mg_column *cols; /* per output column, set between the passes */
     mg__progress *progress; /* bytes scanned, over both passes */
+    /* The data is a read-only private file mapping: each pass gives back
+     * the pages it has scanned (madvise MADV_DONTNEED drops them from this
+     * process only; a later read faults them in again from the page cache),
+     * so that the whole file is never resident at once. 0 = never. */
+    size_t release_page;
     /* Index of the first chunk that failed in the current pass: later chunks
      * stop early, since an earlier error is the one reported. */
     atomic_int first_failed;
@@ -279,6 +284,10 @@ mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
 /* Formats a tokenizer fault for field `field` (0-based) of the file. */
 mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
                               mg_error *err);
+
+/* Gives back the whole pages of the mapping in [*from, to) when
+ * plan->release_page is set, and moves *from to the first one kept. */
+void mg__csv_release(const csv_plan *plan, const char **from, const char *to);
 
 /* Prefix "PATH:LINE:COL (column 'NAME')" for field (0-based) into buf. */
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap);

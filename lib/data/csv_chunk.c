@@ -4,6 +4,8 @@
  * into one scratch buffer per chunk. */
 #include "data/csv.h"
 
+#include <sys/mman.h>
+
 const uint8_t mg__csv_class[256] = {
     ['\r'] = CSV_UNQUOTED_STOP,
     ['\n'] = CSV_UNQUOTED_STOP | CSV_QUOTED_STOP,
@@ -46,6 +48,18 @@ bool mg__csv_rest_blank(const char *p, const char *end, const char **nonblank) {
         return true;
     *nonblank = p;
     return false;
+}
+
+void mg__csv_release(const csv_plan *plan, const char **from, const char *to) {
+    size_t page = plan->release_page;
+    if (page == 0)
+        return;
+    uintptr_t lo = ((uintptr_t)*from + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t hi = (uintptr_t)to & ~(uintptr_t)(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    if (hi > (uintptr_t)*from)
+        *from = (const char *)hi;
 }
 
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap) {
@@ -360,6 +374,7 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
     csv_fault fault;
     int64_t rows = 0;
     const char *reported = c->start; /* bytes up to here are in plan->progress */
+    const char *kept = c->start;     /* pages before this are given back */
     const int nfile = plan->nfile;
     const int *sel = plan->sel;
     c->nonblank = c->start;
@@ -398,9 +413,11 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
                 return MG_OK; /* an earlier chunk failed; this one's result is not used */
             mg__progress_add(plan->progress, sc.p - reported);
             reported = sc.p;
+            mg__csv_release(plan, &kept, sc.p);
         }
     }
     mg__progress_add(plan->progress, c->end - reported);
+    mg__csv_release(plan, &kept, sc.p < c->end ? sc.p : c->end);
     if (fill &&
         (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,

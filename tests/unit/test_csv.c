@@ -653,6 +653,51 @@ static void parallel_reports_first_error(void **state) {
     mg__buf_release(&text);
 }
 
+/* A file read by path is mapped, and its reader gives each page back once
+ * scanned (the file is never resident in full): the same table as from the
+ * bytes in memory, and the same error, byte offset included, for a fault
+ * late in the file. The file is above the size parsed in parallel. */
+static void mapped_file_equals_buffer(void **state) {
+    (void)state;
+    for (int fault = 0; fault <= 2; fault++) {
+        mg__buf text = {0};
+        make_tricky_csv(&text, 200000, false, NULL);
+        assert_true(text.len > (size_t)(9 << 20));
+        if (fault == 1)
+            mg__buf_puts(&text, "1,2,3\n");
+        else if (fault == 2)
+            mg__buf_append(&text, "1,0.5,true,a\0b,1,red\n", 21);
+        char path[] = "/tmp/mg_test_csv_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text.data, text.len), (ssize_t)text.len);
+        close(fd);
+        for (int threads = 1; threads <= 2; threads++) {
+            mg_read_options opts = {.threads = threads};
+            mg_table *mem = NULL, *mapped = NULL;
+            mg_error em = {0}, ef = {0};
+            mg_status sm = mg__csv_read(text.data, text.len, path, &opts, 0, &mem, &em);
+            mg_status sf = mg_table_read(path, &opts, &mapped, &ef);
+            assert_int_equal(sm, sf);
+            if (fault == 0) {
+                assert_int_equal(sm, MG_OK);
+                assert_int_equal(mapped->nrows, 200000);
+                assert_tables_equal(mem, mapped);
+            } else {
+                assert_int_not_equal(sm, MG_OK);
+                assert_string_equal(em.text, ef.text);
+                assert_int_equal(em.place.offset, ef.place.offset);
+                if (fault == 2)
+                    assert_non_null(strstr(ef.text, "NUL byte at byte offset"));
+            }
+            mg_table_free(mem);
+            mg_table_free(mapped);
+        }
+        unlink(path);
+        mg__buf_release(&text);
+    }
+}
+
 /* Random small inputs from an alphabet of CSV's special bytes, valid or not:
  * tiny chunks must give the same table or the same error as one chunk. */
 static void parallel_matches_serial_on_random_input(void **state) {
@@ -935,6 +980,7 @@ int main(void) {
         cmocka_unit_test(nan_words_outside_the_list),
         cmocka_unit_test(na_values_replace_the_defaults),
         cmocka_unit_test(parallel_equals_serial_with_na_words),
+        cmocka_unit_test(mapped_file_equals_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
