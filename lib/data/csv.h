@@ -170,6 +170,7 @@ char mg__csv_delim_guess(const char *name);
 
 /* Distinct strings in first-seen order with a hash index. Strings are owned
  * copies (NUL-terminated) until taken by mg__csv_dict_take. */
+#define CSV_DICT_SHORT 64
 typedef struct csv_dict {
     char **strs;
     uint32_t *lens;
@@ -177,6 +178,14 @@ typedef struct csv_dict {
     int32_t n, cap;
     int32_t *slots; /* index + 1, 0 = empty */
     uint32_t nslots;
+    /* Strings of at most 8 bytes seen lately, by their bytes as one word
+     * (direct-mapped): a column of a few short categories costs a compare
+     * per cell instead of a hash and a memcmp. */
+    struct {
+        uint64_t word;
+        int32_t code;
+        uint32_t len1; /* length + 1; 0 = empty entry */
+    } in_short[CSV_DICT_SHORT];
 } csv_dict;
 
 /* Code of [s, s+len) in d, inserting a copy when new. Returns -1 when out of
