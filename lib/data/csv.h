@@ -256,7 +256,8 @@ typedef struct csv_plan {
     int *out_field;  /* per output column: its file field */
     int8_t *forced;  /* per output column: forced mg_type or -1 */
     csv_na na;       /* the cells read as null */
-    mg_column *cols; /* per output column, set between the passes */
+    mg_column *cols; /* per output column: allocated before the fill (see csv.c) */
+    bool *redo;      /* per output column: filled by the fill pass; NULL = all */
     mg__progress *progress; /* bytes scanned, over both passes */
     /* The data is a read-only private file mapping: each pass gives back
      * the pages it has scanned (madvise MADV_DONTNEED drops them from this
@@ -268,15 +269,26 @@ typedef struct csv_plan {
     atomic_int first_failed;
 } csv_plan;
 
+/* Rows of a chunk (0-based within it), as a growable array. */
+typedef struct csv_rows {
+    int64_t *v;
+    size_t n, cap;
+} csv_rows;
+
 /* One chunk: the records starting in [start, end). */
 typedef struct csv_chunk {
     int index;
     const char *start, *end;
     int64_t line0; /* physical line of start */
     int64_t nrows;
-    int64_t row0;     /* first row in the table, set between the passes */
+    int64_t row0;     /* first row in the table, set after the rows are counted */
+    int64_t ub, ub0;  /* at most ub rows (its line feeds, + 1 for the last chunk);
+                       * the single pass writes them from row ub0 of the columns */
+    bool overflow;    /* more rows than ub (a file whose quotes fault) */
+    bool *bad;        /* per output column: a value the column's type cannot hold */
+    csv_rows *nulls;  /* per output column: the null rows, in the single pass */
     csv_infer *infer; /* per output column */
-    csv_dict *dicts;  /* per output column (strings only), pass two */
+    csv_dict *dicts;  /* per output column (strings only) */
     mg__buf scratch;
     const char *nonblank; /* a byte known not to be a line end (blank-line cache) */
     mg_status status;
@@ -286,8 +298,17 @@ typedef struct csv_chunk {
 /* Pass one over a chunk: counts rows, infers column types, validates forced
  * types and the structure. Fills c->status/c->err on the first fault. */
 mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c);
+/* The types the first `rows` rows of a chunk suggest, into c->infer; a
+ * fault ends the guess quietly (the full pass reports it). */
+void mg__csv_chunk_guess(csv_plan *plan, csv_chunk *c, int64_t rows);
+/* Pass one and the values at once: as mg__csv_chunk_infer, and writes each
+ * value into plan->cols at row c->ub0 + its row in the chunk when the
+ * column's type (the guess) holds it, else marks the column c->bad; null
+ * rows go to c->nulls. */
+mg_status mg__csv_chunk_both(csv_plan *plan, csv_chunk *c);
 /* Pass two: writes the values of rows [c->row0, c->row0 + c->nrows) into
- * plan->cols; string codes are local to c->dicts until remapped. */
+ * plan->cols (only the plan->redo ones when set); string codes are local
+ * to c->dicts until remapped. */
 mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
 
 /* Formats a tokenizer fault for field `field` (0-based) of the file. */
