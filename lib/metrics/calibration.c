@@ -84,16 +84,26 @@ static int edges_bin(double s, const double *edges, int nb) {
     return lo;
 }
 
+/* The value at ascending position p, one of want[0..nw) (val holds them). */
+static double order_stat(const int64_t *want, const double *val, int nw, int64_t p) {
+    for (int k = 0; k < nw; k++)
+        if (want[k] == p)
+            return val[k];
+    return NAN; /* not reached: the caller asks for positions it selected */
+}
+
 /* numpy.percentile(sorted[0..m), q * 100) with its default 'linear' method,
- * operation for operation, so that the edges are the same doubles. */
-static double percentile_linear(const double *sorted, int64_t m, double q) {
+ * operation for operation, so that the edges are the same doubles; the
+ * order statistics it reads are in want/val (see quantile_values). */
+static double percentile_linear(const int64_t *want, const double *val, int nw, int64_t m,
+                                double q) {
     double virt = (double)(m - 1) * q;
     if (virt >= (double)(m - 1))
-        return sorted[m - 1];
+        return order_stat(want, val, nw, m - 1);
     double prev = floor(virt);
     int64_t i = (int64_t)prev;
     double gamma = virt - prev;
-    double a = sorted[i], b = sorted[i + 1], diff = b - a;
+    double a = order_stat(want, val, nw, i), b = order_stat(want, val, nw, i + 1), diff = b - a;
     return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
@@ -124,6 +134,11 @@ static double row_at(const rows_view *v, int64_t i, int *hit) {
         return top_label(v->proba + (size_t)i * (size_t)v->k, v->k, v->yc[i], hit);
     *hit = v->y[i] != 0;
     return v->score[i];
+}
+
+static int cmp_double(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
 }
 
 /* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
@@ -169,13 +184,141 @@ static void select_many(double *v, int64_t lo, int64_t hi, const int64_t *want, 
     }
 }
 
+/* Score of a row as an order-preserving key: non-negative doubles order
+ * like their bits (-0.0 is folded into +0.0). */
+static inline uint64_t score_bits(double s) {
+    if (s == 0)
+        s = 0.0;
+    uint64_t k;
+    memcpy(&k, &s, sizeof k);
+    return k;
+}
+
+/* Histogram buckets of the selection: the top 21 bits of a non-negative
+ * double (its exponent and 9 bits of its mantissa). */
+#define QSEL_SHIFT 43
+#define QSEL_BUCKETS ((size_t)1 << (64 - QSEL_SHIFT))
+/* At most this many wanted positions (and buckets) for the histogram path
+ * (up to 62 bins); more take the copy. */
+#define QSEL_TARGETS 127
+
+/* The order statistics percentile_linear reads for nb quantile bins over
+ * the scores of the rows of nonzero weight: *m of them; want[0..*nw) the
+ * ascending positions (floor((m - 1) q) and the next for each edge), val
+ * their values, as a full sort would give them. Two passes: a histogram of
+ * the top bits of the scores, then the scores of the few buckets that hold
+ * a wanted position, sorted. When those buckets hold too many scores (most
+ * rows share a few values), a copy of the scores and Hoare's selection. */
+static mg_status quantile_values(const rows_view *v, int nb, int64_t *m_out, int64_t *want,
+                                 double *val, int *nw_out, mg_error *err) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < v->n; i++)
+        m += v->w == NULL || v->w[i] != 0;
+    *m_out = m;
+    *nw_out = 0;
+    if (m == 0)
+        return MG_OK;
+    int nw = 0;
+    for (int i = 0; i <= nb; i++) {
+        double virt = (double)(m - 1) * (uniform_edge(i, nb) * 100.0 / 100.0);
+        int64_t at = virt >= (double)(m - 1) ? m - 1 : (int64_t)floor(virt);
+        for (int64_t p = at; p <= at + 1 && p < m; p++)
+            if (nw == 0 || want[nw - 1] < p)
+                want[nw++] = p;
+    }
+    *nw_out = nw;
+    /* The bucket of each wanted position, and the rank in it. */
+    uint32_t tb[QSEL_TARGETS];
+    int64_t tbase[QSEL_TARGETS], tcount[QSEL_TARGETS], start[QSEL_TARGETS], fill[QSEL_TARGETS];
+    int nt = 0, of[QSEL_TARGETS];
+    int64_t collected = 0;
+    uint32_t *hist = NULL;
+    if (nw <= QSEL_TARGETS && m < (int64_t)UINT32_MAX &&
+        (hist = mg__calloc(QSEL_BUCKETS, sizeof *hist)) != NULL) {
+        for (int64_t i = 0; i < v->n; i++) {
+            int hit;
+            double s = row_at(v, i, &hit);
+            if (v->w == NULL || v->w[i] != 0)
+                hist[score_bits(s) >> QSEL_SHIFT]++;
+        }
+        int64_t below = 0;
+        int k = 0;
+        for (size_t b = 0; b < QSEL_BUCKETS && k < nw; b++) {
+            int64_t c = hist[b];
+            if (c == 0 || want[k] >= below + c) {
+                below += c;
+                continue;
+            }
+            tb[nt] = (uint32_t)b;
+            tbase[nt] = below;
+            tcount[nt] = c;
+            collected += c;
+            while (k < nw && want[k] < below + c)
+                of[k++] = nt;
+            nt++;
+            below += c;
+        }
+        free(hist);
+    }
+    double *pool = NULL;
+    int16_t *slot = NULL;
+    if (nt > 0 && (collected <= (int64_t)1 << 20 || collected <= m / 8)) {
+        pool = mg__malloc_array((size_t)collected, sizeof *pool);
+        slot = mg__malloc_array(QSEL_BUCKETS, sizeof *slot);
+    }
+    if (pool != NULL && slot != NULL) {
+        for (size_t b = 0; b < QSEL_BUCKETS; b++)
+            slot[b] = -1;
+        int64_t at = 0;
+        for (int t = 0; t < nt; t++) {
+            slot[tb[t]] = (int16_t)t;
+            start[t] = fill[t] = at;
+            at += tcount[t];
+        }
+        for (int64_t i = 0; i < v->n; i++) {
+            int hit;
+            double s = row_at(v, i, &hit);
+            if (v->w != NULL && v->w[i] == 0)
+                continue;
+            int t = slot[score_bits(s) >> QSEL_SHIFT];
+            if (t >= 0)
+                pool[fill[t]++] = s;
+        }
+        for (int t = 0; t < nt; t++)
+            qsort(pool + start[t], (size_t)tcount[t], sizeof *pool, cmp_double);
+        for (int k = 0; k < nw; k++)
+            val[k] = pool[start[of[k]] + (want[k] - tbase[of[k]])];
+        free(pool);
+        free(slot);
+        return MG_OK;
+    }
+    free(pool);
+    free(slot);
+    double *sorted = mg__malloc_array((size_t)m, sizeof *sorted);
+    if (sorted == NULL)
+        return mg__nomem(err, "the sorted scores");
+    int64_t j = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        int hit;
+        double s = row_at(v, i, &hit);
+        if (v->w == NULL || v->w[i] != 0)
+            sorted[j++] = s;
+    }
+    select_many(sorted, 0, m - 1, want, nw);
+    for (int k = 0; k < nw; k++)
+        val[k] = sorted[want[k]];
+    free(sorted);
+    return MG_OK;
+}
+
 static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy strategy,
                              double level, mg_reliability *out, mg_error *err) {
     out->strategy = strategy;
     out->nbins = nb;
     double *edges = mg__malloc_array((size_t)nb + 1, sizeof *edges);
     bin_acc *acc = mg__calloc((size_t)nb, sizeof *acc);
-    double *sorted = NULL;
+    int64_t *want = NULL;
+    double *val = NULL;
     mg_status st = MG_OK;
     if (edges == NULL || acc == NULL) {
         st = mg__nomem(err, "the reliability bins");
@@ -185,43 +328,24 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
         for (int i = 0; i <= nb; i++)
             edges[i] = uniform_edge(i, nb);
     } else {
-        sorted = mg__malloc_array((size_t)v->n, sizeof *sorted);
-        if (sorted == NULL) {
-            st = mg__nomem(err, "the sorted scores");
+        int64_t m = 0;
+        int nw = 0;
+        want = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *want);
+        val = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *val);
+        if (want == NULL || val == NULL) {
+            st = mg__nomem(err, "the quantile edges");
             goto done;
         }
-        int64_t m = 0;
-        for (int64_t i = 0; i < v->n; i++) {
-            int hit;
-            double s = row_at(v, i, &hit);
-            if (v->w == NULL || v->w[i] != 0)
-                sorted[m++] = s;
-        }
+        if ((st = quantile_values(v, nb, &m, want, val, &nw, err)) != MG_OK)
+            goto done;
         if (m == 0) {
             out->ece = out->mce = mg_value_null("undefined: no rows of positive weight");
             goto done;
         }
-        /* percentile_linear reads positions floor((m - 1) q) and the next:
-         * select those rather than sort every score. */
-        int64_t *want = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *want);
-        if (want == NULL) {
-            st = mg__nomem(err, "the quantile edges");
-            goto done;
-        }
-        int nw = 0;
-        for (int i = 0; i <= nb; i++) {
-            double virt = (double)(m - 1) * (uniform_edge(i, nb) * 100.0 / 100.0);
-            int64_t at = virt >= (double)(m - 1) ? m - 1 : (int64_t)floor(virt);
-            for (int64_t p = at; p <= at + 1 && p < m; p++)
-                if (nw == 0 || want[nw - 1] < p)
-                    want[nw++] = p;
-        }
-        select_many(sorted, 0, m - 1, want, nw);
-        free(want);
         for (int i = 0; i <= nb; i++) {
             /* calibration_curve: percentile(linspace(0, 1, nb + 1) * 100) */
             double q = uniform_edge(i, nb) * 100.0 / 100.0;
-            edges[i] = percentile_linear(sorted, m, q);
+            edges[i] = percentile_linear(want, val, nw, m, q);
         }
     }
     for (int64_t i = 0; i < v->n; i++) {
@@ -262,7 +386,8 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
 done:
     free(edges);
     free(acc);
-    free(sorted);
+    free(want);
+    free(val);
     return st;
 }
 
