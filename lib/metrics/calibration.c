@@ -402,11 +402,27 @@ static double logit_clipped(double p) {
 /* Log-likelihood, gradient and Hessian of label ~ sigmoid(a + b x) at (a, b). */
 typedef struct fit_pass {
     double ll, g0, g1, h00, h01, h11;
+    /* ll is the exact sum (log1p), or, when not `exact`, the same sum with
+     * log(1 + e) for log1p(e), within `bound` of the exact one. */
+    bool exact;
+    double bound;
 } fit_pass;
 
+/* The likelihood serves only to accept or halve a Newton step. log(1 + e)
+ * costs about half of log1p(e); per row it differs from it by at most
+ * 4e-16 + 4.4e-16 * the row's term (the rounding of 1 + e, one ulp of each
+ * function, the rounding of the term), so the sums differ by at most about
+ * 1e-15 * sum w (1 + term): `bound` takes ten times that. A step is decided
+ * on the cheap sums when they are further apart than their bounds, and on
+ * exact sums otherwise: the decisions, hence the fit, are those of the
+ * exact sums. */
+#define FIT_BOUND 1e-14
+
 static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs,
-                         const double *w, int64_t n, double a, double b) {
+                         const double *w, int64_t n, double a, double b, bool exact) {
     fit_pass f = {0};
+    f.exact = exact;
+    double mass = 0;
     mg__sum ll = {0, 0};
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
@@ -420,11 +436,12 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs
         double e = exp(z >= 0 ? -z : z);
         double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
         double r = (y[i] ? 1.0 : 0.0) - mu, v = mu * (1 - mu);
-        double l1 = log1p(e);
+        double l1 = exact ? log1p(e) : log(1 + e);
         /* y = 1: log1pexp(-z), which is -z + log1p(e) when -z > 0;
          * y = 0: log1pexp(z), which is z + log1p(e) when z > 0. */
         double nll = y[i] ? (-z > 0 ? -z + l1 : l1) : (z > 0 ? z + l1 : l1);
         mg__sum_add(&ll, -wi * nll);
+        mass += wi * (1 + nll);
         f.g0 += wi * r;
         f.g1 += wi * r * x;
         f.h00 += wi * v;
@@ -432,7 +449,30 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs
         f.h11 += wi * v * x * x;
     }
     f.ll = mg__sum_value(&ll);
+    f.bound = exact ? 0 : FIT_BOUND * mass;
     return f;
+}
+
+/* Whether the step to g keeps the likelihood of f (within 1e-12 of it), as
+ * the exact sums say: from the cheap sums when their bounds decide it, else
+ * from f and g evaluated again exactly (*f and *g are replaced; the
+ * gradients and Hessians are the same doubles either way). */
+static bool fit_accept(const uint8_t *y, const double *score, const double *xs, const double *w,
+                       int64_t n, fit_pass *f, double fa, double fb, fit_pass *g, double ga,
+                       double gb) {
+    if (!f->exact || !g->exact) {
+        double thr = f->ll - 1e-12 * fabs(f->ll);
+        double slack = f->bound * (1 + 1e-12) + g->bound + 1e-15 * fabs(thr);
+        if (g->ll - thr > slack)
+            return true;
+        if (thr - g->ll > slack)
+            return false;
+        if (!f->exact)
+            *f = fit_eval(y, score, xs, w, n, fa, fb, true);
+        if (!g->exact)
+            *g = fit_eval(y, score, xs, w, n, ga, gb, true);
+    }
+    return g->ll >= f->ll - 1e-12 * fabs(f->ll);
 }
 
 /* Newton's method from (0, 1) (perfect calibration), halving a step that
@@ -476,7 +516,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
               "no maximum";
     double a = 0, b = 1, step_a = 0, step_b = 0, t = 1;
     bool converged = false;
-    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, w, n, a, b);
+    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, w, n, a, b, false);
     for (int it = 0; why == NULL && it < 200 && !converged; it++) {
         double det = f.h00 * f.h11 - f.h01 * f.h01;
         if (!(det > 0) || !isfinite(det))
@@ -490,8 +530,9 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
             break;
         }
         for (t = 1; t > 1e-10; t /= 2) {
-            fit_pass g = fit_eval(y, score, xs, w, n, a + t * step_a, b + t * step_b);
-            if (g.ll >= f.ll - 1e-12 * fabs(f.ll)) {
+            double ga = a + t * step_a, gb = b + t * step_b;
+            fit_pass g = fit_eval(y, score, xs, w, n, ga, gb, false);
+            if (fit_accept(y, score, xs, w, n, &f, a, b, &g, ga, gb)) {
                 a += t * step_a;
                 b += t * step_b;
                 f = g;
