@@ -6,6 +6,7 @@
 #include "data/data.h"
 
 #include <limits.h>
+#include <unistd.h>
 
 /* Inputs larger than this are parsed in parallel. */
 #define CSV_PARALLEL_MIN ((size_t)8 << 20)
@@ -19,6 +20,7 @@ typedef struct csv_read {
     int nchunks;
     int threads;
     mg_column *cols;
+    const mg_read_options *opts;
     mg_error *err;
 } csv_read;
 
@@ -31,9 +33,15 @@ static void read_release(csv_read *r) {
     free(p->sel);
     free(p->out_field);
     free(p->forced);
+    free(p->redo);
     for (int i = 0; i < r->nchunks; i++) {
         csv_chunk *c = &r->chunks[i];
         free(c->infer);
+        free(c->bad);
+        if (c->nulls != NULL)
+            for (int o = 0; o < p->nout; o++)
+                free(c->nulls[o].v);
+        free(c->nulls);
         if (c->dicts != NULL)
             for (int o = 0; o < p->nout; o++)
                 mg__csv_dict_release(&c->dicts[o]);
@@ -216,6 +224,7 @@ static mg_status select_columns(csv_read *r, const mg_read_options *opts) {
 typedef struct seg_count {
     const char *from, *to;
     size_t quotes, newlines;
+    const csv_plan *plan; /* for mg__csv_release */
 } seg_count;
 
 /* Number of bytes of w equal to the byte repeated in `pattern`. Exact, unlike
@@ -230,12 +239,17 @@ static inline size_t count_bytes(uint64_t w, uint64_t pattern) {
 static mg_status count_task(void *ctx, int i) {
     seg_count *s = &((seg_count *)ctx)[i];
     size_t q = 0, nl = 0;
-    const char *p = s->from;
-    for (; s->to - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        q += count_bytes(w, CSV_ONES * '"');
-        nl += count_bytes(w, CSV_ONES * '\n');
+    const char *p = s->from, *kept = s->from;
+    while (s->to - p >= 8) {
+        /* 1 MiB at a time, given back once counted (when the plan says so) */
+        const char *stop = s->to - p >= ((ptrdiff_t)1 << 20) + 8 ? p + ((size_t)1 << 20) : s->to;
+        for (; stop - p >= 8; p += 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            q += count_bytes(w, CSV_ONES * '"');
+            nl += count_bytes(w, CSV_ONES * '\n');
+        }
+        mg__csv_release(s->plan, &kept, p);
     }
     for (; p < s->to; p++) {
         q += *p == '"';
@@ -251,7 +265,8 @@ static mg_status count_task(void *ctx, int i) {
  * quotes before it: in a well-formed file it is the in-quotes state, and a file
  * where it is not has a quote fault before the cut, which the chunk holding
  * that fault reports first. */
-static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, size_t chunk_bytes) {
+static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, size_t chunk_bytes,
+                             bool count_lines) {
     size_t len = (size_t)(r->plan.end - body);
     size_t n = 1;
     if (chunk_bytes > 0 && len > chunk_bytes)
@@ -264,13 +279,15 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
     r->nchunks = (int)n;
     r->chunks[0].start = body;
     r->chunks[0].line0 = body_line;
-    if (n > 1) {
+    int64_t end_line = -1; /* physical line of the end of the data, when counted */
+    if (n > 1 || count_lines) {
         seg_count *segs = mg__calloc(n, sizeof *segs);
         if (segs == NULL)
             return mg__nomem(r->err, "CSV chunks");
         for (size_t i = 0; i < n; i++) {
             segs[i].from = body + len / n * i;
             segs[i].to = i + 1 == n ? r->plan.end : body + len / n * (i + 1);
+            segs[i].plan = &r->plan;
         }
         mg_status st = mg__parallel_for((int)n, r->threads, count_task, segs);
         if (st != MG_OK) {
@@ -307,10 +324,22 @@ static mg_status plan_chunks(csv_read *r, const char *body, int64_t body_line, s
             r->chunks[i].start = p;
             r->chunks[i].line0 = l;
         }
+        end_line = line + (int64_t)segs[n - 1].newlines;
         free(segs);
     }
     for (size_t i = 0; i < n; i++)
         r->chunks[i].end = i + 1 == n ? r->plan.end : r->chunks[i + 1].start;
+    /* A record ends at a line feed of its chunk, or at the end of the data:
+     * a chunk holds at most its line feeds (+ 1 for the last) rows. */
+    int64_t ub0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        csv_chunk *c = &r->chunks[i];
+        c->ub = end_line < 0     ? -1
+                : i + 1 == n ? end_line - c->line0 + 1
+                             : r->chunks[i + 1].line0 - c->line0;
+        c->ub0 = ub0;
+        ub0 += c->ub;
+    }
     for (size_t i = 0; i < n; i++) {
         csv_chunk *c = &r->chunks[i];
         c->index = (int)i;
@@ -329,10 +358,30 @@ static mg_status infer_task(void *ctx, int i) {
 static mg_status fill_task(void *ctx, int i) {
     csv_read *r = ctx;
     csv_chunk *c = &r->chunks[i];
-    c->dicts = mg__calloc((size_t)r->plan.nout, sizeof *c->dicts);
-    if (c->dicts == NULL)
+    if (c->dicts == NULL && (c->dicts = mg__calloc((size_t)r->plan.nout, sizeof *c->dicts)) == NULL)
         return c->status = mg__nomem(&c->err, "CSV dictionaries");
     return mg__csv_chunk_fill(&r->plan, c);
+}
+
+/* Rows of each chunk read to guess the column types for the single pass. */
+#define CSV_GUESS_ROWS 1000
+
+static mg_status guess_task(void *ctx, int i) {
+    csv_read *r = ctx;
+    mg__csv_chunk_guess(&r->plan, &r->chunks[i], CSV_GUESS_ROWS);
+    return MG_OK;
+}
+
+static mg_status both_task(void *ctx, int i) {
+    csv_read *r = ctx;
+    csv_chunk *c = &r->chunks[i];
+    size_t nout = (size_t)r->plan.nout;
+    c->dicts = mg__calloc(nout, sizeof *c->dicts);
+    c->bad = mg__calloc(nout, sizeof *c->bad);
+    c->nulls = mg__calloc(nout, sizeof *c->nulls);
+    if (c->dicts == NULL || c->bad == NULL || c->nulls == NULL)
+        return c->status = mg__nomem(&c->err, "CSV chunk state");
+    return mg__csv_chunk_both(&r->plan, c);
 }
 
 /* Runs a pass over every chunk. The first failing chunk in file order names
@@ -448,6 +497,122 @@ static mg_status merge_dicts(csv_read *r) {
     return MG_OK;
 }
 
+static size_t value_size(mg_type type) {
+    switch (type) {
+    case MG_TYPE_F64: return sizeof(double);
+    case MG_TYPE_I64: return sizeof(int64_t);
+    case MG_TYPE_BOOL: return 1;
+    case MG_TYPE_STR: return sizeof(int32_t);
+    }
+    return 0;
+}
+
+static void *column_values(mg_column *col) {
+    switch (col->type) {
+    case MG_TYPE_F64: return col->f64;
+    case MG_TYPE_I64: return col->i64;
+    case MG_TYPE_BOOL: return col->b;
+    case MG_TYPE_STR: return col->codes;
+    }
+    return NULL;
+}
+
+/* After the single pass: a column whose guessed type is its inferred type
+ * and that every chunk could hold keeps its values, moved from the chunks'
+ * upper-bound offsets to their rows; any other is made again with its
+ * inferred type and marked for the fill pass. Sets *redo when one is. */
+static mg_status settle_column(csv_read *r, int o, int64_t nrows, bool *redo) {
+    csv_plan *p = &r->plan;
+    mg_column *col = &r->cols[o];
+    int64_t nulls, nans;
+    mg_type type = merged_type(r, o, &nulls, &nans);
+    if (type != MG_TYPE_STR)
+        nulls += nans; /* a NaN is missing in a column of numbers */
+    bool again = type != col->type;
+    int64_t listed = 0;
+    for (int i = 0; i < r->nchunks && !again; i++) {
+        const csv_chunk *c = &r->chunks[i];
+        again = c->bad[o] || c->overflow;
+        listed += (int64_t)c->nulls[o].n;
+    }
+    if (!again && listed != nulls)
+        again = true; /* cannot happen: the pass saw the nulls it counted */
+    if (again) {
+        mg__column_release(col);
+        MG_TRY(mg__column_init(col, p->names[p->out_field[o]], type, nrows, r->err));
+        for (int i = 0; i < r->nchunks; i++)
+            if (r->chunks[i].dicts != NULL)
+                mg__csv_dict_release(&r->chunks[i].dicts[o]);
+        p->redo[o] = true;
+        *redo = true;
+    } else {
+        size_t es = value_size(type);
+        char *base = column_values(col);
+        for (int i = 0; i < r->nchunks; i++) {
+            const csv_chunk *c = &r->chunks[i];
+            if (c->ub0 != c->row0 && c->nrows > 0)
+                memmove(base + (size_t)c->row0 * es, base + (size_t)c->ub0 * es,
+                        (size_t)c->nrows * es);
+        }
+        col->nrows = nrows;
+    }
+    if (nulls > 0) {
+        size_t bytes = (size_t)(nrows + 7) / 8;
+        col->valid = mg__malloc(bytes);
+        if (col->valid == NULL)
+            return mg__nomem(r->err, "a null bitmap");
+        memset(col->valid, 0xff, bytes);
+        col->null_count = nulls;
+        for (int i = 0; i < r->nchunks && !again; i++) {
+            const csv_chunk *c = &r->chunks[i];
+            for (size_t k = 0; k < c->nulls[o].n; k++) {
+                int64_t row = c->row0 + c->nulls[o].v[k];
+                col->valid[row >> 3] &= (uint8_t) ~(1u << (row & 7));
+            }
+        }
+    }
+    return MG_OK;
+}
+
+/* One pass over the data where the column types can be guessed: the types
+ * the first rows of each chunk suggest, columns allocated for the most rows
+ * the chunks' line feeds allow, and a pass that infers, checks and writes at
+ * once (the same checks and errors as the two passes). A column that turns
+ * out to have another type is filled by a second pass of its own. */
+static mg_status read_single(csv_read *r, int64_t *nrows_out) {
+    csv_plan *p = &r->plan;
+    int64_t ub_total = 0;
+    for (int i = 0; i < r->nchunks; i++)
+        ub_total += r->chunks[i].ub;
+    mg_status ran = mg__parallel_for(r->nchunks, r->threads, guess_task, r);
+    if (ran != MG_OK)
+        return mg__fail(r->err, ran, "%s: could not run the parse threads", p->source);
+    r->cols = mg__calloc((size_t)p->nout, sizeof *r->cols);
+    p->redo = mg__calloc((size_t)p->nout, sizeof *p->redo);
+    if (r->cols == NULL || p->redo == NULL)
+        return mg__nomem(r->err, "columns");
+    for (int o = 0; o < p->nout; o++) {
+        int64_t nulls, nans;
+        mg_type guess = merged_type(r, o, &nulls, &nans);
+        MG_TRY(mg__column_init(&r->cols[o], p->names[p->out_field[o]], guess, ub_total, r->err));
+    }
+    p->cols = r->cols;
+    MG_TRY(run_pass(r, both_task));
+    int64_t nrows = 0;
+    for (int i = 0; i < r->nchunks; i++) {
+        r->chunks[i].row0 = nrows;
+        nrows += r->chunks[i].nrows;
+    }
+    *nrows_out = nrows;
+    MG_TRY(mg__check_rows(p->source, nrows, r->opts, r->err));
+    bool redo = false;
+    for (int o = 0; o < p->nout; o++)
+        MG_TRY(settle_column(r, o, nrows, &redo));
+    if (redo)
+        MG_TRY(run_pass(r, fill_task));
+    return MG_OK;
+}
+
 static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk_bytes,
                           mg_table **out) {
     csv_plan *p = &r->plan;
@@ -482,19 +647,32 @@ static mg_status read_csv(csv_read *r, const mg_read_options *opts, size_t chunk
         if (chunk_bytes < CSV_CHUNK_MIN)
             chunk_bytes = CSV_CHUNK_MIN;
     }
-    MG_TRY(plan_chunks(r, body, body_line, chunk_bytes));
-    mg__progress_init(&r->progress, opts->progress, opts->progress_ctx, 2 * (p->end - body));
+    MG_TRY(plan_chunks(r, body, body_line, chunk_bytes, true));
+    /* One pass when the columns for the most rows the line feeds allow are
+     * within the row cap; else (a file of many quoted line feeds, near the
+     * cap) the rows are counted first. */
+    int64_t ub_total = 0;
+    for (int i = 0; i < r->nchunks; i++)
+        ub_total += r->chunks[i].ub;
+    bool single = ub_total <= mg__max_rows(opts);
+    mg__progress_init(&r->progress, opts->progress, opts->progress_ctx,
+                      (single ? 1 : 2) * (p->end - body));
     p->progress = &r->progress;
 
-    MG_TRY(run_pass(r, infer_task));
     int64_t nrows = 0;
-    for (int i = 0; i < r->nchunks; i++) {
-        r->chunks[i].row0 = nrows;
-        nrows += r->chunks[i].nrows;
+    r->opts = opts;
+    if (single) {
+        MG_TRY(read_single(r, &nrows));
+    } else {
+        MG_TRY(run_pass(r, infer_task));
+        for (int i = 0; i < r->nchunks; i++) {
+            r->chunks[i].row0 = nrows;
+            nrows += r->chunks[i].nrows;
+        }
+        MG_TRY(mg__check_rows(p->source, nrows, opts, r->err));
+        MG_TRY(make_columns(r, nrows));
+        MG_TRY(run_pass(r, fill_task));
     }
-    MG_TRY(mg__check_rows(p->source, nrows, opts, r->err));
-    MG_TRY(make_columns(r, nrows));
-    MG_TRY(run_pass(r, fill_task));
     MG_TRY(merge_dicts(r));
     mg__progress_done(&r->progress);
 
@@ -522,6 +700,22 @@ mg_status mg__csv_read(const char *data, size_t len, const char *source,
     r.plan.source = source != NULL ? source : "<memory>";
     r.err = err;
     mg_status st = read_csv(&r, opts != NULL ? opts : &defaults, chunk_bytes, out);
+    read_release(&r);
+    return st;
+}
+
+mg_status mg__csv_read_mapped(const char *data, size_t len, const char *source,
+                              const mg_read_options *opts, mg_table **out, mg_error *err) {
+    *out = NULL;
+    mg_read_options defaults = {0};
+    csv_read r = {0};
+    r.plan.data = data;
+    r.plan.end = data + len;
+    r.plan.source = source != NULL ? source : "<memory>";
+    long page = sysconf(_SC_PAGESIZE);
+    r.plan.release_page = page > 0 && (page & (page - 1)) == 0 ? (size_t)page : 0;
+    r.err = err;
+    mg_status st = read_csv(&r, opts != NULL ? opts : &defaults, 0, out);
     read_release(&r);
     return st;
 }

@@ -170,6 +170,7 @@ char mg__csv_delim_guess(const char *name);
 
 /* Distinct strings in first-seen order with a hash index. Strings are owned
  * copies (NUL-terminated) until taken by mg__csv_dict_take. */
+#define CSV_DICT_SHORT 64
 typedef struct csv_dict {
     char **strs;
     uint32_t *lens;
@@ -177,6 +178,14 @@ typedef struct csv_dict {
     int32_t n, cap;
     int32_t *slots; /* index + 1, 0 = empty */
     uint32_t nslots;
+    /* Strings of at most 8 bytes seen lately, by their bytes as one word
+     * (direct-mapped): a column of a few short categories costs a compare
+     * per cell instead of a hash and a memcmp. */
+    struct {
+        uint64_t word;
+        int32_t code;
+        uint32_t len1; /* length + 1; 0 = empty entry */
+    } in_short[CSV_DICT_SHORT];
 } csv_dict;
 
 /* Code of [s, s+len) in d, inserting a copy when new. Returns -1 when out of
@@ -247,12 +256,24 @@ typedef struct csv_plan {
     int *out_field;  /* per output column: its file field */
     int8_t *forced;  /* per output column: forced mg_type or -1 */
     csv_na na;       /* the cells read as null */
-    mg_column *cols; /* per output column, set between the passes */
+    mg_column *cols; /* per output column: allocated before the fill (see csv.c) */
+    bool *redo;      /* per output column: filled by the fill pass; NULL = all */
     mg__progress *progress; /* bytes scanned, over both passes */
+    /* The data is a read-only private file mapping: each pass gives back
+     * the pages it has scanned (madvise MADV_DONTNEED drops them from this
+     * process only; a later read faults them in again from the page cache),
+     * so that the whole file is never resident at once. 0 = never. */
+    size_t release_page;
     /* Index of the first chunk that failed in the current pass: later chunks
      * stop early, since an earlier error is the one reported. */
     atomic_int first_failed;
 } csv_plan;
+
+/* Rows of a chunk (0-based within it), as a growable array. */
+typedef struct csv_rows {
+    int64_t *v;
+    size_t n, cap;
+} csv_rows;
 
 /* One chunk: the records starting in [start, end). */
 typedef struct csv_chunk {
@@ -260,9 +281,14 @@ typedef struct csv_chunk {
     const char *start, *end;
     int64_t line0; /* physical line of start */
     int64_t nrows;
-    int64_t row0;     /* first row in the table, set between the passes */
+    int64_t row0;     /* first row in the table, set after the rows are counted */
+    int64_t ub, ub0;  /* at most ub rows (its line feeds, + 1 for the last chunk);
+                       * the single pass writes them from row ub0 of the columns */
+    bool overflow;    /* more rows than ub (a file whose quotes fault) */
+    bool *bad;        /* per output column: a value the column's type cannot hold */
+    csv_rows *nulls;  /* per output column: the null rows, in the single pass */
     csv_infer *infer; /* per output column */
-    csv_dict *dicts;  /* per output column (strings only), pass two */
+    csv_dict *dicts;  /* per output column (strings only) */
     mg__buf scratch;
     const char *nonblank; /* a byte known not to be a line end (blank-line cache) */
     mg_status status;
@@ -272,13 +298,26 @@ typedef struct csv_chunk {
 /* Pass one over a chunk: counts rows, infers column types, validates forced
  * types and the structure. Fills c->status/c->err on the first fault. */
 mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c);
+/* The types the first `rows` rows of a chunk suggest, into c->infer; a
+ * fault ends the guess quietly (the full pass reports it). */
+void mg__csv_chunk_guess(csv_plan *plan, csv_chunk *c, int64_t rows);
+/* Pass one and the values at once: as mg__csv_chunk_infer, and writes each
+ * value into plan->cols at row c->ub0 + its row in the chunk when the
+ * column's type (the guess) holds it, else marks the column c->bad; null
+ * rows go to c->nulls. */
+mg_status mg__csv_chunk_both(csv_plan *plan, csv_chunk *c);
 /* Pass two: writes the values of rows [c->row0, c->row0 + c->nrows) into
- * plan->cols; string codes are local to c->dicts until remapped. */
+ * plan->cols (only the plan->redo ones when set); string codes are local
+ * to c->dicts until remapped. */
 mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c);
 
 /* Formats a tokenizer fault for field `field` (0-based) of the file. */
 mg_status mg__csv_fault_error(const csv_plan *plan, const csv_fault *fault, int field,
                               mg_error *err);
+
+/* Gives back the whole pages of the mapping in [*from, to) when
+ * plan->release_page is set, and moves *from to the first one kept. */
+void mg__csv_release(const csv_plan *plan, const char **from, const char *to);
 
 /* Prefix "PATH:LINE:COL (column 'NAME')" for field (0-based) into buf. */
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap);

@@ -4,6 +4,8 @@
  * into one scratch buffer per chunk. */
 #include "data/csv.h"
 
+#include <sys/mman.h>
+
 const uint8_t mg__csv_class[256] = {
     ['\r'] = CSV_UNQUOTED_STOP,
     ['\n'] = CSV_UNQUOTED_STOP | CSV_QUOTED_STOP,
@@ -46,6 +48,18 @@ bool mg__csv_rest_blank(const char *p, const char *end, const char **nonblank) {
         return true;
     *nonblank = p;
     return false;
+}
+
+void mg__csv_release(const csv_plan *plan, const char **from, const char *to) {
+    size_t page = plan->release_page;
+    if (page == 0)
+        return;
+    uintptr_t lo = ((uintptr_t)*from + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t hi = (uintptr_t)to & ~(uintptr_t)(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    if (hi > (uintptr_t)*from)
+        *from = (const char *)hi;
 }
 
 const char *mg__csv_place(const csv_plan *plan, int64_t line, int field, char *buf, size_t cap) {
@@ -337,6 +351,69 @@ static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t r
     return MG_OK;
 }
 
+static bool rows_push(csv_rows *r, int64_t row) {
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        int64_t *v = mg__realloc_array(r->v, cap, sizeof *v);
+        if (v == NULL)
+            return false;
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = row;
+    return true;
+}
+
+/* The single pass's write of a value at row c->ub0 + local, in the column's
+ * type (a guess until every chunk is read): the same reading as fill_value.
+ * A value the type cannot hold marks the column bad for this chunk (the
+ * column is filled again later with its inferred type). */
+static mg_status spec_value(const csv_plan *plan, csv_chunk *c, int o, int64_t local,
+                            const csv_field *f) {
+    if (c->bad[o])
+        return MG_OK;
+    mg_column *col = &plan->cols[o];
+    const char *s = f->s;
+    size_t len = f->len;
+    trim(&s, &len);
+    if (!f->escaped && (csv_is_na(&plan->na, s, len) ||
+                        (col->type != MG_TYPE_STR && is_nan_word(s, len)))) {
+        if (!rows_push(&c->nulls[o], local))
+            c->bad[o] = true;
+        return MG_OK;
+    }
+    int64_t row = c->ub0 + local;
+    bool ok = !f->escaped;
+    switch (col->type) {
+    case MG_TYPE_F64: ok = ok && mg_parse_double(s, len, &col->f64[row]) == 0; break;
+    case MG_TYPE_I64: ok = ok && mg_parse_int64(s, len, &col->i64[row]) == 0; break;
+    case MG_TYPE_BOOL: {
+        int b = ok ? parse_bool(s, len) : -1;
+        ok = b >= 0;
+        col->b[row] = (uint8_t)(b > 0);
+        break;
+    }
+    case MG_TYPE_STR: {
+        s = f->s;
+        len = f->len;
+        if (f->escaped && (s = mg__csv_unescape(f, &c->scratch, &len)) == NULL)
+            return c->status = mg__nomem(&c->err, "a CSV field");
+        int32_t code = mg__csv_dict_code(&c->dicts[o], s, len);
+        if (code < 0)
+            return c->status = mg__fail(&c->err, MG_ERR_NOMEM,
+                                        "%s: column '%s': out of memory or more than 2^31 "
+                                        "distinct strings",
+                                        plan->source, col->name);
+        col->codes[row] = code;
+        ok = true;
+        break;
+    }
+    }
+    if (!ok)
+        c->bad[o] = true;
+    return MG_OK;
+}
+
 /* ---- the record loop shared by both passes ----------------------------- */
 
 static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t line,
@@ -354,12 +431,16 @@ static mg_status ragged(const csv_plan *plan, csv_chunk *c, int nfields, int64_t
     return c->status = mg__error_at(&c->err, plan->source, line, field + 1, -1);
 }
 
-static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
+enum { SCAN_INFER, SCAN_FILL, SCAN_BOTH, SCAN_GUESS };
+
+static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, int mode, int64_t limit) {
+    const bool fill = mode == SCAN_FILL, both = mode == SCAN_BOTH, guess = mode == SCAN_GUESS;
     csv_scan sc = {c->start, plan->end, c->line0, plan->delim};
     csv_field f;
     csv_fault fault;
     int64_t rows = 0;
     const char *reported = c->start; /* bytes up to here are in plan->progress */
+    const char *kept = c->start;     /* pages before this are given back */
     const int nfile = plan->nfile;
     const int *sel = plan->sel;
     c->nonblank = c->start;
@@ -368,6 +449,10 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             break;
         if (fill && rows == c->nrows)
             break; /* more rows than the first pass saw: reported below, never written */
+        if (guess && rows == limit)
+            return MG_OK;
+        if (both && rows == c->ub)
+            c->overflow = true; /* no room: the fill pass writes every column */
         int j = 0, r;
         int64_t extra_line = 0;
         do {
@@ -377,10 +462,14 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             if (j < nfile) {
                 int o = sel[j];
                 if (o >= 0) {
-                    if (fill)
-                        MG_TRY(fill_value(plan, c, o, c->row0 + rows, &f));
-                    else
+                    if (fill) {
+                        if (plan->redo == NULL || plan->redo[o])
+                            MG_TRY(fill_value(plan, c, o, c->row0 + rows, &f));
+                    } else {
                         MG_TRY(infer_value(plan, c, o, j, &f));
+                        if (both && !c->overflow)
+                            MG_TRY(spec_value(plan, c, o, rows, &f));
+                    }
                 }
             } else if (j == nfile) {
                 extra_line = f.line;
@@ -393,14 +482,18 @@ static mg_status scan_chunk(const csv_plan *plan, csv_chunk *c, bool fill) {
             return ragged(plan, c, j, line, &f);
         }
         rows++;
-        if ((rows & 4095) == 0) {
+        if (!guess && (rows & 4095) == 0) {
             if (atomic_load_explicit(&plan->first_failed, memory_order_relaxed) < c->index)
                 return MG_OK; /* an earlier chunk failed; this one's result is not used */
             mg__progress_add(plan->progress, sc.p - reported);
             reported = sc.p;
+            mg__csv_release(plan, &kept, sc.p);
         }
     }
+    if (guess)
+        return MG_OK;
     mg__progress_add(plan->progress, c->end - reported);
+    mg__csv_release(plan, &kept, sc.p < c->end ? sc.p : c->end);
     if (fill &&
         (rows != c->nrows || (sc.p < c->end && !mg__csv_rest_blank(sc.p, plan->end, &c->nonblank))))
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
@@ -417,19 +510,35 @@ static void note_failure(csv_plan *plan, int index) {
     }
 }
 
-static mg_status run_chunk(csv_plan *plan, csv_chunk *c, bool fill) {
-    mg_status st = scan_chunk(plan, c, fill);
+static mg_status run_chunk(csv_plan *plan, csv_chunk *c, int mode) {
+    mg_status st = scan_chunk(plan, c, mode, 0);
     if (st != MG_OK)
         note_failure(plan, c->index);
     return st;
 }
 
-mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c) {
+static void infer_reset(const csv_plan *plan, csv_chunk *c) {
     for (int o = 0; o < plan->nout; o++)
         c->infer[o] = (csv_infer){true, true, true, false, 0, 0};
-    return run_chunk(plan, c, false);
+}
+
+mg_status mg__csv_chunk_infer(csv_plan *plan, csv_chunk *c) {
+    infer_reset(plan, c);
+    return run_chunk(plan, c, SCAN_INFER);
+}
+
+void mg__csv_chunk_guess(csv_plan *plan, csv_chunk *c, int64_t rows) {
+    infer_reset(plan, c);
+    (void)scan_chunk(plan, c, SCAN_GUESS, rows);
+    c->status = MG_OK;
+    c->err = (mg_error){0};
+}
+
+mg_status mg__csv_chunk_both(csv_plan *plan, csv_chunk *c) {
+    infer_reset(plan, c);
+    return run_chunk(plan, c, SCAN_BOTH);
 }
 
 mg_status mg__csv_chunk_fill(csv_plan *plan, csv_chunk *c) {
-    return run_chunk(plan, c, true);
+    return run_chunk(plan, c, SCAN_FILL);
 }

@@ -50,7 +50,27 @@ static bool grow_entries(csv_dict *d) {
     return true;
 }
 
+static int32_t dict_code(csv_dict *d, const char *s, size_t len);
+
 int32_t mg__csv_dict_code(csv_dict *d, const char *s, size_t len) {
+    if (len > 8)
+        return dict_code(d, s, len);
+    uint64_t w = 0; /* the bytes, little end first (a memcpy of len bytes stalls the load) */
+    for (size_t i = 0; i < len; i++)
+        w |= (uint64_t)(uint8_t)s[i] << (8 * i);
+    size_t at = (size_t)(((w ^ len) * UINT64_C(0x9E3779B97F4A7C15)) >> 58);
+    if (d->in_short[at].len1 == len + 1 && d->in_short[at].word == w)
+        return d->in_short[at].code;
+    int32_t code = dict_code(d, s, len);
+    if (code >= 0) {
+        d->in_short[at].word = w;
+        d->in_short[at].code = code;
+        d->in_short[at].len1 = (uint32_t)len + 1;
+    }
+    return code;
+}
+
+static int32_t dict_code(csv_dict *d, const char *s, size_t len) {
     if (len > UINT32_MAX)
         return -1;
     uint32_t h = hash_bytes(s, len);

@@ -20,6 +20,13 @@ mg_status mg__csv_read(const char *data, size_t len, const char *source,
                        const mg_read_options *opts, size_t chunk_bytes, mg_table **out,
                        mg_error *err);
 
+/* mg__csv_read of a whole file mapped read-only and private (mg__file with
+ * mapped == 1): the same table, but each pass gives back the pages it has
+ * read, so the file is never resident in full. Never for other memory: the
+ * pages would read back as zeros. */
+mg_status mg__csv_read_mapped(const char *data, size_t len, const char *source,
+                              const mg_read_options *opts, mg_table **out, mg_error *err);
+
 /* The header's column names of CSV bytes, read without the rows: *names is
  * a new array of *n new strings (caller frees each and the array). */
 mg_status mg__csv_header(const char *data, size_t len, const char *source,

@@ -35,6 +35,8 @@ mg_status mg_table_read(const char *path, const mg_read_options *opts, mg_table 
                        "%s: byte 0: Parquet file with an encrypted footer (magic PARE); "
                        "modelgate does not decrypt Parquet, write the test set unencrypted",
                        path);
+    else if (f.mapped == 1)
+        st2 = mg__csv_read_mapped(f.data, f.size, path, opts, out, err);
     else
         st2 = mg_csv_read_buffer(f.data, f.size, path, opts, out, err);
     mg__file_unmap(&f);

@@ -52,8 +52,9 @@ static void errors_of(const bin_acc *acc, int nb, mg_value *ece, mg_value *mce) 
 }
 
 /* numpy.linspace(0, 1, nb + 1)[i], as calibration_curve's uniform edges. */
-static double uniform_edge(int i, int nb) {
-    return mg_histogram_edge(i, nb);
+static inline double uniform_edge(int i, int nb) {
+    /* mg_histogram_edge, inline: uniform_bin calls it for every row */
+    return i >= nb ? 1.0 : (double)i * (1.0 / (double)nb);
 }
 
 /* calibration_curve's bin: searchsorted(inner edges, s, side='left'), i.e.
@@ -83,16 +84,26 @@ static int edges_bin(double s, const double *edges, int nb) {
     return lo;
 }
 
+/* The value at ascending position p, one of want[0..nw) (val holds them). */
+static double order_stat(const int64_t *want, const double *val, int nw, int64_t p) {
+    for (int k = 0; k < nw; k++)
+        if (want[k] == p)
+            return val[k];
+    return NAN; /* not reached: the caller asks for positions it selected */
+}
+
 /* numpy.percentile(sorted[0..m), q * 100) with its default 'linear' method,
- * operation for operation, so that the edges are the same doubles. */
-static double percentile_linear(const double *sorted, int64_t m, double q) {
+ * operation for operation, so that the edges are the same doubles; the
+ * order statistics it reads are in want/val (see quantile_values). */
+static double percentile_linear(const int64_t *want, const double *val, int nw, int64_t m,
+                                double q) {
     double virt = (double)(m - 1) * q;
     if (virt >= (double)(m - 1))
-        return sorted[m - 1];
+        return order_stat(want, val, nw, m - 1);
     double prev = floor(virt);
     int64_t i = (int64_t)prev;
     double gamma = virt - prev;
-    double a = sorted[i], b = sorted[i + 1], diff = b - a;
+    double a = order_stat(want, val, nw, i), b = order_stat(want, val, nw, i + 1), diff = b - a;
     return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
@@ -130,13 +141,184 @@ static int cmp_double(const void *pa, const void *pb) {
     return (a > b) - (a < b);
 }
 
+/* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
+ * with v[lo..k) <= v[k] <= v(k..hi] (Hoare's selection; no NaN in v). */
+static void select_kth(double *v, int64_t lo, int64_t hi, int64_t k) {
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* Puts the order statistics at the ascending positions want[0..nw) (sorted,
+ * distinct, inside [lo, hi]) in place, as a full sort would, in about
+ * n log(nw) steps instead of a sort's n log n. */
+static void select_many(double *v, int64_t lo, int64_t hi, const int64_t *want, int nw) {
+    while (nw > 0) {
+        int mid = nw / 2;
+        int64_t k = want[mid];
+        select_kth(v, lo, hi, k);
+        select_many(v, lo, k - 1, want, mid);
+        lo = k + 1;
+        want += mid + 1;
+        nw -= mid + 1;
+    }
+}
+
+/* Score of a row as an order-preserving key: non-negative doubles order
+ * like their bits (-0.0 is folded into +0.0). */
+static inline uint64_t score_bits(double s) {
+    if (s == 0)
+        s = 0.0;
+    uint64_t k;
+    memcpy(&k, &s, sizeof k);
+    return k;
+}
+
+/* Histogram buckets of the selection: the top 21 bits of a non-negative
+ * double (its exponent and 9 bits of its mantissa). */
+#define QSEL_SHIFT 43
+#define QSEL_BUCKETS ((size_t)1 << (64 - QSEL_SHIFT))
+/* At most this many wanted positions (and buckets) for the histogram path
+ * (up to 62 bins); more take the copy. */
+#define QSEL_TARGETS 127
+
+/* The order statistics percentile_linear reads for nb quantile bins over
+ * the scores of the rows of nonzero weight: *m of them; want[0..*nw) the
+ * ascending positions (floor((m - 1) q) and the next for each edge), val
+ * their values, as a full sort would give them. Two passes: a histogram of
+ * the top bits of the scores, then the scores of the few buckets that hold
+ * a wanted position, sorted. When those buckets hold too many scores (most
+ * rows share a few values), a copy of the scores and Hoare's selection. */
+static mg_status quantile_values(const rows_view *v, int nb, int64_t *m_out, int64_t *want,
+                                 double *val, int *nw_out, mg_error *err) {
+    int64_t m = 0;
+    for (int64_t i = 0; i < v->n; i++)
+        m += v->w == NULL || v->w[i] != 0;
+    *m_out = m;
+    *nw_out = 0;
+    if (m == 0)
+        return MG_OK;
+    int nw = 0;
+    for (int i = 0; i <= nb; i++) {
+        double virt = (double)(m - 1) * (uniform_edge(i, nb) * 100.0 / 100.0);
+        int64_t at = virt >= (double)(m - 1) ? m - 1 : (int64_t)floor(virt);
+        for (int64_t p = at; p <= at + 1 && p < m; p++)
+            if (nw == 0 || want[nw - 1] < p)
+                want[nw++] = p;
+    }
+    *nw_out = nw;
+    /* The bucket of each wanted position, and the rank in it. */
+    uint32_t tb[QSEL_TARGETS];
+    int64_t tbase[QSEL_TARGETS], tcount[QSEL_TARGETS], start[QSEL_TARGETS], fill[QSEL_TARGETS];
+    int nt = 0, of[QSEL_TARGETS];
+    int64_t collected = 0;
+    uint32_t *hist = NULL;
+    if (nw <= QSEL_TARGETS && m < (int64_t)UINT32_MAX &&
+        (hist = mg__calloc(QSEL_BUCKETS, sizeof *hist)) != NULL) {
+        for (int64_t i = 0; i < v->n; i++) {
+            int hit;
+            double s = row_at(v, i, &hit);
+            if (v->w == NULL || v->w[i] != 0)
+                hist[score_bits(s) >> QSEL_SHIFT]++;
+        }
+        int64_t below = 0;
+        int k = 0;
+        for (size_t b = 0; b < QSEL_BUCKETS && k < nw; b++) {
+            int64_t c = hist[b];
+            if (c == 0 || want[k] >= below + c) {
+                below += c;
+                continue;
+            }
+            tb[nt] = (uint32_t)b;
+            tbase[nt] = below;
+            tcount[nt] = c;
+            collected += c;
+            while (k < nw && want[k] < below + c)
+                of[k++] = nt;
+            nt++;
+            below += c;
+        }
+        free(hist);
+    }
+    double *pool = NULL;
+    int16_t *slot = NULL;
+    if (nt > 0 && (collected <= (int64_t)1 << 20 || collected <= m / 8)) {
+        pool = mg__malloc_array((size_t)collected, sizeof *pool);
+        slot = mg__malloc_array(QSEL_BUCKETS, sizeof *slot);
+    }
+    if (pool != NULL && slot != NULL) {
+        for (size_t b = 0; b < QSEL_BUCKETS; b++)
+            slot[b] = -1;
+        int64_t at = 0;
+        for (int t = 0; t < nt; t++) {
+            slot[tb[t]] = (int16_t)t;
+            start[t] = fill[t] = at;
+            at += tcount[t];
+        }
+        for (int64_t i = 0; i < v->n; i++) {
+            int hit;
+            double s = row_at(v, i, &hit);
+            if (v->w != NULL && v->w[i] == 0)
+                continue;
+            int t = slot[score_bits(s) >> QSEL_SHIFT];
+            if (t >= 0)
+                pool[fill[t]++] = s;
+        }
+        for (int t = 0; t < nt; t++)
+            qsort(pool + start[t], (size_t)tcount[t], sizeof *pool, cmp_double);
+        for (int k = 0; k < nw; k++)
+            val[k] = pool[start[of[k]] + (want[k] - tbase[of[k]])];
+        free(pool);
+        free(slot);
+        return MG_OK;
+    }
+    free(pool);
+    free(slot);
+    double *sorted = mg__malloc_array((size_t)m, sizeof *sorted);
+    if (sorted == NULL)
+        return mg__nomem(err, "the sorted scores");
+    int64_t j = 0;
+    for (int64_t i = 0; i < v->n; i++) {
+        int hit;
+        double s = row_at(v, i, &hit);
+        if (v->w == NULL || v->w[i] != 0)
+            sorted[j++] = s;
+    }
+    select_many(sorted, 0, m - 1, want, nw);
+    for (int k = 0; k < nw; k++)
+        val[k] = sorted[want[k]];
+    free(sorted);
+    return MG_OK;
+}
+
 static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy strategy,
                              double level, mg_reliability *out, mg_error *err) {
     out->strategy = strategy;
     out->nbins = nb;
     double *edges = mg__malloc_array((size_t)nb + 1, sizeof *edges);
     bin_acc *acc = mg__calloc((size_t)nb, sizeof *acc);
-    double *sorted = NULL;
+    int64_t *want = NULL;
+    double *val = NULL;
     mg_status st = MG_OK;
     if (edges == NULL || acc == NULL) {
         st = mg__nomem(err, "the reliability bins");
@@ -146,27 +328,24 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
         for (int i = 0; i <= nb; i++)
             edges[i] = uniform_edge(i, nb);
     } else {
-        sorted = mg__malloc_array((size_t)v->n, sizeof *sorted);
-        if (sorted == NULL) {
-            st = mg__nomem(err, "the sorted scores");
+        int64_t m = 0;
+        int nw = 0;
+        want = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *want);
+        val = mg__malloc_array(2 * ((size_t)nb + 1), sizeof *val);
+        if (want == NULL || val == NULL) {
+            st = mg__nomem(err, "the quantile edges");
             goto done;
         }
-        int64_t m = 0;
-        for (int64_t i = 0; i < v->n; i++) {
-            int hit;
-            double s = row_at(v, i, &hit);
-            if (v->w == NULL || v->w[i] != 0)
-                sorted[m++] = s;
-        }
+        if ((st = quantile_values(v, nb, &m, want, val, &nw, err)) != MG_OK)
+            goto done;
         if (m == 0) {
             out->ece = out->mce = mg_value_null("undefined: no rows of positive weight");
             goto done;
         }
-        qsort(sorted, (size_t)m, sizeof *sorted, cmp_double);
         for (int i = 0; i <= nb; i++) {
             /* calibration_curve: percentile(linspace(0, 1, nb + 1) * 100) */
             double q = uniform_edge(i, nb) * 100.0 / 100.0;
-            edges[i] = percentile_linear(sorted, m, q);
+            edges[i] = percentile_linear(want, val, nw, m, q);
         }
     }
     for (int64_t i = 0; i < v->n; i++) {
@@ -207,12 +386,9 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
 done:
     free(edges);
     free(acc);
-    free(sorted);
+    free(want);
+    free(val);
     return st;
-}
-
-static double log1pexp(double z) {
-    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
 }
 
 static double logit_clipped(double p) {
@@ -226,20 +402,46 @@ static double logit_clipped(double p) {
 /* Log-likelihood, gradient and Hessian of label ~ sigmoid(a + b x) at (a, b). */
 typedef struct fit_pass {
     double ll, g0, g1, h00, h01, h11;
+    /* ll is the exact sum (log1p), or, when not `exact`, the same sum with
+     * log(1 + e) for log1p(e), within `bound` of the exact one. */
+    bool exact;
+    double bound;
 } fit_pass;
 
-static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w, int64_t n,
-                         double a, double b) {
+/* The likelihood serves only to accept or halve a Newton step. log(1 + e)
+ * costs about half of log1p(e); per row it differs from it by at most
+ * 4e-16 + 4.4e-16 * the row's term (the rounding of 1 + e, one ulp of each
+ * function, the rounding of the term), so the sums differ by at most about
+ * 1e-15 * sum w (1 + term): `bound` takes ten times that. A step is decided
+ * on the cheap sums when they are further apart than their bounds, and on
+ * exact sums otherwise: the decisions, hence the fit, are those of the
+ * exact sums. */
+#define FIT_BOUND 1e-14
+
+static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs,
+                         const double *w, int64_t n, double a, double b, bool exact) {
     fit_pass f = {0};
+    f.exact = exact;
+    double mass = 0;
     mg__sum ll = {0, 0};
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
-        double x = logit_clipped(score[i]), z = a + b * x;
-        double mu = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
+        double x = xs ? xs[i] : logit_clipped(score[i]), z = a + b * x;
+        /* One exp serves the mean and the log-likelihood: with e = exp(-|z|),
+         * sigmoid(z) is 1 / (1 + e) or e / (1 + e), and log1pexp(+-z) is
+         * log1p(e), plus |z| on the side where the argument is positive:
+         * the same operations as log1pexp() and the two-sided sigmoid. */
+        double e = exp(z >= 0 ? -z : z);
+        double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
         double r = (y[i] ? 1.0 : 0.0) - mu, v = mu * (1 - mu);
-        mg__sum_add(&ll, -wi * (y[i] ? log1pexp(-z) : log1pexp(z)));
+        double l1 = exact ? log1p(e) : log(1 + e);
+        /* y = 1: log1pexp(-z), which is -z + log1p(e) when -z > 0;
+         * y = 0: log1pexp(z), which is z + log1p(e) when z > 0. */
+        double nll = y[i] ? (-z > 0 ? -z + l1 : l1) : (z > 0 ? z + l1 : l1);
+        mg__sum_add(&ll, -wi * nll);
+        mass += wi * (1 + nll);
         f.g0 += wi * r;
         f.g1 += wi * r * x;
         f.h00 += wi * v;
@@ -247,7 +449,30 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w,
         f.h11 += wi * v * x * x;
     }
     f.ll = mg__sum_value(&ll);
+    f.bound = exact ? 0 : FIT_BOUND * mass;
     return f;
+}
+
+/* Whether the step to g keeps the likelihood of f (within 1e-12 of it), as
+ * the exact sums say: from the cheap sums when their bounds decide it, else
+ * from f and g evaluated again exactly (*f and *g are replaced; the
+ * gradients and Hessians are the same doubles either way). */
+static bool fit_accept(const uint8_t *y, const double *score, const double *xs, const double *w,
+                       int64_t n, fit_pass *f, double fa, double fb, fit_pass *g, double ga,
+                       double gb) {
+    if (!f->exact || !g->exact) {
+        double thr = f->ll - 1e-12 * fabs(f->ll);
+        double slack = f->bound * (1 + 1e-12) + g->bound + 1e-15 * fabs(thr);
+        if (g->ll - thr > slack)
+            return true;
+        if (thr - g->ll > slack)
+            return false;
+        if (!f->exact)
+            *f = fit_eval(y, score, xs, w, n, fa, fb, true);
+        if (!g->exact)
+            *g = fit_eval(y, score, xs, w, n, ga, gb, true);
+    }
+    return g->ll >= f->ll - 1e-12 * fabs(f->ll);
 }
 
 /* Newton's method from (0, 1) (perfect calibration), halving a step that
@@ -255,6 +480,9 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *w,
  * relative to the parameters. */
 static void logistic_fit(const uint8_t *y, const double *score, const double *w, int64_t n,
                          mg_value *slope, mg_value *intercept) {
+    /* logit(score) once per row rather than once per row and Newton step (the
+     * fit still works without the array, computing it each time). */
+    double *xs = mg__malloc_array((size_t)n, sizeof *xs);
     double pos = 0, neg = 0, xmin = INFINITY, xmax = -INFINITY;
     double pos_min = INFINITY, pos_max = -INFINITY, neg_min = INFINITY, neg_max = -INFINITY;
     for (int64_t i = 0; i < n; i++) {
@@ -262,6 +490,8 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
         if (wi == 0)
             continue;
         double x = logit_clipped(score[i]);
+        if (xs != NULL)
+            xs[i] = x;
         if (y[i]) {
             pos += wi;
             pos_min = x < pos_min ? x : pos_min;
@@ -286,7 +516,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
               "no maximum";
     double a = 0, b = 1, step_a = 0, step_b = 0, t = 1;
     bool converged = false;
-    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, w, n, a, b);
+    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, w, n, a, b, false);
     for (int it = 0; why == NULL && it < 200 && !converged; it++) {
         double det = f.h00 * f.h11 - f.h01 * f.h01;
         if (!(det > 0) || !isfinite(det))
@@ -300,8 +530,9 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
             break;
         }
         for (t = 1; t > 1e-10; t /= 2) {
-            fit_pass g = fit_eval(y, score, w, n, a + t * step_a, b + t * step_b);
-            if (g.ll >= f.ll - 1e-12 * fabs(f.ll)) {
+            double ga = a + t * step_a, gb = b + t * step_b;
+            fit_pass g = fit_eval(y, score, xs, w, n, ga, gb, false);
+            if (fit_accept(y, score, xs, w, n, &f, a, b, &g, ga, gb)) {
                 a += t * step_a;
                 b += t * step_b;
                 f = g;
@@ -314,6 +545,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
     if (why == NULL && !converged)
         why = "undefined: the logistic fit of the label on logit(score) did not converge (the "
               "score separates the classes, or nearly)";
+    free(xs);
     if (why != NULL) {
         *slope = *intercept = mg_value_null(why);
         return;

@@ -68,18 +68,52 @@ static int64_t clf_curve(const uint64_t *keys, const double *w, size_t n, double
     return d;
 }
 
-/* Distance from point i to the chord from a to b (to a when they coincide). */
-static double chord_distance(const double *x, const double *y, int64_t a, int64_t b, int64_t i) {
-    double dx = x[b] - x[a], dy = y[b] - y[a];
-    double len = hypot(dx, dy);
-    if (len == 0)
-        return hypot(x[i] - x[a], y[i] - y[a]);
-    return fabs(dy * (x[i] - x[a]) - dx * (y[i] - y[a])) / len;
+/* The chord from point a to point b: the distance of point i to it is
+ * chord_distance(ch, x, y, i) (to a when a and b coincide). */
+typedef struct chord {
+    double xa, ya, dx, dy, len;
+} chord;
+
+static chord chord_of(const double *x, const double *y, int64_t a, int64_t b) {
+    chord ch = {x[a], y[a], x[b] - x[a], y[b] - y[a], 0};
+    ch.len = hypot(ch.dx, ch.dy);
+    return ch;
 }
 
-static int cmp_desc(const void *pa, const void *pb) {
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a < b) - (a > b);
+static inline double chord_distance(const chord *ch, const double *x, const double *y, int64_t i) {
+    if (ch->len == 0)
+        return hypot(x[i] - ch->xa, y[i] - ch->ya);
+    return fabs(ch->dy * (x[i] - ch->xa) - ch->dx * (y[i] - ch->ya)) / ch->len;
+}
+
+/* The k-th largest (0-based) of v[0..n), k < n, with v reordered: Hoare's
+ * selection (the same value a descending sort would put at v[k]). */
+static double kth_largest(double *v, int64_t n, int64_t k) {
+    int64_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot)
+                i++;
+            while (v[j] < pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
 }
 
 typedef struct span {
@@ -113,8 +147,9 @@ static mg_status simplify(mg_curve *c, int64_t max, mg_error *err) {
             continue;
         int64_t best = s.lo + 1;
         double dbest = -1;
+        chord ch = chord_of(c->x, c->y, s.lo, s.hi);
         for (int64_t i = s.lo + 1; i < s.hi; i++) {
-            double d = chord_distance(c->x, c->y, s.lo, s.hi, i);
+            double d = chord_distance(&ch, c->x, c->y, i);
             if (d > dbest) {
                 dbest = d;
                 best = i;
@@ -127,8 +162,8 @@ static mg_status simplify(mg_curve *c, int64_t max, mg_error *err) {
         stack[top++] = (span){best, s.hi, imp[best]};
     }
     memcpy(sorted, imp + 1, (size_t)(m - 2) * sizeof *sorted);
-    qsort(sorted, (size_t)(m - 2), sizeof *sorted, cmp_desc);
-    double cut = sorted[max - 2]; /* the (max-1)-th largest: keep strictly above */
+    /* the (max-1)-th largest: keep strictly above */
+    double cut = kth_largest(sorted, m - 2, max - 2);
     int64_t k = 0;
     for (int64_t i = 0; i < m; i++) {
         if (i != 0 && i != m - 1 && !(imp[i] > cut))

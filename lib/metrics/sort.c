@@ -25,20 +25,17 @@ static void insertion_sort(uint64_t *keys, double *payload, size_t n) {
     }
 }
 
-static mg_status radix_sort_serial(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+/* Sorts keys (and payload) using key_tmp and pay_tmp (n each; pay_tmp only
+ * with a payload) as the other buffer; the result is in keys. */
+static mg_status radix_sort_with(uint64_t *keys, double *payload, size_t n, uint64_t *key_tmp,
+                                 double *pay_tmp, mg_error *err) {
     if (n < SMALL_SORT) {
         insertion_sort(keys, payload, n);
         return MG_OK;
     }
     size_t *count = mg__calloc(DIGITS * BUCKETS, sizeof *count);
-    uint64_t *key_tmp = mg__malloc_array(n, sizeof *key_tmp);
-    double *pay_tmp = payload ? mg__malloc_array(n, sizeof *pay_tmp) : NULL;
-    if (count == NULL || key_tmp == NULL || (payload != NULL && pay_tmp == NULL)) {
-        free(count);
-        free(key_tmp);
-        free(pay_tmp);
+    if (count == NULL)
         return mg__nomem(err, "sort buffers");
-    }
     /* All histograms in one read of the keys. */
     for (size_t i = 0; i < n; i++) {
         uint64_t k = keys[i];
@@ -78,9 +75,22 @@ static mg_status radix_sort_serial(uint64_t *keys, double *payload, size_t n, mg
             memcpy(payload, psrc, n * sizeof *payload);
     }
     free(count);
+    return MG_OK;
+}
+
+static mg_status radix_sort_serial(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+    if (n < SMALL_SORT) {
+        insertion_sort(keys, payload, n);
+        return MG_OK;
+    }
+    uint64_t *key_tmp = mg__malloc_array(n, sizeof *key_tmp);
+    double *pay_tmp = payload ? mg__malloc_array(n, sizeof *pay_tmp) : NULL;
+    mg_status st = key_tmp == NULL || (payload != NULL && pay_tmp == NULL)
+                       ? mg__nomem(err, "sort buffers")
+                       : radix_sort_with(keys, payload, n, key_tmp, pay_tmp, err);
     free(key_tmp);
     free(pay_tmp);
-    return MG_OK;
+    return st;
 }
 
 /* Two halves sorted on two threads, then merged: the sort is the longest
@@ -88,22 +98,24 @@ static mg_status radix_sort_serial(uint64_t *keys, double *payload, size_t n, mg
 #define PARALLEL_MIN ((size_t)1 << 18)
 
 typedef struct halves {
-    uint64_t *keys;
-    double *payload;
+    uint64_t *keys, *kout;
+    double *payload, *pout;
     size_t n, mid;
     mg_error errs[2];
 } halves;
 
+/* Each half uses its half of the merge's output as its other buffer, so
+ * that the parallel sort needs one n-sized buffer, as the serial one. */
 static mg_status sort_half(void *ctx, int i) {
     halves *h = ctx;
     size_t lo = i == 0 ? 0 : h->mid, len = i == 0 ? h->mid : h->n - h->mid;
-    return radix_sort_serial(h->keys + lo, h->payload ? h->payload + lo : NULL, len, &h->errs[i]);
+    return radix_sort_with(h->keys + lo, h->payload ? h->payload + lo : NULL, len, h->kout + lo,
+                           h->pout ? h->pout + lo : NULL, &h->errs[i]);
 }
 
 mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err) {
     if (n < PARALLEL_MIN || mg__cpu_count() < 2)
         return radix_sort_serial(keys, payload, n, err);
-    halves h = {.keys = keys, .payload = payload, .n = n, .mid = n / 2};
     uint64_t *kout = mg__malloc_array(n, sizeof *kout);
     double *pout = payload ? mg__malloc_array(n, sizeof *pout) : NULL;
     if (kout == NULL || (payload != NULL && pout == NULL)) {
@@ -111,6 +123,7 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
         free(pout);
         return mg__nomem(err, "sort buffers");
     }
+    halves h = {.keys = keys, .kout = kout, .payload = payload, .pout = pout, .n = n, .mid = n / 2};
     mg_status st = mg__parallel_for(2, 2, sort_half, &h);
     if (st != MG_OK) {
         free(kout);

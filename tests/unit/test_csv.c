@@ -653,6 +653,105 @@ static void parallel_reports_first_error(void **state) {
     mg__buf_release(&text);
 }
 
+/* The single pass guesses each column's type from the first rows of each
+ * chunk; a later value the guess cannot hold makes that column be filled
+ * again with the inferred type. Hand-made columns: 'a' ints then a float at
+ * row 4000, 'b' ints then text at row 4500, 'c' booleans then an int at row
+ * 4600, 'd' floats throughout with NA at every 700th row; in one chunk
+ * and in many. */
+static void late_values_change_the_guessed_type(void **state) {
+    (void)state;
+    mg__buf text = {0};
+    mg__buf_puts(&text, "a,b,c,d\n");
+    for (int i = 0; i < 5000; i++) {
+        char a[32], b[32], c[32], d[32];
+        snprintf(a, sizeof a, i == 4000 ? "2.5" : "%d", i);
+        snprintf(b, sizeof b, i == 4500 ? "x" : "%d", i % 7);
+        snprintf(c, sizeof c, "%s", i == 4600 ? "1" : i % 2 ? "true" : "false");
+        if (i % 700 == 0)
+            snprintf(d, sizeof d, "NA");
+        else
+            snprintf(d, sizeof d, "%d.25", i);
+        mg__buf_printf(&text, "%s,%s,%s,%s\n", a, b, c, d);
+    }
+    const size_t chunks[] = {0, 4099};
+    for (size_t k = 0; k < MG_ARRAY_LEN(chunks); k++) {
+        mg_table *t = NULL;
+        mg_error err = {0};
+        assert_int_equal(read_chunked(text.data, text.len, chunks[k], chunks[k] ? 3 : 1, &t, &err),
+                         MG_OK);
+        assert_int_equal(t->nrows, 5000);
+        const mg_column *a = &t->cols[0], *b = &t->cols[1], *c = &t->cols[2], *d = &t->cols[3];
+        assert_int_equal(a->type, MG_TYPE_F64);
+        assert_int_equal(b->type, MG_TYPE_STR);
+        assert_int_equal(c->type, MG_TYPE_STR);
+        assert_int_equal(d->type, MG_TYPE_F64);
+        assert_true(a->f64[0] == 0.0 && a->f64[3999] == 3999.0 && a->f64[4000] == 2.5 &&
+                    a->f64[4999] == 4999.0);
+        assert_null(a->valid);
+        assert_string_equal(b->dict[b->codes[0]], "0");
+        assert_string_equal(b->dict[b->codes[13]], "6");
+        assert_string_equal(b->dict[b->codes[4500]], "x");
+        assert_int_equal(b->ndict, 8);
+        assert_string_equal(c->dict[c->codes[0]], "false");
+        assert_string_equal(c->dict[c->codes[4601]], "true");
+        assert_string_equal(c->dict[c->codes[4600]], "1");
+        assert_int_equal(d->null_count, 8);
+        for (int i = 0; i < 5000; i++) {
+            assert_int_equal(mg_column_is_null(d, i), i % 700 == 0);
+            if (i % 700 != 0)
+                assert_true(d->f64[i] == i + 0.25);
+        }
+        mg_table_free(t);
+    }
+    mg__buf_release(&text);
+}
+
+/* A file read by path is mapped, and its reader gives each page back once
+ * scanned (the file is never resident in full): the same table as from the
+ * bytes in memory, and the same error, byte offset included, for a fault
+ * late in the file. The file is above the size parsed in parallel. */
+static void mapped_file_equals_buffer(void **state) {
+    (void)state;
+    for (int fault = 0; fault <= 2; fault++) {
+        mg__buf text = {0};
+        make_tricky_csv(&text, 200000, false, NULL);
+        assert_true(text.len > (size_t)(9 << 20));
+        if (fault == 1)
+            mg__buf_puts(&text, "1,2,3\n");
+        else if (fault == 2)
+            mg__buf_append(&text, "1,0.5,true,a\0b,1,red\n", 21);
+        char path[] = "/tmp/mg_test_csv_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text.data, text.len), (ssize_t)text.len);
+        close(fd);
+        for (int threads = 1; threads <= 2; threads++) {
+            mg_read_options opts = {.threads = threads};
+            mg_table *mem = NULL, *mapped = NULL;
+            mg_error em = {0}, ef = {0};
+            mg_status sm = mg__csv_read(text.data, text.len, path, &opts, 0, &mem, &em);
+            mg_status sf = mg_table_read(path, &opts, &mapped, &ef);
+            assert_int_equal(sm, sf);
+            if (fault == 0) {
+                assert_int_equal(sm, MG_OK);
+                assert_int_equal(mapped->nrows, 200000);
+                assert_tables_equal(mem, mapped);
+            } else {
+                assert_int_not_equal(sm, MG_OK);
+                assert_string_equal(em.text, ef.text);
+                assert_int_equal(em.place.offset, ef.place.offset);
+                if (fault == 2)
+                    assert_non_null(strstr(ef.text, "NUL byte at byte offset"));
+            }
+            mg_table_free(mem);
+            mg_table_free(mapped);
+        }
+        unlink(path);
+        mg__buf_release(&text);
+    }
+}
+
 /* Random small inputs from an alphabet of CSV's special bytes, valid or not:
  * tiny chunks must give the same table or the same error as one chunk. */
 static void parallel_matches_serial_on_random_input(void **state) {
@@ -935,6 +1034,8 @@ int main(void) {
         cmocka_unit_test(nan_words_outside_the_list),
         cmocka_unit_test(na_values_replace_the_defaults),
         cmocka_unit_test(parallel_equals_serial_with_na_words),
+        cmocka_unit_test(mapped_file_equals_buffer),
+        cmocka_unit_test(late_values_change_the_guessed_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -304,6 +304,72 @@ static void calibration_bins(void **state) {
  * roc_curve(drop_intermediate=True) drops none of them (no two equal steps
  * in a row) and puts (0, 0) at +inf first; precision_recall_curve lists them
  * by ascending threshold and ends at recall 0, precision 1. */
+static int cmp_dbl(const void *pa, const void *pb) {
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* Quantile bin edges on large inputs, where they come from a histogram of
+ * the scores (many distinct scores) or from a selection over a copy (three
+ * scores shared by millions of rows): each nonempty bin's edges are two
+ * consecutive edges numpy.percentile's 'linear' method gives on the fully
+ * sorted scores, computed here with qsort. */
+static void calibration_quantile_edges_large(void **state) {
+    (void)state;
+    const int64_t sizes[] = {(int64_t)1 << 21, 3000000};
+    for (int c = 0; c < 2; c++) {
+        int64_t n = sizes[c];
+        double *score = malloc((size_t)n * sizeof *score);
+        double *sorted = malloc((size_t)n * sizeof *sorted);
+        uint8_t *y = malloc((size_t)n);
+        assert_non_null(score);
+        assert_non_null(sorted);
+        assert_non_null(y);
+        for (int64_t i = 0; i < n; i++) {
+            uint64_t h = (uint64_t)i * UINT64_C(0x9E3779B97F4A7C15);
+            score[i] = c == 0 ? (double)(h % 1000000 + 1) / 1e6 : 0.25 * (double)(1 + h % 3);
+            y[i] = (uint8_t)((h >> 20) & 1);
+            sorted[i] = score[i];
+        }
+        qsort(sorted, (size_t)n, sizeof *sorted, cmp_dbl);
+        double edges[11];
+        for (int k = 0; k <= 10; k++) {
+            double q = (k >= 10 ? 1.0 : (double)k * (1.0 / 10.0)) * 100.0 / 100.0;
+            double virt = (double)(n - 1) * q;
+            if (virt >= (double)(n - 1)) {
+                edges[k] = sorted[n - 1];
+                continue;
+            }
+            double prev = floor(virt), gamma = virt - prev;
+            double a = sorted[(int64_t)prev], b = sorted[(int64_t)prev + 1];
+            edges[k] = gamma >= 0.5 ? b - (b - a) * (1 - gamma) : a + (b - a) * gamma;
+        }
+        mg_calibration cal;
+        mg_error err = {0};
+        assert_int_equal(mg_calibration_bins_compute(y, score, NULL, n, 10, 0.95, &cal, &err),
+                         MG_OK);
+        assert_true(cal.quantile.nonempty >= (c == 0 ? 10 : 3));
+        int64_t rows = 0;
+        for (int b = 0; b < cal.quantile.nonempty; b++) {
+            const mg_reliability_bin *r = &cal.quantile.bins[b];
+            bool found = false;
+            for (int k = 0; k < 10 && !found; k++)
+                found = r->low == edges[k] && r->high == edges[k + 1];
+            assert_true(found);
+            rows += r->count;
+        }
+        assert_int_equal(rows, n);
+        if (c == 0)
+            for (int b = 0; b < 10; b++)
+                assert_true(cal.quantile.bins[b].low == edges[b] &&
+                            cal.quantile.bins[b].high == edges[b + 1]);
+        mg_calibration_release(&cal);
+        free(score);
+        free(sorted);
+        free(y);
+    }
+}
+
 static void binary_curves(void **state) {
     (void)state;
     mg_binary_curves c;
@@ -744,6 +810,7 @@ int main(void) {
         cmocka_unit_test(binary_f1_undefined),
         cmocka_unit_test(binary_errors),
         cmocka_unit_test(binary_curves),
+        cmocka_unit_test(calibration_quantile_edges_large),
         cmocka_unit_test(calibration_bins),
         cmocka_unit_test(multiclass_predicted),
         cmocka_unit_test(multiclass_probabilities),
