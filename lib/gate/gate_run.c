@@ -8,6 +8,7 @@
 #include "modelgate/registry.h"
 #include "modelgate/report.h"
 #include "modelgate/run.h"
+#include "modelgate/shard.h"
 
 #include <math.h>
 #include <string.h>
@@ -70,6 +71,9 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     }
     char *owned_data = NULL, *owned_pred = NULL, *owned_model = NULL, *owned_base = NULL;
     mg_run run;
+    mg_table *cols = NULL;
+    mg_targets canon;
+    memset(&canon, 0, sizeof canon);
     memset(&run, 0, sizeof run);
     mg_status st = MG_OK;
 
@@ -182,7 +186,37 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     for (int i = 0; i < run.nmodels; i++)
         if ((st = mg_run_targets(&run, i, err)) != MG_OK)
             goto done;
-    const mg_targets *t = &run.targets[0];
+    /* The slice columns and protected attributes are what the stages read
+     * of the table besides the targets; with the targets (and the
+     * baseline's, paired row by row) they go in canonical order, so the
+     * results equal evaluate's, fairness's and merged shards' exactly
+     * (docs/scale.md). The table stays as read for the latency requests. */
+    {
+        int nk = spec.nkeep + (p->fairness.has ? p->fairness.nprotected : 0);
+        const char **kept = mg__calloc((size_t)(nk > 0 ? nk : 1), sizeof *kept);
+        if (kept == NULL) {
+            st = mg__nomem(err, "the kept columns");
+            goto done;
+        }
+        int k = 0;
+        for (int i = 0; i < spec.nkeep; i++)
+            kept[k++] = spec.keep[i];
+        for (int i = 0; p->fairness.has && i < p->fairness.nprotected; i++)
+            kept[k++] = p->fairness.protected_attributes[i];
+        st = mg_table_select(run.table, kept, k, &cols, err);
+        free(kept);
+        /* The comparison with a baseline pairs rows in the order read, as
+         * `compare` does (its bootstrap draws follow the rows): the other
+         * stages get a canonical copy then. */
+        if (st == MG_OK && run.nmodels == 2)
+            st = mg_targets_copy(&run.targets[0], &canon, err);
+        if (st == MG_OK)
+            st = mg_rows_canonicalize(run.nmodels == 2 ? &canon : &run.targets[0], cols, NULL,
+                                      err);
+        if (st != MG_OK)
+            goto done;
+    }
+    const mg_targets *t = run.nmodels == 2 ? &canon : &run.targets[0];
     if (p->task == MG_TASK_AUTO &&
         (st = mg__gate_note(out, err, "task %s: %s", mg_task_name(t->task), t->task_reason)) !=
             MG_OK)
@@ -205,6 +239,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     mg__gate_ctx ctx = {.policy = p,
                         .opts = opts,
                         .run = &run,
+                        .cols = cols,
+                        .t = t,
                         .prov = &prov,
                         .out = out,
                         .baseline_missing = baseline_missing};
@@ -257,6 +293,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     st = mg_gate_json(out, p->on_inconclusive, opts->marker ? opts->marker : p->report_id, &gp,
                       &out->gate_json, &out->gate_len, err);
 done:
+    mg_targets_release(&canon);
+    mg_table_free(cols);
     mg_run_release(&run);
     free(keep);
     free(owned_data);
