@@ -409,7 +409,9 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
     }
     switch (c->type) {
     case MG_TYPE_F64:
-        for (int64_t i = 0; need(r, (size_t)n * 8) && i < n; i++) {
+        if (!need(r, (size_t)n * 8))
+            return;
+        for (int64_t i = 0; i < n; i++) {
             c->f64[i] = get_f64(r);
             if (isnan(c->f64[i]) && !mg_column_is_null(c, i)) {
                 fail_at(r, "a NaN value");
@@ -418,7 +420,9 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
         }
         break;
     case MG_TYPE_I64:
-        for (int64_t i = 0; need(r, (size_t)n * 8) && i < n; i++)
+        if (!need(r, (size_t)n * 8))
+            return;
+        for (int64_t i = 0; i < n; i++)
             c->i64[i] = (int64_t)get_u64(r);
         break;
     case MG_TYPE_BOOL:
