@@ -17,8 +17,8 @@
 
 static const char synopsis[] =
     "Merge the partial results that evaluate or fairness wrote with --partial for each shard of\n"
-    "a test set into the metrics.json or fairness.json (and exit code) of the whole run.\n"
-    "usage: modelgate merge PARTIAL... [--output FILE]";
+    "a test set into the metrics.json or fairness.json (and exit code) of the whole run:\n"
+    "modelgate merge PARTIAL... [--output FILE] (the partials in any order; docs/scale.md).";
 
 int cmd_merge(int argc, char **argv) {
     const char *output = "-";
