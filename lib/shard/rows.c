@@ -201,6 +201,36 @@ static int cmp_index(const void *pa, const void *pb) {
     return cmp_rows(canon_current, a, b);
 }
 
+/* Sorts a run of rows with equal primary keys. A binary task's run (hard
+ * predictions make runs of millions) is split by label in one stable pass
+ * when its scores are bitwise equal; what is still tied then (weights,
+ * columns, a paired model) is sorted whole. */
+static void sort_run(const canon_ctx *x, int64_t *run, int64_t len, bool more) {
+    const mg_targets *t = x->t;
+    bool same = t->task == MG_TASK_BINARY;
+    for (int64_t k = 1; same && k < len; k++)
+        same = memcmp(&t->score[run[k]], &t->score[run[0]], sizeof(double)) == 0;
+    int64_t *tmp = same ? mg__malloc_array((size_t)len, sizeof *tmp) : NULL;
+    if (tmp == NULL) {
+        qsort(run, (size_t)len, sizeof *run, cmp_index);
+        return;
+    }
+    int64_t neg = 0, at = 0;
+    for (int64_t k = 0; k < len; k++)
+        neg += t->y[run[k]] == 0;
+    int64_t pos = neg;
+    for (int64_t k = 0; k < len; k++)
+        tmp[t->y[run[k]] == 0 ? at++ : pos++] = run[k];
+    memcpy(run, tmp, (size_t)len * sizeof *run);
+    free(tmp);
+    if (more) {
+        if (neg > 1)
+            qsort(run, (size_t)neg, sizeof *run, cmp_index);
+        if (len - neg > 1)
+            qsort(run + neg, (size_t)(len - neg), sizeof *run, cmp_index);
+    }
+}
+
 /* The primary key the radix sort orders by; ties are then sorted whole. */
 static double primary(const mg_targets *t, int64_t i) {
     switch (t->task) {
@@ -298,33 +328,38 @@ mg_status mg_rows_canonicalize(mg_targets *t, mg_table *cols, mg_targets *paired
     if (n <= 1 && cols == NULL)
         return MG_OK;
     int64_t *order = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *order);
-    double *key = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *key);
-    if (order == NULL || key == NULL) {
+    /* The primary key: the scores or predictions themselves, else (multiclass)
+     * a key of the two class indexes. */
+    double *own_key = NULL;
+    const double *key = t->task == MG_TASK_BINARY       ? t->score
+                        : t->task == MG_TASK_REGRESSION ? t->pr
+                                                        : NULL;
+    if (order != NULL && key == NULL) {
+        own_key = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *own_key);
+        for (int64_t i = 0; own_key != NULL && i < n; i++)
+            own_key[i] = primary(t, i);
+        key = own_key;
+    }
+    if (order == NULL || key == NULL || mg__sort_by_score(key, n, order) != MG_OK) {
         free(order);
-        free(key);
+        free(own_key);
         return mg__nomem(err, "the canonical order of the rows");
     }
-    for (int64_t i = 0; i < n; i++)
-        key[i] = primary(t, i);
-    mg_status st = mg__sort_by_score(key, n, order);
-    if (st != MG_OK) {
-        free(order);
-        free(key);
-        return mg__nomem(err, "the canonical order of the rows");
-    }
+    mg_status st = MG_OK;
     /* Runs of equal primary keys: sorted by the whole row. */
     canon_ctx ctx = {t, cols, paired};
     canon_current = &ctx;
+    bool more = t->w != NULL || (cols != NULL && cols->ncols > 0) || paired != NULL;
     for (int64_t i = 0; i < n;) {
         int64_t j = i + 1;
         while (j < n && key[order[j]] == key[order[i]])
             j++;
         if (j - i > 1)
-            qsort(order + i, (size_t)(j - i), sizeof *order, cmp_index);
+            sort_run(&ctx, order + i, j - i, more);
         i = j;
     }
     canon_current = NULL;
-    free(key);
+    free(own_key);
     /* Permute; columns first into new columns so that a failure leaves
      * everything as it was. */
     mg_column *fresh = NULL;
