@@ -110,6 +110,11 @@ MG_API mg_status mg_partial_encode(const mg_partial *p, char **out, size_t *len,
  * at byte B; those of opening the file (MG_ERR_IO). */
 MG_API mg_status mg_partial_read(const char *path, mg_partial *out, mg_error *err);
 
+/* As mg_partial_read, on the `size` bytes at `data` (borrowed for the call);
+ * messages name `source`. */
+MG_API mg_status mg_partial_decode(const void *data, size_t size, const char *source,
+                                   mg_partial *out, mg_error *err);
+
 /* Merges parts[0..n) (read from paths[0..n), used in messages) into *out:
  * the rows of all of them in canonical order, the header fields of the first
  * (shard fields -1/0, data fields NULL). The partials must come from the same

@@ -459,6 +459,19 @@ mg_status mg_partial_read(const char *path, mg_partial *out, mg_error *err) {
     out->shard_index = -1;
     mg__file f;
     MG_TRY(mg__file_map(path, &f, err));
+    mg_status st = mg_partial_decode(f.data, f.size, path, out, err);
+    mg__file_unmap(&f);
+    return st;
+}
+
+mg_status mg_partial_decode(const void *data, size_t size, const char *path, mg_partial *out,
+                            mg_error *err) {
+    memset(out, 0, sizeof *out);
+    out->shard_index = -1;
+    struct {
+        const void *data;
+        size_t size;
+    } f = {data, size};
     const uint8_t *d = (const uint8_t *)f.data;
     mg_status st = MG_OK;
     if (f.size < 20 || memcmp(d, MAGIC, sizeof MAGIC) != 0) {
@@ -550,7 +563,6 @@ mg_status mg_partial_read(const char *path, mg_partial *out, mg_error *err) {
         fail_at(&r, "unexpected bytes after the last column");
     st = r.st;
 done:
-    mg__file_unmap(&f);
     return st;
 }
 
