@@ -16,8 +16,9 @@
 #include "banned.h"
 
 static const char synopsis[] =
-    "Merge the partial results that evaluate or fairness wrote with --partial for each shard of\n"
-    "a test set into the metrics.json or fairness.json (and exit code) of the whole run:\n"
+    "Merge the partial results that evaluate, fairness or gate wrote with --partial for each\n"
+    "shard of a test set into the metrics.json, fairness.json or gate results (and exit code)\n"
+    "of the whole run:\n"
     "modelgate merge PARTIAL... [--output FILE] (the partials in any order; docs/scale.md).";
 
 int cmd_merge(int argc, char **argv) {
@@ -26,7 +27,8 @@ int cmd_merge(int argc, char **argv) {
     mg_strlist paths = {0};
     mg_opt opts[] = {
         {"output", MG_OPT_STRING, &output, "FILE",
-         "where to write the merged metrics.json or fairness.json (default: standard output)",
+         "where to write the merged metrics.json or fairness.json (default: standard output); "
+         "for gate partials, the results folder (default: the policy's outputs.dir)",
          false, false},
         {"quiet", MG_OPT_FLAG, &quiet, NULL, "no summary on stderr", false, false},
         MG_OPT_END_ENTRY,
@@ -67,9 +69,11 @@ int cmd_merge(int argc, char **argv) {
             run = mg_cli_evaluate_merged;
         else if (strcmp(merged.command, "fairness") == 0)
             run = mg_cli_fairness_merged;
+        else if (strcmp(merged.command, "gate") == 0)
+            run = mg_cli_gate_merged;
         else {
             mg_cli_eprintf("modelgate merge: %s: a partial result of `%s`, which merge does not "
-                           "know (evaluate and fairness write partials)\n",
+                           "know (evaluate, fairness and gate write partials)\n",
                            paths.items[0], merged.command);
             rc = MG_EXIT_USAGE;
         }
@@ -88,10 +92,14 @@ int cmd_merge(int argc, char **argv) {
             args[n++] = merged.command;
             for (int i = 0; i < merged.noptions; i++)
                 args[n++] = merged.options[i];
-            char flag_output[] = "--output", flag_quiet[] = "--quiet";
+            /* gate writes a results folder: --outputs, the policy's when not given. */
+            bool gate = run == mg_cli_gate_merged;
+            char flag_output[] = "--output", flag_outputs[] = "--outputs", flag_quiet[] = "--quiet";
             char *out_copy = strdup(output);
-            args[n++] = flag_output;
-            args[n++] = out_copy;
+            if (!gate || strcmp(output, "-") != 0) {
+                args[n++] = gate ? flag_outputs : flag_output;
+                args[n++] = out_copy;
+            }
             if (quiet)
                 args[n++] = flag_quiet;
             rc = out_copy != NULL ? run(n, args, &merged) : MG_EXIT_INTERNAL;

@@ -32,5 +32,6 @@ int cmd_merge(int argc, char **argv);
 struct mg_partial;
 int mg_cli_evaluate_merged(int argc, char **argv, const struct mg_partial *from);
 int mg_cli_fairness_merged(int argc, char **argv, const struct mg_partial *from);
+int mg_cli_gate_merged(int argc, char **argv, const struct mg_partial *from);
 
 #endif

@@ -20,7 +20,7 @@
  *  32 bytes  SHA-256 of the body
  * The body: command, the caller's options (an opaque list of strings that
  * must be equal across partials), shard index and count, data path and
- * sha256, model and model sha256, the targets (task, reasons, labels,
+ * sha256, model and model sha256, the policy's sha256 (gate), the targets (task, reasons, labels,
  * classes, thresholds, weight scale, the row arrays) and the kept columns
  * (name, type, null bitmap, values; strings as a dictionary and codes). */
 #ifndef MODELGATE_SHARD_H
@@ -92,6 +92,7 @@ typedef struct mg_partial {
     char *data_sha256;   /* may be NULL */
     char *model_arg;     /* may be NULL */
     char *model_sha256;  /* may be NULL */
+    char *policy_sha256; /* the gate's policy file (after --set), or NULL */
     mg_targets targets;  /* the rows, in canonical order */
     mg_table *columns;   /* the kept columns, same rows; never NULL once read */
 } mg_partial;
@@ -118,7 +119,7 @@ MG_API mg_status mg_partial_decode(const void *data, size_t size, const char *so
 /* Merges parts[0..n) (read from paths[0..n), used in messages) into *out:
  * the rows of all of them in canonical order, the header fields of the first
  * (shard fields -1/0, data fields NULL). The partials must come from the same
- * command, options, model, task, labels, classes, thresholds, weight scale
+ * command, options, model, policy, task, labels, classes, thresholds, weight scale
  * and kept columns (names and types); partials of --shard K/N must have the
  * same N and every K exactly once; partials without --shard must not share
  * a data sha256 (a shard given twice). Errors: MG_ERR_DATA naming the file

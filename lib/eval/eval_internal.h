@@ -57,9 +57,9 @@ void mg__run_provenance(const struct mg_partial *from, const char *test_data,
                         mg_provenance *prov);
 
 /* Moves run's targets[0] and *cols (set to NULL) into *out with the run's
- * shard and provenance; out's command and options are left for the caller. */
+ * shard and provenance (data_sha256 may be NULL); out's command and options
+ * are left for the caller. */
 mg_status mg__run_partial(struct mg_run *run, mg_table **cols, const char *test_data,
-                          const char *(*data_sha256)(void *), void *ctx, struct mg_partial *out,
-                          mg_error *err);
+                          const char *data_sha256, struct mg_partial *out, mg_error *err);
 
 #endif

@@ -205,7 +205,8 @@ static mg_status rows(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *
     *t = &run->targets[0];
     *cols = *own;
     if (s->partial_only)
-        return mg__run_partial(run, own, s->run.test_data, s->data_sha256, s->data_sha256_ctx,
+        return mg__run_partial(run, own, s->run.test_data,
+                               s->data_sha256 != NULL ? s->data_sha256(s->data_sha256_ctx) : NULL,
                                &out->partial, err);
     return MG_OK;
 }

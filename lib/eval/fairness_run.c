@@ -45,8 +45,10 @@ static mg_status assess(const mg_fairness_spec *s, const mg_run_spec *rs, mg_run
         mg_run_drop_table(run);
         MG_TRY(mg_rows_canonicalize(&run->targets[0], *own, NULL, err));
         if (s->partial_only)
-            return mg__run_partial(run, own, rs->test_data, s->data_sha256, s->data_sha256_ctx,
-                                   &out->partial, err);
+            return mg__run_partial(
+                run, own, rs->test_data,
+                s->data_sha256 != NULL ? s->data_sha256(s->data_sha256_ctx) : NULL, &out->partial,
+                err);
         t = &run->targets[0];
         cols = *own;
     }

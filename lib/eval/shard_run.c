@@ -29,10 +29,10 @@ static char *dup_or_null(const char *s, bool *ok) {
 }
 
 mg_status mg__run_partial(mg_run *run, mg_table **cols, const char *test_data,
-                          const char *(*data_sha256)(void *), void *ctx, mg_partial *out,
-                          mg_error *err) {
+                          const char *data_sha256, mg_partial *out, mg_error *err) {
     mg_provenance prov;
-    mg__run_provenance(NULL, test_data, run, data_sha256, ctx, &prov);
+    mg__run_provenance(NULL, test_data, run, NULL, NULL, &prov);
+    prov.data_sha256 = data_sha256;
     bool ok = true;
     out->version = MG_PARTIAL_VERSION;
     out->shard_index = run->spec->shard_count > 0 ? run->spec->shard_index : -1;

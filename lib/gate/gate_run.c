@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eval/eval_internal.h"
 #include "gate_run_internal.h"
 
 void mg_gate_run_options_init(mg_gate_run_options *o) {
@@ -151,6 +152,17 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     } else if (p->regression.has) {
         baseline_missing = "the policy names no baseline";
     }
+    if ((opts->partial_only || opts->from != NULL) &&
+        (p->latency.has || p->regression.has || spec.nmodels == 2)) {
+        char where[200];
+        const char *key = p->latency.has ? "gates.latency" : p->regression.has ? "regression" : "baseline";
+        st = mg__fail(err, MG_ERR_USAGE,
+                      "%s: a sharded gate decides the metric, slice and fairness gates; latency, "
+                      "a baseline and regression gates need the model and every row on one "
+                      "machine: leave them to an unsharded gate (docs/scale.md)",
+                      mg_policy_where(p, key, where, sizeof where));
+        goto done;
+    }
     if (baseline_missing != NULL &&
         (st = mg__gate_note(out, err, "no baseline: %s; the regression gates are skipped",
                             baseline_missing)) != MG_OK)
@@ -162,6 +174,16 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     else
         now_rfc3339(created, sizeof created);
 
+    const mg_targets *t = NULL;
+    const mg_table *kept_cols = NULL;
+    if (opts->from != NULL) {
+        /* The merged rows of shards: nothing to read or predict. */
+        t = &opts->from->targets;
+        kept_cols = opts->from->columns;
+        goto rows_ready;
+    }
+    spec.shard_index = opts->shard_index;
+    spec.shard_count = opts->shard_count;
     stage(opts, "reading");
     if ((st = mg_run_open(&spec, &run, err)) != MG_OK)
         goto done;
@@ -216,7 +238,15 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
         if (st != MG_OK)
             goto done;
     }
-    const mg_targets *t = run.nmodels == 2 ? &canon : &run.targets[0];
+    if (opts->partial_only) {
+        char buf[65];
+        st = mg__run_partial(&run, &cols, spec.test_data, data_digest(opts, spec.test_data, buf),
+                             &out->partial, err);
+        goto done;
+    }
+    t = run.nmodels == 2 ? &canon : &run.targets[0];
+    kept_cols = cols;
+rows_ready:
     if (p->task == MG_TASK_AUTO &&
         (st = mg__gate_note(out, err, "task %s: %s", mg_task_name(t->task), t->task_reason)) !=
             MG_OK)
@@ -227,11 +257,15 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
         goto done;
 
     char data_buf[65];
-    const char *data_sha = data_digest(opts, spec.test_data, data_buf);
-    mg_provenance prov = {.data_path = spec.test_data,
-                          .data_sha256 = data_sha,
-                          .model_arg = mg_model_source(run.models[0]),
-                          .model_sha256 = mg_model_sha256(run.models[0])};
+    mg_provenance prov;
+    if (opts->from != NULL) /* merged rows: no one data file (docs/merge.md) */
+        prov = (mg_provenance){.model_arg = opts->from->model_arg,
+                               .model_sha256 = opts->from->model_sha256};
+    else
+        prov = (mg_provenance){.data_path = spec.test_data,
+                               .data_sha256 = data_digest(opts, spec.test_data, data_buf),
+                               .model_arg = mg_model_source(run.models[0]),
+                               .model_sha256 = mg_model_sha256(run.models[0])};
     if (run.nmodels == 2) {
         prov.baseline_arg = mg_model_source(run.models[1]);
         prov.baseline_sha256 = mg_model_sha256(run.models[1]);
@@ -239,7 +273,7 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     mg__gate_ctx ctx = {.policy = p,
                         .opts = opts,
                         .run = &run,
-                        .cols = cols,
+                        .cols = kept_cols,
                         .t = t,
                         .prov = &prov,
                         .out = out,

@@ -17,6 +17,7 @@ void mg_partial_release(mg_partial *p) {
     free(p->data_sha256);
     free(p->model_arg);
     free(p->model_sha256);
+    free(p->policy_sha256);
     mg_targets_release(&p->targets);
     mg_table_free(p->columns);
     memset(p, 0, sizeof *p);
@@ -147,6 +148,7 @@ mg_status mg_partial_encode(const mg_partial *p, char **out, size_t *len, mg_err
     put_optstr(&body, p->data_sha256);
     put_optstr(&body, p->model_arg);
     put_optstr(&body, p->model_sha256);
+    put_optstr(&body, p->policy_sha256);
     put_targets(&body, &p->targets);
     int ncols = p->columns != NULL ? p->columns->ncols : 0;
     put_u32(&body, (uint32_t)ncols);
@@ -541,6 +543,7 @@ mg_status mg_partial_decode(const void *data, size_t size, const char *path, mg_
     out->data_sha256 = get_optstr(&r);
     out->model_arg = get_optstr(&r);
     out->model_sha256 = get_optstr(&r);
+    out->policy_sha256 = get_optstr(&r);
     if (r.st == MG_OK)
         get_targets(&r, &out->targets);
     uint32_t ncols = get_u32(&r);
@@ -588,6 +591,11 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         "partials of one model",
                         pb, or_none(b->model_arg), or_none(b->model_sha256), pa,
                         or_none(a->model_arg), or_none(a->model_sha256));
+    if (!same_str(a->policy_sha256, b->policy_sha256))
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: another policy (sha256 %s) than %s (sha256 %s); merge the partials "
+                        "of one policy",
+                        pb, or_none(b->policy_sha256), pa, or_none(a->policy_sha256));
     for (int i = 0; i < a->noptions || i < b->noptions; i++) {
         const char *x = i < a->noptions ? a->options[i] : NULL;
         const char *y = i < b->noptions ? b->options[i] : NULL;
@@ -843,6 +851,7 @@ mg_status mg_partials_merge(const mg_partial *parts, const char *const *paths, i
     out->noptions = out->options != NULL ? p0->noptions : 0;
     out->model_arg = opt_dup(p0->model_arg, &ok);
     out->model_sha256 = opt_dup(p0->model_sha256, &ok);
+    out->policy_sha256 = opt_dup(p0->policy_sha256, &ok);
     mg_targets *t = &out->targets;
     t->task = t0->task;
     memcpy(t->task_reason, t0->task_reason, sizeof t->task_reason);

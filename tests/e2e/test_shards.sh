@@ -87,6 +87,42 @@ got=$?
 [ "$want" = 1 ] && [ "$got" = 1 ] || fail "gate exit: merged $got, whole $want (expected 1)"
 [ "$(jq -r .verdict gated.json)" = fail ] || fail "merged verdict $(jq -r .verdict gated.json)"
 
+# ---- gate: the policy's metric, slice and fairness gates ---------------------
+cat >p.yml <<'EOF'
+version: 1
+data: {test: all.csv, label: label}
+model: column:score
+gates:
+  accuracy: {min: 0.7, confidence: 0.95}
+  fairness:
+    protected_attributes: [group]
+    demographic_parity_ratio: {min: 0.8}
+slices:
+  by: [group, k]
+  gates:
+    accuracy: {min: 0.5}
+outputs: {dir: gate-whole}
+EOF
+"$mg" gate --policy p.yml --quiet 2>/dev/null
+want=$?
+for k in 0 1 2 3; do
+  "$mg" gate --policy p.yml --shard $k/4 --partial gate$k.mgp --quiet 2>/dev/null || fail "gate shard $k/4"
+done
+"$mg" merge gate3.mgp gate1.mgp gate0.mgp gate2.mgp --output gate-merged --quiet 2>/dev/null
+got=$?
+[ "$got" = "$want" ] || fail "gate: merged exit $got, whole $want"
+for f in gate.json metrics.json fairness.json; do
+  [ "$(jq -S 'del(.provenance)' gate-merged/$f)" = "$(jq -S 'del(.provenance)' gate-whole/$f)" ] ||
+    fail "gate: merged $f differs from the whole run's"
+done
+[ "$(jq '[.gates[] | .kind] | unique | join(",")' gate-merged/gate.json)" = '"fairness,metric,slice"' ] ||
+  fail "gate: merged gate kinds $(jq -c '[.gates[] | .kind] | unique' gate-merged/gate.json)"
+printf 'baseline: column:other\n' >>p.yml
+expect_usage "gate with a baseline" "p.yml" "$mg" gate --policy p.yml --shard 0/4 --partial gx.mgp
+# The policy changed since the shards ran: the merge says so.
+expect_usage "policy changed" "p.yml" "$mg" merge gate0.mgp gate1.mgp gate2.mgp gate3.mgp --output gm2
+grep -q "not the policy the shards ran with" "$tmp/err" || fail "policy changed: $(cat "$tmp/err")"
+
 # ---- hostile files -----------------------------------------------------------
 expect_usage "no partials" "PARTIAL" "$mg" merge --output m.json
 expect_usage "not a partial" "all.csv" "$mg" merge all.csv --output m.json
@@ -130,6 +166,7 @@ ev --test-data part1s.csv --partial a1s.mgp
 expect_usage "column type" "a1s.mgp" "$mg" merge a0.mgp a1s.mgp --output m.json
 grep -q "column-type" "$tmp/err" || fail "column type: $(cat "$tmp/err")"
 [ ! -e m.json ] || fail "a refused merge wrote m.json"
+[ ! -e gm2 ] || fail "a refused gate merge wrote its folder"
 
 [ "$failures" = 0 ] && echo "shards: all checks passed"
 [ "$failures" = 0 ]
