@@ -231,6 +231,68 @@ static void sort_run(const canon_ctx *x, int64_t *run, int64_t len, bool more) {
     }
 }
 
+/* Maps a double to an unsigned key of the same order (-0.0 with 0.0). */
+static uint64_t order_key(double d) {
+    uint64_t bits;
+    d += 0.0;
+    memcpy(&bits, &d, sizeof bits);
+    return bits >> 63 ? ~bits : bits | 0x8000000000000000ULL;
+}
+
+#define CANON_BITS 16
+#define CANON_PASSES 4 /* 4 * 16 = 64 */
+
+/* order[0..n) = the rows sorted by key, ties in row order: an LSD radix sort
+ * of the row indexes alone (16 bytes a row, where sorting (key, row) pairs
+ * takes 32), reading each key through its row. Scores already ascending cost
+ * one pass. Returns false out of memory. */
+static bool sort_by_key(const double *key, int64_t n, int64_t *order) {
+    int64_t sorted = 1;
+    while (sorted < n && key[sorted - 1] <= key[sorted])
+        sorted++;
+    for (int64_t i = 0; i < n; i++)
+        order[i] = i;
+    if (sorted >= n)
+        return true;
+    int64_t *tmp = mg__malloc_array((size_t)n, sizeof *tmp);
+    uint64_t(*counts)[1u << CANON_BITS] = mg__calloc(CANON_PASSES, sizeof *counts);
+    if (tmp == NULL || counts == NULL) {
+        free(tmp);
+        free(counts);
+        return false;
+    }
+    const uint64_t mask = (1u << CANON_BITS) - 1;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t k = order_key(key[i]);
+        for (int p = 0; p < CANON_PASSES; p++)
+            counts[p][(k >> (p * CANON_BITS)) & mask]++;
+    }
+    uint64_t first = order_key(key[0]);
+    int64_t *a = order, *b = tmp;
+    for (int p = 0; p < CANON_PASSES; p++) {
+        if (counts[p][(first >> (p * CANON_BITS)) & mask] == (uint64_t)n)
+            continue; /* a digit every key shares */
+        uint64_t sum = 0;
+        for (size_t d = 0; d <= mask; d++) {
+            uint64_t c = counts[p][d];
+            counts[p][d] = sum;
+            sum += c;
+        }
+        for (int64_t i = 0; i < n; i++) {
+            int64_t r = a[i];
+            b[counts[p][(order_key(key[r]) >> (p * CANON_BITS)) & mask]++] = r;
+        }
+        int64_t *t = a;
+        a = b;
+        b = t;
+    }
+    if (a != order)
+        memcpy(order, a, (size_t)n * sizeof *order);
+    free(tmp);
+    free(counts);
+    return true;
+}
+
 /* The primary key the radix sort orders by; ties are then sorted whole. */
 static double primary(const mg_targets *t, int64_t i) {
     switch (t->task) {
@@ -340,7 +402,7 @@ mg_status mg_rows_canonicalize(mg_targets *t, mg_table *cols, mg_targets *paired
             own_key[i] = primary(t, i);
         key = own_key;
     }
-    if (order == NULL || key == NULL || mg__sort_by_score(key, n, order) != MG_OK) {
+    if (order == NULL || key == NULL || !sort_by_key(key, n, order)) {
         free(order);
         free(own_key);
         return mg__nomem(err, "the canonical order of the rows");
