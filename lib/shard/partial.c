@@ -261,8 +261,16 @@ static char *get_str(reader *r) {
     return s;
 }
 
+/* A flag byte: 0 or 1, anything else is malformed. */
+static bool get_flag(reader *r) {
+    uint8_t v = get_u8(r);
+    if (v > 1)
+        fail_at(r, "a flag byte that is not 0 or 1");
+    return v == 1;
+}
+
 static char *get_optstr(reader *r) {
-    return get_u8(r) ? get_str(r) : NULL;
+    return get_flag(r) ? get_str(r) : NULL;
 }
 
 static void *alloc_rows(reader *r, int64_t n, size_t size) {
@@ -319,7 +327,7 @@ static void get_targets(reader *r, mg_targets *t) {
         return;
     }
     t->n = (int64_t)n;
-    bool has_w = get_u8(r);
+    bool has_w = get_flag(r);
     t->w_exp2 = (int)(int32_t)get_u32(r);
     t->threshold = get_f64(r);
     t->decision_threshold = get_f64(r);
@@ -368,7 +376,7 @@ static void get_targets(reader *r, mg_targets *t) {
     case MG_TASK_MULTICLASS:
         t->yc = get_i32s(r, t->n, t->nclasses, "a class index out of range");
         t->pred = get_i32s(r, t->n, t->nclasses, "a class index out of range");
-        if (get_u8(r) && (int64_t)t->nclasses <= INT64_MAX / t->n &&
+        if (get_flag(r) && (int64_t)t->nclasses <= INT64_MAX / t->n &&
             (t->proba = get_f64s(r, t->n * t->nclasses)) != NULL)
             check_finite(r, t->proba, t->n * t->nclasses, true, "a probability out of range");
         break;
@@ -400,7 +408,7 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
         r->st = st;
         return;
     }
-    if (get_u8(r)) {
+    if (get_flag(r)) {
         size_t bytes = (size_t)(n + 7) / 8;
         if ((c->valid = alloc_rows(r, (int64_t)bytes, 1)) == NULL)
             return;
@@ -431,6 +439,11 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
         if (need(r, (size_t)n)) {
             memcpy(c->b, r->p + r->pos, (size_t)n);
             r->pos += (size_t)n;
+            for (int64_t i = 0; i < n; i++)
+                if (c->b[i] > 1 && !mg_column_is_null(c, i)) {
+                    fail_at(r, "a boolean that is not 0 or 1");
+                    return;
+                }
         }
         break;
     case MG_TYPE_STR: {
