@@ -52,8 +52,9 @@ MG_API int mg_shard_parse(const char *text, int *index, int *count, const char *
  * count)), so the shards cover every row once, in order. */
 MG_API void mg_shard_range(int64_t n, int index, int count, int64_t *lo, int64_t *hi);
 
-/* Keeps rows [lo, hi) of every column of `table` (in place). Errors:
- * MG_ERR_NOMEM. */
+/* Keeps rows [lo, hi) of every column of `table` (in place; 0 <= lo <= hi
+ * <= table->nrows). Errors: MG_ERR_NOMEM (then the table is partly cut:
+ * free it). */
 MG_API mg_status mg_table_keep_rows(mg_table *table, int64_t lo, int64_t hi, mg_error *err);
 
 /* A new table of `table`'s columns named in names[0..n) (a repeated or
