@@ -65,11 +65,12 @@ MG_API mg_status mg_table_select(const mg_table *table, const char *const *names
 
 /* Sorts the rows of t, of every column of cols and of paired (same row
  * count; cols and paired may be NULL: paired is a baseline's targets, which
- * must stay paired with t's rows) into the canonical order: by the targets (binary: score, label;
- * multiclass: true class, predicted class, probabilities; regression:
- * prediction, label) and weight, then paired's, then each column's value
- * (nulls first; numbers by value, strings by bytes); equal values by their
- * bits.
+ * must stay paired with t's rows) into the canonical order: by the targets
+ * (binary: score, label; multiclass: the first class's probability when
+ * there are probabilities, true class, predicted class, probabilities;
+ * regression: prediction, label) and weight, then paired's, then each
+ * column's value (nulls first; numbers by value, strings by bytes); equal
+ * values by their bits.
  * String dictionaries are renumbered in first-seen order of the new order.
  * Rows equal in every field are interchangeable, so the result depends only
  * on the multiset of rows. Errors: MG_ERR_NOMEM (then t may be partly

@@ -297,7 +297,11 @@ static bool sort_by_key(const double *key, int64_t n, int64_t *order) {
 static double primary(const mg_targets *t, int64_t i) {
     switch (t->task) {
     case MG_TASK_BINARY: return t->score[i];
-    case MG_TASK_MULTICLASS: return (double)t->yc[i] * (t->nclasses + 1) + t->pred[i];
+    case MG_TASK_MULTICLASS:
+        /* The first class's probability spreads the rows (the class pair
+         * alone would leave runs of n/k^2 rows to the comparison sort). */
+        return t->proba != NULL ? t->proba[i * t->nclasses]
+                                : (double)t->yc[i] * (t->nclasses + 1) + t->pred[i];
     case MG_TASK_REGRESSION: return t->pr[i];
     default: return 0;
     }
@@ -391,7 +395,7 @@ mg_status mg_rows_canonicalize(mg_targets *t, mg_table *cols, mg_targets *paired
         return MG_OK;
     int64_t *order = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *order);
     /* The primary key: the scores or predictions themselves, else (multiclass)
-     * a key of the two class indexes. */
+     * the first class's probability or a key of the two class indexes. */
     double *own_key = NULL;
     const double *key = t->task == MG_TASK_BINARY       ? t->score
                         : t->task == MG_TASK_REGRESSION ? t->pr
