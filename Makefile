@@ -44,7 +44,7 @@ valgrind: deps
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= 0
 FUZZ_SEED ?= 0
-FUZZ_TARGETS ?= parquet csv xgboost_model runner_protocol onnx policy
+FUZZ_TARGETS ?= parquet csv xgboost_model runner_protocol onnx policy partial
 fuzz: deps
 	cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_FUZZ=ON \
 	    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "precheck.h"
 #include "slice_options.h"
+#include "shard_options.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ typedef struct evaluate_args {
     mg_strlist ignore, protected_attrs, column_types, min, max, na_values, classes, features;
     mg_cli_limits limits;
     mg_cli_slices slices;
+    mg_cli_shard shard;
 } evaluate_args;
 
 /* Checks the --min/--max gates' form and metric names before any work: each
@@ -110,7 +112,8 @@ static int report_gates(const mg_gate_result *g, int n, bool use_interval) {
     return mg_cli_exit_code(mg_gate_worst(g, n));
 }
 
-int cmd_evaluate(int argc, char **argv) {
+/* `evaluate`, or with `from` the evaluation of merged partials (merge). */
+static int evaluate_main(int argc, char **argv, const mg_partial *from) {
     evaluate_args a = {.output = "-",
                        .threshold = 0.5,
                        .confidence = 0.95,
@@ -163,14 +166,19 @@ int cmd_evaluate(int argc, char **argv) {
         MG_CLI_OPT_SEED(&a.seed),
         MG_CLI_SIGN_KEY_OPTION,
         MG_CLI_LIMIT_OPTS(&a.limits),
+        MG_CLI_SHARD_OPTS(&a.shard),
         MG_OPT_END_ENTRY,
     };
+    if (from != NULL)
+        mg_cli_merge_relax(opts);
     int rc = mg_opts_parse("evaluate", synopsis, opts, argc, argv, NULL);
     if (rc != 0) {
         rc = rc == 1 ? MG_EXIT_PASS : rc; /* 1 = --help was shown */
         goto out_args;
     }
     if ((rc = mg_cli_precheck("evaluate", opts, true, &a.delimiter)) != 0)
+        goto out_args;
+    if ((rc = mg_cli_shard_check("evaluate", &a.shard)) != 0)
         goto out_args;
 
     mg_run_spec spec;
@@ -184,6 +192,8 @@ int cmd_evaluate(int argc, char **argv) {
     spec.positive_label = a.positive_label;
     spec.threshold = a.threshold;
     spec.weight = a.weight;
+    spec.shard_index = a.shard.index;
+    spec.shard_count = a.shard.count;
     if (a.task != NULL && mg_task_parse(a.task, &spec.task) != 0) {
         mg_cli_eprintf(
             "modelgate evaluate: --task %s: expected auto, binary, multiclass or regression\n",
@@ -261,6 +271,8 @@ int cmd_evaluate(int argc, char **argv) {
     es.bootstrap_replicates = (int)a.bootstrap;
     es.seed = (uint64_t)a.seed;
     es.threads = (int)a.threads;
+    es.partial_only = a.shard.partial != NULL;
+    es.from = from;
     /* An explicit --confidence (or --bootstrap) asks for an interval for
      * every metric; by default "ci" holds the Wilson intervals only. With
      * --confidence the gates decide on the intervals. */
@@ -295,10 +307,10 @@ int cmd_evaluate(int argc, char **argv) {
     }
     es.bounds = bounds;
     /* Before any model starts or any data is read. */
-    rc = mg_cli_output_prepare("evaluate", a.output);
+    rc = mg_cli_output_prepare("evaluate", es.partial_only ? a.shard.partial : a.output);
     if (rc != 0)
         goto out;
-    mg_cli_stages_init(&stages, "evaluate", a.test_data);
+    mg_cli_stages_init(&stages, "evaluate", a.test_data != NULL ? a.test_data : "partials");
     es.run.model_options = (mg_model_options){.threads = (int)a.threads,
                                               .batch_size = (int)a.batch_size,
                                               .start_timeout_s = a.runner_start_timeout,
@@ -316,7 +328,8 @@ int cmd_evaluate(int argc, char **argv) {
                           .max_input_bytes = max_input,
                           .max_rows = limited.max_rows,
                           .delimiter = a.delimiter};
-    mg_cli_digest_start(&digest, a.test_data);
+    if (from == NULL)
+        mg_cli_digest_start(&digest, a.test_data);
     es.run.read.sha256_out = mg_cli_digest_sink(&digest);
     es.run.read.progress = mg_cli_progress_report;
     es.run.read.progress_ctx = &stages.reading;
@@ -332,6 +345,10 @@ int cmd_evaluate(int argc, char **argv) {
     mg_cli_stages_end(&stages);
     if (st != MG_OK) {
         rc = mg_cli_fail("evaluate", &err);
+        goto out;
+    }
+    if (es.partial_only) {
+        rc = mg_cli_write_partial("evaluate", opts, &out.partial, a.shard.partial);
         goto out;
     }
     if (!a.quiet) {
@@ -370,4 +387,12 @@ out_args:
     mg_strlist_release(&a.features);
     mg_cli_slices_release(&a.slices);
     return rc;
+}
+
+int cmd_evaluate(int argc, char **argv) {
+    return evaluate_main(argc, argv, NULL);
+}
+
+int mg_cli_evaluate_merged(int argc, char **argv, const mg_partial *from) {
+    return evaluate_main(argc, argv, from);
 }

@@ -19,6 +19,7 @@
 #include "output.h"
 #include "summary.h"
 #include "byte_count.h"
+#include "shard_options.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,7 +82,9 @@ static void explain(const mg_fairness *f) {
         }
 }
 
-int cmd_fairness(int argc, char **argv) {
+/* `fairness`, or with `from` the assessment of merged partials (merge). */
+static int fairness_main(int argc, char **argv, const mg_partial *from) {
+    mg_cli_shard shard = {0};
     const char *model_arg = NULL, *data = NULL, *label = NULL, *output = "-", *method = NULL;
     const char *python = NULL;
     bool quiet = false;
@@ -147,10 +150,15 @@ int cmd_fairness(int argc, char **argv) {
         {"max-groups", MG_OPT_INT, &max_groups, "N",
          "refuse an attribute with more distinct groups (default 10000, 0 = no cap)", false, false},
         MG_CLI_LIMIT_OPTS(&limits),
+        MG_CLI_SHARD_OPTS(&shard),
         MG_OPT_END_ENTRY};
+    if (from != NULL)
+        mg_cli_merge_relax(opts);
     int rc = mg_opts_parse("fairness", synopsis, opts, argc, argv, NULL);
     if (rc == 0)
         rc = mg_cli_precheck("fairness", opts, true, &delimiter);
+    if (rc == 0)
+        rc = mg_cli_shard_check("fairness", &shard);
     if (rc != 0) {
         mg_strlist_release(&attrs);
         mg_strlist_release(&gates);
@@ -191,6 +199,8 @@ int cmd_fairness(int argc, char **argv) {
     spec.nfeatures = features.n;
     spec.classes = (const char *const *)classes.items;
     spec.nclasses = classes.n;
+    spec.shard_index = shard.index;
+    spec.shard_count = shard.count;
     rc = MG_EXIT_PASS;
     const char *bad = NULL;
     char ref_copy[512];
@@ -246,7 +256,7 @@ int cmd_fairness(int argc, char **argv) {
     if (rc == MG_EXIT_PASS)
         rc = mg_cli_parse_bytes("fairness", "max-input-bytes", max_input_bytes, &max_input);
     if (rc == MG_EXIT_PASS) /* before any model starts or any data is read */
-        rc = mg_cli_output_prepare("fairness", output);
+        rc = mg_cli_output_prepare("fairness", shard.partial != NULL ? shard.partial : output);
     mg_read_options limited;
     memset(&limited, 0, sizeof limited);
     if (rc == MG_EXIT_PASS)
@@ -263,7 +273,7 @@ int cmd_fairness(int argc, char **argv) {
     spec.model_options.python = python;
     spec.model_options.adapters_dir = mg_cli_adapters_dir();
     mg_cli_stages stages;
-    mg_cli_stages_init(&stages, "fairness", data);
+    mg_cli_stages_init(&stages, "fairness", data != NULL ? data : "partials");
     spec.model_options.progress = mg_cli_progress_report;
     spec.model_options.progress_ctx = &stages.bar;
     spec.read.threads = (int)threads;
@@ -275,7 +285,9 @@ int cmd_fairness(int argc, char **argv) {
     spec.read.noverrides = column_types.n;
     spec.read.delimiter = delimiter;
     mg_cli_digest digest;
-    mg_cli_digest_start(&digest, data);
+    memset(&digest, 0, sizeof digest);
+    if (from == NULL)
+        mg_cli_digest_start(&digest, data);
     spec.read.sha256_out = mg_cli_digest_sink(&digest);
     spec.read.progress = mg_cli_progress_report;
     spec.read.progress_ctx = &stages.reading;
@@ -291,6 +303,8 @@ int cmd_fairness(int argc, char **argv) {
     fs.note_ctx = &stages;
     fs.data_sha256 = mg_cli_digest_hex;
     fs.data_sha256_ctx = &digest;
+    fs.partial_only = shard.partial != NULL;
+    fs.from = from;
     if (rc == MG_EXIT_PASS) {
         mg_status st = mg_fairness_run(&fs, &out, &err);
         mg_cli_stages_end(&stages);
@@ -300,7 +314,9 @@ int cmd_fairness(int argc, char **argv) {
                 rc = MG_EXIT_INTERNAL;
         }
     }
-    if (rc == MG_EXIT_PASS) {
+    if (rc == MG_EXIT_PASS && fs.partial_only) {
+        rc = mg_cli_write_partial("fairness", opts, &out.partial, shard.partial);
+    } else if (rc == MG_EXIT_PASS) {
         rc = mg_cli_write_file("fairness", output, out.fairness_json, out.fairness_len);
         if (rc == MG_EXIT_PASS && !quiet)
             mg_cli_summary(MG_SUMMARY_FAIRNESS, out.fairness_json, stderr);
@@ -321,4 +337,12 @@ int cmd_fairness(int argc, char **argv) {
     free(overrides);
     mg_strlist_release(&column_types);
     return rc;
+}
+
+int cmd_fairness(int argc, char **argv) {
+    return fairness_main(argc, argv, NULL);
+}
+
+int mg_cli_fairness_merged(int argc, char **argv, const mg_partial *from) {
+    return fairness_main(argc, argv, from);
 }

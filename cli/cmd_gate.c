@@ -14,6 +14,7 @@
 #include "output.h"
 #include "progress.h"
 #include "read_limits.h"
+#include "shard_options.h"
 #include "summary.h"
 
 #include <errno.h>
@@ -43,6 +44,11 @@ typedef struct gate_args {
     bool quiet;
     mg_strlist sets;
     mg_cli_limits limits;
+    /* Sharded runs (docs/scale.md): --shard/--partial, the option table they
+     * record, and the merged rows of a `modelgate merge`. */
+    mg_cli_shard shard;
+    const mg_opt *opts;
+    const mg_partial *from;
 } gate_args;
 
 /* Sets a policy key from a flag (mg_policy_override: a path is taken
@@ -292,11 +298,24 @@ static void print_verdicts(const mg_gate_outcome *o, const mg_policy *p) {
     }
 }
 
+/* A shard's gate: its rows into the partial result file. */
+static int write_partial(gate_args *a, mg_policy *p, mg_gate_outcome *out) {
+    free(out->partial.policy_sha256);
+    out->partial.policy_sha256 = p->sha256[0] ? strdup(p->sha256) : NULL;
+    if (p->sha256[0] && out->partial.policy_sha256 == NULL) {
+        mg_cli_eprintf("modelgate gate: out of memory for the partial result\n");
+        return MG_EXIT_INTERNAL;
+    }
+    return mg_cli_write_partial("gate", a->opts, &out->partial, a->shard.partial);
+}
+
 static int run(gate_args *a, mg_policy *p) {
     /* --outputs and outputs.dir are relative to the working folder. */
     const char *outputs = a->outputs != NULL ? a->outputs : p->outputs_dir;
     char *data_path = mg_policy_path(p, "data.test", p->test_data);
-    int rc = data_path == NULL ? MG_EXIT_INTERNAL : make_folder(outputs);
+    int rc = data_path == NULL ? MG_EXIT_INTERNAL
+             : a->shard.partial != NULL ? mg_cli_output_prepare("gate", a->shard.partial)
+                                        : make_folder(outputs);
     mg_read_options limited = {0};
     if (rc == 0)
         rc = check_sign_key();
@@ -310,7 +329,8 @@ static int run(gate_args *a, mg_policy *p) {
     mg_cli_progress_init(&bar, "reading");
     stage_ctx sc = {.tty = mg_cli_stderr_is_tty() != 0, .bar = &bar};
     mg_cli_digest digest = {0};
-    mg_cli_digest_start(&digest, data_path);
+    if (a->from == NULL)
+        mg_cli_digest_start(&digest, data_path);
 
     mg_gate_run_options o;
     mg_gate_run_options_init(&o);
@@ -332,6 +352,10 @@ static int run(gate_args *a, mg_policy *p) {
     o.marker = a->marker;
     o.data_sha256 = digest_of;
     o.data_sha256_ctx = &digest;
+    o.shard_index = a->shard.index;
+    o.shard_count = a->shard.count;
+    o.partial_only = a->shard.partial != NULL;
+    o.from = a->from;
 
     mg_error err;
     mg_error_clear(&err);
@@ -345,6 +369,11 @@ static int run(gate_args *a, mg_policy *p) {
     }
     for (int i = 0; i < out.nnotes; i++)
         mg_cli_eprintf("modelgate gate: %s\n", out.notes[i]);
+    if (o.partial_only) {
+        rc = write_partial(a, p, &out);
+        mg_gate_outcome_release(&out);
+        goto done;
+    }
     mg_report_inputs in = {.gate_json = out.gate_json,
                            .metrics_json = out.metrics_json,
                            .fairness_json = out.fairness_json,
@@ -384,8 +413,9 @@ done:
     return rc;
 }
 
-int cmd_gate(int argc, char **argv) {
-    gate_args a = {.threads = 0};
+/* `gate`, or with `from` the gates decided on merged partials (merge). */
+static int gate_main(int argc, char **argv, const mg_partial *from) {
+    gate_args a = {.threads = 0, .from = from};
     mg_opt opts[] = {
         {"policy", MG_OPT_STRING, &a.policy, "FILE", "the policy file (modelgate.yml)", true,
          false},
@@ -414,9 +444,13 @@ int cmd_gate(int argc, char **argv) {
         MG_CLI_OPT_QUIET(&a.quiet),
         MG_CLI_SIGN_KEY_OPTION,
         MG_CLI_LIMIT_OPTS(&a.limits),
+        MG_CLI_SHARD_OPTS(&a.shard),
         MG_OPT_END_ENTRY,
     };
+    a.opts = opts;
     int rc = mg_opts_parse("gate", synopsis, opts, argc, argv, NULL);
+    if (rc == 0)
+        rc = mg_cli_shard_check("gate", &a.shard);
     if (rc != 0) {
         rc = rc == 1 ? MG_EXIT_PASS : rc;
         mg_strlist_release(&a.sets);
@@ -478,9 +512,26 @@ int cmd_gate(int argc, char **argv) {
             goto out;
         }
     }
+    /* A merge decides with the policy the shards used: the same bytes (the
+     * --set overrides are among the options the partials recorded). */
+    if (from != NULL && (from->policy_sha256 == NULL || strcmp(from->policy_sha256, p.sha256) != 0)) {
+        mg_cli_eprintf("modelgate gate: %s: not the policy the shards ran with (sha256 %.12s..., "
+                       "theirs %.12s...); merge with the same policy file\n",
+                       a.policy, p.sha256, from->policy_sha256 ? from->policy_sha256 : "(none)");
+        rc = MG_EXIT_USAGE;
+        goto out;
+    }
     rc = run(&a, &p);
 out:
     mg_policy_release(&p);
     mg_strlist_release(&a.sets);
     return rc;
+}
+
+int cmd_gate(int argc, char **argv) {
+    return gate_main(argc, argv, NULL);
+}
+
+int mg_cli_gate_merged(int argc, char **argv, const mg_partial *from) {
+    return gate_main(argc, argv, from);
 }

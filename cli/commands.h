@@ -25,5 +25,13 @@ int cmd_version(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+
+/* evaluate and fairness on the merged rows of partial results instead of a
+ * model and test data (argv: the command's recorded options and --output). */
+struct mg_partial;
+int mg_cli_evaluate_merged(int argc, char **argv, const struct mg_partial *from);
+int mg_cli_fairness_merged(int argc, char **argv, const struct mg_partial *from);
+int mg_cli_gate_merged(int argc, char **argv, const struct mg_partial *from);
 
 #endif

@@ -28,6 +28,7 @@ static const cmd_entry commands[] = {
     {"fairness", cmd_fairness, "compare decisions across protected groups and gate them"},
     {"gate", cmd_gate, "run every gate of a policy file and write the results and reports"},
     {"inspect", cmd_inspect, "show how modelgate reads a test set"},
+    {"merge", cmd_merge, "merge the partial results of shards into the whole run's results"},
     {"predict", cmd_predict, "run a model on test data and write its outputs"},
     {"registry", cmd_registry, "push, fetch and promote models on evidence (the model registry)"},
     {"report", cmd_report, "render a report again from a gate run's results folder"},

@@ -14,6 +14,7 @@
 #include "model.h"
 #include "modelgate.h"
 #include "policy.h"
+#include "shard.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,6 +46,18 @@ typedef struct mg_gate_run_options {
     /* report.md's marker ID, kept in gate.json; NULL = the policy's
      * outputs.id, else "gate". */
     const char *marker;
+    /* Sharded runs (docs/scale.md), as evaluate's: shard_index/shard_count
+     * keep one shard of the rows (mg_run_spec's); partial_only stops once the
+     * rows are read, predicted and in canonical order, and hands them over in
+     * the outcome's `partial` (its command, options and policy_sha256 are the
+     * caller's to set): no gates, no documents; from decides the gates on
+     * these merged rows (borrowed) instead of reading the test data and
+     * running the model. Either refuses a policy with latency: gates, a
+     * baseline or regression: gates (MG_ERR_USAGE): those need the model
+     * and every row on one machine. */
+    int shard_index, shard_count;
+    bool partial_only;
+    const struct mg_partial *from;
 } mg_gate_run_options;
 
 /* Zeroes o and sets the defaults (none beyond zero today). */
@@ -95,6 +108,8 @@ typedef struct mg_gate_outcome {
      * baseline), in order; owned. */
     char **notes;
     int nnotes;
+    /* With options.partial_only: the shard's rows (owned). */
+    mg_partial partial;
 } mg_gate_outcome;
 
 /* What gate.json's "provenance" names (DESIGN §5). Borrowed strings; any may

@@ -26,6 +26,7 @@
 #include "latency.h"
 #include "modelgate.h"
 #include "run.h"
+#include "shard.h"
 #include "slices.h"
 
 #include <stdbool.h>
@@ -106,6 +107,14 @@ typedef struct mg_evaluate_spec {
      * NULL result = none in the provenance. */
     const char *(*data_sha256)(void *ctx);
     void *data_sha256_ctx;
+    /* Sharded runs (docs/scale.md). partial_only: stop once the rows are
+     * read, predicted and put in canonical order, and hand them over in the
+     * outcome's `partial` (its command and options are the caller's to set);
+     * no metrics, no metrics.json, no gates. from: evaluate these rows (the
+     * merge of partials, borrowed) instead of reading data and running a
+     * model; run.test_data and run.models are then not used. */
+    bool partial_only;
+    const mg_partial *from;
 } mg_evaluate_spec;
 
 /* Zeroes spec and sets the defaults: mg_run_spec_init for run, confidence
@@ -143,6 +152,9 @@ typedef struct mg_evaluate_outcome {
      * min_slice_size), in order; owned. */
     char **warnings;
     int nwarnings;
+    /* With spec.partial_only: the rows of the shard, in canonical order, with
+     * the provenance of this run (owned). */
+    mg_partial partial;
 } mg_evaluate_outcome;
 
 /* Evaluates spec->run.models[0] on spec->run.test_data and decides the gates.
@@ -181,6 +193,11 @@ typedef struct mg_fairness_spec {
      * fairness.json is written; NULL callback or result = none. */
     const char *(*data_sha256)(void *ctx);
     void *data_sha256_ctx;
+    /* Sharded runs, as in mg_evaluate_spec: partial_only hands the rows over
+     * in the outcome's `partial` instead of assessing them; from assesses the
+     * merged rows of partials (borrowed) instead of running a model. */
+    bool partial_only;
+    const mg_partial *from;
 } mg_fairness_spec;
 
 /* Zeroes spec and sets the defaults of mg_run_spec_init and
@@ -195,6 +212,7 @@ typedef struct mg_fairness_outcome {
     /* The measures were computed: a failure came from writing fairness.json
      * (MG_ERR_NOMEM "out of memory writing fairness.json"). */
     bool computed;
+    mg_partial partial; /* with spec.partial_only (owned) */
 } mg_fairness_outcome;
 
 /* Assesses spec->run.models[0] on spec->run.test_data across the groups of

@@ -81,6 +81,10 @@ typedef struct mg_run_spec {
     int nclasses;
     /* How messages and reasons name the inputs (the flags when NULL). */
     const mg_input_names *names;
+    /* shard_count > 0: keep only shard shard_index of shard_count of the
+     * rows read (after the predictions file is attached), the contiguous
+     * range of mg_shard_range. Default 0: every row. */
+    int shard_index, shard_count;
 } mg_run_spec;
 
 /* Zeroes spec and sets the defaults: threshold 0.5, task MG_TASK_AUTO,

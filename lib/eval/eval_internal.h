@@ -47,4 +47,19 @@ const char *mg__label_cell_text(const mg_column *col, int64_t i, char *buf, size
 mg_status mg__label_map_rows(const mg_table *t, const mg_column *col, mg__labelset *s, int32_t *idx,
                              const char *what, mg_error *err);
 
+struct mg_partial;
+struct mg_run;
+
+/* The provenance of a run (from NULL) or of merged rows (`from`: the
+ * partials' model, no data file); the strings are borrowed. */
+void mg__run_provenance(const struct mg_partial *from, const char *test_data,
+                        const struct mg_run *run, const char *(*data_sha256)(void *), void *ctx,
+                        mg_provenance *prov);
+
+/* Moves run's targets[0] and *cols (set to NULL) into *out with the run's
+ * shard and provenance (data_sha256 may be NULL); out's command and options
+ * are left for the caller. */
+mg_status mg__run_partial(struct mg_run *run, mg_table **cols, const char *test_data,
+                          const char *data_sha256, struct mg_partial *out, mg_error *err);
+
 #endif

@@ -1,7 +1,7 @@
 /* evaluate_run.c - the whole evaluation of one model: the run, the metrics,
  * the intervals, slices and operating points, metrics.json and the gates
  * decided on it (the pipeline under `modelgate evaluate`). */
-#include "internal.h"
+#include "eval_internal.h"
 #include "modelgate/compare.h"
 #include "modelgate/pipeline.h"
 #include "modelgate/report.h"
@@ -31,6 +31,7 @@ void mg_evaluate_outcome_release(mg_evaluate_outcome *out) {
     for (int i = 0; i < out->nwarnings; i++)
         free(out->warnings[i]);
     free(out->warnings);
+    mg_partial_release(&out->partial);
     memset(out, 0, sizeof *out);
     out->unknown_bound = -1;
 }
@@ -95,13 +96,9 @@ static mg_status compute_slices(const mg_evaluate_spec *s, const mg_targets *t,
 
 /* metrics.json with the slices and operating points, before the gates. */
 static mg_status write_metrics(const mg_evaluate_spec *s, const mg_run *run,
-                               mg_evaluate_outcome *out, mg_error *err) {
-    const mg_targets *t = &run->targets[0];
-    const char *data_sha = s->data_sha256 != NULL ? s->data_sha256(s->data_sha256_ctx) : NULL;
-    mg_provenance prov = {.data_path = s->run.test_data,
-                          .data_sha256 = data_sha,
-                          .model_arg = mg_model_source(run->models[0]),
-                          .model_sha256 = mg_model_sha256(run->models[0])};
+                               const mg_targets *t, mg_evaluate_outcome *out, mg_error *err) {
+    mg_provenance prov;
+    mg__run_provenance(s->from, s->run.test_data, run, s->data_sha256, s->data_sha256_ctx, &prov);
     if (s->every_interval) {
         mg_compare_options copts = {.level = s->confidence,
                                     .replicates = s->bootstrap_replicates,
@@ -182,8 +179,16 @@ static mg_status decide_gates(const mg_evaluate_spec *s, mg_evaluate_outcome *ou
                                 err);
 }
 
-static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *run,
-                          mg_evaluate_outcome *out, mg_error *err) {
+/* The kept columns of the run (slices), then the rows in canonical order;
+ * *t and *cols point at the rows to evaluate: the run's or the merged ones. */
+static mg_status rows(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *run,
+                      mg_table **own, const mg_targets **t, const mg_table **cols,
+                      mg_evaluate_outcome *out, mg_error *err) {
+    if (s->from != NULL) {
+        *t = &s->from->targets;
+        *cols = s->from->columns;
+        return MG_OK;
+    }
     stage(s, "reading");
     MG_TRY(mg_run_open(rs, run, err));
     char text[512];
@@ -191,16 +196,32 @@ static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_r
         note(s, "%s", text);
     stage(s, "predicting");
     MG_TRY(mg_run_targets(run, 0, err));
-    stage(s, "metrics");
-    /* The slice columns' codes are all the slices need of the table. */
-    mg_slice_options so = s->slice_options;
-    MG_TRY(mg_slicings_build(run->table, s->slice_by, s->nslice_by, s->slice_cross, s->nslice_cross,
-                             &so, &out->slicings, &out->nslicings, err));
-    /* The targets hold all that the metrics need: give the columns back before
-     * the metrics allocate their sort buffers, so peak memory stays near one
-     * copy of the used columns. */
+    /* The slice columns are all the slices need of the table: give the rest
+     * back before the metrics allocate their sort buffers, so peak memory
+     * stays near one copy of the used columns. */
+    MG_TRY(mg_table_select(run->table, rs->keep, rs->nkeep, own, err));
     mg_run_drop_table(run);
-    const mg_targets *t = &run->targets[0];
+    MG_TRY(mg_rows_canonicalize(&run->targets[0], *own, NULL, err));
+    *t = &run->targets[0];
+    *cols = *own;
+    if (s->partial_only)
+        return mg__run_partial(run, own, s->run.test_data,
+                               s->data_sha256 != NULL ? s->data_sha256(s->data_sha256_ctx) : NULL,
+                               &out->partial, err);
+    return MG_OK;
+}
+
+static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *run,
+                          mg_table **own, mg_evaluate_outcome *out, mg_error *err) {
+    const mg_targets *t = NULL;
+    const mg_table *cols = NULL;
+    MG_TRY(rows(s, rs, run, own, &t, &cols, out, err));
+    if (s->partial_only)
+        return MG_OK;
+    stage(s, "metrics");
+    mg_slice_options so = s->slice_options;
+    MG_TRY(mg_slicings_build(cols, s->slice_by, s->nslice_by, s->slice_cross, s->nslice_cross,
+                             &so, &out->slicings, &out->nslicings, err));
     if (s->run.task == MG_TASK_AUTO)
         note(s, "task %s: %s", mg_task_name(t->task), t->task_reason);
     if (t->task == MG_TASK_BINARY)
@@ -210,7 +231,7 @@ static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_r
         return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task; this one is %s",
                         mg_task_name(t->task));
     MG_TRY(compute_slices(s, t, out, err));
-    MG_TRY(write_metrics(s, run, out, err));
+    MG_TRY(write_metrics(s, run, t, out, err));
     stage(s, "gates");
     /* The task is known now: each gated metric must be one of its metrics. */
     for (int i = 0; i < s->nbounds; i++) {
@@ -251,7 +272,9 @@ mg_status mg_evaluate_run(const mg_evaluate_spec *spec, mg_evaluate_outcome *out
         memcpy(out->points, spec->points, (size_t)spec->npoints * sizeof *out->points);
         out->npoints = spec->npoints;
     }
-    mg_status st = evaluate(spec, &rs, &run, out, err);
+    mg_table *own = NULL;
+    mg_status st = evaluate(spec, &rs, &run, &own, out, err);
+    mg_table_free(own);
     mg_run_release(&run);
     free(keep);
     return st;

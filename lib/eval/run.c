@@ -3,6 +3,7 @@
  * file, and build each model's targets once. */
 #include "internal.h"
 #include "modelgate/run.h"
+#include "modelgate/shard.h"
 
 void mg_run_spec_init(mg_run_spec *spec) {
     memset(spec, 0, sizeof *spec);
@@ -125,6 +126,18 @@ mg_status mg_run_open(const mg_run_spec *spec, mg_run *run, mg_error *err) {
                             spec->test_data, spec->protected_attrs[c]);
     if (spec->predictions != NULL)
         MG_TRY(read_predictions(run, err));
+    if (spec->shard_count > 0) {
+        if (spec->shard_index < 0 || spec->shard_index >= spec->shard_count)
+            return mg__fail(err, MG_ERR_USAGE, "shard %d of %d does not exist (K is 0 to N-1)",
+                            spec->shard_index, spec->shard_count);
+        int64_t lo, hi;
+        mg_shard_range(run->table->nrows, spec->shard_index, spec->shard_count, &lo, &hi);
+        if (hi <= lo)
+            return mg__fail(err, MG_ERR_DATA, "%s: shard %d/%d holds no rows (%" PRId64
+                            " rows in all)", spec->test_data, spec->shard_index,
+                            spec->shard_count, run->table->nrows);
+        MG_TRY(mg_table_keep_rows(run->table, lo, hi, err));
+    }
     return MG_OK;
 }
 

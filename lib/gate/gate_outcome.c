@@ -16,6 +16,7 @@ void mg_gate_outcome_release(mg_gate_outcome *out) {
     free(out->latency_json);
     free(out->comparison_json);
     free(out->gate_json);
+    mg_partial_release(&out->partial);
     for (int i = 0; i < out->ngates; i++) {
         for (int k = 0; k < out->gates[i].nattribute_parts; k++)
             free(out->gates[i].attribute_parts[k]);

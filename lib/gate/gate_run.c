@@ -8,11 +8,13 @@
 #include "modelgate/registry.h"
 #include "modelgate/report.h"
 #include "modelgate/run.h"
+#include "modelgate/shard.h"
 
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
+#include "eval/eval_internal.h"
 #include "gate_run_internal.h"
 
 void mg_gate_run_options_init(mg_gate_run_options *o) {
@@ -70,6 +72,9 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     }
     char *owned_data = NULL, *owned_pred = NULL, *owned_model = NULL, *owned_base = NULL;
     mg_run run;
+    mg_table *cols = NULL;
+    mg_targets canon;
+    memset(&canon, 0, sizeof canon);
     memset(&run, 0, sizeof run);
     mg_status st = MG_OK;
 
@@ -159,6 +164,17 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     } else if (p->regression.has) {
         baseline_missing = "the policy names no baseline";
     }
+    if ((opts->partial_only || opts->from != NULL) &&
+        (p->latency.has || p->regression.has || spec.nmodels == 2)) {
+        char where[200];
+        const char *key = p->latency.has ? "gates.latency" : p->regression.has ? "regression" : "baseline";
+        st = mg__fail(err, MG_ERR_USAGE,
+                      "%s: a sharded gate decides the metric, slice and fairness gates; latency, "
+                      "a baseline and regression gates need the model and every row on one "
+                      "machine: leave them to an unsharded gate (docs/scale.md)",
+                      mg_policy_where(p, key, where, sizeof where));
+        goto done;
+    }
     if (baseline_missing != NULL &&
         (st = mg__gate_note(out, err, "no baseline: %s; the regression gates are skipped",
                             baseline_missing)) != MG_OK)
@@ -170,6 +186,16 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     else
         now_rfc3339(created, sizeof created);
 
+    const mg_targets *t = NULL;
+    const mg_table *kept_cols = NULL;
+    if (opts->from != NULL) {
+        /* The merged rows of shards: nothing to read or predict. */
+        t = &opts->from->targets;
+        kept_cols = opts->from->columns;
+        goto rows_ready;
+    }
+    spec.shard_index = opts->shard_index;
+    spec.shard_count = opts->shard_count;
     stage(opts, "reading");
     if ((st = mg_run_open(&spec, &run, err)) != MG_OK)
         goto done;
@@ -194,7 +220,45 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     for (int i = 0; i < run.nmodels; i++)
         if ((st = mg_run_targets(&run, i, err)) != MG_OK)
             goto done;
-    const mg_targets *t = &run.targets[0];
+    /* The slice columns and protected attributes are what the stages read
+     * of the table besides the targets; with the targets (and the
+     * baseline's, paired row by row) they go in canonical order, so the
+     * results equal evaluate's, fairness's and merged shards' exactly
+     * (docs/scale.md). The table stays as read for the latency requests. */
+    {
+        int nk = spec.nkeep + (p->fairness.has ? p->fairness.nprotected : 0);
+        const char **kept = mg__calloc((size_t)(nk > 0 ? nk : 1), sizeof *kept);
+        if (kept == NULL) {
+            st = mg__nomem(err, "the kept columns");
+            goto done;
+        }
+        int k = 0;
+        for (int i = 0; i < spec.nkeep; i++)
+            kept[k++] = spec.keep[i];
+        for (int i = 0; p->fairness.has && i < p->fairness.nprotected; i++)
+            kept[k++] = p->fairness.protected_attributes[i];
+        st = mg_table_select(run.table, kept, k, &cols, err);
+        free(kept);
+        /* The comparison with a baseline pairs rows in the order read, as
+         * `compare` does (its bootstrap draws follow the rows): the other
+         * stages get a canonical copy then. */
+        if (st == MG_OK && run.nmodels == 2)
+            st = mg_targets_copy(&run.targets[0], &canon, err);
+        if (st == MG_OK)
+            st = mg_rows_canonicalize(run.nmodels == 2 ? &canon : &run.targets[0], cols, NULL,
+                                      err);
+        if (st != MG_OK)
+            goto done;
+    }
+    if (opts->partial_only) {
+        char buf[65];
+        st = mg__run_partial(&run, &cols, spec.test_data, data_digest(opts, spec.test_data, buf),
+                             &out->partial, err);
+        goto done;
+    }
+    t = run.nmodels == 2 ? &canon : &run.targets[0];
+    kept_cols = cols;
+rows_ready:
     if (p->task == MG_TASK_AUTO &&
         (st = mg__gate_note(out, err, "task %s: %s", mg_task_name(t->task), t->task_reason)) !=
             MG_OK)
@@ -205,11 +269,15 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
         goto done;
 
     char data_buf[65];
-    const char *data_sha = data_digest(opts, spec.test_data, data_buf);
-    mg_provenance prov = {.data_path = spec.test_data,
-                          .data_sha256 = data_sha,
-                          .model_arg = mg_model_source(run.models[0]),
-                          .model_sha256 = mg_model_sha256(run.models[0])};
+    mg_provenance prov;
+    if (opts->from != NULL) /* merged rows: no one data file (docs/merge.md) */
+        prov = (mg_provenance){.model_arg = opts->from->model_arg,
+                               .model_sha256 = opts->from->model_sha256};
+    else
+        prov = (mg_provenance){.data_path = spec.test_data,
+                               .data_sha256 = data_digest(opts, spec.test_data, data_buf),
+                               .model_arg = mg_model_source(run.models[0]),
+                               .model_sha256 = mg_model_sha256(run.models[0])};
     if (run.nmodels == 2) {
         prov.baseline_arg = mg_model_source(run.models[1]);
         prov.baseline_sha256 = mg_model_sha256(run.models[1]);
@@ -217,6 +285,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     mg__gate_ctx ctx = {.policy = p,
                         .opts = opts,
                         .run = &run,
+                        .cols = kept_cols,
+                        .t = t,
                         .prov = &prov,
                         .out = out,
                         .baseline_missing = baseline_missing};
@@ -269,6 +339,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
     st = mg_gate_json(out, p->on_inconclusive, opts->marker ? opts->marker : p->report_id, &gp,
                       &out->gate_json, &out->gate_len, err);
 done:
+    mg_targets_release(&canon);
+    mg_table_free(cols);
     mg_run_release(&run);
     free(keep);
     free(owned_data);

@@ -13,6 +13,9 @@ typedef struct mg__gate_ctx {
     const mg_policy *policy;
     const mg_gate_run_options *opts;
     mg_run *run;                 /* the table (until the stages end), models, targets */
+    const mg_table *cols;        /* the slice and protected columns, in t's order */
+    const mg_targets *t;         /* the candidate's rows in canonical order (docs/scale.md);
+                                    run->targets keep the order read for the comparison */
     const mg_provenance *prov;   /* for the files' provenance */
     mg_gate_outcome *out;        /* documents and gates are added here */
     const char *baseline_missing; /* why there is no baseline, or NULL */

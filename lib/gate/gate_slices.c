@@ -44,7 +44,7 @@ static double slice_level(const mg_policy *p) {
 mg_status mg__gate_slices_compute(mg__gate_ctx *ctx, const mg_evaluation *eval,
                                   mg__gate_slices *s, mg_error *err) {
     const mg_policy *p = ctx->policy;
-    const mg_targets *t = &ctx->run->targets[0];
+    const mg_targets *t = ctx->t;
     memset(s, 0, sizeof *s);
     double level = slice_level(p);
     /* Operating points: the metric gates that name one (binary only). */
@@ -74,7 +74,7 @@ mg_status mg__gate_slices_compute(mg__gate_ctx *ctx, const mg_evaluation *eval,
                                         .edges = p->slices.edges[i].edges,
                                         .nedges = p->slices.edges[i].nedges};
         mg_slice_options o = {.bins = p->slices.bins, .edges = edges, .nedges = nedges};
-        st = mg_slicings_build(ctx->run->table, (const char *const *)p->slices.by, p->slices.nby,
+        st = mg_slicings_build(ctx->cols, (const char *const *)p->slices.by, p->slices.nby,
                                (const char *const *)p->slices.cross, 2 * p->slices.ncross, &o,
                                &s->slicings, &s->nslicings, err);
         if (st == MG_OK && s->nslicings > 0) {

@@ -24,7 +24,7 @@ static void key_of(char *buf, size_t cap, const char *section, const char *metri
 
 mg_status mg__gate_metrics(mg__gate_ctx *ctx, mg_error *err) {
     const mg_policy *p = ctx->policy;
-    const mg_targets *t = &ctx->run->targets[0];
+    const mg_targets *t = ctx->t;
     mg_gate_outcome *out = ctx->out;
     mg_evaluation eval;
     memset(&eval, 0, sizeof eval);
@@ -380,7 +380,7 @@ mg_status mg__gate_fairness(mg__gate_ctx *ctx, mg_error *err) {
         fo.threshold = 0.8;
     mg_fairness f;
     memset(&f, 0, sizeof f);
-    MG_TRY(mg_fairness_compute(&ctx->run->targets[0], ctx->run->table,
+    MG_TRY(mg_fairness_compute(ctx->t, ctx->cols,
                                (const char *const *)pf->protected_attributes, pf->nprotected, &fo,
                                &f, err));
     mg_status st = mg_fairness_json(&f, ctx->prov, &ctx->out->fairness_json,

@@ -23,6 +23,16 @@ static uint64_t order_key(double d) {
 mg_status mg__sort_by_score(const double *score, int64_t n, int64_t *order) {
     if (n <= 0)
         return MG_OK;
+    /* Scores already ascending (a run's rows are in canonical order,
+     * docs/scale.md): the stable order is the rows' own, in one pass. */
+    int64_t sorted = 1;
+    while (sorted < n && score[sorted - 1] <= score[sorted])
+        sorted++;
+    if (sorted == n) {
+        for (int64_t k = 0; k < n; k++)
+            order[k] = k;
+        return MG_OK;
+    }
     keyed *a = mg__malloc_array((size_t)n, sizeof *a);
     keyed *b = mg__malloc_array((size_t)n, sizeof *b);
     uint64_t(*counts)[RADIX_SIZE] = mg__calloc(RADIX_PASSES, sizeof *counts);

@@ -8,7 +8,8 @@
 
 /* Fills order[0..n) with the row indices sorted by ascending score, ties in
  * row order (a stable LSD radix sort on the bits of the doubles: O(n)).
- * Scores must not be NaN; -0.0 sorts with 0.0. Returns MG_ERR_NOMEM or MG_OK. */
+ * Scores must not be NaN; -0.0 sorts with 0.0. Scores already in ascending
+ * order cost one pass. Returns MG_ERR_NOMEM or MG_OK. */
 mg_status mg__sort_by_score(const double *score, int64_t n, int64_t *order);
 
 #endif

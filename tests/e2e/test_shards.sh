@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Sharded runs (docs/scale.md), the refusals: every hostile or mismatched set
+# of partial results is exit 2 with one stderr line naming the file, and
+# writes no output; a correct set merges (exit and output as the whole run's).
+#  - --shard K/N: K >= N, K < 0, N = 0, no slash, and --shard without --partial;
+#  - merge: no partials, a file that is not a partial, a truncated partial
+#    (every cut of the first 64 bytes and the last byte), one damaged byte
+#    (checksum), a format version from the future, trailing bytes;
+#  - mixed partials: another model, other options, another command, a shard
+#    given twice, a missing shard, --shard mixed with part files, the same
+#    part file twice, other slice column types.
+set -u
+mg=$1
+src=${MG_SOURCE_DIR:?}
+py=${MG_PYTHON:-/usr/bin/python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+"$py" - "$tmp" <<'PY'
+import csv, random, sys
+random.seed(5)
+tmp = sys.argv[1]
+rows = []
+for i in range(120):
+    y = random.randint(0, 1)
+    rows.append([y, round(min(1, max(0, random.gauss(0.35 + 0.3 * y, 0.2))), 3),
+                 round(min(1, max(0, random.gauss(0.4 + 0.2 * y, 0.2))), 3),
+                 random.choice("ab"), random.randint(1, 9)])
+def write(name, part):
+    with open(f"{tmp}/{name}", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["label", "score", "other", "group", "k"])
+        w.writerows(part)
+write("all.csv", rows)
+write("part0.csv", rows[:60])
+write("part1.csv", rows[60:])
+# Column k as text in one part: a slice column of another type.
+with open(f"{tmp}/part1s.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["label", "score", "other", "group", "k"])
+    w.writerows([r[:4] + [f"k{r[4]}"] for r in rows[60:]])
+PY
+
+ev() { "$mg" evaluate --model "${MODEL:-column:score}" --slice-by group,k --quiet "$@"; }
+
+# expect_usage NAME FILE-IN-MESSAGE COMMAND...: exit 2, one line naming the file.
+expect_usage() {
+  local name=$1 file=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local code=$?
+  [ "$code" = 2 ] || { fail "$name: exit $code, expected 2: $(head -c 300 "$tmp/err")"; return; }
+  [ "$(wc -l <"$tmp/err")" = 1 ] || fail "$name: expected one stderr line, got: $(cat "$tmp/err")"
+  grep -qF -- "$file" "$tmp/err" || fail "$name: the message does not name $file: $(cat "$tmp/err")"
+}
+
+cd "$tmp" || exit 1
+# ---- --shard ---------------------------------------------------------------
+for bad in 4/4 5/4 -1/4 0/0 3 a/b; do
+  expect_usage "--shard $bad" "--shard" ev --test-data all.csv --shard "$bad" --partial p.mgp
+done
+expect_usage "--shard without --partial" "--partial" ev --test-data all.csv --shard 0/2
+[ ! -e p.mgp ] || fail "a refused --shard wrote p.mgp"
+
+# ---- good partials -----------------------------------------------------------
+for k in 0 1 2; do ev --test-data all.csv --shard $k/3 --partial s$k.mgp || fail "shard $k/3"; done
+ev --test-data all.csv --output whole.json
+"$mg" merge s2.mgp s0.mgp s1.mgp --output merged.json --quiet || fail "merge of 3 shards"
+[ "$(jq -S 'del(.provenance)' merged.json)" = "$(jq -S 'del(.provenance)' whole.json)" ] ||
+  fail "merged shards differ from the whole run"
+[ "$(jq -c '.provenance | [.data, .data_sha256, .model]' merged.json)" = '[null,null,"column:score"]' ] ||
+  fail "merged provenance: $(jq -c .provenance merged.json)"
+ev --test-data part0.csv --partial a0.mgp && ev --test-data part1.csv --partial a1.mgp ||
+  fail "part-file partials"
+"$mg" merge a0.mgp a1.mgp --output parts.json --quiet || fail "merge of part files"
+[ "$(jq -S 'del(.provenance)' parts.json)" = "$(jq -S 'del(.provenance)' whole.json)" ] ||
+  fail "merged part files differ from the whole run"
+
+# The gates' exit code is the whole run's: 1 when a --min fails.
+ev --test-data all.csv --min accuracy=0.99 --output /dev/null 2>/dev/null
+want=$?
+for k in 0 1; do ev --test-data all.csv --min accuracy=0.99 --shard $k/2 --partial g$k.mgp; done
+"$mg" merge g0.mgp g1.mgp --output gated.json --quiet 2>/dev/null
+got=$?
+[ "$want" = 1 ] && [ "$got" = 1 ] || fail "gate exit: merged $got, whole $want (expected 1)"
+[ "$(jq -r .verdict gated.json)" = fail ] || fail "merged verdict $(jq -r .verdict gated.json)"
+
+# ---- gate: the policy's metric, slice and fairness gates ---------------------
+cat >p.yml <<'EOF'
+version: 1
+data: {test: all.csv, label: label}
+model: column:score
+gates:
+  accuracy: {min: 0.7, confidence: 0.95}
+  fairness:
+    protected_attributes: [group]
+    demographic_parity_ratio: {min: 0.8}
+slices:
+  by: [group, k]
+  gates:
+    accuracy: {min: 0.5}
+outputs: {dir: gate-whole}
+EOF
+"$mg" gate --policy p.yml --quiet 2>/dev/null
+want=$?
+for k in 0 1 2 3; do
+  "$mg" gate --policy p.yml --shard $k/4 --partial gate$k.mgp --quiet 2>/dev/null || fail "gate shard $k/4"
+done
+"$mg" merge gate3.mgp gate1.mgp gate0.mgp gate2.mgp --output gate-merged --quiet 2>/dev/null
+got=$?
+[ "$got" = "$want" ] || fail "gate: merged exit $got, whole $want"
+for f in gate.json metrics.json fairness.json; do
+  [ "$(jq -S 'del(.provenance)' gate-merged/$f)" = "$(jq -S 'del(.provenance)' gate-whole/$f)" ] ||
+    fail "gate: merged $f differs from the whole run's"
+done
+[ "$(jq '[.gates[] | .kind] | unique | join(",")' gate-merged/gate.json)" = '"fairness,metric,slice"' ] ||
+  fail "gate: merged gate kinds $(jq -c '[.gates[] | .kind] | unique' gate-merged/gate.json)"
+printf 'baseline: column:other\n' >>p.yml
+expect_usage "gate with a baseline" "p.yml" "$mg" gate --policy p.yml --shard 0/4 --partial gx.mgp
+# The policy changed since the shards ran: the merge says so.
+expect_usage "policy changed" "p.yml" "$mg" merge gate0.mgp gate1.mgp gate2.mgp gate3.mgp --output gm2
+grep -q "not the policy the shards ran with" "$tmp/err" || fail "policy changed: $(cat "$tmp/err")"
+
+# ---- hostile files -----------------------------------------------------------
+expect_usage "no partials" "PARTIAL" "$mg" merge --output m.json
+expect_usage "not a partial" "all.csv" "$mg" merge all.csv --output m.json
+expect_usage "missing file" "nosuch.mgp" "$mg" merge nosuch.mgp --output m.json
+size=$(stat -c %s s0.mgp)
+for cut in 0 1 7 8 12 19 20 21 40 64 $((size / 2)) $((size - 1)); do
+  head -c "$cut" s0.mgp >cut.mgp
+  expect_usage "truncated at $cut" "cut.mgp" "$mg" merge cut.mgp s1.mgp s2.mgp --output m.json
+done
+# One byte changed in the body: the checksum says so.
+cp s0.mgp flip.mgp
+printf '\x55' | dd of=flip.mgp bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_usage "damaged" "flip.mgp" "$mg" merge flip.mgp s1.mgp s2.mgp --output m.json
+grep -q "checksum" "$tmp/err" || fail "damaged: $(cat "$tmp/err")"
+# Version 2 in the header.
+cp s0.mgp v2.mgp
+printf '\x02' | dd of=v2.mgp bs=1 seek=8 conv=notrunc 2>/dev/null
+expect_usage "version" "v2.mgp" "$mg" merge s1.mgp v2.mgp s2.mgp --output m.json
+grep -q "version 2" "$tmp/err" || fail "version: $(cat "$tmp/err")"
+cat s0.mgp >tail.mgp && printf 'x' >>tail.mgp
+expect_usage "trailing bytes" "tail.mgp" "$mg" merge tail.mgp s1.mgp s2.mgp --output m.json
+
+# ---- mixed partials ----------------------------------------------------------
+MODEL=column:other ev --test-data all.csv --shard 1/3 --partial other1.mgp
+expect_usage "another model" "other1.mgp" "$mg" merge s0.mgp other1.mgp s2.mgp --output m.json
+grep -q "another model" "$tmp/err" || fail "another model: $(cat "$tmp/err")"
+ev --test-data all.csv --shard 1/3 --partial opt1.mgp --decision-threshold 0.4
+expect_usage "other options" "opt1.mgp" "$mg" merge s0.mgp opt1.mgp s2.mgp --output m.json
+grep -q "decision-threshold" "$tmp/err" || fail "other options: $(cat "$tmp/err")"
+"$mg" fairness --model column:score --test-data all.csv --protected-attributes group --shard 1/3 \
+  --partial fair1.mgp --quiet
+expect_usage "another command" "fair1.mgp" "$mg" merge s0.mgp fair1.mgp s2.mgp --output m.json
+expect_usage "shard twice" "s1.mgp" "$mg" merge s0.mgp s1.mgp s1.mgp s2.mgp --output m.json
+grep -q "given twice" "$tmp/err" || fail "shard twice: $(cat "$tmp/err")"
+expect_usage "missing shard" "s0.mgp" "$mg" merge s0.mgp s2.mgp --output m.json
+grep -q "shard 1/3 is missing" "$tmp/err" || fail "missing shard: $(cat "$tmp/err")"
+expect_usage "shard and part" "a0.mgp" "$mg" merge s0.mgp a0.mgp --output m.json
+expect_usage "part twice" "a0.mgp" "$mg" merge a0.mgp a1.mgp a0.mgp --output m.json
+grep -q "given twice" "$tmp/err" || fail "part twice: $(cat "$tmp/err")"
+ev --test-data part1s.csv --partial a1s.mgp
+expect_usage "column type" "a1s.mgp" "$mg" merge a0.mgp a1s.mgp --output m.json
+grep -q "column-type" "$tmp/err" || fail "column type: $(cat "$tmp/err")"
+[ ! -e m.json ] || fail "a refused merge wrote m.json"
+[ ! -e gm2 ] || fail "a refused gate merge wrote its folder"
+
+[ "$failures" = 0 ] && echo "shards: all checks passed"
+[ "$failures" = 0 ]
