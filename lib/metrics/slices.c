@@ -92,73 +92,68 @@ static void sorted_release(sorted_rows *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* The ranking metrics of one slice: its rows in ascending score order. */
+/* Scratch of rank_slice: the sums of each group of tied scores. */
+typedef struct tie_groups {
+    double *p, *q; /* weight (count, unweighted) of the positives and negatives */
+} tie_groups;
+
+/* The ranking metrics of one slice: its rows in ascending score order. One
+ * walk over the rows gives the class totals, ROC AUC and the groups of tied
+ * scores (into g, room for m); average precision (descending) and DeLong's
+ * components then walk the groups. Every sum is taken in the order and form
+ * of a walk per metric over the rows, so the doubles are the same. */
 static void rank_slice(const double *score, const uint8_t *y, const double *w, int64_t m,
-                       mg_slice_stats *s, double level) {
+                       mg_slice_stats *s, double level, const tie_groups *g) {
     mg_binary_metrics *b = &s->eval.binary;
     double npos = 0, nneg = 0;
-    int64_t cpos = 0;
-    for (int64_t j = 0; j < m; j++) {
-        double wi = w ? w[j] : 1.0;
-        cpos += y[j];
-        if (y[j])
-            npos += wi;
-        else
-            nneg += wi;
+    int64_t cpos = 0, ng = 0;
+    mg__sum area = {0, 0};
+    double neg_below = 0;
+    for (int64_t j = 0; j < m;) {
+        int64_t e = j;
+        double p = 0, q = 0;
+        while (e < m && score[e] == score[j]) {
+            double wi = w ? w[e] : 1.0;
+            cpos += y[e];
+            if (y[e]) {
+                npos += wi;
+                p += wi;
+            } else {
+                nneg += wi;
+                q += wi;
+            }
+            e++;
+        }
+        mg__sum_add(&area, p * (neg_below + 0.5 * q));
+        neg_below += q;
+        g->p[ng] = p;
+        g->q[ng++] = q;
+        j = e;
     }
     int64_t cneg = m - cpos;
-    if (npos > 0 && nneg > 0) {
-        mg__sum area = {0, 0};
-        double neg_below = 0;
-        for (int64_t j = 0; j < m;) {
-            int64_t e = j;
-            double p = 0, q = 0;
-            while (e < m && score[e] == score[j]) {
-                double wi = w ? w[e] : 1.0;
-                if (y[e])
-                    p += wi;
-                else
-                    q += wi;
-                e++;
-            }
-            mg__sum_add(&area, p * (neg_below + 0.5 * q));
-            neg_below += q;
-            j = e;
-        }
+    if (npos > 0 && nneg > 0)
         b->roc_auc = mg_value_of(mg__sum_value(&area) / npos / nneg);
-    } else {
+    else
         b->roc_auc = mg_value_null(npos > 0 ? MG__NO_NEGATIVE_ROWS : MG__NO_POSITIVE_ROWS);
-    }
     if (npos > 0) {
         mg__sum ap = {0, 0};
         double tps = 0, fps = 0, recall_prev = 0;
-        for (int64_t j = m; j > 0;) {
-            int64_t start = j - 1;
-            while (start > 0 && score[start - 1] == score[j - 1])
-                start--;
-            double p = 0, q = 0;
-            for (int64_t k = start; k < j; k++) {
-                double wi = w ? w[k] : 1.0;
-                if (y[k])
-                    p += wi;
-                else
-                    q += wi;
-            }
+        for (int64_t k = ng; k-- > 0;) {
+            double p = g->p[k];
             tps += p;
-            fps += q;
+            fps += g->q[k];
             if (p > 0) {
                 double recall = tps / npos;
                 mg__sum_add(&ap, (recall - recall_prev) * (tps / (tps + fps)));
                 recall_prev = recall;
             }
-            j = start;
         }
         b->pr_auc = mg_value_of(mg__sum_value(&ap));
     } else {
         b->pr_auc = mg_value_null(MG__NO_POSITIVE_ROWS);
     }
     /* DeLong: structural components per group of tied scores; both classes'
-     * components average to the AUC. */
+     * components average to the AUC. Unweighted: the groups' sums are counts. */
     mg_slice_ci *c = &s->ci[s->nci++];
     memset(c, 0, sizeof *c);
     c->metric = "roc_auc";
@@ -171,21 +166,15 @@ static void rank_slice(const double *score, const uint8_t *y, const double *w, i
         return;
     }
     double auc = b->roc_auc.v, dpos = 0, dneg = 0;
-    int64_t pos_below = 0, neg_below = 0;
-    for (int64_t j = 0; j < m;) {
-        int64_t e = j, p = 0, q = 0;
-        while (e < m && score[e] == score[j]) {
-            p += y[e];
-            e++;
-        }
-        q = e - j - p;
-        double v_pos = ((double)neg_below + 0.5 * (double)q) / (double)cneg;
+    int64_t pos_below = 0, neg_below_n = 0;
+    for (int64_t k = 0; k < ng; k++) {
+        int64_t p = (int64_t)g->p[k], q = (int64_t)g->q[k];
+        double v_pos = ((double)neg_below_n + 0.5 * (double)q) / (double)cneg;
         double v_neg = ((double)(cpos - pos_below - p) + 0.5 * (double)p) / (double)cpos;
         dpos += (double)p * (v_pos - auc) * (v_pos - auc);
         dneg += (double)q * (v_neg - auc) * (v_neg - auc);
         pos_below += p;
-        neg_below += q;
-        j = e;
+        neg_below_n += q;
     }
     double var = dpos / (double)(cpos - 1) / (double)cpos + dneg / (double)(cneg - 1) / (double)cneg;
     double z = mg_norm_ppf(1 - (1 - level) / 2), se = sqrt(fmax(0.0, var));
@@ -291,30 +280,36 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
  * taken on the way, then one walk per slice. */
 static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const int32_t *code,
                                const mg_slicing *sl, mg_slice_report *r, double level,
-                               mg_error *err) {
+                               sorted_rows *scratch, mg_error *err) {
     int k = sl->nslices;
-    size_t n = (size_t)(t->n > 0 ? t->n : 1);
     bin_acc *acc = mg__calloc((size_t)(k > 0 ? k : 1), sizeof *acc);
     int64_t *start = mg__calloc((size_t)k + 1, sizeof *start);
     int64_t *next = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *next);
-    sorted_rows g = {0};
-    g.score = mg__malloc_array(n, sizeof *g.score);
-    g.y = mg__malloc_array(n, sizeof *g.y);
-    if (sr->w != NULL)
-        g.w = mg__malloc_array(n, sizeof *g.w);
-    if (acc == NULL || start == NULL || next == NULL || g.score == NULL ||
-        g.y == NULL || (sr->w != NULL && g.w == NULL)) {
+    sorted_rows g = *scratch; /* room for every row, shared by the slicings */
+    if (acc == NULL || start == NULL || next == NULL) {
         free(acc);
         free(start);
         free(next);
-        sorted_release(&g);
         return mg__nomem(err, "the slice sums");
     }
     for (int64_t j = 0; j < t->n; j++) {
         start[code[j] + 1]++;
     }
-    for (int c = 0; c < k; c++)
+    int64_t most = 0;
+    for (int c = 0; c < k; c++) {
+        most = start[c + 1] > most ? start[c + 1] : most;
         start[c + 1] += start[c];
+    }
+    tie_groups groups = {mg__malloc_array((size_t)(most > 0 ? most : 1), sizeof *groups.p),
+                         mg__malloc_array((size_t)(most > 0 ? most : 1), sizeof *groups.q)};
+    if (groups.p == NULL || groups.q == NULL) {
+        free(groups.p);
+        free(groups.q);
+        free(acc);
+        free(start);
+        free(next);
+        return mg__nomem(err, "the slice sums");
+    }
     memcpy(next, start, (size_t)k * sizeof *next);
     for (int64_t j = 0; j < t->n; j++) {
         int c = code[j];
@@ -389,7 +384,8 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
         wilson_ci(&s->ci[s->nci++], "recall", &a->rec, level);
         wilson_ci(&s->ci[s->nci++], "specificity", &a->spec, level);
         int64_t o = start[c];
-        rank_slice(g.score + o, g.y + o, g.w ? g.w + o : NULL, start[c + 1] - o, s, level);
+        rank_slice(g.score + o, g.y + o, g.w ? g.w + o : NULL, start[c + 1] - o, s, level,
+                   &groups);
         b->weight_sum = ldexp(b->weight_sum, t->w_exp2);
         b->tp = ldexp(b->tp, t->w_exp2);
         b->fp = ldexp(b->fp, t->w_exp2);
@@ -398,7 +394,8 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
     }
     free(acc);
     free(start);
-    sorted_release(&g);
+    free(groups.p);
+    free(groups.q);
     return MG_OK;
 }
 
@@ -525,9 +522,16 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
     enum { CODE_BATCH = 4 };
     int32_t *codes = NULL;
     size_t rows = (size_t)(t->n > 0 ? t->n : 1);
+    /* the rows of one slicing grouped by slice, reused by every slicing */
+    sorted_rows scratch = {0};
     if (st == MG_OK && t->task == MG_TASK_BINARY && n > 0) {
         codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH), sizeof *codes);
-        if (codes == NULL)
+        scratch.score = mg__malloc_array(rows, sizeof *scratch.score);
+        scratch.y = mg__malloc_array(rows, sizeof *scratch.y);
+        if (t->w != NULL)
+            scratch.w = mg__malloc_array(rows, sizeof *scratch.w);
+        if (codes == NULL || scratch.score == NULL || scratch.y == NULL ||
+            (t->w != NULL && scratch.w == NULL))
             st = mg__nomem(err, "the slice codes");
     }
     for (int i = 0; i < n && st == MG_OK; i++) {
@@ -558,12 +562,13 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
         }
         if (t->task == MG_TASK_BINARY)
             st = binary_slices(t, &sr, codes + (size_t)(i % CODE_BATCH) * rows, &slicings[i], r,
-                               level, err);
+                               level, &scratch, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
     free(codes);
     free(shift);
+    sorted_release(&scratch);
     sorted_release(&sr);
     return st;
 }
