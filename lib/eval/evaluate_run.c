@@ -2,6 +2,7 @@
  * the intervals, slices and operating points, metrics.json and the gates
  * decided on it (the pipeline under `modelgate evaluate`). */
 #include "internal.h"
+#include "metrics/metrics_internal.h"
 #include "modelgate/compare.h"
 #include "modelgate/pipeline.h"
 #include "modelgate/report.h"
@@ -78,7 +79,7 @@ static mg_status compute_slices(const mg_evaluate_spec *s, const mg_targets *t,
     if (t->task == MG_TASK_BINARY && out->npoints > 0)
         MG_TRY(mg_score_order(t, &order, err));
     mg_status st = MG_OK;
-    if (out->nslicings > 0) {
+    if (out->nslicings > 0 && out->reports == NULL) { /* not done with the metrics */
         out->reports = mg__calloc((size_t)out->nslicings, sizeof *out->reports);
         if (out->reports == NULL) {
             free(order);
@@ -205,7 +206,20 @@ static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_r
         note(s, "task %s: %s", mg_task_name(t->task), t->task_reason);
     if (t->task == MG_TASK_BINARY)
         note(s, "positive label '%s': %s", t->positive_label, t->positive_reason);
-    MG_TRY(mg_evaluation_compute(t, &out->eval, err));
+    /* Binary without weights: the slices' one sort of the scores (whose keys
+     * carry the slice codes) also gives the overall ROC AUC and average
+     * precision, so the scores are sorted once. */
+    uint64_t *sorted = NULL;
+    if (t->task == MG_TASK_BINARY && t->w == NULL && t->n > 0 && out->nslicings > 0) {
+        out->reports = mg__calloc((size_t)out->nslicings, sizeof *out->reports);
+        if (out->reports == NULL)
+            return slices_nomem(err);
+        MG_TRY(mg__slices_compute_keys(t, out->slicings, out->nslicings, s->min_slice_size,
+                                       s->confidence, out->reports, &sorted, err));
+    }
+    mg_status st = mg__evaluation_compute_sorted(t, sorted, &out->eval, err);
+    free(sorted);
+    MG_TRY(st);
     if (s->npoints > 0 && t->task != MG_TASK_BINARY)
         return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task; this one is %s",
                         mg_task_name(t->task));

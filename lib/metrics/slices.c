@@ -80,9 +80,11 @@ typedef struct sorted_rows {
     uint8_t *y;
     int64_t *row;     /* the row index of each, or NULL when packed */
     uint64_t *packed; /* or the slice codes of every slicing, packed (see pack_plan) */
+    uint64_t *keys;   /* the mg__score_key keys sorted, when sorted here; or NULL */
 } sorted_rows;
 
 static void sorted_release(sorted_rows *r) {
+    free(r->keys);
     free(r->row);
     free(r->packed);
     free(r->score);
@@ -260,12 +262,13 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
             else
                 r->row[j] = (int64_t)rows[j];
         }
-        free(keys);
         free(rows);
         if (st != MG_OK) {
+            free(keys);
             sorted_release(r);
             return st;
         }
+        r->keys = keys; /* the overall ranking metrics reuse them */
     }
     for (int64_t j = 0; j < t->n; j++) {
         r->loss[j] = mg__row_log_loss(r->y[j], r->score[j]);
@@ -492,9 +495,26 @@ static mg_status other_slices(const mg_targets *t, const mg_slicing *sl, mg_slic
     return st;
 }
 
+static mg_status slices_compute(const mg_targets *t, const int64_t *order,
+                                const mg_slicing *slicings, int n, int64_t min_size, double level,
+                                mg_slice_report *reports, uint64_t **sorted, mg_error *err);
+
 mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_slicing *slicings,
                             int n, int64_t min_size, double level, mg_slice_report *reports,
                             mg_error *err) {
+    return slices_compute(t, order, slicings, n, min_size, level, reports, NULL, err);
+}
+
+mg_status mg__slices_compute_keys(const mg_targets *t, const mg_slicing *slicings, int n,
+                                  int64_t min_size, double level, mg_slice_report *reports,
+                                  uint64_t **sorted, mg_error *err) {
+    *sorted = NULL;
+    return slices_compute(t, NULL, slicings, n, min_size, level, reports, sorted, err);
+}
+
+static mg_status slices_compute(const mg_targets *t, const int64_t *order,
+                                const mg_slicing *slicings, int n, int64_t min_size, double level,
+                                mg_slice_report *reports, uint64_t **sorted, mg_error *err) {
     for (int i = 0; i < n; i++)
         memset(&reports[i], 0, sizeof reports[i]);
     if (!(level > 0 && level < 1))
@@ -569,6 +589,10 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
     free(codes);
     free(shift);
     sorted_release(&scratch);
+    if (st == MG_OK && sorted != NULL && t->w == NULL) {
+        *sorted = sr.keys; /* handed over */
+        sr.keys = NULL;
+    }
     sorted_release(&sr);
     return st;
 }
