@@ -94,6 +94,33 @@ static void sorted_release(sorted_rows *r) {
     memset(r, 0, sizeof *r);
 }
 
+/* Row j's score and class, in score order. */
+static inline double sorted_score(const sorted_rows *r, int64_t j) {
+    if (r->score != NULL)
+        return r->score[j];
+    uint64_t bits = r->keys[j] >> 1;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+static inline int sorted_y(const sorted_rows *r, int64_t j) {
+    return r->y != NULL ? r->y[j] : (int)(r->keys[j] & 1);
+}
+
+/* Where one slicing's codes in score order come from: an array, or a field
+ * of the packed words. */
+typedef struct code_src {
+    const int32_t *code;
+    const uint64_t *packed;
+    int shift;
+    uint64_t mask;
+} code_src;
+
+static inline int code_at(const code_src *c, int64_t j) {
+    return c->code != NULL ? c->code[j] : (int)((c->packed[j] >> c->shift) & c->mask);
+}
+
 /* Scratch of rank_slice: the sums of each group of tied scores. */
 typedef struct tie_groups {
     double *p, *q; /* weight (count, unweighted) of the positives and negatives */
@@ -215,22 +242,21 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
                              int nsl, const int *shift, sorted_rows *r, mg_error *err) {
     size_t n = (size_t)(t->n > 0 ? t->n : 1);
     memset(r, 0, sizeof *r);
-    r->score = mg__malloc_array(n, sizeof *r->score);
     r->loss = mg__malloc_array(n, sizeof *r->loss);
-    r->y = mg__malloc_array(n, sizeof *r->y);
-    if (shift != NULL && order == NULL)
-        r->packed = mg__malloc_array(n, sizeof *r->packed);
-    else
-        r->row = mg__malloc_array(n, sizeof *r->row);
     if (t->w != NULL)
         r->w = mg__malloc_array(n, sizeof *r->w);
-    if (r->score == NULL || r->loss == NULL || r->y == NULL ||
-        (r->row == NULL && r->packed == NULL) ||
-        (t->w != NULL && r->w == NULL)) {
+    if (r->loss == NULL || (t->w != NULL && r->w == NULL)) {
         sorted_release(r);
         return mg__nomem(err, "the sorted scores");
     }
     if (order != NULL) {
+        r->score = mg__malloc_array(n, sizeof *r->score);
+        r->y = mg__malloc_array(n, sizeof *r->y);
+        r->row = mg__malloc_array(n, sizeof *r->row);
+        if (r->score == NULL || r->y == NULL || r->row == NULL) {
+            sorted_release(r);
+            return mg__nomem(err, "the sorted scores");
+        }
         for (int64_t j = 0; j < t->n; j++) {
             int64_t i = order[j];
             r->row[j] = i;
@@ -238,6 +264,8 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
             r->y[j] = t->y[i];
         }
     } else {
+        /* the score and class are read from the sorted keys themselves; the
+         * payload (row index or packed codes) is converted in place */
         uint64_t *keys = mg__malloc_array(n, sizeof *keys);
         double *rows = mg__malloc_array(n, sizeof *rows);
         mg_status st = keys != NULL && rows != NULL ? MG_OK : mg__nomem(err, "the sorted scores");
@@ -245,7 +273,7 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
             keys[i] = mg__score_key(t->score[i], t->y[i]);
             rows[i] = (double)i; /* exact: row indexes stay far below 2^53 */
         }
-        for (int64_t i = 0; st == MG_OK && r->packed != NULL && i < t->n; i++) {
+        for (int64_t i = 0; st == MG_OK && shift != NULL && i < t->n; i++) {
             uint64_t word = 0;
             for (int k = 0; k < nsl; k++)
                 word |= (uint64_t)sl[k].code[i] << shift[k];
@@ -253,25 +281,24 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
         }
         if (st == MG_OK)
             st = mg__radix_sort(keys, rows, (size_t)t->n, err);
-        for (int64_t j = 0; st == MG_OK && j < t->n; j++) {
-            uint64_t bits = keys[j] >> 1;
-            memcpy(&r->score[j], &bits, sizeof bits);
-            r->y[j] = (uint8_t)(keys[j] & 1);
-            if (r->packed != NULL)
-                r->packed[j] = (uint64_t)rows[j];
-            else
-                r->row[j] = (int64_t)rows[j];
-        }
-        free(rows);
         if (st != MG_OK) {
             free(keys);
+            free(rows);
             sorted_release(r);
             return st;
         }
-        r->keys = keys; /* the overall ranking metrics reuse them */
+        for (int64_t j = 0; j < t->n; j++) {
+            uint64_t word = (uint64_t)rows[j];
+            memcpy(&rows[j], &word, sizeof word); /* the same value as an integer */
+        }
+        if (shift != NULL)
+            r->packed = (uint64_t *)(void *)rows;
+        else
+            r->row = (int64_t *)(void *)rows;
+        r->keys = keys;
     }
     for (int64_t j = 0; j < t->n; j++) {
-        r->loss[j] = mg__row_log_loss(r->y[j], r->score[j]);
+        r->loss[j] = mg__row_log_loss(sorted_y(r, j), sorted_score(r, j));
         if (r->w != NULL)
             r->w[j] = t->w[r->row[j]];
     }
@@ -281,7 +308,7 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
 /* One slicing of a binary task: the sorted rows scattered into slices with a
  * stable counting sort (each slice stays in score order), the threshold sums
  * taken on the way, then one walk per slice. */
-static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const int32_t *code,
+static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const code_src *code,
                                const mg_slicing *sl, mg_slice_report *r, double level,
                                sorted_rows *scratch, mg_error *err) {
     int k = sl->nslices;
@@ -296,7 +323,7 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
         return mg__nomem(err, "the slice sums");
     }
     for (int64_t j = 0; j < t->n; j++) {
-        start[code[j] + 1]++;
+        start[code_at(code, j) + 1]++;
     }
     int64_t most = 0;
     for (int c = 0; c < k; c++) {
@@ -315,10 +342,10 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
     }
     memcpy(next, start, (size_t)k * sizeof *next);
     for (int64_t j = 0; j < t->n; j++) {
-        int c = code[j];
+        int c = code_at(code, j);
         bin_acc *a = &acc[c];
-        double wi = sr->w ? sr->w[j] : 1.0, s = sr->score[j];
-        int positive = sr->y[j], predicted = s > t->threshold;
+        double wi = sr->w ? sr->w[j] : 1.0, s = sorted_score(sr, j);
+        int positive = sorted_y(sr, j), predicted = s > t->threshold;
         int64_t d = next[c]++;
         g.score[d] = s;
         g.y[d] = (uint8_t)positive;
@@ -537,39 +564,42 @@ static mg_status slices_compute(const mg_targets *t, const int64_t *order,
             st = sorted_init(t, order, slicings, n,
                              pack_plan(t, slicings, n, shift) ? shift : NULL, &sr, err);
     }
-    /* The slice codes in score order, gathered for up to CODE_BATCH slicings
-     * in one pass: their cache misses overlap. */
+    /* The slice codes in score order: fields of the packed words, or
+     * gathered from the rows for up to CODE_BATCH slicings in one pass
+     * (their cache misses overlap). */
     enum { CODE_BATCH = 4 };
     int32_t *codes = NULL;
     size_t rows = (size_t)(t->n > 0 ? t->n : 1);
     /* the rows of one slicing grouped by slice, reused by every slicing */
     sorted_rows scratch = {0};
     if (st == MG_OK && t->task == MG_TASK_BINARY && n > 0) {
-        codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH), sizeof *codes);
+        if (sr.packed == NULL)
+            codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH),
+                                     sizeof *codes);
         scratch.score = mg__malloc_array(rows, sizeof *scratch.score);
         scratch.y = mg__malloc_array(rows, sizeof *scratch.y);
         if (t->w != NULL)
             scratch.w = mg__malloc_array(rows, sizeof *scratch.w);
-        if (codes == NULL || scratch.score == NULL || scratch.y == NULL ||
+        if ((sr.packed == NULL && codes == NULL) || scratch.score == NULL || scratch.y == NULL ||
             (t->w != NULL && scratch.w == NULL))
             st = mg__nomem(err, "the slice codes");
     }
     for (int i = 0; i < n && st == MG_OK; i++) {
         mg_slice_report *r = &reports[i];
-        if (codes != NULL && i % CODE_BATCH == 0) {
-            int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
-            for (int64_t j = 0; sr.packed != NULL && j < t->n; j++)
-                for (int b = 0; b < batch; b++)
-                    codes[(size_t)b * rows + (size_t)j] =
-                        (int32_t)((sr.packed[j] >> shift[i + b]) &
-                                  ((UINT64_C(1) << (i + b + 1 < n ? shift[i + b + 1] - shift[i + b]
-                                                                  : 53 - shift[i + b])) -
-                                   1));
-            for (int64_t j = 0; sr.packed == NULL && j < t->n; j++) {
-                int64_t row = sr.row[j];
-                for (int b = 0; b < batch; b++)
-                    codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
+        code_src src = {0};
+        if (t->task == MG_TASK_BINARY && sr.packed != NULL) {
+            int bits = i + 1 < n ? shift[i + 1] - shift[i] : 53 - shift[i];
+            src = (code_src){NULL, sr.packed, shift[i], (UINT64_C(1) << bits) - 1};
+        } else if (codes != NULL) {
+            if (i % CODE_BATCH == 0) {
+                int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
+                for (int64_t j = 0; j < t->n; j++) {
+                    int64_t row = sr.row[j];
+                    for (int b = 0; b < batch; b++)
+                        codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
+                }
             }
+            src.code = codes + (size_t)(i % CODE_BATCH) * rows;
         }
         r->slicing = &slicings[i];
         r->min_size = min_size;
@@ -581,8 +611,7 @@ static mg_status slices_compute(const mg_targets *t, const int64_t *order,
             break;
         }
         if (t->task == MG_TASK_BINARY)
-            st = binary_slices(t, &sr, codes + (size_t)(i % CODE_BATCH) * rows, &slicings[i], r,
-                               level, &scratch, err);
+            st = binary_slices(t, &sr, &src, &slicings[i], r, level, &scratch, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
