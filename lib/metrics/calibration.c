@@ -147,7 +147,8 @@ static mg_status sort_unit(double *v, int64_t m, mg_error *err) {
 }
 
 static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy strategy,
-                             double level, mg_reliability *out, mg_error *err) {
+                             double level, const uint64_t *sorted_keys, mg_reliability *out,
+                             mg_error *err) {
     out->strategy = strategy;
     out->nbins = nb;
     double *edges = mg__malloc_array((size_t)nb + 1, sizeof *edges);
@@ -168,19 +169,24 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
             goto done;
         }
         int64_t m = 0;
-        for (int64_t i = 0; i < v->n; i++) {
-            int hit;
-            double s = row_at(v, i, &hit);
-            if (v->w == NULL || v->w[i] != 0)
-                sorted[m++] = s;
+        if (sorted_keys != NULL && v->w == NULL && v->proba == NULL) {
+            /* the scores in order, off the keys sorted for the AUCs */
+            for (int64_t i = 0; i < v->n; i++)
+                sorted[m++] = mg__nonneg_from_key(sorted_keys[i] >> 1);
+        } else {
+            for (int64_t i = 0; i < v->n; i++) {
+                int hit;
+                double s = row_at(v, i, &hit);
+                if (v->w == NULL || v->w[i] != 0)
+                    sorted[m++] = s;
+            }
+            if (m > 0 && (st = sort_unit(sorted, m, err)) != MG_OK)
+                goto done;
         }
         if (m == 0) {
             out->ece = out->mce = mg_value_null("undefined: no rows of positive weight");
             goto done;
         }
-        st = sort_unit(sorted, m, err);
-        if (st != MG_OK)
-            goto done;
         for (int i = 0; i <= nb; i++) {
             /* calibration_curve: percentile(linspace(0, 1, nb + 1) * 100) */
             double q = uniform_edge(i, nb) * 100.0 / 100.0;
@@ -359,11 +365,11 @@ static mg_status check_args(int nbins, double level, mg_error *err) {
     return MG_OK;
 }
 
-static mg_status both_strategies(const rows_view *v, int nbins, double level, mg_calibration *out,
-                                 mg_error *err) {
-    mg_status st = reliability(v, nbins, MG_CALIBRATION_UNIFORM, level, &out->uniform, err);
+static mg_status both_strategies(const rows_view *v, int nbins, double level,
+                                 const uint64_t *sorted, mg_calibration *out, mg_error *err) {
+    mg_status st = reliability(v, nbins, MG_CALIBRATION_UNIFORM, level, NULL, &out->uniform, err);
     if (st == MG_OK)
-        st = reliability(v, nbins, MG_CALIBRATION_QUANTILE, level, &out->quantile, err);
+        st = reliability(v, nbins, MG_CALIBRATION_QUANTILE, level, sorted, &out->quantile, err);
     if (st != MG_OK)
         mg_calibration_release(out);
     return st;
@@ -372,6 +378,13 @@ static mg_status both_strategies(const rows_view *v, int nbins, double level, mg
 mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, const double *w,
                                       int64_t n, int nbins, double level, mg_calibration *out,
                                       mg_error *err) {
+    return mg__calibration_bins_compute_sorted(y, score, w, n, nbins, level, NULL, out, err);
+}
+
+mg_status mg__calibration_bins_compute_sorted(const uint8_t *y, const double *score,
+                                              const double *w, int64_t n, int nbins, double level,
+                                              const uint64_t *sorted, mg_calibration *out,
+                                              mg_error *err) {
     memset(out, 0, sizeof *out);
     MG_TRY(check_args(nbins, level, err));
     if (n <= 0)
@@ -381,7 +394,7 @@ mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, con
     MG_TRY(mg__weights_check(w, n, &sum, &wexp, err));
     MG_TRY(mg__binary_rows_check(y, score, n, err));
     rows_view v = {.y = y, .score = score, .w = w, .n = n};
-    MG_TRY(both_strategies(&v, nbins, level, out, err));
+    MG_TRY(both_strategies(&v, nbins, level, sorted, out, err));
     out->slope = out->intercept = mg_value_null("undefined: not fitted");
     return MG_OK;
 }
@@ -419,7 +432,7 @@ mg_status mg_calibration_top_label_compute(const int32_t *y, const double *proba
         }
     }
     rows_view v = {.yc = y, .proba = proba, .k = k, .w = w, .n = n};
-    MG_TRY(both_strategies(&v, nbins, level, out, err));
+    MG_TRY(both_strategies(&v, nbins, level, NULL, out, err));
     out->slope = out->intercept =
         mg_value_null("undefined: the calibration slope and intercept are for binary tasks");
     return MG_OK;

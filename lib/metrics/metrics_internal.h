@@ -111,6 +111,29 @@ mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *scor
 mg_status mg__evaluation_compute_sorted(const mg_targets *t, const uint64_t *sorted,
                                         mg_evaluation *out, mg_error *err);
 
+/* mg_binary_curves_compute and mg_calibration_bins_compute walking the rows'
+ * mg__score_key keys already sorted ascending (borrowed; NULL, or weights,
+ * = sort here): the sort behind the AUCs serves the curves' points and the
+ * quantile bins' edges. */
+mg_status mg__binary_curves_compute_sorted(const uint8_t *y, const double *score, const double *w,
+                                           int64_t n, int64_t max_points, const uint64_t *sorted,
+                                           mg_binary_curves *out, mg_error *err);
+mg_status mg__calibration_bins_compute_sorted(const uint8_t *y, const double *score,
+                                              const double *w, int64_t n, int nbins, double level,
+                                              const uint64_t *sorted, mg_calibration *out,
+                                              mg_error *err);
+
+/* mg_operating_points_compute walking the rows' mg__score_key keys sorted
+ * ascending (borrowed) when there are no weights; order and sorted NULL =
+ * sort here. */
+mg_status mg__operating_points_compute_sorted(const mg_targets *t, const int64_t *order,
+                                              const uint64_t *sorted, mg_operating_point *points,
+                                              int n, double level, mg_error *err);
+
+/* The rows' mg__score_key keys sorted ascending into *sorted (n of them,
+ * freed by the caller). */
+mg_status mg__score_keys_sorted(const mg_targets *t, uint64_t **sorted, mg_error *err);
+
 /* mg_slices_compute (order NULL) that also hands over the rows' mg__score_key
  * keys sorted ascending (n of them, *sorted freed by the caller) when it
  * sorted them without weights; *sorted is NULL otherwise. */

@@ -30,6 +30,24 @@ mg_status mg_score_order(const mg_targets *t, int64_t **order, mg_error *err) {
     return MG_OK;
 }
 
+mg_status mg__score_keys_sorted(const mg_targets *t, uint64_t **sorted, mg_error *err) {
+    *sorted = NULL;
+    if (t->task != MG_TASK_BINARY)
+        return mg__fail(err, MG_ERR_USAGE, "score keys: the task is not binary");
+    uint64_t *keys = mg__malloc_array((size_t)(t->n > 0 ? t->n : 1), sizeof *keys);
+    if (keys == NULL)
+        return mg__nomem(err, "the score sort keys");
+    for (int64_t i = 0; i < t->n; i++)
+        keys[i] = mg__score_key(t->score[i], t->y[i]);
+    mg_status st = mg__radix_sort(keys, NULL, (size_t)t->n, err);
+    if (st != MG_OK) {
+        free(keys);
+        return st;
+    }
+    *sorted = keys;
+    return MG_OK;
+}
+
 void mg_slice_report_release(mg_slice_report *r) {
     for (int i = 0; r->slices != NULL && i < r->nslices; i++)
         mg_evaluation_release(&r->slices[i].eval);
