@@ -111,7 +111,7 @@ static mg_status compact(mg_slicing *s, mg_error *err) {
             k++;
         }
     }
-    for (int64_t i = 0; i < s->nrows; i++)
+    for (int64_t i = 0; k < s->nslices && i < s->nrows; i++) /* none empty: nothing moves */
         s->code[i] = map[s->code[i]];
     s->nslices = k;
     free(count);
