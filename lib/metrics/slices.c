@@ -156,11 +156,29 @@ static void rank_slice(const double *score, const uint8_t *y, const double *w, i
     int64_t cpos = 0, ng = 0;
     mg__sum area = {0, 0};
     double neg_below = 0;
-    for (int64_t j = 0; j < m;) {
+    for (int64_t j = 0; w == NULL && j < m;) {
+        /* unweighted: sums of ones are the counts, exactly (below 2^53) */
+        int64_t e = j, pc = 0;
+        double sj = score[j];
+        while (e < m && score[e] == sj)
+            pc += y[e++];
+        cpos += pc;
+        double p = (double)pc, q = (double)(e - j - pc);
+        mg__sum_add(&area, p * (neg_below + 0.5 * q));
+        neg_below += q;
+        g->p[ng] = p;
+        g->q[ng++] = q;
+        j = e;
+    }
+    if (w == NULL) {
+        npos = (double)cpos;
+        nneg = (double)(m - cpos);
+    }
+    for (int64_t j = 0; w != NULL && j < m;) {
         int64_t e = j;
         double p = 0, q = 0;
         while (e < m && score[e] == score[j]) {
-            double wi = w ? w[e] : 1.0;
+            double wi = w[e];
             cpos += y[e];
             if (y[e]) {
                 npos += wi;
