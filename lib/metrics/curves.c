@@ -68,18 +68,29 @@ static int64_t clf_curve(const uint64_t *keys, const double *w, size_t n, double
     return d;
 }
 
-/* Distance from point i to the chord from a to b (to a when they coincide). */
-static double chord_distance(const double *x, const double *y, int64_t a, int64_t b, int64_t i) {
-    double dx = x[b] - x[a], dy = y[b] - y[a];
-    double len = hypot(dx, dy);
+/* Distance from point i to the chord from a to b (to a when they coincide);
+ * dx, dy and len = hypot(dx, dy) are the chord's, taken once per chord. */
+static double chord_distance(const double *x, const double *y, int64_t a, double dx, double dy,
+                             double len, int64_t i) {
     if (len == 0)
         return hypot(x[i] - x[a], y[i] - y[a]);
     return fabs(dy * (x[i] - x[a]) - dx * (y[i] - y[a])) / len;
 }
 
-static int cmp_desc(const void *pa, const void *pb) {
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a < b) - (a > b);
+/* The importances are distances: >= 0, finite. Sorted ascending by the bits
+ * of each (the radix sort of the AUCs), the same doubles as a comparison
+ * sort gives. */
+static mg_status sort_distances(double *v, int64_t m, mg_error *err) {
+    uint64_t *keys = mg__malloc_array((size_t)(m > 0 ? m : 1), sizeof *keys);
+    if (keys == NULL)
+        return mg__nomem(err, "the curve simplification");
+    for (int64_t i = 0; i < m; i++)
+        keys[i] = mg__nonneg_key(v[i]);
+    mg_status st = mg__radix_sort(keys, NULL, (size_t)m, err);
+    for (int64_t i = 0; st == MG_OK && i < m; i++)
+        v[i] = mg__nonneg_from_key(keys[i]);
+    free(keys);
+    return st;
 }
 
 typedef struct span {
@@ -113,8 +124,10 @@ static mg_status simplify(mg_curve *c, int64_t max, mg_error *err) {
             continue;
         int64_t best = s.lo + 1;
         double dbest = -1;
+        double dx = c->x[s.hi] - c->x[s.lo], dy = c->y[s.hi] - c->y[s.lo];
+        double len = hypot(dx, dy);
         for (int64_t i = s.lo + 1; i < s.hi; i++) {
-            double d = chord_distance(c->x, c->y, s.lo, s.hi, i);
+            double d = chord_distance(c->x, c->y, s.lo, dx, dy, len, i);
             if (d > dbest) {
                 dbest = d;
                 best = i;
@@ -127,8 +140,16 @@ static mg_status simplify(mg_curve *c, int64_t max, mg_error *err) {
         stack[top++] = (span){best, s.hi, imp[best]};
     }
     memcpy(sorted, imp + 1, (size_t)(m - 2) * sizeof *sorted);
-    qsort(sorted, (size_t)(m - 2), sizeof *sorted, cmp_desc);
-    double cut = sorted[max - 2]; /* the (max-1)-th largest: keep strictly above */
+    mg_status st = sort_distances(sorted, m - 2, err);
+    if (st != MG_OK) {
+        free(imp);
+        free(stack);
+        free(sorted);
+        return st;
+    }
+    /* the (max-1)-th largest (ascending: index m - 2 - (max - 1)): keep
+     * strictly above */
+    double cut = sorted[m - 1 - max];
     int64_t k = 0;
     for (int64_t i = 0; i < m; i++) {
         if (i != 0 && i != m - 1 && !(imp[i] > cut))
