@@ -8,6 +8,10 @@
 #include "modelgate/stats.h"
 
 /* logit is taken of p clipped to [LOGIT_EPS, 1 - LOGIT_EPS]. */
+/* The logistic fit memoises per distinct score from this many rows, for up
+ * to this many distinct scores (and an eighth of the rows). */
+#define MEMO_MIN_ROWS 100000
+#define MEMO_MAX ((int64_t)1 << 16) /* 2 MB of cells: in cache, or the lookups cost more */
 #define LOGIT_EPS 1e-15
 #define DEFAULT_BINS MG__CALIBRATION_BINS
 
@@ -244,31 +248,114 @@ static double logit_clipped(double p) {
     return log(p) - log1p(-p);
 }
 
+/* Distinct scores, for test sets with many ties (scores written with 3 or 4
+ * decimals, a tree model's leaf sums): each Newton step then takes exp and
+ * log1p once per distinct score instead of once per row, and the rows look
+ * their values up. The sums still run over the rows in row order, with the same doubles,
+ * so the fit is the same. */
+typedef struct fit_cell {
+    double x, mu, t_pos, t_neg; /* logit; mean; a positive's and a negative's -log-likelihood */
+} fit_cell;
+
+typedef struct fit_memo {
+    int32_t *id;    /* row -> distinct score (rows of zero weight: unused) */
+    double *x;      /* the distinct scores' logits */
+    fit_cell *cell; /* their values at the current (a, b) */
+    int64_t nd;
+} fit_memo;
+
+static void memo_release(fit_memo *m) {
+    free(m->id);
+    free(m->x);
+    free(m->cell);
+    memset(m, 0, sizeof *m);
+}
+
+/* The distinct scores of the rows of nonzero weight, by an open-addressing
+ * hash of their bits; false (m released) when there are more than `limit`
+ * or no memory. */
+static bool memo_build(const double *score, const double *w, int64_t n, int64_t limit,
+                       fit_memo *m) {
+    memset(m, 0, sizeof *m);
+    size_t slots = 2;
+    int shift = 63;
+    while (slots < (size_t)limit * 2) {
+        slots <<= 1;
+        shift--;
+    }
+    uint64_t *key = mg__malloc_array(slots, sizeof *key);
+    int32_t *at = mg__malloc_array(slots, sizeof *at);
+    m->id = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *m->id);
+    m->x = mg__malloc_array((size_t)(limit > 0 ? limit : 1), sizeof *m->x);
+    bool ok = key != NULL && at != NULL && m->id != NULL && m->x != NULL;
+    for (size_t k = 0; ok && k < slots; k++)
+        at[k] = -1;
+    for (int64_t i = 0; ok && i < n; i++) {
+        if (w != NULL && w[i] == 0)
+            continue;
+        double s = score[i] + 0.0; /* -0.0 as 0.0: the same logit */
+        uint64_t bits;
+        memcpy(&bits, &s, sizeof bits);
+        size_t k = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> shift); /* Fibonacci hashing */
+        while (at[k] >= 0 && key[k] != bits)
+            k = (k + 1) & (slots - 1);
+        if (at[k] < 0) {
+            if (m->nd == limit) {
+                ok = false;
+                break;
+            }
+            key[k] = bits;
+            at[k] = (int32_t)m->nd;
+            m->x[m->nd++] = logit_clipped(s);
+        }
+        m->id[i] = at[k];
+    }
+    free(key);
+    free(at);
+    if (ok)
+        m->cell = mg__malloc_array((size_t)(m->nd > 0 ? m->nd : 1), sizeof *m->cell);
+    if (!ok || m->cell == NULL) {
+        memo_release(m);
+        return false;
+    }
+    return true;
+}
+
+/* One row's terms at z = a + b x: exp(-|z|) gives both the mean (1 / (1 +
+ * e) or e / (1 + e)) and the log-likelihood terms (log1pexp's two branches
+ * are |z|-or-0 plus log1p(e)), the same doubles as 1 / (1 + exp(-z)) and
+ * log1pexp(+-z). */
+static inline fit_cell fit_terms(double x, double a, double b) {
+    double z = a + b * x;
+    double e = exp(-fabs(z)), l1 = log1p(e);
+    fit_cell c = {x, z >= 0 ? 1 / (1 + e) : e / (1 + e), z < 0 ? -z + l1 : l1,
+                  z > 0 ? z + l1 : l1};
+    return c;
+}
+
 /* Log-likelihood, gradient and Hessian of label ~ sigmoid(a + b x) at (a, b),
- * x = logit(score) taken from xs (precomputed by logistic_fit) or, xs NULL,
- * computed here. One exp and one log1p per row: e = exp(-|z|) gives both the
- * mean (1 / (1 + e) or e / (1 + e)) and the row's log-loss term (log1pexp's
- * two branches are |z|-or-0 plus log1p(e)), the same doubles as
- * 1 / (1 + exp(-z)) and log1pexp(+-z). */
+ * x = logit(score): from the memo of distinct scores, from xs (the logits,
+ * taken once by logistic_fit) or, both NULL, computed here. */
 typedef struct fit_pass {
     double ll, g0, g1, h00, h01, h11;
 } fit_pass;
 
-static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs, const double *w,
-                         int64_t n, double a, double b) {
+static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs,
+                         const fit_memo *memo, const double *w, int64_t n, double a, double b) {
     fit_pass f = {0};
     mg__sum ll = {0, 0};
+    for (int64_t d = 0; memo != NULL && d < memo->nd; d++)
+        memo->cell[d] = fit_terms(memo->x[d], a, b);
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
-        double x = xs != NULL ? xs[i] : logit_clipped(score[i]), z = a + b * x;
-        double e = exp(-fabs(z)), l1 = log1p(e);
-        double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+        fit_cell c = memo != NULL ? memo->cell[memo->id[i]]
+                                  : fit_terms(xs != NULL ? xs[i] : logit_clipped(score[i]), a, b);
+        double x = c.x, mu = c.mu;
         double r = (y[i] ? 1.0 : 0.0) - mu, v = mu * (1 - mu);
         /* log1pexp(-z) for a positive, log1pexp(z) for a negative */
-        double term = y[i] ? (z < 0 ? -z + l1 : l1) : (z > 0 ? z + l1 : l1);
-        mg__sum_add(&ll, -wi * term);
+        mg__sum_add(&ll, -wi * (y[i] ? c.t_pos : c.t_neg));
         f.g0 += wi * r;
         f.g1 += wi * r * x;
         f.h00 += wi * v;
@@ -281,18 +368,23 @@ static fit_pass fit_eval(const uint8_t *y, const double *score, const double *xs
 
 /* Newton's method from (0, 1) (perfect calibration), halving a step that
  * lowers the likelihood; converged when the full Newton step is below 1e-10
- * relative to the parameters. The logits are taken once (each Newton step
- * re-reads them) when there is memory for them. */
+ * relative to the parameters. Each Newton step re-reads the logits: taken
+ * once per distinct score when there are at most an eighth as many as rows,
+ * else once per row when there is memory for them. */
 static void logistic_fit(const uint8_t *y, const double *score, const double *w, int64_t n,
                          mg_value *slope, mg_value *intercept) {
     double pos = 0, neg = 0, xmin = INFINITY, xmax = -INFINITY;
     double pos_min = INFINITY, pos_max = -INFINITY, neg_min = INFINITY, neg_max = -INFINITY;
-    double *xs = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *xs);
+    fit_memo memo_store, *memo = NULL;
+    int64_t limit = n / 8 < MEMO_MAX ? n / 8 : MEMO_MAX;
+    if (n >= MEMO_MIN_ROWS && memo_build(score, w, n, limit, &memo_store))
+        memo = &memo_store;
+    double *xs = memo != NULL ? NULL : mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *xs);
     for (int64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
-        double x = logit_clipped(score[i]);
+        double x = memo != NULL ? memo->x[memo->id[i]] : logit_clipped(score[i]);
         if (xs != NULL)
             xs[i] = x;
         if (y[i]) {
@@ -319,7 +411,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
               "no maximum";
     double a = 0, b = 1, step_a = 0, step_b = 0, t = 1;
     bool converged = false;
-    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, w, n, a, b);
+    fit_pass f = why ? (fit_pass){0} : fit_eval(y, score, xs, memo, w, n, a, b);
     for (int it = 0; why == NULL && it < 200 && !converged; it++) {
         double det = f.h00 * f.h11 - f.h01 * f.h01;
         if (!(det > 0) || !isfinite(det))
@@ -333,7 +425,7 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
             break;
         }
         for (t = 1; t > 1e-10; t /= 2) {
-            fit_pass g = fit_eval(y, score, xs, w, n, a + t * step_a, b + t * step_b);
+            fit_pass g = fit_eval(y, score, xs, memo, w, n, a + t * step_a, b + t * step_b);
             if (g.ll >= f.ll - 1e-12 * fabs(f.ll)) {
                 a += t * step_a;
                 b += t * step_b;
@@ -348,6 +440,8 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
         why = "undefined: the logistic fit of the label on logit(score) did not converge (the "
               "score separates the classes, or nearly)";
     free(xs);
+    if (memo != NULL)
+        memo_release(memo);
     if (why != NULL) {
         *slope = *intercept = mg_value_null(why);
         return;
