@@ -1,11 +1,11 @@
 /* gen.c - the deterministic data generator of `make bench` (bench/README.md).
  *
- *   bench_gen ROWS OUT [--seed S] [--baseline]
+ *   bench_gen ROWS OUT [--seed S] [--baseline] [--slices]
  *
  * Writes ROWS data rows (1 to 1,000,000,000) of a binary credit-scoring style
  * test set as CSV to OUT (a file, or - for stdout):
  *
- *   label,score,gender,age_group[,score_baseline]
+ *   label,score,gender,age_group[,score_baseline][,region,channel,age]
  *
  * - score: the model's positive-class probability, k / 1e6 for k uniform in
  *   [0, 999999], scaled down by 5% per age group index (so selection rates
@@ -14,11 +14,16 @@
  * - gender: female 49%, male 49%, nonbinary 1.5%, missing (empty cell) 0.5%;
  * - age_group: 18-25, 26-40, 41-60, 61+ with equal probability;
  * - score_baseline (with --baseline): score plus uniform noise in +-0.15,
- *   clamped to [0, 0.999999]: a weaker model, for `compare`.
+ *   clamped to [0, 0.999999]: a weaker model, for `compare`;
+ * - region, channel, age (with --slices): three columns to slice by, 16
+ *   region names and 14 channel names with equal probability and an integer
+ *   age uniform in 18..87 (20 quantile buckets with --slice-bins 20): 50
+ *   slices, for the slices' overhead (BENCH_SLICES in bench/run.sh).
  *
  * Every value comes from integer arithmetic on a counter-based hash of
  * (seed, row, field), so the bytes depend on nothing but ROWS, the seed
- * (default 42) and --baseline: the same on every machine and C library, and
+ * (default 42), --baseline and --slices: the same on every machine and C
+ * library, and
  * row i is the same whatever ROWS is (a 1M-row file is the prefix of the
  * 10M-row one). Exit 0, or 2 with one line on stderr for bad arguments or a
  * write error. Not installed; built by CMake as build/tests/bench_gen. */
@@ -58,7 +63,8 @@ static char *put_text(char *p, const char *s) {
 }
 
 static int usage(const char *why) {
-    fprintf(stderr, "bench_gen: %s\nusage: bench_gen ROWS OUT [--seed S] [--baseline]\n", why);
+    fprintf(stderr, "bench_gen: %s\nusage: bench_gen ROWS OUT [--seed S] [--baseline] [--slices]\n",
+            why);
     return 2;
 }
 
@@ -76,7 +82,7 @@ static int parse_u64(const char *s, uint64_t *out) {
 
 int main(int argc, char **argv) {
     uint64_t rows, seed = 42;
-    int baseline = 0;
+    int baseline = 0, slices = 0;
     if (argc < 3)
         return usage("ROWS and OUT are required");
     if (parse_u64(argv[1], &rows) != 0 || rows < 1 || rows > 1000000000)
@@ -84,6 +90,8 @@ int main(int argc, char **argv) {
     for (int i = 3; i < argc; i++) {
         if (strcmp(argv[i], "--baseline") == 0) {
             baseline = 1;
+        } else if (strcmp(argv[i], "--slices") == 0) {
+            slices = 1;
         } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
             if (parse_u64(argv[++i], &seed) != 0)
                 return usage("--seed must be a non-negative integer");
@@ -99,10 +107,21 @@ int main(int argc, char **argv) {
     }
     static const char *const genders[] = {"female", "male", "nonbinary", ""};
     static const char *const ages[] = {"18-25", "26-40", "41-60", "61+"};
-    enum { BUF = 1 << 20, ROW_MAX = 64 };
+    static const char *const regions[] = {"north", "south", "east", "west", "central", "northeast",
+                                          "northwest", "southeast", "southwest", "islands",
+                                          "coast", "mountains", "plains", "valley", "desert",
+                                          "forest"};
+    static const char *const channels[] = {"web", "app", "store", "phone", "mail", "partner",
+                                           "kiosk", "tv", "radio", "social", "search", "email",
+                                           "sms", "other"};
+    enum { BUF = 1 << 20, ROW_MAX = 128 };
     static char buf[BUF];
-    char *p = put_text(buf, baseline ? "label,score,gender,age_group,score_baseline\n"
-                                     : "label,score,gender,age_group\n");
+    char *p = put_text(buf, "label,score,gender,age_group");
+    if (baseline)
+        p = put_text(p, ",score_baseline");
+    if (slices)
+        p = put_text(p, ",region,channel,age");
+    *p++ = '\n';
     int failed = 0;
     for (uint64_t i = 0; i < rows && !failed; i++) {
         uint32_t age = (uint32_t)(draw(seed, i, 0) % 4);
@@ -124,6 +143,14 @@ int main(int argc, char **argv) {
             b = b < 0 ? 0 : b > 999999 ? 999999 : b;
             p = put_text(p, ",0.");
             p = put_padded(p, (uint32_t)b, 6);
+        }
+        if (slices) {
+            *p++ = ',';
+            p = put_text(p, regions[draw(seed, i, 5) % 16]);
+            *p++ = ',';
+            p = put_text(p, channels[draw(seed, i, 6) % 14]);
+            *p++ = ',';
+            p = put_padded(p, 18 + (uint32_t)(draw(seed, i, 7) % 70), 2);
         }
         *p++ = '\n';
         if (p - buf > BUF - ROW_MAX) {

@@ -13,6 +13,10 @@
 #                           BENCH_STATS_REPS=1 run each (they take long)
 #   BENCH_LINEAR="1000000 2000000 5000000 10000000"  only time evaluate on the
 #                           CSV at each size (the linearity table), nothing else
+#   BENCH_SLICES=1          only time evaluate with and without --slice-by
+#                           region,channel,age --slice-bins 20 (50 slices) on the
+#                           same BENCH_SLICES_ROWS=10000000-row CSV (bench_gen
+#                           --slices), and print the slices' overhead, nothing else
 #   BENCH_MG=build/modelgate  the binary;  BENCH_OUT=bench/out  the work folder
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,6 +140,29 @@ if [ -n "${BENCH_LINEAR:-}" ]; then
     awk -v n="$n" -v mb="$(stat -c %s "$csv")" -v w="${WALL[lin]}" -v c="${CPU[lin]}" -v r="${RSS[lin]}" \
       'BEGIN {printf "| %d | %.0f | %.2f | %.2f | %.0f | %.3f | %.3f | %.1f |\n", n, mb / 1e6, w, c, r, w / (n / 1e6), c / (n / 1e6), r * 1048576 / n}'
   done
+  exit 0
+fi
+
+# ---- slices: the overhead of --slice-by on the same file ---------------------
+if [ "${BENCH_SLICES:-0}" = 1 ]; then
+  machine
+  n=${BENCH_SLICES_ROWS:-10000000}
+  csv=$out/bench-slices-$n.csv
+  data "$csv" "$n" --slices
+  measure slices_off "0" "$mg" evaluate "${mgflags[@]}" --test-data "$csv" --output "$out/slices_off.json"
+  measure slices_on "0" "$mg" evaluate "${mgflags[@]}" --test-data "$csv" \
+    --slice-by region,channel,age --slice-bins 20 --output "$out/slices_on.json"
+  echo
+  echo "$n rows, $(awk -v b="$(stat -c %s "$csv")" 'BEGIN {printf "%.0f", b / 1e6}') MB CSV"
+  echo
+  echo "| command | wall s | CPU s | peak RSS MB |"
+  echo "|---|---|---|---|"
+  printf '| evaluate | %.2f | %.2f | %.0f |\n' "${WALL[slices_off]}" "${CPU[slices_off]}" "${RSS[slices_off]}"
+  printf '| evaluate --slice-by region,channel,age --slice-bins 20 | %.2f | %.2f | %.0f |\n' \
+    "${WALL[slices_on]}" "${CPU[slices_on]}" "${RSS[slices_on]}"
+  echo
+  awk -v a="${CPU[slices_off]}" -v b="${CPU[slices_on]}" -v wa="${WALL[slices_off]}" -v wb="${WALL[slices_on]}" \
+    'BEGIN {printf "slices overhead: CPU %+.0f%%, wall %+.0f%% (target: at most +30%%)\n", (b / a - 1) * 100, (wb / wa - 1) * 100}'
   exit 0
 fi
 

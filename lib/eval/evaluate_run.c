@@ -2,6 +2,8 @@
  * the intervals, slices and operating points, metrics.json and the gates
  * decided on it (the pipeline under `modelgate evaluate`). */
 #include "eval_internal.h"
+#include "metrics/metrics_internal.h"
+#include "report/metrics_json.h"
 #include "modelgate/compare.h"
 #include "modelgate/pipeline.h"
 #include "modelgate/report.h"
@@ -72,14 +74,14 @@ static const mg_operating_point *find_point(const mg_evaluate_outcome *out, cons
 
 /* The slices and operating points, once the overall metrics are known. */
 static mg_status compute_slices(const mg_evaluate_spec *s, const mg_targets *t,
-                                mg_evaluate_outcome *out, mg_error *err) {
+                                const uint64_t *sorted, mg_evaluate_outcome *out, mg_error *err) {
     int64_t *order = NULL;
     /* The slices sort on their own (keys that carry score and class); the
-     * operating points walk a score order. */
-    if (t->task == MG_TASK_BINARY && out->npoints > 0)
+     * operating points walk the sorted keys, or with weights a score order. */
+    if (t->task == MG_TASK_BINARY && out->npoints > 0 && sorted == NULL)
         MG_TRY(mg_score_order(t, &order, err));
     mg_status st = MG_OK;
-    if (out->nslicings > 0) {
+    if (out->nslicings > 0 && out->reports == NULL) { /* not done with the metrics */
         out->reports = mg__calloc((size_t)out->nslicings, sizeof *out->reports);
         if (out->reports == NULL) {
             free(order);
@@ -89,14 +91,16 @@ static mg_status compute_slices(const mg_evaluate_spec *s, const mg_targets *t,
                                s->confidence, out->reports, err);
     }
     if (st == MG_OK && out->npoints > 0 && t->task == MG_TASK_BINARY)
-        st = mg_operating_points_compute(t, order, out->points, out->npoints, s->confidence, err);
+        st = mg__operating_points_compute_sorted(t, order, sorted, out->points, out->npoints,
+                                                 s->confidence, err);
     free(order);
     return st;
 }
 
 /* metrics.json with the slices and operating points, before the gates. */
 static mg_status write_metrics(const mg_evaluate_spec *s, const mg_run *run,
-                               const mg_targets *t, mg_evaluate_outcome *out, mg_error *err) {
+                               const mg_targets *t, const uint64_t *sorted,
+                               mg_evaluate_outcome *out, mg_error *err) {
     mg_provenance prov;
     mg__run_provenance(s->from, s->run.test_data, run, s->data_sha256, s->data_sha256_ctx, &prov);
     if (s->every_interval) {
@@ -111,12 +115,13 @@ static mg_status write_metrics(const mg_evaluate_spec *s, const mg_run *run,
         int niv = 0;
         mg_status st = mg_evaluation_intervals(t, &out->eval, &copts, &iv, &niv, err);
         if (st == MG_OK)
-            st = mg_evaluation_json_with_intervals(&out->eval, t, iv, niv, &copts, &prov,
-                                                   &out->metrics_json, &out->metrics_len, err);
+            st = mg__evaluation_json_with_intervals_sorted(&out->eval, t, iv, niv, &copts, &prov,
+                                                           sorted, &out->metrics_json,
+                                                           &out->metrics_len, err);
         free(iv);
         MG_TRY(st);
-    } else if (mg_evaluation_json(&out->eval, t, &prov, s->confidence, &out->metrics_json,
-                                  &out->metrics_len, err) != MG_OK) {
+    } else if (mg__evaluation_json_sorted(&out->eval, t, &prov, s->confidence, sorted,
+                                          &out->metrics_json, &out->metrics_len, err) != MG_OK) {
         return mg__fail(err, MG_ERR_NOMEM, "out of memory writing metrics.json");
     }
     return mg_slices_json_append(&out->metrics_json, &out->metrics_len, &out->eval, t, out->reports,
@@ -179,6 +184,43 @@ static mg_status decide_gates(const mg_evaluate_spec *s, mg_evaluate_outcome *ou
                                 err);
 }
 
+/* The metrics, slices, operating points, metrics.json and gates of the
+ * targets t. Binary without weights, the scores are sorted once (*sorted,
+ * freed by the caller): by the slices when there are slicings (their keys
+ * carry the slice codes), else here; that one order gives the ROC AUC and
+ * average precision, the curves, the quantile bins and the operating points. */
+static mg_status scored(const mg_evaluate_spec *s, const mg_run *run, const mg_targets *t,
+                        uint64_t **sorted, mg_evaluate_outcome *out, mg_error *err) {
+    if (t->task == MG_TASK_BINARY && t->w == NULL && t->n > 0) {
+        if (out->nslicings > 0) {
+            out->reports = mg__calloc((size_t)out->nslicings, sizeof *out->reports);
+            if (out->reports == NULL)
+                return slices_nomem(err);
+            MG_TRY(mg__slices_compute_keys(t, out->slicings, out->nslicings, s->min_slice_size,
+                                           s->confidence, out->reports, sorted, err));
+        }
+        if (*sorted == NULL)
+            MG_TRY(mg__score_keys_sorted(t, sorted, err));
+    }
+    MG_TRY(mg__evaluation_compute_sorted(t, *sorted, &out->eval, err));
+    if (s->npoints > 0 && t->task != MG_TASK_BINARY)
+        return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task; this one is %s",
+                        mg_task_name(t->task));
+    MG_TRY(compute_slices(s, t, *sorted, out, err));
+    MG_TRY(write_metrics(s, run, t, *sorted, out, err));
+    stage(s, "gates");
+    /* The task is known now: each gated metric must be one of its metrics. */
+    for (int i = 0; i < s->nbounds; i++) {
+        mg_value v;
+        if (find_point(out, s->bounds[i].metric) == NULL &&
+            mg_evaluation_metric(&out->eval, s->bounds[i].metric, &v) != 0) {
+            out->unknown_bound = i;
+            return MG_OK;
+        }
+    }
+    return decide_gates(s, out, err);
+}
+
 /* The kept columns of the run (slices), then the rows in canonical order;
  * *t and *cols point at the rows to evaluate: the run's or the merged ones. */
 static mg_status rows(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_run *run,
@@ -226,23 +268,10 @@ static mg_status evaluate(const mg_evaluate_spec *s, const mg_run_spec *rs, mg_r
         note(s, "task %s: %s", mg_task_name(t->task), t->task_reason);
     if (t->task == MG_TASK_BINARY)
         note(s, "positive label '%s': %s", t->positive_label, t->positive_reason);
-    MG_TRY(mg_evaluation_compute(t, &out->eval, err));
-    if (s->npoints > 0 && t->task != MG_TASK_BINARY)
-        return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task; this one is %s",
-                        mg_task_name(t->task));
-    MG_TRY(compute_slices(s, t, out, err));
-    MG_TRY(write_metrics(s, run, t, out, err));
-    stage(s, "gates");
-    /* The task is known now: each gated metric must be one of its metrics. */
-    for (int i = 0; i < s->nbounds; i++) {
-        mg_value v;
-        if (find_point(out, s->bounds[i].metric) == NULL &&
-            mg_evaluation_metric(&out->eval, s->bounds[i].metric, &v) != 0) {
-            out->unknown_bound = i;
-            return MG_OK;
-        }
-    }
-    return decide_gates(s, out, err);
+    uint64_t *sorted = NULL;
+    mg_status st = scored(s, run, t, &sorted, out, err);
+    free(sorted);
+    return st;
 }
 
 mg_status mg_evaluate_run(const mg_evaluate_spec *spec, mg_evaluate_outcome *out, mg_error *err) {

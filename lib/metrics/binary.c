@@ -75,12 +75,17 @@ typedef struct binary_job {
     int wexp; /* the weights are used as w[i] 2^-wexp */
     int64_t n;
     double threshold;
+    const uint64_t *sorted; /* the keys sorted already, or NULL */
     mg_binary_metrics *out;
     mg_error rank_err;
 } binary_job;
 
 static mg_status rank_half(binary_job *j) {
     size_t n = (size_t)j->n;
+    if (j->sorted != NULL && j->w == NULL) {
+        mg__ranking_metrics_sorted(j->sorted, NULL, n, &j->out->roc_auc, &j->out->pr_auc);
+        return MG_OK;
+    }
     uint64_t *keys = mg__malloc_array(n, sizeof *keys);
     double *wsort = j->w ? mg__malloc_array(n, sizeof *wsort) : NULL;
     if (keys == NULL || (j->w != NULL && wsort == NULL)) {
@@ -131,6 +136,12 @@ static mg_status binary_task(void *ctx, int i) {
 mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const double *w,
                                     int64_t n, double threshold, mg_binary_metrics *out,
                                     mg_error *err) {
+    return mg__binary_metrics_compute_sorted(y, score, w, n, threshold, NULL, out, err);
+}
+
+mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *score, const double *w,
+                                            int64_t n, double threshold, const uint64_t *sorted,
+                                            mg_binary_metrics *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     if (isnan(threshold))
         return mg__fail(err, MG_ERR_USAGE, "the decision threshold is NaN");
@@ -144,7 +155,8 @@ mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const
     out->weight_sum = weight_sum; /* scaled by 2^-wexp until derive() is done */
     out->threshold = threshold;
     binary_job job = {
-        .y = y, .score = score, .w = w, .wexp = wexp, .n = n, .threshold = threshold, .out = out};
+        .y = y, .score = score, .w = w, .wexp = wexp, .n = n, .threshold = threshold,
+        .sorted = sorted, .out = out};
     mg_error_clear(&job.rank_err);
     /* Two threads pay off only when there is enough work to share. */
     mg_status st = mg__parallel_for(2, n >= 100000 ? 2 : 1, binary_task, &job);

@@ -311,8 +311,28 @@ static mg_status quantile_values(const rows_view *v, int nb, int64_t *m_out, int
     return MG_OK;
 }
 
+/* The order statistics of quantile_values read off keys sorted for the AUCs
+ * (mg__score_keys_sorted: the score's mg__nonneg_key shifted left by one,
+ * the label in the low bit), for unweighted binary rows: no pass over the
+ * scores. */
+static void quantile_values_sorted(const uint64_t *keys, int64_t n, int nb, int64_t *want,
+                                   double *val, int *nw_out) {
+    int nw = 0;
+    for (int i = 0; i <= nb; i++) {
+        double virt = (double)(n - 1) * (uniform_edge(i, nb) * 100.0 / 100.0);
+        int64_t at = virt >= (double)(n - 1) ? n - 1 : (int64_t)floor(virt);
+        for (int64_t p = at; p <= at + 1 && p < n; p++)
+            if (nw == 0 || want[nw - 1] < p)
+                want[nw++] = p;
+    }
+    for (int k = 0; k < nw; k++)
+        val[k] = mg__nonneg_from_key(keys[want[k]] >> 1);
+    *nw_out = nw;
+}
+
 static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy strategy,
-                             double level, mg_reliability *out, mg_error *err) {
+                             double level, const uint64_t *sorted_keys, mg_reliability *out,
+                             mg_error *err) {
     out->strategy = strategy;
     out->nbins = nb;
     double *edges = mg__malloc_array((size_t)nb + 1, sizeof *edges);
@@ -336,8 +356,12 @@ static mg_status reliability(const rows_view *v, int nb, mg_calibration_strategy
             st = mg__nomem(err, "the quantile edges");
             goto done;
         }
-        if ((st = quantile_values(v, nb, &m, want, val, &nw, err)) != MG_OK)
+        if (sorted_keys != NULL && v->w == NULL && v->proba == NULL && v->n > 0) {
+            m = v->n;
+            quantile_values_sorted(sorted_keys, v->n, nb, want, val, &nw);
+        } else if ((st = quantile_values(v, nb, &m, want, val, &nw, err)) != MG_OK) {
             goto done;
+        }
         if (m == 0) {
             out->ece = out->mce = mg_value_null("undefined: no rows of positive weight");
             goto done;
@@ -564,11 +588,11 @@ static mg_status check_args(int nbins, double level, mg_error *err) {
     return MG_OK;
 }
 
-static mg_status both_strategies(const rows_view *v, int nbins, double level, mg_calibration *out,
-                                 mg_error *err) {
-    mg_status st = reliability(v, nbins, MG_CALIBRATION_UNIFORM, level, &out->uniform, err);
+static mg_status both_strategies(const rows_view *v, int nbins, double level,
+                                 const uint64_t *sorted, mg_calibration *out, mg_error *err) {
+    mg_status st = reliability(v, nbins, MG_CALIBRATION_UNIFORM, level, NULL, &out->uniform, err);
     if (st == MG_OK)
-        st = reliability(v, nbins, MG_CALIBRATION_QUANTILE, level, &out->quantile, err);
+        st = reliability(v, nbins, MG_CALIBRATION_QUANTILE, level, sorted, &out->quantile, err);
     if (st != MG_OK)
         mg_calibration_release(out);
     return st;
@@ -577,6 +601,13 @@ static mg_status both_strategies(const rows_view *v, int nbins, double level, mg
 mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, const double *w,
                                       int64_t n, int nbins, double level, mg_calibration *out,
                                       mg_error *err) {
+    return mg__calibration_bins_compute_sorted(y, score, w, n, nbins, level, NULL, out, err);
+}
+
+mg_status mg__calibration_bins_compute_sorted(const uint8_t *y, const double *score,
+                                              const double *w, int64_t n, int nbins, double level,
+                                              const uint64_t *sorted, mg_calibration *out,
+                                              mg_error *err) {
     memset(out, 0, sizeof *out);
     MG_TRY(check_args(nbins, level, err));
     if (n <= 0)
@@ -586,7 +617,7 @@ mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, con
     MG_TRY(mg__weights_check(w, n, &sum, &wexp, err));
     MG_TRY(mg__binary_rows_check(y, score, n, err));
     rows_view v = {.y = y, .score = score, .w = w, .n = n};
-    MG_TRY(both_strategies(&v, nbins, level, out, err));
+    MG_TRY(both_strategies(&v, nbins, level, sorted, out, err));
     out->slope = out->intercept = mg_value_null("undefined: not fitted");
     return MG_OK;
 }
@@ -624,7 +655,7 @@ mg_status mg_calibration_top_label_compute(const int32_t *y, const double *proba
         }
     }
     rows_view v = {.yc = y, .proba = proba, .k = k, .w = w, .n = n};
-    MG_TRY(both_strategies(&v, nbins, level, out, err));
+    MG_TRY(both_strategies(&v, nbins, level, NULL, out, err));
     out->slope = out->intercept =
         mg_value_null("undefined: the calibration slope and intercept are for binary tasks");
     return MG_OK;

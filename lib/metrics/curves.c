@@ -230,6 +230,12 @@ static mg_status pr_from(const double *fps, const double *tps, const double *thr
 mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const double *w,
                                    int64_t n, int64_t max_points, mg_binary_curves *out,
                                    mg_error *err) {
+    return mg__binary_curves_compute_sorted(y, score, w, n, max_points, NULL, out, err);
+}
+
+mg_status mg__binary_curves_compute_sorted(const uint8_t *y, const double *score, const double *w,
+                                           int64_t n, int64_t max_points, const uint64_t *sorted,
+                                           mg_binary_curves *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     if (max_points < 2)
         return mg__fail(err, MG_ERR_USAGE, "a curve needs at least 2 points, got %" PRId64,
@@ -242,30 +248,38 @@ mg_status mg_binary_curves_compute(const uint8_t *y, const double *score, const 
     MG_TRY(mg__binary_rows_check(y, score, n, err));
 
     size_t un = (size_t)n;
-    uint64_t *keys = mg__malloc_array(un, sizeof *keys);
+    bool own = sorted == NULL || w != NULL; /* sort here, else walk the caller's keys */
+    uint64_t *keys = own ? mg__malloc_array(un, sizeof *keys) : NULL;
     double *wsort = w ? mg__malloc_array(un, sizeof *wsort) : NULL;
     double *fps = NULL, *tps = NULL, *thr = NULL;
     mg_status st = MG_OK;
-    if (keys == NULL || (w != NULL && wsort == NULL)) {
+    if ((own && keys == NULL) || (w != NULL && wsort == NULL)) {
         st = mg__nomem(err, "the score sort keys");
         goto done;
     }
-    for (size_t i = 0; i < un; i++) {
+    for (size_t i = 0; own && i < un; i++) {
         keys[i] = mg__score_key(score[i], y[i]);
         if (wsort)
             wsort[i] = mg__wscale(w[i], wexp); /* the curves are ratios of weighted counts */
     }
-    st = mg__radix_sort(keys, wsort, un, err);
+    if (own)
+        st = mg__radix_sort(keys, wsort, un, err);
     if (st != MG_OK)
         goto done;
-    fps = mg__malloc_array(un, sizeof *fps);
-    tps = mg__malloc_array(un, sizeof *tps);
-    thr = mg__malloc_array(un, sizeof *thr);
+    const uint64_t *walk = own ? keys : sorted;
+    /* one point at most per distinct score */
+    size_t distinct = un > 0 ? 1 : 0;
+    for (size_t i = 1; i < un; i++)
+        distinct += walk[i] >> 1 != walk[i - 1] >> 1;
+    size_t cap = distinct > 0 ? distinct : 1;
+    fps = mg__malloc_array(cap, sizeof *fps);
+    tps = mg__malloc_array(cap, sizeof *tps);
+    thr = mg__malloc_array(cap, sizeof *thr);
     if (fps == NULL || tps == NULL || thr == NULL) {
         st = mg__nomem(err, "the curve points");
         goto done;
     }
-    int64_t d = clf_curve(keys, wsort, un, fps, tps, thr);
+    int64_t d = clf_curve(walk, wsort, un, fps, tps, thr);
     free(keys);
     free(wsort);
     keys = NULL;

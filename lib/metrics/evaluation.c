@@ -1,6 +1,6 @@
 /* evaluation.c - every metric of a task from its targets, and lookup of a
  * metric by its metrics.json name. */
-#include "internal.h"
+#include "metrics_internal.h"
 #include "modelgate/evaluate.h"
 
 /* The task names of metrics.json and --task (every stage names tasks). */
@@ -26,12 +26,18 @@ int mg_task_parse(const char *name, mg_task *out) {
 }
 
 mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_error *err) {
+    return mg__evaluation_compute_sorted(t, NULL, out, err);
+}
+
+mg_status mg__evaluation_compute_sorted(const mg_targets *t, const uint64_t *sorted,
+                                        mg_evaluation *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->task = t->task;
     mg_status st;
     switch (t->task) {
     case MG_TASK_BINARY:
-        st = mg_binary_metrics_compute(t->y, t->score, t->w, t->n, t->threshold, &out->binary, err);
+        st = mg__binary_metrics_compute_sorted(t->y, t->score, t->w, t->n, t->threshold, sorted,
+                                               &out->binary, err);
         if (st == MG_OK)
             mg_calibration_metrics_compute(t->y, t->score, NULL, NULL, 0, t->w, t->n,
                                            &out->calibration);

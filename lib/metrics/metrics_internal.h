@@ -7,7 +7,9 @@
 #include <math.h>
 
 #include "internal.h"
+#include "modelgate/evaluate.h"
 #include "modelgate/metrics.h"
+#include "modelgate/slices.h"
 
 /* Neumaier-compensated running sum: totals over 10M+ rows stay accurate to a
  * few ulps, which keeps them within 1e-9 of scikit-learn's pairwise sums. */
@@ -90,6 +92,54 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
  * when the positives have zero total weight. */
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
+
+/* mg__ranking_metrics of keys already sorted ascending (w, if any, in the
+ * keys' order; scaled in place as there). */
+void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                                mg_value *average_precision);
+
+/* mg_binary_metrics_compute with the rows' mg__score_key keys already sorted
+ * ascending (sorted: n keys, borrowed; NULL = sort here). Without weights
+ * only (with w the keys are ignored and the rows sorted here): the slices'
+ * sort serves the overall ROC AUC and average precision. */
+mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *score, const double *w,
+                                            int64_t n, double threshold, const uint64_t *sorted,
+                                            mg_binary_metrics *out, mg_error *err);
+
+/* mg_evaluation_compute with the binary rows' keys already sorted (as
+ * mg__binary_metrics_compute_sorted; NULL = sort here). */
+mg_status mg__evaluation_compute_sorted(const mg_targets *t, const uint64_t *sorted,
+                                        mg_evaluation *out, mg_error *err);
+
+/* mg_binary_curves_compute and mg_calibration_bins_compute walking the rows'
+ * mg__score_key keys already sorted ascending (borrowed; NULL, or weights,
+ * = sort here): the sort behind the AUCs serves the curves' points and the
+ * quantile bins' edges. */
+mg_status mg__binary_curves_compute_sorted(const uint8_t *y, const double *score, const double *w,
+                                           int64_t n, int64_t max_points, const uint64_t *sorted,
+                                           mg_binary_curves *out, mg_error *err);
+mg_status mg__calibration_bins_compute_sorted(const uint8_t *y, const double *score,
+                                              const double *w, int64_t n, int nbins, double level,
+                                              const uint64_t *sorted, mg_calibration *out,
+                                              mg_error *err);
+
+/* mg_operating_points_compute walking the rows' mg__score_key keys sorted
+ * ascending (borrowed) when there are no weights; order and sorted NULL =
+ * sort here. */
+mg_status mg__operating_points_compute_sorted(const mg_targets *t, const int64_t *order,
+                                              const uint64_t *sorted, mg_operating_point *points,
+                                              int n, double level, mg_error *err);
+
+/* The rows' mg__score_key keys sorted ascending into *sorted (n of them,
+ * freed by the caller). */
+mg_status mg__score_keys_sorted(const mg_targets *t, uint64_t **sorted, mg_error *err);
+
+/* mg_slices_compute (order NULL) that also hands over the rows' mg__score_key
+ * keys sorted ascending (n of them, *sorted freed by the caller) when it
+ * sorted them without weights; *sorted is NULL otherwise. */
+mg_status mg__slices_compute_keys(const mg_targets *t, const mg_slicing *slicings, int n,
+                                  int64_t min_size, double level, mg_slice_report *reports,
+                                  uint64_t **sorted, mg_error *err);
 
 /* mg_calibration_errors in two steps, for a caller that sums the bins
  * itself (the bootstrap over score buckets): the bin (0..MG__CALIBRATION_BINS

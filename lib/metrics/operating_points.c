@@ -78,15 +78,38 @@ static void set_ci(mg_operating_point *p, double hits, double total, double tota
     p->has_ci = mg_wilson_interval(hits / total * n_eff, n_eff, level, &p->ci) == 0;
 }
 
+/* Row j of the score order: from `order`, or off the sorted keys. */
+typedef struct ranked_rows {
+    const mg_targets *t;
+    const int64_t *order;
+    const uint64_t *keys;
+} ranked_rows;
+
+static inline double score_at(const ranked_rows *r, int64_t j) {
+    return r->keys != NULL ? mg__nonneg_from_key(r->keys[j] >> 1) : r->t->score[r->order[j]];
+}
+
+static inline int positive_at(const ranked_rows *r, int64_t j) {
+    return r->keys != NULL ? (int)(r->keys[j] & 1) : r->t->y[r->order[j]] != 0;
+}
+
 mg_status mg_operating_points_compute(const mg_targets *t, const int64_t *order,
                                       mg_operating_point *points, int n, double level,
                                       mg_error *err) {
+    return mg__operating_points_compute_sorted(t, order, NULL, points, n, level, err);
+}
+
+mg_status mg__operating_points_compute_sorted(const mg_targets *t, const int64_t *order,
+                                              const uint64_t *sorted, mg_operating_point *points,
+                                              int n, double level, mg_error *err) {
     if (t->task != MG_TASK_BINARY)
         return mg__fail(err, MG_ERR_USAGE, "operating points need a binary task");
     if (n <= 0)
         return MG_OK;
     int64_t *own = NULL;
-    if (order == NULL) {
+    if (t->w != NULL)
+        sorted = NULL; /* the weights follow the rows: walk an order */
+    if (order == NULL && sorted == NULL) {
         MG_TRY(mg_score_order(t, &own, err));
         order = own;
     }
@@ -111,14 +134,15 @@ mg_status mg_operating_points_compute(const mg_targets *t, const int64_t *order,
         return mg__nomem(err, "the operating points");
     }
     at cur = {0, 0, 0, 0, 0};
+    ranked_rows rr = {t, sorted != NULL ? NULL : order, sorted};
     for (int64_t j = t->n; j > 0;) {
         int64_t start = j - 1;
-        double s = t->score[order[j - 1]];
-        while (start > 0 && t->score[order[start - 1]] == s)
+        double s = score_at(&rr, j - 1);
+        while (start > 0 && score_at(&rr, start - 1) == s)
             start--;
         for (int64_t k = start; k < j; k++) {
             double wi = w ? w[order[k]] : 1.0;
-            if (t->y[order[k]]) {
+            if (positive_at(&rr, k)) {
                 cur.tp += wi;
                 cur.tp_sq += wi * wi;
             } else {

@@ -40,6 +40,12 @@ static size_t group_end(const uint64_t *keys, size_t i, size_t n) {
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err) {
     MG_TRY(mg__radix_sort(keys, w, n, err));
+    mg__ranking_metrics_sorted(keys, w, n, roc_auc, average_precision);
+    return MG_OK;
+}
+
+void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                                mg_value *average_precision) {
     if (w != NULL) {
         /* The products below (weight x weight) neither underflow with weights
          * of 1e-200 nor overflow with 1e300 once the largest is in [0.5, 1)
@@ -113,5 +119,4 @@ mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc
     } else {
         *average_precision = mg_value_null(MG__NO_POSITIVE_ROWS);
     }
-    return MG_OK;
 }

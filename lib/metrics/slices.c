@@ -30,6 +30,24 @@ mg_status mg_score_order(const mg_targets *t, int64_t **order, mg_error *err) {
     return MG_OK;
 }
 
+mg_status mg__score_keys_sorted(const mg_targets *t, uint64_t **sorted, mg_error *err) {
+    *sorted = NULL;
+    if (t->task != MG_TASK_BINARY)
+        return mg__fail(err, MG_ERR_USAGE, "score keys: the task is not binary");
+    uint64_t *keys = mg__malloc_array((size_t)(t->n > 0 ? t->n : 1), sizeof *keys);
+    if (keys == NULL)
+        return mg__nomem(err, "the score sort keys");
+    for (int64_t i = 0; i < t->n; i++)
+        keys[i] = mg__score_key(t->score[i], t->y[i]);
+    mg_status st = mg__radix_sort(keys, NULL, (size_t)t->n, err);
+    if (st != MG_OK) {
+        free(keys);
+        return st;
+    }
+    *sorted = keys;
+    return MG_OK;
+}
+
 void mg_slice_report_release(mg_slice_report *r) {
     for (int i = 0; r->slices != NULL && i < r->nslices; i++)
         mg_evaluation_release(&r->slices[i].eval);
@@ -80,9 +98,11 @@ typedef struct sorted_rows {
     uint8_t *y;
     int64_t *row;     /* the row index of each, or NULL when packed */
     uint64_t *packed; /* or the slice codes of every slicing, packed (see pack_plan) */
+    uint64_t *keys;   /* the mg__score_key keys sorted, when sorted here; or NULL */
 } sorted_rows;
 
 static void sorted_release(sorted_rows *r) {
+    free(r->keys);
     free(r->row);
     free(r->packed);
     free(r->score);
@@ -92,73 +112,113 @@ static void sorted_release(sorted_rows *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* The ranking metrics of one slice: its rows in ascending score order. */
+/* Row j's score and class, in score order. */
+static inline double sorted_score(const sorted_rows *r, int64_t j) {
+    if (r->score != NULL)
+        return r->score[j];
+    uint64_t bits = r->keys[j] >> 1;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
+static inline int sorted_y(const sorted_rows *r, int64_t j) {
+    return r->y != NULL ? r->y[j] : (int)(r->keys[j] & 1);
+}
+
+/* Where one slicing's codes in score order come from: an array, or a field
+ * of the packed words. */
+typedef struct code_src {
+    const int32_t *code;
+    const uint64_t *packed;
+    int shift;
+    uint64_t mask;
+} code_src;
+
+static inline int code_at(const code_src *c, int64_t j) {
+    return c->code != NULL ? c->code[j] : (int)((c->packed[j] >> c->shift) & c->mask);
+}
+
+/* Scratch of rank_slice: the sums of each group of tied scores. */
+typedef struct tie_groups {
+    double *p, *q; /* weight (count, unweighted) of the positives and negatives */
+} tie_groups;
+
+/* The ranking metrics of one slice: its rows in ascending score order. One
+ * walk over the rows gives the class totals, ROC AUC and the groups of tied
+ * scores (into g, room for m); average precision (descending) and DeLong's
+ * components then walk the groups. Every sum is taken in the order and form
+ * of a walk per metric over the rows, so the doubles are the same. */
 static void rank_slice(const double *score, const uint8_t *y, const double *w, int64_t m,
-                       mg_slice_stats *s, double level) {
+                       mg_slice_stats *s, double level, const tie_groups *g) {
     mg_binary_metrics *b = &s->eval.binary;
     double npos = 0, nneg = 0;
-    int64_t cpos = 0;
-    for (int64_t j = 0; j < m; j++) {
-        double wi = w ? w[j] : 1.0;
-        cpos += y[j];
-        if (y[j])
-            npos += wi;
-        else
-            nneg += wi;
+    int64_t cpos = 0, ng = 0;
+    mg__sum area = {0, 0};
+    double neg_below = 0;
+    for (int64_t j = 0; w == NULL && j < m;) {
+        /* unweighted: sums of ones are the counts, exactly (below 2^53) */
+        int64_t e = j, pc = 0;
+        double sj = score[j];
+        while (e < m && score[e] == sj)
+            pc += y[e++];
+        cpos += pc;
+        double p = (double)pc, q = (double)(e - j - pc);
+        mg__sum_add(&area, p * (neg_below + 0.5 * q));
+        neg_below += q;
+        g->p[ng] = p;
+        g->q[ng++] = q;
+        j = e;
+    }
+    if (w == NULL) {
+        npos = (double)cpos;
+        nneg = (double)(m - cpos);
+    }
+    for (int64_t j = 0; w != NULL && j < m;) {
+        int64_t e = j;
+        double p = 0, q = 0;
+        while (e < m && score[e] == score[j]) {
+            double wi = w[e];
+            cpos += y[e];
+            if (y[e]) {
+                npos += wi;
+                p += wi;
+            } else {
+                nneg += wi;
+                q += wi;
+            }
+            e++;
+        }
+        mg__sum_add(&area, p * (neg_below + 0.5 * q));
+        neg_below += q;
+        g->p[ng] = p;
+        g->q[ng++] = q;
+        j = e;
     }
     int64_t cneg = m - cpos;
-    if (npos > 0 && nneg > 0) {
-        mg__sum area = {0, 0};
-        double neg_below = 0;
-        for (int64_t j = 0; j < m;) {
-            int64_t e = j;
-            double p = 0, q = 0;
-            while (e < m && score[e] == score[j]) {
-                double wi = w ? w[e] : 1.0;
-                if (y[e])
-                    p += wi;
-                else
-                    q += wi;
-                e++;
-            }
-            mg__sum_add(&area, p * (neg_below + 0.5 * q));
-            neg_below += q;
-            j = e;
-        }
+    if (npos > 0 && nneg > 0)
         b->roc_auc = mg_value_of(mg__sum_value(&area) / npos / nneg);
-    } else {
+    else
         b->roc_auc = mg_value_null(npos > 0 ? MG__NO_NEGATIVE_ROWS : MG__NO_POSITIVE_ROWS);
-    }
     if (npos > 0) {
         mg__sum ap = {0, 0};
         double tps = 0, fps = 0, recall_prev = 0;
-        for (int64_t j = m; j > 0;) {
-            int64_t start = j - 1;
-            while (start > 0 && score[start - 1] == score[j - 1])
-                start--;
-            double p = 0, q = 0;
-            for (int64_t k = start; k < j; k++) {
-                double wi = w ? w[k] : 1.0;
-                if (y[k])
-                    p += wi;
-                else
-                    q += wi;
-            }
+        for (int64_t k = ng; k-- > 0;) {
+            double p = g->p[k];
             tps += p;
-            fps += q;
+            fps += g->q[k];
             if (p > 0) {
                 double recall = tps / npos;
                 mg__sum_add(&ap, (recall - recall_prev) * (tps / (tps + fps)));
                 recall_prev = recall;
             }
-            j = start;
         }
         b->pr_auc = mg_value_of(mg__sum_value(&ap));
     } else {
         b->pr_auc = mg_value_null(MG__NO_POSITIVE_ROWS);
     }
     /* DeLong: structural components per group of tied scores; both classes'
-     * components average to the AUC. */
+     * components average to the AUC. Unweighted: the groups' sums are counts. */
     mg_slice_ci *c = &s->ci[s->nci++];
     memset(c, 0, sizeof *c);
     c->metric = "roc_auc";
@@ -171,21 +231,15 @@ static void rank_slice(const double *score, const uint8_t *y, const double *w, i
         return;
     }
     double auc = b->roc_auc.v, dpos = 0, dneg = 0;
-    int64_t pos_below = 0, neg_below = 0;
-    for (int64_t j = 0; j < m;) {
-        int64_t e = j, p = 0, q = 0;
-        while (e < m && score[e] == score[j]) {
-            p += y[e];
-            e++;
-        }
-        q = e - j - p;
-        double v_pos = ((double)neg_below + 0.5 * (double)q) / (double)cneg;
+    int64_t pos_below = 0, neg_below_n = 0;
+    for (int64_t k = 0; k < ng; k++) {
+        int64_t p = (int64_t)g->p[k], q = (int64_t)g->q[k];
+        double v_pos = ((double)neg_below_n + 0.5 * (double)q) / (double)cneg;
         double v_neg = ((double)(cpos - pos_below - p) + 0.5 * (double)p) / (double)cpos;
         dpos += (double)p * (v_pos - auc) * (v_pos - auc);
         dneg += (double)q * (v_neg - auc) * (v_neg - auc);
         pos_below += p;
-        neg_below += q;
-        j = e;
+        neg_below_n += q;
     }
     double var = dpos / (double)(cpos - 1) / (double)cpos + dneg / (double)(cneg - 1) / (double)cneg;
     double z = mg_norm_ppf(1 - (1 - level) / 2), se = sqrt(fmax(0.0, var));
@@ -224,22 +278,21 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
                              int nsl, const int *shift, sorted_rows *r, mg_error *err) {
     size_t n = (size_t)(t->n > 0 ? t->n : 1);
     memset(r, 0, sizeof *r);
-    r->score = mg__malloc_array(n, sizeof *r->score);
     r->loss = mg__malloc_array(n, sizeof *r->loss);
-    r->y = mg__malloc_array(n, sizeof *r->y);
-    if (shift != NULL && order == NULL)
-        r->packed = mg__malloc_array(n, sizeof *r->packed);
-    else
-        r->row = mg__malloc_array(n, sizeof *r->row);
     if (t->w != NULL)
         r->w = mg__malloc_array(n, sizeof *r->w);
-    if (r->score == NULL || r->loss == NULL || r->y == NULL ||
-        (r->row == NULL && r->packed == NULL) ||
-        (t->w != NULL && r->w == NULL)) {
+    if (r->loss == NULL || (t->w != NULL && r->w == NULL)) {
         sorted_release(r);
         return mg__nomem(err, "the sorted scores");
     }
     if (order != NULL) {
+        r->score = mg__malloc_array(n, sizeof *r->score);
+        r->y = mg__malloc_array(n, sizeof *r->y);
+        r->row = mg__malloc_array(n, sizeof *r->row);
+        if (r->score == NULL || r->y == NULL || r->row == NULL) {
+            sorted_release(r);
+            return mg__nomem(err, "the sorted scores");
+        }
         for (int64_t j = 0; j < t->n; j++) {
             int64_t i = order[j];
             r->row[j] = i;
@@ -247,6 +300,8 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
             r->y[j] = t->y[i];
         }
     } else {
+        /* the score and class are read from the sorted keys themselves; the
+         * payload (row index or packed codes) is converted in place */
         uint64_t *keys = mg__malloc_array(n, sizeof *keys);
         double *rows = mg__malloc_array(n, sizeof *rows);
         mg_status st = keys != NULL && rows != NULL ? MG_OK : mg__nomem(err, "the sorted scores");
@@ -254,7 +309,7 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
             keys[i] = mg__score_key(t->score[i], t->y[i]);
             rows[i] = (double)i; /* exact: row indexes stay far below 2^53 */
         }
-        for (int64_t i = 0; st == MG_OK && r->packed != NULL && i < t->n; i++) {
+        for (int64_t i = 0; st == MG_OK && shift != NULL && i < t->n; i++) {
             uint64_t word = 0;
             for (int k = 0; k < nsl; k++)
                 word |= (uint64_t)sl[k].code[i] << shift[k];
@@ -262,24 +317,24 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
         }
         if (st == MG_OK)
             st = mg__radix_sort(keys, rows, (size_t)t->n, err);
-        for (int64_t j = 0; st == MG_OK && j < t->n; j++) {
-            uint64_t bits = keys[j] >> 1;
-            memcpy(&r->score[j], &bits, sizeof bits);
-            r->y[j] = (uint8_t)(keys[j] & 1);
-            if (r->packed != NULL)
-                r->packed[j] = (uint64_t)rows[j];
-            else
-                r->row[j] = (int64_t)rows[j];
-        }
-        free(keys);
-        free(rows);
         if (st != MG_OK) {
+            free(keys);
+            free(rows);
             sorted_release(r);
             return st;
         }
+        for (int64_t j = 0; j < t->n; j++) {
+            uint64_t word = (uint64_t)rows[j];
+            memcpy(&rows[j], &word, sizeof word); /* the same value as an integer */
+        }
+        if (shift != NULL)
+            r->packed = (uint64_t *)(void *)rows;
+        else
+            r->row = (int64_t *)(void *)rows;
+        r->keys = keys;
     }
     for (int64_t j = 0; j < t->n; j++) {
-        r->loss[j] = mg__row_log_loss(r->y[j], r->score[j]);
+        r->loss[j] = mg__row_log_loss(sorted_y(r, j), sorted_score(r, j));
         if (r->w != NULL)
             r->w[j] = t->w[r->row[j]];
     }
@@ -289,38 +344,44 @@ static mg_status sorted_init(const mg_targets *t, const int64_t *order, const mg
 /* One slicing of a binary task: the sorted rows scattered into slices with a
  * stable counting sort (each slice stays in score order), the threshold sums
  * taken on the way, then one walk per slice. */
-static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const int32_t *code,
+static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const code_src *code,
                                const mg_slicing *sl, mg_slice_report *r, double level,
-                               mg_error *err) {
+                               sorted_rows *scratch, mg_error *err) {
     int k = sl->nslices;
-    size_t n = (size_t)(t->n > 0 ? t->n : 1);
     bin_acc *acc = mg__calloc((size_t)(k > 0 ? k : 1), sizeof *acc);
     int64_t *start = mg__calloc((size_t)k + 1, sizeof *start);
     int64_t *next = mg__malloc_array((size_t)(k > 0 ? k : 1), sizeof *next);
-    sorted_rows g = {0};
-    g.score = mg__malloc_array(n, sizeof *g.score);
-    g.y = mg__malloc_array(n, sizeof *g.y);
-    if (sr->w != NULL)
-        g.w = mg__malloc_array(n, sizeof *g.w);
-    if (acc == NULL || start == NULL || next == NULL || g.score == NULL ||
-        g.y == NULL || (sr->w != NULL && g.w == NULL)) {
+    sorted_rows g = *scratch; /* room for every row, shared by the slicings */
+    if (acc == NULL || start == NULL || next == NULL) {
         free(acc);
         free(start);
         free(next);
-        sorted_release(&g);
         return mg__nomem(err, "the slice sums");
     }
     for (int64_t j = 0; j < t->n; j++) {
-        start[code[j] + 1]++;
+        start[code_at(code, j) + 1]++;
     }
-    for (int c = 0; c < k; c++)
+    int64_t most = 0;
+    for (int c = 0; c < k; c++) {
+        most = start[c + 1] > most ? start[c + 1] : most;
         start[c + 1] += start[c];
+    }
+    tie_groups groups = {mg__malloc_array((size_t)(most > 0 ? most : 1), sizeof *groups.p),
+                         mg__malloc_array((size_t)(most > 0 ? most : 1), sizeof *groups.q)};
+    if (groups.p == NULL || groups.q == NULL) {
+        free(groups.p);
+        free(groups.q);
+        free(acc);
+        free(start);
+        free(next);
+        return mg__nomem(err, "the slice sums");
+    }
     memcpy(next, start, (size_t)k * sizeof *next);
     for (int64_t j = 0; j < t->n; j++) {
-        int c = code[j];
+        int c = code_at(code, j);
         bin_acc *a = &acc[c];
-        double wi = sr->w ? sr->w[j] : 1.0, s = sr->score[j];
-        int positive = sr->y[j], predicted = s > t->threshold;
+        double wi = sr->w ? sr->w[j] : 1.0, s = sorted_score(sr, j);
+        int positive = sorted_y(sr, j), predicted = s > t->threshold;
         int64_t d = next[c]++;
         g.score[d] = s;
         g.y[d] = (uint8_t)positive;
@@ -389,7 +450,8 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
         wilson_ci(&s->ci[s->nci++], "recall", &a->rec, level);
         wilson_ci(&s->ci[s->nci++], "specificity", &a->spec, level);
         int64_t o = start[c];
-        rank_slice(g.score + o, g.y + o, g.w ? g.w + o : NULL, start[c + 1] - o, s, level);
+        rank_slice(g.score + o, g.y + o, g.w ? g.w + o : NULL, start[c + 1] - o, s, level,
+                   &groups);
         b->weight_sum = ldexp(b->weight_sum, t->w_exp2);
         b->tp = ldexp(b->tp, t->w_exp2);
         b->fp = ldexp(b->fp, t->w_exp2);
@@ -398,7 +460,8 @@ static mg_status binary_slices(const mg_targets *t, const sorted_rows *sr, const
     }
     free(acc);
     free(start);
-    sorted_release(&g);
+    free(groups.p);
+    free(groups.q);
     return MG_OK;
 }
 
@@ -495,9 +558,26 @@ static mg_status other_slices(const mg_targets *t, const mg_slicing *sl, mg_slic
     return st;
 }
 
+static mg_status slices_compute(const mg_targets *t, const int64_t *order,
+                                const mg_slicing *slicings, int n, int64_t min_size, double level,
+                                mg_slice_report *reports, uint64_t **sorted, mg_error *err);
+
 mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_slicing *slicings,
                             int n, int64_t min_size, double level, mg_slice_report *reports,
                             mg_error *err) {
+    return slices_compute(t, order, slicings, n, min_size, level, reports, NULL, err);
+}
+
+mg_status mg__slices_compute_keys(const mg_targets *t, const mg_slicing *slicings, int n,
+                                  int64_t min_size, double level, mg_slice_report *reports,
+                                  uint64_t **sorted, mg_error *err) {
+    *sorted = NULL;
+    return slices_compute(t, NULL, slicings, n, min_size, level, reports, sorted, err);
+}
+
+static mg_status slices_compute(const mg_targets *t, const int64_t *order,
+                                const mg_slicing *slicings, int n, int64_t min_size, double level,
+                                mg_slice_report *reports, uint64_t **sorted, mg_error *err) {
     for (int i = 0; i < n; i++)
         memset(&reports[i], 0, sizeof reports[i]);
     if (!(level > 0 && level < 1))
@@ -520,32 +600,42 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             st = sorted_init(t, order, slicings, n,
                              pack_plan(t, slicings, n, shift) ? shift : NULL, &sr, err);
     }
-    /* The slice codes in score order, gathered for up to CODE_BATCH slicings
-     * in one pass: their cache misses overlap. */
+    /* The slice codes in score order: fields of the packed words, or
+     * gathered from the rows for up to CODE_BATCH slicings in one pass
+     * (their cache misses overlap). */
     enum { CODE_BATCH = 4 };
     int32_t *codes = NULL;
     size_t rows = (size_t)(t->n > 0 ? t->n : 1);
+    /* the rows of one slicing grouped by slice, reused by every slicing */
+    sorted_rows scratch = {0};
     if (st == MG_OK && t->task == MG_TASK_BINARY && n > 0) {
-        codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH), sizeof *codes);
-        if (codes == NULL)
+        if (sr.packed == NULL)
+            codes = mg__malloc_array(rows * (size_t)(n < CODE_BATCH ? n : CODE_BATCH),
+                                     sizeof *codes);
+        scratch.score = mg__malloc_array(rows, sizeof *scratch.score);
+        scratch.y = mg__malloc_array(rows, sizeof *scratch.y);
+        if (t->w != NULL)
+            scratch.w = mg__malloc_array(rows, sizeof *scratch.w);
+        if ((sr.packed == NULL && codes == NULL) || scratch.score == NULL || scratch.y == NULL ||
+            (t->w != NULL && scratch.w == NULL))
             st = mg__nomem(err, "the slice codes");
     }
     for (int i = 0; i < n && st == MG_OK; i++) {
         mg_slice_report *r = &reports[i];
-        if (codes != NULL && i % CODE_BATCH == 0) {
-            int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
-            for (int64_t j = 0; sr.packed != NULL && j < t->n; j++)
-                for (int b = 0; b < batch; b++)
-                    codes[(size_t)b * rows + (size_t)j] =
-                        (int32_t)((sr.packed[j] >> shift[i + b]) &
-                                  ((UINT64_C(1) << (i + b + 1 < n ? shift[i + b + 1] - shift[i + b]
-                                                                  : 53 - shift[i + b])) -
-                                   1));
-            for (int64_t j = 0; sr.packed == NULL && j < t->n; j++) {
-                int64_t row = sr.row[j];
-                for (int b = 0; b < batch; b++)
-                    codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
+        code_src src = {0};
+        if (t->task == MG_TASK_BINARY && sr.packed != NULL) {
+            int bits = i + 1 < n ? shift[i + 1] - shift[i] : 53 - shift[i];
+            src = (code_src){NULL, sr.packed, shift[i], (UINT64_C(1) << bits) - 1};
+        } else if (codes != NULL) {
+            if (i % CODE_BATCH == 0) {
+                int batch = n - i < CODE_BATCH ? n - i : CODE_BATCH;
+                for (int64_t j = 0; j < t->n; j++) {
+                    int64_t row = sr.row[j];
+                    for (int b = 0; b < batch; b++)
+                        codes[(size_t)b * rows + (size_t)j] = slicings[i + b].code[row];
+                }
             }
+            src.code = codes + (size_t)(i % CODE_BATCH) * rows;
         }
         r->slicing = &slicings[i];
         r->min_size = min_size;
@@ -557,13 +647,17 @@ mg_status mg_slices_compute(const mg_targets *t, const int64_t *order, const mg_
             break;
         }
         if (t->task == MG_TASK_BINARY)
-            st = binary_slices(t, &sr, codes + (size_t)(i % CODE_BATCH) * rows, &slicings[i], r,
-                               level, err);
+            st = binary_slices(t, &sr, &src, &slicings[i], r, level, &scratch, err);
         else
             st = other_slices(t, &slicings[i], r, level, err);
     }
     free(codes);
     free(shift);
+    sorted_release(&scratch);
+    if (st == MG_OK && sorted != NULL && t->w == NULL) {
+        *sorted = sr.keys; /* handed over */
+        sr.keys = NULL;
+    }
     sorted_release(&sr);
     return st;
 }

@@ -16,6 +16,9 @@ void mg_slicing_release(mg_slicing *s) {
     memset(s, 0, sizeof *s);
 }
 
+/* Integer slice columns spanning fewer values than this get a lookup table. */
+#define INT_TABLE_MAX ((uint64_t)1 << 16)
+
 /* Maps a double to a key with the same order (for the radix sort). */
 static uint64_t order_key(double d) {
     uint64_t bits;
@@ -57,15 +60,19 @@ static int bucket_of(const double *e, int nedges, double x) {
         return -1;
     if (x > e[nedges - 1])
         return nedges - 1;
-    int lo = 1, hi = nedges - 1; /* first edge index >= x (searchsorted left) */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (e[mid] >= x)
-            hi = mid;
-        else
-            lo = mid + 1;
+    if (isnan(x)) /* the search below, as it ends for a NaN */
+        return nedges - 2;
+    /* the first edge index >= x in 1..nedges-1 (searchsorted left), without
+     * branches: the rows' values come in no order, so a branch per step
+     * would be mispredicted half the time */
+    const double *base = e + 1;
+    int len = nedges - 1;
+    while (len > 1) {
+        int half = len / 2;
+        base = base[half] < x ? base + half : base;
+        len -= half;
     }
-    return lo - 1;
+    return (int)(base - e) + (*base < x) - 1;
 }
 
 static mg_status too_many(mg_error *err, const char *name, int64_t k) {
@@ -104,7 +111,7 @@ static mg_status compact(mg_slicing *s, mg_error *err) {
             k++;
         }
     }
-    for (int64_t i = 0; i < s->nrows; i++)
+    for (int64_t i = 0; k < s->nslices && i < s->nrows; i++) /* none empty: nothing moves */
         s->code[i] = map[s->code[i]];
     s->nslices = k;
     free(count);
@@ -202,9 +209,20 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
     uint64_t *keys = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *keys);
     if (keys == NULL)
         return mg__nomem(err, "the slice values");
+    int64_t imin = INT64_MAX, imax = INT64_MIN;
     for (int64_t i = 0; i < n; i++)
-        if (!mg_column_is_null(col, i))
+        if (!mg_column_is_null(col, i)) {
             keys[m++] = order_key(value_at(col, i));
+            if (col->type == MG_TYPE_I64) {
+                imin = col->i64[i] < imin ? col->i64[i] : imin;
+                imax = col->i64[i] > imax ? col->i64[i] : imax;
+            }
+        }
+    /* Integers of a narrow range (ages, counts, years): the code of every
+     * value in [imin, imax] taken once, then one lookup per row. */
+    int32_t *table = NULL;
+    if (col->type == MG_TYPE_I64 && m > 0 && (uint64_t)imax - (uint64_t)imin < INT_TABLE_MAX)
+        table = mg__malloc_array((size_t)((uint64_t)imax - (uint64_t)imin + 1), sizeof *table);
     mg_status st = mg__radix_sort(keys, NULL, (size_t)m, err);
     if (st != MG_OK) {
         free(keys);
@@ -258,9 +276,12 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
             s->parts[k + 1] = (mg_slice_part){
                 MG_SLICE_PART_BUCKET, NULL, 0, edges[nedges - 1], INFINITY, false, false};
             s->parts[k + 2].kind = MG_SLICE_PART_NULL;
+            for (int64_t v = imin; table != NULL && v <= imax; v++)
+                table[v - imin] = (int32_t)(bucket_of(edges, nedges, (double)v) + 1);
             for (int64_t i = 0; i < n; i++)
-                s->code[i] = mg_column_is_null(col, i)
-                                 ? (int32_t)(k + 2)
+                s->code[i] = mg_column_is_null(col, i) ? (int32_t)(k + 2)
+                             : table != NULL
+                                 ? table[col->i64[i] - imin]
                                  : (int32_t)(bucket_of(edges, nedges, value_at(col, i)) + 1);
         }
     } else {
@@ -274,9 +295,25 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
             }
         if (st == MG_OK) {
             s->parts[distinct].kind = MG_SLICE_PART_NULL;
+            for (int64_t v = imin; table != NULL && v <= imax; v++) {
+                double x = (double)v;
+                int64_t lo = 0, hi = distinct - 1;
+                while (lo < hi) {
+                    int64_t mid = (lo + hi) / 2;
+                    if (s->parts[mid].number < x)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                table[v - imin] = (int32_t)lo;
+            }
             for (int64_t i = 0; i < n; i++) {
                 if (mg_column_is_null(col, i)) {
                     s->code[i] = (int32_t)distinct;
+                    continue;
+                }
+                if (table != NULL) {
+                    s->code[i] = table[col->i64[i] - imin];
                     continue;
                 }
                 double x = value_at(col, i);
@@ -292,6 +329,7 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
             }
         }
     }
+    free(table);
     free(edges);
     free(keys);
     return st;

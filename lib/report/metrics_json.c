@@ -117,10 +117,17 @@ void mg__provenance_json(mg__json *j, const mg_provenance *prov) {
 mg_status mg_evaluation_json(const mg_evaluation *e, const mg_targets *t,
                              const mg_provenance *prov, double level, char **out, size_t *len,
                              mg_error *err) {
+    return mg__evaluation_json_sorted(e, t, prov, level, NULL, out, len, err);
+}
+
+mg_status mg__evaluation_json_sorted(const mg_evaluation *e, const mg_targets *t,
+                                     const mg_provenance *prov, double level,
+                                     const uint64_t *sorted, char **out, size_t *len,
+                                     mg_error *err) {
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__metrics_json_body(&j, e, t, level, NULL);
-    mg__metrics_json_plots(&j, e, t, level);
+    mg__metrics_json_plots(&j, e, t, level, sorted);
     if (prov != NULL)
         mg__provenance_json(&j, prov);
     mg__json_end_object(&j);
@@ -164,6 +171,15 @@ mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_tar
                                             const mg_compare_options *opts,
                                             const mg_provenance *prov, char **out, size_t *len,
                                             mg_error *err) {
+    return mg__evaluation_json_with_intervals_sorted(e, t, iv, n, opts, prov, NULL, out, len, err);
+}
+
+mg_status mg__evaluation_json_with_intervals_sorted(const mg_evaluation *e, const mg_targets *t,
+                                                    const mg_metric_interval *iv, int n,
+                                                    const mg_compare_options *opts,
+                                                    const mg_provenance *prov,
+                                                    const uint64_t *sorted, char **out,
+                                                    size_t *len, mg_error *err) {
     /* the defaults of mg_evaluation_intervals for zero fields */
     mg_compare_options o = {.level = 0.95, .replicates = 1000};
     if (opts != NULL)
@@ -177,7 +193,7 @@ mg_status mg_evaluation_json_with_intervals(const mg_evaluation *e, const mg_tar
     mg__json j = {0};
     mg__json_begin_object(&j);
     mg__metrics_json_body(&j, e, t, o.level, &extra);
-    mg__metrics_json_plots(&j, e, t, o.level);
+    mg__metrics_json_plots(&j, e, t, o.level, sorted);
     mg__json_kv_int(&j, "bootstrap_replicates", o.replicates);
     mg__json_kv_int(&j, "seed", (int64_t)o.seed);
     if (prov != NULL)

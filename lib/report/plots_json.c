@@ -3,6 +3,7 @@
  * "curves" (ROC and precision-recall, at most CURVE_POINTS points each) and
  * "score_histogram". docs/calibration.md and docs/metrics.md describe them. */
 #include "report/metrics_json.h"
+#include "metrics/metrics_internal.h"
 
 #include <math.h>
 
@@ -40,10 +41,11 @@ static void curve(mg__json *j, const char *key, const mg_curve *c, const char *x
     mg__json_end_object(j);
 }
 
-static bool curves(mg__json *j, const mg_targets *t) {
+static bool curves(mg__json *j, const mg_targets *t, const uint64_t *sorted) {
     mg_binary_curves c;
     mg_error err;
-    if (mg_binary_curves_compute(t->y, t->score, t->w, t->n, CURVE_POINTS, &c, &err) != MG_OK)
+    if (mg__binary_curves_compute_sorted(t->y, t->score, t->w, t->n, CURVE_POINTS, sorted, &c,
+                                         &err) != MG_OK)
         return false;
     mg__json_key(j, "curves");
     mg__json_begin_object(j);
@@ -141,12 +143,14 @@ static void reliability(mg__json *j, const mg_reliability *r, const mg_targets *
     mg__json_kv_value(j, "mce", r->mce);
 }
 
-static bool calibration(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level) {
+static bool calibration(mg__json *j, const mg_evaluation *e, const mg_targets *t, double level,
+                        const uint64_t *sorted) {
     mg_calibration c;
     mg_error err;
     mg_status st =
         t->task == MG_TASK_BINARY
-            ? mg_calibration_bins_compute(t->y, t->score, t->w, t->n, CALIBRATION_BINS, level, &c, &err)
+            ? mg__calibration_bins_compute_sorted(t->y, t->score, t->w, t->n, CALIBRATION_BINS,
+                                                  level, sorted, &c, &err)
             : mg_calibration_top_label_compute(t->yc, t->proba, t->w, t->n, t->nclasses,
                                                CALIBRATION_BINS, level, &c, &err);
     if (st != MG_OK)
@@ -194,14 +198,14 @@ static bool calibration(mg__json *j, const mg_evaluation *e, const mg_targets *t
 }
 
 void mg__metrics_json_plots(mg__json *j, const mg_evaluation *e, const mg_targets *t,
-                            double level) {
+                            double level, const uint64_t *sorted) {
     bool ok = true;
     if (!(level > 0 && level < 1))
         level = 0.95; /* as documented in report.h */
     if (t->task == MG_TASK_BINARY)
-        ok = calibration(j, e, t, level) && curves(j, t) && histogram(j, t);
+        ok = calibration(j, e, t, level, sorted) && curves(j, t, sorted) && histogram(j, t);
     else if (t->task == MG_TASK_MULTICLASS && t->proba != NULL)
-        ok = calibration(j, e, t, level) && histogram(j, t);
+        ok = calibration(j, e, t, level, NULL) && histogram(j, t);
     if (!ok)
         j->out.failed = true; /* out of memory: mg__json_finish gives NULL */
 }

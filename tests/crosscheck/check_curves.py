@@ -1,6 +1,7 @@
 """metrics.json's curves, calibration and score histogram against
 scikit-learn and numpy, on the examples' data and on generated data (ties,
-weights with zeros, 100k rows, one class only, multiclass):
+weights with zeros, 100k rows, 200k rows of rounded scores, one class only,
+multiclass):
 
 - every kept ROC / PR point is one of scikit-learn's points (roc_curve with
   drop_intermediate=True, precision_recall_curve) to 1e-12, in its order,
@@ -179,7 +180,7 @@ def check_reliability(case, cal, conf, hit, w, weighted):
                      % (strategy, i, b["ci_low"], b["ci_high"], lo, hi))
 
 
-def check_fit(case, cal, y, s, w):
+def check_fit(case, cal, y, s, w, max_iter=10000):
     global checks
     checks += 1
     if (y == 1).all() or (y == 0).all():
@@ -188,7 +189,7 @@ def check_fit(case, cal, y, s, w):
         return
     p = np.clip(s, 1e-15, 1 - 1e-15)
     x = (np.log(p) - np.log1p(-p)).reshape(-1, 1)
-    lr = LogisticRegression(penalty=None, solver="newton-cg", tol=1e-12, max_iter=10000)
+    lr = LogisticRegression(penalty=None, solver="newton-cg", tol=1e-12, max_iter=max_iter)
     lr.fit(x, y, sample_weight=w)
     slope, intercept = lr.coef_[0][0], lr.intercept_[0]
     if abs(cal["slope"] - slope) > 1e-6 or abs(cal["intercept"] - intercept) > 1e-6:
@@ -209,7 +210,7 @@ def check_histogram(case, h, conf, cls, labels):
                  % (lab, got[0]["counts"] if got else None, list(want)))
 
 
-def binary_case(case, tmp, y, s, w=None, gates=False):
+def binary_case(case, tmp, y, s, w=None, gates=False, max_iter=10000):
     df = pd.DataFrame({"label": y, "score": s})
     extra = []
     if w is not None:
@@ -227,7 +228,7 @@ def binary_case(case, tmp, y, s, w=None, gates=False):
     check_curves(case, m, y, s, w)
     cal = m["calibration"]
     check_reliability(case, cal, s, y.astype(float), weights, w is not None)
-    check_fit(case, cal, y, s, w)
+    check_fit(case, cal, y, s, w, max_iter)
     check_histogram(case, m["score_histogram"], s, y, ["0", "1"])
     if gates and cal["ece"] is not None:
         global checks
@@ -296,6 +297,15 @@ with tempfile.TemporaryDirectory() as tmp:
     binary_case("weights", tmp, y, s, w=w)
     binary_case("weights-continuous", tmp, y, np.clip(0.3 * y + rng.uniform(0, 0.7, 5000), 0, 1),
                 w=w)
+    # 200k rows of scores with 3 decimals (1001 values): the logistic fit
+    # takes its terms once per distinct score; with and without weights.
+    # (newton-cg's line search can stall at tol 1e-12 on so many rows, with
+    # the coefficients already converged: 100 iterations bound its time.)
+    n = 200_000
+    y = rng.integers(0, 2, n)
+    s = np.round(1 / (1 + np.exp(-(1.2 * (2 * y - 1) + rng.normal(0, 1.5, n)))), 3)
+    binary_case("200k-rounded", tmp, y, s, max_iter=100)
+    binary_case("200k-rounded-weights", tmp, y, s, w=rng.integers(0, 5, n) / 4.0, max_iter=100)
     binary_case("all-positive", tmp, np.ones(50, dtype=int), rng.uniform(0, 1, 50))
     binary_case("all-negative", tmp, np.zeros(50, dtype=int), rng.uniform(0, 1, 50))
     # a perfectly separating score: no logistic fit exists

@@ -4,7 +4,8 @@ against pandas and scikit-learn:
 - every scored slice's metrics equal scikit-learn's on the slice's rows
   (pandas groupby, nulls as a group) to 1e-9, unweighted and weighted;
 - quantile buckets have pandas.qcut's edges (duplicates='drop') and its
-  membership (right-closed, the first closed below);
+  membership (right-closed, the first closed below), for float and integer
+  columns, also with more slicings than one sort's packed codes hold;
 - crossed slices equal groupby over both columns; slices below
   --min-slice-size are listed under too_small without metrics;
 - Wilson intervals per slice from the formula, DeLong's per slice from a
@@ -224,6 +225,53 @@ if m is not None:
           "edges: %r, pd.cut %r" % (got_n, want_n))
 else:
     check(False, "min-slice-size run: exit %d %s" % (code, err[-300:]))
+
+# ---- integer columns (their codes come from a lookup table of the values),
+# a float column's buckets found without branches, and more slicings than the
+# packed codes of the one sort hold (53 bits): the rows' codes are then
+# gathered by row, and the same slices must come out of either way.
+years = rng.integers(1990, 2050, size=n)  # 60 values
+extra_cols = {"f%d" % i: rng.uniform(-1, 1, size=n).round(6) for i in range(6)}
+df2 = df.assign(years=years, **extra_cols)
+CSV2 = os.path.join(TMP, "slices2.csv")
+df2.to_csv(CSV2, index=False)
+code, err, m = run(CSV2, "--slice-by", "years,f0", "--slice-bins", "8")
+check(code == 0 and m is not None, "integer slicing: exit %d %s" % (code, err[-300:]))
+if m is not None:
+    for col in ("years", "f0"):
+        got_sl = m["slices"][col]
+        cats, edges = pd.qcut(df2[col], 8, retbins=True, duplicates="drop")
+        codes = cats.cat.codes.to_numpy()
+        check(got_sl["method"] == "quantile" and len(got_sl["slices"]) == len(edges) - 1,
+              "%s: %s, %d buckets, qcut %d" % (col, got_sl["method"], len(got_sl["slices"]),
+                                                len(edges) - 1))
+        for k in range(min(len(edges) - 1, len(got_sl["slices"]))):
+            s, d = got_sl["slices"][k], df2[codes == k]
+            check(near(s["value"]["low"], edges[k], 1e-12) and near(s["value"]["high"], edges[k + 1], 1e-12)
+                  and s["n"] == len(d), "%s bucket %d: %r n %d, qcut (%r, %r] n %d" % (
+                      col, k, s["value"], s["n"], edges[k], edges[k + 1], len(d)))
+            for metric, ref in sk_metrics(d, False).items():
+                check(near(s["metrics"].get(metric), ref), "%s bucket %d: %s %r, scikit-learn %r" % (
+                    col, k, metric, s["metrics"].get(metric), ref))
+# six slicings of 300 buckets (9 bits each) and one of 60 values: 60 bits
+code, err, m = run(CSV2, "--slice-by", "years,f0,f1,f2,f3,f4,f5", "--slice-bins", "300",
+                   "--min-slice-size", "5")
+check(code == 0 and m is not None, "many slicings: exit %d %s" % (code, err[-300:]))
+if m is not None:
+    check(m["slices"]["years"]["method"] == "values", "years: %s" % m["slices"]["years"]["method"])
+    compare_slicing("years (7 slicings)", m["slices"]["years"],
+                    [(int(v), d) for v, d in df2.groupby("years")], False, min_size=5)
+    cats, edges = pd.qcut(df2["f5"], 300, retbins=True, duplicates="drop")
+    codes = cats.cat.codes.to_numpy()
+    got_sl = m["slices"]["f5"]
+    check(len(got_sl["slices"]) + len(got_sl["too_small"]) == len(edges) - 1,
+          "f5: %d buckets, qcut %d" % (len(got_sl["slices"]) + len(got_sl["too_small"]), len(edges) - 1))
+    for k, s in enumerate(got_sl["slices"][:40]):
+        d = df2[codes == k]
+        check(s["n"] == len(d), "f5 bucket %d: n %d, qcut %d" % (k, s["n"], len(d)))
+        for metric, ref in sk_metrics(d, False).items():
+            check(near(s["metrics"].get(metric), ref), "f5 bucket %d: %s %r, scikit-learn %r" % (
+                k, metric, s["metrics"].get(metric), ref))
 
 # ---- operating points against precision_recall_curve / roc_curve
 def best_op(kind, target, weighted):

@@ -3,7 +3,8 @@
 # written twice have the same SHA-256, equal to the pinned one (so a change to
 # the generator, which would make bench/RESULTS.md incomparable, is seen); the
 # header and every row hold the expected columns and values (checked by
-# pandas); a 1000-row file is the prefix of a 2000-row one; another seed gives
+# pandas; --slices adds region, channel and age and changes nothing else); a
+# 1000-row file is the prefix of a 2000-row one; another seed gives
 # other rows; a bad argument exits 2 with one line on stderr.
 set -u
 gen=${MG_BENCH_GEN:?MG_BENCH_GEN names the bench_gen binary (set by CTest)}
@@ -27,8 +28,10 @@ head -n 1001 "$tmp/c.csv" | cmp -s - "$tmp/a.csv" || fail "1000 rows are not the
 "$gen" 1000 "$tmp/d.csv" --seed 7 || fail "--seed 7 exited $?"
 cmp -s "$tmp/a.csv" "$tmp/d.csv" && fail "--seed 7 gave the same rows as seed 42"
 "$gen" 1000 "$tmp/e.csv" --baseline || fail "--baseline exited $?"
+"$gen" 5000 "$tmp/s.csv" --slices || fail "--slices exited $?"
+"$gen" 1000 "$tmp/bs.csv" --baseline --slices || fail "--baseline --slices exited $?"
 
-"$py" - "$tmp/a.csv" "$tmp/e.csv" <<'PY' || fail "pandas check of the columns"
+"$py" - "$tmp/a.csv" "$tmp/e.csv" "$tmp/s.csv" "$tmp/bs.csv" <<'PY' || fail "pandas check of the columns"
 import sys
 import pandas as pd
 a = pd.read_csv(sys.argv[1], keep_default_na=False, dtype={"gender": str, "age_group": str})
@@ -44,6 +47,16 @@ e = pd.read_csv(sys.argv[2], keep_default_na=False, dtype={"gender": str, "age_g
 assert list(e.columns) == ["label", "score", "gender", "age_group", "score_baseline"], list(e.columns)
 assert (e[["label", "score", "gender", "age_group"]] == a).all().all(), "--baseline changed the other columns"
 assert e.score_baseline.between(0, 1).all() and (abs(e.score_baseline - e.score) <= 0.15 + 1e-9).all()
+# --slices: three more columns, the others as without it
+s = pd.read_csv(sys.argv[3], keep_default_na=False, dtype={"gender": str, "age_group": str})
+assert list(s.columns) == ["label", "score", "gender", "age_group", "region", "channel", "age"], list(s.columns)
+assert (s.iloc[:1000, :4] == a).all().all(), "--slices changed the other columns"
+assert s.region.nunique() == 16 and s.channel.nunique() == 14, (s.region.nunique(), s.channel.nunique())
+assert s.age.dtype.kind == "i" and s.age.min() == 18 and s.age.max() == 87, (s.age.min(), s.age.max())
+assert pd.qcut(s.age, 20, duplicates="drop").nunique() == 20
+bs = pd.read_csv(sys.argv[4], keep_default_na=False, dtype={"gender": str, "age_group": str})
+assert list(bs.columns) == list(e.columns) + ["region", "channel", "age"], list(bs.columns)
+assert (bs[list(e.columns)] == e).all().all() and (bs[["region", "channel", "age"]] == s.iloc[:1000, 4:]).all().all()
 PY
 
 "$gen" 0 "$tmp/z.csv" 2>"$tmp/err"
