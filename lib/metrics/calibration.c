@@ -141,34 +141,6 @@ static int cmp_double(const void *pa, const void *pb) {
     return (a > b) - (a < b);
 }
 
-/* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
- * with v[lo..k) <= v[k] <= v(k..hi] (Hoare's selection; no NaN in v). */
-static void select_kth(double *v, int64_t lo, int64_t hi, int64_t k) {
-    while (lo < hi) {
-        double pivot = v[lo + (hi - lo) / 2];
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return;
-    }
-}
-
 /* Puts the order statistics at the ascending positions want[0..nw) (sorted,
  * distinct, inside [lo, hi]) in place, as a full sort would, in about
  * n log(nw) steps instead of a sort's n log n. */
@@ -176,22 +148,12 @@ static void select_many(double *v, int64_t lo, int64_t hi, const int64_t *want, 
     while (nw > 0) {
         int mid = nw / 2;
         int64_t k = want[mid];
-        select_kth(v, lo, hi, k);
+        mg__select_kth(v, lo, hi, k);
         select_many(v, lo, k - 1, want, mid);
         lo = k + 1;
         want += mid + 1;
         nw -= mid + 1;
     }
-}
-
-/* Score of a row as an order-preserving key: non-negative doubles order
- * like their bits (-0.0 is folded into +0.0). */
-static inline uint64_t score_bits(double s) {
-    if (s == 0)
-        s = 0.0;
-    uint64_t k;
-    memcpy(&k, &s, sizeof k);
-    return k;
 }
 
 /* Histogram buckets of the selection: the top 21 bits of a non-negative
@@ -239,7 +201,7 @@ static mg_status quantile_values(const rows_view *v, int nb, int64_t *m_out, int
             int hit;
             double s = row_at(v, i, &hit);
             if (v->w == NULL || v->w[i] != 0)
-                hist[score_bits(s) >> QSEL_SHIFT]++;
+                hist[mg__nonneg_key(s) >> QSEL_SHIFT]++;
         }
         int64_t below = 0;
         int k = 0;
@@ -280,7 +242,7 @@ static mg_status quantile_values(const rows_view *v, int nb, int64_t *m_out, int
             double s = row_at(v, i, &hit);
             if (v->w != NULL && v->w[i] == 0)
                 continue;
-            int t = slot[score_bits(s) >> QSEL_SHIFT];
+            int t = slot[mg__nonneg_key(s) >> QSEL_SHIFT];
             if (t >= 0)
                 pool[fill[t]++] = s;
         }

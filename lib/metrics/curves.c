@@ -86,36 +86,6 @@ static inline double chord_distance(const chord *ch, const double *x, const doub
     return fabs(ch->dy * (x[i] - ch->xa) - ch->dx * (y[i] - ch->ya)) / ch->len;
 }
 
-/* The k-th largest (0-based) of v[0..n), k < n, with v reordered: Hoare's
- * selection (the same value a descending sort would put at v[k]). */
-static double kth_largest(double *v, int64_t n, int64_t k) {
-    int64_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = v[lo + (hi - lo) / 2];
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot)
-                i++;
-            while (v[j] < pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 typedef struct span {
     int64_t lo, hi;
     double cap;
@@ -162,8 +132,10 @@ static mg_status simplify(mg_curve *c, int64_t max, mg_error *err) {
         stack[top++] = (span){best, s.hi, imp[best]};
     }
     memcpy(sorted, imp + 1, (size_t)(m - 2) * sizeof *sorted);
-    /* the (max-1)-th largest: keep strictly above */
-    double cut = kth_largest(sorted, m - 2, max - 2);
+    /* the (max-1)-th largest, ascending position (m - 3) - (max - 2): keep
+     * strictly above */
+    mg__select_kth(sorted, 0, m - 3, m - 1 - max);
+    double cut = sorted[m - 1 - max];
     int64_t k = 0;
     for (int64_t i = 0; i < m; i++) {
         if (i != 0 && i != m - 1 && !(imp[i] > cut))

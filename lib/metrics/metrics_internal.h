@@ -85,6 +85,11 @@ double mg__row_log_loss(int positive, double p);
 
 mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err);
 
+/* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
+ * with v[lo..k) <= v[k] <= v(k..hi], in O(hi - lo) expected steps (Hoare's
+ * selection); v must hold no NaN. */
+void mg__select_kth(double *v, int64_t lo, int64_t hi, int64_t k);
+
 /* ROC AUC and average precision of rows given as mg__score_key keys (flag =
  * positive) and their weights (NULL = 1 each). Sorts keys and w in place and
  * scales w by a power of two (so w must be scratch the caller can lose).

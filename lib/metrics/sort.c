@@ -158,3 +158,31 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
     free(pout);
     return MG_OK;
 }
+
+/* Puts into v[k] the value an ascending sort of v[lo..hi] would put there,
+ * with v[lo..k) <= v[k] <= v(k..hi] (Hoare's selection; no NaN in v). */
+void mg__select_kth(double *v, int64_t lo, int64_t hi, int64_t k) {
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
