@@ -497,26 +497,6 @@ static mg_status merge_dicts(csv_read *r) {
     return MG_OK;
 }
 
-static size_t value_size(mg_type type) {
-    switch (type) {
-    case MG_TYPE_F64: return sizeof(double);
-    case MG_TYPE_I64: return sizeof(int64_t);
-    case MG_TYPE_BOOL: return 1;
-    case MG_TYPE_STR: return sizeof(int32_t);
-    }
-    return 0;
-}
-
-static void *column_values(mg_column *col) {
-    switch (col->type) {
-    case MG_TYPE_F64: return col->f64;
-    case MG_TYPE_I64: return col->i64;
-    case MG_TYPE_BOOL: return col->b;
-    case MG_TYPE_STR: return col->codes;
-    }
-    return NULL;
-}
-
 /* After the single pass: a column whose guessed type is its inferred type
  * and that every chunk could hold keeps its values, moved from the chunks'
  * upper-bound offsets to their rows; any other is made again with its
@@ -546,8 +526,8 @@ static mg_status settle_column(csv_read *r, int o, int64_t nrows, bool *redo) {
         p->redo[o] = true;
         *redo = true;
     } else {
-        size_t es = value_size(type);
-        char *base = column_values(col);
+        size_t es = mg__type_width(type);
+        char *base = mg__column_values(col);
         for (int i = 0; i < r->nchunks; i++) {
             const csv_chunk *c = &r->chunks[i];
             if (c->ub0 != c->row0 && c->nrows > 0)

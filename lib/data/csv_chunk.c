@@ -302,6 +302,25 @@ static mg_status infer_value(const csv_plan *plan, csv_chunk *c, int o, int fiel
     return MG_OK;
 }
 
+/* Writes the dictionary code of string field f (unescaped, untrimmed) at
+ * row of text column o; on failure sets and returns c->status. */
+static mg_status put_string(const csv_plan *plan, csv_chunk *c, int o, int64_t row,
+                            const csv_field *f) {
+    mg_column *col = &plan->cols[o];
+    const char *s = f->s;
+    size_t len = f->len;
+    if (f->escaped && (s = mg__csv_unescape(f, &c->scratch, &len)) == NULL)
+        return c->status = mg__nomem(&c->err, "a CSV field");
+    int32_t code = mg__csv_dict_code(&c->dicts[o], s, len);
+    if (code < 0)
+        return c->status = mg__fail(&c->err, MG_ERR_NOMEM,
+                                    "%s: column '%s': out of memory or more than 2^31 "
+                                    "distinct strings",
+                                    plan->source, col->name);
+    col->codes[row] = code;
+    return MG_OK;
+}
+
 static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t row,
                             const csv_field *f) {
     mg_column *col = &plan->cols[o];
@@ -328,20 +347,10 @@ static mg_status fill_value(const csv_plan *plan, csv_chunk *c, int o, int64_t r
         col->b[row] = (uint8_t)(b > 0);
         break;
     }
-    case MG_TYPE_STR: {
-        s = f->s;
-        len = f->len;
-        if (f->escaped && (s = mg__csv_unescape(f, &c->scratch, &len)) == NULL)
-            return c->status = mg__nomem(&c->err, "a CSV field");
-        int32_t code = mg__csv_dict_code(&c->dicts[o], s, len);
-        if (code < 0)
-            return c->status = mg__fail(&c->err, MG_ERR_NOMEM,
-                                        "%s: column '%s': out of memory or more than 2^31 "
-                                        "distinct strings",
-                                        plan->source, col->name);
-        col->codes[row] = code;
+    case MG_TYPE_STR:
+        if (put_string(plan, c, o, row, f) != MG_OK)
+            return c->status;
         break;
-    }
     }
     if (!ok)
         return c->status = mg__fail(&c->err, MG_ERR_INTERNAL,
@@ -393,21 +402,11 @@ static mg_status spec_value(const csv_plan *plan, csv_chunk *c, int o, int64_t l
         col->b[row] = (uint8_t)(b > 0);
         break;
     }
-    case MG_TYPE_STR: {
-        s = f->s;
-        len = f->len;
-        if (f->escaped && (s = mg__csv_unescape(f, &c->scratch, &len)) == NULL)
-            return c->status = mg__nomem(&c->err, "a CSV field");
-        int32_t code = mg__csv_dict_code(&c->dicts[o], s, len);
-        if (code < 0)
-            return c->status = mg__fail(&c->err, MG_ERR_NOMEM,
-                                        "%s: column '%s': out of memory or more than 2^31 "
-                                        "distinct strings",
-                                        plan->source, col->name);
-        col->codes[row] = code;
+    case MG_TYPE_STR:
+        if (put_string(plan, c, o, row, f) != MG_OK)
+            return c->status;
         ok = true;
         break;
-    }
     }
     if (!ok)
         c->bad[o] = true;

@@ -102,6 +102,26 @@ mg_status mg__column_set_null(mg_column *col, int64_t i, mg_error *err) {
     return MG_OK;
 }
 
+size_t mg__type_width(mg_type t) {
+    switch (t) {
+    case MG_TYPE_F64: return sizeof(double);
+    case MG_TYPE_I64: return sizeof(int64_t);
+    case MG_TYPE_BOOL: return 1;
+    case MG_TYPE_STR: return sizeof(int32_t);
+    }
+    return 0;
+}
+
+void *mg__column_values(mg_column *col) {
+    switch (col->type) {
+    case MG_TYPE_F64: return col->f64;
+    case MG_TYPE_I64: return col->i64;
+    case MG_TYPE_BOOL: return col->b;
+    case MG_TYPE_STR: return col->codes;
+    }
+    return NULL;
+}
+
 void mg__column_release(mg_column *col) {
     free(col->name);
     free(col->valid);

@@ -181,6 +181,10 @@ mg_status mg__check_rows(const char *source, int64_t nrows, const mg_read_option
 mg_status mg__column_init(mg_column *col, const char *name, mg_type type, int64_t nrows,
                           mg_error *err);
 void mg__column_release(mg_column *col);
+/* Bytes of one value of a column of type t (8, 8, 1, 4), and the array of
+ * col's values (borrowed: f64, i64, b or codes by its type). */
+size_t mg__type_width(mg_type t);
+void *mg__column_values(mg_column *col);
 /* Marks row i null (allocates the bitmap on first use, all-valid). */
 mg_status mg__column_set_null(mg_column *col, int64_t i, mg_error *err);
 

@@ -254,27 +254,13 @@ static mg_status list_parts(const char *dir, part_list *l, mg_error *err) {
     return st;
 }
 
-static size_t elem_size(mg_type t) {
-    return t == MG_TYPE_BOOL ? 1 : t == MG_TYPE_STR ? 4 : 8;
-}
-
-static void *values_of(mg_column *c) {
-    switch (c->type) {
-    case MG_TYPE_F64: return c->f64;
-    case MG_TYPE_I64: return c->i64;
-    case MG_TYPE_BOOL: return c->b;
-    case MG_TYPE_STR: return c->codes;
-    }
-    return NULL;
-}
-
 /* Appends the rows of `part` to column `dst` at row0, re-coding strings
  * through the pool that becomes dst's dictionary. */
 static mg_status append_column(mg_column *dst, pq_pool *pool, mg_column *src, int64_t row0,
                                mg_error *err) {
-    size_t e = elem_size(src->type);
+    size_t e = mg__type_width(src->type);
     if (src->nrows > 0)
-        memcpy((uint8_t *)values_of(dst) + (size_t)row0 * e, values_of(src),
+        memcpy((uint8_t *)mg__column_values(dst) + (size_t)row0 * e, mg__column_values(src),
                (size_t)src->nrows * e);
     for (int64_t i = 0; i < src->nrows; i++)
         if (mg_column_is_null(src, i))

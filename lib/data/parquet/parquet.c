@@ -371,16 +371,6 @@ static mg_status finish_column(mg_column *col, pq_part *parts, int nrg, int stri
     return MG_OK;
 }
 
-static void *column_values(mg_column *col) {
-    switch (col->type) {
-    case MG_TYPE_F64: return col->f64;
-    case MG_TYPE_I64: return col->i64;
-    case MG_TYPE_BOOL: return col->b;
-    case MG_TYPE_STR: return col->codes;
-    }
-    return NULL;
-}
-
 static mg_status decode_table(const uint8_t *data, size_t size, const char *source,
                               const pq_meta *m, const pq_colspec *specs, const int *chunk_index,
                               int ncols, const mg_read_options *opts, mg_table *t,
@@ -426,7 +416,7 @@ static mg_status decode_table(const uint8_t *data, size_t size, const char *sour
             size_t elem = specs[c].type == MG_TYPE_BOOL ? 1 : specs[c].type == MG_TYPE_STR ? 4 : 8;
             p->row0 = row0;
             p->nrows = m->rgs[r].num_rows;
-            p->dst = (uint8_t *)column_values(&t->cols[c]) + (size_t)row0 * elem;
+            p->dst = (uint8_t *)mg__column_values(&t->cols[c]) + (size_t)row0 * elem;
         }
         row0 += m->rgs[r].num_rows;
     }
