@@ -196,6 +196,20 @@ static double value_at(const mg_column *col, int64_t i) {
     return col->type == MG_TYPE_F64 ? col->f64[i] : (double)col->i64[i];
 }
 
+/* The index of the first of parts[0..distinct) whose number is >= x (the
+ * part of value x; the distinct values are ascending). */
+static int32_t distinct_index(const mg_slice_part *parts, int64_t distinct, double x) {
+    int64_t lo = 0, hi = distinct - 1;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (parts[mid].number < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int32_t)lo;
+}
+
 /* Numbers: the sorted non-null values decide between one slice per value,
  * given edges and quantile buckets. */
 static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, mg_slicing *s,
@@ -296,16 +310,7 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
         if (st == MG_OK) {
             s->parts[distinct].kind = MG_SLICE_PART_NULL;
             for (int64_t v = imin; table != NULL && v <= imax; v++) {
-                double x = (double)v;
-                int64_t lo = 0, hi = distinct - 1;
-                while (lo < hi) {
-                    int64_t mid = (lo + hi) / 2;
-                    if (s->parts[mid].number < x)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                table[v - imin] = (int32_t)lo;
+                table[v - imin] = distinct_index(s->parts, distinct, (double)v);
             }
             for (int64_t i = 0; i < n; i++) {
                 if (mg_column_is_null(col, i)) {
@@ -316,16 +321,7 @@ static mg_status by_numbers(const mg_column *col, const mg_slice_options *opts, 
                     s->code[i] = table[col->i64[i] - imin];
                     continue;
                 }
-                double x = value_at(col, i);
-                int64_t lo = 0, hi = distinct - 1;
-                while (lo < hi) {
-                    int64_t mid = (lo + hi) / 2;
-                    if (s->parts[mid].number < x)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                s->code[i] = (int32_t)lo;
+                s->code[i] = distinct_index(s->parts, distinct, value_at(col, i));
             }
         }
     }
