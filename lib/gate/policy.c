@@ -4,6 +4,7 @@
 #include "gate/policy_keys.h"
 #include "modelgate/fairness.h"
 #include "modelgate/metric_registry.h"
+#include "modelgate/slices.h"
 
 #define MAX_SEGS 8
 
@@ -129,6 +130,20 @@ static mg_status unknown_key(const mg__kctx *ctx, const char *const *segs, int n
     return mg__key_fail(ctx, line, column, key, "unknown key (see docs/policy.md)");
 }
 
+/* An operating point's gate has one name: recall_at_precision_0.8, not
+ * _0.80 or _.8 (two spellings would be two gates on one point). */
+static mg_status canonical_point(const mg__kctx *ctx, const char *const *segs, int nsegs, int wild,
+                                 int line, int column) {
+    mg_operating_point op;
+    if (wild < 0 || mg_operating_point_from_name(segs[wild], &op) != 0 ||
+        strcmp(op.name, segs[wild]) == 0)
+        return MG_OK;
+    char key[512];
+    join(segs, nsegs, key, sizeof key);
+    return mg__key_fail(ctx, line, column, key, "write %s: one name per operating point",
+                        op.name);
+}
+
 static mg_status walk_map(const mg__kctx *ctx, const mg__ynode *map, const char **segs, int nsegs);
 
 /* One key: value pair under the parent segs[0..nsegs). */
@@ -150,6 +165,7 @@ static mg_status walk_pair(const mg__kctx *ctx, const mg__ynode *k, const mg__yn
     const mg__kentry *e = mg__key_find(segs, nsegs + 1, &wild);
     if (e == NULL)
         return unknown_key(ctx, segs, nsegs + 1, k->line, k->column);
+    MG_TRY(canonical_point(ctx, segs, nsegs + 1, wild, k->line, k->column));
     if (e->type == MG__K_SECTION) {
         if (v->kind != MG__Y_MAP) {
             char got[64];
@@ -530,6 +546,7 @@ static mg_status resolve_key(const mg__kctx *ctx, const char *key, char *buf, si
         const mg__kentry *e = mg__key_find(segs, n, &w);
         if (e == NULL)
             return unknown_key(ctx, segs, n, 0, 0);
+        MG_TRY(canonical_point(ctx, segs, n, w, 0, 0));
         if (dot == NULL) {
             *nsegs = n;
             *entry = e;

@@ -597,6 +597,12 @@ static void set_overrides_every_type(void **state) {
     set_ok(&p, "gates.recall_at_precision_0.9.min=0.6");
     b = bound(p.metric_gates, p.nmetric_gates, "recall_at_precision_0.9");
     assert_true(b != NULL && b->has_min && b->min == 0.6);
+    /* one name per point: another spelling would be a second gate on it */
+    set_fails(&p, "gates.recall_at_precision_0.90.min=0.2",
+              "--set gates.recall_at_precision_0.90.min: write recall_at_precision_0.9: one "
+              "name per operating point");
+    set_fails(&p, "gates.recall_at_precision_.9={min: 0.2}",
+              "--set gates.recall_at_precision_.9: write recall_at_precision_0.9");
     set_ok(&p, "gates.recall_at_precision_0.9=null");
     assert_null(bound(p.metric_gates, p.nmetric_gates, "recall_at_precision_0.9"));
     set_ok(&p, "data.label=no");
@@ -973,6 +979,9 @@ static void slices_section(void **state) {
     parse_fails(HEAD "slices:\n  by: region\n",
                 "p.yml:5:7: slices.by: expected a list (like [a, b]), found 'region'");
     parse_fails(HEAD "slices:\n  by: [a, b, a]\n", "p.yml:5:14: slices.by[2]: 'a' is listed twice");
+    parse_fails(HEAD "gates:\n  recall_at_precision_0.80: {min: 0.5}\n",
+                "p.yml:5:3: gates.recall_at_precision_0.80: write recall_at_precision_0.8: one "
+                "name per operating point");
     parse_fails(HEAD "slices:\n  by: [a, 1.5, \"\"]\n",
                 "p.yml:5:16: slices.by[2]: expected a text value, found \"\"");
     parse_fails(HEAD "slices:\n  cross: [[a]]\n",
