@@ -115,15 +115,29 @@ mg_status mg__operating_points_compute_sorted(const mg_targets *t, const int64_t
     }
     const double *w = t->w;
     double pos = 0, neg = 0, pos_sq = 0, neg_sq = 0;
-    for (int64_t i = 0; i < t->n; i++) {
-        double wi = w ? w[i] : 1.0;
-        if (t->y[i]) {
-            pos += wi;
-            pos_sq += wi * wi;
-        } else {
-            neg += wi;
-            neg_sq += wi * wi;
+    /* The totals are summed in the walk's order (score descending, ties in
+     * order), so that the running sums end at them to the bit: recall 1 is
+     * reached exactly, and no rate exceeds 1. (Unweighted sums are exact in
+     * any order.) */
+    ranked_rows rr = {t, sorted != NULL ? NULL : order, sorted};
+    for (int64_t k = t->n; k > 0;) {
+        int64_t start = k - 1;
+        if (w != NULL) {
+            double s = score_at(&rr, k - 1);
+            while (start > 0 && score_at(&rr, start - 1) == s)
+                start--;
         }
+        for (int64_t i = start; i < k; i++) {
+            double wi = w ? w[order[i]] : 1.0;
+            if (positive_at(&rr, i)) {
+                pos += wi;
+                pos_sq += wi * wi;
+            } else {
+                neg += wi;
+                neg_sq += wi * wi;
+            }
+        }
+        k = start;
     }
     at *best = mg__calloc((size_t)n, sizeof *best);
     bool *found = mg__calloc((size_t)n, sizeof *found);
@@ -134,7 +148,6 @@ mg_status mg__operating_points_compute_sorted(const mg_targets *t, const int64_t
         return mg__nomem(err, "the operating points");
     }
     at cur = {0, 0, 0, 0, 0};
-    ranked_rows rr = {t, sorted != NULL ? NULL : order, sorted};
     for (int64_t j = t->n; j > 0;) {
         int64_t start = j - 1;
         double s = score_at(&rr, j - 1);

@@ -295,7 +295,8 @@ def best_op(kind, target, weighted):
 
 for weighted in (False, True):
     extra = ["--weight", "w"] if weighted else []
-    specs = ["precision=0.8", "precision=0.95", "recall=0.9", "recall=0.5", "fpr=0.05", "fpr=0.2"]
+    specs = ["precision=0.8", "precision=0.95", "recall=0.9", "recall=0.5", "fpr=0.05", "fpr=0.2",
+             "recall=1", "precision=0", "fpr=1"]
     args = []
     for sp in specs:
         args += ["--operating-point", sp]
@@ -312,6 +313,13 @@ for weighted in (False, True):
         check(near(o.get("value"), v) and near(o.get("threshold"), t),
               "%s%s: value %r threshold %r, scikit-learn %r at %r" % (
                   name, " weighted" if weighted else "", o.get("value"), o.get("threshold"), v, t))
+        # rates are proportions: never above 1, inside their own interval
+        for rate in ("precision", "recall", "fpr"):
+            check(o.get(rate) is None or 0 <= o[rate] <= 1,
+                  "%s%s: %s %r outside [0, 1]" % (name, " weighted" if weighted else "", rate, o.get(rate)))
+        if o.get("value") is not None and o.get("ci"):
+            check(o["ci"]["low"] <= o["value"] <= o["ci"]["high"],
+                  "%s%s: value %r outside its interval %r" % (name, " weighted" if weighted else "", o["value"], o["ci"]))
         if not weighted and v is not None:
             yy, pp = df["label"].to_numpy(), df["score"].to_numpy()
             tp = ((pp >= t) & (yy == 1)).sum()
