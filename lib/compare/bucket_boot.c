@@ -308,7 +308,9 @@ static void walk_finish(const walk *a, int auc, double *out) {
     double pairs = above_pos * above_neg, total = above_pos + above_neg;
     double lost = 0.5 * (double)a->lost2;
     s.auc = auc && pairs > 0 ? (pairs - lost) / pairs : NAN;
-    s.ap = above_pos > 0 ? a->ap / above_pos : NAN;
+    /* the tabulated 1/t rounds: a replicate whose every positive is ranked
+     * first could come out a few ulps above 1, which no precision is */
+    s.ap = above_pos > 0 ? fmin(1.0, a->ap / above_pos) : NAN;
     s.log_loss = total > 0 ? a->loss / total : NAN;
     s.brier = total > 0 ? a->sq / total : NAN;
     mg__binary_from_ranked(&s, out);
