@@ -62,6 +62,43 @@ static const char *registry_version(const char *source) {
     return at != NULL ? at + 1 : NULL;
 }
 
+typedef struct model_names {
+    char *buf;
+    size_t cap, len;
+    int n;
+} model_names;
+
+static void add_model_name(void *ctx, const mg_registry_entry *e) {
+    model_names *m = ctx;
+    if (m->n++ >= 5 || m->len >= m->cap)
+        return;
+    int k = snprintf(m->buf + m->len, m->cap - m->len, "%s%s", m->len > 0 ? ", " : "", e->name);
+    if (k > 0)
+        m->len += (size_t)k;
+}
+
+/* The note of a registry: baseline whose model the registry does not hold:
+ * a first model, or (when the registry holds others) perhaps a misspelt
+ * name, so the models it holds are named. */
+static void registry_absent_note(const char *baseline, char *buf, size_t cap) {
+    char names[200] = "";
+    model_names m = {names, sizeof names, 0, 0};
+    mg_registry *reg = NULL;
+    mg_error e;
+    mg_error_clear(&e);
+    if (mg_registry_open(mg_registry_locate(NULL), 0, &reg, &e) == MG_OK) {
+        if (mg_registry_list(reg, add_model_name, &m, &e) != MG_OK)
+            m.n = 0;
+        mg_registry_close(reg);
+    }
+    if (m.n == 0)
+        snprintf(buf, cap, "the registry holds no baseline model yet (a first model)");
+    else
+        snprintf(buf, cap, "the registry holds no model %s names (a first model, or a misspelt "
+                 "name? it holds %s%s)",
+                 baseline, names, m.n > 5 ? ", ..." : "");
+}
+
 mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_gate_outcome *out,
                       mg_error *err) {
     memset(out, 0, sizeof *out);
@@ -152,7 +189,8 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
             goto done;
         }
         if (absent == 1) {
-            baseline_missing = "the registry holds no baseline model yet (a first model)";
+            registry_absent_note(baseline, why_missing, sizeof why_missing);
+            baseline_missing = why_missing;
         } else {
             snprintf(why_missing, sizeof why_missing,
                      "%s holds no version yet (pushed, never promoted)", baseline);

@@ -134,6 +134,37 @@ static mg_status stage_top(mg_registry *reg, const char *name, const char *stage
     return MG_OK;
 }
 
+/* 1 when some model of the registry has ever had `stage` point at a
+ * version: a stage name in use, not a typo. */
+static int stage_known(mg_registry *reg, const char *stage) {
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM stages WHERE stage = ? LIMIT 1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(s, 1, stage, -1, SQLITE_STATIC);
+    int known = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return known;
+}
+
+/* The stages any model of the registry uses, comma-separated into buf
+ * ("" when none). */
+static void stages_in_use(mg_registry *reg, char *buf, size_t cap) {
+    buf[0] = '\0';
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(reg->db, "SELECT DISTINCT stage FROM stages ORDER BY stage", -1, &s,
+                           NULL) != SQLITE_OK)
+        return;
+    size_t len = 0;
+    while (sqlite3_step(s) == SQLITE_ROW && len < cap) {
+        const char *stage = (const char *)sqlite3_column_text(s, 0);
+        int k = snprintf(buf + len, cap - len, "%s%s", len > 0 ? ", " : "", stage ? stage : "");
+        if (k > 0)
+            len += (size_t)k;
+    }
+    sqlite3_finalize(s);
+}
+
 mg_status mg_registry_resolve(mg_registry *reg, const char *name, const char *stage,
                               int64_t version, mg_registry_version *out, mg_error *err) {
     memset(out, 0, sizeof *out);
@@ -147,6 +178,15 @@ mg_status mg_registry_resolve(mg_registry *reg, const char *name, const char *st
         mg_registry_version any;
         MG_TRY(get_version(reg, name, 0, &any, err)); /* names an unknown model */
         mg_registry_version_release(&any);
+        if (strcmp(stage, "production") != 0 && strcmp(stage, "staging") != 0 &&
+            !stage_known(reg, stage)) {
+            char used[200];
+            stages_in_use(reg, used, sizeof used);
+            return mg__fail(err, MG_ERR_USAGE,
+                            "%s: stage '%s' of model '%s' holds no version, and no model has "
+                            "that stage (a misspelt stage? in use: %s)",
+                            reg->dir, stage, name, used[0] ? used : "none yet");
+        }
         return mg__fail(err, MG_ERR_USAGE,
                         "%s: stage '%s' of model '%s' holds no version (promote one first)",
                         reg->dir, stage, name);
@@ -332,19 +372,6 @@ mg_status mg_registry_resolve_arg(const char *arg, char **path, mg_registry_vers
     mg_registry_close(reg);
     free(name);
     return st;
-}
-
-/* 1 when some model of the registry has ever had `stage` point at a
- * version: a stage name in use, not a typo. */
-static int stage_known(mg_registry *reg, const char *stage) {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(reg->db, "SELECT 1 FROM stages WHERE stage = ? LIMIT 1", -1, &s,
-                           NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_text(s, 1, stage, -1, SQLITE_STATIC);
-    int known = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
-    return known;
 }
 
 int mg_registry_arg_missing(const char *arg) {

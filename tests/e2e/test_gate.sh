@@ -260,8 +260,13 @@ if [ -f "$ex/modelgate.yml" ]; then
     fail "unpromoted-strict: $(tail -1 ex-unpromoted-strict.err)"
   run_gate ex-typo 2 --policy "$ex/modelgate.yml" --outputs ex-typo "${lat[@]}" \
     --set baseline=registry:credit@prodution
-  grep -q "stage 'prodution' of model 'credit' holds no version" ex-typo.err ||
+  grep -q "stage 'prodution' of model 'credit' holds no version, and no model has that stage (a misspelt stage?" ex-typo.err ||
     fail "typo stage: $(tail -1 ex-typo.err)"
+  # A model name the registry does not hold, beside one it does: named.
+  run_gate ex-typo-name 0 --policy "$ex/modelgate.yml" --outputs ex-typo2 "${lat[@]}" \
+    --set baseline=registry:credt@production
+  grep -q "the registry holds no model registry:credt@production names (a first model, or a misspelt name? it holds credit)" ex-typo2/gate.json ||
+    fail "typo model name: $(jq -c .notes ex-typo2/gate.json)"
   "$MG" registry promote credit v1 --stage production --evidence ex1/gate.json >/dev/null 2>ex-promote.err ||
     fail "example: promote on gate.json: $(cat ex-promote.err)"
   run_gate ex2 0 --policy "$ex/modelgate.yml" --outputs ex2 "${lat[@]}"
