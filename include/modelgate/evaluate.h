@@ -77,6 +77,10 @@ typedef struct mg_targets {
     double *proba; /* n * nclasses, or NULL */
     /* regression */
     double *yr, *pr;
+    /* Threads for the metrics that split their sums into fixed blocks (the
+     * calibration fit); 0 = every CPU. The metrics are the same doubles for
+     * any value. mg_run_targets sets it from the run's read.threads. */
+    int threads;
 } mg_targets;
 
 /* Predicts `table` with `model` and builds the targets. Errors name the file,
@@ -117,7 +121,6 @@ MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_val
  * name (static) and value of the i-th (NULL when i is out of range). */
 MG_API int mg_evaluation_metric_count(const mg_evaluation *e);
 MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out);
-
 
 #ifdef __cplusplus
 }

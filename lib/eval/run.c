@@ -167,6 +167,7 @@ mg_status mg_run_targets(mg_run *run, int i, mg_error *err) {
     es.nclasses = s->nclasses;
     es.names = s->names;
     MG_TRY(mg_targets_build(run->table, run->models[i], &es, &run->targets[i], err));
+    run->targets[i].threads = s->read.threads;
     run->built[i] = true;
     return MG_OK;
 }

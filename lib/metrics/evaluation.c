@@ -1,6 +1,7 @@
 /* evaluation.c - every metric of a task from its targets, and lookup of a
  * metric by its metrics.json name. */
 #include "internal.h"
+#include "metrics_internal.h"
 #include "modelgate/evaluate.h"
 
 /* The task names of metrics.json and --task (every stage names tasks). */
@@ -33,8 +34,8 @@ mg_status mg_evaluation_compute(const mg_targets *t, mg_evaluation *out, mg_erro
     case MG_TASK_BINARY:
         st = mg_binary_metrics_compute(t->y, t->score, t->w, t->n, t->threshold, &out->binary, err);
         if (st == MG_OK)
-            mg_calibration_metrics_compute(t->y, t->score, NULL, NULL, 0, t->w, t->n,
-                                           &out->calibration);
+            mg__calibration_metrics_threads(t->y, t->score, NULL, NULL, 0, t->w, t->n, t->threads,
+                                            &out->calibration);
         return st;
     case MG_TASK_MULTICLASS:
         st = mg_multiclass_metrics_compute(t->yc, t->proba ? NULL : t->pred, t->proba, t->w, t->n,

@@ -100,6 +100,12 @@ int mg__calibration_bin(double score);
 void mg__calibration_errors_of(const double *w, const double *ws, const double *wh, mg_value *ece,
                                mg_value *mce);
 
+/* mg_calibration_metrics_compute with the calibration fit's sums on
+ * `threads` threads (0 = every CPU); the result does not depend on it. */
+void mg__calibration_metrics_threads(const uint8_t *y, const double *score, const int32_t *yc,
+                                     const double *proba, int k, const double *w, int64_t n,
+                                     int threads, mg_calibration_metrics *out);
+
 /* Fills the threshold metrics of m (accuracy ... mcc) from its confusion
  * counts and weight_sum, as mg_binary_metrics_compute does (slices reuse it). */
 void mg__binary_derive(mg_binary_metrics *m);
