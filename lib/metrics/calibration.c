@@ -419,10 +419,13 @@ typedef struct fit_pass {
 #define FIT_BOUND 1e-14
 
 /* The rows of a logistic fit: labels, scores or their logits (xs, when not
- * NULL), weights (NULL = 1), and the threads that take the sums. */
+ * NULL), weights (NULL = 1), and the threads that take the sums. Or, when
+ * runs is not NULL, n distinct scores with their positive and negative
+ * weights (runs[i]) and their logits xs[i] (y, score and w unused). */
 typedef struct fit_rows {
     const uint8_t *y;
     const double *score, *xs, *w;
+    const mg__score_run *runs;
     int64_t n;
     int threads; /* 0 = every CPU */
 } fit_rows;
@@ -442,7 +445,26 @@ static fit_pass fit_block(const fit_rows *d, int64_t lo, int64_t hi, double a, d
     f.exact = exact;
     double mass = 0;
     mg__sum ll = {0, 0};
-    for (int64_t i = lo; i < hi; i++) {
+    for (int64_t i = lo; d->runs != NULL && i < hi; i++) {
+        /* a distinct score: the rows' terms, with their weights summed */
+        double pw = d->runs[i].pos, nw = d->runs[i].neg, wi = pw + nw;
+        if (wi == 0)
+            continue;
+        double x = xs[i], z = a + b * x;
+        double e = exp(z >= 0 ? -z : z);
+        double mu = z >= 0 ? 1 / (1 + e) : e / (1 + e);
+        double r = pw - wi * mu, v = mu * (1 - mu);
+        double l1 = exact ? log1p(e) : log(1 + e);
+        double nll1 = -z > 0 ? -z + l1 : l1, nll0 = z > 0 ? z + l1 : l1;
+        mg__sum_add(&ll, -(pw * nll1 + nw * nll0));
+        mass += pw * (1 + nll1) + nw * (1 + nll0);
+        f.g0 += r;
+        f.g1 += r * x;
+        f.h00 += wi * v;
+        f.h01 += wi * v * x;
+        f.h11 += wi * v * x * x;
+    }
+    for (int64_t i = lo; d->runs == NULL && i < hi; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
@@ -599,18 +621,28 @@ static void fit_start(const fit_rows *d, double *a, double *b) {
     if (d->n < FIT_SAMPLE_FROM)
         return;
     int64_t stride = d->n / FIT_SAMPLE, m = d->n / stride;
-    uint8_t *ys = mg__malloc_array((size_t)m, sizeof *ys);
-    double *xs = mg__malloc_array((size_t)m, sizeof *xs);
-    double *ws = d->w ? mg__malloc_array((size_t)m, sizeof *ws) : NULL;
+    /* a distinct score is two rows: its positives and its negatives */
+    int64_t rows = d->runs != NULL ? 2 * m : m;
+    uint8_t *ys = mg__malloc_array((size_t)rows, sizeof *ys);
+    double *xs = mg__malloc_array((size_t)rows, sizeof *xs);
+    double *ws = d->w || d->runs ? mg__malloc_array((size_t)rows, sizeof *ws) : NULL;
     if (ys != NULL && xs != NULL && (d->w == NULL || ws != NULL)) {
         for (int64_t k = 0; k < m; k++) {
             int64_t i = k * stride;
+            if (d->runs != NULL) {
+                ys[2 * k] = 1;
+                ys[2 * k + 1] = 0;
+                ws[2 * k] = d->runs[i].pos;
+                ws[2 * k + 1] = d->runs[i].neg;
+                xs[2 * k] = xs[2 * k + 1] = d->xs[i];
+                continue;
+            }
             ys[k] = d->y[i];
             xs[k] = d->xs ? d->xs[i] : logit_clipped(d->score[i]);
             if (ws != NULL)
                 ws[k] = d->w[i];
         }
-        fit_rows s = {.y = ys, .xs = xs, .w = ws, .n = m, .threads = 1};
+        fit_rows s = {.y = ys, .xs = xs, .w = ws, .n = rows, .threads = 1};
         double sa = 0, sb = 1;
         if (newton(&s, NULL, &sa, &sb) && isfinite(sa) && isfinite(sb)) {
             *a = sa;
@@ -625,13 +657,37 @@ static void fit_start(const fit_rows *d, double *a, double *b) {
 /* The calibration slope and intercept: Newton's method (see newton) for
  * label ~ sigmoid(a + b logit(score)), on `threads` threads. */
 static void logistic_fit(const uint8_t *y, const double *score, const double *w, int64_t n,
-                         int threads, mg_value *slope, mg_value *intercept) {
-    /* logit(score) once per row rather than once per row and Newton step (the
-     * fit still works without the array, computing it each time). */
-    double *xs = mg__malloc_array((size_t)n, sizeof *xs);
+                         int threads, const mg__score_runs *runs, mg_value *slope,
+                         mg_value *intercept) {
+    /* logit(score) once per row (or distinct score) rather than once per row
+     * and Newton step (the fit over rows still works without the array,
+     * computing it each time). */
+    const mg__score_run *run = runs != NULL ? runs->run : NULL;
+    int64_t m = run != NULL ? runs->n : n;
+    double *xs = mg__malloc_array((size_t)m, sizeof *xs);
+    if (xs == NULL)
+        run = NULL; /* the rows, then */
     double pos = 0, neg = 0, xmin = INFINITY, xmax = -INFINITY;
     double pos_min = INFINITY, pos_max = -INFINITY, neg_min = INFINITY, neg_max = -INFINITY;
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t i = 0; run != NULL && i < m; i++) {
+        double x = logit_clipped(run[i].score);
+        xs[i] = x;
+        if (run[i].pos > 0) {
+            pos += run[i].pos;
+            pos_min = x < pos_min ? x : pos_min;
+            pos_max = x > pos_max ? x : pos_max;
+        }
+        if (run[i].neg > 0) {
+            neg += run[i].neg;
+            neg_min = x < neg_min ? x : neg_min;
+            neg_max = x > neg_max ? x : neg_max;
+        }
+        if (run[i].pos > 0 || run[i].neg > 0) {
+            xmin = x < xmin ? x : xmin;
+            xmax = x > xmax ? x : xmax;
+        }
+    }
+    for (int64_t i = 0; run == NULL && i < n; i++) {
         double wi = w ? w[i] : 1.0;
         if (wi == 0)
             continue;
@@ -663,7 +719,9 @@ static void logistic_fit(const uint8_t *y, const double *score, const double *w,
     double a = 0, b = 1;
     if (why == NULL) {
         fit_rows d = {.y = y, .score = score, .xs = xs, .w = w, .n = n, .threads = threads};
-        int64_t nblocks = (n + FIT_BLOCK - 1) / FIT_BLOCK;
+        if (run != NULL)
+            d = (fit_rows){.runs = run, .xs = xs, .n = m, .threads = threads};
+        int64_t nblocks = (d.n + FIT_BLOCK - 1) / FIT_BLOCK;
         fit_pass *parts = nblocks > 1 ? mg__malloc_array((size_t)nblocks, sizeof *parts) : NULL;
         fit_start(&d, &a, &b);
         if (!newton(&d, parts, &a, &b))
@@ -720,7 +778,7 @@ mg_status mg_calibration_bins_compute(const uint8_t *y, const double *score, con
 mg_status mg_calibration_compute(const uint8_t *y, const double *score, const double *w, int64_t n,
                                  int nbins, double level, mg_calibration *out, mg_error *err) {
     MG_TRY(mg_calibration_bins_compute(y, score, w, n, nbins, level, out, err));
-    logistic_fit(y, score, w, n, 0, &out->slope, &out->intercept);
+    logistic_fit(y, score, w, n, 0, NULL, &out->slope, &out->intercept);
     return MG_OK;
 }
 
@@ -796,10 +854,12 @@ void mg_calibration_errors(const uint8_t *y, const double *score, const int32_t 
 
 void mg__calibration_metrics_threads(const uint8_t *y, const double *score, const int32_t *yc,
                                      const double *proba, int k, const double *w, int64_t n,
-                                     int threads, mg_calibration_metrics *out) {
+                                     int threads, const mg__score_runs *runs,
+                                     mg_calibration_metrics *out) {
     mg_calibration_errors(y, score, yc, proba, k, w, n, &out->ece, &out->mce);
     if (proba == NULL)
-        logistic_fit(y, score, w, n, threads, &out->calibration_slope, &out->calibration_intercept);
+        logistic_fit(y, score, w, n, threads, runs, &out->calibration_slope,
+                     &out->calibration_intercept);
     else
         out->calibration_slope = out->calibration_intercept =
             mg_value_null("undefined: the calibration slope and intercept are for binary tasks");
@@ -808,5 +868,5 @@ void mg__calibration_metrics_threads(const uint8_t *y, const double *score, cons
 void mg_calibration_metrics_compute(const uint8_t *y, const double *score, const int32_t *yc,
                                     const double *proba, int k, const double *w, int64_t n,
                                     mg_calibration_metrics *out) {
-    mg__calibration_metrics_threads(y, score, yc, proba, k, w, n, 0, out);
+    mg__calibration_metrics_threads(y, score, yc, proba, k, w, n, 0, NULL, out);
 }

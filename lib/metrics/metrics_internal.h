@@ -91,6 +91,34 @@ mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *er
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
 
+/* A distinct score of a binary task and the total weight of its positive
+ * and of its negative rows (all weights times one power of two). */
+typedef struct mg__score_run {
+    double score, pos, neg;
+} mg__score_run;
+
+/* The distinct scores in ascending order, for the calibration fit to sum
+ * over them instead of over every row: kept only from MG__RUNS_FROM rows and
+ * when there are at most a quarter as many distinct scores as rows (else
+ * run stays NULL). The caller frees run. */
+#define MG__RUNS_FROM 65536
+typedef struct mg__score_runs {
+    mg__score_run *run;
+    int64_t n;
+} mg__score_runs;
+
+/* mg__ranking_metrics that also fills *runs (when runs is not NULL) as
+ * described above; no memory for them leaves runs->run NULL. */
+mg_status mg__ranking_metrics_runs(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                                   mg_value *average_precision, mg__score_runs *runs,
+                                   mg_error *err);
+
+/* mg_binary_metrics_compute that also fills *runs (NULL = not wanted); the
+ * caller frees runs->run, also when an error is returned. */
+mg_status mg__binary_metrics_runs(const uint8_t *y, const double *score, const double *w, int64_t n,
+                                  double threshold, mg_binary_metrics *out, mg__score_runs *runs,
+                                  mg_error *err);
+
 /* mg_calibration_errors in two steps, for a caller that sums the bins
  * itself (the bootstrap over score buckets): the bin (0..MG__CALIBRATION_BINS
  * - 1) of a binary score, and ECE and MCE from the bins' sums of weight,
@@ -101,10 +129,13 @@ void mg__calibration_errors_of(const double *w, const double *ws, const double *
                                mg_value *mce);
 
 /* mg_calibration_metrics_compute with the calibration fit's sums on
- * `threads` threads (0 = every CPU); the result does not depend on it. */
+ * `threads` threads (0 = every CPU; the result does not depend on it), and
+ * over the distinct scores of `runs` (the same rows' mg__score_runs) when
+ * runs and runs->run are not NULL. */
 void mg__calibration_metrics_threads(const uint8_t *y, const double *score, const int32_t *yc,
                                      const double *proba, int k, const double *w, int64_t n,
-                                     int threads, mg_calibration_metrics *out);
+                                     int threads, const mg__score_runs *runs,
+                                     mg_calibration_metrics *out);
 
 /* Fills the threshold metrics of m (accuracy ... mcc) from its confusion
  * counts and weight_sum, as mg_binary_metrics_compute does (slices reuse it). */

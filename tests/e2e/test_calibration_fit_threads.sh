@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_calibration_fit_threads.sh - the calibration slope and intercept of a
 # large test set (more than 2^20 rows: the fit starts from a sample's fit and
-# takes its sums over fixed blocks of rows on --threads threads) equal
+# takes its sums over fixed blocks on --threads threads; over the distinct
+# scores for `score`, rounded to 4 digits, and over the rows for `fine`,
+# whose scores nearly all differ) equal
 # scikit-learn's LogisticRegression(penalty=None) of the label on
 # logit(score) (its newton-cholesky solver) within 1e-9, without and with
 # sample weights, and the whole metrics.json is the same on 1, 2 and 3
@@ -24,11 +26,12 @@ rng = np.random.default_rng(11)
 n = 1100000
 z = rng.normal(size=n)
 y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(0.3 + z)))).astype(int)
-s = np.round(1 / (1 + np.exp(-1.6 * z)), 4)
+fine = 1 / (1 + np.exp(-1.6 * z))
+s = np.round(fine, 4)
 w = np.round(rng.uniform(0.5, 2, size=n), 2)
 with open(sys.argv[1] + "/big.csv", "w") as f:
-    f.write("label,score,w\n")
-    f.writelines("%d,%r,%r\n" % r for r in zip(y, s, w))
+    f.write("label,score,w,fine\n")
+    f.writelines("%d,%r,%r,%r\n" % r for r in zip(y, s, w, fine))
 PYEOF
 
 stats_of() { jq -S 'del(.provenance, .timing, .created_at, .generated_at, .duration_ms)' "$1"; }
@@ -41,11 +44,13 @@ run() { # output name, extra arguments...
 }
 
 for t in 1 2 3; do
-  run "u.$t.json" --ignore w --threads "$t"
-  run "w.$t.json" --weight w --threads "$t"
+  run "u.$t.json" --ignore w,fine --threads "$t"
+  run "w.$t.json" --weight w --ignore fine --threads "$t"
+  (cd "$work" && "$MG" evaluate --model column:fine --label label --test-data big.csv --quiet \
+    --ignore score,w --threads "$t" --output "f.$t.json" 2>>"$work/stderr") || fail "exit $?: fine"
 done
-run u.again.json --ignore w --threads 2
-for v in u w; do
+run u.again.json --ignore w,fine --threads 2
+for v in u w f; do
   for t in 2 3; do
     [ "$(stats_of "$work/$v.1.json")" = "$(stats_of "$work/$v.$t.json")" ] ||
       fail "$v: --threads 1 and --threads $t give different metrics.json"
@@ -59,10 +64,11 @@ import json, sys
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 d = np.loadtxt(sys.argv[1] + "/big.csv", delimiter=",", skiprows=1)
-y, p, w = d[:, 0], np.clip(d[:, 1], 1e-15, 1 - 1e-15), d[:, 2]
-x = (np.log(p) - np.log1p(-p)).reshape(-1, 1)
+y, w = d[:, 0], d[:, 2]
 bad = 0
-for name, sw in (("u", None), ("w", w)):
+for name, col, sw in (("u", 1, None), ("w", 1, w), ("f", 3, None)):
+    p = np.clip(d[:, col], 1e-15, 1 - 1e-15)
+    x = (np.log(p) - np.log1p(-p)).reshape(-1, 1)
     lr = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(x, y, sample_weight=sw)
     cal = json.load(open(sys.argv[1] + "/%s.1.json" % name))["calibration"]
     slope, intercept = lr.coef_[0][0], lr.intercept_[0]
