@@ -606,11 +606,12 @@ static bool newton(const fit_rows *d, fit_pass *parts, double *pa, double *pb) {
     return converged;
 }
 
-/* From this many rows on, Newton starts from the fit of a sample of about
- * FIT_SAMPLE rows (every (n / FIT_SAMPLE)-th row) instead of from (0, 1):
- * the start is then close to the maximum, and the passes over every row
- * fall from about six to about three. The start changes only the last bits
- * of the result (the same maximum, the same stopping rule). */
+/* From this many rows on (when the sums run over rows, not over distinct
+ * scores), Newton starts from the fit of a sample of about FIT_SAMPLE rows
+ * (every (n / FIT_SAMPLE)-th row) instead of from (0, 1): the start is then
+ * close to the maximum, and the passes over every row fall from about six
+ * to about four. The start changes only the last bits of the result (the
+ * same maximum, the same stopping rule). */
 #define FIT_SAMPLE_FROM ((int64_t)1 << 20)
 #define FIT_SAMPLE ((int64_t)1 << 16)
 
@@ -618,31 +619,21 @@ static bool newton(const fit_rows *d, fit_pass *parts, double *pa, double *pb) {
 static void fit_start(const fit_rows *d, double *a, double *b) {
     *a = 0;
     *b = 1;
-    if (d->n < FIT_SAMPLE_FROM)
+    if (d->n < FIT_SAMPLE_FROM || d->runs != NULL) /* distinct scores: few enough */
         return;
     int64_t stride = d->n / FIT_SAMPLE, m = d->n / stride;
-    /* a distinct score is two rows: its positives and its negatives */
-    int64_t rows = d->runs != NULL ? 2 * m : m;
-    uint8_t *ys = mg__malloc_array((size_t)rows, sizeof *ys);
-    double *xs = mg__malloc_array((size_t)rows, sizeof *xs);
-    double *ws = d->w || d->runs ? mg__malloc_array((size_t)rows, sizeof *ws) : NULL;
+    uint8_t *ys = mg__malloc_array((size_t)m, sizeof *ys);
+    double *xs = mg__malloc_array((size_t)m, sizeof *xs);
+    double *ws = d->w ? mg__malloc_array((size_t)m, sizeof *ws) : NULL;
     if (ys != NULL && xs != NULL && (d->w == NULL || ws != NULL)) {
         for (int64_t k = 0; k < m; k++) {
             int64_t i = k * stride;
-            if (d->runs != NULL) {
-                ys[2 * k] = 1;
-                ys[2 * k + 1] = 0;
-                ws[2 * k] = d->runs[i].pos;
-                ws[2 * k + 1] = d->runs[i].neg;
-                xs[2 * k] = xs[2 * k + 1] = d->xs[i];
-                continue;
-            }
             ys[k] = d->y[i];
             xs[k] = d->xs ? d->xs[i] : logit_clipped(d->score[i]);
             if (ws != NULL)
                 ws[k] = d->w[i];
         }
-        fit_rows s = {.y = ys, .xs = xs, .w = ws, .n = rows, .threads = 1};
+        fit_rows s = {.y = ys, .xs = xs, .w = ws, .n = m, .threads = 1};
         double sa = 0, sb = 1;
         if (newton(&s, NULL, &sa, &sb) && isfinite(sa) && isfinite(sb)) {
             *a = sa;
