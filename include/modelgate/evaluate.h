@@ -81,6 +81,11 @@ typedef struct mg_targets {
      * calibration fit); 0 = every CPU. The metrics are the same doubles for
      * any value. mg_run_targets sets it from the run's read.threads. */
     int threads;
+    /* score points into the f64 array of the table's predictions column
+     * instead of a copy (only mg_run does this, and moves the array to the
+     * targets when it drops the table); mg_targets_release does not free it
+     * then. False from mg_targets_build. */
+    bool score_borrowed;
 } mg_targets;
 
 /* Predicts `table` with `model` and builds the targets. Errors name the file,
