@@ -77,6 +77,15 @@ typedef struct mg_targets {
     double *proba; /* n * nclasses, or NULL */
     /* regression */
     double *yr, *pr;
+    /* Threads for the metrics that split their sums into fixed blocks (the
+     * calibration fit); 0 = every CPU. The metrics are the same doubles for
+     * any value. mg_run_targets sets it from the run's read.threads. */
+    int threads;
+    /* score points into the f64 array of the table's predictions column
+     * instead of a copy (only mg_run does this, and moves the array to the
+     * targets when it drops the table); mg_targets_release does not free it
+     * then. False from mg_targets_build. */
+    bool score_borrowed;
 } mg_targets;
 
 /* Predicts `table` with `model` and builds the targets. Errors name the file,
@@ -117,7 +126,6 @@ MG_API int mg_evaluation_metric(const mg_evaluation *e, const char *name, mg_val
  * name (static) and value of the i-th (NULL when i is out of range). */
 MG_API int mg_evaluation_metric_count(const mg_evaluation *e);
 MG_API const char *mg_evaluation_metric_name(const mg_evaluation *e, int i, mg_value *out);
-
 
 #ifdef __cplusplus
 }

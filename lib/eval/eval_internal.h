@@ -4,6 +4,7 @@
 #define MG_EVAL_INTERNAL_H
 
 #include "internal.h"
+#include "modelgate/evaluate.h"
 #include "modelgate/modelgate.h"
 
 /* Distinct values of a label-like column as text, with a per-row class index.
@@ -17,6 +18,13 @@ typedef struct mg__labelset {
 } mg__labelset;
 
 void mg__labelset_release(mg__labelset *s);
+
+/* mg_targets_build that, for stored predictions in one float column
+ * without nulls and a binary task over probabilities, points out->score at
+ * that column's array instead of copying it (out->score_borrowed): the
+ * table must then outlive out, or hand the array over (mg_run does). */
+mg_status mg__targets_build_borrowing(const mg_table *table, mg_model *model,
+                                      const mg_eval_spec *spec, mg_targets *out, mg_error *err);
 
 /* The index of `text` in s, or -1. */
 int mg__labelset_find(const mg__labelset *s, const char *text);

@@ -1,6 +1,7 @@
 /* run.c - one evaluation run: open the models, read the test data once
  * (projected to the columns that column models need), attach a predictions
  * file, and build each model's targets once. */
+#include "eval_internal.h"
 #include "internal.h"
 #include "modelgate/run.h"
 #include "modelgate/shard.h"
@@ -179,12 +180,24 @@ mg_status mg_run_targets(mg_run *run, int i, mg_error *err) {
     es.classes = s->classes;
     es.nclasses = s->nclasses;
     es.names = s->names;
-    MG_TRY(mg_targets_build(run->table, run->models[i], &es, &run->targets[i], err));
+    /* The targets may share the table's score column: mg_run_drop_table
+     * hands it over, and mg_run_release frees the targets before the table. */
+    MG_TRY(mg__targets_build_borrowing(run->table, run->models[i], &es, &run->targets[i], err));
+    run->targets[i].threads = s->read.threads;
     run->built[i] = true;
     return MG_OK;
 }
 
 void mg_run_drop_table(mg_run *run) {
+    /* A score column the targets share becomes theirs. */
+    for (int m = 0; run->table != NULL && m < MG_RUN_MAX_MODELS; m++) {
+        mg_targets *t = &run->targets[m];
+        for (int c = 0; t->score_borrowed && c < run->table->ncols; c++)
+            if (run->table->cols[c].f64 == t->score) {
+                run->table->cols[c].f64 = NULL;
+                t->score_borrowed = false;
+            }
+    }
     mg_table_free(run->table);
     run->table = NULL;
 }

@@ -9,7 +9,8 @@
 void mg_targets_release(mg_targets *t) {
     free(t->w);
     free(t->y);
-    free(t->score);
+    if (!t->score_borrowed)
+        free(t->score);
     free(t->positive_label);
     free(t->negative_label);
     for (int c = 0; c < t->nclasses; c++)
@@ -290,6 +291,7 @@ typedef struct build_ctx {
     const mg_column *label;
     const mg_column *pred_col; /* predictions backend with one column, else NULL */
     double *outputs;           /* n * noutputs, NULL when the predicted column holds strings */
+    bool borrowed;             /* outputs is pred_col->f64, not a copy */
 } build_ctx;
 
 /* The text of row i's predicted class: the predictions column's value, or
@@ -634,9 +636,11 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
     } else {
         for (int64_t i = 0; i < n; i++)
             MG_TRY(check_probability(t, b->model, b->spec->names, i, b->outputs[i], err));
-        /* One probability per row: the outputs are the scores; take them over. */
+        /* One probability per row: the outputs are the scores; take them over
+         * (or share the table's column they are). */
         free(out->score);
         out->score = b->outputs;
+        out->score_borrowed = b->borrowed;
         b->outputs = NULL;
     }
     out->threshold = out->decision_threshold = b->spec->threshold;
@@ -914,8 +918,30 @@ static void column_hint(const mg_table *t, const char *name, char *buf, size_t c
         snprintf(buf + used, cap - used, ", ...");
 }
 
+static mg_status build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
+                       bool borrow, mg_targets *out, mg_error *err);
+
 mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
                            mg_targets *out, mg_error *err) {
+    return build(table, model, spec, false, out, err);
+}
+
+mg_status mg__targets_build_borrowing(const mg_table *table, mg_model *model,
+                                      const mg_eval_spec *spec, mg_targets *out, mg_error *err) {
+    return build(table, model, spec, true, out, err);
+}
+
+/* Whether the predictions of `model` are exactly column c's doubles, as
+ * mg_model_predict_table would copy them: stored predictions in one float
+ * column without nulls. */
+static bool outputs_are_column(const mg_model *model, const mg_model_info *info,
+                               const mg_column *c) {
+    return !mg_model_can(model, MG_MODEL_CAN_PREDICT) && info->noutput_columns == 1 &&
+           c != NULL && c->type == MG_TYPE_F64 && c->f64 != NULL && c->valid == NULL;
+}
+
+static mg_status build(const mg_table *table, mg_model *model, const mg_eval_spec *spec,
+                       bool borrow, mg_targets *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     const char *label_name = spec->label ? spec->label : "label";
     const mg_column *label = mg_table_column(table, label_name);
@@ -948,8 +974,12 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
         MG_TRY(check_text_scores(table, b.pred_col, label, err));
     }
     mg_status st = MG_OK;
-    if (b.pred_col == NULL || b.pred_col->type != MG_TYPE_STR)
+    if (borrow && outputs_are_column(model, b.info, b.pred_col)) {
+        b.outputs = b.pred_col->f64; /* read only; the score if taken over */
+        b.borrowed = true;
+    } else if (b.pred_col == NULL || b.pred_col->type != MG_TYPE_STR) {
         st = mg_model_predict_table(model, table, &roles, &b.outputs, err);
+    }
     mg__labelset labels = {0};
     int32_t *yc = NULL;
     if (st == MG_OK)
@@ -999,7 +1029,8 @@ mg_status mg_targets_build(const mg_table *table, mg_model *model, const mg_eval
 done:
     free(yc);
     mg__labelset_release(&labels);
-    free(b.outputs);
+    if (!b.borrowed)
+        free(b.outputs);
     if (st != MG_OK)
         mg_targets_release(out);
     return st;

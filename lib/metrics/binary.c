@@ -77,13 +77,15 @@ typedef struct binary_job {
     double threshold;
     const uint64_t *sorted; /* the keys sorted already, or NULL */
     mg_binary_metrics *out;
+    mg__score_runs *runs; /* NULL = not wanted */
     mg_error rank_err;
 } binary_job;
 
 static mg_status rank_half(binary_job *j) {
     size_t n = (size_t)j->n;
     if (j->sorted != NULL && j->w == NULL) {
-        mg__ranking_metrics_sorted(j->sorted, NULL, n, &j->out->roc_auc, &j->out->pr_auc);
+        mg__ranking_metrics_sorted(j->sorted, NULL, n, &j->out->roc_auc, &j->out->pr_auc,
+                                   j->runs);
         return MG_OK;
     }
     uint64_t *keys = mg__malloc_array(n, sizeof *keys);
@@ -98,8 +100,8 @@ static mg_status rank_half(binary_job *j) {
     if (wsort != NULL)
         for (size_t i = 0; i < n; i++)
             wsort[i] = mg__wscale(j->w[i], j->wexp);
-    mg_status st =
-        mg__ranking_metrics(keys, wsort, n, &j->out->roc_auc, &j->out->pr_auc, &j->rank_err);
+    mg_status st = mg__ranking_metrics_runs(keys, wsort, n, &j->out->roc_auc, &j->out->pr_auc,
+                                            j->runs, &j->rank_err);
     free(keys);
     free(wsort);
     return st;
@@ -136,13 +138,16 @@ static mg_status binary_task(void *ctx, int i) {
 mg_status mg_binary_metrics_compute(const uint8_t *y, const double *score, const double *w,
                                     int64_t n, double threshold, mg_binary_metrics *out,
                                     mg_error *err) {
-    return mg__binary_metrics_compute_sorted(y, score, w, n, threshold, NULL, out, err);
+    return mg__binary_metrics_compute_sorted(y, score, w, n, threshold, NULL, out, NULL, err);
 }
 
 mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *score, const double *w,
                                             int64_t n, double threshold, const uint64_t *sorted,
-                                            mg_binary_metrics *out, mg_error *err) {
+                                            mg_binary_metrics *out, mg__score_runs *runs,
+                                            mg_error *err) {
     memset(out, 0, sizeof *out);
+    if (runs != NULL)
+        *runs = (mg__score_runs){NULL, 0};
     if (isnan(threshold))
         return mg__fail(err, MG_ERR_USAGE, "the decision threshold is NaN");
     if (n <= 0)
@@ -154,9 +159,15 @@ mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *scor
     out->n = n;
     out->weight_sum = weight_sum; /* scaled by 2^-wexp until derive() is done */
     out->threshold = threshold;
-    binary_job job = {
-        .y = y, .score = score, .w = w, .wexp = wexp, .n = n, .threshold = threshold,
-        .sorted = sorted, .out = out};
+    binary_job job = {.y = y,
+                      .score = score,
+                      .w = w,
+                      .wexp = wexp,
+                      .n = n,
+                      .threshold = threshold,
+                      .sorted = sorted,
+                      .out = out,
+                      .runs = runs};
     mg_error_clear(&job.rank_err);
     /* Two threads pay off only when there is enough work to share. */
     mg_status st = mg__parallel_for(2, n >= 100000 ? 2 : 1, binary_task, &job);

@@ -35,13 +35,18 @@ mg_status mg__evaluation_compute_sorted(const mg_targets *t, const uint64_t *sor
     out->task = t->task;
     mg_status st;
     switch (t->task) {
-    case MG_TASK_BINARY:
+    case MG_TASK_BINARY: {
+        /* the score sort of the ranking metrics gives the calibration fit
+         * the distinct scores with their weights, when few enough */
+        mg__score_runs runs = {NULL, 0};
         st = mg__binary_metrics_compute_sorted(t->y, t->score, t->w, t->n, t->threshold, sorted,
-                                               &out->binary, err);
+                                               &out->binary, &runs, err);
         if (st == MG_OK)
-            mg_calibration_metrics_compute(t->y, t->score, NULL, NULL, 0, t->w, t->n,
-                                           &out->calibration);
+            mg__calibration_metrics_threads(t->y, t->score, NULL, NULL, 0, t->w, t->n, t->threads,
+                                            &runs, &out->calibration);
+        free(runs.run);
         return st;
+    }
     case MG_TASK_MULTICLASS:
         st = mg_multiclass_metrics_compute(t->yc, t->proba ? NULL : t->pred, t->proba, t->w, t->n,
                                            t->nclasses, &out->multiclass, err);

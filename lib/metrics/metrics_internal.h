@@ -98,18 +98,44 @@ void mg__select_kth(double *v, int64_t lo, int64_t hi, int64_t k);
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err);
 
+/* A distinct score of a binary task and the total weight of its positive
+ * and of its negative rows (all weights times one power of two). */
+typedef struct mg__score_run {
+    double score, pos, neg;
+} mg__score_run;
+
+/* The distinct scores in ascending order, for the calibration fit to sum
+ * over them instead of over every row: kept only from MG__RUNS_FROM rows and
+ * when there are at most a quarter as many distinct scores as rows (else
+ * run stays NULL). The caller frees run. */
+#define MG__RUNS_FROM 65536
+typedef struct mg__score_runs {
+    mg__score_run *run;
+    int64_t n;
+} mg__score_runs;
+
+/* mg__ranking_metrics that also fills *runs (when runs is not NULL) as
+ * described above; no memory for them leaves runs->run NULL. */
+mg_status mg__ranking_metrics_runs(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                                   mg_value *average_precision, mg__score_runs *runs,
+                                   mg_error *err);
+
 /* mg__ranking_metrics of keys already sorted ascending (w, if any, in the
- * keys' order; scaled in place as there). */
+ * keys' order; scaled in place as there), filling *runs as
+ * mg__ranking_metrics_runs does (runs may be NULL). */
 void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
-                                mg_value *average_precision);
+                                mg_value *average_precision, mg__score_runs *runs);
 
 /* mg_binary_metrics_compute with the rows' mg__score_key keys already sorted
  * ascending (sorted: n keys, borrowed; NULL = sort here). Without weights
  * only (with w the keys are ignored and the rows sorted here): the slices'
- * sort serves the overall ROC AUC and average precision. */
+ * sort serves the overall ROC AUC and average precision. It also fills
+ * *runs (NULL = not wanted; see mg__score_runs); the caller frees
+ * runs->run, also when an error is returned. */
 mg_status mg__binary_metrics_compute_sorted(const uint8_t *y, const double *score, const double *w,
                                             int64_t n, double threshold, const uint64_t *sorted,
-                                            mg_binary_metrics *out, mg_error *err);
+                                            mg_binary_metrics *out, mg__score_runs *runs,
+                                            mg_error *err);
 
 /* mg_evaluation_compute with the binary rows' keys already sorted (as
  * mg__binary_metrics_compute_sorted; NULL = sort here). */
@@ -154,6 +180,15 @@ mg_status mg__slices_compute_keys(const mg_targets *t, const mg_slicing *slicing
 int mg__calibration_bin(double score);
 void mg__calibration_errors_of(const double *w, const double *ws, const double *wh, mg_value *ece,
                                mg_value *mce);
+
+/* mg_calibration_metrics_compute with the calibration fit's sums on
+ * `threads` threads (0 = every CPU; the result does not depend on it), and
+ * over the distinct scores of `runs` (the same rows' mg__score_runs) when
+ * runs and runs->run are not NULL. */
+void mg__calibration_metrics_threads(const uint8_t *y, const double *score, const int32_t *yc,
+                                     const double *proba, int k, const double *w, int64_t n,
+                                     int threads, const mg__score_runs *runs,
+                                     mg_calibration_metrics *out);
 
 /* Fills the threshold metrics of m (accuracy ... mcc) from its confusion
  * counts and weight_sum, as mg_binary_metrics_compute does (slices reuse it). */

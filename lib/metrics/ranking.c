@@ -37,15 +37,35 @@ static size_t group_end(const uint64_t *keys, size_t i, size_t n) {
     return j;
 }
 
+/* Room for the distinct scores of the sorted keys in runs->run, when they
+ * are few enough (see mg__score_runs); else runs->run stays NULL. */
+static void runs_alloc(const uint64_t *keys, size_t n, mg__score_runs *runs) {
+    runs->run = NULL;
+    runs->n = 0;
+    if (n < MG__RUNS_FROM)
+        return;
+    size_t groups = 0;
+    for (size_t i = 0; i < n && groups <= n / 4; i++)
+        groups += i == 0 || keys[i] >> 1 != keys[i - 1] >> 1;
+    if (groups <= n / 4)
+        runs->run = mg__malloc_array(groups, sizeof *runs->run);
+}
+
 mg_status mg__ranking_metrics(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
                               mg_value *average_precision, mg_error *err) {
+    return mg__ranking_metrics_runs(keys, w, n, roc_auc, average_precision, NULL, err);
+}
+
+mg_status mg__ranking_metrics_runs(uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
+                                   mg_value *average_precision, mg__score_runs *runs,
+                                   mg_error *err) {
     MG_TRY(mg__radix_sort(keys, w, n, err));
-    mg__ranking_metrics_sorted(keys, w, n, roc_auc, average_precision);
+    mg__ranking_metrics_sorted(keys, w, n, roc_auc, average_precision, runs);
     return MG_OK;
 }
 
 void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_value *roc_auc,
-                                mg_value *average_precision) {
+                                mg_value *average_precision, mg__score_runs *runs) {
     if (w != NULL) {
         /* The products below (weight x weight) neither underflow with weights
          * of 1e-200 nor overflow with 1e300 once the largest is in [0.5, 1)
@@ -69,6 +89,8 @@ void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_va
     /* Ascending: each positive beats the negatives below it and ties half of
      * those at its own score - the trapezoids of the ROC curve. */
     if (npos > 0 && nneg > 0) {
+        if (runs != NULL)
+            runs_alloc(keys, n, runs);
         mg__sum area = {0, 0};
         double neg_below = 0;
         for (size_t i = 0; i < n;) {
@@ -82,6 +104,13 @@ void mg__ranking_metrics_sorted(const uint64_t *keys, double *w, size_t n, mg_va
             }
             mg__sum_add(&area, pos * (neg_below + 0.5 * neg));
             neg_below += neg;
+            if (runs != NULL && runs->run != NULL) {
+                uint64_t bits = keys[i] >> 1;
+                mg__score_run *r = &runs->run[runs->n++];
+                memcpy(&r->score, &bits, sizeof r->score);
+                r->pos = pos;
+                r->neg = neg;
+            }
             i = end;
         }
         *roc_auc = mg_value_of(mg__sum_value(&area) / npos / nneg);

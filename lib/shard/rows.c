@@ -382,6 +382,15 @@ static mg_status renumber(mg_column *c, mg_error *err) {
 }
 
 static bool permute_targets(mg_targets *t, const int64_t *order, int64_t n) {
+    if (t->score_borrowed && t->score != NULL) {
+        /* the table's column, still the table's: permute a copy */
+        double *own = mg__malloc_array((size_t)(n > 0 ? n : 1), sizeof *own);
+        if (own == NULL)
+            return false;
+        memcpy(own, t->score, (size_t)n * sizeof *own);
+        t->score = own;
+        t->score_borrowed = false;
+    }
     return permute_double(&t->w, order, n, 1) && permute_double(&t->score, order, n, 1) &&
            permute_double(&t->proba, order, n, t->nclasses) &&
            permute_double(&t->yr, order, n, 1) && permute_double(&t->pr, order, n, 1) &&
