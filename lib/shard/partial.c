@@ -592,6 +592,70 @@ static const char *or_none(const char *s) {
     return s != NULL ? s : "(none)";
 }
 
+/* The length of the name of a recorded option "--name=value" or "--name". */
+static size_t opt_name_len(const char *o) {
+    const char *eq = strchr(o, '=');
+    return eq != NULL ? (size_t)(eq - o) : strlen(o);
+}
+
+/* The values of option `name` (namelen bytes) in p, as "--name V1, V2" (a
+ * flag as "--name"), or "none": a new string, NULL out of memory. */
+static char *opt_values(const mg_partial *p, const char *name, size_t namelen) {
+    mg__buf b = {0};
+    int found = 0;
+    for (int i = 0; i < p->noptions; i++) {
+        const char *o = p->options[i];
+        if (opt_name_len(o) != namelen || memcmp(o, name, namelen) != 0)
+            continue;
+        if (found++ == 0)
+            mg__buf_printf(&b, "%.*s", (int)namelen, name);
+        if (o[namelen] == '=')
+            mg__buf_printf(&b, "%s%s", found > 1 ? ", " : " ", o + namelen + 1);
+    }
+    if (found == 0)
+        mg__buf_printf(&b, "none");
+    return mg__buf_detach(&b);
+}
+
+/* The options of b (path pb) are those of a (path pa): by name, each
+ * option's values in order. */
+static mg_status same_options(const mg_partial *a, const char *pa, const mg_partial *b,
+                              const char *pb, mg_error *err) {
+    bool equal = a->noptions == b->noptions;
+    for (int i = 0; equal && i < a->noptions; i++)
+        equal = strcmp(a->options[i], b->options[i]) == 0;
+    if (equal)
+        return MG_OK;
+    for (int side = 0; side < 2; side++) {
+        const mg_partial *p = side == 0 ? a : b;
+        for (int i = 0; i < p->noptions; i++) {
+            const char *name = p->options[i];
+            size_t len = opt_name_len(name);
+            char *x = opt_values(a, name, len), *y = opt_values(b, name, len);
+            if (x == NULL || y == NULL) {
+                free(x);
+                free(y);
+                return mg__nomem(err, "a message");
+            }
+            if (strcmp(x, y) != 0) {
+                mg_status st = mg__fail(err, MG_ERR_DATA,
+                         "%s: written with other options than %s (%s has %s where %s has %s); "
+                         "give every shard the same options",
+                         pb, pa, pb, y, pa, x);
+                free(x);
+                free(y);
+                return st;
+            }
+            free(x);
+            free(y);
+        }
+    }
+    return mg__fail(err, MG_ERR_DATA,
+                    "%s: written with its options in another order than %s; give every shard "
+                    "the same options",
+                    pb, pa);
+}
+
 /* Checks that part b (path pb) can merge with part a (path pa). */
 static mg_status compatible(const mg_partial *a, const char *pa, const mg_partial *b,
                             const char *pb, mg_error *err) {
@@ -609,15 +673,7 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         "%s: another policy (sha256 %s) than %s (sha256 %s); merge the partials "
                         "of one policy",
                         pb, or_none(b->policy_sha256), pa, or_none(a->policy_sha256));
-    for (int i = 0; i < a->noptions || i < b->noptions; i++) {
-        const char *x = i < a->noptions ? a->options[i] : NULL;
-        const char *y = i < b->noptions ? b->options[i] : NULL;
-        if (!same_str(x, y))
-            return mg__fail(err, MG_ERR_DATA,
-                            "%s: written with other options than %s ('%s' where it has '%s'); "
-                            "give every shard the same options",
-                            pb, pa, or_none(y), or_none(x));
-    }
+    MG_TRY(same_options(a, pa, b, pb, err));
     const mg_targets *s = &a->targets, *t = &b->targets;
     if (s->task != t->task)
         return mg__fail(err, MG_ERR_DATA,
@@ -686,6 +742,15 @@ static mg_status shards_cover(const mg_partial *parts, const char *const *paths,
                             paths[i], parts[i].shard_index, parts[i].shard_count, paths[0], count);
         }
         for (int j = 0; j < i; j++) {
+            /* --shard K/N cuts one file: every shard read the same one. */
+            if (count > 0 && !same_str(parts[i].data_sha256, parts[j].data_sha256))
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: shard %d/%d of other test data (sha256 %.12s...) than %s "
+                                "(sha256 %.12s...); the shards of --shard K/N must all cut the "
+                                "same file",
+                                paths[i], parts[i].shard_index, count,
+                                or_none(parts[i].data_sha256), paths[j],
+                                or_none(parts[j].data_sha256));
             if (count > 0 && parts[j].shard_index == parts[i].shard_index)
                 return mg__fail(err, MG_ERR_DATA, "%s: shard %d/%d given twice (also %s)",
                                 paths[i], parts[i].shard_index, count, paths[j]);
