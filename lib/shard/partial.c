@@ -4,7 +4,12 @@
 #include "internal.h"
 #include "modelgate/shard.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char MAGIC[8] = {'M', 'G', 'P', 'A', 'R', 'T', '\r', '\n'};
 
@@ -469,14 +474,97 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
     }
 }
 
+/* Reads up to n bytes from fd (to its end); returns the count, or -1 with errno. */
+static int64_t read_upto(int fd, uint8_t *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (int64_t)got;
+}
+
+/* A piped partial (a pipe, FIFO or socket): its header first, so that a body
+ * length beyond what memory may hold is refused before any of it is read;
+ * then at most the announced bytes and one more (mg_partial_decode says what
+ * is wrong with a short or long file). */
+static mg_status read_piped(int fd, const char *path, mg_partial *out, mg_error *err) {
+    uint8_t head[20];
+    int64_t got = read_upto(fd, head, sizeof head);
+    if (got < 0)
+        return mg__fail(err, MG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+    if (got < (int64_t)sizeof head || memcmp(head, MAGIC, sizeof MAGIC) != 0 ||
+        (head[8] | head[9] << 8 | head[10] << 16 | (uint32_t)head[11] << 24) != MG_PARTIAL_VERSION)
+        return mg_partial_decode(head, (size_t)got, path, out, err);
+    uint64_t blen = 0;
+    for (int i = 0; i < 8; i++)
+        blen |= (uint64_t)head[12 + i] << (8 * i);
+    const uint64_t cap = MG_DEFAULT_MAX_INPUT_BYTES;
+    if (blen > cap - 52 || blen > SIZE_MAX - 64)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: the header at byte 12 announces %" PRIu64
+                        " bytes of body, more than a piped partial result may hold (%" PRIu64
+                        " bytes, held in memory); give the partial as a regular file",
+                        path, blen, cap);
+    size_t want = (size_t)(20 + blen + 32 + 1), size = 20, room = 0;
+    uint8_t *buf = NULL;
+    mg_status st = MG_OK;
+    for (;;) {
+        if (size >= room) {
+            size_t next = room < ((size_t)1 << 16) ? ((size_t)1 << 16) : room * 2;
+            next = next > want ? want : next;
+            if (next <= room)
+                break; /* the announced bytes and one more: decode says it is too long */
+            uint8_t *p = mg__realloc_array(buf, next, 1);
+            if (p == NULL) {
+                st = mg__nomem(err, path);
+                break;
+            }
+            if (buf == NULL)
+                memcpy(p, head, sizeof head);
+            buf = p;
+            room = next;
+        }
+        int64_t r = read_upto(fd, buf + size, room - size);
+        if (r < 0) {
+            st = mg__fail(err, MG_ERR_IO, "%s: read failed after %zu bytes: %s", path, size,
+                          strerror(errno));
+            break;
+        }
+        size += (size_t)r;
+        if (size < room)
+            break; /* the end of the stream */
+    }
+    if (st == MG_OK)
+        st = mg_partial_decode(buf, size, path, out, err);
+    free(buf);
+    return st;
+}
+
 mg_status mg_partial_read(const char *path, mg_partial *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->shard_index = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+        mg_status s = read_piped(fd, path, out, err);
+        close(fd);
+        return s;
+    }
+    if (fd >= 0)
+        close(fd);
+    /* A regular file is mapped: its size bounds the body before any is read. */
     mg__file f;
     MG_TRY(mg__file_map(path, &f, err));
-    mg_status st = mg_partial_decode(f.data, f.size, path, out, err);
+    mg_status s = mg_partial_decode(f.data, f.size, path, out, err);
     mg__file_unmap(&f);
-    return st;
+    return s;
 }
 
 mg_status mg_partial_decode(const void *data, size_t size, const char *path, mg_partial *out,

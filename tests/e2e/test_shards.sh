@@ -145,6 +145,30 @@ grep -q "version 2" "$tmp/err" || fail "version: $(cat "$tmp/err")"
 cat s0.mgp >tail.mgp && printf 'x' >>tail.mgp
 expect_usage "trailing bytes" "tail.mgp" "$mg" merge tail.mgp s1.mgp s2.mgp --output m.json
 
+# A piped partial announcing 2^48 bytes of body is refused after its header:
+# the writer (200 MiB on offer) sees the pipe closed after little more than
+# what the pipe buffer holds.
+"$py" -c '
+import struct, sys
+out = sys.stdout.buffer
+out.write(b"MGPART\r\n" + struct.pack("<I", 1) + struct.pack("<Q", 1 << 48))
+n = 0
+try:
+    while n < 200 << 20:
+        out.write(b"\0" * 65536); out.flush(); n += 65536
+except BrokenPipeError:
+    pass
+open("written", "w").write(str(n))
+' 2>/dev/null | "$mg" merge /dev/stdin s1.mgp s2.mgp --output m.json >/dev/null 2>"$tmp/err"
+code=$?
+[ "$code" = 2 ] && grep -q "/dev/stdin: the header at byte 12 announces 281474976710656 bytes" "$tmp/err" ||
+  fail "huge piped partial: exit $code: $(cat "$tmp/err")"
+[ "$(cat written)" -lt $((16 << 20)) ] || fail "huge piped partial: $(cat written) bytes read before the refusal"
+grep -q "max-input-bytes" "$tmp/err" && fail "huge piped partial names an option merge lacks: $(cat "$tmp/err")"
+# A piped partial that is whole merges as the file does.
+cat s0.mgp | "$mg" merge /dev/stdin s1.mgp s2.mgp --output piped.json --quiet || fail "piped partial"
+cmp -s piped.json merged.json || fail "piped partial: merged result differs"
+
 # ---- mixed partials ----------------------------------------------------------
 MODEL=column:other ev --test-data all.csv --shard 1/3 --partial other1.mgp
 expect_usage "another model" "other1.mgp" "$mg" merge s0.mgp other1.mgp s2.mgp --output m.json
