@@ -686,7 +686,7 @@ static size_t opt_name_len(const char *o) {
     return eq != NULL ? (size_t)(eq - o) : strlen(o);
 }
 
-/* The values of option `name` (namelen bytes) in p, as "--name V1, V2" (a
+/* The values of option `name` (namelen bytes) in p, as "--name V1,V2" (a
  * flag as "--name"), or "none": a new string, NULL out of memory. */
 static char *opt_values(const mg_partial *p, const char *name, size_t namelen) {
     mg__buf b = {0};
@@ -698,7 +698,7 @@ static char *opt_values(const mg_partial *p, const char *name, size_t namelen) {
         if (found++ == 0)
             mg__buf_printf(&b, "%.*s", (int)namelen, name);
         if (o[namelen] == '=')
-            mg__buf_printf(&b, "%s%s", found > 1 ? ", " : " ", o + namelen + 1);
+            mg__buf_printf(&b, "%s%s", found > 1 ? "," : " ", o + namelen + 1);
     }
     if (found == 0)
         mg__buf_printf(&b, "none");
@@ -744,6 +744,58 @@ static mg_status same_options(const mg_partial *a, const char *pa, const mg_part
                     pb, pa);
 }
 
+/* Whether p was written with option --name (name with its dashes). */
+static bool has_option(const mg_partial *p, const char *name) {
+    size_t len = strlen(name);
+    for (int i = 0; i < p->noptions; i++)
+        if (opt_name_len(p->options[i]) == len && memcmp(p->options[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+/* The labels that p's rows hold, as text into buf: "labels 'P' (positive)
+ * and 'N'", "only label 'P' (positive)", "only label 'N' (negative; ...)" or
+ * "no rows". A label no row holds (a shard of one label value) is not named
+ * (a label of a shard's own making, not the data's). *one is set when the
+ * rows hold one label. */
+static void labels_held(const mg_partial *p, char *buf, size_t cap, bool *one) {
+    const mg_targets *t = &p->targets;
+    bool seen[2] = {false, false};
+    for (int64_t i = 0; t->y != NULL && i < t->n && !(seen[0] && seen[1]); i++)
+        seen[t->y[i] != 0] = true;
+    *one = seen[0] != seen[1];
+    if (seen[0] && seen[1])
+        snprintf(buf, cap, "labels '%s' (positive) and '%s'", or_none(t->positive_label),
+                 or_none(t->negative_label));
+    else if (seen[1])
+        snprintf(buf, cap, "only label '%s' (positive)", or_none(t->positive_label));
+    else if (seen[0])
+        snprintf(buf, cap, "only label '%s' (not the positive label '%s')",
+                 or_none(t->negative_label), or_none(t->positive_label));
+    else
+        snprintf(buf, cap, "no rows");
+}
+
+/* The message of two binary partials whose labels differ. */
+static mg_status labels_differ(const mg_partial *a, const char *pa, const mg_partial *b,
+                               const char *pb, mg_error *err) {
+    char la[300], lb[300];
+    bool one_a, one_b;
+    labels_held(a, la, sizeof la, &one_a);
+    labels_held(b, lb, sizeof lb, &one_b);
+    const char *hint;
+    if ((one_a || one_b) && !has_option(a, "--classes"))
+        hint = "a shard that holds one label value merges when every shard is given --classes "
+               "naming both labels";
+    else if (one_a || one_b)
+        hint = "--classes must name both labels as the label column writes them";
+    else if (!has_option(a, "--positive-label"))
+        hint = "every shard must hold the same two labels, or give --positive-label";
+    else
+        hint = "every shard must hold the same two labels";
+    return mg__fail(err, MG_ERR_DATA, "%s holds %s, but %s holds %s (%s)", pb, lb, pa, la, hint);
+}
+
 /* Checks that part b (path pb) can merge with part a (path pa). */
 static mg_status compatible(const mg_partial *a, const char *pa, const mg_partial *b,
                             const char *pb, mg_error *err) {
@@ -769,11 +821,7 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         mg_task_name(t->task), pa, mg_task_name(s->task));
     if (!same_str(s->positive_label, t->positive_label) ||
         !same_str(s->negative_label, t->negative_label))
-        return mg__fail(err, MG_ERR_DATA,
-                        "%s: labels '%s' (positive) and '%s', but %s has '%s' and '%s' (give "
-                        "--positive-label; each shard needs both labels)",
-                        pb, or_none(t->positive_label), or_none(t->negative_label), pa,
-                        or_none(s->positive_label), or_none(s->negative_label));
+        return labels_differ(a, pa, b, pb, err);
     bool classes = s->nclasses == t->nclasses;
     for (int k = 0; classes && k < s->nclasses; k++)
         classes = strcmp(s->class_labels[k], t->class_labels[k]) == 0;
@@ -1055,6 +1103,19 @@ mg_status mg_partials_merge(const mg_partial *parts, const char *const *paths, i
             memcpy(t->y + at, parts[i].targets.y, (size_t)parts[i].targets.n);
             at += parts[i].targets.n;
         }
+    }
+    /* --task auto counted the labels of one shard: the merged rows may hold
+     * both where the first shard held one (as the whole run would say). */
+    static const char one[] = "; the labels have 1 distinct value";
+    size_t rlen = strlen(t->task_reason);
+    if (ok && t->y != NULL && rlen >= sizeof one - 1 &&
+        strcmp(t->task_reason + rlen - (sizeof one - 1), one) == 0) {
+        bool seen[2] = {false, false};
+        for (int64_t i = 0; i < total && !(seen[0] && seen[1]); i++)
+            seen[t->y[i] != 0] = true;
+        if (seen[0] && seen[1] && rlen - (sizeof one - 1) + 36 < sizeof t->task_reason)
+            snprintf(t->task_reason + rlen - (sizeof one - 1), sizeof t->task_reason - rlen + (sizeof one - 1),
+                     "; the labels have 2 distinct values");
     }
     if (!ok)
         return mg__nomem(err, "the merged rows");

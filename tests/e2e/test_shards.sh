@@ -263,6 +263,43 @@ PY
     fail "column-type $ct: merged fairness differs from the whole run"
 done
 
+# ---- shards that hold one label value ---------------------------------------
+# Sorted by label, each half of these holds one label: --classes names the
+# other, and the merge equals the whole run.
+printf 'label,score\nyes,0.9\nyes,0.7\nyes,0.4\nyes,0.35\nno,0.5\nno,0.2\nno,0.1\nno,0.6\n' >yn.csv
+printf 'label,score\n1,0.9\n1,0.7\n1,0.4\n1,0.35\n-1,0.5\n-1,0.2\n-1,0.1\n-1,0.6\n' >pm1.csv
+for set in "yn.csv|--positive-label yes --task binary --classes no,yes" "yn.csv|--classes no,yes" \
+           "pm1.csv|--classes -1,1"; do
+  f=${set%%|*}; read -r -a o <<<"${set#*|}"
+  "$mg" evaluate --model column:score --test-data "$f" "${o[@]}" --quiet --output one-whole.json 2>/dev/null ||
+    fail "one label $set: whole"
+  for k in 0 1; do
+    "$mg" evaluate --model column:score --test-data "$f" "${o[@]}" --quiet --shard $k/2 --partial one$k.mgp 2>/dev/null ||
+      fail "one label $set: shard $k"
+  done
+  "$mg" merge one0.mgp one1.mgp --output one-merged.json --quiet 2>"$tmp/err" ||
+    fail "one label $set: merge: $(cat "$tmp/err")"
+  [ "$(jq -S 'del(.provenance)' one-merged.json)" = "$(jq -S 'del(.provenance)' one-whole.json)" ] ||
+    fail "one label $set: merged result differs from the whole run"
+done
+# Hand-computed (pm1.csv): a score above 0.5 is positive: TP 2 (0.9, 0.7),
+# FN 2 (0.4, 0.35), FP 1 (0.6), TN 3 (0.5, 0.2, 0.1): accuracy 5 / 8.
+[ "$(jq .accuracy one-merged.json)" = 0.625 ] || fail "one label: accuracy $(jq .accuracy one-merged.json)"
+# Without --classes the merge cannot know the other label: it says so, names
+# no label the data lacks and no flag the user gave.
+for k in 0 1; do
+  "$mg" evaluate --model column:score --test-data yn.csv --positive-label yes --quiet --shard $k/2 --partial one$k.mgp 2>/dev/null
+done
+expect_usage "one label, no --classes" "one0.mgp" "$mg" merge one0.mgp one1.mgp --output m.json
+grep -q -- "--classes" "$tmp/err" && ! grep -q "give --positive-label" "$tmp/err" && ! grep -q "''" "$tmp/err" ||
+  fail "one label, no --classes: $(cat "$tmp/err")"
+for k in 0 1; do
+  "$mg" evaluate --model column:score --test-data pm1.csv --quiet --shard $k/2 --partial one$k.mgp 2>/dev/null
+done
+expect_usage "one label -1/1" "one1.mgp" "$mg" merge one0.mgp one1.mgp --output m.json
+grep -q "'0'" "$tmp/err" && fail "one label -1/1 names a label the data lacks: $(cat "$tmp/err")"
+grep -q "only label '-1'" "$tmp/err" || fail "one label -1/1: $(cat "$tmp/err")"
+
 # ---- merge's messages --------------------------------------------------------
 ev --test-data all.csv --shard 1/3 --partial conf1.mgp --confidence 0.9
 expect_usage "options by name" "conf1.mgp" "$mg" merge s0.mgp conf1.mgp s2.mgp --output m.json
