@@ -67,18 +67,11 @@ int mg_cli_record_options(const mg_opt *opts, char ***out, int *n) {
                 rc = add(out, n, o->name, NULL);
             break;
         case MG_OPT_STRING: rc = add(out, n, o->name, *(const char *const *)o->value); break;
-        case MG_OPT_DOUBLE: {
+        case MG_OPT_DOUBLE:
             /* The shortest text that reads back as the same double. */
-            double d = *(const double *)o->value, back = 0;
-            for (int digits = 1; digits <= 17; digits++) {
-                snprintf(num, sizeof num, "%.*g", digits, d);
-                if (mg_parse_double(num, strlen(num), &back) == 0 &&
-                    memcmp(&back, &d, sizeof d) == 0)
-                    break;
-            }
+            mg_format_double(*(const double *)o->value, num, sizeof num);
             rc = add(out, n, o->name, num);
             break;
-        }
         case MG_OPT_INT:
             snprintf(num, sizeof num, "%ld", *(const long *)o->value);
             rc = add(out, n, o->name, num);

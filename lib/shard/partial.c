@@ -831,9 +831,13 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         "class, or give the model's --classes)",
                         pb, t->nclasses, s->nclasses, pa);
     if (memcmp(&s->threshold, &t->threshold, sizeof s->threshold) != 0 ||
-        memcmp(&s->decision_threshold, &t->decision_threshold, sizeof s->threshold) != 0)
-        return mg__fail(err, MG_ERR_DATA, "%s: decision threshold %.17g, but %s has %.17g", pb,
-                        t->decision_threshold, pa, s->decision_threshold);
+        memcmp(&s->decision_threshold, &t->decision_threshold, sizeof s->threshold) != 0) {
+        char x[40], y[40];
+        mg_format_double(t->decision_threshold, y, sizeof y);
+        mg_format_double(s->decision_threshold, x, sizeof x);
+        return mg__fail(err, MG_ERR_DATA, "%s: decision threshold %s, but %s has %s", pb, y, pa,
+                        x);
+    }
     if ((s->w == NULL) != (t->w == NULL))
         return mg__fail(err, MG_ERR_DATA, "%s: %s, but %s is %s", pb,
                         t->w ? "weighted" : "unweighted", pa, s->w ? "weighted" : "unweighted");
