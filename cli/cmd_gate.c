@@ -11,6 +11,7 @@
 #include "modelgate/registry.h"
 #include "modelgate/render.h"
 #include "options.h"
+#include "precheck.h"
 #include "output.h"
 #include "progress.h"
 #include "read_limits.h"
@@ -451,6 +452,8 @@ static int gate_main(int argc, char **argv, const mg_partial *from) {
     int rc = mg_opts_parse("gate", synopsis, opts, argc, argv, NULL);
     if (rc == 0)
         rc = mg_cli_shard_check("gate", &a.shard);
+    if (rc == 0)
+        rc = mg_cli_refuse_overwrite("gate", opts, "partial");
     if (rc != 0) {
         rc = rc == 1 ? MG_EXIT_PASS : rc;
         mg_strlist_release(&a.sets);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "banned.h"
 
@@ -44,6 +45,26 @@ int cmd_merge(int argc, char **argv) {
         mg_strlist_release(&paths);
         return MG_EXIT_USAGE;
     }
+    if (output[0] == '\0') {
+        mg_cli_eprintf("modelgate merge: --output is empty: name a file (for gate partials, a "
+                       "results folder)\n");
+        mg_strlist_release(&paths);
+        return MG_EXIT_USAGE;
+    }
+    /* The output is never one of the partials: writing it would replace one. */
+    struct stat ost;
+    if (strcmp(output, "-") != 0 && stat(output, &ost) == 0)
+        for (int i = 0; i < paths.n; i++) {
+            struct stat ist;
+            if (stat(paths.items[i], &ist) == 0 && ist.st_dev == ost.st_dev &&
+                ist.st_ino == ost.st_ino) {
+                mg_cli_eprintf("modelgate merge: --output %s is the partial %s; writing it would "
+                               "replace that input\n",
+                               output, paths.items[i]);
+                mg_strlist_release(&paths);
+                return MG_EXIT_USAGE;
+            }
+        }
     mg_error err;
     mg_error_clear(&err);
     mg_partial *parts = calloc((size_t)paths.n, sizeof *parts);
@@ -102,7 +123,9 @@ int cmd_merge(int argc, char **argv) {
             }
             if (quiet)
                 args[n++] = flag_quiet;
+            mg_cli_eprintf_as("merge");
             rc = out_copy != NULL ? run(n, args, &merged) : MG_EXIT_INTERNAL;
+            mg_cli_eprintf_as(NULL);
             free(out_copy);
         }
     }

@@ -17,9 +17,10 @@
 
 #include "modelgate/modelgate.h"
 
-/* Parses the --column-type COL=TYPE items of l (edited in place: the '='
- * becomes a NUL) into *out, a new array of l->n overrides whose column names
- * point into l: free(*out) before releasing l. Returns 0, or prints one line
+/* Parses the --column-type COL=TYPE items of l into *out, a new array of
+ * l->n overrides whose column names point into l's items (each item keeps
+ * its text COL=TYPE and holds a copy of COL after its terminator): free(*out)
+ * before releasing l. Returns 0, or prints one line
  * naming the item and returns -1 (*out may then be non-NULL: free it). */
 int mg_cli_column_types(const char *command, mg_strlist *l, mg_type_override **out);
 

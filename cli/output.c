@@ -15,6 +15,35 @@
 
 #include "banned.h"
 
+/* The command whose name every message carries instead of the one running
+ * (merge runs evaluate, fairness and gate on the merged rows), or NULL. */
+static const char *speaking_as;
+
+void mg_cli_eprintf_as(const char *command) {
+    speaking_as = command;
+}
+
+/* With speaking_as, "modelgate WORD: rest" as a new string "modelgate
+ * <speaking_as>: rest" (its length into *len); else NULL. */
+static char *speak_as(const char *text, size_t *len) {
+    static const char lead[] = "modelgate ";
+    if (speaking_as == NULL || strncmp(text, lead, sizeof lead - 1) != 0)
+        return NULL;
+    const char *word = text + sizeof lead - 1, *colon = strchr(word, ':');
+    if (colon == NULL || colon == word || memchr(word, ' ', (size_t)(colon - word)) != NULL)
+        return NULL;
+    size_t rest = *len - (size_t)(colon - text), as = strlen(speaking_as);
+    char *out = malloc(sizeof lead - 1 + as + rest + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, lead, sizeof lead - 1);
+    memcpy(out + sizeof lead - 1, speaking_as, as);
+    memcpy(out + sizeof lead - 1 + as, colon, rest);
+    *len = sizeof lead - 1 + as + rest;
+    out[*len] = '\0';
+    return out;
+}
+
 void mg_cli_eprintf(const char *fmt, ...) {
     char small[512];
     va_list ap;
@@ -35,6 +64,12 @@ void mg_cli_eprintf(const char *fmt, ...) {
         va_end(ap);
     }
     size_t len = (size_t)n, flen = strlen(fmt), start = 0;
+    char *renamed = speak_as(text, &len);
+    if (renamed != NULL) {
+        if (text != small)
+            free(text);
+        text = renamed;
+    }
     int cr = fmt[0] == '\r' && len > 0 && text[0] == '\r';
     int nl = flen > 0 && fmt[flen - 1] == '\n' && len > (size_t)cr && text[len - 1] == '\n';
     if (cr)

@@ -42,6 +42,12 @@ int mg_cli_sign_output(const char *command, const char *path);
  * are written as they are. */
 void mg_cli_eprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* From now on (until called with NULL), a message "modelgate WORD: ..." is
+ * printed as "modelgate <command>: ...": merge runs the analysis of
+ * evaluate, fairness or gate, and its messages are merge's. command is
+ * borrowed (a string literal). */
+void mg_cli_eprintf_as(const char *command);
+
 /* Removes the temporary files of outputs prepared and never written (a
  * command that failed); main calls it after every command. */
 void mg_cli_output_discard_all(void);

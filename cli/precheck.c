@@ -193,6 +193,28 @@ static int check_model(const checker *c, const mg_opt *opts, const char *flag) {
     }
 }
 
+int mg_cli_refuse_overwrite(const char *command, const mg_opt *opts, const char *flag) {
+    const char *output = string_opt(opts, flag);
+    struct stat ost;
+    if (output == NULL || strcmp(output, "-") == 0 || stat(output, &ost) != 0 ||
+        !S_ISREG(ost.st_mode))
+        return 0;
+    static const char *const inputs[] = {"test-data",   "model",    "new",   "baseline",
+                                         "predictions", "sign-key", "policy"};
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        const char *in = string_opt(opts, inputs[k]);
+        struct stat ist;
+        if (in != NULL && stat(in, &ist) == 0 && ist.st_dev == ost.st_dev &&
+            ist.st_ino == ost.st_ino) {
+            mg_cli_eprintf("modelgate %s: --%s %s is the --%s file; writing it would replace "
+                           "that input\n",
+                           command, flag, output, inputs[k]);
+            return MG_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required, char *delimiter) {
     *delimiter = 0;
     /* --test-data - reads standard input, as --output - writes standard output. */
@@ -214,24 +236,9 @@ int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required, char
         return MG_EXIT_USAGE;
     }
     /* The output is never one of the inputs: writing it would replace them. */
-    const char *output = string_opt(opts, "output");
-    struct stat ost;
-    if (output != NULL && strcmp(output, "-") != 0 && stat(output, &ost) == 0 &&
-        S_ISREG(ost.st_mode)) {
-        static const char *const inputs[] = {"test-data", "model",       "new",
-                                             "baseline",  "predictions", "sign-key"};
-        for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
-            const char *in = string_opt(opts, inputs[k]);
-            struct stat ist;
-            if (in != NULL && stat(in, &ist) == 0 && ist.st_dev == ost.st_dev &&
-                ist.st_ino == ost.st_ino) {
-                mg_cli_eprintf("modelgate %s: --output %s is the --%s file; writing it would "
-                               "replace that input\n",
-                               command, output, inputs[k]);
-                return MG_EXIT_USAGE;
-            }
-        }
-    }
+    if (mg_cli_refuse_overwrite(command, opts, "output") != 0 ||
+        mg_cli_refuse_overwrite(command, opts, "partial") != 0)
+        return MG_EXIT_USAGE;
     /* One column, one role: the label cannot also weigh or name the rows. */
     const char *label = string_opt(opts, "label");
     label = label != NULL ? label : "label";

@@ -40,4 +40,10 @@ char mg_cli_parse_delimiter(const char *text);
  * returns 0 otherwise. */
 int mg_cli_precheck(const char *command, mg_opt *opts, bool label_required, char *delimiter);
 
+/* Refuses the file that option --flag (an output: --output, --partial) of the
+ * parsed table names when it is (same device and inode) the file of one of
+ * the inputs given (--test-data, --model, --new, --baseline, --predictions,
+ * --sign-key, --policy): prints one line and returns MG_EXIT_USAGE, else 0. */
+int mg_cli_refuse_overwrite(const char *command, const mg_opt *opts, const char *flag);
+
 #endif

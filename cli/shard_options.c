@@ -68,7 +68,8 @@ int mg_cli_record_options(const mg_opt *opts, char ***out, int *n) {
             break;
         case MG_OPT_STRING: rc = add(out, n, o->name, *(const char *const *)o->value); break;
         case MG_OPT_DOUBLE:
-            snprintf(num, sizeof num, "%.17g", *(const double *)o->value);
+            /* The shortest text that reads back as the same double. */
+            mg_format_double(*(const double *)o->value, num, sizeof num);
             rc = add(out, n, o->name, num);
             break;
         case MG_OPT_INT:

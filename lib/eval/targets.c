@@ -555,6 +555,31 @@ static mg_status build_binary(build_ctx *b, mg__labelset *labels, int32_t *yc, m
                             lab);
         }
     }
+    /* A shard (or a test set) holding one label value: --classes naming the two
+     * classes names the other one, as the whole test set would. */
+    for (int c = 0; labels->n < 2 && b->spec->nclasses == 2 && c < 2; c++) {
+        const char *cls = b->spec->classes[c];
+        if (mg__labelset_find_given(labels, b->label->type, cls) >= 0)
+            continue;
+        char buf[64];
+        double v = NAN;
+        const char *text = cls;
+        if (b->label->type == MG_TYPE_BOOL) {
+            if (ascii_iequal(cls, "true") || strcmp(cls, "1") == 0)
+                text = "true", v = 1;
+            else if (ascii_iequal(cls, "false") || strcmp(cls, "0") == 0)
+                text = "false", v = 0;
+            else
+                continue; /* no boolean: not a label this column can hold */
+        } else if (b->label->type != MG_TYPE_STR) {
+            if (mg_parse_double(cls, strlen(cls), &v) != 0 || !isfinite(v))
+                continue;
+            mg__label_number_text(v, buf, sizeof buf);
+            text = buf;
+        }
+        if (mg__labelset_add(labels, text, v) < 0)
+            return mg__nomem(err, "classes");
+    }
     /* The positive class: given, else 1/true when the labels are 0/1 or booleans
      * (scikit-learn's pos_label=1), else the larger label. */
     int pos = -1;

@@ -4,7 +4,12 @@
 #include "internal.h"
 #include "modelgate/shard.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char MAGIC[8] = {'M', 'G', 'P', 'A', 'R', 'T', '\r', '\n'};
 
@@ -469,14 +474,97 @@ static void get_column(reader *r, mg_column *c, int64_t n) {
     }
 }
 
+/* Reads up to n bytes from fd (to its end); returns the count, or -1 with errno. */
+static int64_t read_upto(int fd, uint8_t *buf, size_t n) {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (int64_t)got;
+}
+
+/* A piped partial (a pipe, FIFO or socket): its header first, so that a body
+ * length beyond what memory may hold is refused before any of it is read;
+ * then at most the announced bytes and one more (mg_partial_decode says what
+ * is wrong with a short or long file). */
+static mg_status read_piped(int fd, const char *path, mg_partial *out, mg_error *err) {
+    uint8_t head[20];
+    int64_t got = read_upto(fd, head, sizeof head);
+    if (got < 0)
+        return mg__fail(err, MG_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+    if (got < (int64_t)sizeof head || memcmp(head, MAGIC, sizeof MAGIC) != 0 ||
+        (head[8] | head[9] << 8 | head[10] << 16 | (uint32_t)head[11] << 24) != MG_PARTIAL_VERSION)
+        return mg_partial_decode(head, (size_t)got, path, out, err);
+    uint64_t blen = 0;
+    for (int i = 0; i < 8; i++)
+        blen |= (uint64_t)head[12 + i] << (8 * i);
+    const uint64_t cap = MG_DEFAULT_MAX_INPUT_BYTES;
+    if (blen > cap - 52 || blen > SIZE_MAX - 64)
+        return mg__fail(err, MG_ERR_DATA,
+                        "%s: the header at byte 12 announces %" PRIu64
+                        " bytes of body, more than a piped partial result may hold (%" PRIu64
+                        " bytes, held in memory); give the partial as a regular file",
+                        path, blen, cap);
+    size_t want = (size_t)(20 + blen + 32 + 1), size = 20, room = 0;
+    uint8_t *buf = NULL;
+    mg_status st = MG_OK;
+    for (;;) {
+        if (size >= room) {
+            size_t next = room < ((size_t)1 << 16) ? ((size_t)1 << 16) : room * 2;
+            next = next > want ? want : next;
+            if (next <= room)
+                break; /* the announced bytes and one more: decode says it is too long */
+            uint8_t *p = mg__realloc_array(buf, next, 1);
+            if (p == NULL) {
+                st = mg__nomem(err, path);
+                break;
+            }
+            if (buf == NULL)
+                memcpy(p, head, sizeof head);
+            buf = p;
+            room = next;
+        }
+        int64_t r = read_upto(fd, buf + size, room - size);
+        if (r < 0) {
+            st = mg__fail(err, MG_ERR_IO, "%s: read failed after %zu bytes: %s", path, size,
+                          strerror(errno));
+            break;
+        }
+        size += (size_t)r;
+        if (size < room)
+            break; /* the end of the stream */
+    }
+    if (st == MG_OK)
+        st = mg_partial_decode(buf, size, path, out, err);
+    free(buf);
+    return st;
+}
+
 mg_status mg_partial_read(const char *path, mg_partial *out, mg_error *err) {
     memset(out, 0, sizeof *out);
     out->shard_index = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+        mg_status s = read_piped(fd, path, out, err);
+        close(fd);
+        return s;
+    }
+    if (fd >= 0)
+        close(fd);
+    /* A regular file is mapped: its size bounds the body before any is read. */
     mg__file f;
     MG_TRY(mg__file_map(path, &f, err));
-    mg_status st = mg_partial_decode(f.data, f.size, path, out, err);
+    mg_status s = mg_partial_decode(f.data, f.size, path, out, err);
     mg__file_unmap(&f);
-    return st;
+    return s;
 }
 
 mg_status mg_partial_decode(const void *data, size_t size, const char *path, mg_partial *out,
@@ -592,6 +680,122 @@ static const char *or_none(const char *s) {
     return s != NULL ? s : "(none)";
 }
 
+/* The length of the name of a recorded option "--name=value" or "--name". */
+static size_t opt_name_len(const char *o) {
+    const char *eq = strchr(o, '=');
+    return eq != NULL ? (size_t)(eq - o) : strlen(o);
+}
+
+/* The values of option `name` (namelen bytes) in p, as "--name V1,V2" (a
+ * flag as "--name"), or "none": a new string, NULL out of memory. */
+static char *opt_values(const mg_partial *p, const char *name, size_t namelen) {
+    mg__buf b = {0};
+    int found = 0;
+    for (int i = 0; i < p->noptions; i++) {
+        const char *o = p->options[i];
+        if (opt_name_len(o) != namelen || memcmp(o, name, namelen) != 0)
+            continue;
+        if (found++ == 0)
+            mg__buf_printf(&b, "%.*s", (int)namelen, name);
+        if (o[namelen] == '=')
+            mg__buf_printf(&b, "%s%s", found > 1 ? "," : " ", o + namelen + 1);
+    }
+    if (found == 0)
+        mg__buf_printf(&b, "none");
+    return mg__buf_detach(&b);
+}
+
+/* The options of b (path pb) are those of a (path pa): by name, each
+ * option's values in order. */
+static mg_status same_options(const mg_partial *a, const char *pa, const mg_partial *b,
+                              const char *pb, mg_error *err) {
+    bool equal = a->noptions == b->noptions;
+    for (int i = 0; equal && i < a->noptions; i++)
+        equal = strcmp(a->options[i], b->options[i]) == 0;
+    if (equal)
+        return MG_OK;
+    for (int side = 0; side < 2; side++) {
+        const mg_partial *p = side == 0 ? a : b;
+        for (int i = 0; i < p->noptions; i++) {
+            const char *name = p->options[i];
+            size_t len = opt_name_len(name);
+            char *x = opt_values(a, name, len), *y = opt_values(b, name, len);
+            if (x == NULL || y == NULL) {
+                free(x);
+                free(y);
+                return mg__nomem(err, "a message");
+            }
+            if (strcmp(x, y) != 0) {
+                mg_status st = mg__fail(err, MG_ERR_DATA,
+                         "%s: written with other options than %s (%s has %s where %s has %s); "
+                         "give every shard the same options",
+                         pb, pa, pb, y, pa, x);
+                free(x);
+                free(y);
+                return st;
+            }
+            free(x);
+            free(y);
+        }
+    }
+    return mg__fail(err, MG_ERR_DATA,
+                    "%s: written with its options in another order than %s; give every shard "
+                    "the same options",
+                    pb, pa);
+}
+
+/* Whether p was written with option --name (name with its dashes). */
+static bool has_option(const mg_partial *p, const char *name) {
+    size_t len = strlen(name);
+    for (int i = 0; i < p->noptions; i++)
+        if (opt_name_len(p->options[i]) == len && memcmp(p->options[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+/* The labels that p's rows hold, as text into buf: "labels 'P' (positive)
+ * and 'N'", "only label 'P' (positive)", "only label 'N' (negative; ...)" or
+ * "no rows". A label no row holds (a shard of one label value) is not named
+ * (a label of a shard's own making, not the data's). *one is set when the
+ * rows hold one label. */
+static void labels_held(const mg_partial *p, char *buf, size_t cap, bool *one) {
+    const mg_targets *t = &p->targets;
+    bool seen[2] = {false, false};
+    for (int64_t i = 0; t->y != NULL && i < t->n && !(seen[0] && seen[1]); i++)
+        seen[t->y[i] != 0] = true;
+    *one = seen[0] != seen[1];
+    if (seen[0] && seen[1])
+        snprintf(buf, cap, "labels '%s' (positive) and '%s'", or_none(t->positive_label),
+                 or_none(t->negative_label));
+    else if (seen[1])
+        snprintf(buf, cap, "only label '%s' (positive)", or_none(t->positive_label));
+    else if (seen[0])
+        snprintf(buf, cap, "only label '%s' (not the positive label '%s')",
+                 or_none(t->negative_label), or_none(t->positive_label));
+    else
+        snprintf(buf, cap, "no rows");
+}
+
+/* The message of two binary partials whose labels differ. */
+static mg_status labels_differ(const mg_partial *a, const char *pa, const mg_partial *b,
+                               const char *pb, mg_error *err) {
+    char la[300], lb[300];
+    bool one_a, one_b;
+    labels_held(a, la, sizeof la, &one_a);
+    labels_held(b, lb, sizeof lb, &one_b);
+    const char *hint;
+    if ((one_a || one_b) && !has_option(a, "--classes"))
+        hint = "a shard that holds one label value merges when every shard is given --classes "
+               "naming both labels";
+    else if (one_a || one_b)
+        hint = "--classes must name both labels as the label column writes them";
+    else if (!has_option(a, "--positive-label"))
+        hint = "every shard must hold the same two labels, or give --positive-label";
+    else
+        hint = "every shard must hold the same two labels";
+    return mg__fail(err, MG_ERR_DATA, "%s holds %s, but %s holds %s (%s)", pb, lb, pa, la, hint);
+}
+
 /* Checks that part b (path pb) can merge with part a (path pa). */
 static mg_status compatible(const mg_partial *a, const char *pa, const mg_partial *b,
                             const char *pb, mg_error *err) {
@@ -609,15 +813,7 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         "%s: another policy (sha256 %s) than %s (sha256 %s); merge the partials "
                         "of one policy",
                         pb, or_none(b->policy_sha256), pa, or_none(a->policy_sha256));
-    for (int i = 0; i < a->noptions || i < b->noptions; i++) {
-        const char *x = i < a->noptions ? a->options[i] : NULL;
-        const char *y = i < b->noptions ? b->options[i] : NULL;
-        if (!same_str(x, y))
-            return mg__fail(err, MG_ERR_DATA,
-                            "%s: written with other options than %s ('%s' where it has '%s'); "
-                            "give every shard the same options",
-                            pb, pa, or_none(y), or_none(x));
-    }
+    MG_TRY(same_options(a, pa, b, pb, err));
     const mg_targets *s = &a->targets, *t = &b->targets;
     if (s->task != t->task)
         return mg__fail(err, MG_ERR_DATA,
@@ -625,11 +821,7 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         mg_task_name(t->task), pa, mg_task_name(s->task));
     if (!same_str(s->positive_label, t->positive_label) ||
         !same_str(s->negative_label, t->negative_label))
-        return mg__fail(err, MG_ERR_DATA,
-                        "%s: labels '%s' (positive) and '%s', but %s has '%s' and '%s' (give "
-                        "--positive-label; each shard needs both labels)",
-                        pb, or_none(t->positive_label), or_none(t->negative_label), pa,
-                        or_none(s->positive_label), or_none(s->negative_label));
+        return labels_differ(a, pa, b, pb, err);
     bool classes = s->nclasses == t->nclasses;
     for (int k = 0; classes && k < s->nclasses; k++)
         classes = strcmp(s->class_labels[k], t->class_labels[k]) == 0;
@@ -639,9 +831,13 @@ static mg_status compatible(const mg_partial *a, const char *pa, const mg_partia
                         "class, or give the model's --classes)",
                         pb, t->nclasses, s->nclasses, pa);
     if (memcmp(&s->threshold, &t->threshold, sizeof s->threshold) != 0 ||
-        memcmp(&s->decision_threshold, &t->decision_threshold, sizeof s->threshold) != 0)
-        return mg__fail(err, MG_ERR_DATA, "%s: decision threshold %.17g, but %s has %.17g", pb,
-                        t->decision_threshold, pa, s->decision_threshold);
+        memcmp(&s->decision_threshold, &t->decision_threshold, sizeof s->threshold) != 0) {
+        char x[40], y[40];
+        mg_format_double(t->decision_threshold, y, sizeof y);
+        mg_format_double(s->decision_threshold, x, sizeof x);
+        return mg__fail(err, MG_ERR_DATA, "%s: decision threshold %s, but %s has %s", pb, y, pa,
+                        x);
+    }
     if ((s->w == NULL) != (t->w == NULL))
         return mg__fail(err, MG_ERR_DATA, "%s: %s, but %s is %s", pb,
                         t->w ? "weighted" : "unweighted", pa, s->w ? "weighted" : "unweighted");
@@ -686,6 +882,15 @@ static mg_status shards_cover(const mg_partial *parts, const char *const *paths,
                             paths[i], parts[i].shard_index, parts[i].shard_count, paths[0], count);
         }
         for (int j = 0; j < i; j++) {
+            /* --shard K/N cuts one file: every shard read the same one. */
+            if (count > 0 && !same_str(parts[i].data_sha256, parts[j].data_sha256))
+                return mg__fail(err, MG_ERR_DATA,
+                                "%s: shard %d/%d of other test data (sha256 %.12s...) than %s "
+                                "(sha256 %.12s...); the shards of --shard K/N must all cut the "
+                                "same file",
+                                paths[i], parts[i].shard_index, count,
+                                or_none(parts[i].data_sha256), paths[j],
+                                or_none(parts[j].data_sha256));
             if (count > 0 && parts[j].shard_index == parts[i].shard_index)
                 return mg__fail(err, MG_ERR_DATA, "%s: shard %d/%d given twice (also %s)",
                                 paths[i], parts[i].shard_index, count, paths[j]);
@@ -902,6 +1107,19 @@ mg_status mg_partials_merge(const mg_partial *parts, const char *const *paths, i
             memcpy(t->y + at, parts[i].targets.y, (size_t)parts[i].targets.n);
             at += parts[i].targets.n;
         }
+    }
+    /* --task auto counted the labels of one shard: the merged rows may hold
+     * both where the first shard held one (as the whole run would say). */
+    static const char one[] = "; the labels have 1 distinct value";
+    size_t rlen = strlen(t->task_reason);
+    if (ok && t->y != NULL && rlen >= sizeof one - 1 &&
+        strcmp(t->task_reason + rlen - (sizeof one - 1), one) == 0) {
+        bool seen[2] = {false, false};
+        for (int64_t i = 0; i < total && !(seen[0] && seen[1]); i++)
+            seen[t->y[i] != 0] = true;
+        if (seen[0] && seen[1] && rlen - (sizeof one - 1) + 36 < sizeof t->task_reason)
+            snprintf(t->task_reason + rlen - (sizeof one - 1), sizeof t->task_reason - rlen + (sizeof one - 1),
+                     "; the labels have 2 distinct values");
     }
     if (!ok)
         return mg__nomem(err, "the merged rows");

@@ -223,6 +223,23 @@ static void partial_round_trip_and_merge(void **state) {
     p[1].options[0] = mg__strdup("--slice-by=h");
     assert_int_equal(mg_partials_merge(p, paths, 2, &merged, &err), MG_ERR_DATA);
     assert_non_null(strstr(err.text, "s1.mgp: written with other options"));
+    /* Paired by name, the values as recorded. */
+    assert_non_null(strstr(err.text, "(s1.mgp has --slice-by h where s0.mgp has --slice-by g)"));
+    mg_partial_release(&merged);
+    /* An option one shard has and the other lacks. */
+    free(p[1].options[0]);
+    p[1].options[0] = mg__strdup("--confidence=0.9");
+    assert_int_equal(mg_partials_merge(p, paths, 2, &merged, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "s1.mgp has none where s0.mgp has --slice-by g"));
+    mg_partial_release(&merged);
+    /* Shards of --shard K/N cut from two files. */
+    free(p[1].options[0]);
+    p[1].options[0] = mg__strdup("--slice-by=g");
+    p[0].data_sha256 = mg__strdup("aaaa");
+    p[1].data_sha256 = mg__strdup("bbbb");
+    assert_int_equal(mg_partials_merge(p, paths, 2, &merged, &err), MG_ERR_DATA);
+    assert_non_null(strstr(err.text, "s1.mgp: shard 1/2 of other test data (sha256 bbbb...) than "
+                                     "s0.mgp (sha256 aaaa...)"));
     mg_partial_release(&merged);
     assert_int_equal(mg_partials_merge(p, paths, 0, &merged, &err), MG_ERR_USAGE);
     mg_partial_release(&merged);
