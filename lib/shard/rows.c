@@ -242,18 +242,30 @@ static uint64_t order_key(double d) {
 #define CANON_BITS 16
 #define CANON_PASSES 4 /* 4 * 16 = 64 */
 
+/* The order of d as cmp_double has it (-0.0 before 0.0; no NaN). */
+static uint64_t total_key(double d) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return bits >> 63 ? ~bits : bits | 0x8000000000000000ULL;
+}
+
 /* order[0..n) = the rows sorted by key, ties in row order: an LSD radix sort
  * of the row indexes alone (16 bytes a row, where sorting (key, row) pairs
  * takes 32), reading each key through its row. Scores already ascending cost
- * one pass. Returns false out of memory. */
-static bool sort_by_key(const double *key, int64_t n, int64_t *order) {
-    int64_t sorted = 1;
-    while (sorted < n && key[sorted - 1] <= key[sorted])
-        sorted++;
-    for (int64_t i = 0; i < n; i++)
-        order[i] = i;
-    if (sorted >= n)
-        return true;
+ * one pass. With `given`, order already holds the rows in the order ties
+ * keep (a sort by lesser keys), and the keys are taken as cmp_double orders
+ * them (-0.0 before 0.0). Returns false out of memory. */
+static bool sort_by_key(const double *key, int64_t n, int64_t *order, bool given) {
+    uint64_t (*key_of)(double) = given ? total_key : order_key;
+    if (!given) {
+        int64_t sorted = 1;
+        while (sorted < n && key[sorted - 1] <= key[sorted])
+            sorted++;
+        for (int64_t i = 0; i < n; i++)
+            order[i] = i;
+        if (sorted >= n)
+            return true;
+    }
     int64_t *tmp = mg__malloc_array((size_t)n, sizeof *tmp);
     uint64_t(*counts)[1u << CANON_BITS] = mg__calloc(CANON_PASSES, sizeof *counts);
     if (tmp == NULL || counts == NULL) {
@@ -263,11 +275,11 @@ static bool sort_by_key(const double *key, int64_t n, int64_t *order) {
     }
     const uint64_t mask = (1u << CANON_BITS) - 1;
     for (int64_t i = 0; i < n; i++) {
-        uint64_t k = order_key(key[i]);
+        uint64_t k = key_of(key[i]);
         for (int p = 0; p < CANON_PASSES; p++)
             counts[p][(k >> (p * CANON_BITS)) & mask]++;
     }
-    uint64_t first = order_key(key[0]);
+    uint64_t first = key_of(key[0]);
     int64_t *a = order, *b = tmp;
     for (int p = 0; p < CANON_PASSES; p++) {
         if (counts[p][(first >> (p * CANON_BITS)) & mask] == (uint64_t)n)
@@ -280,7 +292,7 @@ static bool sort_by_key(const double *key, int64_t n, int64_t *order) {
         }
         for (int64_t i = 0; i < n; i++) {
             int64_t r = a[i];
-            b[counts[p][(order_key(key[r]) >> (p * CANON_BITS)) & mask]++] = r;
+            b[counts[p][(key_of(key[r]) >> (p * CANON_BITS)) & mask]++] = r;
         }
         int64_t *t = a;
         a = b;
@@ -398,6 +410,82 @@ static bool permute_targets(mg_targets *t, const int64_t *order, int64_t n) {
            permute_i32(&t->pred, order, n);
 }
 
+/* Rows of a binary task without weights or a paired model whose kept
+ * columns are all text or booleans of few values: the rest of the row after
+ * its score is one small integer, sec[i] = the label, then each column's
+ * rank (null first, then strcmp's order of its text, false before true), in
+ * mixed radix. One counting sort by it, then the radix sort by score, give
+ * cmp_rows' order with no comparison sort. false (nothing done) when the
+ * rows do not qualify or memory is short. */
+#define SEC_MAX 65536
+static bool sort_by_secondary(const mg_targets *t, const mg_table *cols, const mg_targets *paired,
+                              int64_t *order) {
+    int64_t n = t->n;
+    if (t->task != MG_TASK_BINARY || t->w != NULL || paired != NULL || t->score == NULL || n < 2)
+        return false;
+    int64_t card = 2;
+    int ncols = cols != NULL ? cols->ncols : 0;
+    for (int c = 0; c < ncols; c++) {
+        const mg_column *col = &cols->cols[c];
+        int64_t k = col->type == MG_TYPE_STR ? col->ndict + 1 : col->type == MG_TYPE_BOOL ? 3 : 0;
+        if (k == 0 || card * k > SEC_MAX)
+            return false;
+        card *= k;
+    }
+    uint16_t *sec = mg__malloc_array((size_t)n, sizeof *sec);
+    int32_t **rank = mg__calloc((size_t)(ncols > 0 ? ncols : 1), sizeof *rank);
+    int64_t *counts = mg__calloc((size_t)card + 1, sizeof *counts);
+    bool ok = sec != NULL && rank != NULL && counts != NULL;
+    for (int c = 0; ok && c < ncols; c++) {
+        const mg_column *col = &cols->cols[c];
+        if (col->type != MG_TYPE_STR)
+            continue;
+        int32_t m = col->ndict;
+        int32_t *by = mg__malloc_array((size_t)(m > 0 ? m : 1), sizeof *by);
+        rank[c] = mg__malloc_array((size_t)(m > 0 ? m : 1), sizeof *rank[c]);
+        if (by == NULL || rank[c] == NULL) {
+            free(by);
+            ok = false;
+            break;
+        }
+        /* the dictionary's codes in strcmp order: insertion sort (few) */
+        for (int32_t a = 0; a < m; a++) {
+            int32_t b = a;
+            for (; b > 0 && strcmp(col->dict[by[b - 1]], col->dict[a]) > 0; b--)
+                by[b] = by[b - 1];
+            by[b] = a;
+        }
+        for (int32_t r = 0; r < m; r++)
+            rank[c][by[r]] = r + 1;
+        free(by);
+    }
+    if (ok) {
+        for (int64_t i = 0; i < n; i++) {
+            int64_t v = t->y[i] != 0;
+            for (int c = 0; c < ncols; c++) {
+                const mg_column *col = &cols->cols[c];
+                int64_t k = col->type == MG_TYPE_STR ? col->ndict + 1 : 3;
+                int64_t r = mg_column_is_null(col, i)       ? 0
+                            : col->type == MG_TYPE_STR ? rank[c][col->codes[i]]
+                                                       : 1 + (col->b[i] != 0);
+                v = v * k + r;
+            }
+            sec[i] = (uint16_t)v;
+            counts[v + 1]++;
+        }
+        for (int64_t v = 0; v < card; v++)
+            counts[v + 1] += counts[v];
+        for (int64_t i = 0; i < n; i++)
+            order[counts[sec[i]]++] = i;
+    }
+    for (int c = 0; rank != NULL && c < ncols; c++)
+        free(rank[c]);
+    free(rank);
+    free(counts);
+    free(sec);
+    return ok;
+}
+
 mg_status mg_rows_canonicalize(mg_targets *t, mg_table *cols, mg_targets *paired, mg_error *err) {
     int64_t n = t->n;
     if (n <= 1 && cols == NULL)
@@ -415,17 +503,19 @@ mg_status mg_rows_canonicalize(mg_targets *t, mg_table *cols, mg_targets *paired
             own_key[i] = primary(t, i);
         key = own_key;
     }
-    if (order == NULL || key == NULL || !sort_by_key(key, n, order)) {
+    bool whole = order != NULL && key != NULL && sort_by_secondary(t, cols, paired, order);
+    if (order == NULL || key == NULL || !sort_by_key(key, n, order, whole)) {
         free(order);
         free(own_key);
         return mg__nomem(err, "the canonical order of the rows");
     }
     mg_status st = MG_OK;
-    /* Runs of equal primary keys: sorted by the whole row. */
+    /* Runs of equal primary keys: sorted by the whole row (unless the
+     * secondary key did it). */
     canon_ctx ctx = {t, cols, paired};
     canon_current = &ctx;
     bool more = t->w != NULL || (cols != NULL && cols->ncols > 0) || paired != NULL;
-    for (int64_t i = 0; i < n;) {
+    for (int64_t i = 0; !whole && i < n;) {
         int64_t j = i + 1;
         while (j < n && key[order[j]] == key[order[i]])
             j++;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <cmocka.h>
 
 #include "internal.h"
@@ -152,6 +153,46 @@ static void canonical_order_is_of_the_multiset(void **state) {
     mg_table_free(tb);
 }
 
+/* Without weights the label and the text columns order ties by one small
+ * key: the same order as the comparison (label, then nulls first and the
+ * texts as strcmp has them; -0.0 before 0.0), whatever the input order. */
+static void canonical_order_unweighted(void **state) {
+    (void)state;
+    static const uint8_t y1[] = {1, 0, 1, 0, 1, 0, 1};
+    static const double s1[] = {0.5, 0.2, 0.2, 0.5, 0.5, -0.0, 0.0};
+    static const char *const g1[] = {"a", "a", "c", "b", NULL, "z", "y"};
+    /* the same rows reversed */
+    static const uint8_t y2[] = {1, 0, 1, 0, 1, 0, 1};
+    static const double s2[] = {0.0, -0.0, 0.5, 0.5, 0.2, 0.2, 0.5};
+    static const char *const g2[] = {"y", "z", NULL, "b", "c", "a", "a"};
+    /* at 0.5 the label comes before the text: (0, b) (1, null) (1, a) */
+    static const double want_s[] = {-0.0, 0.0, 0.2, 0.2, 0.5, 0.5, 0.5};
+    static const uint8_t want_y[] = {0, 1, 0, 1, 0, 1, 1};
+    static const char *const want_g[] = {"z", "y", "a", "c", "b", NULL, "a"};
+    const uint8_t *ys[2] = {y1, y2};
+    const double *ss[2] = {s1, s2};
+    const char *const *gs[2] = {g1, g2};
+    for (int k = 0; k < 2; k++) {
+        mg_targets t;
+        binary(&t, 7, ys[k], ss[k], NULL);
+        mg_table *tab = strings(gs[k], 7);
+        mg_error err;
+        assert_int_equal(mg_rows_canonicalize(&t, tab, NULL, &err), MG_OK);
+        for (int i = 0; i < 7; i++) {
+            assert_int_equal(signbit(t.score[i]) != 0, signbit(want_s[i]) != 0);
+            assert_true(t.score[i] == want_s[i]);
+            assert_int_equal(t.y[i], want_y[i]);
+            const char *g = mg_column_string(&tab->cols[0], i);
+            if (want_g[i] == NULL)
+                assert_null(g);
+            else
+                assert_string_equal(g, want_g[i]);
+        }
+        mg_targets_release(&t);
+        mg_table_free(tab);
+    }
+}
+
 /* Encoded and read back, a partial is the same; merged with a second shard
  * it holds both shards' rows in canonical order. */
 static void partial_round_trip_and_merge(void **state) {
@@ -253,6 +294,7 @@ int main(void) {
         cmocka_unit_test(shard_parse),
         cmocka_unit_test(shard_ranges_tile),
         cmocka_unit_test(canonical_order_is_of_the_multiset),
+        cmocka_unit_test(canonical_order_unweighted),
         cmocka_unit_test(partial_round_trip_and_merge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
