@@ -114,6 +114,13 @@ static mg_status sort_half(void *ctx, int i) {
 }
 
 mg_status mg__radix_sort(uint64_t *keys, double *payload, size_t n, mg_error *err) {
+    /* Keys already ascending (rows in canonical order give sorted scores)
+     * cost one read instead of the sort's passes. */
+    size_t sorted = 1;
+    while (sorted < n && keys[sorted - 1] <= keys[sorted])
+        sorted++;
+    if (sorted >= n)
+        return MG_OK;
     if (n < PARALLEL_MIN || mg__cpu_count() < 2)
         return radix_sort_serial(keys, payload, n, err);
     uint64_t *kout = mg__malloc_array(n, sizeof *kout);
