@@ -18,7 +18,9 @@ struct mg_output {
     char *tmp;  /* the temporary file, NULL for a direct write */
     int fd;     /* open temporary file, -1 otherwise */
     int slot;   /* the temporary's entry in the signal cleanup registry, or -1 */
-    int direct; /* 1: open `path` and write it at commit; 2: standard output */
+    int direct; /* 1: open `path` and write it at commit; 2: standard output;
+                 * 3: a /dev or /proc name of a regular file (/dev/stdout
+                 * redirected to a file): opened and appended to in place */
 };
 
 static int write_all(int fd, const char *data, size_t len) {
@@ -148,6 +150,15 @@ mg_status mg_output_open(const char *path, mg_output **out, mg_error *err) {
             *out = o;
             return MG_OK;
         }
+        /* /dev/stdout, /dev/fd/N, /proc/self/fd/N: a name of a file
+         * someone else opened (a shell's `> file`). Renaming onto the name
+         * would replace the link in /dev, not write the file: write the
+         * file itself, at its end (where `>` and `>>` both put output). */
+        if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+            o->direct = 3;
+            *out = o;
+            return MG_OK;
+        }
         mode = st.st_mode & 07777;
     } else if (errno == ENOENT) {
         mode_t mask = umask(0);
@@ -189,12 +200,12 @@ static mg_status write_direct(mg_output *o, const void *data, size_t len, mg_err
             return mg__fail(err, MG_ERR_IO, "cannot write to standard output: %s", strerror(errno));
         return MG_OK;
     }
-    int fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    int fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (o->direct == 3 ? O_APPEND : 0));
     if (fd < 0)
         return mg__fail(err, MG_ERR_IO, "%s: cannot open for writing: %s", o->path,
                         strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (o->direct != 3 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         /* Replaced by a regular file since mg_output_open: write it from the
          * start, as the temporary-file path would have. */
         if (ftruncate(fd, 0) != 0) {

@@ -295,6 +295,21 @@ for sig in TERM INT HUP; do
 done
 set +m
 
+# Standard output's /dev and /proc names while it goes to a file: the file
+# gets the output, appended as `>>` asks (/dev/fd/1 and /proc/self/fd/1 only:
+# a regression there fails to rename into /proc instead of replacing the
+# machine's /dev/stdout link).
+for name in /dev/fd/1 /proc/self/fd/1; do
+  echo "first line" >"$work/redirected.out"
+  evaluate "$csv" --output "$name" >>"$work/redirected.out" 2>"$work/redirected.err" ||
+    fail "--output $name into a file: exit $?: $(cat "$work/redirected.err")"
+  [ "$(head -n 1 "$work/redirected.out")" = "first line" ] || fail "--output $name: the file was not appended to"
+  tail -n +2 "$work/redirected.out" | cmp -s - "$work/ref.json" ||
+    fail "--output $name: the file does not hold the metrics.json of the reference run"
+done
+[ -L /dev/stdout ] || [ ! -e /dev/stdout ] || [ -c /dev/stdout ] ||
+  fail "/dev/stdout is no longer a link or a device"
+
 if [ $failures -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1
