@@ -178,7 +178,7 @@ static int evaluate_main(int argc, char **argv, const mg_partial *from) {
     }
     if ((rc = mg_cli_precheck("evaluate", opts, true, &a.delimiter)) != 0)
         goto out_args;
-    if ((rc = mg_cli_shard_check("evaluate", &a.shard)) != 0)
+    if ((rc = mg_cli_shard_check("evaluate", opts, &a.shard)) != 0)
         goto out_args;
 
     mg_run_spec spec;

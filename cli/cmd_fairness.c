@@ -158,7 +158,7 @@ static int fairness_main(int argc, char **argv, const mg_partial *from) {
     if (rc == 0)
         rc = mg_cli_precheck("fairness", opts, true, &delimiter);
     if (rc == 0)
-        rc = mg_cli_shard_check("fairness", &shard);
+        rc = mg_cli_shard_check("fairness", opts, &shard);
     if (rc != 0) {
         mg_strlist_release(&attrs);
         mg_strlist_release(&gates);

@@ -451,7 +451,7 @@ static int gate_main(int argc, char **argv, const mg_partial *from) {
     a.opts = opts;
     int rc = mg_opts_parse("gate", synopsis, opts, argc, argv, NULL);
     if (rc == 0)
-        rc = mg_cli_shard_check("gate", &a.shard);
+        rc = mg_cli_shard_check("gate", opts, &a.shard);
     if (rc == 0)
         rc = mg_cli_refuse_overwrite("gate", opts, "partial");
     if (rc != 0) {

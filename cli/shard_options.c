@@ -10,9 +10,19 @@
 
 #include "banned.h"
 
-int mg_cli_shard_check(const char *command, mg_cli_shard *s) {
+int mg_cli_shard_check(const char *command, const mg_opt *opts, mg_cli_shard *s) {
     s->index = -1;
     s->count = 0;
+    /* A shard's run writes its partial result and nothing else: an output
+     * flag beside --partial would be silently unused. */
+    for (const mg_opt *o = opts; s->partial != NULL && o->kind != MG_OPT_END; o++)
+        if (o->seen && (strcmp(o->name, "output") == 0 || strcmp(o->name, "outputs") == 0)) {
+            mg_cli_eprintf("modelgate %s: --%s has no use with --partial: a shard writes only its "
+                           "partial result (`modelgate merge PARTIAL... --output` writes the "
+                           "results)\n",
+                           command, o->name);
+            return MG_EXIT_USAGE;
+        }
     if (s->shard == NULL)
         return 0;
     const char *why = NULL;

@@ -24,9 +24,10 @@ typedef struct mg_cli_shard {
          false}
 /* clang-format on */
 
-/* Checks --shard (K/N, needs --partial); prints one line and returns
+/* Checks --shard (K/N, needs --partial) and that no --output/--outputs of
+ * opts was given beside --partial; prints one line and returns
  * MG_EXIT_USAGE, else 0 with index/count set. */
-int mg_cli_shard_check(const char *command, mg_cli_shard *s);
+int mg_cli_shard_check(const char *command, const mg_opt *opts, mg_cli_shard *s);
 
 /* The options of opts that were given, except the ones of one shard (test
  * data, model, output, shard, partial, threads, limits, runners), as

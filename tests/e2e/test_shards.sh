@@ -322,5 +322,12 @@ grep -q "modelgate gate" "$tmp/err" && fail "merge message names gate: $(cat "$t
 [ ! -e m.json ] || fail "a refused merge wrote m.json"
 [ ! -e gm2 ] || fail "a refused gate merge wrote its folder"
 
+# An output flag beside --partial would go unused: refused, nothing written.
+expect_usage "evaluate --partial --output" "--output has no use with --partial" \
+  "$mg" evaluate --model column:score --test-data all.csv --partial po.mgp --output po.json
+expect_usage "gate --partial --outputs" "--outputs has no use with --partial" \
+  "$mg" gate --policy pm.yml --shard 0/2 --partial po.mgp --outputs po-dir
+[ ! -e po.mgp ] && [ ! -e po.json ] && [ ! -e po-dir ] || fail "a refused --partial run wrote a file"
+
 [ "$failures" = 0 ] && echo "shards: all checks passed"
 [ "$failures" = 0 ]
