@@ -66,6 +66,15 @@ static int precheck_gates(const mg_strlist *bounds, int is_min, mg_task task) {
             return MG_EXIT_USAGE;
         }
         const mg_metric_def *m = mg_metric_find(name);
+        mg_operating_point op;
+        if (m != NULL && mg_operating_point_from_name(name, &op) == 0 &&
+            strcmp(op.name, name) != 0) {
+            /* one name per point, as the policy has it */
+            mg_cli_eprintf("modelgate evaluate: --%s %s: write %s: one name per operating "
+                           "point\n",
+                           flag, bounds->items[i], op.name);
+            return MG_EXIT_USAGE;
+        }
         if (m != NULL && mg_metric_has_task(m, task))
             continue;
         char valid[600];
