@@ -5,6 +5,7 @@
 #include "modelgate/fairness.h"
 #include "modelgate/gate_run.h"
 #include "modelgate/latency.h"
+#include "modelgate/metric_registry.h"
 #include "modelgate/registry.h"
 #include "modelgate/report.h"
 #include "modelgate/run.h"
@@ -62,41 +63,59 @@ static const char *registry_version(const char *source) {
     return at != NULL ? at + 1 : NULL;
 }
 
+#define NAMES_KEPT 64
+
 typedef struct model_names {
-    char *buf;
-    size_t cap, len;
-    int n;
+    char *name[NAMES_KEPT];
+    int n, total;
 } model_names;
 
 static void add_model_name(void *ctx, const mg_registry_entry *e) {
     model_names *m = ctx;
-    if (m->n++ >= 5 || m->len >= m->cap)
-        return;
-    int k = snprintf(m->buf + m->len, m->cap - m->len, "%s%s", m->len > 0 ? ", " : "", e->name);
-    if (k > 0)
-        m->len += (size_t)k;
+    if (m->total++ < NAMES_KEPT)
+        m->name[m->n++] = mg__strdup(e->name); /* NULL when out of memory: skipped */
 }
 
-/* The note of a registry: baseline whose model the registry does not hold:
- * a first model, or (when the registry holds others) perhaps a misspelt
- * name, so the models it holds are named. */
-static void registry_absent_note(const char *baseline, char *buf, size_t cap) {
-    char names[200] = "";
-    model_names m = {names, sizeof names, 0, 0};
+/* The note of a registry: baseline whose model the registry does not hold
+ * (a first model). A name close to one the registry holds (Credit for
+ * credit) is no first model but a misspelling: MG_ERR_USAGE naming both,
+ * so allow_missing_baseline cannot skip the regression gates for good. */
+static mg_status registry_absent(const char *baseline, const char *where, char *buf, size_t cap,
+                                 mg_error *err) {
+    model_names m = {{NULL}, 0, 0};
     mg_registry *reg = NULL;
     mg_error e;
     mg_error_clear(&e);
     if (mg_registry_open(mg_registry_locate(NULL), 0, &reg, &e) == MG_OK) {
         if (mg_registry_list(reg, add_model_name, &m, &e) != MG_OK)
-            m.n = 0;
+            m.total = 0;
         mg_registry_close(reg);
     }
-    if (m.n == 0)
+    char wanted[256];
+    snprintf(wanted, sizeof wanted, "%.*s", (int)strcspn(baseline + 9, "@"), baseline + 9);
+    const char *near = mg_closest_name(wanted, (const char *const *)m.name, m.n);
+    mg_status st = MG_OK;
+    if (near != NULL) {
+        st = mg__fail(err, MG_ERR_USAGE,
+                      "baseline %s: the registry holds no model '%s'; did you mean '%s'? (%s; "
+                      "allow_missing_baseline skips only a model the registry holds nothing like)",
+                      baseline, wanted, near, where);
+    } else if (m.total == 0) {
         snprintf(buf, cap, "the registry holds no baseline model yet (a first model)");
-    else
-        snprintf(buf, cap, "the registry holds no model %s names (a first model, or a misspelt "
-                 "name? it holds %s%s)",
-                 baseline, names, m.n > 5 ? ", ..." : "");
+    } else {
+        char names[200] = "";
+        size_t len = 0;
+        for (int i = 0; i < m.n && i < 5 && len < sizeof names; i++) {
+            int k = snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                             m.name[i] ? m.name[i] : "?");
+            len += k > 0 ? (size_t)k : 0;
+        }
+        snprintf(buf, cap, "the registry holds no model %s names (a first model? it holds %s%s)",
+                 baseline, names, m.total > 5 ? ", ..." : "");
+    }
+    for (int i = 0; i < m.n; i++)
+        free(m.name[i]);
+    return st;
 }
 
 mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_gate_outcome *out,
@@ -189,7 +208,11 @@ mg_status mg_gate_run(const mg_policy *p, const mg_gate_run_options *opts, mg_ga
             goto done;
         }
         if (absent == 1) {
-            registry_absent_note(baseline, why_missing, sizeof why_missing);
+            char place[200];
+            if ((st = registry_absent(baseline,
+                                      mg_policy_where(p, "baseline", place, sizeof place),
+                                      why_missing, sizeof why_missing, err)) != MG_OK)
+                goto done;
             baseline_missing = why_missing;
         } else {
             snprintf(why_missing, sizeof why_missing,

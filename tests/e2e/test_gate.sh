@@ -262,11 +262,17 @@ if [ -f "$ex/modelgate.yml" ]; then
     --set baseline=registry:credit@prodution
   grep -q "stage 'prodution' of model 'credit' holds no version, and no model has that stage (a misspelt stage?" ex-typo.err ||
     fail "typo stage: $(tail -1 ex-typo.err)"
-  # A model name the registry does not hold, beside one it does: named.
-  run_gate ex-typo-name 0 --policy "$ex/modelgate.yml" --outputs ex-typo2 "${lat[@]}" \
-    --set baseline=registry:credt@production
-  grep -q "the registry holds no model registry:credt@production names (a first model, or a misspelt name? it holds credit)" ex-typo2/gate.json ||
-    fail "typo model name: $(jq -c .notes ex-typo2/gate.json)"
+  # A model name close to one the registry holds is a misspelling (exit 2
+  # even when a missing baseline is allowed); a name like none is a first
+  # model, and the note names what the registry holds.
+  run_gate ex-typo-name 2 --policy "$ex/modelgate.yml" --outputs ex-typo2 "${lat[@]}" \
+    --set baseline=registry:Credit@production
+  grep -q "the registry holds no model 'Credit'; did you mean 'credit'?" ex-typo-name.err ||
+    fail "typo model name: $(tail -1 ex-typo-name.err)"
+  run_gate ex-new-name 0 --policy "$ex/modelgate.yml" --outputs ex-new "${lat[@]}" \
+    --set baseline=registry:fraud@production
+  grep -q "the registry holds no model registry:fraud@production names (a first model? it holds credit)" ex-new/gate.json ||
+    fail "new model name: $(jq -c .notes ex-new/gate.json)"
   "$MG" registry promote credit v1 --stage production --evidence ex1/gate.json >/dev/null 2>ex-promote.err ||
     fail "example: promote on gate.json: $(cat ex-promote.err)"
   run_gate ex2 0 --policy "$ex/modelgate.yml" --outputs ex2 "${lat[@]}"
