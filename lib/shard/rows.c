@@ -411,9 +411,10 @@ static bool permute_targets(mg_targets *t, const int64_t *order, int64_t n) {
 }
 
 /* Rows of a binary task without weights or a paired model whose kept
- * columns are all text or booleans of few values: the rest of the row after
+ * columns are all text, booleans or integers of few values: the rest of the row after
  * its score is one small integer, sec[i] = the label, then each column's
- * rank (null first, then strcmp's order of its text, false before true), in
+ * rank (null first, then strcmp's order of its text, false before true, an
+ * integer's offset from the column's least), in
  * mixed radix. One counting sort by it, then the radix sort by score, give
  * cmp_rows' order with no comparison sort. false (nothing done) when the
  * rows do not qualify or memory is short. */
@@ -425,12 +426,36 @@ static bool sort_by_secondary(const mg_targets *t, const mg_table *cols, const m
         return false;
     int64_t card = 2;
     int ncols = cols != NULL ? cols->ncols : 0;
+    int64_t lo[64], width[64]; /* per column: its ranks are 0 (null) .. width - 1 */
+    if (ncols > 64)
+        return false;
     for (int c = 0; c < ncols; c++) {
         const mg_column *col = &cols->cols[c];
-        int64_t k = col->type == MG_TYPE_STR ? col->ndict + 1 : col->type == MG_TYPE_BOOL ? 3 : 0;
-        if (k == 0 || card * k > SEC_MAX)
+        lo[c] = 0;
+        if (col->type == MG_TYPE_STR) {
+            width[c] = col->ndict + 1;
+        } else if (col->type == MG_TYPE_BOOL) {
+            width[c] = 3;
+        } else if (col->type == MG_TYPE_I64) {
+            /* integers of a narrow range: the value's offset is its rank */
+            int64_t mn = INT64_MAX, mx = INT64_MIN;
+            for (int64_t i = 0; i < n; i++)
+                if (!mg_column_is_null(col, i)) {
+                    mn = col->i64[i] < mn ? col->i64[i] : mn;
+                    mx = col->i64[i] > mx ? col->i64[i] : mx;
+                }
+            if (mn > mx)
+                mn = mx = 0;
+            if (mx - mn >= SEC_MAX || mx - mn < 0)
+                return false;
+            lo[c] = mn;
+            width[c] = mx - mn + 2;
+        } else {
             return false;
-        card *= k;
+        }
+        if (card * width[c] > SEC_MAX)
+            return false;
+        card *= width[c];
     }
     uint16_t *sec = mg__malloc_array((size_t)n, sizeof *sec);
     int32_t **rank = mg__calloc((size_t)(ncols > 0 ? ncols : 1), sizeof *rank);
@@ -464,11 +489,11 @@ static bool sort_by_secondary(const mg_targets *t, const mg_table *cols, const m
             int64_t v = t->y[i] != 0;
             for (int c = 0; c < ncols; c++) {
                 const mg_column *col = &cols->cols[c];
-                int64_t k = col->type == MG_TYPE_STR ? col->ndict + 1 : 3;
                 int64_t r = mg_column_is_null(col, i)       ? 0
                             : col->type == MG_TYPE_STR ? rank[c][col->codes[i]]
+                            : col->type == MG_TYPE_I64 ? 1 + (col->i64[i] - lo[c])
                                                        : 1 + (col->b[i] != 0);
-                v = v * k + r;
+                v = v * width[c] + r;
             }
             sec[i] = (uint16_t)v;
             counts[v + 1]++;
