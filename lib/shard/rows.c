@@ -594,6 +594,7 @@ static bool dup_array(void **dst, const void *src, size_t n, size_t size) {
 
 mg_status mg_targets_copy(const mg_targets *t, mg_targets *out, mg_error *err) {
     *out = *t;
+    out->score_borrowed = false; /* the copy owns every array it has */
     out->w = out->score = out->proba = out->yr = out->pr = NULL;
     out->y = NULL;
     out->yc = out->pred = NULL;
