@@ -446,7 +446,7 @@ static bool sort_by_secondary(const mg_targets *t, const mg_table *cols, const m
                 }
             if (mn > mx)
                 mn = mx = 0;
-            if (mx - mn >= SEC_MAX || mx - mn < 0)
+            if ((uint64_t)mx - (uint64_t)mn >= SEC_MAX) /* unsigned: no overflow */
                 return false;
             lo[c] = mn;
             width[c] = mx - mn + 2;
