@@ -62,6 +62,15 @@ typedef struct mg_paired_test {
                             * "normal_influence" */
 } mg_paired_test;
 
+/* The normal (z) test of a difference `delta` whose variance is `var`, at
+ * `level`: out's value, level, statistic delta / sqrt(var), two-sided
+ * p-value and interval delta -/+ z sqrt(var) clamped to [low, high]. A
+ * variance not above `zero_var` (rounding error, or none) is no spread: the
+ * statistic is NaN, the p-value 1 when delta is 0 and 0 otherwise, the
+ * interval the point. The caller sets test and ci_method. */
+MG_API void mg_paired_z_fill(double delta, double var, double zero_var, double level, double low,
+                             double high, mg_paired_test *out);
+
 /* McNemar's test of paired correctness. The rows split into four counts:
  * correct for both models, for the new model only, for the baseline only,
  * for neither; the accuracy difference is (new_only - baseline_only) / n.

@@ -214,22 +214,10 @@ mg_status mg__influence_test(mg__influence *c, const char *metric, double estima
         double var = 0;
         for (int64_t i = 0; i < c->n; i++)
             var += d[i] * d[i];
-        double delta = estimate, z = mg_norm_ppf(1 - (1 - level) / 2);
-        out->value = delta;
-        out->level = level;
+        double delta = estimate;
         out->test = "paired_z";
         out->ci_method = "normal_influence";
-        if (!(var > 0)) {
-            out->statistic = NAN;
-            out->p_value = delta == 0 ? 1.0 : 0.0;
-            out->ci_low = out->ci_high = delta;
-        } else {
-            double se = sqrt(var);
-            out->statistic = delta / se;
-            out->p_value = erfc(fabs(out->statistic) / sqrt(2.0));
-            out->ci_low = delta - z * se;
-            out->ci_high = delta + z * se;
-        }
+        mg_paired_z_fill(delta, var, 0, level, -INFINITY, INFINITY, out);
         if (!isfinite(va - vb) || !isfinite(delta))
             st = mg__fail(err, MG_ERR_DATA, "%s is undefined for one of the models", metric);
     }

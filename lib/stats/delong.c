@@ -145,25 +145,11 @@ mg_status mg_delong_paired(const uint8_t *y, const double *score_new, const doub
         double vbb = delong_var(y, vb, vb, n, npos, nneg);
         double vab = delong_var(y, va, vb, n, npos, nneg);
         double var = vaa + vbb - 2 * vab;
-        double delta = a - b;
-        double z = mg_norm_ppf(1 - (1 - level) / 2);
-        out->value = delta;
-        out->level = level;
         out->test = "delong";
         out->ci_method = "delong";
         /* Rounding can leave a tiny positive variance for identical rankings;
-         * treat anything at the scale of rounding error as zero. */
-        if (var <= 1e-14 * (vaa + vbb)) {
-            out->statistic = NAN;
-            out->p_value = delta == 0 ? 1.0 : 0.0;
-            out->ci_low = out->ci_high = delta;
-        } else {
-            double se = sqrt(var);
-            out->statistic = delta / se;
-            out->p_value = erfc(fabs(out->statistic) / sqrt(2.0));
-            out->ci_low = fmax(-1.0, delta - z * se);
-            out->ci_high = fmin(1.0, delta + z * se);
-        }
+         * anything at the scale of rounding error counts as zero. */
+        mg_paired_z_fill(a - b, var, 1e-14 * (vaa + vbb), level, -1.0, 1.0, out);
         if (auc_new != NULL)
             fill_estimate(a, vaa, npos, nneg, level, auc_new);
         if (auc_base != NULL)

@@ -102,3 +102,20 @@ int mg_holm_adjust(const double *p, int m, double *adjusted) {
     free(sorted);
     return bad ? -1 : 0;
 }
+
+void mg_paired_z_fill(double delta, double var, double zero_var, double level, double low,
+                      double high, mg_paired_test *out) {
+    out->value = delta;
+    out->level = level;
+    if (!(var > zero_var)) {
+        out->statistic = NAN;
+        out->p_value = delta == 0 ? 1.0 : 0.0;
+        out->ci_low = out->ci_high = delta;
+        return;
+    }
+    double se = sqrt(var), z = mg_norm_ppf(1 - (1 - level) / 2);
+    out->statistic = delta / se;
+    out->p_value = erfc(fabs(out->statistic) / sqrt(2.0));
+    out->ci_low = fmax(low, delta - z * se);
+    out->ci_high = fmin(high, delta + z * se);
+}
